@@ -1,0 +1,5 @@
+import sys
+
+from blogkit.cli import main
+
+sys.exit(main())

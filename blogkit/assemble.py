@@ -1,0 +1,160 @@
+"""Assemble the site model from read posts and pages and their rendered bodies.
+
+Pure: no file is read or written. Tags are canonicalised across the whole
+site, links resolved, posts ordered newest first, and the hub's indexes built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from blogkit.config import SiteConfig
+from blogkit.diagnostics import Report
+from blogkit.frontmatter import PageMeta, PostMeta, RawTag
+from blogkit.links import Document, LinkContext, Target, resolve_links
+from blogkit.markdown import RenderedBody
+from blogkit.model import Page, Post, Site, Tag
+from blogkit.profiles import Profiles
+from blogkit.urls import slugify
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """Posts and pages this build publishes, and those it leaves out (drafts, future)."""
+
+    posts: Sequence[tuple[PostMeta, RenderedBody]]
+    pages: Sequence[tuple[PageMeta, RenderedBody]]
+    unpublished: frozenset[str]
+    future: frozenset[str]  # sources of future posts that are published (with --future)
+
+
+def assemble(config: SiteConfig, profiles: Profiles, selection: Selection, static: tuple[str, ...], report: Report) -> Site:
+    tag_names = _canonical_tags([meta for meta, _ in selection.posts], profiles, report)
+    context = LinkContext(
+        base_path=config.base_path,
+        documents={
+            **{meta.source.path: Target(meta.path, body.ids) for meta, body in selection.posts},
+            **{meta.source: Target(meta.path, body.ids) for meta, body in selection.pages},
+        },
+        unpublished=selection.unpublished,
+        static=frozenset(static),
+    )
+    posts = [_post(meta, body, tag_names, context, selection.future, report) for meta, body in selection.posts]
+    posts.sort(key=lambda p: (-p.date.timestamp(), p.source))
+    pages = [_page(meta, body, context, report) for meta, body in selection.pages]
+
+    by_author: dict[str, list[Post]] = {handle: [] for handle in sorted(profiles.authors)}
+    by_tag: dict[str, list[Post]] = {}
+    by_team: dict[str, list[Post]] = {key: [] for key in sorted(profiles.teams)}
+    series: dict[str, list[Post]] = {}
+    for post in posts:
+        for handle in post.authors:
+            by_author[handle].append(post)
+        for slug in post.tags:
+            by_tag.setdefault(slug, []).append(post)
+        for team in sorted({profiles.authors[h].team for h in post.authors if profiles.authors[h].team}):
+            by_team[team].append(post)
+        if post.series:
+            series.setdefault(post.series, []).append(post)
+
+    tags = {}
+    for slug, name in sorted(((slugify_tag(n), n) for n in set(tag_names.values())), key=lambda item: item[1].lower()):
+        info = profiles.vocabulary.get(name.lower())
+        tags[slug] = Tag(name, slug, info.description if info else "", len(by_tag.get(slug, ())))
+    return Site(
+        config=config,
+        posts=tuple(posts),
+        pages=tuple(sorted(pages, key=lambda p: p.path)),
+        authors=dict(sorted(profiles.authors.items())),
+        teams=dict(sorted(profiles.teams.items())),
+        tags=tags,
+        posts_by_author={k: tuple(v) for k, v in by_author.items()},
+        posts_by_tag={k: tuple(v) for k, v in sorted(by_tag.items())},
+        posts_by_team={k: tuple(v) for k, v in by_team.items()},
+        series={k: tuple(reversed(v)) for k, v in sorted(series.items())},
+        static_files=static,
+        positions={post.source: i for i, post in enumerate(posts)},
+    )
+
+
+def slugify_tag(name: str) -> str:
+    return slugify(name) or "tag"
+
+
+def _canonical_tags(metas: list[PostMeta], profiles: Profiles, report: Report) -> dict[str, str]:
+    """Lowercased tag as written -> canonical name: tags.yaml names and aliases first, then
+    the first spelling met in source order (so output never depends on file system order)."""
+    names: dict[str, str] = {}
+    first_seen: dict[str, RawTag] = {}
+    for meta in sorted(metas, key=lambda m: m.source.path):
+        for raw in meta.tags:
+            lowered = raw.name.lower()
+            if lowered in names:
+                continue
+            if lowered in profiles.aliases:
+                names[lowered] = profiles.aliases[lowered]
+            elif lowered in profiles.vocabulary:
+                names[lowered] = profiles.vocabulary[lowered].name
+            else:
+                names[lowered] = raw.name
+            first_seen.setdefault(lowered, raw)
+    by_slug: dict[str, str] = {}
+    for lowered, name in sorted(names.items()):
+        slug = slugify_tag(name)
+        other = by_slug.setdefault(slug, name)
+        if other.lower() != name.lower():
+            report.error(
+                first_seen[lowered].location,
+                f"tags '{other}' and '{name}' would share the URL /tags/{slug}/",
+                "use one spelling, or make one an alias of the other in tags.yaml",
+            )
+    return names
+
+
+def _post(
+    meta: PostMeta, body: RenderedBody, tag_names: dict[str, str], context: LinkContext, future: frozenset[str], report: Report
+) -> Post:
+    source = meta.source
+    doc = Document(source.path, meta.path, source.bundle_dir, frozenset(source.assets))
+    tags: list[str] = []
+    for raw in meta.tags:
+        slug = slugify_tag(tag_names[raw.name.lower()])
+        if slug not in tags:
+            tags.append(slug)
+    image = meta.image
+    if image.startswith("bundle:"):
+        image = meta.path + image[len("bundle:") :]
+    return Post(
+        source=source.path,
+        title=meta.title,
+        date=meta.date,
+        authors=meta.authors,
+        tags=tuple(tags),
+        path=meta.path,
+        slug=meta.slug,
+        html=resolve_links(body.html, body.links, doc, context, report),
+        summary=meta.summary or body.summary,
+        toc=body.toc,
+        reading_minutes=body.reading_minutes,
+        updated=meta.updated,
+        updates=meta.updates,
+        draft=meta.draft,
+        future=source.path in future,
+        discussion=meta.discussion,
+        comments=meta.comments,
+        aliases=tuple(path for path, _ in meta.aliases),
+        canonical=meta.canonical,
+        image=image,
+        image_alt=meta.image_alt,
+        series=meta.series,
+        id=meta.id,
+        extra=meta.extra or {},
+        assets=source.assets,
+    )
+
+
+def _page(meta: PageMeta, body: RenderedBody, context: LinkContext, report: Report) -> Page:
+    doc = Document(meta.source, meta.path)
+    html = resolve_links(body.html, body.links, doc, context, report)
+    return Page(meta.source, meta.title, meta.path, html, meta.summary or body.summary, body.toc)

@@ -1,0 +1,87 @@
+"""`build_site()`: the whole pipeline, stage by stage, in memory.
+
+Only the first stages read the site folder and nothing here writes: `build`,
+`check` and `serve` share this function; `blogkit.write` publishes the result.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from blogkit.assemble import Selection, assemble
+from blogkit.config import SiteConfig, load_config
+from blogkit.diagnostics import Report
+from blogkit.frontmatter import PageMeta, PostMeta, read_page, read_post
+from blogkit.markdown import render_bodies
+from blogkit.model import Site
+from blogkit.outputs import OutputTree
+from blogkit.profiles import Profiles, load_profiles
+from blogkit.render import Renderer, create_environment
+from blogkit.sources import Sources, discover
+
+
+@dataclass(frozen=True, slots=True)
+class BuildOptions:
+    drafts: bool = False
+    future: bool = False
+    jobs: int = field(default_factory=lambda: len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+    now: datetime | None = None  # the build's reference time; default: SOURCE_DATE_EPOCH, else the clock
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    config: SiteConfig
+    site: Site | None
+    outputs: OutputTree
+    report: Report
+
+
+def build_time() -> datetime:
+    """SOURCE_DATE_EPOCH when set (reproducible builds), else the current time."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    seconds = int(epoch) if epoch.isdigit() else time.time()
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+def build_site(root: str, options: BuildOptions = BuildOptions()) -> BuildResult:
+    config = load_config(root)  # raises ConfigError: nothing else makes sense without it
+    root = config.root
+    report = Report()
+    sources = discover(root, report)
+    profiles = load_profiles(root, sources.authors, sources.static, report)
+    posts = read_posts(config, sources, profiles, report)
+    pages = [page for path in sources.pages if (page := read_page(root, path, report)) and not page.draft]
+    selection = select(posts, pages, config, options)
+    site = assemble(config, profiles, selection, sources.static, report)
+    outputs = OutputTree(report)
+    Renderer(site, create_environment(root, config.theme_dir), report).render_site(outputs, lambda p: os.path.join(root, p))
+    return BuildResult(config, site, outputs, report)
+
+
+def read_posts(config: SiteConfig, sources: Sources, profiles: Profiles, report: Report) -> list[PostMeta]:
+    static = frozenset(sources.static)
+    return [meta for source in sources.posts if (meta := read_post(config.root, source, config, profiles, static, report))]
+
+
+def select(posts: list[PostMeta], pages: list[PageMeta], config: SiteConfig, options: BuildOptions) -> Selection:
+    """Leave out drafts and future posts unless asked for, then render the bodies of the rest."""
+    now = options.now or build_time()
+    published, unpublished, future = [], set(), set()
+    for meta in posts:
+        is_future = meta.date > now
+        if (meta.draft and not options.drafts) or (is_future and not options.future):
+            unpublished.add(meta.source.path)
+            continue
+        if is_future:
+            future.add(meta.source.path)
+        published.append(meta)
+    bodies = render_bodies([m.body for m in published] + [p.body for p in pages], config.markdown, options.jobs)
+    return Selection(
+        posts=list(zip(published, bodies[: len(published)], strict=True)),
+        pages=list(zip(pages, bodies[len(published) :], strict=True)),
+        unpublished=frozenset(unpublished),
+        future=frozenset(future),
+    )

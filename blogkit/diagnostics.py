@@ -1,0 +1,119 @@
+"""Problems a user can fix: a location in their files, a message and a hint.
+
+Every stage reports into one `Report`; the build fails only after all of them
+have been collected, so a user sees every problem of a build at once.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Severity(enum.Enum):
+    WARNING = "warning"
+    ERROR = "error"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Location:
+    """A position in a file of the site, relative to the site folder; 1-based."""
+
+    path: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if self.line and self.column:
+            return f"{self.path}:{self.line}:{self.column}"
+        if self.line:
+            return f"{self.path}:{self.line}"
+        return self.path
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    severity: Severity
+    location: Location
+    message: str
+    hint: str = ""
+    source_line: str = ""
+
+    def format_text(self) -> str:
+        lines = [f"{self.location}: {self.severity.value}: {self.message}"]
+        if self.source_line and self.location.column:
+            lines.append(f"  | {self.source_line}")
+            lines.append("  | " + " " * (self.location.column - 1) + "^")
+        if self.hint:
+            lines.append(f"  hint: {self.hint}")
+        return "\n".join(lines)
+
+
+@dataclass(slots=True)
+class Report:
+    """Collects the diagnostics of one build, in the order they were found."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def error(self, location: Location, message: str, hint: str = "") -> None:
+        self.diagnostics.append(Diagnostic(Severity.ERROR, location, message, hint))
+
+    def warning(self, location: Location, message: str, hint: str = "") -> None:
+        self.diagnostics.append(Diagnostic(Severity.WARNING, location, message, hint))
+
+    def extend(self, diagnostics: list[Diagnostic] | tuple[Diagnostic, ...]) -> None:
+        self.diagnostics.extend(diagnostics)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity is Severity.WARNING]
+
+    def sorted(self) -> list[Diagnostic]:
+        """Diagnostics by file and position, so output does not depend on stage order."""
+        return sorted(self.diagnostics, key=lambda d: (d.location, d.severity.value, d.message))
+
+
+class ConfigError(Exception):
+    """The site configuration is unusable: exit code 2, after its diagnostics."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        super().__init__("; ".join(d.message for d in diagnostics))
+        self.diagnostics = diagnostics
+
+
+def with_source_lines(diagnostics: list[Diagnostic], read_line: LineReader) -> list[Diagnostic]:
+    """Attach the offending source line to each diagnostic that has a column."""
+    out = []
+    for d in diagnostics:
+        if d.location.line and d.location.column and not d.source_line:
+            text = read_line(d.location.path, d.location.line)
+            if text is not None:
+                d = Diagnostic(d.severity, d.location, d.message, d.hint, text)
+        out.append(d)
+    return out
+
+
+class LineReader:
+    """Reads single lines of site files, caching each file once."""
+
+    def __init__(self, root: str) -> None:
+        self._root = root
+        self._files: dict[str, list[str] | None] = {}
+
+    def __call__(self, path: str, line: int) -> str | None:
+        import os
+
+        if path not in self._files:
+            try:
+                with open(os.path.join(self._root, path), encoding="utf-8", errors="replace") as f:
+                    self._files[path] = f.read().splitlines()
+            except OSError:
+                self._files[path] = None
+        lines = self._files[path]
+        if lines is None or not 0 < line <= len(lines):
+            return None
+        return lines[line - 1].replace("\t", " ")

@@ -1,0 +1,330 @@
+"""Read posts and pages: split the front matter, validate every key, keep line offsets.
+
+Lines in diagnostics are lines of the file: the front matter starts on line 2
+(after the opening `---`), so YAML marks are shifted by one, and the Markdown
+body's first line is passed on for markdown-it's token maps.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from blogkit import yamlio
+from blogkit.config import SiteConfig
+from blogkit.diagnostics import Location, Report
+from blogkit.fields import Fields, is_http_url, parse_when
+from blogkit.markdown import BodySource
+from blogkit.model import Update
+from blogkit.profiles import Profiles
+from blogkit.sources import PostSource, read_text
+from blogkit.urls import expand_permalink, is_valid_slug, normalize_alias, slugify
+
+POST_KEYS = (
+    "title", "date", "authors", "author", "tags", "summary", "updated", "updates", "draft", "slug",
+    "discussion", "comments", "aliases", "canonical", "image", "image_alt", "series", "id", "extra",
+)  # fmt: skip
+PAGE_KEYS = ("title", "summary", "slug", "draft", "extra")
+_DATED_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
+_FENCE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.M)
+
+
+@dataclass(frozen=True, slots=True)
+class RawTag:
+    name: str
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class PostMeta:
+    source: PostSource
+    title: str
+    date: datetime
+    authors: tuple[str, ...]
+    tags: tuple[RawTag, ...]
+    slug: str
+    path: str
+    body: BodySource
+    summary: str = ""
+    updated: datetime | None = None
+    updates: tuple[Update, ...] = ()
+    draft: bool = False
+    discussion: tuple[str, ...] = ()
+    comments: str = "open"
+    aliases: tuple[tuple[str, Location], ...] = ()
+    canonical: str = ""
+    image: str = ""
+    image_alt: str = ""
+    series: str = ""
+    id: str = ""
+    extra: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PageMeta:
+    source: str
+    title: str
+    path: str
+    body: BodySource
+    summary: str = ""
+    draft: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    front_matter: str
+    body: BodySource
+
+
+def split_document(path: str, text: str, report: Report) -> Document | None:
+    """Split `---` front matter from the Markdown body, or report why it cannot be."""
+    first_line = text.split("\n", 1)[0]
+    if first_line.rstrip() != "---":
+        hint = (
+            "did you forget to add `---` on the first line?"
+            if ":" in first_line
+            else "start the file with `---`, the front matter (title: ...), then `---`"
+        )
+        report.error(Location(path, 1, 1), "missing front matter", hint)
+        return None
+    closing = _FENCE.search(text, len(first_line) + 1)
+    if closing is None:
+        report.error(Location(path, 1, 1), "front matter is not closed", "add a line `---` after the last front matter key")
+        return None
+    front_matter = text[len(first_line) + 1 : closing.start()]
+    body_start = closing.end() + 1
+    body_line = text.count("\n", 0, body_start) + 1
+    return Document(front_matter, BodySource(text[body_start:], body_line))
+
+
+def _front_matter_fields(path: str, document: Document, report: Report, what: str) -> Fields | None:
+    data, problem = yamlio.load(document.front_matter)
+    if problem:
+        report.error(Location(path, problem.line + 1, problem.column), problem.message, problem.hint)
+        return None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        report.error(Location(path, 2, 1), "front matter must be `key: value` lines", "write title: My post")
+        return None
+    return Fields(data, text=document.front_matter, path=path, line_offset=1, report=report, what=what)
+
+
+def read_post(
+    root: str, source: PostSource, config: SiteConfig, profiles: Profiles, static: frozenset[str], report: Report
+) -> PostMeta | None:
+    text = read_text(root, source.path, report)
+    if text is None:
+        return None
+    document = split_document(source.path, text, report)
+    if document is None:
+        return None
+    f = _front_matter_fields(source.path, document, report, "front matter")
+    if f is None:
+        return None
+    f.check_keys(POST_KEYS)
+    zone = config.zone
+    stem = os.path.basename(source.bundle_dir) if source.bundle_dir else os.path.basename(source.path)[:-3]
+
+    name_date, name_slug = _split_name(stem, source.path, zone, report)
+    title = f.string("title", required=True, hint='add a line `title: "What we learned"`')
+    date = f.when("date", zone) if f.has("date") else None
+    if date is None and not f.has("date"):
+        date = name_date
+        if date is None and not _DATED_NAME.match(stem):
+            f.error((), "the post has no date", "name the file yyyy-mm-dd-slug.md or add `date: 2026-03-01`")
+    slug = _slug(f, name_slug)
+    authors = _authors(f, source.owner, profiles)
+    tags = _tags(f)
+    updated = f.when("updated", zone)
+    updates = _updates(f, zone)
+    discussion = _urls(f, "discussion")
+    comments = f.choice("comments", ("open", "closed"), "open")
+    aliases = _aliases(f)
+    canonical = f.url("canonical") or ""
+    image = _image(f, source, static)
+    image_alt = f.string("image_alt") or ""
+    if image and not image_alt:
+        f.warning(("image",), "the cover image has no image_alt", "describe the image for readers who cannot see it: image_alt: ...")
+    extra = f.mapping("extra")
+    draft = f.boolean("draft")
+    summary = f.string("summary") or ""
+    series = f.string("series") or ""
+    post_id = f.string("id") or ""
+
+    if title is None or date is None or slug is None or not authors:
+        return None
+    local = date.astimezone(zone)
+    path = expand_permalink(config.permalink, when=local, slug=slug, author=authors[0])
+    return PostMeta(
+        source=source, title=title, date=date, authors=authors, tags=tags, slug=slug, path=path,
+        body=document.body, summary=summary, updated=updated, updates=updates, draft=draft,
+        discussion=discussion, comments=comments, aliases=aliases, canonical=canonical, image=image,
+        image_alt=image_alt, series=series, id=post_id, extra=extra,
+    )  # fmt: skip
+
+
+def read_page(root: str, path: str, report: Report) -> PageMeta | None:
+    text = read_text(root, path, report)
+    if text is None:
+        return None
+    document = split_document(path, text, report)
+    if document is None:
+        return None
+    f = _front_matter_fields(path, document, report, "front matter")
+    if f is None:
+        return None
+    f.check_keys(PAGE_KEYS)
+    title = f.string("title", required=True, hint="add a line `title: About`")
+    relative = path[len("pages/") : -len(".md")]
+    folder, name = os.path.split(relative)
+    slug = _slug(f, name if is_valid_slug(name) else slugify(name))
+    if title is None or slug is None:
+        return None
+    page_path = (f"{folder}/" if folder else "") + f"{slug}/"
+    return PageMeta(path, title, page_path, document.body, f.string("summary") or "", f.boolean("draft"))
+
+
+def _split_name(stem: str, path: str, zone: Any, report: Report) -> tuple[datetime | None, str]:
+    match = _DATED_NAME.match(stem)
+    if not match:
+        return None, stem
+    when = parse_when(f"{match.group(1)}-{match.group(2)}-{match.group(3)}", zone)
+    if when is None:
+        report.error(
+            Location(path, 1, 1),
+            f"the file name starts with an impossible date '{stem[:10]}'",
+            "name the file yyyy-mm-dd-slug.md with a real date",
+        )
+    return when, match.group(4)
+
+
+def _slug(f: Fields, from_name: str) -> str | None:
+    if f.has("slug"):
+        slug = f.string("slug")
+        if slug is None:
+            return None
+        if not is_valid_slug(slug):
+            f.error(
+                ("slug",),
+                f"slug '{slug}' is not valid: a slug is lowercase letters, digits and dashes",
+                f"try slug: {slugify(slug) or 'my-post'}",
+            )
+            return None
+        return slug
+    if is_valid_slug(from_name):
+        return from_name
+    suggestion = slugify(from_name)
+    if suggestion:
+        return suggestion
+    f.error((), f"cannot make a URL slug from the file name '{from_name}'", "add `slug: my-post` to the front matter")
+    return None
+
+
+def _authors(f: Fields, owner: str, profiles: Profiles) -> tuple[str, ...]:
+    key = "authors" if f.has("authors") else "author"
+    if f.has("authors") and f.has("author"):
+        f.error(("author",), "use either 'author' or 'authors', not both")
+    entries = f.string_list(key)
+    if entries is None:
+        entries = [] if f.has(key) else [(-2, owner)]
+    handles: list[str] = []
+    for index, handle in entries:
+        handle = handle.strip()
+        if index == -2:
+            keypath: tuple[yamlio.Key, ...] = ()
+        else:
+            keypath = (key,) if index < 0 else (key, index)
+        if handle not in profiles.authors:
+            import difflib
+
+            close = difflib.get_close_matches(handle, list(profiles.authors), n=1)
+            hint = f"did you mean '{close[0]}'?" if close else f"add a profile authors/{handle}.yaml"
+            f.error(keypath, f"unknown author '{handle}'", hint)
+        elif handle not in handles:
+            handles.append(handle)
+    if not entries and f.has(key):
+        f.error((key,), f"'{key}' must name at least one author")
+    return tuple(handles)
+
+
+def _tags(f: Fields) -> tuple[RawTag, ...]:
+    tags = []
+    for index, name in f.string_list("tags") or []:
+        keypath: tuple[yamlio.Key, ...] = ("tags",) if index < 0 else ("tags", index)
+        name = " ".join(name.split())
+        if not name:
+            f.warning(keypath, "empty tag dropped")
+            continue
+        tags.append(RawTag(name, f.location(*keypath)))
+    return tuple(tags)
+
+
+def _updates(f: Fields, zone: Any) -> tuple[Update, ...]:
+    if not f.has("updates"):
+        return ()
+    value = f.data["updates"]
+    if not isinstance(value, list):
+        f.error(
+            ("updates",),
+            "'updates' must be a list of {date, note}",
+            "write updates: [{date: 2026-03-02, note: Fixed the benchmark numbers}]",
+        )
+        return ()
+    updates = []
+    for i, item in enumerate(value):
+        if not isinstance(item, dict) or "date" not in item or not isinstance(item.get("note"), str) or not item["note"].strip():
+            f.error(
+                ("updates", i), "each update needs a 'date' and a 'note'", "write - {date: 2026-03-02, note: Fixed a typo in the query}"
+            )
+            continue
+        when = f.when("date", zone, keypath=("updates", i, "date"))
+        if when:
+            updates.append(Update(when, item["note"].strip()))
+    return tuple(sorted(updates, key=lambda u: u.date, reverse=True))
+
+
+def _urls(f: Fields, key: str) -> tuple[str, ...]:
+    if not f.has(key):
+        return ()
+    value = f.data[key]
+    items = value if isinstance(value, list) else [value]
+    urls = []
+    for i, item in enumerate(items):
+        keypath: tuple[yamlio.Key, ...] = (key, i) if isinstance(value, list) else (key,)
+        url = f.check_url(item, keypath, key)
+        if url:
+            urls.append(url)
+    return tuple(urls)
+
+
+def _aliases(f: Fields) -> tuple[tuple[str, Location], ...]:
+    aliases = []
+    for index, alias in f.string_list("aliases") or []:
+        keypath: tuple[yamlio.Key, ...] = ("aliases",) if index < 0 else ("aliases", index)
+        path = normalize_alias(alias.strip())
+        if path is None:
+            f.error(keypath, f"alias '{alias}' is not a URL path of this site", "write the old address as a path, e.g. /blog/old-title/")
+            continue
+        aliases.append((path, f.location(*keypath)))
+    return tuple(aliases)
+
+
+def _image(f: Fields, source: PostSource, static: frozenset[str]) -> str:
+    """The cover image as a site path (bundle file or static file) or an absolute URL."""
+    image = f.string("image") or ""
+    if not image or is_http_url(image):
+        return image
+    if source.bundle_dir and f"{source.bundle_dir}/{image}" in source.assets:
+        return "bundle:" + image
+    if f"static/{image.lstrip('/')}" in static:
+        return image.lstrip("/")
+    f.error(
+        ("image",),
+        f"cover image '{image}' is neither a file of this post's bundle nor under static/",
+        "put the image beside index.md in a post bundle, under static/, or use an https URL",
+    )
+    return ""

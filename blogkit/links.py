@@ -1,0 +1,110 @@
+"""Resolve the relative links and images of rendered Markdown to site URLs.
+
+Authors link to files, as they see them in their editor: another post's `.md`
+file (with an optional `#heading`), a file of their own bundle, a file under
+`static/`. Root-relative links (`/about/`) are taken from the site's root and
+get the base path. Everything else is reported with its line.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from html import escape
+from urllib.parse import unquote, urlsplit
+
+from blogkit.diagnostics import Location, Report
+from blogkit.markdown import LINK_MARKER, LinkRef
+from blogkit.urls import join
+
+_MARKER = re.compile(re.escape(LINK_MARKER) + r"(\d+)")
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    path: str  # the URL path of the post or page
+    ids: frozenset[str]  # the fragments it has
+
+
+@dataclass(frozen=True, slots=True)
+class LinkContext:
+    """What every link of a build may point to."""
+
+    base_path: str
+    documents: Mapping[str, Target]  # source path -> published post or page
+    unpublished: frozenset[str]  # sources of drafts and future posts left out of this build
+    static: frozenset[str]  # site-relative paths under static/
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """Where the links being resolved were written."""
+
+    source: str
+    path: str
+    bundle_dir: str = ""
+    assets: frozenset[str] = frozenset()
+
+
+def resolve_links(html: str, links: tuple[LinkRef, ...], doc: Document, context: LinkContext, report: Report) -> str:
+    if not links:
+        return html
+    urls = [_resolve(link, doc, context, report) for link in links]
+    return _MARKER.sub(lambda m: escape(urls[int(m.group(1))]), html)
+
+
+def resolve_asset(target: str, doc: Document, context: LinkContext) -> str | None:
+    """The site path of a file named relative to a document, or None."""
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(doc.source), target))
+    if doc.bundle_dir and joined in doc.assets:
+        return doc.path + joined[len(doc.bundle_dir) + 1 :]
+    if joined in context.static:
+        return joined[len("static/") :]
+    return None
+
+
+def _resolve(link: LinkRef, doc: Document, context: LinkContext, report: Report) -> str:
+    target = link.target
+    parts = urlsplit(target)
+    fragment = f"#{parts.fragment}" if parts.fragment else ""
+    query = f"?{parts.query}" if parts.query else ""
+    where = Location(doc.source, link.line)
+    if target.startswith("/"):
+        return context.base_path + target[1:]
+    file_path = unquote(parts.path)
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(doc.source), file_path))
+    if joined.startswith("../") or joined == "..":
+        report.error(where, f"link '{target}' points outside the site folder")
+        return "#"
+    if joined in context.documents:
+        found = context.documents[joined]
+        if parts.fragment and unquote(parts.fragment) not in found.ids:
+            report.error(where, f"link '{target}': '{joined}' has no heading with the id '{parts.fragment}'", _ids_hint(found.ids))
+        return join(context.base_path, found.path) + query + fragment
+    if joined in context.unpublished:
+        report.error(
+            where,
+            f"link '{target}' points to a post that this build does not publish (a draft or a future post)",
+            "publish that post first, or remove the link",
+        )
+        return "#"
+    asset = resolve_asset(file_path, doc, context)
+    if asset is not None:
+        return join(context.base_path, asset) + query + fragment
+    hint = (
+        "link to another post by its .md file (e.g. ../ada-okafor/2026-03-01-raft.md), "
+        "to a file beside a bundle's index.md, or to a file under static/"
+    )
+    if file_path.endswith(".md"):
+        hint = "check the file name and the ../ folders; paths are relative to this file"
+    report.error(where, f"link target '{target}' not found", hint)
+    return "#"
+
+
+def _ids_hint(ids: frozenset[str]) -> str:
+    if not ids:
+        return "that page has no headings to link to"
+    shown = sorted(ids)[:8]
+    return "its ids are: " + ", ".join(shown) + (", ..." if len(ids) > 8 else "")

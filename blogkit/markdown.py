@@ -1,0 +1,248 @@
+"""Markdown to HTML: one configured MarkdownIt, highlighting, TOC, summaries, links.
+
+`render_body` is a pure function of a post's source text, where it sits and the
+Markdown settings. It keeps no state between calls, so bodies can be rendered
+in worker processes and cached by content hash.
+
+Relative links and images are replaced by `blogkit-link:N` markers and listed
+in `RenderedBody.links`; the model resolves them to URLs once every post's URL
+is known (see `blogkit.links`).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+from typing import Any
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.tasklists import tasklists_plugin
+
+from blogkit.config import MarkdownConfig
+from blogkit.highlight import highlight_code
+
+LINK_MARKER = "blogkit-link:"
+MORE_MARKER = "<!-- more -->"
+_WORDS_PER_MINUTE = 230
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+@dataclass(frozen=True, slots=True)
+class TocEntry:
+    level: int
+    id: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class LinkRef:
+    """A relative or root-relative URL as written, and the line it is on (in the file)."""
+
+    target: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class BodySource:
+    text: str
+    first_line: int  # the line of the file where the Markdown body starts (1-based)
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedBody:
+    html: str
+    toc: tuple[TocEntry, ...]
+    ids: frozenset[str]
+    summary: str  # plain text: before <!-- more -->, else the first paragraph
+    words: int
+    links: tuple[LinkRef, ...]
+
+    @property
+    def reading_minutes(self) -> int:
+        return max(1, round(self.words / _WORDS_PER_MINUTE))
+
+
+def render_body(source: BodySource, settings: MarkdownConfig) -> RenderedBody:
+    md = _markdown(settings)
+    env: dict[str, Any] = {"links": [], "first_line": source.first_line}
+    tokens = md.parse(source.text, env)
+    summary_tokens = _summary_tokens(tokens)
+    tokens = [t for t in tokens if not _is_more(t)]
+    html = md.renderer.render(tokens, md.options, env)
+    has_raw_html = any(t.type == "html_block" or _has_inline_html(t) for t in tokens)
+    if has_raw_html and settings.raw_html == "sanitize":
+        html = sanitize(html)
+    return RenderedBody(
+        html=html,
+        toc=_toc(tokens),
+        ids=frozenset(_ids(tokens)),
+        summary=_plain_text(summary_tokens),
+        words=sum(len(t.content.split()) for t in tokens if t.type == "inline"),
+        links=tuple(env["links"]),
+    )
+
+
+def render_bodies(sources: Sequence[BodySource], settings: MarkdownConfig, jobs: int) -> list[RenderedBody]:
+    """Render many bodies, in worker processes when it pays; results keep the input order."""
+    if jobs <= 1 or len(sources) < 64:
+        return [render_body(s, settings) for s in sources]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    chunk = max(1, min(64, len(sources) // (jobs * 8)))
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        return list(pool.map(functools.partial(render_body, settings=settings), sources, chunksize=chunk))
+
+
+# -- the parser ---------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=4)
+def _markdown(settings: MarkdownConfig) -> MarkdownIt:
+    md = MarkdownIt(
+        "commonmark",
+        {"html": settings.raw_html != "escape", "highlight": _highlight},
+    )
+    md.enable(["table", "strikethrough"])
+    md.use(footnote_plugin)
+    md.use(tasklists_plugin)
+    md.use(anchors_plugin, min_level=2, max_level=6)
+    md.core.ruler.push("blogkit_links", _mark_relative_links)
+    md.add_render_rule("heading_close", _render_heading_close)
+    md.add_render_rule("table_open", _render_table_open)
+    md.add_render_rule("table_close", _render_table_close)
+    md.add_render_rule("image", _render_image)
+    return md
+
+
+def _highlight(code: str, lang: str, _attrs: str) -> str:
+    return highlight_code(code, lang)
+
+
+def _is_relative(url: str) -> bool:
+    return bool(url) and not url.startswith(("#", "//")) and not _SCHEME.match(url)
+
+
+def _mark_relative_links(state: StateCore) -> None:
+    links: list[LinkRef] = state.env["links"]
+    line = state.env["first_line"]
+    for block in state.tokens:
+        block_line = line + block.map[0] if block.map else line
+        for token in block.children or ():
+            attr = "href" if token.type == "link_open" else "src" if token.type == "image" else ""
+            url = str(token.attrGet(attr) or "") if attr else ""
+            if _is_relative(url):
+                token.attrSet(attr, f"{LINK_MARKER}{len(links)}")
+                links.append(LinkRef(url, block_line))
+
+
+def _render_heading_close(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    opening = tokens[idx - 2]
+    anchor_id = opening.attrGet("id")
+    if not anchor_id:
+        return f"</{tokens[idx].tag}>\n"
+    label = escape(_plain_text([tokens[idx - 1]]))
+    return (
+        f' <a class="heading-anchor" href="#{escape(str(anchor_id))}" aria-label="Link to the section {label}">#</a></{tokens[idx].tag}>\n'
+    )
+
+
+def _render_table_open(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    return '<div class="table-wrap">\n' + str(self.renderToken(tokens, idx, options, env))
+
+
+def _render_table_close(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    return str(self.renderToken(tokens, idx, options, env)) + "</div>\n"
+
+
+def _render_image(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    token = tokens[idx]
+    alt = escape(self.renderInlineAsText(token.children or [], options, env))
+    src = escape(str(token.attrGet("src") or ""))
+    title = token.attrGet("title")
+    title_attr = f' title="{escape(str(title))}"' if title else ""
+    return f'<img src="{src}" alt="{alt}"{title_attr} loading="lazy" decoding="async">'
+
+
+# -- reading the token stream -------------------------------------------------------------------
+
+
+def _is_more(token: Token) -> bool:
+    return token.type == "html_block" and token.content.strip() == MORE_MARKER
+
+
+def _has_inline_html(token: Token) -> bool:
+    return token.type == "inline" and any(c.type == "html_inline" for c in token.children or ())
+
+
+def _summary_tokens(tokens: list[Token]) -> list[Token]:
+    for i, token in enumerate(tokens):
+        if _is_more(token):
+            return tokens[:i]
+    for i, token in enumerate(tokens):
+        if token.type == "paragraph_open" and token.level == 0:
+            return tokens[i : i + 3]
+    return []
+
+
+def _plain_text(tokens: list[Token]) -> str:
+    parts: list[str] = []
+    for token in tokens:
+        if token.type == "inline":
+            for child in token.children or ():
+                if child.type in ("text", "code_inline"):
+                    parts.append(child.content)
+                elif child.type in ("softbreak", "hardbreak"):
+                    parts.append(" ")
+        elif token.type in ("paragraph_close", "heading_close", "list_item_close"):
+            parts.append(" ")
+    return " ".join("".join(parts).split())
+
+
+def _toc(tokens: list[Token]) -> tuple[TocEntry, ...]:
+    entries = []
+    for i, token in enumerate(tokens):
+        if token.type == "heading_open" and token.tag in ("h2", "h3") and token.attrGet("id"):
+            entries.append(TocEntry(int(token.tag[1]), str(token.attrGet("id")), _plain_text([tokens[i + 1]])))
+    return tuple(entries)
+
+
+def _ids(tokens: list[Token]) -> list[str]:
+    ids = [str(t.attrGet("id")) for t in tokens if t.type == "heading_open" and t.attrGet("id")]
+    footnotes = sum(1 for t in tokens if t.type == "footnote_open")
+    ids += [f"fn{n}" for n in range(1, footnotes + 1)]
+    return ids
+
+
+# -- raw HTML policy ----------------------------------------------------------------------------
+
+_ALLOWED_TAGS = set(nh3.ALLOWED_TAGS) | {"input", "section", "figure", "figcaption", "details", "summary", "kbd", "tfoot"}
+_ALLOWED_ATTRIBUTES = {tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()}
+_ALLOWED_ATTRIBUTES["*"] = {"class", "id", "title", "lang", "dir", "aria-label", "aria-hidden"}
+_ALLOWED_ATTRIBUTES["img"] = _ALLOWED_ATTRIBUTES.get("img", set()) | {"loading", "decoding"}
+_ALLOWED_ATTRIBUTES["pre"] = {"data-lang"}
+_ALLOWED_ATTRIBUTES["input"] = {"type", "checked", "disabled"}
+_ALLOWED_ATTRIBUTES["ol"] = {"start", "reversed"}
+_URL_SCHEMES = {"http", "https", "mailto", "tel", "blogkit-link"}
+
+
+def sanitize(html: str) -> str:
+    """Keep the markup Markdown can produce plus harmless HTML; drop scripts, styles, handlers."""
+    return nh3.clean(
+        html,
+        tags=_ALLOWED_TAGS,
+        clean_content_tags={"script", "style"},
+        attributes=_ALLOWED_ATTRIBUTES,
+        link_rel=None,
+        url_schemes=_URL_SCHEMES,
+        strip_comments=True,
+    )

@@ -1,0 +1,170 @@
+"""The site model: frozen values that templates and feeds read as they are.
+
+Cross-references are by key (an author's handle, a tag's slug, a post's source
+path), never back-pointers; the `Site` holds the indexes that turn keys into
+values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from blogkit.config import SiteConfig
+from blogkit.markdown import TocEntry
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Team:
+    key: str
+    name: str
+    description: str = ""
+    url: str = ""
+
+    @property
+    def path(self) -> str:
+        return f"teams/{self.key}/"
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    handle: str
+    name: str
+    source: str
+    bio: str = ""
+    avatar: str = ""  # a site path (under static/) or an absolute URL
+    email: str = ""
+    team: str = ""
+    links: tuple[Link, ...] = ()
+    feed: str = ""
+
+    @property
+    def path(self) -> str:
+        return f"authors/{self.handle}/"
+
+    @property
+    def initials(self) -> str:
+        words = [w for w in self.name.split() if w[:1].isalpha()]
+        return "".join(w[0] for w in words[:2]).upper() or self.handle[:2].upper()
+
+
+@dataclass(frozen=True, slots=True)
+class TagInfo:
+    """A tag of the vocabulary in tags.yaml."""
+
+    name: str
+    description: str = ""
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    name: str
+    slug: str
+    description: str = ""
+    count: int = 0
+
+    @property
+    def path(self) -> str:
+        return f"tags/{self.slug}/"
+
+
+@dataclass(frozen=True, slots=True)
+class Update:
+    date: datetime
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    source: str  # site-relative path of the Markdown file: the post's key
+    title: str
+    date: datetime
+    authors: tuple[str, ...]
+    tags: tuple[str, ...]  # tag slugs
+    path: str
+    slug: str
+    html: str = ""
+    summary: str = ""
+    toc: tuple[TocEntry, ...] = ()
+    reading_minutes: int = 1
+    updated: datetime | None = None
+    updates: tuple[Update, ...] = ()
+    draft: bool = False
+    future: bool = False
+    discussion: tuple[str, ...] = ()
+    comments: str = "open"
+    aliases: tuple[str, ...] = ()
+    canonical: str = ""
+    image: str = ""
+    image_alt: str = ""
+    series: str = ""
+    id: str = ""
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    assets: tuple[str, ...] = ()  # site-relative source paths of bundle files
+
+    @property
+    def last_modified(self) -> datetime:
+        dates = [self.date] + ([self.updated] if self.updated else []) + [u.date for u in self.updates]
+        return max(dates)
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    source: str
+    title: str
+    path: str
+    html: str
+    summary: str = ""
+    toc: tuple[TocEntry, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesNav:
+    name: str
+    posts: tuple[Post, ...]  # oldest first
+    index: int
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    config: SiteConfig
+    posts: tuple[Post, ...]  # newest first
+    pages: tuple[Page, ...]
+    authors: Mapping[str, Author]
+    teams: Mapping[str, Team]
+    tags: Mapping[str, Tag]  # by slug, ordered by name
+    posts_by_author: Mapping[str, tuple[Post, ...]]
+    posts_by_tag: Mapping[str, tuple[Post, ...]]
+    posts_by_team: Mapping[str, tuple[Post, ...]]
+    series: Mapping[str, tuple[Post, ...]]  # oldest first
+    static_files: tuple[str, ...]  # site-relative paths under static/
+    positions: Mapping[str, int] = field(default_factory=dict)  # post source -> index in posts
+
+    def archive(self) -> list[tuple[int, list[Post]]]:
+        years: dict[int, list[Post]] = {}
+        for post in self.posts:
+            years.setdefault(post.date.year, []).append(post)
+        return list(years.items())
+
+    def series_nav(self, post: Post) -> SeriesNav | None:
+        if not post.series or post.series not in self.series:
+            return None
+        posts = self.series[post.series]
+        index = next(i for i, p in enumerate(posts) if p.source == post.source)
+        return SeriesNav(post.series, posts, index)
+
+    def neighbours(self, post: Post) -> tuple[Post | None, Post | None]:
+        """(older, newer) posts around this one on the hub."""
+        i = self.positions[post.source]
+        older = self.posts[i + 1] if i + 1 < len(self.posts) else None
+        newer = self.posts[i - 1] if i > 0 else None
+        return older, newer

@@ -1,0 +1,48 @@
+"""The set of files a build publishes, each with the source it came from.
+
+Two things written to one path is a collision: it is reported at the later
+source, naming the earlier one, instead of one silently overwriting the other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from blogkit.diagnostics import Location, Report
+
+
+@dataclass(frozen=True, slots=True)
+class CopyFile:
+    """A file copied as is (static files, bundle assets, theme assets)."""
+
+    source: str  # absolute path
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    content: bytes | CopyFile
+    origin: Location
+
+
+class OutputTree:
+    def __init__(self, report: Report) -> None:
+        self.files: dict[str, Output] = {}
+        self._report = report
+
+    def add(self, path: str, content: bytes | str | CopyFile, origin: Location) -> None:
+        if path in self.files:
+            first = self.files[path].origin
+            self._report.error(
+                origin,
+                f"/{path} is also written by {first.path}",
+                "two things cannot share one URL: change a slug, an alias or a page name",
+            )
+            return
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        self.files[path] = Output(data, origin)
+
+    def __contains__(self, path: str) -> bool:
+        return path in self.files
+
+    def __len__(self) -> int:
+        return len(self.files)

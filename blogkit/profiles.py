@@ -1,0 +1,200 @@
+"""Engineer and team profiles, and the tag vocabulary: authors/, teams.yaml, tags.yaml."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from blogkit.diagnostics import Location, Report
+from blogkit.fields import Fields
+from blogkit.model import Author, Link, TagInfo, Team
+from blogkit.sources import read_yaml_file
+from blogkit.urls import is_valid_slug
+
+AUTHOR_KEYS = ("name", "bio", "avatar", "email", "team", "links", "feed")
+TEAM_KEYS = ("name", "description", "url")
+TAG_KEYS = ("aliases", "description")
+
+
+@dataclass(frozen=True, slots=True)
+class Profiles:
+    authors: Mapping[str, Author]
+    teams: Mapping[str, Team]
+    vocabulary: Mapping[str, TagInfo]  # lowercased canonical name -> tag
+    aliases: Mapping[str, str]  # lowercased alias -> canonical name
+
+
+def load_profiles(root: str, author_files: tuple[str, ...], static_files: tuple[str, ...], report: Report) -> Profiles:
+    teams = _load_teams(root, report)
+    vocabulary, aliases = _load_tags(root, report)
+    authors = {}
+    for path in author_files:
+        author = _load_author(root, path, teams, set(static_files), report)
+        if author:
+            authors[author.handle] = author
+    return Profiles(authors, teams, vocabulary, aliases)
+
+
+def _load_mapping(root: str, path: str, report: Report, what: str) -> tuple[dict[str, Any], str] | None:
+    loaded = read_yaml_file(root, path, report)
+    if loaded is None:
+        return None
+    data, text = loaded
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        report.error(Location(path, 1, 1), f"{what} must be a mapping of `key: value` lines")
+        return None
+    return data, text
+
+
+def _load_author(root: str, path: str, teams: Mapping[str, Team], static_files: set[str], report: Report) -> Author | None:
+    handle = os.path.splitext(os.path.basename(path))[0]
+    if not is_valid_slug(handle):
+        report.error(
+            Location(path),
+            f"'{handle}' is not a valid author handle",
+            "name the file with lowercase letters, digits and dashes, e.g. ada-okafor.yaml",
+        )
+        return None
+    loaded = _load_mapping(root, path, report, "a profile")
+    if loaded is None:
+        return None
+    data, text = loaded
+    f = Fields(data, text=text, path=path, line_offset=0, report=report, what="the profile")
+    f.check_keys(AUTHOR_KEYS)
+    name = f.string("name", required=True) or handle
+    team = f.string("team") or ""
+    if team and team not in teams:
+        known = ", ".join(sorted(teams)) or "none: add teams.yaml"
+        f.error(("team",), f"unknown team '{team}'", f"teams defined in teams.yaml: {known}")
+        team = ""
+    avatar = f.string("avatar") or ""
+    if avatar and not avatar.startswith("https://"):
+        avatar = avatar.lstrip("/")
+        if avatar.startswith("static/"):
+            avatar = avatar[len("static/") :]
+        if f"static/{avatar}" not in static_files:
+            f.error(
+                ("avatar",),
+                f"avatar '{avatar}' is not a file under static/",
+                "put the image in static/ (e.g. static/avatars/ada.png) or use an https URL",
+            )
+            avatar = ""
+    email = f.string("email") or ""
+    if email and ("@" not in email or any(c.isspace() for c in email)):
+        f.error(("email",), f"'{email}' is not an email address")
+        email = ""
+    return Author(
+        handle=handle,
+        name=name,
+        source=path,
+        bio=f.string("bio") or "",
+        avatar=avatar,
+        email=email,
+        team=team,
+        links=_links(f),
+        feed=f.url("feed") or "",
+    )
+
+
+def _links(f: Fields) -> tuple[Link, ...]:
+    if not f.has("links"):
+        return ()
+    value = f.data["links"]
+    if not isinstance(value, list):
+        f.error(("links",), "'links' must be a list of {label, url}", 'write links: [{label: GitHub, url: "https://github.com/ada"}]')
+        return ()
+    links = []
+    for i, item in enumerate(value):
+        if not isinstance(item, dict) or not isinstance(item.get("label"), str) or not item.get("label", "").strip():
+            f.error(("links", i), "each link needs a 'label' and a 'url'", 'write - {label: GitHub, url: "https://github.com/ada"}')
+            continue
+        url = f.check_url(item.get("url"), ("links", i, "url"), "url")
+        if url:
+            links.append(Link(item["label"].strip(), url))
+    return tuple(links)
+
+
+def _load_teams(root: str, report: Report) -> dict[str, Team]:
+    path = "teams.yaml"
+    if not os.path.exists(os.path.join(root, path)):
+        return {}
+    loaded = _load_mapping(root, path, report, "teams.yaml")
+    if loaded is None:
+        return {}
+    data, text = loaded
+    teams = {}
+    for key, value in data.items():
+        key = str(key)
+        f = Fields(
+            value if isinstance(value, dict) else {},
+            text=text,
+            path=path,
+            line_offset=0,
+            report=report,
+            what=f"team '{key}'",
+            prefix=(key,),
+        )
+        if not is_valid_slug(key):
+            f.error((), f"team key '{key}' is not a valid slug", "use lowercase letters, digits and dashes, e.g. storage")
+            continue
+        if not isinstance(value, dict):
+            f.error(
+                (), f"team '{key}' must be a mapping with name, description and url", "write storage: {name: Storage, description: ...}"
+            )
+            continue
+        f.check_keys(TEAM_KEYS)
+        teams[key] = Team(key, f.string("name", required=True) or key, f.string("description") or "", f.url("url") or "")
+    return teams
+
+
+def _load_tags(root: str, report: Report) -> tuple[dict[str, TagInfo], dict[str, str]]:
+    path = "tags.yaml"
+    if not os.path.exists(os.path.join(root, path)):
+        return {}, {}
+    loaded = _load_mapping(root, path, report, "tags.yaml")
+    if loaded is None:
+        return {}, {}
+    data, text = loaded
+    vocabulary: dict[str, TagInfo] = {}
+    aliases: dict[str, str] = {}
+    for name, value in data.items():
+        name = str(name).strip()
+        f = Fields(
+            value if isinstance(value, dict) else {},
+            text=text,
+            path=path,
+            line_offset=0,
+            report=report,
+            what=f"tag '{name}'",
+            prefix=(name,),
+        )
+        if value is not None and not isinstance(value, dict):
+            f.error(
+                (), f"tag '{name}' must be a mapping with aliases and description", "write Kubernetes: {aliases: [k8s], description: ...}"
+            )
+            continue
+        f.check_keys(TAG_KEYS)
+        lowered = name.lower()
+        if lowered in vocabulary or lowered in aliases:
+            f.error((), f"tag '{name}' is defined twice (names are compared ignoring case)")
+            continue
+        tag_aliases = []
+        for index, alias in f.string_list("aliases") or []:
+            alias = alias.strip()
+            keypath = ("aliases",) if index < 0 else ("aliases", index)
+            if not alias:
+                continue
+            if alias.lower() in aliases or alias.lower() in vocabulary:
+                f.error(keypath, f"alias '{alias}' is already used by tag '{aliases.get(alias.lower(), alias)}'")
+                continue
+            aliases[alias.lower()] = name
+            tag_aliases.append(alias)
+        vocabulary[lowered] = TagInfo(name, f.string("description") or "", tuple(tag_aliases))
+    for alias, name in list(aliases.items()):
+        if alias in vocabulary:
+            report.error(Location(path), f"'{alias}' is both a tag and an alias of '{name}'")
+    return vocabulary, aliases

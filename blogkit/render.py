@@ -1,0 +1,185 @@
+"""Render the site model into pages with Jinja: site templates shadow the theme's.
+
+Templates are trusted code written by the site's maintainers; post text is
+data: it reaches templates as values, autoescaped, and is never evaluated as
+a template.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import traceback
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from blogkit.diagnostics import Location, Report
+from blogkit.highlight import stylesheet
+from blogkit.model import Author, Post, Site, Tag, Team
+from blogkit.outputs import CopyFile, OutputTree
+from blogkit.urls import join, output_file
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
+
+
+def create_environment(site_root: str, theme_dir: str) -> jinja2.Environment:
+    loaders = [os.path.join(site_root, "templates"), os.path.join(theme_dir, "templates")]
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([d for d in loaders if os.path.isdir(d)]),
+        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    env.filters["human_date"] = human_date
+    env.filters["iso"] = lambda d: d.isoformat()
+    return env
+
+
+def human_date(value: datetime) -> str:
+    """'3 March 2026': the same in every locale, so builds are reproducible anywhere."""
+    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+
+
+class Renderer:
+    def __init__(self, site: Site, env: jinja2.Environment, report: Report) -> None:
+        self.site = site
+        self.env = env
+        self.report = report
+        self._reported: set[tuple[Location, str]] = set()
+        config = site.config
+        zone = config.zone
+        base = config.base_path
+        origin = config.base_url[: len(config.base_url) - len(base)]
+        env.globals.update(
+            site=site,
+            config=config,
+            url=lambda path: join(base, path),
+            abs_url=lambda path: origin + join(base, path),
+            authors_of=lambda post: [site.authors[h] for h in post.authors],
+            tags_of=lambda post: [site.tags[s] for s in post.tags],
+            team_of=lambda author: site.teams.get(author.team),
+            local=lambda when: when.astimezone(zone),
+        )
+
+    # -- one template --------------------------------------------------------------------------
+    def render(self, template: str, path: str, **context: Any) -> str | None:
+        try:
+            return self.env.get_template(template).render(page_path=path, **context)
+        except jinja2.TemplateSyntaxError as exc:
+            self._template_problem(exc.filename or exc.name or template, exc.lineno, f"template syntax error: {exc.message}")
+        except jinja2.TemplateNotFound as exc:
+            self._template_problem(template, 0, f"template '{exc.name}' not found")
+        except Exception as exc:  # noqa: BLE001 - any failure inside a template is the template's
+            filename, line = _template_frame(exc)
+            self._template_problem(filename or template, line, f"error in template: {type(exc).__name__}: {exc}")
+        return None
+
+    def _template_problem(self, filename: str, line: int, message: str) -> None:
+        root = self.site.config.root
+        shown = os.path.relpath(filename, root) if os.path.isabs(filename) and filename.startswith(root + os.sep) else filename
+        location = Location(shown.replace(os.sep, "/"), line or 0, 1 if line else 0)
+        if (location, message) not in self._reported:
+            self._reported.add((location, message))
+            self.report.error(location, message, "templates are checked by Jinja; see the template's line above")
+
+    # -- the whole site -----------------------------------------------------------------------
+    def render_site(self, tree: OutputTree, source_file: Callable[[str], str]) -> None:
+        for template, path, origin, context in self._pages():
+            html = self.render(template, path, **context)
+            if html is not None:
+                tree.add(output_file(path), html, origin)
+        self._copy_files(tree, source_file)
+
+    def _pages(self) -> Iterator[tuple[str, str, Location, dict[str, Any]]]:
+        site = self.site
+        theme = Location("(theme)")
+        for post in sorted(site.posts, key=lambda p: p.source):
+            older, newer = site.neighbours(post)
+            yield (
+                "post.html",
+                post.path,
+                Location(post.source, 1, 1),
+                {"post": post, "series": site.series_nav(post), "older": older, "newer": newer},
+            )
+            for alias in post.aliases:
+                yield "alias.html", alias, Location(post.source, 1, 1), {"target": post}
+        for page in site.pages:
+            yield "page.html", page.path, Location(page.source, 1, 1), {"page": page}
+        yield from self._hub_pages(theme)
+        yield "authors.html", "authors/", theme, {"authors": list(site.authors.values())}
+        for handle, author in site.authors.items():
+            yield "author.html", author.path, Location(author.source), {"author": author, "posts": site.posts_by_author[handle]}
+        yield "tags.html", "tags/", theme, {"tags": list(site.tags.values())}
+        for slug, tag in site.tags.items():
+            yield "tag.html", tag.path, theme, {"tag": tag, "posts": site.posts_by_tag.get(slug, ())}
+        for key, team in site.teams.items():
+            members = [a for a in site.authors.values() if a.team == key]
+            yield "team.html", team.path, Location("teams.yaml"), {"team": team, "members": members, "posts": site.posts_by_team[key]}
+        yield "archive.html", "archive/", theme, {"years": site.archive()}
+        yield "404.html", "404.html", theme, {}
+        yield "sitemap.xml", "sitemap.xml", theme, {"entries": self._sitemap_entries()}
+        yield "robots.txt", "robots.txt", theme, {}
+
+    def _hub_pages(self, origin: Location) -> Iterator[tuple[str, str, Location, dict[str, Any]]]:
+        posts = self.site.posts
+        size = self.site.config.paginate
+        chunks = [posts[i : i + size] for i in range(0, len(posts), size)] or [()]
+        paths = [""] + [f"page/{n}/" for n in range(2, len(chunks) + 1)]
+        for number, chunk in enumerate(chunks, start=1):
+            pagination = {
+                "number": number,
+                "total": len(chunks),
+                "newer": paths[number - 2] if number > 1 else None,
+                "older": paths[number] if number < len(chunks) else None,
+            }
+            yield "index.html", paths[number - 1], origin, {"posts": chunk, "pagination": pagination}
+
+    def _sitemap_entries(self) -> list[tuple[str, datetime | None]]:
+        site = self.site
+        entries: list[tuple[str, datetime | None]] = [("", site.posts[0].last_modified if site.posts else None)]
+        entries += [(post.path, post.last_modified) for post in site.posts]
+        entries += [(page.path, None) for page in site.pages]
+        entries += [(p, None) for p in ("authors/", "tags/", "archive/")]
+        entries += [(a.path, None) for a in site.authors.values()]
+        entries += [(t.path, None) for t in site.tags.values()]
+        entries += [(t.path, None) for t in site.teams.values()]
+        return sorted(entries, key=lambda e: e[0])
+
+    def _copy_files(self, tree: OutputTree, source_file: Callable[[str], str]) -> None:
+        site = self.site
+        for post in site.posts:
+            bundle_dir = posixpath.dirname(post.source)
+            for asset in post.assets:
+                tree.add(post.path + asset[len(bundle_dir) + 1 :], CopyFile(source_file(asset)), Location(asset))
+        site_static = {path[len("static/") :] for path in site.static_files}
+        for path in site.static_files:
+            tree.add(path[len("static/") :], CopyFile(source_file(path)), Location(path))
+        theme_static = os.path.join(site.config.theme_dir, "static")
+        for dirpath, dirnames, filenames in os.walk(theme_static):
+            dirnames.sort()
+            for name in sorted(filenames):
+                full = os.path.join(dirpath, name)
+                rel = os.path.relpath(full, theme_static).replace(os.sep, "/")
+                if rel not in site_static:
+                    tree.add(rel, CopyFile(full), Location("(theme)"))
+        if "assets/highlight.css" not in site_static:
+            tree.add("assets/highlight.css", stylesheet(), Location("(theme)"))
+
+
+def _template_frame(exc: BaseException) -> tuple[str, int]:
+    """The innermost template file and line of an exception raised while rendering."""
+    found = ("", 0)
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.endswith((".html", ".xml", ".txt")):
+            found = (frame.filename, frame.lineno or 0)
+    return found
+
+
+__all__ = ["Author", "Markup", "Post", "Renderer", "Tag", "Team", "create_environment"]

@@ -1,0 +1,172 @@
+"""Discover the files of a site folder: posts, bundles, pages, profiles, static files.
+
+The only stage (with the readers) that looks at the site folder. Everything it
+finds is either returned or reported: a file in the wrong place is a
+diagnostic, never silently ignored.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from blogkit.diagnostics import Location, Report
+from blogkit.urls import is_valid_slug
+
+_IGNORED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini", ".gitkeep", ".keep"}
+
+
+@dataclass(frozen=True, slots=True)
+class PostSource:
+    path: str  # site-relative, with forward slashes
+    owner: str  # the handle of the folder it is in
+    bundle_dir: str = ""  # site-relative folder of a bundle, "" for a single file
+    assets: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Sources:
+    posts: tuple[PostSource, ...]
+    pages: tuple[str, ...]
+    authors: tuple[str, ...]
+    static: tuple[str, ...]
+
+
+def is_ignored(name: str) -> bool:
+    """Hidden files, editor swap and backup files."""
+    return name.startswith((".", "#", "~")) or name.endswith(("~", ".swp", ".swo", ".swx", ".tmp", ".bak")) or name in _IGNORED_NAMES
+
+
+def _walk(root: str, sub: str) -> list[str]:
+    """Site-relative paths of every file under root/sub, sorted, hidden files skipped."""
+    found: list[str] = []
+    base = os.path.join(root, sub)
+    for dirpath, dirnames, filenames in os.walk(base):
+        dirnames[:] = sorted(d for d in dirnames if not is_ignored(d))
+        rel = os.path.relpath(dirpath, root).replace(os.sep, "/")
+        found.extend(f"{rel}/{name}" for name in sorted(filenames) if not is_ignored(name))
+    return sorted(found)
+
+
+def discover(root: str, report: Report) -> Sources:
+    return Sources(
+        posts=_discover_posts(root, report),
+        pages=tuple(p for p in _walk(root, "pages") if _is_markdown(p, root, report, "pages")),
+        authors=_discover_profiles(root, report),
+        static=tuple(_walk(root, "static")),
+    )
+
+
+def _is_markdown(path: str, root: str, report: Report, where: str) -> bool:
+    if path.endswith(".md"):
+        return True
+    report.warning(
+        Location(path), f"ignored: only Markdown (.md) files belong in {where}/", "move other files to static/ or into a post bundle"
+    )
+    return False
+
+
+def _discover_profiles(root: str, report: Report) -> tuple[str, ...]:
+    profiles = []
+    for path in _walk(root, "authors"):
+        name = path[len("authors/") :]
+        if "/" in name or not name.endswith((".yaml", ".yml")):
+            report.warning(Location(path), "ignored: profiles are authors/<handle>.yaml files")
+            continue
+        profiles.append(path)
+    return tuple(profiles)
+
+
+def _discover_posts(root: str, report: Report) -> tuple[PostSource, ...]:
+    posts_dir = os.path.join(root, "posts")
+    if not os.path.isdir(posts_dir):
+        return ()
+    found: list[PostSource] = []
+    for entry in sorted(os.listdir(posts_dir)):
+        if is_ignored(entry):
+            continue
+        rel = f"posts/{entry}"
+        if not os.path.isdir(os.path.join(posts_dir, entry)):
+            report.error(Location(rel), "a post must be inside its author's folder", f"move it to posts/<handle>/{entry}")
+            continue
+        if not is_valid_slug(entry):
+            report.error(
+                Location(rel),
+                f"'{entry}' is not a valid author handle",
+                "handles are lowercase letters, digits and dashes, e.g. ada-okafor",
+            )
+            continue
+        found.extend(_discover_author_posts(root, entry, report))
+    return tuple(found)
+
+
+def _discover_author_posts(root: str, handle: str, report: Report) -> list[PostSource]:
+    folder = os.path.join(root, "posts", handle)
+    posts = []
+    for entry in sorted(os.listdir(folder)):
+        if is_ignored(entry):
+            continue
+        rel = f"posts/{handle}/{entry}"
+        if os.path.isdir(os.path.join(folder, entry)):
+            index = f"{rel}/index.md"
+            if not os.path.isfile(os.path.join(root, index)):
+                report.error(
+                    Location(rel), "a post bundle folder must contain index.md", f"add {index}, or move the files out of the folder"
+                )
+                continue
+            assets = tuple(p for p in _walk(root, rel) if p != index)
+            posts.append(PostSource(index, handle, rel, assets))
+        elif entry.endswith(".md"):
+            posts.append(PostSource(rel, handle))
+        else:
+            report.warning(
+                Location(rel),
+                "ignored: only .md files and bundle folders belong in an author's folder",
+                "to publish a file with a post, make the post a bundle: <date>-<slug>/index.md with the file beside it",
+            )
+    return posts
+
+
+MAX_FILE_BYTES = 4 * 1024 * 1024
+
+
+def read_text(root: str, path: str, report: Report) -> str | None:
+    """A site file as text: UTF-8, BOM dropped, newlines normalised; problems reported."""
+    try:
+        with open(os.path.join(root, path), "rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        report.error(Location(path), f"cannot read file: {exc.strerror or exc}")
+        return None
+    if len(data) > MAX_FILE_BYTES:
+        report.error(
+            Location(path), f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB", "move large files to static/ and link to them"
+        )
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        report.error(Location(path, line, column), "file is not valid UTF-8", "save the file as UTF-8")
+        return None
+    if "\x00" in text:
+        report.error(
+            Location(path, text[: text.index("\x00")].count("\n") + 1, 1), "file contains a NUL character", "is this a binary file?"
+        )
+        return None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_yaml_file(root: str, path: str, report: Report) -> tuple[object, str] | None:
+    """(data, text) of a YAML file, or None after reporting why it cannot be read."""
+    from blogkit import yamlio
+
+    text = read_text(root, path, report)
+    if text is None:
+        return None
+    data, problem = yamlio.load(text)
+    if problem:
+        report.error(Location(path, problem.line, problem.column), problem.message, problem.hint)
+        return None
+    return data, text

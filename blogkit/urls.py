@@ -1,0 +1,65 @@
+"""Slugs, permalinks, and URL paths to output files.
+
+A *path* here is a site-relative URL path without the leading slash, such as
+`2026/03/raft-in-practice/` or `feed.xml`; the empty string is the home page.
+Templates turn paths into links with `url()` (base path applied) and
+`abs_url()` (the full base URL).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from datetime import datetime
+from urllib.parse import quote
+
+from slugify import slugify as _slugify
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_REPLACEMENTS = [["c++", "cpp"], ["C++", "cpp"], ["c#", "csharp"], ["C#", "csharp"], ["f#", "fsharp"], ["F#", "fsharp"]]
+
+
+def slugify(text: str) -> str:
+    """A stable, ASCII, lowercase URL slug ("Kubernetes Operators" -> "kubernetes-operators")."""
+    return _slugify(text, replacements=_REPLACEMENTS, max_length=80, word_boundary=True)
+
+
+def is_valid_slug(slug: str) -> bool:
+    return bool(SLUG_RE.match(slug)) and len(slug) <= 120
+
+
+def expand_permalink(pattern: str, *, when: datetime, slug: str, author: str) -> str:
+    """'/{year}/{month}/{slug}/' -> '2026/03/raft-in-practice/'."""
+    expanded = pattern.format(year=f"{when.year:04d}", month=f"{when.month:02d}", day=f"{when.day:02d}", slug=slug, author=author)
+    return expanded.strip("/") + "/"
+
+
+def output_file(path: str) -> str:
+    """The file a path is written to: pretty URLs end in index.html."""
+    return path + "index.html" if path == "" or path.endswith("/") else path
+
+
+def normalize_alias(alias: str) -> str | None:
+    """'/old/post/' or '/old/post.html' -> a safe path, or None when it is not a plain URL path."""
+    if not alias.startswith("/") or "\\" in alias or "\x00" in alias or "?" in alias or "#" in alias:
+        return None
+    parts = [p for p in alias.split("/") if p]
+    if any(p in (".", "..") for p in parts) or not parts:
+        return None
+    path = "/".join(parts)
+    if alias.endswith("/") or "." not in parts[-1]:
+        path += "/"
+    return path
+
+
+def quote_path(path: str) -> str:
+    return quote(path, safe="/-._~")
+
+
+def join(base_path: str, path: str) -> str:
+    """The root-relative URL of a path under the site's base path ('/blog/' + 'tags/' -> '/blog/tags/')."""
+    return base_path + quote_path(path)
+
+
+def relative_to(path: str, start_dir: str) -> str:
+    return posixpath.relpath(path, start_dir or ".")

@@ -1,0 +1,72 @@
+"""Publish a build: the only stage that writes, and it writes all or nothing.
+
+The new tree is written into a temporary sibling of the output folder and
+swapped into place with renames once complete, so readers (and a web server
+serving the folder) never see half a site, and a failed build leaves the
+previous output as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+
+from blogkit.outputs import CopyFile, OutputTree
+
+
+class UnsafeOutput(Exception):
+    """The output folder is one blogkit must not replace (exit code 2)."""
+
+
+def check_output_dir(out_dir: str, site_root: str) -> None:
+    out = os.path.realpath(out_dir)
+    root = os.path.realpath(site_root)
+    if out == root or root.startswith(out + os.sep) or out == os.path.dirname(out):
+        raise UnsafeOutput(f"refusing to write into '{out_dir}': it holds the site itself")
+    for source_dir in ("posts", "pages", "static", "authors", "templates"):
+        inner = os.path.join(root, source_dir)
+        if out == inner or out.startswith(inner + os.sep):
+            raise UnsafeOutput(f"refusing to write into '{out_dir}': it is inside the site's {source_dir}/ folder")
+    if os.path.isdir(out) and os.listdir(out) and not os.path.isfile(os.path.join(out, "404.html")):
+        raise UnsafeOutput(f"refusing to replace '{out_dir}': it is not empty and does not look like a site built by blogkit")
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise UnsafeOutput(f"'{out_dir}' exists and is not a folder")
+
+
+def publish(tree: OutputTree, out_dir: str) -> None:
+    """Write every file of the tree, then swap it into `out_dir` atomically (per rename)."""
+    out_dir = os.path.abspath(out_dir)
+    parent = os.path.dirname(out_dir)
+    os.makedirs(parent, exist_ok=True)
+    staging = tempfile.mkdtemp(prefix=f".{os.path.basename(out_dir)}.new-", dir=parent)
+    try:
+        _write_tree(tree, staging)
+        os.chmod(staging, 0o755)  # noqa: S103 - a published site is world-readable, as mkdtemp's 0o700 is not
+        if os.path.isdir(out_dir):
+            retired = tempfile.mkdtemp(prefix=f".{os.path.basename(out_dir)}.old-", dir=parent)
+            os.rmdir(retired)
+            os.rename(out_dir, retired)
+            os.rename(staging, out_dir)
+            shutil.rmtree(retired, ignore_errors=True)
+        else:
+            os.rename(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _write_tree(tree: OutputTree, root: str) -> None:
+    made: set[str] = set()
+    for path in sorted(tree.files):
+        target = os.path.join(root, *path.split("/"))
+        folder = os.path.dirname(target)
+        if folder not in made:
+            os.makedirs(folder, exist_ok=True)
+            made.add(folder)
+        content = tree.files[path].content
+        if isinstance(content, CopyFile):
+            shutil.copyfile(content.source, target)
+        else:
+            with open(target, "wb") as f:
+                f.write(content)

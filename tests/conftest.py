@@ -1,0 +1,76 @@
+"""Shared helpers: whole sites written inline, built in memory or through the CLI."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from blogkit.build import BuildOptions, BuildResult, build_site
+from blogkit.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLE_SITE = REPO / "example_site"
+NOW = datetime(2026, 11, 1, tzinfo=UTC)
+
+BASE_FILES = {
+    "blogkit.yaml": "title: Test Hub\nbase_url: https://hub.example/\ntimezone: UTC\n",
+    "authors/ada.yaml": "name: Ada Okafor\n",
+}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", help="rewrite the expected trees of the golden sites")
+
+
+def write_site(root: Path, files: dict[str, str | bytes], *, base: bool = True) -> Path:
+    """Write a site: the base files (config and one author, 'ada'), then `files` over them."""
+    merged: dict[str, str | bytes | None] = {**(BASE_FILES if base else {}), **files}
+    for name, content in merged.items():
+        if content is None:
+            continue
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+def post(front_matter: str, body: str = "Some text.\n") -> str:
+    return "---\n" + textwrap.dedent(front_matter).strip("\n") + "\n---\n" + textwrap.dedent(body)
+
+
+@pytest.fixture
+def site(tmp_path: Path):
+    """site(files) -> the folder of a site written from the base files plus `files`."""
+
+    def make(files: dict[str, str | bytes], *, base: bool = True) -> Path:
+        return write_site(tmp_path / "site", files, base=base)
+
+    return make
+
+
+def build(root: Path, **options: object) -> BuildResult:
+    options.setdefault("now", NOW)
+    options.setdefault("jobs", 1)
+    return build_site(str(root), BuildOptions(**options))  # type: ignore[arg-type]
+
+
+def diagnostics(result: BuildResult) -> list[str]:
+    """'path:line:col: severity: message' for every diagnostic of a build."""
+    return [f"{d.location}: {d.severity.value}: {d.message}" for d in result.report.sorted()]
+
+
+def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def tree_bytes(root: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(root)).replace(os.sep, "/"): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}

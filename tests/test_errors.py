@@ -1,0 +1,308 @@
+"""One case per diagnostic: the exact `path:line:col`, severity and message.
+
+Lines are lines of the user's file: the front matter's first key is line 2.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import build, diagnostics, post, run_cli
+
+P = "posts/ada/2026-03-01-hello.md"
+
+CONTENT_CASES = {
+    "missing-front-matter": (
+        {P: "title: Hello\n\nNo fences.\n"},
+        f"{P}:1:1: error: missing front matter",
+    ),
+    "unclosed-front-matter": (
+        {P: "---\ntitle: Hello\n\nbody\n"},
+        f"{P}:1:1: error: front matter is not closed",
+    ),
+    "bad-yaml": (
+        {P: post("title: Hello\ntags: [a, b\n")},
+        f"{P}:4:1: error: invalid YAML: did not find expected ',' or ']'",
+    ),
+    "unquoted-colon": (
+        {P: post("title: Postgres: the good parts\n")},
+        f"{P}:2:16: error: invalid YAML: mapping values are not allowed in this context",
+    ),
+    "yaml-tag": (
+        {P: post("title: !!python/object/apply:os.system ['true']\n")},
+        f"{P}:2:8: error: YAML tags are not allowed: unknown tag 'tag:yaml.org,2002:python/object/apply:os.system'",
+    ),
+    "missing-title": (
+        {P: post("tags: [a]\n")},
+        f"{P}:2:1: error: front matter is missing the required key 'title'",
+    ),
+    "title-not-text": (
+        {P: post("title: [a, b]\n")},
+        f"{P}:2:8: error: 'title' must be a text, got a list",
+    ),
+    "impossible-date": (
+        {P: post("title: Hello\ndate: 2026-02-30\n")},
+        f"{P}:3:7: error: 'date' must be a date like 2026-03-01, got '2026-02-30'",
+    ),
+    "impossible-date-in-file-name": (
+        {"posts/ada/2026-13-01-hello.md": post("title: Hello\n")},
+        "posts/ada/2026-13-01-hello.md:1:1: error: the file name starts with an impossible date '2026-13-01'",
+    ),
+    "no-date": (
+        {"posts/ada/hello.md": post("title: Hello\n")},
+        "posts/ada/hello.md:2:1: error: the post has no date",
+    ),
+    "unknown-author": (
+        {P: post("title: Hello\nauthors:\n  - ada\n  - bob\n")},
+        f"{P}:5:5: error: unknown author 'bob'",
+    ),
+    "folder-owner-without-profile": (
+        {"posts/bob/2026-03-01-x.md": post("title: Hello\n")},
+        "posts/bob/2026-03-01-x.md:2:1: error: unknown author 'bob'",
+    ),
+    "both-author-keys": (
+        {P: post("title: Hello\nauthor: ada\nauthors: [ada]\n")},
+        f"{P}:3:9: error: use either 'author' or 'authors', not both",
+    ),
+    "invalid-slug": (
+        {P: post("title: Hello\nslug: ../../etc\n")},
+        f"{P}:3:7: error: slug '../../etc' is not valid: a slug is lowercase letters, digits and dashes",
+    ),
+    "duplicate-permalink": (
+        {P: post("title: Hello\n"), "posts/ada/2026-03-09-hello.md": post("title: Hello again\n")},
+        "posts/ada/2026-03-09-hello.md:1:1: error: /2026/03/hello/index.html is also written by posts/ada/2026-03-01-hello.md",
+    ),
+    "discussion-not-a-url": (
+        {P: post("title: Hello\ndiscussion:\n  - https://github.com/o/r/discussions/1\n  - javascript:alert(1)\n")},
+        f"{P}:5:5: error: 'discussion' must be an http(s) URL, got 'javascript:alert(1)'",
+    ),
+    "comments-choice": (
+        {P: post("title: Hello\ncomments: maybe\n")},
+        f"{P}:3:11: error: 'comments' must be one of open, closed; got 'maybe'",
+    ),
+    "alias-not-a-path": (
+        {P: post("title: Hello\naliases: [old/post]\n")},
+        f"{P}:3:11: error: alias 'old/post' is not a URL path of this site",
+    ),
+    "update-without-note": (
+        {P: post("title: Hello\nupdates:\n  - date: 2026-03-02\n")},
+        f"{P}:4:5: error: each update needs a 'date' and a 'note'",
+    ),
+    "update-bad-date": (
+        {P: post("title: Hello\nupdates:\n  - {date: yesterday, note: Fixed}\n")},
+        f"{P}:4:12: error: 'date' must be a date like 2026-03-01, got 'yesterday'",
+    ),
+    "draft-not-bool": (
+        {P: post("title: Hello\ndraft: maybe\n")},
+        f"{P}:3:8: error: 'draft' must be true or false, got 'maybe'",
+    ),
+    "cover-image-missing": (
+        {P: post("title: Hello\nimage: cover.png\nimage_alt: A cover\n")},
+        f"{P}:3:8: error: cover image 'cover.png' is neither a file of this post's bundle nor under static/",
+    ),
+    "link-target-missing": (
+        {P: post("title: Hello\n", "Intro.\n\nSee [this](../ada/2026-01-01-nope.md).\n")},
+        f"{P}:6: error: link target '../ada/2026-01-01-nope.md' not found",
+    ),
+    "link-fragment-missing": (
+        {
+            P: post("title: Hello\n", "First.\n\nSee [x](2026-03-02-other.md#nope).\n"),
+            "posts/ada/2026-03-02-other.md": post("title: Other\n", "## Real heading\n"),
+        },
+        f"{P}:6: error: link '2026-03-02-other.md#nope': 'posts/ada/2026-03-02-other.md' has no heading with the id 'nope'",
+    ),
+    "link-to-draft": (
+        {
+            P: post("title: Hello\n", "See [x](2026-03-02-other.md).\n"),
+            "posts/ada/2026-03-02-other.md": post("title: Other\ndraft: true\n"),
+        },
+        f"{P}:4: error: link '2026-03-02-other.md' points to a post that this build does not publish (a draft or a future post)",
+    ),
+    "link-outside-site": (
+        {P: post("title: Hello\n", "See [x](../../../../etc/passwd).\n")},
+        f"{P}:4: error: link '../../../../etc/passwd' points outside the site folder",
+    ),
+    "tag-slug-collision": (
+        {P: post("title: Hello\ntags: [C++]\n"), "posts/ada/2026-03-02-b.md": post("title: B\ntags: [cpp]\n")},
+        "posts/ada/2026-03-02-b.md:3:8: error: tags 'C++' and 'cpp' would share the URL /tags/cpp/",
+    ),
+    "post-outside-author-folder": (
+        {"posts/2026-03-01-hello.md": post("title: Hello\n")},
+        "posts/2026-03-01-hello.md: error: a post must be inside its author's folder",
+    ),
+    "bundle-without-index": (
+        {"posts/ada/2026-03-01-hello/post.md": post("title: Hello\n")},
+        "posts/ada/2026-03-01-hello: error: a post bundle folder must contain index.md",
+    ),
+    "not-utf8": (
+        {P: b"---\ntitle: Caf\xe9\n---\n"},
+        f"{P}:2:11: error: file is not valid UTF-8",
+    ),
+    "profile-missing-name": (
+        {"authors/bob.yaml": "bio: Hi\n"},
+        "authors/bob.yaml:1:1: error: the profile is missing the required key 'name'",
+    ),
+    "profile-unknown-team": (
+        {"teams.yaml": "storage: {name: Storage}\n", "authors/bob.yaml": "name: Bob\nteam: storge\n"},
+        "authors/bob.yaml:2:7: error: unknown team 'storge'",
+    ),
+    "profile-avatar-missing": (
+        {"authors/bob.yaml": "name: Bob\navatar: bob.png\n"},
+        "authors/bob.yaml:2:9: error: avatar 'bob.png' is not a file under static/",
+    ),
+    "profile-link-url": (
+        {"authors/bob.yaml": "name: Bob\nlinks:\n  - {label: GitHub, url: github.com/bob}\n"},
+        "authors/bob.yaml:3:26: error: 'url' must be an http(s) URL, got 'github.com/bob'",
+    ),
+    "tags-yaml-alias-twice": (
+        {"tags.yaml": "Kubernetes:\n  aliases: [k8s]\nKafka:\n  aliases: [k8s]\n"},
+        "tags.yaml:4:13: error: alias 'k8s' is already used by tag 'Kubernetes'",
+    ),
+    "teams-yaml-not-mapping": (
+        {"teams.yaml": "storage: Storage team\n"},
+        "teams.yaml:1:1: error: team 'storage' must be a mapping with name, description and url",
+    ),
+    "template-syntax-error": (
+        {
+            "templates/post.html": "{% extends 'base.html' %}\n{% block content %}\n{{ post.title }\n{% endblock %}\n",
+            P: post("title: Hello\n"),
+        },
+        "templates/post.html:3:1: error: template syntax error: unexpected '}'",
+    ),
+    "template-runtime-error": (
+        {
+            "templates/post.html": "{% extends 'base.html' %}\n{% block content %}\n{{ post.nope }}\n{% endblock %}\n",
+            P: post("title: Hello\n"),
+        },
+        "templates/post.html:3:1: error: error in template: UndefinedError: 'blogkit.model.Post object' has no attribute 'nope'",
+    ),
+}
+
+WARNING_CASES = {
+    "unknown-key": (
+        {P: post("title: Hello\ntgas: [a]\n")},
+        f"{P}:3:1: warning: unknown key 'tgas' in front matter",
+        "did you mean 'tags'?",
+    ),
+    "empty-tag": (
+        {P: post("title: Hello\ntags: [a, '', b]\n")},
+        f"{P}:3:11: warning: empty tag dropped",
+        "",
+    ),
+    "image-without-alt": (
+        {"posts/ada/2026-03-01-hello/index.md": post("title: Hello\nimage: c.png\n"), "posts/ada/2026-03-01-hello/c.png": b"\x89PNG"},
+        "posts/ada/2026-03-01-hello/index.md:3:8: warning: the cover image has no image_alt",
+        "describe the image",
+    ),
+    "profile-unknown-key": (
+        {"authors/bob.yaml": "name: Bob\nwebsite: https://bob.example\n"},
+        "authors/bob.yaml:2:1: warning: unknown key 'website' in the profile",
+        "",
+    ),
+    "stray-file": (
+        {"posts/ada/notes.txt": "x"},
+        "posts/ada/notes.txt: warning: ignored: only .md files and bundle folders belong in an author's folder",
+        "bundle",
+    ),
+}
+
+CONFIG_CASES = {
+    "config-unknown-key": (
+        "title: T\nbase_url: https://x.example/\ntheem: dark\n",
+        "blogkit.yaml:3:1: error: unknown key 'theem' in blogkit.yaml",
+    ),
+    "config-missing-title": ("base_url: https://x.example/\n", "blogkit.yaml:1:1: error: blogkit.yaml is missing the required key 'title'"),
+    "config-bad-base-url": (
+        "title: T\nbase_url: x.example\n",
+        "blogkit.yaml:2:11: error: 'base_url' must be an http(s) URL, got 'x.example'",
+    ),
+    "config-bad-timezone": (
+        "title: T\nbase_url: https://x.example/\ntimezone: Mars/Olympus\n",
+        "blogkit.yaml:3:11: error: unknown time zone 'Mars/Olympus'",
+    ),
+    "config-bad-permalink": (
+        "title: T\nbase_url: https://x.example/\npermalink: /{year}/{title}/\n",
+        "blogkit.yaml:3:12: error: permalink '/{year}/{title}/' is not a valid pattern",
+    ),
+    "config-bad-raw-html": (
+        "title: T\nbase_url: https://x.example/\nmarkdown:\n  raw_html: yes\n",
+        "blogkit.yaml:4:13: error: 'raw_html' must be one of sanitize, allow, escape; got True",
+    ),
+    "config-bad-yaml": (
+        "title: T\n  base_url: https://x.example/\n",
+        "blogkit.yaml:2:11: error: invalid YAML: mapping values are not allowed in this context",
+    ),
+}
+
+
+@pytest.mark.parametrize("files, expected", CONTENT_CASES.values(), ids=CONTENT_CASES.keys())
+def test_content_error(site, files, expected):
+    result = build(site(files))
+    assert expected in diagnostics(result)
+    assert result.report.errors
+
+
+@pytest.mark.parametrize("files, expected, hint", WARNING_CASES.values(), ids=WARNING_CASES.keys())
+def test_warning(site, files, expected, hint):
+    result = build(site(files))
+    found = [d for d in result.report.sorted() if f"{d.location}: {d.severity.value}: {d.message}" == expected]
+    assert found, diagnostics(result)
+    assert hint in found[0].hint
+    assert not result.report.errors
+
+
+@pytest.mark.parametrize("config, expected", CONFIG_CASES.values(), ids=CONFIG_CASES.keys())
+def test_config_error_exits_2(site, capsys, config, expected):
+    root = site({"blogkit.yaml": config})
+    code, _, err = run_cli(["build", str(root)], capsys)
+    assert code == 2
+    assert expected in err
+    assert not (root / "public").exists()
+
+
+def test_every_error_of_a_broken_site_is_listed_and_nothing_is_written(site, capsys):
+    root = site(
+        {
+            "posts/ada/2026-01-01-bad-yaml.md": post("title: A\ntags: [x\n"),
+            "posts/ada/2026-02-30-impossible.md": post("title: B\n"),
+            "posts/ada/2026-01-02-stranger.md": post("title: C\nauthor: nobody\n"),
+            "posts/ada/2026-01-03-same.md": post("title: D\nslug: same\n"),
+            "posts/ada/2026-01-04-same.md": post("title: E\n"),
+            "posts/ada/2026-01-05-untitled.md": post("tags: [x]\n"),
+        }
+    )
+    code, _, err = run_cli(["build", str(root)], capsys)
+    assert code == 1
+    for expected in (
+        "posts/ada/2026-01-01-bad-yaml.md:4:1: error: invalid YAML",
+        "posts/ada/2026-02-30-impossible.md:1:1: error: the file name starts with an impossible date",
+        "posts/ada/2026-01-02-stranger.md:3:9: error: unknown author 'nobody'",
+        "posts/ada/2026-01-04-same.md:1:1: error: /2026/01/same/index.html is also written by posts/ada/2026-01-03-same.md",
+        "posts/ada/2026-01-05-untitled.md:2:1: error: front matter is missing the required key 'title'",
+    ):
+        assert expected in err
+    assert "6 errors" not in err and "5 errors; nothing was written" in err
+    assert "Traceback" not in err
+    assert not (root / "public").exists()
+
+
+def test_diagnostic_shows_source_line_caret_and_hint(site, capsys):
+    root = site({P: post("title: Hello\ndate: May 2nd\n")})
+    code, _, err = run_cli(["check", str(root)], capsys)
+    assert code == 1
+    assert err.splitlines()[:4] == [
+        f"{P}:3:7: error: 'date' must be a date like 2026-03-01, got 'May 2nd'",
+        "  | date: May 2nd",
+        "  |       ^",
+        "  hint: write dates like 2026-03-01 or 2026-03-01T09:30:00+01:00",
+    ]
+
+
+def test_strict_turns_warnings_into_failure(site, capsys):
+    root = site({P: post("title: Hello\ntgas: [a]\n")})
+    assert run_cli(["build", str(root), "-q"], capsys)[0] == 0
+    code, _, err = run_cli(["build", str(root), "--strict", "-o", str(Path(root) / "out2")], capsys)
+    assert code == 1
+    assert "1 warning (--strict makes warnings errors)" in err
+    assert not (Path(root) / "out2").exists()
