@@ -110,7 +110,7 @@ def render_bodies(sources: Sequence[BodySource], settings: MarkdownConfig, jobs:
 def _markdown(settings: MarkdownConfig) -> MarkdownIt:
     md = MarkdownIt(
         "commonmark",
-        {"html": settings.raw_html != "escape", "highlight": _highlight},
+        {"html": settings.raw_html != "escape", "highlight": _highlight, "xhtmlOut": False},
     )
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from conftest import build, diagnostics, post, run_cli
 
 P = "posts/ada/2026-03-01-hello.md"
