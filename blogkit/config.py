@@ -41,6 +41,12 @@ class MarkdownConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class FeedsConfig:
+    formats: tuple[str, ...] = ("atom", "rss", "json")
+    entries: int = 20
+
+
+@dataclass(frozen=True, slots=True)
 class SiteConfig:
     root: str
     title: str
@@ -51,6 +57,7 @@ class SiteConfig:
     permalink: str = "/{year}/{month}/{slug}/"
     paginate: int = 10
     markdown: MarkdownConfig = MarkdownConfig()
+    feeds: FeedsConfig = FeedsConfig()
     theme_dir: str = THEME_DIR
 
     @property
@@ -63,7 +70,9 @@ class SiteConfig:
         return urlsplit(self.base_url).path or "/"
 
 
-_KEYS = ("title", "description", "base_url", "language", "timezone", "permalink", "paginate", "markdown", "theme")
+_KEYS = ("title", "description", "base_url", "language", "timezone", "permalink", "paginate", "markdown", "feeds", "theme")
+_FEED_KEYS = ("formats", "entries")
+FEED_FORMATS = ("atom", "rss", "json")
 _MARKDOWN_KEYS = ("raw_html", "toc_min_headings")
 
 
@@ -126,6 +135,7 @@ def load_config(root: str) -> SiteConfig:
         permalink=permalink,
         paginate=fields.integer("paginate", 10),
         markdown=markdown,
+        feeds=_feeds(fields),
         theme_dir=theme_dir,
     )
     if report.errors:
@@ -160,6 +170,21 @@ def _markdown(fields: Fields) -> MarkdownConfig:
         raw_html=sub.choice("raw_html", RAW_HTML_POLICIES, "sanitize"),
         toc_min_headings=sub.integer("toc_min_headings", 3, minimum=0),
     )
+
+
+def _feeds(fields: Fields) -> FeedsConfig:
+    section = fields.mapping("feeds")
+    if section is None:
+        return FeedsConfig()
+    sub = fields.section("feeds", section, "the feeds section")
+    sub.check_keys(_FEED_KEYS, unknown_is_error=True)
+    formats: list[str] = []
+    for index, name in sub.string_list("formats") or [(-1, f) for f in FEED_FORMATS]:
+        if name not in FEED_FORMATS:
+            sub.error(("formats",) if index < 0 else ("formats", index), f"unknown feed format '{name}'", "formats are atom, rss and json")
+        elif name not in formats:
+            formats.append(name)
+    return FeedsConfig(formats=tuple(formats), entries=sub.integer("entries", 20, minimum=1))
 
 
 def _problem(path: str, message: str, hint: str = "") -> Diagnostic:

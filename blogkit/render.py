@@ -18,6 +18,7 @@ import jinja2
 from markupsafe import Markup
 
 from blogkit.diagnostics import Location, Report
+from blogkit.feeds import FORMATS, MEDIA_TYPES, FeedWriter, feed_path, scopes
 from blogkit.highlight import stylesheet
 from blogkit.model import Author, Post, Site, Tag, Team
 from blogkit.outputs import CopyFile, OutputTree
@@ -66,7 +67,16 @@ class Renderer:
             tags_of=lambda post: [site.tags[s] for s in post.tags],
             team_of=lambda author: site.teams.get(author.team),
             local=lambda when: when.astimezone(zone),
+            feeds_for=self.feeds_for,
         )
+
+    def feeds_for(self, scope_path: str) -> list[dict[str, str]]:
+        """The feeds of a page (the hub, an author, a tag, a team) for links and autodiscovery."""
+        names = {"atom": "Atom", "rss": "RSS", "json": "JSON Feed"}
+        return [
+            {"format": fmt, "type": MEDIA_TYPES[fmt], "path": feed_path(scope_path, fmt), "name": names[fmt]}
+            for fmt in self.site.config.feeds.formats
+        ]
 
     # -- one template --------------------------------------------------------------------------
     def render(self, template: str, path: str, **context: Any) -> str | None:
@@ -95,7 +105,15 @@ class Renderer:
             html = self.render(template, path, **context)
             if html is not None:
                 tree.add(output_file(path), html, origin)
+        self._write_feeds(tree)
         self._copy_files(tree, source_file)
+
+    def _write_feeds(self, tree: OutputTree) -> None:
+        writer = FeedWriter(self.site)
+        feeds = self.site.config.feeds
+        for scope in scopes(self.site):
+            for fmt in feeds.formats:
+                tree.add(scope.path + FORMATS[fmt], writer.render(scope, fmt, feeds.entries), Location("(feeds)"))
 
     def _pages(self) -> Iterator[tuple[str, str, Location, dict[str, Any]]]:
         site = self.site

@@ -1,0 +1,235 @@
+"""Atom 1.0, RSS 2.0 and JSON Feed 1.1 for the hub, every author, tag and team.
+
+Entries carry the full post rendered for syndication (absolute URLs, no
+heading anchors) and its summary; every author is credited in every format;
+ids are stable across renames; `updated` comes from the content, never from
+the clock. Output is built as text here rather than in templates so that
+escaping is exact and XML-illegal characters never reach a reader.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from xml.sax.saxutils import escape, quoteattr
+
+from blogkit.config import SiteConfig
+from blogkit.model import Author, Post, Site
+from blogkit.urls import join
+
+FORMATS = {"atom": "feed.xml", "rss": "rss.xml", "json": "feed.json"}
+MEDIA_TYPES = {"atom": "application/atom+xml", "rss": "application/rss+xml", "json": "application/feed+json"}
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_HEADING_ANCHOR = re.compile(r' ?<a class="heading-anchor"[^>]*>#</a>')
+_ROOT_RELATIVE = re.compile(r'(\s(?:href|src))="/(?!/)')
+_FRAGMENT = re.compile(r'(\shref)="#')
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedScope:
+    """One subscribable list of posts: the hub, an author, a tag or a team."""
+
+    path: str  # the page the feed belongs to ('' for the hub)
+    title: str
+    description: str
+    posts: Sequence[Post]
+    authors: Sequence[Author] = ()  # the feed's own authors (an author feed's engineer)
+
+
+def feed_path(scope_path: str, fmt: str) -> str:
+    return scope_path + FORMATS[fmt]
+
+
+def scopes(site: Site) -> list[FeedScope]:
+    title = site.config.title
+    found = [FeedScope("", title, site.config.description or f"Posts from {title}", site.posts)]
+    for handle, author in site.authors.items():
+        found.append(
+            FeedScope(
+                author.path, f"{author.name} · {title}", author.bio or f"Posts by {author.name}", site.posts_by_author[handle], (author,)
+            )
+        )
+    for slug, tag in site.tags.items():
+        found.append(
+            FeedScope(tag.path, f"{tag.name} · {title}", tag.description or f"Posts tagged {tag.name}", site.posts_by_tag.get(slug, ()))
+        )
+    for key, team in site.teams.items():
+        found.append(
+            FeedScope(team.path, f"{team.name} · {title}", team.description or f"Posts by the {team.name} team", site.posts_by_team[key])
+        )
+    return found
+
+
+def clean_text(text: str) -> str:
+    """Remove characters that XML 1.0 does not allow."""
+    return _XML_ILLEGAL.sub("", text)
+
+
+class FeedWriter:
+    def __init__(self, site: Site) -> None:
+        self.site = site
+        config: SiteConfig = site.config
+        self._origin = config.base_url[: len(config.base_url) - len(config.base_path)]
+        self._content: dict[str, str] = {}
+
+    def abs_url(self, path: str) -> str:
+        return self._origin + join(self.site.config.base_path, path)
+
+    def entry_id(self, post: Post) -> str:
+        """Front matter `id`, else the first URL the post had (its oldest alias), else its URL."""
+        if post.id:
+            return post.id if re.match(r"^[a-z][a-z0-9+.-]*:", post.id) else f"urn:blogkit:{post.id}"
+        return self.abs_url(post.aliases[0] if post.aliases else post.path)
+
+    def content(self, post: Post) -> str:
+        """The post's HTML for feed readers: absolute URLs, no heading anchors."""
+        if post.source not in self._content:
+            html = _HEADING_ANCHOR.sub("", post.html)
+            html = _ROOT_RELATIVE.sub(lambda m: f'{m.group(1)}="{self._origin}/', html)
+            html = _FRAGMENT.sub(lambda m: f'{m.group(1)}="{self.abs_url(post.path)}#', html)
+            self._content[post.source] = clean_text(html)
+        return self._content[post.source]
+
+    def image_url(self, post: Post) -> str:
+        if not post.image:
+            return ""
+        return post.image if post.image.startswith(("https://", "http://")) else self.abs_url(post.image)
+
+    def render(self, scope: FeedScope, fmt: str, entries: int) -> str:
+        posts = list(scope.posts[:entries])
+        writer: Callable[[FeedScope, list[Post]], str] = {"atom": self.atom, "rss": self.rss, "json": self.json_feed}[fmt]
+        return writer(scope, posts)
+
+    # -- Atom --------------------------------------------------------------------------------
+    def atom(self, scope: FeedScope, posts: list[Post]) -> str:
+        config = self.site.config
+        updated = max((p.last_modified for p in posts), default=_EPOCH)
+        out = [
+            '<?xml version="1.0" encoding="utf-8"?>',
+            f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={quoteattr(config.language)}>',
+            f"  <id>{_x(self.abs_url(feed_path(scope.path, 'atom')))}</id>",
+            f"  <title>{_x(scope.title)}</title>",
+            f"  <subtitle>{_x(scope.description)}</subtitle>",
+            f"  <updated>{_rfc3339(updated)}</updated>",
+            f'  <link rel="self" type="application/atom+xml" href={_a(self.abs_url(feed_path(scope.path, "atom")))}/>',
+            f'  <link rel="alternate" type="text/html" href={_a(self.abs_url(scope.path))}/>',
+        ]
+        out += [self._atom_person(a, "  ") for a in scope.authors]
+        if not scope.authors:
+            out.append(f"  <author><name>{_x(config.title)}</name><uri>{_x(self.abs_url(''))}</uri></author>")
+        out.append("  <generator>blogkit</generator>")
+        for post in posts:
+            out += [
+                "  <entry>",
+                f"    <id>{_x(self.entry_id(post))}</id>",
+                f"    <title>{_x(post.title)}</title>",
+                f'    <link rel="alternate" type="text/html" href={_a(self.abs_url(post.path))}/>',
+                f"    <published>{_rfc3339(post.date)}</published>",
+                f"    <updated>{_rfc3339(post.last_modified)}</updated>",
+            ]
+            out += [self._atom_person(self.site.authors[h], "    ") for h in post.authors]
+            out += [f"    <category term={_a(self.site.tags[s].name)}/>" for s in post.tags]
+            if post.summary:
+                out.append(f"    <summary>{_x(post.summary)}</summary>")
+            out.append(f'    <content type="html">{_x(self.content(post))}</content>')
+            out.append("  </entry>")
+        out.append("</feed>")
+        return "\n".join(out) + "\n"
+
+    def _atom_person(self, author: Author, indent: str) -> str:
+        return f"{indent}<author><name>{_x(author.name)}</name><uri>{_x(self.abs_url(author.path))}</uri></author>"
+
+    # -- RSS ---------------------------------------------------------------------------------
+    def rss(self, scope: FeedScope, posts: list[Post]) -> str:
+        config = self.site.config
+        updated = max((p.last_modified for p in posts), default=_EPOCH)
+        out = [
+            '<?xml version="1.0" encoding="utf-8"?>',
+            '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:dc="http://purl.org/dc/elements/1.1/"'
+            ' xmlns:content="http://purl.org/rss/1.0/modules/content/">',
+            "  <channel>",
+            f"    <title>{_x(scope.title)}</title>",
+            f"    <link>{_x(self.abs_url(scope.path))}</link>",
+            f"    <description>{_x(scope.description)}</description>",
+            f"    <language>{_x(config.language)}</language>",
+            f"    <lastBuildDate>{format_datetime(updated.astimezone(UTC), usegmt=True)}</lastBuildDate>",
+            f'    <atom:link rel="self" type="application/rss+xml" href={_a(self.abs_url(feed_path(scope.path, "rss")))}/>',
+            "    <generator>blogkit</generator>",
+        ]
+        for post in posts:
+            entry_id = self.entry_id(post)
+            is_link = entry_id == self.abs_url(post.path)
+            out += [
+                "    <item>",
+                f"      <title>{_x(post.title)}</title>",
+                f"      <link>{_x(self.abs_url(post.path))}</link>",
+                f'      <guid isPermaLink="{"true" if is_link else "false"}">{_x(entry_id)}</guid>',
+                f"      <pubDate>{format_datetime(post.date.astimezone(UTC), usegmt=True)}</pubDate>",
+            ]
+            out += [f"      <dc:creator>{_x(self.site.authors[h].name)}</dc:creator>" for h in post.authors]
+            out += [f"      <category>{_x(self.site.tags[s].name)}</category>" for s in post.tags]
+            if post.summary:
+                out.append(f"      <description>{_x(post.summary)}</description>")
+            out.append(f"      <content:encoded>{_x(self.content(post))}</content:encoded>")
+            out.append("    </item>")
+        out += ["  </channel>", "</rss>"]
+        return "\n".join(out) + "\n"
+
+    # -- JSON Feed ---------------------------------------------------------------------------
+    def json_feed(self, scope: FeedScope, posts: list[Post]) -> str:
+        config = self.site.config
+        feed: dict[str, object] = {
+            "version": "https://jsonfeed.org/version/1.1",
+            "title": scope.title,
+            "home_page_url": self.abs_url(scope.path),
+            "feed_url": self.abs_url(feed_path(scope.path, "json")),
+            "description": scope.description,
+            "language": config.language,
+        }
+        if scope.authors:
+            feed["authors"] = [self._json_person(a) for a in scope.authors]
+        items = []
+        for post in posts:
+            item: dict[str, object] = {
+                "id": self.entry_id(post),
+                "url": self.abs_url(post.path),
+                "title": post.title,
+                "content_html": self.content(post),
+                "date_published": _rfc3339(post.date),
+                "date_modified": _rfc3339(post.last_modified),
+                "authors": [self._json_person(self.site.authors[h]) for h in post.authors],
+            }
+            if post.summary:
+                item["summary"] = post.summary
+            if post.tags:
+                item["tags"] = [self.site.tags[s].name for s in post.tags]
+            if post.image:
+                item["image"] = self.image_url(post)
+            if post.canonical:
+                item["external_url"] = post.canonical
+            items.append(item)
+        feed["items"] = items
+        return clean_text(json.dumps(feed, ensure_ascii=False, indent=2)) + "\n"
+
+    def _json_person(self, author: Author) -> dict[str, str]:
+        person = {"name": author.name, "url": self.abs_url(author.path)}
+        if author.avatar:
+            person["avatar"] = author.avatar if author.avatar.startswith("https://") else self.abs_url(author.avatar)
+        return person
+
+
+def _rfc3339(when: datetime) -> str:
+    return when.isoformat(timespec="seconds")
+
+
+def _x(text: str) -> str:
+    return escape(clean_text(text))
+
+
+def _a(text: str) -> str:
+    return quoteattr(clean_text(text))
