@@ -114,13 +114,14 @@ def _markdown(settings: MarkdownConfig) -> MarkdownIt:
     )
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin)
-    md.use(tasklists_plugin)
+    md.use(tasklists_plugin, label=True)
     md.use(anchors_plugin, min_level=2, max_level=6)
     md.core.ruler.push("blogkit_links", _mark_relative_links)
     md.add_render_rule("heading_close", _render_heading_close)
     md.add_render_rule("table_open", _render_table_open)
     md.add_render_rule("table_close", _render_table_close)
     md.add_render_rule("image", _render_image)
+    md.add_render_rule("footnote_block_open", _render_footnote_block_open)
     return md
 
 
@@ -173,6 +174,10 @@ def _render_image(self: Any, tokens: list[Token], idx: int, options: Any, env: A
     return f'<img src="{src}" alt="{alt}"{title_attr} loading="lazy" decoding="async">'
 
 
+def _render_footnote_block_open(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    return '<hr class="footnotes-sep">\n<section class="footnotes">\n<h2 class="footnotes-title">Notes</h2>\n<ol class="footnotes-list">\n'
+
+
 # -- reading the token stream -------------------------------------------------------------------
 
 
@@ -180,8 +185,12 @@ def _is_more(token: Token) -> bool:
     return token.type == "html_block" and token.content.strip() == MORE_MARKER
 
 
+_PLUGIN_HTML = ("<label>", "</label>", '<input class="task-list-item-checkbox"')
+
+
 def _has_inline_html(token: Token) -> bool:
-    return token.type == "inline" and any(c.type == "html_inline" for c in token.children or ())
+    """Raw HTML written by the author (the task list plugin's own markup does not count)."""
+    return token.type == "inline" and any(c.type == "html_inline" and not c.content.startswith(_PLUGIN_HTML) for c in token.children or ())
 
 
 def _summary_tokens(tokens: list[Token]) -> list[Token]:
@@ -225,7 +234,7 @@ def _ids(tokens: list[Token]) -> list[str]:
 
 # -- raw HTML policy ----------------------------------------------------------------------------
 
-_ALLOWED_TAGS = set(nh3.ALLOWED_TAGS) | {"input", "section", "figure", "figcaption", "details", "summary", "kbd", "tfoot"}
+_ALLOWED_TAGS = set(nh3.ALLOWED_TAGS) | {"input", "label", "section", "figure", "figcaption", "details", "summary", "kbd", "tfoot"}
 _ALLOWED_ATTRIBUTES = {tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()}
 _ALLOWED_ATTRIBUTES["*"] = {"class", "id", "title", "lang", "dir", "aria-label", "aria-hidden"}
 _ALLOWED_ATTRIBUTES["img"] = _ALLOWED_ATTRIBUTES.get("img", set()) | {"loading", "decoding"}

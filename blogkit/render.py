@@ -68,7 +68,31 @@ class Renderer:
             team_of=lambda author: site.teams.get(author.team),
             local=lambda when: when.astimezone(zone),
             feeds_for=self.feeds_for,
+            post_json_ld=self.post_json_ld,
         )
+
+    def post_json_ld(self, post: Post) -> dict[str, Any]:
+        """schema.org BlogPosting with every author as a Person (templates write it with tojson)."""
+        abs_url = self.env.globals["abs_url"]
+        data: dict[str, Any] = {
+            "@context": "https://schema.org",
+            "@type": "BlogPosting",
+            "headline": post.title,
+            "url": abs_url(post.path),
+            "mainEntityOfPage": abs_url(post.path),
+            "datePublished": post.date.isoformat(),
+            "dateModified": post.last_modified.isoformat(),
+            "author": [{"@type": "Person", "name": a.name, "url": abs_url(a.path)} for a in (self.site.authors[h] for h in post.authors)],
+            "publisher": {"@type": "Organization", "name": self.site.config.title, "url": abs_url("")},
+            "inLanguage": self.site.config.language,
+        }
+        if post.summary:
+            data["description"] = post.summary
+        if post.tags:
+            data["keywords"] = [self.site.tags[s].name for s in post.tags]
+        if post.image:
+            data["image"] = post.image if post.image.startswith(("https://", "http://")) else abs_url(post.image)
+        return data
 
     def feeds_for(self, scope_path: str) -> list[dict[str, str]]:
         """The feeds of a page (the hub, an author, a tag, a team) for links and autodiscovery."""
