@@ -57,12 +57,12 @@ class Renderer:
         config = site.config
         zone = config.zone
         base = config.base_path
-        origin = config.base_url[: len(config.base_url) - len(base)]
+        self._origin = config.base_url[: len(config.base_url) - len(base)]
         env.globals.update(
             site=site,
             config=config,
             url=lambda path: join(base, path),
-            abs_url=lambda path: origin + join(base, path),
+            abs_url=self.abs_url,
             authors_of=lambda post: [site.authors[h] for h in post.authors],
             tags_of=lambda post: [site.tags[s] for s in post.tags],
             team_of=lambda author: site.teams.get(author.team),
@@ -71,9 +71,12 @@ class Renderer:
             post_json_ld=self.post_json_ld,
         )
 
+    def abs_url(self, path: str) -> str:
+        return self._origin + join(self.site.config.base_path, path)
+
     def post_json_ld(self, post: Post) -> dict[str, Any]:
         """schema.org BlogPosting with every author as a Person (templates write it with tojson)."""
-        abs_url = self.env.globals["abs_url"]
+        abs_url = self.abs_url
         data: dict[str, Any] = {
             "@context": "https://schema.org",
             "@type": "BlogPosting",
