@@ -151,6 +151,7 @@ def _post(
         id=meta.id,
         extra=meta.extra or {},
         assets=source.assets,
+        images_without_alt=body.images_without_alt,
     )
 
 

@@ -37,6 +37,9 @@ class BuildResult:
     site: Site | None
     outputs: OutputTree
     report: Report
+    posts_read: tuple[PostMeta, ...] = ()  # every post read, published or not (for `check`)
+    profiles: Profiles | None = None
+    now: datetime | None = None
 
 
 def build_time() -> datetime:
@@ -54,11 +57,12 @@ def build_site(root: str, options: BuildOptions = BuildOptions()) -> BuildResult
     profiles = load_profiles(root, sources.authors, sources.static, report)
     posts = read_posts(config, sources, profiles, report)
     pages = [page for path in sources.pages if (page := read_page(root, path, report)) and not page.draft]
-    selection = select(posts, pages, config, options)
+    now = options.now or build_time()
+    selection = select(posts, pages, config, options, now)
     site = assemble(config, profiles, selection, sources.static, report)
     outputs = OutputTree(report)
     Renderer(site, create_environment(root, config.theme_dir), report).render_site(outputs, lambda p: os.path.join(root, p))
-    return BuildResult(config, site, outputs, report)
+    return BuildResult(config, site, outputs, report, tuple(posts), profiles, now)
 
 
 def read_posts(config: SiteConfig, sources: Sources, profiles: Profiles, report: Report) -> list[PostMeta]:
@@ -66,9 +70,8 @@ def read_posts(config: SiteConfig, sources: Sources, profiles: Profiles, report:
     return [meta for source in sources.posts if (meta := read_post(config.root, source, config, profiles, static, report))]
 
 
-def select(posts: list[PostMeta], pages: list[PageMeta], config: SiteConfig, options: BuildOptions) -> Selection:
+def select(posts: list[PostMeta], pages: list[PageMeta], config: SiteConfig, options: BuildOptions, now: datetime) -> Selection:
     """Leave out drafts and future posts unless asked for, then render the bodies of the rest."""
-    now = options.now or build_time()
     published, unpublished, future = [], set(), set()
     for meta in posts:
         is_future = meta.date > now

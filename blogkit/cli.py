@@ -1,23 +1,40 @@
 """The command line: commands, options, exit codes, and printing diagnostics.
 
 Exit codes: 0 ok, 1 content errors, 2 usage or config errors, 3 environment
-(disk, permissions), 4 internal bug.
+(disk, permissions, another build running), 4 internal bug.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Sequence
+from datetime import datetime
+from types import FrameType
 
 from blogkit import __version__
-from blogkit.build import BuildOptions, BuildResult, build_site
-from blogkit.diagnostics import ConfigError, Diagnostic, LineReader, Report, with_source_lines
-from blogkit.write import UnsafeOutput, check_output_dir, publish
+from blogkit.build import BuildOptions, BuildResult, build_site, build_time
+from blogkit.checks import run_checks
+from blogkit.config import load_config
+from blogkit.diagnostics import ConfigError, Report, Severity
+from blogkit.fields import parse_when
+from blogkit.formats import FORMATS, display_path, print_diagnostics
+from blogkit.scaffold import ScaffoldError, init_site, new_author, new_post
+from blogkit.write import OutputLocked, UnsafeOutput, check_output_dir, output_lock, publish
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_ENVIRONMENT, EXIT_BUG = 0, 1, 2, 3, 4
+
+
+class Terminated(BaseException):
+    """SIGTERM (or SIGHUP) arrived: unwind like Ctrl-C so no half-written output is left behind."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
 
 
 def parser() -> argparse.ArgumentParser:
@@ -32,6 +49,9 @@ def parser() -> argparse.ArgumentParser:
         command.add_argument("--future", action="store_true", help="include posts dated in the future")
         command.add_argument("--strict", action="store_true", help="treat warnings as errors")
         command.add_argument(
+            "--format", choices=FORMATS, default="text", help="how to print problems: text, github (Actions annotations) or json"
+        )
+        command.add_argument(
             "-j", "--jobs", type=int, default=None, metavar="N", help="worker processes for rendering (default: one per core)"
         )
         command.add_argument("-q", "--quiet", action="store_true", help="print only problems")
@@ -39,24 +59,97 @@ def parser() -> argparse.ArgumentParser:
 
     build = site_command("build", "build the site into a folder of static files")
     build.add_argument("-o", "--output", metavar="OUT", help="the output folder (default: SITE/public)")
-    site_command("check", "validate the site without writing anything")
+    check = site_command("check", "validate the site, its links, images and tags, without writing anything")
+    check.add_argument(
+        "--against", metavar="OUT", help="a previous build to compare feeds with, for back-dated posts (default: SITE/public if it exists)"
+    )
+
+    plan = commands.add_parser(
+        "plan", help="list the scheduled posts and when the next one appears", description="list future posts and their dates"
+    )
+    plan.add_argument("site", nargs="?", default=".", metavar="SITE")
+    plan.add_argument("--at", metavar="TIME", help="plan as of this date-time (default: now, or SOURCE_DATE_EPOCH)")
+    plan.add_argument("--next", action="store_true", help="print only the next publication time (nothing if none is scheduled)")
+    plan.add_argument("--format", choices=("text", "json"), default="text")
+
+    init = commands.add_parser("init", help="create a new hub with one author and one post", description="create a new hub")
+    init.add_argument("dir", metavar="DIR", help="a new or empty folder")
+    init.add_argument("--title", default="Engineering at Example", help="the hub's title")
+    init.add_argument("--handle", default="your-handle", help="the first author's handle")
+
+    new = commands.add_parser("new", help="create a post or an author profile", description="create a post or an author profile")
+    kinds = new.add_subparsers(dest="kind", metavar="KIND", required=True)
+    new_post_cmd = kinds.add_parser("post", help='a draft post dated today: blogkit new post "Title"')
+    new_post_cmd.add_argument("title", metavar="TITLE")
+    new_post_cmd.add_argument("--author", metavar="HANDLE", help="whose folder (default: the only author, or $BLOGKIT_AUTHOR)")
+    new_post_cmd.add_argument("--tags", metavar="TAG", nargs="+", default=[], help="tags of the post")
+    new_post_cmd.add_argument("--site", default=".", metavar="SITE")
+    new_author_cmd = kinds.add_parser("author", help="a profile: blogkit new author ada-okafor")
+    new_author_cmd.add_argument("handle", metavar="HANDLE")
+    new_author_cmd.add_argument("--name", help="the display name (default: from the handle)")
+    new_author_cmd.add_argument("--site", default=".", metavar="SITE")
     return main
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    previous = {sig: signal.signal(sig, _terminate) for sig in (signal.SIGTERM, signal.SIGHUP)}
     try:
-        return _run(args)
+        return _dispatch(args)
     except KeyboardInterrupt:
-        print("blogkit: interrupted", file=sys.stderr)
+        print("blogkit: interrupted; the previous output is unchanged", file=sys.stderr)
         return 130
+    except Terminated as exc:
+        print("blogkit: terminated; the previous output is unchanged", file=sys.stderr)
+        return 128 + exc.signum
     except Exception:  # noqa: BLE001 - the last line of defence: a bug, not a user mistake
         traceback.print_exc()
         print("blogkit: internal error: this is a bug in blogkit; please report it with the traceback above", file=sys.stderr)
         return EXIT_BUG
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
-def _run(args: argparse.Namespace) -> int:
+def _terminate(signum: int, _frame: FrameType | None) -> None:
+    raise Terminated(signum)
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command in ("build", "check"):
+        return _build_or_check(args)
+    if args.command == "plan":
+        return _plan(args)
+    try:
+        if args.command == "init":
+            for path in init_site(args.dir, title=args.title, handle=args.handle):
+                print(f"created {path}")
+            print(f"next: blogkit build {args.dir}")
+            return EXIT_OK
+        config = load_config(args.site)
+        if args.kind == "author":
+            print(f"created {new_author(config, args.handle, args.name)}")
+        else:
+            author = args.author or os.environ.get("BLOGKIT_AUTHOR") or _only_author(config.root)
+            print(f"created {new_post(config, args.title, author=author, tags=args.tags, now=build_time())}")
+        return EXIT_OK
+    except ConfigError as exc:
+        print_diagnostics(exc.diagnostics, os.path.abspath(args.site), args.site)
+        return EXIT_USAGE
+    except ScaffoldError as exc:
+        print(f"blogkit: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _only_author(root: str) -> str:
+    folder = os.path.join(root, "authors")
+    handles = sorted(name[:-5] for name in os.listdir(folder) if name.endswith(".yaml")) if os.path.isdir(folder) else []
+    if len(handles) == 1:
+        return handles[0]
+    raise ScaffoldError("which author? pass --author HANDLE (or set BLOGKIT_AUTHOR)")
+
+
+def _build_or_check(args: argparse.Namespace) -> int:
     options = BuildOptions(drafts=args.drafts, future=args.future, **({"jobs": args.jobs} if args.jobs else {}))
     site_root = os.path.abspath(args.site)
     out_dir = None
@@ -70,18 +163,27 @@ def _run(args: argparse.Namespace) -> int:
     try:
         result = build_site(site_root, options)
     except ConfigError as exc:
-        print_diagnostics(exc.diagnostics, site_root)
+        print_diagnostics(exc.diagnostics, site_root, args.site, args.format)
         return EXIT_USAGE
-    failed = _report(result, site_root, strict=args.strict)
+    report = result.report
+    if args.command == "check" and not report.errors:
+        against = args.against or os.path.join(site_root, "public")
+        report.extend(run_checks(result, against if os.path.isdir(against) else None).diagnostics)
+    failed = _report(report, site_root, args)
     if failed:
-        print(f"blogkit: {failed}; nothing was written", file=sys.stderr)
+        done = "nothing was written" if out_dir else "found problems"
+        print(f"blogkit: {failed}; {done}", file=sys.stderr)
         return EXIT_CONTENT
     if out_dir is None:
         if not args.quiet:
             print(f"blogkit: {_summary(result)}: no problems found")
         return EXIT_OK
     try:
-        publish(result.outputs, out_dir)
+        with output_lock(out_dir):
+            publish(result.outputs, out_dir)
+    except OutputLocked as exc:
+        print(f"blogkit: error: {exc}", file=sys.stderr)
+        return EXIT_ENVIRONMENT
     except OSError as exc:
         print(f"blogkit: error: cannot write the output to {out_dir}: {exc.strerror or exc}", file=sys.stderr)
         print("  hint: check the disk space and the folder's permissions; the previous output is unchanged", file=sys.stderr)
@@ -91,16 +193,57 @@ def _run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _report(result: BuildResult, site_root: str, *, strict: bool) -> str:
+def _report(report: Report, site_root: str, args: argparse.Namespace) -> str:
     """Print every diagnostic; returns why the build failed, or '' when it did not."""
-    report: Report = result.report
-    print_diagnostics(report.sorted(), site_root)
+    diagnostics = report.sorted()
+    if args.quiet:
+        diagnostics = [d for d in diagnostics if d.severity is not Severity.NOTE]
+    print_diagnostics(diagnostics, site_root, args.site, args.format)
     errors, warnings = len(report.errors), len(report.warnings)
     if errors:
         return f"{_plural(errors, 'error')}" + (f" and {_plural(warnings, 'warning')}" if warnings else "")
-    if warnings and strict:
+    if warnings and args.strict:
         return f"{_plural(warnings, 'warning')} (--strict makes warnings errors)"
     return ""
+
+
+def _plan(args: argparse.Namespace) -> int:
+    try:
+        config = load_config(args.site)
+    except ConfigError as exc:
+        print_diagnostics(exc.diagnostics, os.path.abspath(args.site), args.site)
+        return EXIT_USAGE
+    now = build_time()
+    if args.at:
+        parsed = parse_when(args.at, config.zone)
+        if parsed is None:
+            print(f"blogkit: error: --at '{args.at}' is not a date like 2026-03-01T09:00", file=sys.stderr)
+            return EXIT_USAGE
+        now = parsed
+    result = build_site(config.root, BuildOptions(future=True, jobs=1, now=now))
+    if result.report.errors:
+        _report(result.report, config.root, argparse.Namespace(site=args.site, quiet=True, format="text", strict=False))
+        return EXIT_CONTENT
+    scheduled = sorted((m for m in result.posts_read if m.date > now and not m.draft), key=lambda m: (m.date, m.source.path))
+    if args.format == "json":
+        print(json.dumps({"now": now.isoformat(), "next": scheduled[0].date.isoformat() if scheduled else None, "scheduled": [
+            {"date": m.date.isoformat(), "title": m.title, "path": display_path(args.site, m.source.path), "url": config.base_url + m.path}
+            for m in scheduled
+        ]}, ensure_ascii=False, indent=2))  # fmt: skip
+    elif args.next:
+        if scheduled:
+            print(scheduled[0].date.isoformat())
+    elif not scheduled:
+        print(f"nothing scheduled after {_local(now, config.zone)}")
+    else:
+        for meta in scheduled:
+            print(f"{_local(meta.date, config.zone)}  {display_path(args.site, meta.source.path)}  {meta.title}")
+        print(f"next: {scheduled[0].date.isoformat()} ({_plural(len(scheduled), 'post')} scheduled)")
+    return EXIT_OK
+
+
+def _local(when: datetime, zone: object) -> str:
+    return when.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")  # type: ignore[arg-type]
 
 
 def _summary(result: BuildResult) -> str:
@@ -108,11 +251,6 @@ def _summary(result: BuildResult) -> str:
     if site is None:
         return "built"
     return f"{_plural(len(site.posts), 'post')} by {_plural(len(site.authors), 'author')}, {_plural(len(site.tags), 'tag')}"
-
-
-def print_diagnostics(diagnostics: Sequence[Diagnostic], site_root: str) -> None:
-    for diagnostic in with_source_lines(list(diagnostics), LineReader(site_root)):
-        print(diagnostic.format_text(), file=sys.stderr)
 
 
 def _plural(count: int, word: str) -> str:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 
 class Severity(enum.Enum):
+    NOTE = "note"  # information, never fails a build (e.g. a scheduled post)
     WARNING = "warning"
     ERROR = "error"
 
@@ -60,6 +61,9 @@ class Report:
 
     def warning(self, location: Location, message: str, hint: str = "") -> None:
         self.diagnostics.append(Diagnostic(Severity.WARNING, location, message, hint))
+
+    def note(self, location: Location, message: str, hint: str = "") -> None:
+        self.diagnostics.append(Diagnostic(Severity.NOTE, location, message, hint))
 
     def extend(self, diagnostics: list[Diagnostic] | tuple[Diagnostic, ...]) -> None:
         self.diagnostics.extend(diagnostics)

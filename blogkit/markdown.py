@@ -64,6 +64,7 @@ class RenderedBody:
     summary: str  # plain text: before <!-- more -->, else the first paragraph
     words: int
     links: tuple[LinkRef, ...]
+    images_without_alt: tuple[int, ...] = ()  # file lines of images with an empty alt text
 
     @property
     def reading_minutes(self) -> int:
@@ -87,6 +88,7 @@ def render_body(source: BodySource, settings: MarkdownConfig) -> RenderedBody:
         summary=_plain_text(summary_tokens),
         words=sum(len(t.content.split()) for t in tokens if t.type == "inline"),
         links=tuple(env["links"]),
+        images_without_alt=tuple(_images_without_alt(tokens, source.first_line)),
     )
 
 
@@ -215,6 +217,21 @@ def _plain_text(tokens: list[Token]) -> str:
         elif token.type in ("paragraph_close", "heading_close", "list_item_close"):
             parts.append(" ")
     return " ".join("".join(parts).split())
+
+
+def _images_without_alt(tokens: list[Token], first_line: int) -> list[int]:
+    lines = []
+    for block in tokens:
+        for child in block.children or ():
+            if child.type == "image" and not _plain_text([_inline(child.children or [])]).strip():
+                lines.append(first_line + (block.map[0] if block.map else 0))
+    return lines
+
+
+def _inline(children: list[Token]) -> Token:
+    token = Token("inline", "", 0)
+    token.children = children
+    return token
 
 
 def _toc(tokens: list[Token]) -> tuple[TocEntry, ...]:

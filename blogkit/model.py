@@ -110,6 +110,7 @@ class Post:
     id: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
     assets: tuple[str, ...] = ()  # site-relative source paths of bundle files
+    images_without_alt: tuple[int, ...] = ()  # lines of the source with an image lacking alt text
 
     @property
     def last_modified(self) -> datetime:

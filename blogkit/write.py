@@ -8,11 +8,38 @@ previous output as it was.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
+import signal
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from blogkit.outputs import CopyFile, OutputTree
+
+_SWAP_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+
+
+class OutputLocked(Exception):
+    """Another build is writing this output folder (exit code 3)."""
+
+
+@contextmanager
+def output_lock(out_dir: str) -> Iterator[None]:
+    """Hold `.OUT.lock` beside the output folder so that two builds never write one site at once."""
+    out_dir = os.path.abspath(out_dir)
+    os.makedirs(os.path.dirname(out_dir), exist_ok=True)
+    lock_path = os.path.join(os.path.dirname(out_dir), f".{os.path.basename(out_dir)}.lock")
+    with open(lock_path, "a+b") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise OutputLocked(f"another blogkit build is writing {out_dir} (lock {lock_path})") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 class UnsafeOutput(Exception):
@@ -43,14 +70,24 @@ def publish(tree: OutputTree, out_dir: str) -> None:
     try:
         _write_tree(tree, staging)
         os.chmod(staging, 0o755)  # noqa: S103 - a published site is world-readable, as mkdtemp's 0o700 is not
-        if os.path.isdir(out_dir):
-            retired = tempfile.mkdtemp(prefix=f".{os.path.basename(out_dir)}.old-", dir=parent)
-            os.rmdir(retired)
-            os.rename(out_dir, retired)
-            os.rename(staging, out_dir)
+        retired = None
+        # the two renames run with signals held, so an interrupt never leaves no site at all
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, _SWAP_SIGNALS)
+        try:
+            if os.path.isdir(out_dir):
+                retired = tempfile.mkdtemp(prefix=f".{os.path.basename(out_dir)}.old-", dir=parent)
+                os.rmdir(retired)
+                os.rename(out_dir, retired)
+            try:
+                os.rename(staging, out_dir)
+            except OSError:
+                if retired:
+                    os.rename(retired, out_dir)
+                raise
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        if retired:
             shutil.rmtree(retired, ignore_errors=True)
-        else:
-            os.rename(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -288,9 +288,10 @@ def test_every_error_of_a_broken_site_is_listed_and_nothing_is_written(site, cap
     assert not (root / "public").exists()
 
 
-def test_diagnostic_shows_source_line_caret_and_hint(site, capsys):
+def test_diagnostic_shows_source_line_caret_and_hint(site, capsys, monkeypatch):
     root = site({P: post("title: Hello\ndate: May 2nd\n")})
-    code, _, err = run_cli(["check", str(root)], capsys)
+    monkeypatch.chdir(root)
+    code, _, err = run_cli(["check"], capsys)
     assert code == 1
     assert err.splitlines()[:4] == [
         f"{P}:3:7: error: 'date' must be a date like 2026-03-01, got 'May 2nd'",
@@ -298,6 +299,9 @@ def test_diagnostic_shows_source_line_caret_and_hint(site, capsys):
         "  |       ^",
         "  hint: write dates like 2026-03-01 or 2026-03-01T09:30:00+01:00",
     ]
+    monkeypatch.chdir(root.parent)
+    code, _, err = run_cli(["check", "site"], capsys)
+    assert err.startswith(f"site/{P}:3:7: error:"), "paths are shown from where blogkit runs"
 
 
 def test_strict_turns_warnings_into_failure(site, capsys):

@@ -1,0 +1,206 @@
+"""What `blogkit check` adds to a build's own validation: problems that do not
+stop a site from building but that a reviewer wants to see on the pull request.
+
+- internal links and `#fragments` written in posts and pages that lead nowhere;
+- images without alt text;
+- tags that differ only by case, or almost only by spelling, from another tag or alias;
+- posts dated in the future (a note: scheduled, with the date they appear);
+- back-dated posts: new entries that a feed would insert below entries readers already have.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from collections import Counter
+from collections.abc import Iterable
+from datetime import datetime
+from html.parser import HTMLParser
+from urllib.parse import unquote, urlsplit
+from xml.etree import ElementTree
+
+from blogkit.build import BuildResult
+from blogkit.diagnostics import Location, Report
+from blogkit.outputs import Output
+from blogkit.urls import output_file
+
+_ROOT_LINK = re.compile(r'\s(?:href|src)="([^"#?]*)(?:\?[^"#]*)?(?:#([^"]*))?"')
+
+
+def run_checks(result: BuildResult, previous_output: str | None) -> Report:
+    report = Report()
+    if result.site is None:
+        return report
+    reader = _SourceLines(result.config.root)
+    _check_internal_links(result, reader, report)
+    _check_alt_text(result, report)
+    _check_tag_spellings(result, report)
+    _check_scheduled(result, report)
+    if previous_output:
+        _check_back_dated(result, previous_output, report)
+    return report
+
+
+class _SourceLines:
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self._cache: dict[str, list[str]] = {}
+
+    def find(self, path: str, needle: str) -> int:
+        """The first line of a source file that contains `needle` (1-based), or 0."""
+        if path not in self._cache:
+            try:
+                with open(os.path.join(self.root, path), encoding="utf-8", errors="replace") as f:
+                    self._cache[path] = f.read().splitlines()
+            except OSError:
+                self._cache[path] = []
+        for number, line in enumerate(self._cache[path], start=1):
+            if needle in line:
+                return number
+        return 0
+
+
+class _Ids(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if value and (name == "id" or (name == "name" and tag == "a")):
+                self.ids.add(value)
+
+
+def _ids_of(output: Output, cache: dict[str, set[str]], path: str) -> set[str]:
+    if path not in cache:
+        parser = _Ids()
+        if isinstance(output.content, bytes):
+            parser.feed(output.content.decode("utf-8", errors="replace"))
+        cache[path] = parser.ids
+    return cache[path]
+
+
+def _check_internal_links(result: BuildResult, reader: _SourceLines, report: Report) -> None:
+    site = result.site
+    assert site is not None
+    base = site.config.base_path
+    files = result.outputs.files
+    ids: dict[str, set[str]] = {}
+    documents: Iterable[tuple[str, str]] = [(p.source, p.html) for p in site.posts] + [(p.source, p.html) for p in site.pages]
+    for source, html in documents:
+        for match in _ROOT_LINK.finditer(html):
+            target, fragment = unquote(match.group(1)), unquote(match.group(2) or "")
+            if not target.startswith(base) or urlsplit(target).netloc:
+                continue
+            path = target[len(base) :]
+            file = output_file(path) if path == "" or path.endswith("/") or "." in path.rsplit("/", 1)[-1] else path + "/index.html"
+            shown = match.group(1) + (f"#{match.group(2)}" if match.group(2) else "")
+            line = reader.find(source, match.group(1)[len(base) - 1 :] if match.group(1) else "")
+            location = Location(source, line)
+            if file not in files:
+                report.error(
+                    location, f"link '{shown}' leads to no page of this site", "check the address; link to posts by their .md file"
+                )
+            elif fragment and fragment not in _ids_of(files[file], ids, file):
+                report.error(location, f"link '{shown}': the page has no element with the id '{fragment}'")
+
+
+def _check_alt_text(result: BuildResult, report: Report) -> None:
+    assert result.site is not None
+    for post in result.site.posts:
+        for line in post.images_without_alt:
+            report.warning(
+                Location(post.source, line),
+                "image without alt text",
+                "describe the image for readers who cannot see it: ![what it shows](file.png)",
+            )
+
+
+def _check_tag_spellings(result: BuildResult, report: Report) -> None:
+    spellings: Counter[str] = Counter()  # as written
+    first: dict[str, Location] = {}
+    for meta in result.posts_read:
+        for raw in meta.tags:
+            spellings[raw.name] += 1
+            first.setdefault(raw.name, raw.location)
+    uses: Counter[str] = Counter()
+    for name, count in spellings.items():
+        uses[name.lower()] += count
+    vocabulary = {k: v.name for k, v in result.profiles.vocabulary.items()} if result.profiles else {}
+    aliases = dict(result.profiles.aliases) if result.profiles else {}
+
+    # one tag written in several cases: point at every spelling but the most used
+    by_lower: dict[str, list[str]] = {}
+    for name in sorted(spellings):
+        by_lower.setdefault(name.lower(), []).append(name)
+    for low, names in by_lower.items():
+        preferred = vocabulary.get(low) or max(names, key=lambda n: spellings[n])
+        for name in names:
+            if name != preferred and len(names) > 1:
+                report.warning(first[name], f"tag '{name}' is written '{preferred}' elsewhere", f"use one spelling: '{preferred}'")
+
+    # near-misses: 'kubernets' next to 'Kubernetes'
+    candidates = sorted(set(uses) | set(vocabulary) | set(aliases))
+    for low, names in by_lower.items():
+        if low in vocabulary or low in aliases:
+            continue
+        others = [c for c in candidates if c != low]
+        for other in difflib.get_close_matches(low, others, n=1, cutoff=0.85):
+            if other in vocabulary or other in aliases or uses[other] > uses[low]:
+                shown = vocabulary.get(other) or aliases.get(other) or by_lower[other][0]
+                report.warning(
+                    first[names[0]],
+                    f"tag '{names[0]}' looks like a misspelling of '{shown}'",
+                    f"use '{shown}', or add an alias in tags.yaml",
+                )
+
+
+def _check_scheduled(result: BuildResult, report: Report) -> None:
+    now = result.now
+    zone = result.config.zone
+    for meta in result.posts_read:
+        if now and meta.date > now and not meta.draft:
+            when = meta.date.astimezone(zone)
+            report.note(
+                Location(meta.source.path, 1, 1),
+                f"scheduled: appears on {when:%Y-%m-%d %H:%M} ({result.config.timezone}) or at the first build after",
+            )
+
+
+def _check_back_dated(result: BuildResult, previous_output: str, report: Report) -> None:
+    """New posts dated before the newest entry of the feed that readers already have."""
+    previous = _previous_feed(os.path.join(previous_output, "feed.xml"))
+    if previous is None:
+        return
+    known_urls, newest = previous
+    site = result.site
+    assert site is not None
+    origin = site.config.base_url[: len(site.config.base_url) - len(site.config.base_path)]
+    for post in site.posts:
+        url = origin + site.config.base_path + post.path
+        if url not in known_urls and post.date < newest:
+            report.warning(
+                Location(post.source, 1, 1),
+                f"back-dated post: dated {post.date:%Y-%m-%d}, before the newest entry readers already have ({newest:%Y-%m-%d})",
+                "feed readers may never show it; date it today, or accept that it appears in the archive only",
+            )
+
+
+def _previous_feed(path: str) -> tuple[set[str], datetime] | None:
+    try:
+        tree = ElementTree.parse(path)  # noqa: S314 - our own previous output
+    except (OSError, ElementTree.ParseError):
+        return None
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    urls, dates = set(), []
+    for entry in tree.getroot().findall("a:entry", ns):
+        link = entry.find("a:link[@rel='alternate']", ns)
+        published = entry.findtext("a:published", default="", namespaces=ns)
+        if link is not None:
+            urls.add(link.get("href", ""))
+        try:
+            dates.append(datetime.fromisoformat(published))
+        except ValueError:
+            continue
+    return (urls, max(dates)) if dates else None

@@ -1,0 +1,272 @@
+"""The command line: checks, output formats, exit codes, publishing, the lock, plan, scaffolding."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from blogkit import build as build_module
+from blogkit import write
+from blogkit.diagnostics import Diagnostic, Location, Severity
+from blogkit.formats import github_annotation
+from conftest import REPO, post, run_cli, tree_bytes
+
+P = "posts/ada/2026-03-01-hello.md"
+
+
+# -- check ------------------------------------------------------------------------------------
+
+
+def check(root: Path, capsys, *extra: str) -> tuple[int, str]:
+    code, _, err = run_cli(["check", str(root), "--format", "json", *extra], capsys)
+    return code, err
+
+
+def findings(err: str) -> list[tuple[str, str, int | None, str]]:
+    rows = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
+    return [(r["severity"], r["path"].split("/site/", 1)[-1], r["line"], r["message"]) for r in rows]
+
+
+def test_check_reports_broken_root_relative_links_and_fragments(site, capsys):
+    root = site(
+        {
+            P: post("title: Hello\n", "Intro.\n\nSee [tags](/tags/) and [gone](/nowhere/).\n\nAnd [x](/about/#nope).\n"),
+            "pages/about.md": post("title: About\n", "## Team\n"),
+        }
+    )
+    code, err = check(root, capsys)
+    assert code == 1
+    assert ("error", P, 6, "link '/nowhere/' leads to no page of this site") in findings(err)
+    assert ("error", P, 8, "link '/about/#nope': the page has no element with the id 'nope'") in findings(err)
+    assert not any("/tags/" in f[3] for f in findings(err))
+
+
+def test_check_warns_about_images_without_alt_text(site, capsys):
+    root = site({P: post("title: Hello\n", "Intro.\n\n![](/favicon.svg)\n")})
+    code, err = check(root, capsys)
+    assert code == 0
+    assert ("warning", P, 6, "image without alt text") in findings(err)
+    assert check(root, capsys, "--strict")[0] == 1
+
+
+def test_check_warns_about_tags_differing_by_case_or_spelling(site, capsys):
+    root = site(
+        {
+            "tags.yaml": "Kubernetes:\n  aliases: [k8s]\n",
+            "posts/ada/2026-01-01-a.md": post("title: A\ntags: [Observability, kubernets]\n"),
+            "posts/ada/2026-01-02-b.md": post("title: B\ntags: [Observability]\n"),
+            "posts/ada/2026-01-03-c.md": post("title: C\ntags: [observability]\n"),
+        }
+    )
+    _, err = check(root, capsys)
+    rows = findings(err)
+    assert ("warning", "posts/ada/2026-01-03-c.md", 3, "tag 'observability' is written 'Observability' elsewhere") in rows
+    assert ("warning", "posts/ada/2026-01-01-a.md", 3, "tag 'kubernets' looks like a misspelling of 'Kubernetes'") in rows
+
+
+def test_check_notes_scheduled_posts_without_failing(site, capsys, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1780000000")  # 2026-05-28
+    root = site({"posts/ada/2031-05-04-launch.md": post("title: Launch\n")})
+    code, err = check(root, capsys, "--strict")
+    assert code == 0
+    assert (
+        "note",
+        "posts/ada/2031-05-04-launch.md",
+        1,
+        "scheduled: appears on 2031-05-04 00:00 (UTC) or at the first build after",
+    ) in findings(err)
+
+
+def test_check_warns_about_back_dated_posts(site, capsys):
+    root = site({"posts/ada/2026-03-01-new.md": post("title: New\n")})
+    assert run_cli(["build", str(root), "-q"], capsys)[0] == 0
+    (root / "posts/ada/2026-01-01-old.md").write_text(post("title: Old\n"))
+    _, err = check(root, capsys)
+    assert (
+        "warning",
+        "posts/ada/2026-01-01-old.md",
+        1,
+        "back-dated post: dated 2026-01-01, before the newest entry readers already have (2026-03-01)",
+    ) in findings(err)
+
+
+# -- formats ----------------------------------------------------------------------------------
+
+
+def test_github_annotations_follow_the_documented_format(site, capsys, monkeypatch):
+    root = site({P: post("title: Hello\ndate: May 2nd\n")})
+    monkeypatch.chdir(root.parent)
+    code, _, err = run_cli(["build", "site", "--format", "github"], capsys)
+    assert code == 1
+    assert err.splitlines()[0] == (
+        f"::error file=site/{P},line=3,col=7,title=blogkit error::'date' must be a date like 2026-03-01, got 'May 2nd'"
+        "%0Ahint: write dates like 2026-03-01 or 2026-03-01T09:30:00+01:00"
+    )
+
+
+def test_github_annotation_escapes_properties_and_data():
+    d = Diagnostic(Severity.WARNING, Location("a,b:c.md", 2, 1), "50% done\nnext")
+    assert github_annotation(d, "a,b:c.md") == "::warning file=a%2Cb%3Ac.md,line=2,col=1,title=blogkit warning::50%25 done%0Anext"
+
+
+def test_json_format_is_one_object_per_diagnostic(site, capsys):
+    root = site({P: post("title: Hello\ntgas: [x]\n"), "posts/ada/2026-03-02-b.md": post("tags: [x]\n")})
+    code, _, err = run_cli(["check", str(root), "--format", "json"], capsys)
+    assert code == 1
+    rows = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
+    assert [(r["severity"], r["line"], r["column"]) for r in rows] == [("warning", 3, 1), ("error", 2, 1)]
+    assert rows[0]["hint"] == "did you mean 'tags'?"
+
+
+# -- exit codes -------------------------------------------------------------------------------
+
+
+def test_internal_errors_exit_4_with_a_bug_report_hint(site, capsys, monkeypatch):
+    root = site({})
+
+    def broken(*_args, **_kwargs):
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr("blogkit.cli.build_site", broken)
+    code, _, err = run_cli(["build", str(root)], capsys)
+    assert code == 4
+    assert "Traceback" in err and "this is a bug in blogkit" in err
+
+
+def test_a_second_build_of_one_output_is_refused_while_the_first_runs(site, capsys):
+    root = site({P: post("title: Hello\n")})
+    with write.output_lock(str(root / "public")):
+        code, _, err = run_cli(["build", str(root)], capsys)
+    assert code == 3 and "another blogkit build is writing" in err
+    assert run_cli(["build", str(root), "-q"], capsys)[0] == 0
+
+
+# -- publishing -------------------------------------------------------------------------------
+
+
+def test_a_failed_write_leaves_the_old_tree_byte_identical(site, capsys, monkeypatch):
+    root = site({P: post("title: Hello\n")})
+    assert run_cli(["build", str(root), "-q"], capsys)[0] == 0
+    before = tree_bytes(root / "public")
+    (root / P).write_text(post("title: Changed\n"))
+    real_copy = write.shutil.copyfile
+    calls = []
+
+    def failing_copy(src, dst):
+        calls.append(dst)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return real_copy(src, dst)
+
+    monkeypatch.setattr(write.shutil, "copyfile", failing_copy)
+    code, _, err = run_cli(["build", str(root)], capsys)
+    assert code == 3 and "No space left on device" in err
+    assert tree_bytes(root / "public") == before
+    assert sorted(p.name for p in root.iterdir() if p.name.startswith(".public")) == [".public.lock"]
+
+
+SLOW_BUILD = textwrap.dedent(
+    """
+    import sys, time
+    from blogkit import write
+    real = write._write_tree
+    def slow(tree, root):
+        open(sys.argv[2], "w").close()
+        time.sleep(30)
+        real(tree, root)
+    write._write_tree = slow
+    from blogkit.cli import main
+    sys.exit(main(["build", sys.argv[1], "-q"]))
+    """
+)
+
+
+@pytest.mark.parametrize("sig, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_killed_build_leaves_the_old_tree_byte_identical(site, capsys, tmp_path, sig, code):
+    root = site({P: post("title: Hello\n")})
+    assert run_cli(["build", str(root), "-q"], capsys)[0] == 0
+    before = tree_bytes(root / "public")
+    (root / P).write_text(post("title: Changed\n"))
+    marker = tmp_path / "writing"
+    process = subprocess.Popen([sys.executable, "-c", SLOW_BUILD, str(root), str(marker)], cwd=REPO)
+    deadline = time.monotonic() + 20
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    process.send_signal(sig)
+    assert process.wait(timeout=20) == code
+    assert tree_bytes(root / "public") == before
+    assert [p.name for p in root.iterdir() if p.name.startswith(".public.") and p.name != ".public.lock"] == []
+
+
+# -- plan -------------------------------------------------------------------------------------
+
+
+def test_plan_lists_scheduled_posts_and_the_next_date(site, capsys):
+    root = site(
+        {
+            "posts/ada/2026-01-01-past.md": post("title: Past\n"),
+            "posts/ada/2031-06-01-later.md": post("title: Later\n"),
+            "posts/ada/2031-05-04-launch.md": post("title: Launch\ndate: 2031-05-04T09:00:00+02:00\n"),
+            "posts/ada/2031-01-01-draft.md": post("title: Draft\ndraft: true\n"),
+        }
+    )
+    code, out, _ = run_cli(["plan", str(root), "--at", "2027-01-01", "--format", "json"], capsys)
+    assert code == 0
+    plan = json.loads(out)
+    assert plan["next"] == "2031-05-04T09:00:00+02:00"
+    assert [p["title"] for p in plan["scheduled"]] == ["Launch", "Later"]
+    assert plan["scheduled"][0]["url"] == "https://hub.example/2031/05/launch/"
+    assert run_cli(["plan", str(root), "--at", "2027-01-01", "--next"], capsys)[1] == "2031-05-04T09:00:00+02:00\n"
+    assert run_cli(["plan", str(root), "--at", "2032-01-01", "--next"], capsys)[1] == ""
+
+
+# -- scaffolding ------------------------------------------------------------------------------
+
+
+def test_init_makes_a_hub_that_builds_strict(tmp_path, capsys):
+    hub = tmp_path / "hub"
+    assert run_cli(["init", str(hub), "--handle", "ada"], capsys)[0] == 0
+    assert run_cli(["build", str(hub), "--strict", "-q"], capsys)[0] == 0
+    assert (hub / "public/index.html").is_file()
+    code, _, err = run_cli(["init", str(hub)], capsys)
+    assert code == 2 and "not empty" in err
+
+
+def test_new_author_and_new_post_give_a_post_that_builds_once_published(site, capsys, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1780000000")  # 2026-05-28 UTC
+    root = site({})
+    assert run_cli(["new", "author", "li-wei", "--site", str(root)], capsys)[0] == 0
+    assert 'name: "Li Wei"' in (root / "authors/li-wei.yaml").read_text()
+    code, out, _ = run_cli(
+        ["new", "post", "Tracing: the 'why'", "--author", "li-wei", "--tags", "tracing", "Go", "--site", str(root)], capsys
+    )
+    assert code == 0
+    path = root / "posts/li-wei/2026-05-28-tracing-the-why.md"
+    assert out.strip() == f"created {path}"
+    text = path.read_text()
+    assert "draft: true" in text and "title: \"Tracing: the 'why'\"" in text and 'tags: ["tracing", "Go"]' in text
+    assert run_cli(["build", str(root), "--strict", "-q"], capsys)[0] == 0
+    assert not (root / "public/2026/05/tracing-the-why").exists(), "a new post is a draft"
+    path.write_text("\n".join(line for line in text.splitlines() if not line.startswith("draft:")) + "\n")
+    assert run_cli(["build", str(root), "--strict", "-q"], capsys)[0] == 0
+    assert (root / "public/2026/05/tracing-the-why/index.html").is_file()
+    code, _, err = run_cli(["new", "post", "Tracing: the 'why'", "--author", "li-wei", "--site", str(root)], capsys)
+    assert code == 2 and "already exists" in err
+    code, _, err = run_cli(["new", "post", "X", "--author", "nobody", "--site", str(root)], capsys)
+    assert code == 2 and "blogkit new author nobody" in err
+
+
+def test_build_time_module_reads_source_date_epoch(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    assert build_module.build_time().year == 1970
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    assert build_module.build_time().year >= 2026
+    assert os.environ.get("SOURCE_DATE_EPOCH") is None
