@@ -76,6 +76,7 @@ class FeedWriter:
         config: SiteConfig = site.config
         self._origin = config.base_url[: len(config.base_url) - len(config.base_path)]
         self._content: dict[str, str] = {}
+        self._escaped: dict[str, str] = {}
 
     def abs_url(self, path: str) -> str:
         return self._origin + join(self.site.config.base_path, path)
@@ -94,6 +95,12 @@ class FeedWriter:
             html = _FRAGMENT.sub(lambda m: f'{m.group(1)}="{self.abs_url(post.path)}#', html)
             self._content[post.source] = clean_text(html)
         return self._content[post.source]
+
+    def escaped_content(self, post: Post) -> str:
+        """`content()` escaped for XML, computed once per post however many feeds list it."""
+        if post.source not in self._escaped:
+            self._escaped[post.source] = escape(self.content(post))
+        return self._escaped[post.source]
 
     def image_url(self, post: Post) -> str:
         if not post.image:
@@ -136,7 +143,7 @@ class FeedWriter:
             out += [f"    <category term={_a(self.site.tags[s].name)}/>" for s in post.tags]
             if post.summary:
                 out.append(f"    <summary>{_x(post.summary)}</summary>")
-            out.append(f'    <content type="html">{_x(self.content(post))}</content>')
+            out.append(f'    <content type="html">{self.escaped_content(post)}</content>')
             out.append("  </entry>")
         out.append("</feed>")
         return "\n".join(out) + "\n"
@@ -175,7 +182,7 @@ class FeedWriter:
             out += [f"      <category>{_x(self.site.tags[s].name)}</category>" for s in post.tags]
             if post.summary:
                 out.append(f"      <description>{_x(post.summary)}</description>")
-            out.append(f"      <content:encoded>{_x(self.content(post))}</content:encoded>")
+            out.append(f"      <content:encoded>{self.escaped_content(post)}</content:encoded>")
             out.append("    </item>")
         out += ["  </channel>", "</rss>"]
         return "\n".join(out) + "\n"
@@ -214,7 +221,7 @@ class FeedWriter:
                 item["external_url"] = post.canonical
             items.append(item)
         feed["items"] = items
-        return clean_text(json.dumps(feed, ensure_ascii=False, indent=2)) + "\n"
+        return json.dumps(feed, ensure_ascii=False, indent=2) + "\n"  # every text was cleaned or is ours
 
     def _json_person(self, author: Author) -> dict[str, str]:
         person = {"name": author.name, "url": self.abs_url(author.path)}
