@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,26 +118,31 @@ def _links(f: Fields) -> tuple[Link, ...]:
     return tuple(links)
 
 
-def _load_teams(root: str, report: Report) -> dict[str, Team]:
-    path = "teams.yaml"
+def _entries(root: str, path: str, report: Report, kind: str) -> Iterator[tuple[str, Any, Fields]]:
+    """Each `name: {...}` entry of an optional file (teams.yaml, tags.yaml) with its located fields."""
     if not os.path.exists(os.path.join(root, path)):
-        return {}
-    loaded = _load_mapping(root, path, report, "teams.yaml")
+        return
+    loaded = _load_mapping(root, path, report, path)
     if loaded is None:
-        return {}
+        return
     data, text = loaded
-    teams = {}
     for key, value in data.items():
-        key = str(key)
-        f = Fields(
+        name = str(key).strip()
+        fields = Fields(
             value if isinstance(value, dict) else {},
             text=text,
             path=path,
             line_offset=0,
             report=report,
-            what=f"team '{key}'",
-            prefix=(key,),
+            what=f"{kind} '{name}'",
+            prefix=(name,),
         )
+        yield name, value, fields
+
+
+def _load_teams(root: str, report: Report) -> dict[str, Team]:
+    teams = {}
+    for key, value, f in _entries(root, "teams.yaml", report, "team"):
         if not is_valid_slug(key):
             f.error((), f"team key '{key}' is not a valid slug", "use lowercase letters, digits and dashes, e.g. storage")
             continue
@@ -152,26 +157,9 @@ def _load_teams(root: str, report: Report) -> dict[str, Team]:
 
 
 def _load_tags(root: str, report: Report) -> tuple[dict[str, TagInfo], dict[str, str]]:
-    path = "tags.yaml"
-    if not os.path.exists(os.path.join(root, path)):
-        return {}, {}
-    loaded = _load_mapping(root, path, report, "tags.yaml")
-    if loaded is None:
-        return {}, {}
-    data, text = loaded
     vocabulary: dict[str, TagInfo] = {}
     aliases: dict[str, str] = {}
-    for name, value in data.items():
-        name = str(name).strip()
-        f = Fields(
-            value if isinstance(value, dict) else {},
-            text=text,
-            path=path,
-            line_offset=0,
-            report=report,
-            what=f"tag '{name}'",
-            prefix=(name,),
-        )
+    for name, value, f in _entries(root, "tags.yaml", report, "tag"):
         if value is not None and not isinstance(value, dict):
             f.error(
                 (), f"tag '{name}' must be a mapping with aliases and description", "write Kubernetes: {aliases: [k8s], description: ...}"
@@ -196,5 +184,5 @@ def _load_tags(root: str, report: Report) -> tuple[dict[str, TagInfo], dict[str,
         vocabulary[lowered] = TagInfo(name, f.string("description") or "", tuple(tag_aliases))
     for alias, name in list(aliases.items()):
         if alias in vocabulary:
-            report.error(Location(path), f"'{alias}' is both a tag and an alias of '{name}'")
+            report.error(Location("tags.yaml"), f"'{alias}' is both a tag and an alias of '{name}'")
     return vocabulary, aliases
