@@ -8,19 +8,20 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from blogkit.assemble import Selection, assemble
-from blogkit.config import SiteConfig, load_config
+from blogkit.config import MarkdownConfig, SiteConfig, load_config
 from blogkit.diagnostics import Report
 from blogkit.frontmatter import PageMeta, PostMeta, read_page, read_post
-from blogkit.markdown import render_bodies
+from blogkit.markdown import BodySource, RenderedBody, render_bodies
 from blogkit.model import Site
 from blogkit.outputs import OutputTree
 from blogkit.profiles import Profiles, load_profiles
 from blogkit.render import Renderer, create_environment
-from blogkit.sources import Sources, discover
+from blogkit.sources import PostSource, Sources, discover
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,28 +50,36 @@ def build_time() -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
 
 
-def build_site(root: str, options: BuildOptions = BuildOptions()) -> BuildResult:
+def build_site(root: str, options: BuildOptions = BuildOptions(), stages: Stages | None = None) -> BuildResult:
+    stages = stages or Stages()
     config = load_config(root)  # raises ConfigError: nothing else makes sense without it
     root = config.root
     report = Report()
     sources = discover(root, report)
     profiles = load_profiles(root, sources.authors, sources.static, report)
-    posts = read_posts(config, sources, profiles, report)
+    posts = read_posts(config, sources, profiles, report, stages.read_post)
     pages = [page for path in sources.pages if (page := read_page(root, path, report)) and not page.draft]
     now = options.now or build_time()
-    selection = select(posts, pages, config, options, now)
+    selection = select(posts, pages, config, options, now, stages.render_bodies)
     site = assemble(config, profiles, selection, sources.static, report)
     outputs = OutputTree(report)
-    Renderer(site, create_environment(root, config.theme_dir), report).render_site(outputs, lambda p: os.path.join(root, p))
+    stages.renderer(site, create_environment(root, config.theme_dir), report, now=now).render_site(outputs, lambda p: os.path.join(root, p))
     return BuildResult(config, site, outputs, report, tuple(posts), profiles, now)
 
 
-def read_posts(config: SiteConfig, sources: Sources, profiles: Profiles, report: Report) -> list[PostMeta]:
+def read_posts(config: SiteConfig, sources: Sources, profiles: Profiles, report: Report, read: ReadPost = read_post) -> list[PostMeta]:
     static = frozenset(sources.static)
-    return [meta for source in sources.posts if (meta := read_post(config.root, source, config, profiles, static, report))]
+    return [meta for source in sources.posts if (meta := read(config.root, source, config, profiles, static, report))]
 
 
-def select(posts: list[PostMeta], pages: list[PageMeta], config: SiteConfig, options: BuildOptions, now: datetime) -> Selection:
+def select(
+    posts: list[PostMeta],
+    pages: list[PageMeta],
+    config: SiteConfig,
+    options: BuildOptions,
+    now: datetime,
+    render: RenderBodies = render_bodies,
+) -> Selection:
     """Leave out drafts and future posts unless asked for, then render the bodies of the rest."""
     published, unpublished, future = [], set(), set()
     for meta in posts:
@@ -81,10 +90,26 @@ def select(posts: list[PostMeta], pages: list[PageMeta], config: SiteConfig, opt
         if is_future:
             future.add(meta.source.path)
         published.append(meta)
-    bodies = render_bodies([m.body for m in published] + [p.body for p in pages], config.markdown, options.jobs)
+    bodies = render([m.body for m in published] + [p.body for p in pages], config.markdown, options.jobs)
     return Selection(
         posts=list(zip(published, bodies[: len(published)], strict=True)),
         pages=list(zip(pages, bodies[len(published) :], strict=True)),
         unpublished=frozenset(unpublished),
         future=frozenset(future),
     )
+
+
+# -- stages: the hook `blogkit serve` uses ------------------------------------------------------
+
+ReadPost = Callable[[str, PostSource, SiteConfig, Profiles, frozenset[str], Report], PostMeta | None]
+RenderBodies = Callable[[Sequence[BodySource], MarkdownConfig, int], list[RenderedBody]]
+
+
+@dataclass(frozen=True, slots=True)
+class Stages:
+    """The stage functions `build_site` calls: by default the plain ones. `blogkit serve`
+    passes memoised ones (`blogkit.incremental`) so that a rebuild redoes only what changed."""
+
+    read_post: ReadPost = read_post
+    render_bodies: RenderBodies = render_bodies
+    renderer: Callable[..., Renderer] = Renderer

@@ -64,6 +64,12 @@ def parser() -> argparse.ArgumentParser:
         "--against", metavar="OUT", help="a previous build to compare feeds with, for back-dated posts (default: SITE/public if it exists)"
     )
 
+    serve = site_command("serve", "preview the site: build into memory, serve it, rebuild and reload the browser on every change")
+    serve.add_argument("--port", type=int, default=8000, help="the port to listen on (default: 8000; 0 picks a free one)")
+    serve.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1, this machine only)")
+    serve.add_argument("--poll", action="store_true", help="poll for changes instead of using OS events (network drives, containers)")
+    serve.add_argument("--open", action="store_true", help="open the site in a web browser")
+
     plan = commands.add_parser(
         "plan", help="list the scheduled posts and when the next one appears", description="list future posts and their dates"
     )
@@ -116,6 +122,10 @@ def _terminate(signum: int, _frame: FrameType | None) -> None:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "serve":
+        from blogkit.serve import serve_command  # watchdog and the server load only for `serve`
+
+        return serve_command(args)
     if args.command in ("build", "check"):
         return _build_or_check(args)
     if args.command == "plan":

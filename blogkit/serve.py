@@ -1,0 +1,272 @@
+"""`blogkit serve`: build into memory, serve, watch, rebuild, reload the browser.
+
+Threads: the main thread runs the HTTP server's accept loop (`blogkit.httpd`); the
+watchdog observer records changed paths (`blogkit.watch`); one builder thread
+rebuilds after each burst of changes with memoised stages (`blogkit.incremental`),
+then swaps the served snapshot (one reference) and wakes the event streams, whose
+browsers reload. A build with errors keeps the last good site served, prints its
+problems and shows them over every page until a build succeeds again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import errno
+import gc
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+import traceback
+from dataclasses import replace
+from types import FrameType
+from typing import TextIO
+
+from blogkit.build import BuildOptions, BuildResult, build_site, build_time
+from blogkit.config import CONFIG_FILE
+from blogkit.diagnostics import ConfigError, Diagnostic, LineReader, Location, Severity, with_source_lines
+from blogkit.formats import print_diagnostics
+from blogkit.httpd import Live, PreviewServer
+from blogkit.incremental import Memo
+from blogkit.watch import Builder, ChangeRecorder, Watcher
+
+EXIT_OK, EXIT_USAGE = 0, 2
+_LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+class DevServer:
+    """One site served from memory and rebuilt on change.
+
+    Binding happens in the constructor (an `OSError` when the port is taken), the
+    first build in `start()`; `serve_in_background()` answers requests; `close()`
+    stops everything.
+    """
+
+    def __init__(
+        self,
+        site: str,
+        options: BuildOptions,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        poll: bool = False,
+        strict: bool = False,
+        quiet: bool = False,
+        fmt: str = "text",
+        site_arg: str | None = None,
+        out: TextIO | None = None,
+    ) -> None:
+        self.root = os.path.abspath(site)
+        self.options = replace(options, now=options.now or build_time())  # one reference time for the session
+        self.strict, self.quiet, self.fmt = strict, quiet, fmt
+        self.site_arg = site_arg if site_arg is not None else site
+        self.out = out or sys.stderr
+        self.live = Live()
+        self.memo = Memo(self.options.now)
+        self.recorder = ChangeRecorder(self.root)
+        self.watcher = Watcher(self.recorder, poll=poll)
+        self.builder = Builder(self.recorder, self.rebuild, self.collect_garbage)
+        self.builds = 0  # builds finished, the first included
+        self.theme_dir: str | None = None
+        self.httpd = PreviewServer((host, port), self.live)  # raises OSError when the port is taken
+        self._thread: threading.Thread | None = None
+        self._gc_was_enabled: bool | None = None  # set while automatic collection is off
+        self._seen: set[tuple[Location, str]] = set()  # the diagnostics of the last build, as printed
+
+    @property
+    def port(self) -> int:
+        return int(self.httpd.server_address[1])
+
+    @property
+    def url(self) -> str:
+        host = str(self.httpd.server_address[0])
+        shown = "127.0.0.1" if host == "0.0.0.0" else "[::1]" if host == "::" else f"[{host}]" if ":" in host else host  # noqa: S104
+        return f"http://{shown}:{self.port}{self.live.snapshot.base_path}"
+
+    def start(self) -> None:
+        """Watch, then build once (in this thread), then rebuild on every change."""
+        self.watcher.start()
+        self.rebuild(set())
+        # A full garbage collection walks every object of a big site (0.5 s for 10,000 posts):
+        # not in the middle of a rebuild, where it would delay the reload, but when calm.
+        gc.collect()
+        gc.freeze()
+        self._gc_was_enabled = gc.isenabled()
+        gc.disable()
+        self.builder.start()
+
+    def collect_garbage(self) -> None:
+        gc.collect()
+
+    def serve_in_background(self) -> None:
+        """Answer requests in a thread; before the first build, with a page that reloads when it is done."""
+        self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.25}, name="blogkit-http", daemon=True)
+        self._thread.start()
+
+    def wait(self) -> None:
+        """Block until the server stops (Ctrl-C raises KeyboardInterrupt here)."""
+        while self._thread is not None and self._thread.is_alive():
+            time.sleep(0.5)
+
+    def close(self) -> None:
+        self.live.close()
+        if self._thread is not None:
+            self.httpd.shutdown()
+            self._thread.join(timeout=5)
+        self.builder.stop()
+        self.watcher.stop()
+        self.httpd.server_close()
+        if self._gc_was_enabled is not None:
+            gc.unfreeze()
+            if self._gc_was_enabled:
+                gc.enable()
+            self._gc_was_enabled = None
+
+    # -- building ---------------------------------------------------------------------------
+    def rebuild(self, changed: set[str]) -> None:
+        """Build with the memo; serve the result if it has no errors, else show them."""
+        started = time.perf_counter()
+        self.watcher.sync(self.theme_dir)
+        self.memo.forget(changed)
+        what = _describe(changed)
+        try:
+            result = build_site(self.root, self.options, self.memo.stages())
+        except ConfigError as exc:
+            self.memo.abort()
+            self._failed(tuple(exc.diagnostics), what)
+            return
+        except Exception as exc:  # noqa: BLE001 - a bug must not stop the server: report it, keep serving
+            self.memo.abort()
+            traceback.print_exc(file=self.out)
+            problem = Diagnostic(
+                Severity.ERROR,
+                Location("(blogkit)"),
+                f"internal error: {type(exc).__name__}: {exc}",
+                "this is a bug in blogkit; please report it with the traceback printed in the terminal",
+            )
+            self._failed((problem,), what)
+            return
+        self.memo.commit(result.site)
+        if result.config.theme_dir != self.theme_dir:
+            self.theme_dir = result.config.theme_dir
+            self.watcher.sync(self.theme_dir)
+        diagnostics = result.report.sorted()
+        problems = tuple(d for d in diagnostics if d.severity is Severity.ERROR or (self.strict and d.severity is Severity.WARNING))
+        # every problem, and the warnings and notes this build found anew: not the same ones after every save
+        seen, self._seen = self._seen, {(d.location, d.message) for d in diagnostics}
+        self._print([d for d in diagnostics if d in problems or (d.location, d.message) not in seen])
+        if problems:
+            self._failed(problems, what, printed=True)
+            return
+        self.live.publish(result.outputs.files, result.config.base_path)
+        self.builds += 1
+        if not self.quiet:
+            seconds = time.perf_counter() - started
+            if what:
+                stats = self.memo.stats
+                counts = f"{stats.rendered} pages and feeds rendered, {stats.reused} unchanged"
+                print(f"blogkit: rebuilt in {seconds:.2f} s{what}: {counts}", file=self.out)
+            else:
+                print(f"blogkit: built {_summary(result)} in {seconds:.1f} s", file=self.out)
+
+    def _failed(self, problems: tuple[Diagnostic, ...], what: str, *, printed: bool = False) -> None:
+        problems = tuple(with_source_lines(list(problems), LineReader(self.root)))
+        if not printed:
+            self._print(list(problems))
+        self.live.fail(problems)
+        self.builds += 1
+        count = len(problems)
+        served = "still serving the last good build" if self.live.snapshot.built else "nothing to serve until it builds"
+        print(f"blogkit: {count} problem{'' if count == 1 else 's'}{what}; {served}", file=self.out)
+
+    def _print(self, diagnostics: list[Diagnostic]) -> None:
+        if diagnostics:
+            print_diagnostics(diagnostics, self.root, self.site_arg, self.fmt, self.out)
+
+
+def _describe(changed: set[str]) -> str:
+    if not changed:
+        return ""
+    shown = sorted(changed)
+    return f" ({', '.join(shown[:3])}{f' and {len(shown) - 3} more' if len(shown) > 3 else ''})"
+
+
+def _summary(result: BuildResult) -> str:
+    site = result.site
+    if site is None:
+        return "the site"
+    posts, authors = len(site.posts), len(site.authors)
+    return f"{posts} post{'' if posts == 1 else 's'} by {authors} author{'' if authors == 1 else 's'}"
+
+
+# -- the command -------------------------------------------------------------------------------
+
+
+def serve_command(args: argparse.Namespace) -> int:
+    """`blogkit serve [SITE] [--port N] [--host H] [--drafts] [--future] [--poll] [--open]`."""
+    site_root = os.path.abspath(args.site)
+    if not os.path.isfile(os.path.join(site_root, CONFIG_FILE)):
+        print(f"blogkit: error: no {CONFIG_FILE} in '{args.site}'", file=sys.stderr)
+        print("  hint: pass the site folder, or create one with `blogkit init DIR`", file=sys.stderr)
+        return EXIT_USAGE
+    options = BuildOptions(drafts=args.drafts, future=args.future, **({"jobs": args.jobs} if args.jobs else {}))
+    try:
+        server = DevServer(
+            site_root, options, host=args.host, port=args.port, poll=args.poll, strict=args.strict,
+            quiet=args.quiet, fmt=args.format, site_arg=args.site,
+        )  # fmt: skip
+    except OSError as exc:
+        _cannot_listen(args.host, args.port, exc)
+        return EXIT_USAGE
+    previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        if args.host not in _LOOPBACK:
+            print(f"blogkit: warning: listening on {args.host}: anyone who can reach this machine sees the preview", file=sys.stderr)
+        server.serve_in_background()
+        server.start()
+        extras = [name for name, shown in (("drafts", args.drafts), ("future posts", args.future)) if shown]
+        with_extras = f" with {' and '.join(extras)}" if extras else ""
+        print(f"blogkit: serving {server.url}{with_extras} (Ctrl-C to stop)", file=sys.stderr, flush=True)
+        if args.open:
+            import webbrowser
+
+            threading.Thread(target=webbrowser.open, args=(server.url,), daemon=True).start()
+        server.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    print("blogkit: stopped", file=sys.stderr)
+    return EXIT_OK
+
+
+def _stop(_signum: int, _frame: FrameType | None) -> None:
+    raise KeyboardInterrupt  # SIGTERM and SIGHUP stop the server as Ctrl-C does: cleanly, exit code 0
+
+
+def _cannot_listen(host: str, port: int, exc: OSError) -> None:
+    if exc.errno == errno.EADDRINUSE:
+        print(f"blogkit: error: port {port} on {host} is already in use", file=sys.stderr)
+        free = _free_port(host, port)
+        suggestion = f"blogkit serve --port {free}" if free else "blogkit serve --port 0 (any free port)"
+        print(f"  hint: stop the other server, or use a free port: {suggestion}", file=sys.stderr)
+    elif exc.errno == errno.EACCES:
+        print(f"blogkit: error: not allowed to listen on port {port}", file=sys.stderr)
+        print("  hint: ports below 1024 need privileges; use e.g. --port 8000", file=sys.stderr)
+    else:
+        print(f"blogkit: error: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
+        print("  hint: --host takes an address of this machine, e.g. 127.0.0.1 or ::1", file=sys.stderr)
+
+
+def _free_port(host: str, port: int) -> int | None:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    for candidate in range(port + 1, min(port + 50, 65536)):
+        with socket.socket(family, socket.SOCK_STREAM) as probe, contextlib.suppress(OSError):
+            probe.bind((host, candidate))
+            return candidate
+    return None

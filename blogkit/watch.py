@@ -1,0 +1,196 @@
+"""Watch a site folder and rebuild once per burst of changes.
+
+The watchdog handler only records the changed path and sets an event. One builder
+thread waits for that event, then for a quiet period with no new one, and runs a
+single rebuild for everything recorded meanwhile: an editor's save (a temporary
+file renamed over the post, a swap file, a backup, vim's `4913` probe) or a
+`git checkout` of many files gives one rebuild, not one per file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import threading
+import time
+from collections.abc import Callable
+
+from watchdog.events import (
+    DirCreatedEvent,
+    DirDeletedEvent,
+    DirMovedEvent,
+    FileCreatedEvent,
+    FileDeletedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
+from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver, ObservedWatch
+from watchdog.observers.polling import PollingObserver
+
+from blogkit.config import CONFIG_FILE
+from blogkit.sources import is_ignored
+
+QUIET_SECONDS = 0.1  # a burst of events ends after this long without one
+MAX_WAIT_SECONDS = 1.0  # a never-ending burst still rebuilds this often
+POLL_SECONDS = 0.5
+IDLE_SECONDS = 1.0  # calm for this long after a rebuild: time for housekeeping
+ROOT_FILES = frozenset({CONFIG_FILE, "teams.yaml", "tags.yaml"})
+SOURCE_DIRS = ("posts", "pages", "authors", "static", "templates")
+_EVENTS: list[type[FileSystemEvent]] = [
+    FileCreatedEvent, FileDeletedEvent, FileModifiedEvent, FileMovedEvent, DirCreatedEvent, DirDeletedEvent, DirMovedEvent,
+]  # fmt: skip
+# vim's write test file (4913, 5036, ...), JetBrains safe-write, Kate, Chrome's File System Access swap, sed -i
+_EDITOR_TEMP = re.compile(r"^\d+$|___jb_(?:tmp|old)___$|\.kate-swp$|\.crswap$|^sed[A-Za-z0-9]{6}$")
+
+
+def is_editor_temp(name: str) -> bool:
+    return is_ignored(name) or bool(_EDITOR_TEMP.search(name))
+
+
+class ChangeRecorder(FileSystemEventHandler):
+    """Records the site-relative paths of relevant changes; nothing else happens on the observer's thread."""
+
+    def __init__(self, root: str) -> None:
+        self.root = os.path.abspath(root)
+        self.event = threading.Event()
+        self.theme = ""  # the site-relative folder of a theme inside the site, else ""
+        self._lock = threading.Lock()
+        self._paths: set[str] = set()
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type not in ("created", "deleted", "modified", "moved") or (event.is_directory and event.event_type == "modified"):
+            return
+        paths = [event.src_path, event.dest_path] if event.event_type == "moved" else [event.src_path]
+        relevant = [rel for path in paths if path and (rel := self.relevant(os.fsdecode(path))) is not None]
+        if relevant:
+            with self._lock:
+                self._paths.update(relevant)
+            self.event.set()
+
+    def relevant(self, path: str) -> str | None:
+        """The site-relative path when a change there can change the site, else None."""
+        rel = os.path.relpath(path, self.root)
+        if rel == os.curdir or rel.startswith(os.pardir):
+            return None
+        parts = rel.split(os.sep)
+        if any(is_editor_temp(part) for part in parts):
+            return None
+        rel = "/".join(parts)
+        theme = self.theme
+        if theme and (rel == theme or rel.startswith(theme + "/") or theme.startswith(rel + "/")):
+            return rel
+        if len(parts) == 1:
+            return rel if rel in ROOT_FILES or rel in SOURCE_DIRS else None
+        return rel if parts[0] in SOURCE_DIRS else None
+
+    def take(self) -> set[str]:
+        with self._lock:
+            paths, self._paths = self._paths, set()
+        return paths
+
+    def wait_for_burst(self, stop: threading.Event, quiet: float = QUIET_SECONDS, longest: float = MAX_WAIT_SECONDS) -> bool:
+        """Block until a change came and then `quiet` seconds passed without another; False when stopping."""
+        self.event.wait()
+        started = time.monotonic()
+        while not stop.is_set():
+            self.event.clear()
+            if not self.event.wait(quiet) or time.monotonic() - started >= longest:
+                return True
+        return False
+
+
+class Watcher:
+    """The observer and its watches: the site folder itself, and each source folder recursively.
+
+    The output folder, `.git` and anything else in the site folder are never watched.
+    `sync()` adds folders created since (and a theme the config names) and re-watches
+    folders that were deleted and made again.
+    """
+
+    def __init__(self, recorder: ChangeRecorder, *, poll: bool = False) -> None:
+        self.recorder = recorder
+        self.observer: BaseObserver = PollingObserver(timeout=POLL_SECONDS) if poll else Observer()
+        self._watches: dict[str, tuple[ObservedWatch, tuple[int, int]]] = {}
+
+    def start(self, theme_dir: str | None = None) -> None:
+        self.sync(theme_dir)
+        self.observer.start()
+
+    def stop(self) -> None:
+        self.observer.stop()
+        if self.observer.is_alive():
+            self.observer.join(timeout=5)
+
+    def sync(self, theme_dir: str | None) -> None:
+        root = self.recorder.root
+        wanted = {root: False, **{os.path.join(root, d): True for d in SOURCE_DIRS}}
+        self.recorder.theme = ""
+        if theme_dir:
+            theme = os.path.abspath(theme_dir)
+            rel = os.path.relpath(theme, root)
+            if not rel.startswith(os.pardir) and rel != os.curdir:
+                self.recorder.theme = rel.replace(os.sep, "/")
+                if rel.split(os.sep)[0] not in SOURCE_DIRS:
+                    wanted[theme] = True
+        for path in list(self._watches):
+            if path not in wanted:
+                self._unwatch(path)
+        for path, recursive in wanted.items():
+            try:
+                st = os.stat(path)
+            except OSError:
+                self._unwatch(path)
+                continue
+            identity = (st.st_dev, st.st_ino)
+            current = self._watches.get(path)
+            if current is not None and current[1] == identity:
+                continue
+            self._unwatch(path)
+            with contextlib.suppress(OSError):
+                watch = self.observer.schedule(self.recorder, path, recursive=recursive, event_filter=_EVENTS)
+                self._watches[path] = (watch, identity)
+
+    def _unwatch(self, path: str) -> None:
+        current = self._watches.pop(path, None)
+        if current is not None:
+            with contextlib.suppress(KeyError, OSError):
+                self.observer.unschedule(current[0])
+
+
+class Builder(threading.Thread):
+    """The one thread that rebuilds: after each burst of changes, `rebuild(paths)`; once things
+    are calm again (no change for IDLE_SECONDS after a rebuild), `idle()` for housekeeping."""
+
+    def __init__(
+        self, recorder: ChangeRecorder, rebuild: Callable[[set[str]], None], idle: Callable[[], None], quiet: float = QUIET_SECONDS
+    ) -> None:
+        super().__init__(name="blogkit-builder", daemon=True)
+        self.recorder = recorder
+        self.rebuild = rebuild
+        self.idle = idle
+        self.quiet = quiet
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        housekeeping = False
+        while not self.stopping.is_set():
+            if housekeeping and not self.recorder.event.wait(IDLE_SECONDS):
+                housekeeping = False
+                self.idle()
+                continue
+            if not self.recorder.wait_for_burst(self.stopping, self.quiet):
+                break
+            paths = self.recorder.take()
+            if paths and not self.stopping.is_set():
+                self.rebuild(paths)
+                housekeeping = True
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.recorder.event.set()
+        if self.is_alive():
+            self.join(timeout=2)

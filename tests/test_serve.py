@@ -1,0 +1,543 @@
+"""`blogkit serve`: the real server on a free loopback port, real file changes, a small SSE client.
+
+Every wait polls with a deadline; nothing here sleeps longer than a quiet period needs.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.client
+import io
+import json
+import os
+import queue
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from blogkit import incremental
+from blogkit.build import BuildOptions, Stages, build_site
+from blogkit.cli import main
+from blogkit.diagnostics import Diagnostic, Location, Severity
+from blogkit.httpd import BadPath, Snapshot, content_type, inject, overlay_html, site_path
+from blogkit.incremental import Memo
+from blogkit.outputs import CopyFile
+from blogkit.render import Renderer
+from blogkit.serve import DevServer
+from blogkit.watch import ChangeRecorder, is_editor_temp
+from conftest import NOW, REPO, build, post, write_site
+
+DEADLINE = 10.0
+POST = "posts/ada/2026-03-01-hello.md"
+POST_URL = "/2026/03/hello/"
+SITE = {
+    "authors/bo.yaml": "name: Bo Lindqvist\nteam: storage\n",
+    "teams.yaml": "storage:\n  name: Storage\n",
+    "tags.yaml": "Kubernetes:\n  aliases: [k8s]\n  description: Running things.\n",
+    POST: post("title: Hello\ntags: [k8s, storage]", "First words.\n"),
+    "posts/ada/2026-03-02-second.md": post("title: Second\nseries: Intro", "Read [the first](2026-03-01-hello.md).\n"),
+    "posts/bo/2026-03-03-third.md": post("title: Third\nseries: Intro\ntags: [storage]", "## One\n\nText.\n"),
+    "pages/about.md": post("title: About", "About us.\n"),
+    "static/img/logo.svg": '<svg xmlns="http://www.w3.org/2000/svg"/>',
+}
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+
+class Events:
+    """A Server-Sent Events client: a thread reads the stream line by line into a queue."""
+
+    def __init__(self, port: int) -> None:
+        self.queue: queue.Queue[tuple[str, dict[str, object]]] = queue.Queue()
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=DEADLINE)
+        self.conn.request("GET", "/__blogkit__/events")
+        self.response = self.conn.getresponse()
+        assert self.response.status == 200
+        assert self.response.getheader("Content-Type") == "text/event-stream"
+        threading.Thread(target=self._read, daemon=True).start()
+        name, _ = self.next()
+        assert name == "hello"
+
+    def _read(self) -> None:
+        name, data = "", ""
+        try:
+            for raw in iter(self.response.readline, b""):
+                line = raw.decode("utf-8").rstrip("\n")
+                if line.startswith("event: "):
+                    name = line[len("event: ") :]
+                elif line.startswith("data: "):
+                    data = line[len("data: ") :]
+                elif not line and name:
+                    self.queue.put((name, json.loads(data)))
+                    name, data = "", ""
+        except OSError:
+            pass
+
+    def next(self, timeout: float = DEADLINE) -> tuple[str, dict[str, object]]:
+        try:
+            return self.queue.get(timeout=timeout)
+        except queue.Empty:
+            raise AssertionError(f"no event within {timeout} s") from None
+
+    def none_within(self, seconds: float) -> bool:
+        try:
+            self.queue.get(timeout=seconds)
+        except queue.Empty:
+            return True
+        return False
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+@contextmanager
+def serving(root: Path, **options: object) -> Iterator[DevServer]:
+    build_options = BuildOptions(jobs=1, now=NOW, drafts=bool(options.pop("drafts", False)))
+    server = DevServer(str(root), build_options, port=0, out=io.StringIO(), **options)  # type: ignore[arg-type]
+    server.start()
+    server.serve_in_background()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+def get(server: DevServer, path: str, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=DEADLINE)
+    try:
+        conn.request(method, path)
+        response = conn.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    finally:
+        conn.close()
+
+
+def edit(root: Path, name: str, text: str) -> None:
+    """Save as editors do: write a temporary file beside it, then rename it over the file."""
+    target = root / name
+    temp = target.parent / f".{target.name}.tmp"
+    temp.write_text(text, encoding="utf-8")
+    os.replace(temp, target)
+
+
+def log(server: DevServer) -> str:
+    assert isinstance(server.out, io.StringIO)
+    return server.out.getvalue()
+
+
+@pytest.fixture
+def site_root(tmp_path: Path) -> Path:
+    return write_site(tmp_path / "site", SITE)
+
+
+# -- serving -------------------------------------------------------------------------------------
+
+
+def test_serves_the_build_from_memory_with_types_and_the_reload_script(site_root: Path) -> None:
+    with serving(site_root) as server:
+        status, headers, body = get(server, "/")
+        assert status == 200
+        assert headers["content-type"] == "text/html; charset=utf-8"
+        assert headers["cache-control"] == "no-store"
+        assert re.search(rb'<script src="/__blogkit__/reload\.js" data-version="[^"]+"></script></body>', body)
+        assert body.count(b"__blogkit__") == 1
+        expected_types = {
+            POST_URL: "text/html; charset=utf-8",
+            "/assets/style.css": "text/css; charset=utf-8",
+            "/img/logo.svg": "image/svg+xml",
+            "/feed.xml": "application/atom+xml; charset=utf-8",
+            "/rss.xml": "application/rss+xml; charset=utf-8",
+            "/feed.json": "application/feed+json; charset=utf-8",
+            "/sitemap.xml": "application/xml; charset=utf-8",
+            "/robots.txt": "text/plain; charset=utf-8",
+            "/__blogkit__/reload.js": "text/javascript; charset=utf-8",
+        }
+        for path, kind in expected_types.items():
+            status, headers, body = get(server, path)
+            assert (path, status, headers["content-type"]) == (path, 200, kind)
+            assert int(headers["content-length"]) == len(body)
+        status, headers, body = get(server, "/about")
+        assert (status, headers["location"]) == (301, "/about/")
+        status, headers, body = get(server, "/nothing/here/")
+        assert status == 404 and b"<h1" in body and b"__blogkit__/reload.js" in body
+        status, headers, body = get(server, "/", "HEAD")
+        assert status == 200 and body == b"" and int(headers["content-length"]) > 0
+    assert not (site_root / "public").exists()
+
+
+def test_build_output_never_has_the_reload_script(site_root: Path) -> None:
+    result = build(site_root)
+    assert not any(b"__blogkit__" in o.content for o in result.outputs.files.values() if isinstance(o.content, bytes))
+
+
+def test_serves_under_the_base_url_path(tmp_path: Path) -> None:
+    root = write_site(tmp_path / "site", {**SITE, "blogkit.yaml": "title: Hub\nbase_url: https://example.com/blog/\ntimezone: UTC\n"})
+    with serving(root) as server:
+        assert server.url.endswith("/blog/")
+        status, _, body = get(server, "/blog/")
+        assert status == 200 and b'href="/blog/2026/03/hello/"' in body
+        assert get(server, "/blog/2026/03/hello/")[0] == 200
+        for path in ("/", "/blog"):
+            status, headers, _ = get(server, path)
+            assert (status, headers["location"]) == (302, "/blog/")
+        assert get(server, "/2026/03/hello/")[0] == 404
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/..%2f..%2fetc/passwd",
+        "/%2e%2e/",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/a\\b",
+        "/%5c..%5cetc",
+        "/%00",
+        "/index.html%00.css",
+        "/%ff",
+        "http://evil.example/",
+        "/static/../../etc/passwd",
+    ],
+)
+def test_hostile_paths_are_refused(site_root: Path, target: str) -> None:
+    with serving(site_root) as server:
+        status, _, body = get(server, target)
+    assert 400 <= status < 500
+    assert b"root:" not in body
+
+
+def test_site_path_decodes_and_checks() -> None:
+    assert site_path("/a%20b/c.html?x=1#y") == "/a b/c.html"
+    assert site_path("/tags/c%2B%2B/") == "/tags/c++/"
+    for bad in ("/..", "/a/../b", "/%2e", "/a%2fb", "/a%5cb", "/a\\b", "/a%00", "relative", "/%c3%28", "/a%0ab"):
+        with pytest.raises(BadPath):
+            site_path(bad)
+
+
+def test_content_types() -> None:
+    assert content_type("tags/go/feed.xml") == "application/atom+xml; charset=utf-8"
+    assert content_type("img/a.PNG") == "image/png"
+    assert content_type("a.webp") == "image/webp"
+    assert content_type("data.json") == "application/json"
+    assert content_type("blob") == "application/octet-stream"
+
+
+def test_inject_goes_before_the_last_body_tag() -> None:
+    snapshot = Snapshot(version="v1")
+    page = inject(b"<html><body><p>a</body> text</body></html>", snapshot)
+    assert page == b'<html><body><p>a</body> text<script src="/__blogkit__/reload.js" data-version="v1"></script></body></html>'
+    assert inject(b"<p>no body", snapshot).endswith(b"</script>")
+
+
+def test_overlay_escapes_everything() -> None:
+    problem = Diagnostic(Severity.ERROR, Location("posts/a<b>.md", 3, 8), "bad <script>", "write <x>", "title: <script>alert(1)")
+    html = overlay_html((problem,))
+    assert "posts/a&lt;b&gt;.md:3:8" in html
+    assert "<script>" not in html and "bad &lt;script&gt;" in html and "write &lt;x&gt;" in html
+    assert "title: &lt;script&gt;alert(1)\n  |        ^" in html
+    assert overlay_html(()) == ""
+
+
+def test_fifty_concurrent_clients_are_served(site_root: Path) -> None:
+    with serving(site_root) as server:
+        paths = ["/", POST_URL, "/feed.xml", "/assets/style.css", "/tags/"] * 10
+        with ThreadPoolExecutor(max_workers=50) as pool:
+            results = list(pool.map(functools.partial(get, server), paths))
+    assert [status for status, _, _ in results] == [200] * 50
+    assert len({len(body) for path, (_, _, body) in zip(paths, results, strict=True) if path == "/"}) == 1
+
+
+# -- live reload ---------------------------------------------------------------------------------
+
+
+def test_editing_a_post_sends_reload_and_serves_the_new_text(site_root: Path) -> None:
+    with serving(site_root) as server:
+        events = Events(server.port)
+        edit(site_root, POST, post("title: Hello again", "Fresh words.\n"))
+        name, data = events.next()
+        assert name == "reload" and data["problems"] == 0
+        status, _, body = get(server, POST_URL)
+        assert status == 200 and b"Fresh words." in body and b"Hello again" in body
+        assert f'data-version="{data["version"]}"'.encode() in body
+        events.close()
+
+
+def test_a_broken_post_shows_the_overlay_and_fixing_it_clears_it(site_root: Path) -> None:
+    with serving(site_root) as server:
+        events = Events(server.port)
+        (site_root / POST).write_text("---\ntitle: Hello\ndate: <b>soon</b>\n---\nText.\n", encoding="utf-8")
+        name, data = events.next()
+        assert name == "problems" and data["problems"] == 2  # the date, and a link to the post from another post
+        overlay = str(data["overlay"])
+        where = "posts/ada/2026-03-01-hello.md:3:7"
+        assert f'<code class="blogkit-where">{where}</code>: <strong class="blogkit-error">error</strong>: ' in overlay
+        assert "  | date: &lt;b&gt;soon&lt;/b&gt;\n  |       ^" in overlay and "<b>" not in overlay
+        assert f"{where}: error:" in log(server)  # the terminal has it too, with the source line
+        assert "  | date: <b>soon</b>" in log(server)
+        # the last good build is still served, with the overlay over every page
+        for path in (POST_URL, "/"):
+            status, _, body = get(server, path)
+            assert status == 200 and b'id="blogkit-overlay"' in body and where.encode() in body
+        assert b"First words." in get(server, POST_URL)[2]
+        edit(site_root, POST, post("title: Hello", "Fixed words.\n"))
+        name, data = events.next()
+        assert name == "reload" and data["overlay"] == ""
+        status, _, body = get(server, POST_URL)
+        assert status == 200 and b"Fixed words." in body and b"blogkit-overlay" not in body
+        events.close()
+
+
+def test_a_broken_config_or_template_never_stops_the_server(site_root: Path) -> None:
+    with serving(site_root) as server:
+        events = Events(server.port)
+        config = (site_root / "blogkit.yaml").read_text()
+        edit(site_root, "blogkit.yaml", config + "paginate: [\n")
+        name, data = events.next()
+        assert name == "problems" and re.search(r"blogkit\.yaml:\d+:\d+", str(data["overlay"]))
+        assert get(server, "/")[0] == 200
+        edit(site_root, "blogkit.yaml", config)
+        assert events.next()[0] == "reload"
+        (site_root / "templates").mkdir()
+        edit(site_root, "templates/post.html", "{% extends 'base.html' %}\n{% block content %}{% for %}{% endblock %}\n")
+        name, data = events.next()
+        assert name == "problems" and "templates/post.html:2" in str(data["overlay"])
+        assert b"First words." in get(server, POST_URL)[2]
+        os.remove(site_root / "templates" / "post.html")
+        assert events.next()[0] == "reload"
+        assert b"First words." in get(server, POST_URL)[2]
+        events.close()
+
+
+def test_a_deleted_post_is_gone(site_root: Path) -> None:
+    with serving(site_root) as server:
+        events = Events(server.port)
+        assert get(server, "/2026/03/third/")[0] == 200
+        os.remove(site_root / "posts" / "bo" / "2026-03-03-third.md")
+        assert events.next()[0] == "reload"
+        status, headers, _ = get(server, "/2026/03/third/")
+        assert status == 404 and headers["content-type"] == "text/html; charset=utf-8"
+        events.close()
+
+
+def test_an_editor_save_storm_gives_one_rebuild(site_root: Path) -> None:
+    with serving(site_root) as server:
+        events = Events(server.port)
+        builds = server.builds
+        folder = site_root / "posts" / "ada"
+        (folder / ".2026-03-01-hello.md.swp").write_bytes(b"vim swap")
+        (folder / "4913").write_text("")
+        os.remove(folder / "4913")
+        os.replace(folder / "2026-03-01-hello.md", folder / "2026-03-01-hello.md~")
+        (folder / ".2026-03-01-hello.md.tmp").write_text(post("title: Stormy", "Saved.\n"))
+        os.replace(folder / ".2026-03-01-hello.md.tmp", folder / "2026-03-01-hello.md")
+        (folder / "2026-03-01-hello.md").write_text(post("title: Stormy", "Saved twice.\n"))
+        os.remove(folder / ".2026-03-01-hello.md.swp")
+        assert events.next()[0] == "reload"
+        assert events.none_within(0.5)
+        assert server.builds == builds + 1
+        assert b"Saved twice." in get(server, POST_URL)[2]
+        events.close()
+
+
+def test_hidden_backup_and_output_files_do_not_rebuild(site_root: Path) -> None:
+    with serving(site_root) as server:
+        events = Events(server.port)
+        builds = server.builds
+        (site_root / "posts" / "ada" / ".#2026-03-01-hello.md").write_text("lock")
+        (site_root / "posts" / "ada" / "2026-03-01-hello.md~").write_text("backup")
+        (site_root / "public").mkdir()
+        (site_root / "public" / "index.html").write_text("old build")
+        (site_root / "notes.txt").write_text("not part of the site")
+        assert events.none_within(0.4)
+        assert server.builds == builds
+        events.close()
+
+
+def test_polling_sees_changes_too(site_root: Path) -> None:
+    with serving(site_root, poll=True) as server:
+        events = Events(server.port)
+        edit(site_root, POST, post("title: Hello", "Polled words.\n"))
+        assert events.next()[0] == "reload"
+        assert b"Polled words." in get(server, POST_URL)[2]
+        events.close()
+
+
+def test_a_new_source_folder_is_watched(tmp_path: Path) -> None:
+    root = write_site(tmp_path / "site", {POST: post("title: Hello")})
+    with serving(root) as server:
+        events = Events(server.port)
+        (root / "pages").mkdir()
+        edit(root, "pages/about.md", post("title: About", "About us.\n"))
+        assert events.next()[0] == "reload"
+        edit(root, "pages/about.md", post("title: About", "About them.\n"))
+        assert events.next()[0] == "reload"
+        assert b"About them." in get(server, "/about/")[2]
+        events.close()
+
+
+def test_pages_asked_for_before_the_first_build_reload_when_it_is_done(site_root: Path) -> None:
+    server = DevServer(str(site_root), BuildOptions(jobs=1, now=NOW), port=0, out=io.StringIO())
+    server.serve_in_background()
+    try:
+        status, _, body = get(server, "/")
+        assert status == 503 and b"Building the site" in body and b"__blogkit__/reload.js" in body
+        events = Events(server.port)
+        server.start()
+        assert events.next()[0] == "reload"
+        assert get(server, "/")[0] == 200
+        events.close()
+    finally:
+        server.close()
+
+
+def test_a_site_broken_from_the_start_is_served_once_fixed(site_root: Path) -> None:
+    (site_root / POST).write_text("---\ntitle: Hello\ndate: someday\n---\nText.\n", encoding="utf-8")
+    with serving(site_root) as server:
+        status, _, body = get(server, "/")
+        assert status == 503 and b"posts/ada/2026-03-01-hello.md:3:7" in body and b"does not build yet" in body
+        events = Events(server.port)
+        edit(site_root, POST, post("title: Hello", "Fixed.\n"))
+        assert events.next()[0] == "reload"
+        assert b"Fixed." in get(server, POST_URL)[2]
+        events.close()
+
+
+def test_drafts_are_served_with_the_preview_banner(tmp_path: Path) -> None:
+    root = write_site(tmp_path / "site", {POST: post("title: Hello\ndraft: true")})
+    with serving(root, drafts=True) as server:
+        status, _, body = get(server, POST_URL)
+    assert status == 200 and b"Preview only" in body
+
+
+# -- incremental rebuilds ------------------------------------------------------------------------
+
+
+def test_incremental_rebuilds_equal_full_builds(site_root: Path) -> None:
+    memo = Memo(NOW)
+    options = BuildOptions(jobs=1, now=NOW)
+    full_stages = Stages(renderer=functools.partial(Renderer, preview=True, now=NOW))
+
+    def same_as_full_build() -> None:
+        result = build_site(str(site_root), options, memo.stages())
+        memo.commit(result.site)
+        full = build_site(str(site_root), options, full_stages)
+
+        def contents(files: dict[str, object]) -> dict[str, object]:
+            return {k: (o.content.source if isinstance(o.content, CopyFile) else o.content) for k, o in files.items()}  # type: ignore[attr-defined]
+
+        assert contents(result.outputs.files) == contents(full.outputs.files)  # type: ignore[arg-type]
+        assert [d.message for d in result.report.sorted()] == [d.message for d in full.report.sorted()]
+
+    same_as_full_build()
+    changes = [
+        (POST, post("title: Hello\ntags: [k8s, storage]", "First words, edited.\n")),
+        (POST, post("title: Renamed\ntags: [k8s, storage]", "First words, edited.\n")),
+        (POST, post("title: Renamed\ntags: [go]\ndate: 2026-03-05", "Moved to the top.\n")),
+        ("authors/bo.yaml", "name: Bo L.\nteam: storage\n"),
+        ("tags.yaml", "Kubernetes:\n  aliases: [k8s]\n  description: Running other things.\n"),
+        ("teams.yaml", "storage:\n  name: Storage team\n"),
+        ("posts/bo/2026-03-04-fourth.md", post("title: Fourth\nseries: Intro", "New.\n")),
+        ("posts/ada/2026-03-02-second.md", post("title: Second\nseries: Intro", "Read [the first](2026-03-01-hello.md#nope).\n")),
+        ("templates/partials/footer.html", "<footer>{{ site.posts|length }} posts</footer>\n"),
+        ("pages/about.md", post("title: About us", "About.\n")),
+    ]
+    for name, text in changes:
+        write_site(site_root, {name: text}, base=False)
+        memo.forget([name])
+        same_as_full_build()
+    os.remove(site_root / "posts" / "bo" / "2026-03-04-fourth.md")
+    same_as_full_build()
+
+
+def test_a_rebuild_renders_only_the_changed_body_and_its_pages(site_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    posts = {f"posts/ada/2026-02-{day:02d}-p{day}.md": post(f"title: Post {day}", f"Body {day}.\n") for day in range(1, 29)}
+    write_site(site_root, posts, base=False)
+    memo = Memo(NOW)
+    options = BuildOptions(jobs=1, now=NOW)
+    memo.commit(build_site(str(site_root), options, memo.stages()).site)
+    total = memo.stats.rendered
+    bodies: list[str] = []
+    render_body = incremental.render_body
+    monkeypatch.setattr(incremental, "render_body", lambda source, settings: bodies.append(source.text) or render_body(source, settings))
+    write_site(site_root, {"posts/ada/2026-02-10-p10.md": post("title: Post 10", "Body ten.\n")}, base=False)
+    memo.forget(["posts/ada/2026-02-10-p10.md"])
+    memo.commit(build_site(str(site_root), options, memo.stages()).site)
+    assert bodies == ["Body ten.\n"]
+    assert 0 < memo.stats.rendered < total / 4
+    assert memo.stats.rendered + memo.stats.reused == total
+
+
+def test_watcher_relevance() -> None:
+    recorder = ChangeRecorder("/site")
+    assert recorder.relevant("/site/posts/ada/2026-03-01-x.md") == "posts/ada/2026-03-01-x.md"
+    assert recorder.relevant("/site/blogkit.yaml") == "blogkit.yaml"
+    assert recorder.relevant("/site/templates/base.html") == "templates/base.html"
+    for ignored in ("/site/public/index.html", "/site/.git/index", "/site/posts/ada/.x.md.swp", "/site/posts/ada/x.md~",
+                    "/site/posts/ada/4913", "/site/notes.txt", "/elsewhere/posts/a.md", "/site/posts/ada/#x.md#"):  # fmt: skip
+        assert recorder.relevant(ignored) is None, ignored
+    recorder.theme = "themes/mine"
+    assert recorder.relevant("/site/themes/mine/templates/base.html") == "themes/mine/templates/base.html"
+    assert is_editor_temp("x.md___jb_tmp___") and not is_editor_temp("2026-03-01-x.md")
+
+
+# -- the command ---------------------------------------------------------------------------------
+
+
+def test_a_taken_port_is_a_usage_error_with_a_free_port_suggested(site_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code = main(["serve", str(site_root), "--port", str(port)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"port {port} on 127.0.0.1 is already in use" in err
+    assert re.search(r"hint: .*blogkit serve --port \d+", err)
+
+
+def test_serve_without_a_site_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", str(tmp_path), "--port", "0"]) == 2
+    assert "no blogkit.yaml" in capsys.readouterr().err
+
+
+def test_ctrl_c_stops_the_server_cleanly(site_root: Path) -> None:
+    code = (
+        "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+        "from blogkit.cli import main; sys.exit(main(sys.argv[1:]))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO), "SOURCE_DATE_EPOCH": str(int(NOW.timestamp()))}
+    process = subprocess.Popen(
+        [sys.executable, "-c", code, "serve", str(site_root), "--port", "0", "-j", "1"],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    assert process.stderr is not None
+    lines: list[str] = []
+    deadline = time.monotonic() + DEADLINE
+    while time.monotonic() < deadline:
+        line = process.stderr.readline()
+        lines.append(line)
+        if match := re.search(r"serving http://127\.0\.0\.1:(\d+)/", line):
+            break
+    else:
+        process.kill()
+        raise AssertionError("".join(lines))
+    conn = http.client.HTTPConnection("127.0.0.1", int(match.group(1)), timeout=DEADLINE)
+    conn.request("GET", "/")
+    assert conn.getresponse().status == 200
+    conn.close()
+    process.send_signal(signal.SIGINT)
+    rest = process.stderr.read()
+    assert process.wait(timeout=DEADLINE) == 0
+    assert "Traceback" not in rest and "blogkit: stopped" in rest, rest
