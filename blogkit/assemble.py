@@ -6,6 +6,7 @@ site, links resolved, posts ordered newest first, and the hub's indexes built.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -78,6 +79,7 @@ def assemble(config: SiteConfig, profiles: Profiles, selection: Selection, stati
     )
 
 
+@functools.lru_cache(maxsize=65536)
 def slugify_tag(name: str) -> str:
     return slugify(name) or "tag"
 

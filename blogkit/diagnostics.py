@@ -93,7 +93,7 @@ def with_source_lines(diagnostics: list[Diagnostic], read_line: LineReader) -> l
     """Attach the offending source line to each diagnostic that has a column."""
     out = []
     for d in diagnostics:
-        if d.location.line and d.location.column and not d.source_line:
+        if d.location.line and d.location.column and not d.source_line and d.severity is not Severity.NOTE:
             text = read_line(d.location.path, d.location.line)
             if text is not None:
                 d = Diagnostic(d.severity, d.location, d.message, d.hint, text)

@@ -101,7 +101,7 @@ def split_document(path: str, text: str, report: Report) -> Document | None:
 
 
 def _front_matter_fields(path: str, document: Document, report: Report, what: str) -> Fields | None:
-    data, problem = yamlio.load(document.front_matter)
+    data, problem = yamlio.load(document.front_matter, line_offset=1)
     if problem:
         report.error(Location(path, problem.line + 1, problem.column), problem.message, problem.hint)
         return None

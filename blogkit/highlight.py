@@ -11,8 +11,9 @@ from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
-LIGHT_STYLE = "friendly"
-DARK_STYLE = "github-dark"
+# the Pygments styles whose every token colour meets WCAG AA contrast (4.5:1) on their background
+LIGHT_STYLE = "xcode"
+DARK_STYLE = "lightbulb"
 _FORMATTER = HtmlFormatter(nowrap=True)
 
 
@@ -30,9 +31,9 @@ def highlight_code(code: str, lang: str) -> str:
     lexer = _lexer(lang) if lang else None
     body = highlight(code, lexer, _FORMATTER) if lexer else escape(code, quote=False)
     if not lang:
-        return f'<pre class="highlight"><code>{body}</code></pre>\n'
+        return f'<pre class="highlight" tabindex="0"><code>{body}</code></pre>\n'
     safe_lang = escape(lang)
-    return f'<pre class="highlight" data-lang="{safe_lang}"><code class="language-{safe_lang}">{body}</code></pre>\n'
+    return f'<pre class="highlight" data-lang="{safe_lang}" tabindex="0"><code class="language-{safe_lang}">{body}</code></pre>\n'
 
 
 def stylesheet() -> str:

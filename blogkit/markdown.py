@@ -92,6 +92,17 @@ def render_body(source: BodySource, settings: MarkdownConfig) -> RenderedBody:
     )
 
 
+def toc_tree(toc: Sequence[TocEntry]) -> list[tuple[TocEntry, list[TocEntry]]]:
+    """The h2 entries of a TOC, each with the h3 entries under it."""
+    tree: list[tuple[TocEntry, list[TocEntry]]] = []
+    for entry in toc:
+        if entry.level == 2 or not tree:
+            tree.append((entry, []))
+        else:
+            tree[-1][1].append(entry)
+    return tree
+
+
 def render_bodies(sources: Sequence[BodySource], settings: MarkdownConfig, jobs: int) -> list[RenderedBody]:
     """Render many bodies, in worker processes when it pays; results keep the input order."""
     if jobs <= 1 or len(sources) < 64:
@@ -124,6 +135,7 @@ def _markdown(settings: MarkdownConfig) -> MarkdownIt:
     md.add_render_rule("table_close", _render_table_close)
     md.add_render_rule("image", _render_image)
     md.add_render_rule("footnote_block_open", _render_footnote_block_open)
+    md.add_render_rule("code_block", _render_code_block)
     return md
 
 
@@ -160,7 +172,7 @@ def _render_heading_close(self: Any, tokens: list[Token], idx: int, options: Any
 
 
 def _render_table_open(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
-    return '<div class="table-wrap">\n' + str(self.renderToken(tokens, idx, options, env))
+    return '<div class="table-wrap" tabindex="0">\n' + str(self.renderToken(tokens, idx, options, env))
 
 
 def _render_table_close(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
@@ -174,6 +186,11 @@ def _render_image(self: Any, tokens: list[Token], idx: int, options: Any, env: A
     title = token.attrGet("title")
     title_attr = f' title="{escape(str(title))}"' if title else ""
     return f'<img src="{src}" alt="{alt}"{title_attr} loading="lazy" decoding="async">'
+
+
+def _render_code_block(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    """Indented code: the same block as a fence without a language (focusable, as it may scroll)."""
+    return highlight_code(tokens[idx].content, "")
 
 
 def _render_footnote_block_open(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
@@ -255,7 +272,8 @@ _ALLOWED_TAGS = set(nh3.ALLOWED_TAGS) | {"input", "label", "section", "figure", 
 _ALLOWED_ATTRIBUTES = {tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()}
 _ALLOWED_ATTRIBUTES["*"] = {"class", "id", "title", "lang", "dir", "aria-label", "aria-hidden"}
 _ALLOWED_ATTRIBUTES["img"] = _ALLOWED_ATTRIBUTES.get("img", set()) | {"loading", "decoding"}
-_ALLOWED_ATTRIBUTES["pre"] = {"data-lang"}
+_ALLOWED_ATTRIBUTES["pre"] = {"data-lang", "tabindex"}
+_ALLOWED_ATTRIBUTES["div"] = {"tabindex"}
 _ALLOWED_ATTRIBUTES["input"] = {"type", "checked", "disabled"}
 _ALLOWED_ATTRIBUTES["ol"] = {"start", "reversed"}
 _URL_SCHEMES = {"http", "https", "mailto", "tel", "blogkit-link"}

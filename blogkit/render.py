@@ -18,8 +18,10 @@ import jinja2
 from markupsafe import Markup
 
 from blogkit.diagnostics import Location, Report
+from blogkit.discussion import Discussions
 from blogkit.feeds import FORMATS, MEDIA_TYPES, FeedWriter, feed_path, scopes
 from blogkit.highlight import stylesheet
+from blogkit.markdown import toc_tree
 from blogkit.model import Author, Post, Site, Tag, Team
 from blogkit.outputs import CopyFile, OutputTree
 from blogkit.urls import join, output_file
@@ -49,7 +51,9 @@ def human_date(value: datetime) -> str:
 
 
 class Renderer:
-    def __init__(self, site: Site, env: jinja2.Environment, report: Report) -> None:
+    def __init__(self, site: Site, env: jinja2.Environment, report: Report, *, now: datetime | None = None, preview: bool = False) -> None:
+        """`now` is the build's reference time (default: `build_time()`); `preview` is True under
+        `blogkit serve`, where no third-party embed or reply count is loaded."""
         self.site = site
         self.env = env
         self.report = report
@@ -58,6 +62,12 @@ class Renderer:
         zone = config.zone
         base = config.base_path
         self._origin = config.base_url[: len(config.base_url) - len(base)]
+        if now is None:
+            from blogkit.build import build_time  # build imports this module
+
+            now = build_time()
+        discussions = Discussions(site, abs_url=self.abs_url, now=now, preview=preview)
+        report.extend(discussions.problems())
         env.globals.update(
             site=site,
             config=config,
@@ -69,6 +79,9 @@ class Renderer:
             local=lambda when: when.astimezone(zone),
             feeds_for=self.feeds_for,
             post_json_ld=self.post_json_ld,
+            toc_tree=toc_tree,
+            discussion_for=discussions.for_post,
+            preview=preview,
         )
 
     def abs_url(self, path: str) -> str:

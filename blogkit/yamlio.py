@@ -43,8 +43,11 @@ class YamlProblem:
     hint: str
 
 
-def load(text: str) -> tuple[Any, YamlProblem | None]:
-    """Parse one YAML document; returns (data, None) or (None, problem)."""
+def load(text: str, line_offset: int = 0) -> tuple[Any, YamlProblem | None]:
+    """Parse one YAML document; returns (data, None) or (None, problem).
+
+    `line_offset` is the line of the file just before the text (1 for front matter), so that
+    lines named in hints are lines of the file; the problem's own line and column are not shifted."""
     try:
         return yaml.load(text, Loader=_Loader), None  # noqa: S506 - a safe loader
     except yaml.MarkedYAMLError as exc:
@@ -54,7 +57,9 @@ def load(text: str) -> tuple[Any, YamlProblem | None]:
         hint = _hint_for(message, text, line)
         context = exc.context_mark
         if exc.context and context and mark and context.line != mark.line:
-            hint = (hint + "; " if hint else "") + f"the problem began {exc.context.replace('while ', '')} on line {context.line + 1}"
+            hint = (
+                hint + "; " if hint else ""
+            ) + f"the problem began {exc.context.replace('while ', '')} on line {context.line + 1 + line_offset}"
         return None, YamlProblem(line, column, _explain(message), hint)
     except yaml.YAMLError as exc:
         return None, YamlProblem(1, 1, f"invalid YAML: {exc}", "")

@@ -311,3 +311,10 @@ def test_strict_turns_warnings_into_failure(site, capsys):
     assert code == 1
     assert "1 warning (--strict makes warnings errors)" in err
     assert not (Path(root) / "out2").exists()
+
+
+def test_yaml_hint_names_the_line_of_the_file_where_the_problem_began(site):
+    result = build(site({P: post('title: "Hello\ntags: [a]\n')}))
+    problem = result.report.errors[0]
+    assert problem.location.path == P
+    assert "on line 2" in problem.hint, problem.hint

@@ -1,0 +1,25 @@
+// Reply counts beside discussion links ("3 replies"): a progressive enhancement, included only when
+// the site sets discussion.reply_counts. Public APIs, no cookies; on any failure nothing is shown.
+(function () {
+  "use strict";
+  if (!window.fetch) return;
+  var readers = {
+    github: function (data) { return data.comments; },
+    mastodon: function (data) { return data.descendants && data.descendants.length; },
+    "hacker-news": function (data) { return data.descendants; },
+    discourse: function (data) { return data.posts_count - 1; }
+  };
+  document.querySelectorAll("[data-replies-api]").forEach(function (slot) {
+    var read = readers[slot.getAttribute("data-replies-kind")];
+    if (!read) return;
+    fetch(slot.getAttribute("data-replies-api"), { credentials: "omit", referrerPolicy: "no-referrer" })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) {
+        var count = data ? read(data) : null;
+        if (typeof count === "number" && isFinite(count) && count >= 0) {
+          slot.textContent = "· " + (count === 1 ? "1 reply" : count + " replies");
+        }
+      })
+      .catch(function () {});
+  });
+})();

@@ -1,0 +1,109 @@
+"""The default theme: head tags, JSON-LD, accessibility hooks, no third-party resources."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLE_SITE, build
+
+GOLDEN_HUB = Path(__file__).parent / "golden" / "hub" / "site"
+
+
+@pytest.fixture(scope="module")
+def hub():
+    result = build(GOLDEN_HUB)
+    assert not result.report.diagnostics
+    return result
+
+
+def page(result, path: str) -> str:
+    data = result.outputs.files[path].content
+    assert isinstance(data, bytes)
+    return data.decode()
+
+
+class Resources(HTMLParser):
+    """Every URL a page loads by itself (not links a reader follows)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loaded: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag in ("script", "img", "iframe", "video", "audio", "source", "embed") and a.get("src"):
+            self.loaded.append(a["src"])
+        if tag == "link" and a.get("rel") in ("stylesheet", "icon", "preload", "modulepreload") and a.get("href"):
+            self.loaded.append(a["href"])
+
+
+def test_post_page_has_json_ld_with_every_author(hub):
+    html = page(hub, "2025/06/tracing-bundle/index.html")
+    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    assert block
+    data = json.loads(block.group(1))
+    assert data["@type"] == "BlogPosting"
+    assert data["headline"] == "Tracing <everything> & nothing"
+    assert [a["name"] for a in data["author"]] == ["Li Wei", "Ada Okafor"]
+    assert all(a["@type"] == "Person" for a in data["author"])
+    assert "<" not in block.group(1), "tojson escapes markup inside the script element"
+
+
+def test_post_page_has_social_cards_with_the_cover_image(hub):
+    html = page(hub, "2025/06/tracing-bundle/index.html")
+    assert '<meta property="og:image" content="https://example.com/engineering/2025/06/tracing-bundle/flame.svg">' in html
+    assert '<meta property="og:image:alt" content="A flame graph">' in html
+    assert '<meta name="twitter:card" content="summary_large_image">' in html
+    assert '<meta property="og:type" content="article">' in html
+    assert '<link rel="canonical" href="https://example.com/engineering/2025/06/tracing-bundle/">' in html
+
+
+def test_every_page_has_a_skip_link_viewport_title_and_description(hub):
+    for path in ("index.html", "authors/li-wei/index.html", "tags/go/index.html", "archive/index.html", "404.html"):
+        html = page(hub, path)
+        assert '<a class="skip-link" href="#main">Skip to content</a>' in html
+        assert '<main id="main">' in html
+        assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
+        assert re.search(r"<title>[^<]+</title>", html)
+        assert '<meta name="description"' in html
+
+
+def test_no_page_loads_a_third_party_resource(hub):
+    for path, output in hub.outputs.files.items():
+        if not path.endswith(".html") or not isinstance(output.content, bytes):
+            continue
+        parser = Resources()
+        parser.feed(output.content.decode())
+        external = [url for url in parser.loaded if re.match(r"^(https?:)?//", url) and "//example.com/" not in url]
+        assert external == [], (path, external)
+
+
+def test_code_blocks_get_a_copy_button_script_only_on_posts(hub):
+    assert 'src="/engineering/assets/copy.js" defer' in page(hub, "2025/04/compaction-2/index.html")
+    assert "copy.js" not in page(hub, "index.html")
+
+
+def test_stylesheet_has_dark_mode_print_and_no_web_fonts():
+    css = (Path(__file__).parent.parent / "themes/default/static/assets/style.css").read_text()
+    assert "@media (prefers-color-scheme: dark)" in css and "@media print" in css
+    assert "@font-face" not in css and "@import" not in css
+
+
+def test_long_posts_get_a_nested_table_of_contents():
+    result = build(EXAMPLE_SITE)
+    html = page(result, "2024/02/lsm-compaction/index.html")
+    toc = html[html.index('<nav class="toc"') : html.index("</nav>", html.index('<nav class="toc"'))]
+    nested = (
+        r'<li><a href="#write-amplification">Write amplification</a>\s*<ol><li><a href="#measuring-it">Measuring it</a></li></ol>\s*</li>'
+    )
+    assert re.search(nested, toc)
+
+
+def test_site_templates_override_theme_partials():
+    html = page(build(EXAMPLE_SITE), "index.html")
+    assert "written by the engineers who build KestrelDB" in html
