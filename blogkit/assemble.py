@@ -28,6 +28,7 @@ class Selection:
     pages: Sequence[tuple[PageMeta, RenderedBody]]
     unpublished: frozenset[str]
     future: frozenset[str]  # sources of future posts that are published (with --future)
+    unreadable: frozenset[str] = frozenset()  # sources that exist but failed to read (already reported)
 
 
 def assemble(config: SiteConfig, profiles: Profiles, selection: Selection, static: tuple[str, ...], report: Report) -> Site:
@@ -39,6 +40,7 @@ def assemble(config: SiteConfig, profiles: Profiles, selection: Selection, stati
             **{meta.source: Target(meta.path, body.ids) for meta, body in selection.pages},
         },
         unpublished=selection.unpublished,
+        unreadable=selection.unreadable,
         static=frozenset(static),
     )
     posts = [_post(meta, body, tag_names, context, selection.future, report) for meta, body in selection.posts]

@@ -6,6 +6,7 @@ Only the first stages read the site folder and nothing here writes: `build`,
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -58,9 +59,13 @@ def build_site(root: str, options: BuildOptions = BuildOptions(), stages: Stages
     sources = discover(root, report)
     profiles = load_profiles(root, sources.authors, sources.static, report)
     posts = read_posts(config, sources, profiles, report, stages.read_post)
-    pages = [page for path in sources.pages if (page := read_page(root, path, report)) and not page.draft]
+    pages_read = [page for path in sources.pages if (page := read_page(root, path, report))]
+    pages = [page for page in pages_read if not page.draft]
     now = options.now or build_time()
     selection = select(posts, pages, config, options, now, stages.render_bodies)
+    read = {meta.source.path for meta in posts} | {page.source for page in pages_read}
+    unreadable = frozenset(s.path for s in sources.posts if s.path not in read) | frozenset(p for p in sources.pages if p not in read)
+    selection = dataclasses.replace(selection, unreadable=unreadable)
     site = assemble(config, profiles, selection, sources.static, report)
     outputs = OutputTree(report)
     stages.renderer(site, create_environment(root, config.theme_dir), report, now=now).render_site(outputs, lambda p: os.path.join(root, p))

@@ -36,6 +36,7 @@ class LinkContext:
     documents: Mapping[str, Target]  # source path -> published post or page
     unpublished: frozenset[str]  # sources of drafts and future posts left out of this build
     static: frozenset[str]  # site-relative paths under static/
+    unreadable: frozenset[str] = frozenset()  # posts and pages with errors of their own: links to them are not reported again
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +84,8 @@ def _resolve(link: LinkRef, doc: Document, context: LinkContext, report: Report)
         if parts.fragment and unquote(parts.fragment) not in found.ids:
             report.error(where, f"link '{target}': '{joined}' has no heading with the id '{parts.fragment}'", _ids_hint(found.ids))
         return join(context.base_path, found.path) + query + fragment
+    if joined in context.unreadable:
+        return "#"
     if joined in context.unpublished:
         report.error(
             where,

@@ -318,3 +318,15 @@ def test_yaml_hint_names_the_line_of_the_file_where_the_problem_began(site):
     problem = result.report.errors[0]
     assert problem.location.path == P
     assert "on line 2" in problem.hint, problem.hint
+
+
+def test_a_broken_post_is_reported_once_not_again_by_every_link_to_it(site):
+    result = build(
+        site(
+            {
+                P: post("title: [broken\n"),
+                "posts/ada/2026-03-02-other.md": post("title: Other\n", "See [hello](2026-03-01-hello.md).\n"),
+            }
+        )
+    )
+    assert [d.location.path for d in result.report.errors] == [P]
