@@ -270,7 +270,7 @@ class _MemoRenderer(Renderer):
     """The theme's renderer, asking the memo before rendering a page or a feed."""
 
     def __init__(self, site: Site, env: jinja2.Environment, report: Report, *, memo: Memo, **kwargs: Any) -> None:
-        super().__init__(site, env, report, **kwargs)
+        super().__init__(site, env, report, **{**kwargs, "jobs": 1})  # the memo lives in this process
         self._memo = memo
 
     def render(self, template: str, path: str, **context: Any) -> str | None:

@@ -7,19 +7,20 @@ a template.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import posixpath
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
-from blogkit.diagnostics import Location, Report
+from blogkit.diagnostics import Diagnostic, Location, Report
 from blogkit.discussion import Discussions
-from blogkit.feeds import FORMATS, MEDIA_TYPES, FeedWriter, feed_path, scopes
+from blogkit.feeds import FORMATS, MEDIA_TYPES, FeedScope, FeedWriter, feed_path, scopes
 from blogkit.highlight import stylesheet
 from blogkit.markdown import toc_tree
 from blogkit.model import Author, Post, Site, Tag, Team
@@ -51,10 +52,14 @@ def human_date(value: datetime) -> str:
 
 
 class Renderer:
-    def __init__(self, site: Site, env: jinja2.Environment, report: Report, *, now: datetime | None = None, preview: bool = False) -> None:
+    def __init__(
+        self, site: Site, env: jinja2.Environment, report: Report, *, now: datetime | None = None, preview: bool = False, jobs: int = 1
+    ) -> None:
         """`now` is the build's reference time (default: `build_time()`); `preview` is True under
-        `blogkit serve`, where no third-party embed or reply count is loaded."""
+        `blogkit serve`, where no third-party embed or reply count is loaded; `jobs` > 1 renders
+        pages in that many worker processes when the site is large enough for it to pay."""
         self.site = site
+        self.jobs = jobs
         self.env = env
         self.report = report
         self._reported: set[tuple[Location, str]] = set()
@@ -141,19 +146,38 @@ class Renderer:
 
     # -- the whole site -----------------------------------------------------------------------
     def render_site(self, tree: OutputTree, source_file: Callable[[str], str]) -> None:
-        for template, path, origin, context in self._pages():
-            html = self.render(template, path, **context)
+        pages = list(self._pages())
+        for (_, path, origin, _), html in zip(pages, self._render_pages(pages), strict=True):
             if html is not None:
                 tree.add(output_file(path), html, origin)
         self._write_feeds(tree)
         self._copy_files(tree, source_file)
 
+    def _parallel(self, count: int) -> bool:
+        return self.jobs > 1 and count >= _PARALLEL_MIN_JOBS and "fork" in multiprocessing.get_all_start_methods()
+
+    def _render_pages(self, pages: list[PageJob]) -> list[str | bytes | None]:
+        if self._parallel(len(pages)):
+            return _in_workers(self, pages, _render_page_range)
+        return [self.render(template, path, **context) for template, path, _, context in pages]
+
+    def _merge_problems(self, diagnostics: list[Diagnostic]) -> None:
+        for d in diagnostics:
+            if (d.location, d.message) not in self._reported:
+                self._reported.add((d.location, d.message))
+                self.report.diagnostics.append(d)
+
     def _write_feeds(self, tree: OutputTree) -> None:
-        writer = FeedWriter(self.site)
-        feeds = self.site.config.feeds
-        for scope in scopes(self.site):
-            for fmt in feeds.formats:
-                tree.add(scope.path + FORMATS[fmt], writer.render(scope, fmt, feeds.entries), Location("(feeds)"))
+        entries = self.site.config.feeds.entries
+        jobs = [(scope, fmt) for scope in scopes(self.site) for fmt in self.site.config.feeds.formats]
+        if self._parallel(len(jobs)):
+            texts: list[str | bytes | None] = _in_workers(self, jobs, _render_feed_range)
+        else:
+            writer = FeedWriter(self.site)
+            texts = [writer.render(scope, fmt, entries) for scope, fmt in jobs]
+        for (scope, fmt), text in zip(jobs, texts, strict=True):
+            if text is not None:
+                tree.add(scope.path + FORMATS[fmt], text, Location("(feeds)"))
 
     def _pages(self) -> Iterator[tuple[str, str, Location, dict[str, Any]]]:
         site = self.site
@@ -229,6 +253,53 @@ class Renderer:
                     tree.add(rel, CopyFile(full), Location("(theme)"))
         if "assets/highlight.css" not in site_static:
             tree.add("assets/highlight.css", stylesheet(), Location("(theme)"))
+
+
+# -- rendering pages in worker processes ------------------------------------------------------
+# The workers are forked after the site model is built, so they share it (copy-on-write) with
+# the parent and receive only index ranges; each returns its pages' bytes and its problems.
+
+PageJob = tuple[str, str, Location, dict[str, Any]]
+_PARALLEL_MIN_JOBS = 400
+_WORK: tuple[Renderer, Sequence[Any], Callable[[Renderer, Sequence[Any]], list[bytes | None]]] | None = None
+
+
+def _in_workers(
+    renderer: Renderer, jobs: Sequence[Any], work: Callable[[Renderer, Sequence[Any]], list[bytes | None]]
+) -> list[str | bytes | None]:
+    """`work(renderer, jobs[a:b])` over ranges of jobs in forked workers; results in job order."""
+    global _WORK
+    _WORK = (renderer, jobs, work)
+    try:
+        size = max(16, len(jobs) // (renderer.jobs * 8))
+        ranges = [(start, min(start + size, len(jobs))) for start in range(0, len(jobs), size)]
+        with multiprocessing.get_context("fork").Pool(renderer.jobs) as pool:
+            chunks = pool.map(_work_range, ranges, chunksize=1)
+    finally:
+        _WORK = None
+    results: list[str | bytes | None] = []
+    for done, problems in chunks:
+        results.extend(done)
+        renderer._merge_problems(problems)
+    return results
+
+
+def _work_range(bounds: tuple[int, int]) -> tuple[list[bytes | None], list[Diagnostic]]:
+    assert _WORK is not None, "workers are forked by _in_workers"
+    renderer, jobs, work = _WORK
+    renderer.report = Report()
+    return work(renderer, jobs[bounds[0] : bounds[1]]), renderer.report.diagnostics
+
+
+def _render_page_range(renderer: Renderer, pages: Sequence[PageJob]) -> list[bytes | None]:
+    rendered = (renderer.render(template, path, **context) for template, path, _, context in pages)
+    return [None if html is None else html.encode("utf-8") for html in rendered]
+
+
+def _render_feed_range(renderer: Renderer, jobs: Sequence[tuple[FeedScope, str]]) -> list[bytes | None]:
+    writer = FeedWriter(renderer.site)
+    entries = renderer.site.config.feeds.entries
+    return [writer.render(scope, fmt, entries).encode("utf-8") for scope, fmt in jobs]
 
 
 def _template_frame(exc: BaseException) -> tuple[str, int]:

@@ -261,7 +261,8 @@ def test_builds_are_byte_identical_across_directories_seeds_and_workers(tmp_path
     assert not any(str(REPO).encode() in data or str(tmp_path).encode() in data for data in one.values()), "no absolute paths"
 
 
-def test_rendering_in_worker_processes_gives_the_same_site(site, tmp_path):
+def test_rendering_in_worker_processes_gives_the_same_site(site, tmp_path, monkeypatch):
+    monkeypatch.setattr("blogkit.render._PARALLEL_MIN_JOBS", 10)
     files = {
         f"posts/ada/2026-01-{i % 28 + 1:02d}-post-{i}.md": post(
             f"title: Post {i}\ntags: [t{i % 5}]\n", f"Text {i}.\n\n```python\nx = {i}\n```\n"
@@ -272,3 +273,13 @@ def test_rendering_in_worker_processes_gives_the_same_site(site, tmp_path):
     publish(build(root, jobs=1).outputs, str(tmp_path / "serial"))
     publish(build(root, jobs=2).outputs, str(tmp_path / "parallel"))
     assert tree_bytes(tmp_path / "serial") == tree_bytes(tmp_path / "parallel")
+
+
+def test_template_errors_in_worker_processes_are_reported_once(site, monkeypatch):
+    monkeypatch.setattr("blogkit.render._PARALLEL_MIN_JOBS", 10)
+    files = {f"posts/ada/2026-01-{i % 28 + 1:02d}-p{i}.md": post(f"title: P{i}\n") for i in range(40)}
+    files["templates/post.html"] = "{% extends 'base.html' %}\n{% block content %}{{ post.nope }}{% endblock %}\n"
+    result = build(site(files), jobs=2)
+    assert diagnostics(result) == [
+        "templates/post.html:2:1: error: error in template: UndefinedError: 'blogkit.model.Post object' has no attribute 'nope'"
+    ]
