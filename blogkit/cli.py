@@ -24,7 +24,7 @@ from blogkit.diagnostics import ConfigError, Report, Severity
 from blogkit.fields import parse_when
 from blogkit.formats import FORMATS, display_path, print_diagnostics
 from blogkit.scaffold import ScaffoldError, init_site, new_author, new_post
-from blogkit.write import OutputLocked, UnsafeOutput, check_output_dir, output_lock, publish
+from blogkit.write import SiteLocked, UnsafeOutput, check_output_dir, publish, site_lock
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_ENVIRONMENT, EXIT_BUG = 0, 1, 2, 3, 4
 
@@ -160,6 +160,17 @@ def _only_author(root: str) -> str:
 
 
 def _build_or_check(args: argparse.Namespace) -> int:
+    if args.command != "build" or not os.path.isdir(args.site):
+        return _build_or_check_locked(args)
+    try:
+        with site_lock(os.path.abspath(args.site)):
+            return _build_or_check_locked(args)
+    except SiteLocked as exc:
+        print(f"blogkit: error: {exc}", file=sys.stderr)
+        return EXIT_ENVIRONMENT
+
+
+def _build_or_check_locked(args: argparse.Namespace) -> int:
     options = BuildOptions(drafts=args.drafts, future=args.future, **({"jobs": args.jobs} if args.jobs else {}))
     site_root = os.path.abspath(args.site)
     out_dir = None
@@ -189,11 +200,7 @@ def _build_or_check(args: argparse.Namespace) -> int:
             print(f"blogkit: {_summary(result)}: no problems found")
         return EXIT_OK
     try:
-        with output_lock(out_dir):
-            publish(result.outputs, out_dir)
-    except OutputLocked as exc:
-        print(f"blogkit: error: {exc}", file=sys.stderr)
-        return EXIT_ENVIRONMENT
+        publish(result.outputs, out_dir)
     except OSError as exc:
         print(f"blogkit: error: cannot write the output to {out_dir}: {exc.strerror or exc}", file=sys.stderr)
         print("  hint: check the disk space and the folder's permissions; the previous output is unchanged", file=sys.stderr)

@@ -21,25 +21,23 @@ from blogkit.outputs import CopyFile, OutputTree
 _SWAP_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 
 
-class OutputLocked(Exception):
-    """Another build is writing this output folder (exit code 3)."""
+class SiteLocked(Exception):
+    """Another build of this site is running (exit code 3)."""
 
 
 @contextmanager
-def output_lock(out_dir: str) -> Iterator[None]:
-    """Hold `.OUT.lock` beside the output folder so that two builds never write one site at once."""
-    out_dir = os.path.abspath(out_dir)
-    os.makedirs(os.path.dirname(out_dir), exist_ok=True)
-    lock_path = os.path.join(os.path.dirname(out_dir), f".{os.path.basename(out_dir)}.lock")
-    with open(lock_path, "a+b") as lock:
+def site_lock(site_root: str) -> Iterator[None]:
+    """Hold an exclusive lock on the site folder itself (no lock file is left behind) so that two
+    builds of one site never run at once; the second is refused at once rather than queued."""
+    fd = os.open(site_root, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
         try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise OutputLocked(f"another blogkit build is writing {out_dir} (lock {lock_path})") from None
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+            raise SiteLocked(f"another blogkit build of {site_root} is running") from None
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
 
 
 class UnsafeOutput(Exception):

@@ -141,11 +141,12 @@ def test_internal_errors_exit_4_with_a_bug_report_hint(site, capsys, monkeypatch
     assert "Traceback" in err and "this is a bug in blogkit" in err
 
 
-def test_a_second_build_of_one_output_is_refused_while_the_first_runs(site, capsys):
+def test_a_second_build_of_one_site_is_refused_while_the_first_runs(site, capsys):
     root = site({P: post("title: Hello\n")})
-    with write.output_lock(str(root / "public")):
+    with write.site_lock(str(root)):
         code, _, err = run_cli(["build", str(root)], capsys)
-    assert code == 3 and "another blogkit build is writing" in err
+    assert code == 3 and "another blogkit build of" in err
+    assert not (root / "public").exists()
     assert run_cli(["build", str(root), "-q"], capsys)[0] == 0
 
 
@@ -170,7 +171,7 @@ def test_a_failed_write_leaves_the_old_tree_byte_identical(site, capsys, monkeyp
     code, _, err = run_cli(["build", str(root)], capsys)
     assert code == 3 and "No space left on device" in err
     assert tree_bytes(root / "public") == before
-    assert sorted(p.name for p in root.iterdir() if p.name.startswith(".public")) == [".public.lock"]
+    assert sorted(p.name for p in root.iterdir() if p.name.startswith(".")) == [], "no staging folder or lock file is left"
 
 
 SLOW_BUILD = textwrap.dedent(
@@ -203,7 +204,7 @@ def test_a_killed_build_leaves_the_old_tree_byte_identical(site, capsys, tmp_pat
     process.send_signal(sig)
     assert process.wait(timeout=20) == code
     assert tree_bytes(root / "public") == before
-    assert [p.name for p in root.iterdir() if p.name.startswith(".public.") and p.name != ".public.lock"] == []
+    assert [p.name for p in root.iterdir() if p.name.startswith(".")] == []
 
 
 # -- plan -------------------------------------------------------------------------------------
