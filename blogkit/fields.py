@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from blogkit import yamlio
 from blogkit.diagnostics import Location, Report
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # from YAML escapes such as "\\a"
 _DATE_HINT = "write dates like 2026-03-01 or 2026-03-01T09:30:00+01:00"
 _SPACE_BEFORE_ZONE = re.compile(r"^(\S+[ T]\d\d:\d\d(?::\d\d(?:\.\d+)?)?)\s+([+-]\d\d:?\d\d|Z)$")
 
@@ -85,7 +86,7 @@ class Fields:
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             self.error((key,), f"'{key}' must be a text, got {_kind(value)}", 'quote it: key: "..."')
             return None
-        text = str(value).strip()
+        text = _CONTROL.sub("", str(value)).strip()
         if required and not text:
             self.error((key,), f"'{key}' must not be empty")
             return None

@@ -8,6 +8,7 @@ diagnostic, never silently ignored.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 
 from blogkit.diagnostics import Location, Report
@@ -155,7 +156,26 @@ def read_text(root: str, path: str, report: Report) -> str | None:
             Location(path, text[: text.index("\x00")].count("\n") + 1, 1), "file contains a NUL character", "is this a binary file?"
         )
         return None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if _CONTROL.search(text):
+        text = _drop_control_characters(path, text, report)
+    return text
+
+
+_CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _drop_control_characters(path: str, text: str, report: Report) -> str:
+    """Control characters are invisible in an editor and invalid in HTML and XML: drop them, and say where."""
+    for match in _CONTROL.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+        report.warning(
+            Location(path, line, column),
+            f"invisible control character U+{ord(match.group()):04X} removed",
+            "it is usually pasted from a terminal or a PDF; delete it",
+        )
+    return _CONTROL.sub("", text)
 
 
 def read_yaml_file(root: str, path: str, report: Report) -> tuple[object, str] | None:

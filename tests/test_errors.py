@@ -330,3 +330,16 @@ def test_a_broken_post_is_reported_once_not_again_by_every_link_to_it(site):
         )
     )
     assert [d.location.path for d in result.report.errors] == [P]
+
+
+def test_control_characters_are_removed_with_a_warning_at_their_place(site):
+    result = build(site({P: post("title: Hello\n", "Tab\tstays, form feed\x0c goes.\n")}))
+    assert diagnostics(result) == [f"{P}:4:21: warning: invisible control character U+000C removed"]
+    page = result.outputs.files["2026/03/hello/index.html"].content
+    assert isinstance(page, bytes) and b"form feed goes." in page and b"\x0c" not in page
+
+
+def test_control_characters_from_yaml_escapes_never_reach_the_page(site):
+    result = build(site({P: post('title: "Bell\\a here"\n')}))
+    page = result.outputs.files["2026/03/hello/index.html"].content
+    assert isinstance(page, bytes) and b"<h1>Bell here</h1>" in page
