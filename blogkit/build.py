@@ -6,12 +6,10 @@ Only the first stages read the site folder and nothing here writes: `build`,
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import gc
 import os
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -53,26 +51,7 @@ def build_time() -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
 
 
-@contextlib.contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """A build allocates millions of objects that live until it ends; Python's cyclic collector
-    would scan the whole growing model again and again (seconds at 10,000 posts) to find no
-    garbage, so it waits until the build is done."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def build_site(root: str, options: BuildOptions = BuildOptions(), stages: Stages | None = None) -> BuildResult:
-    with _cyclic_gc_paused():
-        return _build_site(root, options, stages)
-
-
-def _build_site(root: str, options: BuildOptions, stages: Stages | None) -> BuildResult:
     stages = stages or Stages()
     config = load_config(root)  # raises ConfigError: nothing else makes sense without it
     root = config.root

@@ -7,6 +7,7 @@ have been collected, so a user sees every problem of a build at once.
 from __future__ import annotations
 
 import enum
+import os
 from dataclasses import dataclass, field
 
 
@@ -109,8 +110,6 @@ class LineReader:
         self._files: dict[str, list[str] | None] = {}
 
     def __call__(self, path: str, line: int) -> str | None:
-        import os
-
         if path not in self._files:
             try:
                 with open(os.path.join(self._root, path), encoding="utf-8", errors="replace") as f:

@@ -119,11 +119,11 @@ class Fields:
             return default
         return str(value)
 
-    def url(self, key: str, *, required: bool = False, keypath: tuple[yamlio.Key, ...] | None = None) -> str | None:
-        value = self.string(key, required=required) if keypath is None else self.data.get(key)
+    def url(self, key: str, *, required: bool = False) -> str | None:
+        value = self.string(key, required=required)
         if value is None:
             return None
-        return self.check_url(value, keypath or (key,), key)
+        return self.check_url(value, (key,), key)
 
     def check_url(self, value: Any, keypath: tuple[yamlio.Key, ...], name: str) -> str | None:
         if not isinstance(value, str) or not is_http_url(value.strip()):

@@ -7,6 +7,7 @@ body's first line is passed on for markdown-it's token maps.
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from dataclasses import dataclass
@@ -239,8 +240,6 @@ def _authors(f: Fields, owner: str, profiles: Profiles) -> tuple[str, ...]:
         else:
             keypath = (key,) if index < 0 else (key, index)
         if handle not in profiles.authors:
-            import difflib
-
             close = difflib.get_close_matches(handle, list(profiles.authors), n=1)
             hint = f"did you mean '{close[0]}'?" if close else f"add a profile authors/{handle}.yaml"
             f.error(keypath, f"unknown author '{handle}'", hint)

@@ -35,7 +35,7 @@ import jinja2.defaults
 from blogkit.build import Stages
 from blogkit.config import MarkdownConfig, SiteConfig
 from blogkit.diagnostics import Diagnostic, Location, Report
-from blogkit.feeds import FORMATS, FeedScope, FeedWriter, scopes
+from blogkit.feeds import FeedScope, FeedWriter
 from blogkit.frontmatter import PostMeta, read_post
 from blogkit.markdown import BodySource, RenderedBody, render_body
 from blogkit.model import Author, Page, Post, Site, Tag, Team
@@ -279,13 +279,8 @@ class _MemoRenderer(Renderer):
     def render_site(self, tree: OutputTree, source_file: Callable[[str], str]) -> None:
         super().render_site(_EncodedTree(tree, self._memo), source_file)
 
-    def _write_feeds(self, tree: OutputTree) -> None:
-        # the loop of Renderer._write_feeds, with each feed asked of the memo
-        writer = FeedWriter(self.site)
-        feeds = self.site.config.feeds
-        for scope in scopes(self.site):
-            for fmt in feeds.formats:
-                tree.add(scope.path + FORMATS[fmt], self._memo.feed(writer, scope, fmt, feeds.entries), Location("(feeds)"))
+    def feed(self, writer: FeedWriter, scope: FeedScope, fmt: str, entries: int) -> str | bytes:
+        return self._memo.feed(writer, scope, fmt, entries)
 
 
 class _EncodedTree(OutputTree):

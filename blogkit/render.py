@@ -16,14 +16,13 @@ from datetime import datetime
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
 
 from blogkit.diagnostics import Diagnostic, Location, Report
 from blogkit.discussion import Discussions
 from blogkit.feeds import FORMATS, MEDIA_TYPES, FeedScope, FeedWriter, feed_path, scopes
 from blogkit.highlight import stylesheet
 from blogkit.markdown import toc_tree
-from blogkit.model import Author, Post, Site, Tag, Team
+from blogkit.model import Post, Site
 from blogkit.outputs import CopyFile, OutputTree
 from blogkit.urls import join, output_file
 
@@ -174,10 +173,14 @@ class Renderer:
             texts: list[str | bytes | None] = _in_workers(self, jobs, _render_feed_range)
         else:
             writer = FeedWriter(self.site)
-            texts = [writer.render(scope, fmt, entries) for scope, fmt in jobs]
+            texts = [self.feed(writer, scope, fmt, entries) for scope, fmt in jobs]
         for (scope, fmt), text in zip(jobs, texts, strict=True):
             if text is not None:
                 tree.add(scope.path + FORMATS[fmt], text, Location("(feeds)"))
+
+    def feed(self, writer: FeedWriter, scope: FeedScope, fmt: str, entries: int) -> str | bytes:
+        """One feed's text (the hook `blogkit serve` memoises)."""
+        return writer.render(scope, fmt, entries)
 
     def _pages(self) -> Iterator[tuple[str, str, Location, dict[str, Any]]]:
         site = self.site
@@ -309,6 +312,3 @@ def _template_frame(exc: BaseException) -> tuple[str, int]:
         if frame.filename.endswith((".html", ".xml", ".txt")):
             found = (frame.filename, frame.lineno or 0)
     return found
-
-
-__all__ = ["Author", "Markup", "Post", "Renderer", "Tag", "Team", "create_environment"]

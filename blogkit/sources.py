@@ -11,6 +11,7 @@ import os
 import re
 from dataclasses import dataclass
 
+from blogkit import yamlio
 from blogkit.diagnostics import Location, Report
 from blogkit.urls import is_valid_slug
 
@@ -180,8 +181,6 @@ def _drop_control_characters(path: str, text: str, report: Report) -> str:
 
 def read_yaml_file(root: str, path: str, report: Report) -> tuple[object, str] | None:
     """(data, text) of a YAML file, or None after reporting why it cannot be read."""
-    from blogkit import yamlio
-
     text = read_text(root, path, report)
     if text is None:
         return None
