@@ -1,5 +1,5 @@
 import sys
 
-from blogkit.cli import main
+from blogkit.commands.cli import main
 
 sys.exit(main())

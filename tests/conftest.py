@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from blogkit.build import BuildOptions, BuildResult, build_site
-from blogkit.cli import main
+from blogkit.commands.cli import main
+from blogkit.engine.build import BuildOptions, BuildResult, build_site
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_SITE = REPO / "example_site"

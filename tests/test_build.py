@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from blogkit.write import publish
+from blogkit.publish.write import publish
 from conftest import EXAMPLE_SITE, REPO, build, diagnostics, post, run_cli, tree_bytes
 
 
@@ -80,7 +80,7 @@ def test_drafts_and_future_posts_are_left_out_unless_asked(site):
 
 def test_source_date_epoch_is_the_reference_time(site, monkeypatch):
     root = site({"posts/ada/2030-01-01-later.md": post("title: Later\n")})
-    from blogkit.build import BuildOptions, build_site
+    from blogkit.engine.build import BuildOptions, build_site
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(1893456000 + 86400))  # 2030-01-02
     assert "2030/01/later/index.html" in build_site(str(root), BuildOptions(jobs=1)).outputs
@@ -262,7 +262,7 @@ def test_builds_are_byte_identical_across_directories_seeds_and_workers(tmp_path
 
 
 def test_rendering_in_worker_processes_gives_the_same_site(site, tmp_path, monkeypatch):
-    monkeypatch.setattr("blogkit.render._PARALLEL_MIN_JOBS", 10)
+    monkeypatch.setattr("blogkit.render.pages._PARALLEL_MIN_JOBS", 10)
     files = {
         f"posts/ada/2026-01-{i % 28 + 1:02d}-post-{i}.md": post(
             f"title: Post {i}\ntags: [t{i % 5}]\n", f"Text {i}.\n\n```python\nx = {i}\n```\n"
@@ -276,10 +276,10 @@ def test_rendering_in_worker_processes_gives_the_same_site(site, tmp_path, monke
 
 
 def test_template_errors_in_worker_processes_are_reported_once(site, monkeypatch):
-    monkeypatch.setattr("blogkit.render._PARALLEL_MIN_JOBS", 10)
+    monkeypatch.setattr("blogkit.render.pages._PARALLEL_MIN_JOBS", 10)
     files = {f"posts/ada/2026-01-{i % 28 + 1:02d}-p{i}.md": post(f"title: P{i}\n") for i in range(40)}
     files["templates/post.html"] = "{% extends 'base.html' %}\n{% block content %}{{ post.nope }}{% endblock %}\n"
     result = build(site(files), jobs=2)
     assert diagnostics(result) == [
-        "templates/post.html:2:1: error: error in template: UndefinedError: 'blogkit.model.Post object' has no attribute 'nope'"
+        "templates/post.html:2:1: error: error in template: UndefinedError: 'blogkit.core.model.Post object' has no attribute 'nope'"
     ]

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from blogkit import build as build_module
-from blogkit import write
-from blogkit.diagnostics import Diagnostic, Location, Severity
-from blogkit.formats import github_annotation
+from blogkit.commands.formats import github_annotation
+from blogkit.core.diagnostics import Diagnostic, Location, Severity
+from blogkit.engine import build as build_module
+from blogkit.publish import write
 from conftest import REPO, post, run_cli, tree_bytes
 
 P = "posts/ada/2026-03-01-hello.md"
@@ -135,7 +135,7 @@ def test_internal_errors_exit_4_with_a_bug_report_hint(site, capsys, monkeypatch
     def broken(*_args, **_kwargs):
         raise ZeroDivisionError("boom")
 
-    monkeypatch.setattr("blogkit.cli.build_site", broken)
+    monkeypatch.setattr("blogkit.commands.cli.build_site", broken)
     code, _, err = run_cli(["build", str(root)], capsys)
     assert code == 4
     assert "Traceback" in err and "this is a bug in blogkit" in err
@@ -177,14 +177,14 @@ def test_a_failed_write_leaves_the_old_tree_byte_identical(site, capsys, monkeyp
 SLOW_BUILD = textwrap.dedent(
     """
     import sys, time
-    from blogkit import write
+    from blogkit.publish import write
     real = write._write_tree
     def slow(tree, root):
         open(sys.argv[2], "w").close()
         time.sleep(30)
         real(tree, root)
     write._write_tree = slow
-    from blogkit.cli import main
+    from blogkit.commands.cli import main
     sys.exit(main(["build", sys.argv[1], "-q"]))
     """
 )

@@ -10,11 +10,11 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
-from blogkit.config import load_config
-from blogkit.diagnostics import ConfigError, Report
-from blogkit.discussion import Discussions, recognise, thread
-from blogkit.outputs import OutputTree
-from blogkit.render import Renderer, create_environment
+from blogkit.core.config import load_config
+from blogkit.core.diagnostics import ConfigError, Report
+from blogkit.core.outputs import OutputTree
+from blogkit.render.discussion import Discussions, recognise, thread
+from blogkit.render.pages import Renderer, create_environment
 from conftest import build, diagnostics, post, run_cli
 
 CONFIG = "title: Test Hub\nbase_url: https://hub.example/\ntimezone: UTC\n"

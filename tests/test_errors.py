@@ -176,7 +176,7 @@ CONTENT_CASES = {
             "templates/post.html": "{% extends 'base.html' %}\n{% block content %}\n{{ post.nope }}\n{% endblock %}\n",
             P: post("title: Hello\n"),
         },
-        "templates/post.html:3:1: error: error in template: UndefinedError: 'blogkit.model.Post object' has no attribute 'nope'",
+        "templates/post.html:3:1: error: error in template: UndefinedError: 'blogkit.core.model.Post object' has no attribute 'nope'",
     ),
 }
 

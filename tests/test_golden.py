@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from blogkit.write import publish
+from blogkit.publish.write import publish
 from conftest import build, tree_bytes
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from blogkit.config import MarkdownConfig
-from blogkit.markdown import BodySource, render_body
+from blogkit.core.bodies import BodySource
+from blogkit.core.config import MarkdownConfig
+from blogkit.load.markdown import render_body
 
 FIXTURES = Path(__file__).parent / "markdown"
 

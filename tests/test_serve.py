@@ -25,16 +25,16 @@ from pathlib import Path
 
 import pytest
 
-from blogkit import incremental
-from blogkit.build import BuildOptions, Stages, build_site
-from blogkit.cli import main
-from blogkit.diagnostics import Diagnostic, Location, Severity
-from blogkit.httpd import BadPath, Snapshot, content_type, inject, overlay_html, site_path
-from blogkit.incremental import Memo
-from blogkit.outputs import CopyFile
-from blogkit.render import Renderer
-from blogkit.serve import DevServer
-from blogkit.watch import ChangeRecorder, is_editor_temp
+from blogkit.commands.cli import main
+from blogkit.core.diagnostics import Diagnostic, Location, Severity
+from blogkit.core.outputs import CopyFile
+from blogkit.engine import incremental
+from blogkit.engine.build import BuildOptions, Stages, build_site
+from blogkit.engine.incremental import Memo
+from blogkit.render.pages import Renderer
+from blogkit.serve.httpd import BadPath, Snapshot, content_type, inject, overlay_html, site_path
+from blogkit.serve.server import DevServer
+from blogkit.serve.watch import ChangeRecorder, is_editor_temp
 from conftest import NOW, REPO, build, post, write_site
 
 DEADLINE = 10.0
@@ -513,7 +513,7 @@ def test_serve_without_a_site_is_a_usage_error(tmp_path: Path, capsys: pytest.Ca
 def test_ctrl_c_stops_the_server_cleanly(site_root: Path) -> None:
     code = (
         "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler)\n"
-        "from blogkit.cli import main; sys.exit(main(sys.argv[1:]))"
+        "from blogkit.commands.cli import main; sys.exit(main(sys.argv[1:]))"
     )
     env = {**os.environ, "PYTHONPATH": str(REPO), "SOURCE_DATE_EPOCH": str(int(NOW.timestamp()))}
     process = subprocess.Popen(

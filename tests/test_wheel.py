@@ -26,6 +26,10 @@ def test_wheel_installs_and_builds_the_example_site(tmp_path: Path) -> None:
     assert (out / "index.html").is_file()
     assert (out / "assets" / "style.css").read_bytes() == (REPO / "themes/default/static/assets/style.css").read_bytes()
     installed = subprocess.run(
-        [str(python), "-c", "import blogkit.config as c; print(c.THEME_DIR)"], capture_output=True, text=True, check=True, cwd=elsewhere
+        [str(python), "-c", "import blogkit.core.config as c; print(c.THEME_DIR)"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=elsewhere,
     ).stdout.strip()
     assert str(env_dir) in installed, "the theme is loaded from the installed package, not the source tree"

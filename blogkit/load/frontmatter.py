@@ -14,15 +14,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from blogkit import yamlio
-from blogkit.config import SiteConfig
-from blogkit.diagnostics import Location, Report
-from blogkit.fields import Fields, is_http_url, parse_when
-from blogkit.markdown import BodySource
-from blogkit.model import Update
-from blogkit.profiles import Profiles
-from blogkit.sources import PostSource, read_text
-from blogkit.urls import expand_permalink, is_valid_slug, normalize_alias, slugify
+from blogkit.core import yamlio
+from blogkit.core.bodies import BodySource
+from blogkit.core.config import SiteConfig
+from blogkit.core.diagnostics import Location, Report
+from blogkit.core.fields import Fields, is_http_url, parse_when
+from blogkit.core.model import Update
+from blogkit.core.urls import expand_permalink, is_valid_slug, normalize_alias, slugify
+from blogkit.load.profiles import Profiles
+from blogkit.load.sources import PostSource, read_text
 
 POST_KEYS = (
     "title", "date", "authors", "author", "tags", "summary", "updated", "updates", "draft", "slug",

@@ -17,14 +17,14 @@ from datetime import datetime
 from types import FrameType
 
 from blogkit import __version__
-from blogkit.build import BuildOptions, BuildResult, build_site, build_time
-from blogkit.checks import run_checks
-from blogkit.config import load_config
-from blogkit.diagnostics import ConfigError, Report, Severity
-from blogkit.fields import parse_when
-from blogkit.formats import FORMATS, display_path, print_diagnostics
-from blogkit.scaffold import ScaffoldError, init_site, new_author, new_post
-from blogkit.write import SiteLocked, UnsafeOutput, check_output_dir, publish, site_lock
+from blogkit.commands.checks import run_checks
+from blogkit.commands.formats import FORMATS, display_path, print_diagnostics
+from blogkit.commands.scaffold import ScaffoldError, init_site, new_author, new_post
+from blogkit.core.config import load_config
+from blogkit.core.diagnostics import ConfigError, Report, Severity
+from blogkit.core.fields import parse_when
+from blogkit.engine.build import BuildOptions, BuildResult, build_site, build_time
+from blogkit.publish.write import SiteLocked, UnsafeOutput, check_output_dir, publish, site_lock
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_ENVIRONMENT, EXIT_BUG = 0, 1, 2, 3, 4
 
@@ -123,7 +123,7 @@ def _terminate(signum: int, _frame: FrameType | None) -> None:
 
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "serve":
-        from blogkit.serve import serve_command  # watchdog and the server load only for `serve`
+        from blogkit.serve.server import serve_command  # watchdog and the server load only for `serve`
 
         return serve_command(args)
     if args.command in ("build", "check"):

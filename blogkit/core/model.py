@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from blogkit.config import SiteConfig
-from blogkit.markdown import TocEntry
+from blogkit.core.bodies import TocEntry
+from blogkit.core.config import SiteConfig
 
 
 @dataclass(frozen=True, slots=True)

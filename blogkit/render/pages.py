@@ -17,14 +17,14 @@ from typing import Any
 
 import jinja2
 
-from blogkit.diagnostics import Diagnostic, Location, Report
-from blogkit.discussion import Discussions
-from blogkit.feeds import FORMATS, MEDIA_TYPES, FeedScope, FeedWriter, feed_path, scopes
-from blogkit.highlight import stylesheet
-from blogkit.markdown import toc_tree
-from blogkit.model import Post, Site
-from blogkit.outputs import CopyFile, OutputTree
-from blogkit.urls import join, output_file
+from blogkit.core.diagnostics import Diagnostic, Location, Report
+from blogkit.core.model import Post, Site
+from blogkit.core.outputs import CopyFile, OutputTree
+from blogkit.core.urls import join, output_file
+from blogkit.load.highlight import stylesheet
+from blogkit.load.markdown import toc_tree
+from blogkit.render.discussion import Discussions
+from blogkit.render.feeds import FORMATS, MEDIA_TYPES, FeedScope, FeedWriter, feed_path, scopes
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
 
@@ -67,7 +67,7 @@ class Renderer:
         base = config.base_path
         self._origin = config.base_url[: len(config.base_url) - len(base)]
         if now is None:
-            from blogkit.build import build_time  # build imports this module
+            from blogkit.engine.build import build_time  # build imports this module
 
             now = build_time()
         discussions = Discussions(site, abs_url=self.abs_url, now=now, preview=preview)

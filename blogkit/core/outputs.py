@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from blogkit.diagnostics import Location, Report
+from blogkit.core.diagnostics import Location, Report
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from blogkit import yamlio
-from blogkit.diagnostics import ConfigError, Diagnostic, Location, Report, Severity
-from blogkit.fields import Fields
+from blogkit.core import yamlio
+from blogkit.core.diagnostics import ConfigError, Diagnostic, Location, Report, Severity
+from blogkit.core.fields import Fields
 
 CONFIG_FILE = "blogkit.yaml"
 PERMALINK_FIELDS = ("year", "month", "day", "slug", "author")
@@ -27,8 +27,8 @@ THREAD_TERMS = ("pathname", "url", "title", "og:title")  # how giscus and uttera
 
 def _default_theme() -> str:
     """The theme inside the installed wheel, else the source tree's top-level themes/."""
-    here = os.path.dirname(os.path.abspath(__file__))
-    for candidate in (os.path.join(here, "themes", "default"), os.path.join(here, os.pardir, "themes", "default")):
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    for candidate in (os.path.join(package, "themes", "default"), os.path.join(package, os.pardir, "themes", "default")):
         if os.path.isdir(candidate):
             return os.path.normpath(candidate)
     raise RuntimeError("the default theme is missing from this installation of blogkit")

@@ -11,9 +11,9 @@ import os
 import re
 from dataclasses import dataclass
 
-from blogkit import yamlio
-from blogkit.diagnostics import Location, Report
-from blogkit.urls import is_valid_slug
+from blogkit.core import yamlio
+from blogkit.core.diagnostics import Location, Report
+from blogkit.core.urls import is_valid_slug
 
 _IGNORED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini", ".gitkeep", ".keep"}
 

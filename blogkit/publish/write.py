@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from blogkit.outputs import CopyFile, OutputTree
+from blogkit.core.outputs import CopyFile, OutputTree
 
 _SWAP_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 

@@ -1,7 +1,7 @@
 """`build_site()`: the whole pipeline, stage by stage, in memory.
 
 Only the first stages read the site folder and nothing here writes: `build`,
-`check` and `serve` share this function; `blogkit.write` publishes the result.
+`check` and `serve` share this function; `blogkit.publish.write` publishes the result.
 """
 
 from __future__ import annotations
@@ -13,16 +13,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from blogkit.assemble import Selection, assemble
-from blogkit.config import MarkdownConfig, SiteConfig, load_config
-from blogkit.diagnostics import Report
-from blogkit.frontmatter import PageMeta, PostMeta, read_page, read_post
-from blogkit.markdown import BodySource, RenderedBody, render_bodies
-from blogkit.model import Site
-from blogkit.outputs import OutputTree
-from blogkit.profiles import Profiles, load_profiles
-from blogkit.render import Renderer, create_environment
-from blogkit.sources import PostSource, Sources, discover
+from blogkit.core.bodies import BodySource, RenderedBody
+from blogkit.core.config import MarkdownConfig, SiteConfig, load_config
+from blogkit.core.diagnostics import Report
+from blogkit.core.model import Site
+from blogkit.core.outputs import OutputTree
+from blogkit.load.assemble import Selection, assemble
+from blogkit.load.frontmatter import PageMeta, PostMeta, read_page, read_post
+from blogkit.load.markdown import render_bodies
+from blogkit.load.profiles import Profiles, load_profiles
+from blogkit.load.sources import PostSource, Sources, discover
+from blogkit.render.pages import Renderer, create_environment
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +116,7 @@ RenderBodies = Callable[[Sequence[BodySource], MarkdownConfig, int], list[Render
 @dataclass(frozen=True, slots=True)
 class Stages:
     """The stage functions `build_site` calls: by default the plain ones. `blogkit serve`
-    passes memoised ones (`blogkit.incremental`) so that a rebuild redoes only what changed."""
+    passes memoised ones (`blogkit.engine.incremental`) so that a rebuild redoes only what changed."""
 
     read_post: ReadPost = read_post
     render_bodies: RenderBodies = render_bodies

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from html import escape
 from urllib.parse import unquote, urlsplit
 
-from blogkit.diagnostics import Location, Report
-from blogkit.markdown import LINK_MARKER, LinkRef
-from blogkit.urls import join
+from blogkit.core.bodies import LinkRef
+from blogkit.core.diagnostics import Location, Report
+from blogkit.core.urls import join
+from blogkit.load.markdown import LINK_MARKER
 
 _MARKER = re.compile(re.escape(LINK_MARKER) + r"(\d+)")
 

@@ -11,8 +11,8 @@ import os
 from collections.abc import Sequence
 from datetime import datetime
 
-from blogkit.config import SiteConfig
-from blogkit.urls import is_valid_slug, slugify
+from blogkit.core.config import SiteConfig
+from blogkit.core.urls import is_valid_slug, slugify
 
 
 class ScaffoldError(Exception):

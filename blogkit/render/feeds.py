@@ -17,9 +17,9 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from xml.sax.saxutils import escape, quoteattr
 
-from blogkit.config import SiteConfig
-from blogkit.model import Author, Post, Site
-from blogkit.urls import join
+from blogkit.core.config import SiteConfig
+from blogkit.core.model import Author, Post, Site
+from blogkit.core.urls import join
 
 FORMATS = {"atom": "feed.xml", "rss": "rss.xml", "json": "feed.json"}
 MEDIA_TYPES = {"atom": "application/atom+xml", "rss": "application/rss+xml", "json": "application/feed+json"}

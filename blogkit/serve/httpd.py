@@ -31,9 +31,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote
 
-from blogkit.diagnostics import Diagnostic
-from blogkit.feeds import FORMATS, MEDIA_TYPES
-from blogkit.outputs import CopyFile, Output
+from blogkit.core.diagnostics import Diagnostic
+from blogkit.core.outputs import CopyFile, Output
+from blogkit.render.feeds import FORMATS, MEDIA_TYPES
 
 RESERVED = "/__blogkit__/"
 MAX_THREADS = 96  # requests handled at once; more connections wait in the listen queue

@@ -1,8 +1,8 @@
 """`blogkit serve`: build into memory, serve, watch, rebuild, reload the browser.
 
-Threads: the main thread runs the HTTP server's accept loop (`blogkit.httpd`); the
-watchdog observer records changed paths (`blogkit.watch`); one builder thread
-rebuilds after each burst of changes with memoised stages (`blogkit.incremental`),
+Threads: the main thread runs the HTTP server's accept loop (`blogkit.serve.httpd`); the
+watchdog observer records changed paths (`blogkit.serve.watch`); one builder thread
+rebuilds after each burst of changes with memoised stages (`blogkit.engine.incremental`),
 then swaps the served snapshot (one reference) and wakes the event streams, whose
 browsers reload. A build with errors keeps the last good site served, prints its
 problems and shows them over every page until a build succeeds again.
@@ -25,13 +25,13 @@ from dataclasses import replace
 from types import FrameType
 from typing import TextIO
 
-from blogkit.build import BuildOptions, BuildResult, build_site, build_time
-from blogkit.config import CONFIG_FILE
-from blogkit.diagnostics import ConfigError, Diagnostic, LineReader, Location, Severity, with_source_lines
-from blogkit.formats import print_diagnostics
-from blogkit.httpd import Live, PreviewServer
-from blogkit.incremental import Memo
-from blogkit.watch import Builder, ChangeRecorder, Watcher
+from blogkit.commands.formats import print_diagnostics
+from blogkit.core.config import CONFIG_FILE
+from blogkit.core.diagnostics import ConfigError, Diagnostic, LineReader, Location, Severity, with_source_lines
+from blogkit.engine.build import BuildOptions, BuildResult, build_site, build_time
+from blogkit.engine.incremental import Memo
+from blogkit.serve.httpd import Live, PreviewServer
+from blogkit.serve.watch import Builder, ChangeRecorder, Watcher
 
 EXIT_OK, EXIT_USAGE = 0, 2
 _LOOPBACK = ("127.0.0.1", "::1", "localhost")

@@ -20,10 +20,10 @@ from html.parser import HTMLParser
 from urllib.parse import unquote, urlsplit
 from xml.etree import ElementTree
 
-from blogkit.build import BuildResult
-from blogkit.diagnostics import Location, Report
-from blogkit.outputs import Output
-from blogkit.urls import output_file
+from blogkit.core.diagnostics import Location, Report
+from blogkit.core.outputs import Output
+from blogkit.core.urls import output_file
+from blogkit.engine.build import BuildResult
 
 _ROOT_LINK = re.compile(r'\s(?:href|src)="([^"#?]*)(?:\?[^"#]*)?(?:#([^"]*))?"')
 

@@ -6,7 +6,7 @@ in worker processes and cached by content hash.
 
 Relative links and images are replaced by `blogkit-link:N` markers and listed
 in `RenderedBody.links`; the model resolves them to URLs once every post's URL
-is known (see `blogkit.links`).
+is known (see `blogkit.load.links`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from html import escape
 from typing import Any
 
@@ -26,49 +25,13 @@ from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
-from blogkit.config import MarkdownConfig
-from blogkit.highlight import highlight_code
+from blogkit.core.bodies import BodySource, LinkRef, RenderedBody, TocEntry
+from blogkit.core.config import MarkdownConfig
+from blogkit.load.highlight import highlight_code
 
 LINK_MARKER = "blogkit-link:"
 MORE_MARKER = "<!-- more -->"
-_WORDS_PER_MINUTE = 230
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-
-
-@dataclass(frozen=True, slots=True)
-class TocEntry:
-    level: int
-    id: str
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class LinkRef:
-    """A relative or root-relative URL as written, and the line it is on (in the file)."""
-
-    target: str
-    line: int
-
-
-@dataclass(frozen=True, slots=True)
-class BodySource:
-    text: str
-    first_line: int  # the line of the file where the Markdown body starts (1-based)
-
-
-@dataclass(frozen=True, slots=True)
-class RenderedBody:
-    html: str
-    toc: tuple[TocEntry, ...]
-    ids: frozenset[str]
-    summary: str  # plain text: before <!-- more -->, else the first paragraph
-    words: int
-    links: tuple[LinkRef, ...]
-    images_without_alt: tuple[int, ...] = ()  # file lines of images with an empty alt text
-
-    @property
-    def reading_minutes(self) -> int:
-        return max(1, round(self.words / _WORDS_PER_MINUTE))
 
 
 def render_body(source: BodySource, settings: MarkdownConfig) -> RenderedBody:

@@ -14,8 +14,8 @@ from datetime import date, datetime, time, tzinfo
 from typing import Any
 from urllib.parse import urlsplit
 
-from blogkit import yamlio
-from blogkit.diagnostics import Location, Report
+from blogkit.core import yamlio
+from blogkit.core.diagnostics import Location, Report
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # from YAML escapes such as "\\a"
 _DATE_HINT = "write dates like 2026-03-01 or 2026-03-01T09:30:00+01:00"

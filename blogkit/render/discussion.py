@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import parse_qs, quote, urlsplit
 
-from blogkit.config import RepositoryConfig
-from blogkit.diagnostics import Diagnostic, Location, Severity
-from blogkit.model import Post, Site
+from blogkit.core.config import RepositoryConfig
+from blogkit.core.diagnostics import Diagnostic, Location, Severity
+from blogkit.core.model import Post, Site
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,8 +31,8 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver, ObservedWatch
 from watchdog.observers.polling import PollingObserver
 
-from blogkit.config import CONFIG_FILE
-from blogkit.sources import is_ignored
+from blogkit.core.config import CONFIG_FILE
+from blogkit.load.sources import is_ignored
 
 QUIET_SECONDS = 0.1  # a burst of events ends after this long without one
 MAX_WAIT_SECONDS = 1.0  # a never-ending burst still rebuilds this often

@@ -7,11 +7,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from blogkit.diagnostics import Location, Report
-from blogkit.fields import Fields
-from blogkit.model import Author, Link, TagInfo, Team
-from blogkit.sources import read_yaml_file
-from blogkit.urls import is_valid_slug
+from blogkit.core.diagnostics import Location, Report
+from blogkit.core.fields import Fields
+from blogkit.core.model import Author, Link, TagInfo, Team
+from blogkit.core.urls import is_valid_slug
+from blogkit.load.sources import read_yaml_file
 
 AUTHOR_KEYS = ("name", "bio", "avatar", "email", "team", "links", "feed")
 TEAM_KEYS = ("name", "description", "url")

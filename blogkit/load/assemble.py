@@ -10,14 +10,14 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from blogkit.config import SiteConfig
-from blogkit.diagnostics import Report
-from blogkit.frontmatter import PageMeta, PostMeta, RawTag
-from blogkit.links import Document, LinkContext, Target, resolve_links
-from blogkit.markdown import RenderedBody
-from blogkit.model import Page, Post, Site, Tag
-from blogkit.profiles import Profiles
-from blogkit.urls import slugify
+from blogkit.core.bodies import RenderedBody
+from blogkit.core.config import SiteConfig
+from blogkit.core.diagnostics import Report
+from blogkit.core.model import Page, Post, Site, Tag
+from blogkit.core.urls import slugify
+from blogkit.load.frontmatter import PageMeta, PostMeta, RawTag
+from blogkit.load.links import Document, LinkContext, Target, resolve_links
+from blogkit.load.profiles import Profiles
 
 
 @dataclass(frozen=True, slots=True)

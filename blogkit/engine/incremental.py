@@ -32,17 +32,18 @@ from typing import Any
 import jinja2
 import jinja2.defaults
 
-from blogkit.build import Stages
-from blogkit.config import MarkdownConfig, SiteConfig
-from blogkit.diagnostics import Diagnostic, Location, Report
-from blogkit.feeds import FeedScope, FeedWriter
-from blogkit.frontmatter import PostMeta, read_post
-from blogkit.markdown import BodySource, RenderedBody, render_body
-from blogkit.model import Author, Page, Post, Site, Tag, Team
-from blogkit.outputs import CopyFile, OutputTree
-from blogkit.profiles import Profiles
-from blogkit.render import Renderer
-from blogkit.sources import PostSource
+from blogkit.core.bodies import BodySource, RenderedBody
+from blogkit.core.config import MarkdownConfig, SiteConfig
+from blogkit.core.diagnostics import Diagnostic, Location, Report
+from blogkit.core.model import Author, Page, Post, Site, Tag, Team
+from blogkit.core.outputs import CopyFile, OutputTree
+from blogkit.engine.build import Stages
+from blogkit.load.frontmatter import PostMeta, read_post
+from blogkit.load.markdown import render_body
+from blogkit.load.profiles import Profiles
+from blogkit.load.sources import PostSource
+from blogkit.render.feeds import FeedScope, FeedWriter
+from blogkit.render.pages import Renderer
 
 Key = tuple[str, str]  # ("post", source), ("author", handle), ("tag", slug), ("team", key), ("page", source), ("site", attribute)
 

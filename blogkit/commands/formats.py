@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from blogkit.diagnostics import Diagnostic, LineReader, Severity, with_source_lines
+from blogkit.core.diagnostics import Diagnostic, LineReader, Severity, with_source_lines
 
 FORMATS = ("text", "github", "json")
 _COLOURS = {Severity.ERROR: "\033[1;31m", Severity.WARNING: "\033[1;33m", Severity.NOTE: "\033[1;36m"}

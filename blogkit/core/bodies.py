@@ -1,0 +1,46 @@
+"""What rendering a Markdown body gives: the values the model and the renderers share.
+
+`blogkit.load.markdown` makes them; nothing here depends on how.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+_WORDS_PER_MINUTE = 230
+
+
+@dataclass(frozen=True, slots=True)
+class TocEntry:
+    level: int
+    id: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class LinkRef:
+    """A relative or root-relative URL as written, and the line it is on (in the file)."""
+
+    target: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class BodySource:
+    text: str
+    first_line: int  # the line of the file where the Markdown body starts (1-based)
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedBody:
+    html: str
+    toc: tuple[TocEntry, ...]
+    ids: frozenset[str]
+    summary: str  # plain text: before <!-- more -->, else the first paragraph
+    words: int
+    links: tuple[LinkRef, ...]
+    images_without_alt: tuple[int, ...] = ()  # file lines of images with an empty alt text
+
+    @property
+    def reading_minutes(self) -> int:
+        return max(1, round(self.words / _WORDS_PER_MINUTE))

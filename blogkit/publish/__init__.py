@@ -1,0 +1,1 @@
+"""Writing a build to the output folder, all or nothing."""

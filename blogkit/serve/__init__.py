@@ -1,0 +1,1 @@
+"""The preview server: watch, rebuild, serve from memory, reload the browser."""
