@@ -60,7 +60,7 @@ def test_json_feeds_follow_json_feed_1_1(hub):
         assert feed["title"] and feed["feed_url"] == "https://example.com/engineering/" + path
         assert "author" not in feed
         for item in feed["items"]:
-            assert isinstance(item["id"], str) and item["content_html"]
+            assert isinstance(item["id"], str) and (item.get("content_html") or "content_text" in item)
             assert item["url"].startswith("https://example.com/engineering/")
             assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$", item["date_published"])
             assert "author" not in item and item["authors"]
@@ -154,3 +154,37 @@ def test_pages_link_their_feeds_for_autodiscovery(hub):
     tag_page = content(hub, "tags/kubernetes/index.html").decode()
     assert '<link rel="alternate" type="application/atom+xml" href="/engineering/tags/kubernetes/feed.xml"' in tag_page
     assert '<link rel="alternate" type="application/feed+json" href="/engineering/feed.json"' in tag_page
+
+
+def test_hub_and_author_feeds_carry_the_post_tag_and_team_feeds_its_summary(hub):
+    """The default of `feeds.full_content`: the whole post where readers follow people, summaries elsewhere."""
+    full = ["feed.xml", "authors/ada-okafor/feed.xml"]
+    short = ["tags/kubernetes/feed.xml", "teams/platform/feed.xml"]
+    for path in full + short:
+        entries = feedparser.parse(content(hub, path)).entries
+        assert entries, path
+        assert all(("content" in e) == (path in full) for e in entries), path
+    for path in ("tags/kubernetes/rss.xml", "tags/kubernetes/feed.json"):
+        assert b"content:encoded" not in content(hub, path) and b"content_html" not in content(hub, path)
+    item = json.loads(content(hub, "tags/kubernetes/feed.json"))["items"][0]
+    assert item["content_text"] and "summary" not in item
+
+
+def test_full_content_scopes_are_configurable(site):
+    files = {"posts/ada/2026-01-01-p.md": post("title: P\ntags: [go]\n", "First paragraph.\n\nSecond.\n")}
+    files["blogkit.yaml"] = "title: T\nbase_url: https://hub.example/\nfeeds:\n  full_content: [tags]\n"
+    result = build(site(files))
+    assert "content" not in feedparser.parse(content(result, "feed.xml")).entries[0]
+    assert "Second." in feedparser.parse(content(result, "tags/go/feed.xml")).entries[0].content[0].value
+
+
+def test_unknown_full_content_scope_is_a_config_error(site):
+    from blogkit.core.diagnostics import ConfigError
+
+    files = {"blogkit.yaml": "title: T\nbase_url: https://hub.example/\nfeeds:\n  full_content: [hub, tag]\n"}
+    with pytest.raises(ConfigError) as caught:
+        build(site(files))
+    [problem] = caught.value.diagnostics
+    assert (problem.location.line, problem.location.column) == (4, 23)
+    assert problem.message == "unknown feed scope 'tag'"
+    assert problem.hint == "full_content are hub, authors, tags and teams"

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from blogkit.core import yamlio
 from blogkit.core.diagnostics import ConfigError, Diagnostic, Location, Report, Severity
+from blogkit.core.feedformats import FEED_FORMATS, FULL_CONTENT_DEFAULT, SCOPE_KINDS
 from blogkit.core.fields import Fields
 
 CONFIG_FILE = "blogkit.yaml"
@@ -45,8 +46,9 @@ class MarkdownConfig:
 
 @dataclass(frozen=True, slots=True)
 class FeedsConfig:
-    formats: tuple[str, ...] = ("atom", "rss", "json")
+    formats: tuple[str, ...] = tuple(FEED_FORMATS)
     entries: int = 20
+    full_content: tuple[str, ...] = FULL_CONTENT_DEFAULT  # scope kinds whose entries carry the whole post; others, the summary
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,8 +136,7 @@ _KEYS = (
     "title", "description", "base_url", "language", "timezone", "permalink", "paginate", "markdown", "feeds",
     "discussion", "repository", "theme",
 )  # fmt: skip
-_FEED_KEYS = ("formats", "entries")
-FEED_FORMATS = ("atom", "rss", "json")
+_FEED_KEYS = ("formats", "entries", "full_content")
 _MARKDOWN_KEYS = ("raw_html", "toc_min_headings")
 _DISCUSSION_KEYS = ("default", "close_after_days", "reply_counts", "feedback", "giscus", "utterances", "github-discussions")
 _GISCUS_KEYS = ("repo", "repo_id", "category", "category_id", "mapping", "strict", "reactions", "input_position", "theme", "lang")
@@ -249,13 +250,27 @@ def _feeds(fields: Fields) -> FeedsConfig:
         return FeedsConfig()
     sub = fields.section("feeds", section, "the feeds section")
     sub.check_keys(_FEED_KEYS, unknown_is_error=True)
-    formats: list[str] = []
-    for index, name in sub.string_list("formats") or [(-1, f) for f in FEED_FORMATS]:
-        if name not in FEED_FORMATS:
-            sub.error(("formats",) if index < 0 else ("formats", index), f"unknown feed format '{name}'", "formats are atom, rss and json")
-        elif name not in formats:
-            formats.append(name)
-    return FeedsConfig(formats=tuple(formats), entries=sub.integer("entries", 20, minimum=1))
+    formats = _names(sub, "formats", tuple(FEED_FORMATS), "feed format", tuple(FEED_FORMATS))
+    full = _names(sub, "full_content", SCOPE_KINDS, "feed scope", FULL_CONTENT_DEFAULT)
+    return FeedsConfig(formats=formats, entries=sub.integer("entries", 20, minimum=1), full_content=full)
+
+
+def _names(sub: Fields, key: str, known: tuple[str, ...], what: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    """A list of names out of `known`, in the order given, each once; `default` when the key is absent."""
+    items = sub.string_list(key)
+    if items is None:
+        return default
+    found: list[str] = []
+    for index, name in items:
+        if name not in known:
+            sub.error((key,) if index < 0 else (key, index), f"unknown {what} '{name}'", f"{key} are {_listing(known)}")
+        elif name not in found:
+            found.append(name)
+    return tuple(found)
+
+
+def _listing(names: tuple[str, ...]) -> str:
+    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
 
 
 def _repository(fields: Fields) -> RepositoryConfig | None:

@@ -1,7 +1,8 @@
 """Atom 1.0, RSS 2.0 and JSON Feed 1.1 for the hub, every author, tag and team.
 
-Entries carry the full post rendered for syndication (absolute URLs, no
-heading anchors) and its summary; every author is credited in every format;
+Entries carry the post's summary and, in the scopes `feeds.full_content` names
+(the hub and authors by default), the full post rendered for syndication
+(absolute URLs, no heading anchors); every author is credited in every format;
 ids are stable across renames; `updated` comes from the content, never from
 the clock. Output is built as text here rather than in templates so that
 escaping is exact and XML-illegal characters never reach a reader.
@@ -18,11 +19,10 @@ from email.utils import format_datetime
 from xml.sax.saxutils import escape, quoteattr
 
 from blogkit.core.config import SiteConfig
+from blogkit.core.feedformats import feed_path
 from blogkit.core.model import Author, Post, Site
 from blogkit.core.urls import join
 
-FORMATS = {"atom": "feed.xml", "rss": "rss.xml", "json": "feed.json"}
-MEDIA_TYPES = {"atom": "application/atom+xml", "rss": "application/rss+xml", "json": "application/feed+json"}
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _HEADING_ANCHOR = re.compile(r' ?<a class="heading-anchor"[^>]*>#</a>')
 _ROOT_RELATIVE = re.compile(r'(\s(?:href|src))="/(?!/)')
@@ -34,6 +34,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 class FeedScope:
     """One subscribable list of posts: the hub, an author, a tag or a team."""
 
+    kind: str  # one of SCOPE_KINDS: hub, authors, tags, teams
     path: str  # the page the feed belongs to ('' for the hub)
     title: str
     description: str
@@ -41,26 +42,31 @@ class FeedScope:
     authors: Sequence[Author] = ()  # the feed's own authors (an author feed's engineer)
 
 
-def feed_path(scope_path: str, fmt: str) -> str:
-    return scope_path + FORMATS[fmt]
-
-
 def scopes(site: Site) -> list[FeedScope]:
     title = site.config.title
-    found = [FeedScope("", title, site.config.description or f"Posts from {title}", site.posts)]
+    found = [FeedScope("hub", "", title, site.config.description or f"Posts from {title}", site.posts)]
     for handle, author in site.authors.items():
         found.append(
             FeedScope(
-                author.path, f"{author.name} · {title}", author.bio or f"Posts by {author.name}", site.posts_by_author[handle], (author,)
+                "authors",
+                author.path,
+                f"{author.name} · {title}",
+                author.bio or f"Posts by {author.name}",
+                site.posts_by_author[handle],
+                (author,),
             )
         )
     for slug, tag in site.tags.items():
         found.append(
-            FeedScope(tag.path, f"{tag.name} · {title}", tag.description or f"Posts tagged {tag.name}", site.posts_by_tag.get(slug, ()))
+            FeedScope(
+                "tags", tag.path, f"{tag.name} · {title}", tag.description or f"Posts tagged {tag.name}", site.posts_by_tag.get(slug, ())
+            )
         )
     for key, team in site.teams.items():
         found.append(
-            FeedScope(team.path, f"{team.name} · {title}", team.description or f"Posts by the {team.name} team", site.posts_by_team[key])
+            FeedScope(
+                "teams", team.path, f"{team.name} · {title}", team.description or f"Posts by the {team.name} team", site.posts_by_team[key]
+            )
         )
     return found
 
@@ -109,11 +115,11 @@ class FeedWriter:
 
     def render(self, scope: FeedScope, fmt: str, entries: int) -> str:
         posts = list(scope.posts[:entries])
-        writer: Callable[[FeedScope, list[Post]], str] = {"atom": self.atom, "rss": self.rss, "json": self.json_feed}[fmt]
-        return writer(scope, posts)
+        writer: Callable[[FeedScope, list[Post], bool], str] = {"atom": self.atom, "rss": self.rss, "json": self.json_feed}[fmt]
+        return writer(scope, posts, scope.kind in self.site.config.feeds.full_content)
 
     # -- Atom --------------------------------------------------------------------------------
-    def atom(self, scope: FeedScope, posts: list[Post]) -> str:
+    def atom(self, scope: FeedScope, posts: list[Post], full: bool) -> str:
         config = self.site.config
         updated = max((p.last_modified for p in posts), default=_EPOCH)
         out = [
@@ -143,7 +149,8 @@ class FeedWriter:
             out += [f"    <category term={_a(self.site.tags[s].name)}/>" for s in post.tags]
             if post.summary:
                 out.append(f"    <summary>{_x(post.summary)}</summary>")
-            out.append(f'    <content type="html">{self.escaped_content(post)}</content>')
+            if full:
+                out.append(f'    <content type="html">{self.escaped_content(post)}</content>')
             out.append("  </entry>")
         out.append("</feed>")
         return "\n".join(out) + "\n"
@@ -152,7 +159,7 @@ class FeedWriter:
         return f"{indent}<author><name>{_x(author.name)}</name><uri>{_x(self.abs_url(author.path))}</uri></author>"
 
     # -- RSS ---------------------------------------------------------------------------------
-    def rss(self, scope: FeedScope, posts: list[Post]) -> str:
+    def rss(self, scope: FeedScope, posts: list[Post], full: bool) -> str:
         config = self.site.config
         updated = max((p.last_modified for p in posts), default=_EPOCH)
         out = [
@@ -182,13 +189,14 @@ class FeedWriter:
             out += [f"      <category>{_x(self.site.tags[s].name)}</category>" for s in post.tags]
             if post.summary:
                 out.append(f"      <description>{_x(post.summary)}</description>")
-            out.append(f"      <content:encoded>{self.escaped_content(post)}</content:encoded>")
+            if full:
+                out.append(f"      <content:encoded>{self.escaped_content(post)}</content:encoded>")
             out.append("    </item>")
         out += ["  </channel>", "</rss>"]
         return "\n".join(out) + "\n"
 
     # -- JSON Feed ---------------------------------------------------------------------------
-    def json_feed(self, scope: FeedScope, posts: list[Post]) -> str:
+    def json_feed(self, scope: FeedScope, posts: list[Post], full: bool) -> str:
         config = self.site.config
         feed: dict[str, object] = {
             "version": "https://jsonfeed.org/version/1.1",
@@ -206,12 +214,12 @@ class FeedWriter:
                 "id": self.entry_id(post),
                 "url": self.abs_url(post.path),
                 "title": post.title,
-                "content_html": self.content(post),
+                **({"content_html": self.content(post)} if full else {"content_text": post.summary}),
                 "date_published": _rfc3339(post.date),
                 "date_modified": _rfc3339(post.last_modified),
                 "authors": [self._json_person(self.site.authors[h]) for h in post.authors],
             }
-            if post.summary:
+            if post.summary and full:  # a summary-only item has it as its content_text already
                 item["summary"] = post.summary
             if post.tags:
                 item["tags"] = [self.site.tags[s].name for s in post.tags]

@@ -18,13 +18,14 @@ from typing import Any
 import jinja2
 
 from blogkit.core.diagnostics import Diagnostic, Location, Report
+from blogkit.core.feedformats import FEED_FORMATS, feed_path
 from blogkit.core.model import Post, Site
 from blogkit.core.outputs import CopyFile, OutputTree
 from blogkit.core.urls import join, output_file
 from blogkit.load.highlight import stylesheet
 from blogkit.load.markdown import toc_tree
 from blogkit.render.discussion import Discussions
-from blogkit.render.feeds import FORMATS, MEDIA_TYPES, FeedScope, FeedWriter, feed_path, scopes
+from blogkit.render.feeds import FeedScope, FeedWriter, scopes
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
 
@@ -116,9 +117,8 @@ class Renderer:
 
     def feeds_for(self, scope_path: str) -> list[dict[str, str]]:
         """The feeds of a page (the hub, an author, a tag, a team) for links and autodiscovery."""
-        names = {"atom": "Atom", "rss": "RSS", "json": "JSON Feed"}
         return [
-            {"format": fmt, "type": MEDIA_TYPES[fmt], "path": feed_path(scope_path, fmt), "name": names[fmt]}
+            {"format": fmt, "type": FEED_FORMATS[fmt].media_type, "path": feed_path(scope_path, fmt), "name": FEED_FORMATS[fmt].label}
             for fmt in self.site.config.feeds.formats
         ]
 
@@ -176,7 +176,7 @@ class Renderer:
             texts = [self.feed(writer, scope, fmt, entries) for scope, fmt in jobs]
         for (scope, fmt), text in zip(jobs, texts, strict=True):
             if text is not None:
-                tree.add(scope.path + FORMATS[fmt], text, Location("(feeds)"))
+                tree.add(feed_path(scope.path, fmt), text, Location("(feeds)"))
 
     def feed(self, writer: FeedWriter, scope: FeedScope, fmt: str, entries: int) -> str | bytes:
         """One feed's text (the hook `blogkit serve` memoises)."""

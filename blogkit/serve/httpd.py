@@ -32,8 +32,8 @@ from typing import Any
 from urllib.parse import unquote
 
 from blogkit.core.diagnostics import Diagnostic
+from blogkit.core.feedformats import FEED_FORMATS
 from blogkit.core.outputs import CopyFile, Output
-from blogkit.render.feeds import FORMATS, MEDIA_TYPES
 
 RESERVED = "/__blogkit__/"
 MAX_THREADS = 96  # requests handled at once; more connections wait in the listen queue
@@ -49,7 +49,7 @@ _TYPES = {
     ".avif": "image/avif", ".ico": "image/x-icon", ".woff2": "font/woff2", ".woff": "font/woff", ".pdf": "application/pdf",
     ".webmanifest": "application/manifest+json", ".mp4": "video/mp4", ".webm": "video/webm", ".wasm": "application/wasm",
 }  # fmt: skip
-_FEED_TYPES = {name: MEDIA_TYPES[fmt] + _TEXT for fmt, name in FORMATS.items()}
+_FEED_TYPES = {f.file: f.media_type + _TEXT for f in FEED_FORMATS.values()}
 
 
 @dataclass(frozen=True, slots=True)
