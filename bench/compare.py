@@ -523,7 +523,8 @@ def peer_order(runs: list[Run]) -> list[str]:
 def harness_versions(harness: Path, layout: Layout, args: argparse.Namespace) -> list[str]:
     done = subprocess.run(harness_argv(harness, "versions", args, layout), capture_output=True, text=True, timeout=300)
     keep = ("hugo:", "pelican:", "eleventy:", "node:", "python libs:")
-    return [line.strip() for line in done.stdout.splitlines() if line.startswith(keep)]
+    lines = [line.strip() for line in done.stdout.splitlines() if line.startswith(keep)]
+    return [re.sub(r"^hugo: hugo (v[\d.]+)\S*\+extended.*", r"hugo: \1 extended", line) for line in lines]  # not the build details
 
 
 # ---------------------------------------------------------------- main

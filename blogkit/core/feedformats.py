@@ -24,7 +24,7 @@ FEED_FORMATS: dict[str, FeedFormat] = {
 
 # the kinds of feed scope; `feeds.full_content` names those whose entries carry the whole post
 SCOPE_KINDS = ("hub", "authors", "tags", "teams")
-FULL_CONTENT_DEFAULT = ("hub", "authors")
+FULL_CONTENT_DEFAULT = ("hub",)
 
 
 def feed_path(scope_path: str, key: str) -> str:

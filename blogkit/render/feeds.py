@@ -1,7 +1,7 @@
 """Atom 1.0, RSS 2.0 and JSON Feed 1.1 for the hub, every author, tag and team.
 
 Entries carry the post's summary and, in the scopes `feeds.full_content` names
-(the hub and authors by default), the full post rendered for syndication
+(the hub by default), the full post rendered for syndication
 (absolute URLs, no heading anchors); every author is credited in every format;
 ids are stable across renames; `updated` comes from the content, never from
 the clock. Output is built as text here rather than in templates so that
