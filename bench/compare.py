@@ -23,7 +23,7 @@ blogkit's start-up costs what the installed `blogkit` command costs. The interpr
 running compare.py (or `--python`): it must have blogkit's dependencies, so run compare.py with
 the project's virtualenv.
 
-Prerequisites (once; `/work/shared/bench/README.md` section 1), with WORK a scratch folder
+Prerequisites (once; `../shared/bench/README.md` section 1), with WORK a scratch folder
 outside the repository:
 
     python3 -m venv "$WORK/venv"
@@ -381,6 +381,13 @@ def fmt(value: float | None, digits: int = 2) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
 
+def spread(values: list[float] | list[int], digits: int) -> str:
+    """The median, and the range when the runs differ: the same input should give the same output."""
+    middle = f"{statistics.median(values):.{digits}f}"
+    low, high = f"{min(values):.{digits}f}", f"{max(values):.{digits}f}"
+    return middle if low == high else f"{middle} ({low}-{high})"
+
+
 def size_table(runs: list[Run], n: int, peers: list[str], work: Path) -> list[str]:
     rounds = rounds_of(runs, n)
     lines = [
@@ -403,21 +410,22 @@ def size_table(runs: list[Run], n: int, peers: list[str], work: Path) -> list[st
         lines.append(
             f"| {peer} | {len(good)}{note} | {statistics.median(walls):.2f} ({min(walls):.2f}-{max(walls):.2f}) "
             f"| {statistics.median(r.cpu for r in good):.2f} | {statistics.median(r.rss_mb for r in good):.0f} "
-            f"| {good[-1].mb:.1f} | {good[-1].files} | {fmt(median_ratio(rounds, peer, hugo_of))} "
+            f"| {spread([r.mb for r in good], 1)} | {spread([r.files for r in good], 0)} | {fmt(median_ratio(rounds, peer, hugo_of))} "
             f"| {fmt(median_ratio(rounds, peer, fastest_other))} |"
         )
     winners = [w.peer for w in (fastest_other(rr) for rr in rounds.values()) if w is not None]
     if winners:
         counts = ", ".join(f"{p} in {winners.count(p)}" for p in sorted(set(winners), key=lambda p: -winners.count(p)))
         lines += ["", f"Fastest non-blogkit peer per round: {counts} of {len(winners)} rounds."]
+    for r in sorted((r for r in runs if r.n == n and r.exit != 0), key=lambda r: (r.peer, r.round)):
+        lines += ["", f"Failed: {r.peer}, round {r.round}, exit {r.exit}: see {work / 'logs' / f'{r.peer}-{label(n)}-r{r.round}.log'}"]
     return lines
 
 
 def mark(value: float | None, limit: float | None, nominal: bool) -> str:
-    if value is None or limit is None:
+    if limit is None:
         return "-"
-    ok = value <= limit
-    text = "✓ pass" if ok else "✗ FAIL"
+    text = "✗ no result" if value is None else "✓ pass" if value <= limit else "✗ FAIL"
     return text if nominal else f"({text}, indicative)"
 
 
@@ -429,8 +437,8 @@ def peer_median(rounds: Rounds, peer: str, metric: str) -> float | None:
 def targets_table(runs: list[Run], serves: list[Serve], small: int, large: int, nominal: bool, with_serve: bool) -> list[str]:
     lines = ["| target | posts | measured | goal | result | detail |", "|---|---:|---:|---:|---|---|"]
 
-    def row(name: str, n: int, value: float | None, limit: float | None, unit: str, detail: str) -> None:
-        goal = f"≤ {limit:g}{unit}" if limit is not None else "(report only)"
+    def row(name: str, n: int, value: float | None, limit: float | None, unit: str, detail: str, goal: str = "(report only)") -> None:
+        goal = f"≤ {limit:g}{unit}" if limit is not None else goal
         if not any(r.n == n for r in runs) and not any(s.n == n for s in serves):
             lines.append(f"| {name} | {label(n)} | not run | {goal} | - | add {n} to --sizes |")
             return
@@ -441,7 +449,7 @@ def targets_table(runs: list[Run], serves: list[Serve], small: int, large: int, 
         ws = [w.wall for w in (fastest_other(rr) for rr in rounds.values()) if w is not None]
         return f"blogkit {fmt(peer_median(rounds, 'blogkit', 'wall'))} s, fastest other peer {fmt(statistics.median(ws) if ws else None)} s"
 
-    for n in (small, large):
+    for n in dict.fromkeys((small, large)):  # once when they are the same size
         rounds = rounds_of(runs, n)
         row("cold build, wall / fastest other peer", n, median_ratio(rounds, "blogkit", fastest_other), 0.8, "", fastest_detail(rounds))
     big, little = rounds_of(runs, large), rounds_of(runs, small)
@@ -476,7 +484,8 @@ def targets_table(runs: list[Run], serves: list[Serve], small: int, large: int, 
                 if s.median_ms is None
                 else f"min {fmt(s.min_ms, 0)}, max {fmt(s.max_ms, 0)} ms, {s.edits} edits; the server's rebuild {fmt(s.rebuild_ms, 0)} ms"
             )
-            row("serve, save to reload (median)", s.n, s.median_ms, 100 if s.n == large else None, " ms", detail)
+            limit = 100 if s.n == large else None
+            row("serve, save to reload (median)", s.n, s.median_ms, limit, " ms", detail, f"(target at {label(large)})")
             if s.peak_mb is not None:
                 row("serve, server peak memory", s.n, s.peak_mb, None, " MB", "VmHWM of the serve process (serve_probe.py)")
         if not any(s.n == large for s in serves):
@@ -504,10 +513,8 @@ def report(
     nominal = (small, large) == (1000, 10000)
     out += ["", "### Targets", ""]
     if not nominal:
-        out += [
-            f"The targets are set at 1k and 10k posts; these rows are at {label(small)} and {label(large)}: the marks are indicative.",
-            "",
-        ]
+        at = " and ".join(label(n) for n in dict.fromkeys((small, large)))
+        out += [f"The targets are set at 1k and 10k posts; these rows are at {at} posts: the marks are indicative.", ""]
     out += targets_table(runs, serves, small, large, nominal, with_serve)
     versions = meta.get("versions")
     if isinstance(versions, list) and versions:
@@ -550,7 +557,7 @@ def main(argv: list[str] | None = None) -> int:
                 raise Failure(f"no results with the tag {tag} in {work / 'results.jsonl'}")
             text = report(runs, serves, meta, peer_order(runs), work, args.target_sizes, bool(serves))
             sys.stdout.write(text)
-            return 0
+            return 1 if any(r.exit != 0 for r in runs) or any(s.exit != 0 for s in serves) else 0
         revision = git_revision()
         tag = f"compare-{time.strftime('%Y%m%d-%H%M%S')}-{revision.replace('+', '-')}"
         try:
@@ -562,6 +569,9 @@ def main(argv: list[str] | None = None) -> int:
     except Failure as e:
         print(f"compare.py: {e}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("compare.py: interrupted", file=sys.stderr)
+        return 130
 
 
 def run_all(args: argparse.Namespace, layout: Layout, harness: Path, tag: str, revision: str) -> int:
