@@ -262,7 +262,7 @@ def test_builds_are_byte_identical_across_directories_seeds_and_workers(tmp_path
 
 
 def test_rendering_in_worker_processes_gives_the_same_site(site, tmp_path, monkeypatch):
-    monkeypatch.setattr("blogkit.render.pages._PARALLEL_MIN_JOBS", 10)
+    monkeypatch.setattr("blogkit.engine.rendering._MIN_PARALLEL", 10)
     files = {
         f"posts/ada/2026-01-{i % 28 + 1:02d}-post-{i}.md": post(
             f"title: Post {i}\ntags: [t{i % 5}]\n", f"Text {i}.\n\n```python\nx = {i}\n```\n"
@@ -276,7 +276,7 @@ def test_rendering_in_worker_processes_gives_the_same_site(site, tmp_path, monke
 
 
 def test_template_errors_in_worker_processes_are_reported_once(site, monkeypatch):
-    monkeypatch.setattr("blogkit.render.pages._PARALLEL_MIN_JOBS", 10)
+    monkeypatch.setattr("blogkit.engine.rendering._MIN_PARALLEL", 10)
     files = {f"posts/ada/2026-01-{i % 28 + 1:02d}-p{i}.md": post(f"title: P{i}\n") for i in range(40)}
     files["templates/post.html"] = "{% extends 'base.html' %}\n{% block content %}{{ post.nope }}{% endblock %}\n"
     result = build(site(files), jobs=2)

@@ -171,19 +171,19 @@ def test_a_failed_write_leaves_the_old_tree_byte_identical(site, capsys, monkeyp
     code, _, err = run_cli(["build", str(root)], capsys)
     assert code == 3 and "No space left on device" in err
     assert tree_bytes(root / "public") == before
-    assert sorted(p.name for p in root.iterdir() if p.name.startswith(".")) == [], "no staging folder or lock file is left"
+    assert sorted(p.name for p in root.iterdir() if p.name.startswith(".")) == [".blogkit-cache"], "no staging folder or lock file is left"
 
 
 SLOW_BUILD = textwrap.dedent(
     """
     import sys, time
     from blogkit.publish import write
-    real = write._write_tree
-    def slow(tree, root):
+    real = write.StagingTree.write_only
+    def slow(tree, path, data):
         open(sys.argv[2], "w").close()
         time.sleep(30)
-        real(tree, root)
-    write._write_tree = slow
+        real(tree, path, data)
+    write.StagingTree.write_only = slow
     from blogkit.commands.cli import main
     sys.exit(main(["build", sys.argv[1], "-q"]))
     """
@@ -204,7 +204,7 @@ def test_a_killed_build_leaves_the_old_tree_byte_identical(site, capsys, tmp_pat
     process.send_signal(sig)
     assert process.wait(timeout=20) == code
     assert tree_bytes(root / "public") == before
-    assert [p.name for p in root.iterdir() if p.name.startswith(".")] == []
+    assert [p.name for p in root.iterdir() if p.name.startswith(".")] == [".blogkit-cache"], "no staging folder is left"
 
 
 # -- plan -------------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
@@ -13,9 +12,12 @@ import pytest
 from blogkit.core.config import load_config
 from blogkit.core.diagnostics import ConfigError, Report
 from blogkit.core.outputs import OutputTree
+from blogkit.load.highlight import stylesheet
+from blogkit.load.sources import discover_theme
 from blogkit.render.discussion import Discussions, recognise, thread
 from blogkit.render.pages import Renderer, create_environment
-from conftest import build, diagnostics, post, run_cli
+from blogkit.render.routes import routes
+from conftest import NOW, build, diagnostics, post, run_cli
 
 CONFIG = "title: Test Hub\nbase_url: https://hub.example/\ntimezone: UTC\n"
 P = "posts/ada/2026-03-01-hello.md"
@@ -389,9 +391,8 @@ def test_embed_is_never_loaded_in_preview(site):
     assert result.site is not None
     report = Report()
     tree = OutputTree(report)
-    Renderer(result.site, create_environment(str(root), result.config.theme_dir), report, preview=True).render_site(
-        tree, lambda p: os.path.join(root, p)
-    )
+    renderer = Renderer(result.site, create_environment(str(root), result.config.theme_dir), report, now=NOW, preview=True)
+    renderer.render_site(tree, routes(result.site, discover_theme(str(root), result.config.theme_dir), str(root), stylesheet()))
     assert not report.diagnostics
     hello = tree.files[PAGE].content.decode()  # type: ignore[union-attr]
     hn = tree.files["2026/03/hn/index.html"].content.decode()  # type: ignore[union-attr]

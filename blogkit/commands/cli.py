@@ -12,7 +12,7 @@ import os
 import signal
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from types import FrameType
 
@@ -23,8 +23,9 @@ from blogkit.commands.scaffold import ScaffoldError, init_site, new_author, new_
 from blogkit.core.config import load_config
 from blogkit.core.diagnostics import ConfigError, Report, Severity
 from blogkit.core.fields import parse_when
+from blogkit.core.outputs import OutputTree
 from blogkit.engine.build import BuildOptions, BuildResult, build_site, build_time
-from blogkit.publish.write import SiteLocked, UnsafeOutput, check_output_dir, publish, site_lock
+from blogkit.publish.write import SiteLocked, StagingTree, UnsafeOutput, check_output_dir, publish, site_lock
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_ENVIRONMENT, EXIT_BUG = 0, 1, 2, 3, 4
 
@@ -55,6 +56,9 @@ def parser() -> argparse.ArgumentParser:
             "-j", "--jobs", type=int, default=None, metavar="N", help="worker processes for rendering (default: one per core)"
         )
         command.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+        command.add_argument(
+            "--no-cache", dest="cache", action="store_false", help="neither read nor write the build cache (SITE/.blogkit-cache)"
+        )
         return command
 
     build = site_command("build", "build the site into a folder of static files")
@@ -171,7 +175,7 @@ def _build_or_check(args: argparse.Namespace) -> int:
 
 
 def _build_or_check_locked(args: argparse.Namespace) -> int:
-    options = BuildOptions(drafts=args.drafts, future=args.future, **({"jobs": args.jobs} if args.jobs else {}))
+    options = BuildOptions(drafts=args.drafts, future=args.future, cache=args.cache, **({"jobs": args.jobs} if args.jobs else {}))
     site_root = os.path.abspath(args.site)
     out_dir = None
     if args.command == "build":
@@ -181,8 +185,28 @@ def _build_or_check_locked(args: argparse.Namespace) -> int:
         except UnsafeOutput as exc:
             print(f"blogkit: error: {exc}", file=sys.stderr)
             return EXIT_USAGE
+    staged: list[StagingTree] = []
+
+    def staging(report: Report) -> OutputTree:  # a build streams its output into a staging folder
+        staged.append(StagingTree(report, out_dir))  # type: ignore[arg-type]
+        return staged[-1]
+
     try:
-        result = build_site(site_root, options)
+        return _build_and_publish(args, options, site_root, out_dir, staging if out_dir else OutputTree)
+    except OSError as exc:
+        print(f"blogkit: error: cannot write the output to {out_dir}: {exc.strerror or exc}", file=sys.stderr)
+        print("  hint: check the disk space and the folder's permissions; the previous output is unchanged", file=sys.stderr)
+        return EXIT_ENVIRONMENT
+    finally:
+        for tree in staged:
+            tree.discard()  # nothing when it was published: the folder is the output now
+
+
+def _build_and_publish(
+    args: argparse.Namespace, options: BuildOptions, site_root: str, out_dir: str | None, output: Callable[[Report], OutputTree]
+) -> int:
+    try:
+        result = build_site(site_root, options, output=output)
     except ConfigError as exc:
         print_diagnostics(exc.diagnostics, site_root, args.site, args.format)
         return EXIT_USAGE
@@ -199,12 +223,7 @@ def _build_or_check_locked(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(f"blogkit: {_summary(result)}: no problems found")
         return EXIT_OK
-    try:
-        publish(result.outputs, out_dir)
-    except OSError as exc:
-        print(f"blogkit: error: cannot write the output to {out_dir}: {exc.strerror or exc}", file=sys.stderr)
-        print("  hint: check the disk space and the folder's permissions; the previous output is unchanged", file=sys.stderr)
-        return EXIT_ENVIRONMENT
+    publish(result.outputs, out_dir)
     if not args.quiet:
         print(f"blogkit: {_summary(result)}: wrote {len(result.outputs)} files to {os.path.relpath(out_dir)}")
     return EXIT_OK
@@ -237,7 +256,7 @@ def _plan(args: argparse.Namespace) -> int:
             print(f"blogkit: error: --at '{args.at}' is not a date like 2026-03-01T09:00", file=sys.stderr)
             return EXIT_USAGE
         now = parsed
-    result = build_site(config.root, BuildOptions(future=True, jobs=1, now=now))
+    result = build_site(config.root, BuildOptions(future=True, jobs=1, now=now, cache=False))
     if result.report.errors:
         _report(result.report, config.root, argparse.Namespace(site=args.site, quiet=True, format="text", strict=False))
         return EXIT_CONTENT

@@ -25,6 +25,15 @@ class Output:
 
 
 class OutputTree:
+    """The outputs of a build, in memory (for `check`, `serve` and tests).
+
+    A tree that `streams` (the staging folder of `blogkit build`) writes each file as it
+    is added, and its worker processes write files with `write_only` and tell the parent
+    with `note_written`.
+    """
+
+    streams = False
+
     def __init__(self, report: Report) -> None:
         self.files: dict[str, Output] = {}
         self._report = report
@@ -46,3 +55,9 @@ class OutputTree:
 
     def __len__(self) -> int:
         return len(self.files)
+
+    def write_only(self, path: str, data: bytes) -> None:
+        raise NotImplementedError("only a tree that streams writes files")
+
+    def note_written(self, path: str, origin: Location) -> None:
+        raise NotImplementedError("only a tree that streams writes files")

@@ -1,37 +1,57 @@
-"""`build_site()`: the whole pipeline, stage by stage, in memory.
+"""`build_site()`: the whole pipeline, in two halves.
 
-Only the first stages read the site folder and nothing here writes: `build`,
-`check` and `serve` share this function; `blogkit.publish.write` publishes the result.
+Loading (config, discovery, profiles, posts, selection, Markdown, assembly) reads the
+site folder and gives a `LoadedSite`, frozen; rendering turns it into outputs through
+the cache and never reads the site folder again. `build`, `check` and `serve` share
+this function; `blogkit.publish.write` publishes the result.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 
 from blogkit.core.bodies import BodySource, RenderedBody
 from blogkit.core.config import MarkdownConfig, SiteConfig, load_config
 from blogkit.core.diagnostics import Report
 from blogkit.core.model import Site
 from blogkit.core.outputs import OutputTree
+from blogkit.engine.bodies import render_markdown
+from blogkit.engine.cache import Cache, open_cache
+from blogkit.engine.rendering import RenderStats, render_outputs
+from blogkit.engine.workers import default_jobs
 from blogkit.load.assemble import Selection, assemble
-from blogkit.load.frontmatter import PageMeta, PostMeta, read_page, read_post
-from blogkit.load.markdown import render_bodies
+from blogkit.load.frontmatter import PostMeta, read_page, read_post
+from blogkit.load.highlight import stylesheet
 from blogkit.load.profiles import Profiles, load_profiles
-from blogkit.load.sources import PostSource, Sources, discover
+from blogkit.load.sources import PostSource, Sources, ThemeFiles, discover, discover_theme
 from blogkit.render.pages import Renderer, create_environment
+from blogkit.render.routes import routes
 
 
 @dataclass(frozen=True, slots=True)
 class BuildOptions:
     drafts: bool = False
     future: bool = False
-    jobs: int = field(default_factory=lambda: len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+    jobs: int = field(default_factory=default_jobs)
     now: datetime | None = None  # the build's reference time; default: SOURCE_DATE_EPOCH, else the clock
+    cache: bool = True  # keep results in the site's cache folder (False: `--no-cache`)
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedSite:
+    """The first half's result: everything rendering needs, read and checked."""
+
+    config: SiteConfig
+    site: Site | None  # None when loading found errors that leave no site to render
+    theme: ThemeFiles
+    posts_read: tuple[PostMeta, ...]  # every post read, published or not (for `check` and `plan`)
+    profiles: Profiles
+    now: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +63,7 @@ class BuildResult:
     posts_read: tuple[PostMeta, ...] = ()  # every post read, published or not (for `check`)
     profiles: Profiles | None = None
     now: datetime | None = None
+    stats: RenderStats = field(default_factory=RenderStats)
 
 
 def build_time() -> datetime:
@@ -52,27 +73,55 @@ def build_time() -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
 
 
-def build_site(root: str, options: BuildOptions = BuildOptions(), stages: Stages | None = None) -> BuildResult:
+def build_site(
+    root: str,
+    options: BuildOptions = BuildOptions(),
+    stages: Stages | None = None,
+    *,
+    output: Callable[[Report], OutputTree] = OutputTree,
+) -> BuildResult:
+    """Load, then render into `output(report)` (in memory unless a staging folder is given)."""
     stages = stages or Stages()
     config = load_config(root)  # raises ConfigError: nothing else makes sense without it
-    root = config.root
     report = Report()
+    cache = stages.cache if stages.cache is not None else open_cache(config.root, enabled=options.cache)
+    loaded = load_site(config, options, options.now or build_time(), report, stages, cache)
+    outputs = output(report)
+    stats = RenderStats()
+    if loaded.site is not None:
+        renderer = stages.renderer(loaded.site, create_environment(config.root, config.theme_dir), report, now=loaded.now)
+        all_routes = routes(loaded.site, loaded.theme, config.root, stylesheet())
+        if stages.renderer is Renderer:
+            stats = render_outputs(renderer, all_routes, outputs, cache, loaded.theme, options.jobs)
+        else:  # a renderer of its own (`blogkit serve`'s memo) renders everything in this process
+            renderer.render_site(outputs, all_routes)
+    if not report.errors:
+        cache.sweep()
+    return BuildResult(config, loaded.site, outputs, report, loaded.posts_read, loaded.profiles, loaded.now, stats)
+
+
+def load_site(config: SiteConfig, options: BuildOptions, now: datetime, report: Report, stages: Stages, cache: Cache) -> LoadedSite:
+    """The first half: read, select, render Markdown, assemble. Reads the site folder; writes nothing."""
+    root = config.root
     sources = discover(root, report)
+    theme = discover_theme(root, config.theme_dir)
     profiles = load_profiles(root, sources.authors, sources.static, report)
     posts = read_posts(config, sources, profiles, report, stages.read_post)
     pages_read = [page for path in sources.pages if (page := read_page(root, path, report))]
     pages = [page for page in pages_read if not page.draft]
-    now = options.now or build_time()
-    selection = select(posts, pages, config, options, now, stages.render_bodies)
+    published, unpublished, future = select(posts, options, now)
+    render = stages.render_bodies or partial(render_markdown, cache=cache)
+    bodies = render([m.body for m in published] + [p.body for p in pages], config.markdown, options.jobs)
     read = {meta.source.path for meta in posts} | {page.source for page in pages_read}
-    unreadable = frozenset(s.path for s in sources.posts if s.path not in read) | frozenset(p for p in sources.pages if p not in read)
-    selection = dataclasses.replace(selection, unreadable=unreadable)
-    site = assemble(config, profiles, selection, sources.static, report)
-    outputs = OutputTree(report)
-    stages.renderer(site, create_environment(root, config.theme_dir), report, now=now, jobs=options.jobs).render_site(
-        outputs, lambda p: os.path.join(root, p)
+    selection = Selection(
+        posts=list(zip(published, bodies[: len(published)], strict=True)),
+        pages=list(zip(pages, bodies[len(published) :], strict=True)),
+        unpublished=unpublished,
+        future=future,
+        unreadable=frozenset(s.path for s in sources.posts if s.path not in read) | frozenset(p for p in sources.pages if p not in read),
     )
-    return BuildResult(config, site, outputs, report, tuple(posts), profiles, now)
+    site = assemble(config, profiles, selection, sources.static, report)
+    return LoadedSite(config, site, theme, tuple(posts), profiles, now)
 
 
 def read_posts(config: SiteConfig, sources: Sources, profiles: Profiles, report: Report, read: ReadPost = read_post) -> list[PostMeta]:
@@ -80,15 +129,8 @@ def read_posts(config: SiteConfig, sources: Sources, profiles: Profiles, report:
     return [meta for source in sources.posts if (meta := read(config.root, source, config, profiles, static, report))]
 
 
-def select(
-    posts: list[PostMeta],
-    pages: list[PageMeta],
-    config: SiteConfig,
-    options: BuildOptions,
-    now: datetime,
-    render: RenderBodies = render_bodies,
-) -> Selection:
-    """Leave out drafts and future posts unless asked for, then render the bodies of the rest."""
+def select(posts: list[PostMeta], options: BuildOptions, now: datetime) -> tuple[list[PostMeta], frozenset[str], frozenset[str]]:
+    """The posts to publish: drafts and future posts left out unless asked for; and the paths of both."""
     published, unpublished, future = [], set(), set()
     for meta in posts:
         is_future = meta.date > now
@@ -98,13 +140,7 @@ def select(
         if is_future:
             future.add(meta.source.path)
         published.append(meta)
-    bodies = render([m.body for m in published] + [p.body for p in pages], config.markdown, options.jobs)
-    return Selection(
-        posts=list(zip(published, bodies[: len(published)], strict=True)),
-        pages=list(zip(pages, bodies[len(published) :], strict=True)),
-        unpublished=frozenset(unpublished),
-        future=frozenset(future),
-    )
+    return published, frozenset(unpublished), frozenset(future)
 
 
 # -- stages: the hook `blogkit serve` uses ------------------------------------------------------
@@ -115,9 +151,10 @@ RenderBodies = Callable[[Sequence[BodySource], MarkdownConfig, int], list[Render
 
 @dataclass(frozen=True, slots=True)
 class Stages:
-    """The stage functions `build_site` calls: by default the plain ones. `blogkit serve`
-    passes memoised ones (`blogkit.engine.incremental`) so that a rebuild redoes only what changed."""
+    """The stage functions `build_site` calls: by default the plain ones with the site's cache.
+    `blogkit serve` passes memoised ones (`blogkit.engine.incremental`) and a cache in memory."""
 
     read_post: ReadPost = read_post
-    render_bodies: RenderBodies = render_bodies
+    render_bodies: RenderBodies | None = None  # None: `render_markdown` with the build's cache
     renderer: Callable[..., Renderer] = Renderer
+    cache: Cache | None = None  # None: the site's cache folder (or memory, with `--no-cache`)

@@ -23,7 +23,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
-import signal
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -38,12 +37,15 @@ from blogkit.core.diagnostics import Diagnostic, Location, Report
 from blogkit.core.model import Author, Page, Post, Site, Tag, Team
 from blogkit.core.outputs import CopyFile, OutputTree
 from blogkit.engine.build import Stages
+from blogkit.engine.cache import MemoryCache
+from blogkit.engine.workers import map_ranges
 from blogkit.load.frontmatter import PostMeta, read_post
 from blogkit.load.markdown import render_body
 from blogkit.load.profiles import Profiles
 from blogkit.load.sources import PostSource
 from blogkit.render.feeds import FeedScope, FeedWriter
 from blogkit.render.pages import Renderer
+from blogkit.render.routes import Route
 
 Key = tuple[str, str]  # ("post", source), ("author", handle), ("tag", slug), ("team", key), ("page", source), ("site", attribute)
 
@@ -117,7 +119,7 @@ class Memo:
         self._rendered = self._reused = 0
 
     def stages(self) -> Stages:
-        return Stages(read_post=self.read_post, render_bodies=self.render_bodies, renderer=self.renderer)
+        return Stages(read_post=self.read_post, render_bodies=self.render_bodies, renderer=self.renderer, cache=MemoryCache())
 
     def forget(self, paths: Iterable[str]) -> None:
         """Site-relative paths that changed on disk: never trust a cached read of them."""
@@ -271,14 +273,14 @@ class _MemoRenderer(Renderer):
     """The theme's renderer, asking the memo before rendering a page or a feed."""
 
     def __init__(self, site: Site, env: jinja2.Environment, report: Report, *, memo: Memo, **kwargs: Any) -> None:
-        super().__init__(site, env, report, **{**kwargs, "jobs": 1})  # the memo lives in this process
+        super().__init__(site, env, report, **kwargs)  # the memo lives in this process: no workers
         self._memo = memo
 
     def render(self, template: str, path: str, **context: Any) -> str | None:
         return self._memo.page(template, path, context, lambda: Renderer.render(self, template, path, **context))
 
-    def render_site(self, tree: OutputTree, source_file: Callable[[str], str]) -> None:
-        super().render_site(_EncodedTree(tree, self._memo), source_file)
+    def render_site(self, tree: OutputTree, all_routes: list[Route]) -> None:
+        super().render_site(_EncodedTree(tree, self._memo), all_routes)
 
     def feed(self, writer: FeedWriter, scope: FeedScope, fmt: str, entries: int) -> str | bytes:
         return self._memo.feed(writer, scope, fmt, entries)
@@ -451,20 +453,9 @@ def _template_files(config: SiteConfig) -> tuple[object, ...]:
 
 
 def _render_many(sources: list[BodySource], settings: MarkdownConfig, jobs: int) -> list[RenderedBody]:
-    """Render bodies in order; many of them in worker processes that leave Ctrl-C to the server."""
-    if jobs <= 1 or len(sources) < _POOL_THRESHOLD:
-        return [render_body(s, settings) for s in sources]
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    """Render bodies in order; many of them in worker processes."""
 
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    chunk = max(1, min(64, len(sources) // (jobs * 8)))
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_ignore_interrupts)
-    try:
-        return list(pool.map(functools.partial(render_body, settings=settings), sources, chunksize=chunk))
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    def render(chunk: Sequence[BodySource]) -> list[RenderedBody]:
+        return [render_body(s, settings) for s in chunk]
 
-
-def _ignore_interrupts() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    return map_ranges(render, sources, jobs, min_items=_POOL_THRESHOLD)

@@ -189,3 +189,28 @@ def read_yaml_file(root: str, path: str, report: Report) -> tuple[object, str] |
         report.error(Location(path, problem.line, problem.column), problem.message, problem.hint)
         return None
     return data, text
+
+
+@dataclass(frozen=True, slots=True)
+class ThemeFiles:
+    """The templates and static files rendering uses, found with the rest so that rendering reads no folder."""
+
+    templates: tuple[tuple[str, str], ...]  # (template name, absolute path): the site's shadowing the theme's
+    static: tuple[tuple[str, str], ...]  # (path in the output, absolute path) of the theme's static files
+
+
+def discover_theme(site_root: str, theme_dir: str) -> ThemeFiles:
+    templates: dict[str, str] = {}
+    for folder in (os.path.join(theme_dir, "templates"), os.path.join(site_root, "templates")):  # the site's win
+        templates.update(_files_under(folder))
+    return ThemeFiles(tuple(sorted(templates.items())), tuple(_files_under(os.path.join(theme_dir, "static"))))
+
+
+def _files_under(folder: str) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames.sort()
+        for name in sorted(filenames):
+            full = os.path.join(dirpath, name)
+            found.append((os.path.relpath(full, folder).replace(os.sep, "/"), full))
+    return sorted(found)

@@ -16,7 +16,8 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from blogkit.core.outputs import CopyFile, OutputTree
+from blogkit.core.diagnostics import Location, Report
+from blogkit.core.outputs import CopyFile, Output, OutputTree
 
 _SWAP_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 
@@ -59,14 +60,65 @@ def check_output_dir(out_dir: str, site_root: str) -> None:
         raise UnsafeOutput(f"'{out_dir}' exists and is not a folder")
 
 
+class StagingTree(OutputTree):
+    """An output tree written to disk as it grows: a temporary sibling of the output folder.
+
+    `publish` swaps it into place; `discard` removes it. Files are written once, as they
+    are rendered, so a build never holds its whole output in memory. Each file's entry
+    then points at the written copy.
+    """
+
+    streams = True
+
+    def __init__(self, report: Report, out_dir: str) -> None:
+        super().__init__(report)
+        self.out_dir = os.path.abspath(out_dir)
+        parent = os.path.dirname(self.out_dir)
+        os.makedirs(parent, exist_ok=True)
+        self.folder = tempfile.mkdtemp(prefix=f".{os.path.basename(self.out_dir)}.new-", dir=parent)
+        self._made: set[str] = {self.folder}
+
+    def add(self, path: str, content: bytes | str | CopyFile, origin: Location) -> None:
+        if path in self.files:
+            super().add(path, content, origin)  # reports the collision
+            return
+        if isinstance(content, CopyFile):
+            shutil.copyfile(content.source, self._target(path))
+        else:
+            self.write_only(path, content.encode("utf-8") if isinstance(content, str) else content)
+        self.note_written(path, origin)
+
+    def write_only(self, path: str, data: bytes) -> None:
+        with open(self._target(path), "wb") as f:
+            f.write(data)
+
+    def note_written(self, path: str, origin: Location) -> None:
+        self.files[path] = Output(CopyFile(os.path.join(self.folder, *path.split("/"))), origin)
+
+    def _target(self, path: str) -> str:
+        target = os.path.join(self.folder, *path.split("/"))
+        folder = os.path.dirname(target)
+        if folder not in self._made:
+            os.makedirs(folder, exist_ok=True)
+            self._made.add(folder)
+        return target
+
+    def discard(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
 def publish(tree: OutputTree, out_dir: str) -> None:
-    """Write every file of the tree, then swap it into `out_dir` atomically (per rename)."""
+    """Swap the tree into `out_dir` atomically (per rename), writing it first unless it is staged already."""
     out_dir = os.path.abspath(out_dir)
     parent = os.path.dirname(out_dir)
     os.makedirs(parent, exist_ok=True)
-    staging = tempfile.mkdtemp(prefix=f".{os.path.basename(out_dir)}.new-", dir=parent)
+    if isinstance(tree, StagingTree) and tree.out_dir == out_dir:
+        staging = tree.folder
+    else:
+        staging = tempfile.mkdtemp(prefix=f".{os.path.basename(out_dir)}.new-", dir=parent)
     try:
-        _write_tree(tree, staging)
+        if staging != getattr(tree, "folder", None):
+            _write_tree(tree, staging)
         os.chmod(staging, 0o755)  # noqa: S103 - a published site is world-readable, as mkdtemp's 0o700 is not
         retired = None
         # the two renames run with signals held, so an interrupt never leaves no site at all

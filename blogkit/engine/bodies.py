@@ -1,0 +1,95 @@
+"""The Markdown stage: every body rendered once, and then only when its text or settings change.
+
+A body's result is a pure function of its text, the line it starts on, the Markdown
+settings and the versions of blogkit and its renderers, so that is its cache key.
+Results are stored as JSON (data, never code): a cache restored from elsewhere can
+make a build faster, never run anything.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Sequence
+from functools import cache as once
+from importlib import metadata
+
+from blogkit import __version__
+from blogkit.core.bodies import BodySource, LinkRef, RenderedBody, TocEntry
+from blogkit.core.config import MarkdownConfig
+from blogkit.engine.cache import Cache
+from blogkit.engine.fingerprint import digest
+from blogkit.engine.workers import map_ranges
+from blogkit.load.markdown import render_body
+
+_RENDERERS = ("markdown-it-py", "mdit-py-plugins", "pygments", "nh3")
+_MIN_PARALLEL = 64  # fewer bodies than this render in-process: a pool costs more than it saves
+
+
+@once
+def renderer_versions() -> str:
+    """blogkit's version and those of the libraries whose output a body is."""
+    found = [f"blogkit {__version__}"]
+    for name in _RENDERERS:
+        try:
+            found.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            found.append(f"{name} ?")
+    return "; ".join(found)
+
+
+def body_key(source: BodySource, settings: MarkdownConfig) -> str:
+    return digest("body", renderer_versions(), repr(dataclasses.astuple(settings)), str(source.first_line), source.text)
+
+
+def render_markdown(sources: Sequence[BodySource], settings: MarkdownConfig, jobs: int, cache: Cache) -> list[RenderedBody]:
+    """Every body, from the cache where it holds it, rendered (in workers when many) where not."""
+    keys = [body_key(s, settings) for s in sources]
+    bodies: list[RenderedBody | None] = [_decode(cache.get("bodies", key)) for key in keys]
+    missing = [i for i, body in enumerate(bodies) if body is None]
+
+    def render(indexes: Sequence[int]) -> list[RenderedBody]:
+        return [render_body(sources[i], settings) for i in indexes]
+
+    for i, body in zip(missing, map_ranges(render, missing, jobs, min_items=_MIN_PARALLEL), strict=True):
+        bodies[i] = body
+        cache.put("bodies", keys[i], _encode(body))
+    return [body for body in bodies if body is not None]
+
+
+def _encode(body: RenderedBody) -> bytes:
+    data = {
+        "html": body.html,
+        "toc": [[e.level, e.id, e.text] for e in body.toc],
+        "ids": sorted(body.ids),
+        "summary": body.summary,
+        "words": body.words,
+        "links": [[link.target, link.line] for link in body.links],
+        "images_without_alt": list(body.images_without_alt),
+    }
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
+
+
+def _decode(payload: bytes | None) -> RenderedBody | None:
+    """A cached body, or None when there is none or it is not one (then it is rendered anew)."""
+    if payload is None:
+        return None
+    try:
+        data = json.loads(payload.decode("utf-8", "surrogatepass"))
+        return RenderedBody(
+            html=_text(data["html"]),
+            toc=tuple(TocEntry(int(level), _text(id_), _text(text)) for level, id_, text in data["toc"]),
+            ids=frozenset(_text(i) for i in data["ids"]),
+            summary=_text(data["summary"]),
+            words=int(data["words"]),
+            links=tuple(LinkRef(_text(target), int(line)) for target, line in data["links"]),
+            images_without_alt=tuple(int(line) for line in data["images_without_alt"]),
+        )
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError("not a text")
+    return value

@@ -1,0 +1,222 @@
+"""The render half of a build: every route to an output, from the cache when its inputs are unchanged.
+
+Each page and feed is keyed by the digests of what it reads, declared here rather
+than discovered while rendering:
+
+- every build: blogkit's and its renderers' versions, the config, every template
+  file's text, and whether this is a preview;
+- a page: its template, its URL, its context (posts, authors, tags, teams, pages and
+  plain values, each by its digest), and the attributes of `site` its templates name
+  (found in the templates' syntax trees, through `extends`, `include` and `import`);
+- a post wherever it appears: its own fields, its authors' and tags' values, its
+  authors' teams, and whether its comments are closed at the build's time;
+- a feed: its format, its scope's title and description, its own authors, the posts
+  it lists and the number of entries.
+
+A key found in the cache gives the output's bytes; the rest are rendered, in forked
+workers when there are many, and stored. Outputs are streamed to the output tree as
+they are made (to the staging folder of a build), never all held in memory.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import jinja2
+import jinja2.meta
+from jinja2 import nodes
+
+from blogkit.core.diagnostics import Diagnostic
+from blogkit.core.model import Post, Site
+from blogkit.core.outputs import CopyFile, OutputTree
+from blogkit.engine.bodies import renderer_versions
+from blogkit.engine.cache import Cache, MemoryCache
+from blogkit.engine.fingerprint import Fingerprints, digest
+from blogkit.engine.workers import map_ranges
+from blogkit.load.sources import ThemeFiles
+from blogkit.render.feeds import FeedWriter
+from blogkit.render.pages import Renderer
+from blogkit.render.routes import CopyRoute, FeedRoute, PageRoute, Route, TextRoute, without_collisions
+
+_MIN_PARALLEL = 200  # fewer pages and feeds to render than this: in this process
+_SITE_METHODS = {"archive": ("posts",), "series_nav": ("series",), "neighbours": ("posts", "positions")}
+_EVERYTHING: frozenset[str] = frozenset({"*"})
+
+
+@dataclass(frozen=True, slots=True)
+class RenderStats:
+    rendered: int = 0
+    reused: int = 0
+
+
+def render_outputs(
+    renderer: Renderer, all_routes: list[Route], tree: OutputTree, cache: Cache, theme: ThemeFiles, jobs: int
+) -> RenderStats:
+    """Every route into `tree`: copies and generated texts as they are, pages and feeds through the cache."""
+    keys = OutputKeys(renderer, theme)
+    made: list[PageRoute | FeedRoute] = []
+    for route in without_collisions(all_routes, renderer.report):
+        if isinstance(route, CopyRoute):
+            tree.add(route.file, CopyFile(route.source), route.origin)
+        elif isinstance(route, TextRoute):
+            tree.add(route.file, route.text, route.origin)
+        else:
+            made.append(route)
+    keys.prepare(made)
+    in_memory = isinstance(cache, MemoryCache)
+    streams = tree.streams and not in_memory  # workers write files themselves unless the parent must keep the bytes
+    report = renderer.report
+
+    def work(chunk: Sequence[PageRoute | FeedRoute]) -> list[_Made]:
+        writer = FeedWriter(renderer.site)
+        done: list[_Made] = []
+        seen = len(report.diagnostics)
+        for route in chunk:
+            key = keys.of(route)
+            data = cache.get("outputs", key)
+            hit = data is not None
+            if data is None:
+                text = renderer.render_route(route, writer)
+                data = text.encode("utf-8") if isinstance(text, str) else text
+                if data is not None and not in_memory:
+                    cache.put("outputs", key, data)
+            if data is not None and streams:
+                tree.write_only(route.file, data)
+            problems = tuple(report.diagnostics[seen:])
+            seen = len(report.diagnostics)
+            done.append(_Made(key, data is not None, None if streams else data, hit, problems))
+        return done
+
+    results = map_ranges(work, made, jobs, min_items=_MIN_PARALLEL)
+    known = {(d.location, d.message) for d in report.diagnostics}
+    rendered = reused = 0
+    used: list[str] = []
+    for route, result in zip(made, results, strict=True):
+        for problem in result.problems:  # found in a worker: this process has not seen them
+            if (problem.location, problem.message) not in known:
+                known.add((problem.location, problem.message))
+                report.diagnostics.append(problem)
+        if not result.ok:
+            continue
+        used.append(result.key)
+        reused += result.hit
+        rendered += not result.hit
+        if result.data is None:
+            tree.note_written(route.file, route.origin)
+        else:
+            if in_memory and not result.hit:
+                cache.put("outputs", result.key, result.data)
+            tree.add(route.file, result.data, route.origin)
+    cache.note_used("outputs", used)
+    return RenderStats(rendered, reused)
+
+
+@dataclass(frozen=True, slots=True)
+class _Made:
+    key: str
+    ok: bool  # False when the template failed (its problems say why)
+    data: bytes | None  # None when the worker wrote the file itself
+    hit: bool
+    problems: tuple[Diagnostic, ...]
+
+
+class OutputKeys:
+    """The cache key of each page and feed: a digest of everything it reads (see the module's text)."""
+
+    def __init__(self, renderer: Renderer, theme: ThemeFiles) -> None:
+        site = renderer.site
+        self.site = site
+        self.env = renderer.env
+        self.entries = site.config.feeds.entries
+        self.fingerprints = Fingerprints(post_extra=lambda post: _post_view(site, renderer, post))
+        templates = [digest(name, _read(path)) for name, path in theme.templates]
+        self.base = digest(
+            "outputs",
+            renderer_versions(),
+            f"jinja2 {jinja2.__version__}",
+            self.fingerprints.of(site.config),
+            str(renderer.preview),
+            *templates,
+        )
+        self._reads: dict[str, frozenset[str]] = {}
+        self._attributes: dict[str, str] = {}
+
+    def prepare(self, routes: Sequence[PageRoute | FeedRoute]) -> None:
+        """Digest every post once, before any worker is forked, so that workers share the digests."""
+        for post in self.site.posts:
+            self.fingerprints.entity(post)
+        for route in routes:
+            if isinstance(route, PageRoute):
+                self._site_part(route.template)
+
+    def of(self, route: PageRoute | FeedRoute) -> str:
+        fp = self.fingerprints
+        if isinstance(route, PageRoute):
+            return digest(self.base, "page", route.template, route.path, fp.of(route.context), self._site_part(route.template))
+        scope = route.scope
+        shown = (scope.kind, scope.path, scope.title, scope.description, tuple(scope.authors), tuple(scope.posts[: self.entries]))
+        return digest(self.base, "feed", route.format, str(self.entries), fp.of(shown))
+
+    def _site_part(self, template: str) -> str:
+        """The digest of the `site` attributes a template (with the templates it uses) reads."""
+        names = self._site_reads(template, set())
+        if "*" in names:
+            names = frozenset(f for f in Site.__dataclass_fields__ if f != "config")
+        expanded = sorted({a for name in names for a in _SITE_METHODS.get(name, (name,)) if a in Site.__dataclass_fields__})
+        return digest(*(self._attribute(a) for a in expanded))
+
+    def _attribute(self, name: str) -> str:
+        found = self._attributes.get(name)
+        if found is None:
+            found = self._attributes[name] = digest(name, self.fingerprints.of(getattr(self.site, name)))
+        return found
+
+    def _site_reads(self, template: str, seen: set[str]) -> frozenset[str]:
+        """`site.X` and `site['X']` names read by a template and those it extends, includes or imports."""
+        if template in self._reads:
+            return self._reads[template]
+        if template in seen:
+            return frozenset()
+        seen.add(template)
+        try:
+            source = self.env.loader.get_source(self.env, template)[0] if self.env.loader else ""
+            tree = self.env.parse(source)
+        except jinja2.TemplateError:
+            return _EVERYTHING  # it fails to render anyway; the key matters not
+        names: set[str] = set()
+        named = 0
+        for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+            assert isinstance(node, nodes.Getattr | nodes.Getitem)
+            if isinstance(node.node, nodes.Name) and node.node.name == "site":
+                named += 1
+                if isinstance(node, nodes.Getattr):
+                    names.add(node.attr)
+                elif isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+                    names.add(node.arg.value)
+                else:
+                    names.add("*")
+        uses = sum(1 for n in tree.find_all(nodes.Name) if n.name == "site")
+        if uses > named:  # `site` passed on whole (to a macro, a filter, a variable): it may read anything
+            names.add("*")
+        for other in jinja2.meta.find_referenced_templates(tree):
+            names |= _EVERYTHING if other is None else self._site_reads(other, seen)
+        found = frozenset(names)
+        self._reads[template] = found
+        return found
+
+
+def _post_view(site: Site, renderer: Renderer, post: Post) -> object:
+    """What templates and feeds show of a post beyond its own fields."""
+    authors = tuple(site.authors.get(h) for h in post.authors)
+    teams = tuple(site.teams.get(a.team) if a else None for a in authors)
+    return (renderer.discussions.closed(post), authors, tuple(site.tags.get(s) for s in post.tags), teams)
+
+
+def _read(path: str) -> bytes:
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError:
+        return os.fsencode(path)  # unreadable: rendering reports it

@@ -1,0 +1,183 @@
+"""The build cache: a build with a cache kept from earlier builds equals a build without one, byte for byte."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from blogkit import __version__
+from blogkit.core.outputs import CopyFile
+from blogkit.engine.build import BuildResult
+from blogkit.engine.cache import CACHE_FOLDER, KINDS
+from conftest import REPO, build, run_cli, tree_bytes
+
+GOLDEN_HUB = Path(__file__).parent / "golden" / "hub" / "site"
+
+
+def files_of(result: BuildResult) -> dict[str, bytes]:
+    out = {}
+    for path, output in result.outputs.files.items():
+        content = output.content
+        out[path] = Path(content.source).read_bytes() if isinstance(content, CopyFile) else content
+    return out
+
+
+@pytest.fixture
+def hub(tmp_path: Path) -> Path:
+    root = tmp_path / "hub"
+    shutil.copytree(GOLDEN_HUB, root)
+    return root
+
+
+def assert_warm_equals_full(root: Path, jobs: int = 1) -> BuildResult:
+    warm = build(root, cache=True, jobs=jobs)
+    full = build(root, cache=False, jobs=1)
+    assert not warm.report.errors and not full.report.errors
+    assert files_of(warm) == files_of(full)
+    return warm
+
+
+def test_second_build_reuses_every_page_and_feed(hub):
+    first = assert_warm_equals_full(hub)
+    assert first.stats.reused == 0 and first.stats.rendered > 50
+    second = assert_warm_equals_full(hub)
+    assert second.stats.rendered == 0 and second.stats.reused == first.stats.rendered
+    assert (hub / CACHE_FOLDER / "VERSION").read_text().strip() == __version__
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "template",
+        "config value",
+        "profile",
+        "team",
+        "tag vocabulary",
+        "deleted post",
+        "new post",
+        "post body",
+        "post title",
+        "page",
+    ],
+)
+def test_cached_build_after_a_change_equals_a_full_build(hub, change):
+    before = files_of(assert_warm_equals_full(hub))
+    post = hub / "posts" / "ada-okafor" / "2025-04-01-compaction-2.md"
+    if change == "template":
+        (hub / "templates" / "partials").mkdir(parents=True)
+        (hub / "templates" / "partials" / "footer.html").write_text("<footer>Changed footer</footer>\n")
+    elif change == "config value":
+        config = hub / "blogkit.yaml"
+        config.write_text(config.read_text().replace("Golden Hub", "Golden Hub, renamed"))
+    elif change == "profile":
+        profile = hub / "authors" / "li-wei.yaml"
+        profile.write_text(profile.read_text().replace("name: ", "name: Dr. ", 1))
+    elif change == "team":
+        teams = hub / "teams.yaml"
+        teams.write_text(teams.read_text().replace("name: Platform", "name: Platform Engineering"))
+    elif change == "tag vocabulary":
+        tags = hub / "tags.yaml"
+        tags.write_text(tags.read_text() + "\ntracing:\n  name: Distributed tracing\n  description: Following requests.\n")
+    elif change == "deleted post":
+        post.unlink()
+    elif change == "new post":
+        (hub / "posts" / "li-wei" / "2025-12-01-fresh.md").write_text("---\ntitle: Fresh\ntags: [go]\n---\nNew text.\n")
+    elif change == "post body":
+        post.write_text(post.read_text() + "\nOne more paragraph.\n")
+    elif change == "post title":
+        post.write_text(post.read_text().replace('title: "', 'title: "Now ', 1))
+    else:
+        page = next((hub / "pages").glob("*.md"))
+        page.write_text(page.read_text().replace("title: ", "title: The ", 1))
+    warm = assert_warm_equals_full(hub)
+    assert files_of(warm) != before, "the change shows in the output"
+    assert warm.stats.reused > 0 or change in ("template", "config value"), "unchanged outputs come from the cache"
+
+
+def test_a_changed_template_renders_every_page_again(hub):
+    first = assert_warm_equals_full(hub)
+    (hub / "templates").mkdir()
+    theme_tag = REPO / "themes" / "default" / "templates" / "tag.html"
+    (hub / "templates" / "tag.html").write_text(theme_tag.read_text().replace("</h1>", " (tag)</h1>", 1))
+    warm = assert_warm_equals_full(hub)
+    # every output is keyed by every template's text: a template change renders all pages again, never stale ones
+    assert warm.stats.rendered == first.stats.rendered
+
+
+def test_parallel_and_serial_cached_builds_are_identical(hub):
+    cold = files_of(build(hub, cache=True, jobs=2))
+    warm = files_of(build(hub, cache=True, jobs=2))
+    serial = files_of(build(hub, cache=False, jobs=1))
+    assert cold == warm == serial
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "empty", "flipped byte"])
+def test_a_damaged_cache_entry_is_ignored_and_rewritten(hub, damage):
+    assert_warm_equals_full(hub)
+    entries = sorted(p for kind in KINDS for p in (hub / CACHE_FOLDER / kind).rglob("*") if p.is_file())
+    assert entries
+    for entry in entries:
+        data = entry.read_bytes()
+        if damage == "truncated":
+            entry.write_bytes(data[: len(data) // 2])
+        elif damage == "garbage":
+            entry.write_bytes(b"<p>not what was cached</p>")
+        elif damage == "empty":
+            entry.write_bytes(b"")
+        else:
+            entry.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
+    warm = assert_warm_equals_full(hub)
+    assert warm.stats.reused == 0, "no damaged entry is trusted"
+    again = assert_warm_equals_full(hub)
+    assert again.stats.rendered == 0, "damaged entries were written anew"
+
+
+def test_a_cache_of_another_version_is_ignored_and_replaced(hub):
+    assert_warm_equals_full(hub)
+    (hub / CACHE_FOLDER / "VERSION").write_text("0.0.1\n")
+    stale = hub / CACHE_FOLDER / "outputs" / "zz" / "stale"
+    stale.parent.mkdir(parents=True, exist_ok=True)
+    stale.write_bytes(b"from another version")
+    warm = assert_warm_equals_full(hub)
+    assert warm.stats.reused == 0 and not stale.exists()
+    assert (hub / CACHE_FOLDER / "VERSION").read_text().strip() == __version__
+
+
+def test_unused_entries_are_swept_and_other_files_are_left_alone(hub, tmp_path, monkeypatch):
+    folder = tmp_path / "elsewhere"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("mine")
+    monkeypatch.setenv("BLOGKIT_CACHE_DIR", str(folder))
+    assert_warm_equals_full(hub)
+    count = sum(1 for p in (folder / "outputs").rglob("*") if p.is_file())
+    post = hub / "posts" / "ada-okafor" / "2025-04-01-compaction-2.md"
+    post.write_text(post.read_text() + "\nMore.\n")
+    assert_warm_equals_full(hub)
+    assert sum(1 for p in (folder / "outputs").rglob("*") if p.is_file()) == count, "one build's worth of entries"
+    assert (folder / "notes.txt").read_text() == "mine"
+    assert not (hub / CACHE_FOLDER).exists(), "BLOGKIT_CACHE_DIR moves the cache"
+
+
+def test_no_cache_neither_reads_nor_writes_the_cache(hub, capsys):
+    assert run_cli(["build", str(hub), "-q", "--no-cache", "-j", "1"], capsys)[0] == 0
+    assert not (hub / CACHE_FOLDER).exists()
+    assert run_cli(["build", str(hub), "-q", "-j", "1", "-o", str(hub.parent / "cached")], capsys)[0] == 0
+    assert (hub / CACHE_FOLDER / "VERSION").is_file()
+    assert tree_bytes(hub / "public") == tree_bytes(hub.parent / "cached")
+
+
+def test_cold_and_warm_cli_builds_in_worker_processes_are_byte_identical(hub, tmp_path):
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1767225600", "PYTHONPATH": str(REPO)}
+    outs = []
+    for name, extra in (("cold", ["-j", "2"]), ("warm", ["-j", "2"]), ("serial", ["-j", "1", "--no-cache"])):
+        out = tmp_path / name
+        command = [sys.executable, "-m", "blogkit", "build", str(hub), "-o", str(out), "-q", *extra]
+        done = subprocess.run(command, env=env, capture_output=True, text=True)
+        assert done.returncode == 0 and done.stderr == "", done.stderr
+        outs.append(tree_bytes(out))
+    assert outs[0] == outs[1] == outs[2]
