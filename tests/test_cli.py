@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from blogkit.commands.formats import github_annotation
 from blogkit.core.diagnostics import Diagnostic, Location, Severity
+from blogkit.core.report_formats import github_annotation
 from blogkit.engine import build as build_module
 from blogkit.publish import write
 from conftest import REPO, post, run_cli, tree_bytes

@@ -18,12 +18,12 @@ from types import FrameType
 
 from blogkit import __version__
 from blogkit.commands.checks import run_checks
-from blogkit.commands.formats import FORMATS, display_path, print_diagnostics
 from blogkit.commands.scaffold import ScaffoldError, init_site, new_author, new_post
 from blogkit.core.config import load_config
 from blogkit.core.diagnostics import ConfigError, Report, Severity
 from blogkit.core.fields import parse_when
 from blogkit.core.outputs import OutputTree
+from blogkit.core.report_formats import FORMATS, display_path, print_diagnostics
 from blogkit.engine.build import BuildOptions, BuildResult, build_site, build_time
 from blogkit.publish.write import SiteLocked, StagingTree, UnsafeOutput, check_output_dir, publish, site_lock
 

@@ -25,9 +25,9 @@ from dataclasses import replace
 from types import FrameType
 from typing import TextIO
 
-from blogkit.commands.formats import print_diagnostics
 from blogkit.core.config import CONFIG_FILE
 from blogkit.core.diagnostics import ConfigError, Diagnostic, LineReader, Location, Severity, with_source_lines
+from blogkit.core.report_formats import print_diagnostics
 from blogkit.engine.build import BuildOptions, BuildResult, build_site, build_time
 from blogkit.engine.incremental import Memo
 from blogkit.serve.httpd import Live, PreviewServer
