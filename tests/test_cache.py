@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -13,7 +14,7 @@ import pytest
 from blogkit import __version__
 from blogkit.core.outputs import CopyFile
 from blogkit.engine.build import BuildResult
-from blogkit.engine.cache import CACHE_FOLDER, KINDS
+from blogkit.engine.cache import CACHE_FOLDER
 from conftest import REPO, build, run_cli, tree_bytes
 
 GOLDEN_HUB = Path(__file__).parent / "golden" / "hub" / "site"
@@ -116,23 +117,34 @@ def test_parallel_and_serial_cached_builds_are_identical(hub):
     assert cold == warm == serial
 
 
-@pytest.mark.parametrize("damage", ["truncated", "garbage", "empty", "flipped byte"])
-def test_a_damaged_cache_entry_is_ignored_and_rewritten(hub, damage):
+def index_entries(folder: Path) -> dict[str, list[object]]:
+    return json.loads((folder / "index.json").read_text())["entries"]
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "empty", "flipped byte", "index garbage", "index lies"])
+def test_a_damaged_cache_is_ignored_and_rewritten(hub, damage):
     assert_warm_equals_full(hub)
-    entries = sorted(p for kind in KINDS for p in (hub / CACHE_FOLDER / kind).rglob("*") if p.is_file())
-    assert entries
-    for entry in entries:
-        data = entry.read_bytes()
+    folder = hub / CACHE_FOLDER
+    packs = sorted((folder / "packs").glob("*.pack"))
+    assert packs
+    for pack in packs:
+        data = pack.read_bytes()
         if damage == "truncated":
-            entry.write_bytes(data[: len(data) // 2])
+            pack.write_bytes(data[: len(data) // 2])
         elif damage == "garbage":
-            entry.write_bytes(b"<p>not what was cached</p>")
+            pack.write_bytes(b"<p>not what was cached</p>" * (len(data) // 26))
         elif damage == "empty":
-            entry.write_bytes(b"")
-        else:
-            entry.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
+            pack.write_bytes(b"")
+        elif damage == "flipped byte":
+            pack.write_bytes(data[: len(data) // 2] + bytes([data[len(data) // 2] ^ 1]) + data[len(data) // 2 + 1 :])
+    if damage == "index garbage":
+        (folder / "index.json").write_text('{"version": "' + __version__ + '", "entries": {"outputs/x": [1, 2]}}')
+    elif damage == "index lies":  # every entry claims the first entry's bytes
+        entries = index_entries(folder)
+        first = next(iter(entries.values()))
+        (folder / "index.json").write_text(json.dumps({"version": __version__, "entries": {k: first for k in entries}}))
     warm = assert_warm_equals_full(hub)
-    assert warm.stats.reused == 0, "no damaged entry is trusted"
+    assert warm.stats.rendered > 0, "damaged entries are rendered anew, never trusted"
     again = assert_warm_equals_full(hub)
     assert again.stats.rendered == 0, "damaged entries were written anew"
 
@@ -140,8 +152,7 @@ def test_a_damaged_cache_entry_is_ignored_and_rewritten(hub, damage):
 def test_a_cache_of_another_version_is_ignored_and_replaced(hub):
     assert_warm_equals_full(hub)
     (hub / CACHE_FOLDER / "VERSION").write_text("0.0.1\n")
-    stale = hub / CACHE_FOLDER / "outputs" / "zz" / "stale"
-    stale.parent.mkdir(parents=True, exist_ok=True)
+    stale = hub / CACHE_FOLDER / "packs" / "1-stale.pack"
     stale.write_bytes(b"from another version")
     warm = assert_warm_equals_full(hub)
     assert warm.stats.reused == 0 and not stale.exists()
@@ -152,14 +163,18 @@ def test_unused_entries_are_swept_and_other_files_are_left_alone(hub, tmp_path, 
     folder = tmp_path / "elsewhere"
     folder.mkdir()
     (folder / "notes.txt").write_text("mine")
+    (folder / "outputs").mkdir()
+    (folder / "outputs" / "keep.txt").write_text("also mine")
     monkeypatch.setenv("BLOGKIT_CACHE_DIR", str(folder))
     assert_warm_equals_full(hub)
-    count = sum(1 for p in (folder / "outputs").rglob("*") if p.is_file())
+    count = len(index_entries(folder))
     post = hub / "posts" / "ada-okafor" / "2025-04-01-compaction-2.md"
-    post.write_text(post.read_text() + "\nMore.\n")
-    assert_warm_equals_full(hub)
-    assert sum(1 for p in (folder / "outputs").rglob("*") if p.is_file()) == count, "one build's worth of entries"
-    assert (folder / "notes.txt").read_text() == "mine"
+    for n in range(3):
+        post.write_text(post.read_text() + f"\nMore {n}.\n")
+        assert_warm_equals_full(hub)
+    assert len(index_entries(folder)) == count, "one build's worth of entries"
+    assert len(list((folder / "packs").glob("*.pack"))) <= 4, "packs no entry lives in are removed"
+    assert (folder / "notes.txt").read_text() == "mine" and (folder / "outputs" / "keep.txt").read_text() == "also mine"
     assert not (hub / CACHE_FOLDER).exists(), "BLOGKIT_CACHE_DIR moves the cache"
 
 

@@ -1,11 +1,12 @@
 """The build cache: results keyed by the digest of everything they were made from.
 
-`SITE/.blogkit-cache/` (or `BLOGKIT_CACHE_DIR`) holds one file per entry, named by its key
-under a folder per kind (`bodies/`, `outputs/`). Keys include the blogkit version, so a
-cache written by another version is never read, only swept away. Every entry carries a
-checksum of its payload: a truncated or damaged entry is a miss, never trusted, and is
-written anew. Entries are written to a temporary name and renamed, so concurrent writers
-(worker processes) never expose half an entry. Deleting the folder is always safe.
+`SITE/.blogkit-cache/` (or `BLOGKIT_CACHE_DIR`) holds `VERSION`, `index.json` (each entry's
+kind and key, the pack it is in, where, its length and checksum) and `packs/`. Keys include
+the blogkit version, and a cache written by another version is swept away. A truncated or
+damaged entry fails its checksum: it is a miss, never trusted, and is written anew. Only
+`packs/`, `index.json` and `VERSION` are ever written or removed there, so pointing
+`BLOGKIT_CACHE_DIR` at a folder holding other files harms none of them. Deleting the folder
+is always safe.
 
 A build that finishes sweeps the entries it did not use, so the folder holds one build's
 worth of results. `MemoryCache` keeps entries in a dict for `blogkit serve` and for builds
@@ -14,19 +15,21 @@ with `--no-cache`.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
+import secrets
 import shutil
 import tempfile
 import zlib
-from collections.abc import Iterable
 
 from blogkit import __version__
 
 CACHE_DIR_VARIABLE = "BLOGKIT_CACHE_DIR"
 CACHE_FOLDER = ".blogkit-cache"
-_MAGIC = b"blogkit-cache 1\n"
 _STAMP = "VERSION"
-KINDS = ("bodies", "outputs")  # the only folders a cache owns: nothing else in the cache folder is ever removed
+_INDEX = "index.json"
+KINDS = ("bodies", "outputs")
 
 
 def cache_dir(site_root: str) -> str:
@@ -52,8 +55,11 @@ class MemoryCache:
         self._entries[(kind, key)] = payload
         self._used.add((kind, key))
 
-    def note_used(self, kind: str, keys: Iterable[str]) -> None:
-        self._used.update((kind, key) for key in keys)
+    def record(self, kind: str, key: str) -> None:
+        return None
+
+    def adopt(self, kind: str, key: str, record: Record | None) -> None:
+        self._used.add((kind, key))
 
     def sweep(self) -> None:
         """Forget what the last build did not use."""
@@ -62,12 +68,22 @@ class MemoryCache:
 
 
 class DiskCache:
-    """Entries as files under `folder`; safe to share between forked worker processes."""
+    """Entries in pack files under `folder`, found through one index; shared by forked workers.
+
+    Each process appends what it makes to a pack file of its own (one write per entry, so a
+    worker stopped by its pool loses nothing it reported); the parent learns of a worker's
+    entries through `adopt`, and `sweep` writes the index of the entries the build used and
+    removes packs no entry lives in any more. Thousands of small files would cost a file
+    system more than the rendering they save.
+    """
 
     def __init__(self, folder: str) -> None:
         self.folder = folder
-        self._used: set[tuple[str, str]] = set()
-        self._made: set[str] = set()
+        self._packs = os.path.join(folder, "packs")
+        self._index: dict[str, Record] = {}
+        self._used: dict[str, Record] = {}
+        self._fds: dict[str, int] = {}
+        self._own: tuple[int, str, int] | None = None  # (pid, pack name, descriptor) of the pack this process appends to
         stamp = os.path.join(folder, _STAMP)
         try:
             with open(stamp, encoding="utf-8") as f:
@@ -75,63 +91,110 @@ class DiskCache:
         except OSError:
             same = False
         if not same:  # another version's results (or no cache yet): start afresh
-            for kind in KINDS:
-                shutil.rmtree(os.path.join(folder, kind), ignore_errors=True)
+            shutil.rmtree(self._packs, ignore_errors=True)
+            with contextlib.suppress(OSError):
+                os.unlink(os.path.join(folder, _INDEX))
             os.makedirs(folder, exist_ok=True)
             with open(stamp, "w", encoding="utf-8") as f:
                 f.write(__version__ + "\n")
-
-    def _path(self, kind: str, key: str) -> str:
-        assert kind in KINDS, kind
-        return os.path.join(self.folder, kind, key[:2], key[2:])
+        self._index = _read_index(os.path.join(folder, _INDEX))
 
     def get(self, kind: str, key: str) -> bytes | None:
+        name = f"{kind}/{key}"
+        record = self._index.get(name)
+        if record is None:
+            return None
+        pack, offset, length, crc = record
         try:
-            with open(self._path(kind, key), "rb") as f:
-                data = f.read()
+            fd = self._fds.get(pack)
+            if fd is None:
+                fd = self._fds[pack] = os.open(os.path.join(self._packs, pack), os.O_RDONLY)
+            payload = os.pread(fd, length, offset)
         except OSError:
             return None
-        header = len(_MAGIC) + 4
-        if len(data) < header or not data.startswith(_MAGIC):
+        if len(payload) != length or _checksum(name, payload) != crc:
             return None
-        payload = data[header:]
-        if zlib.crc32(payload).to_bytes(4, "little") != data[len(_MAGIC) : header]:
-            return None
-        self._used.add((kind, key))
+        self._used[name] = record
         return payload
 
-    def put(self, kind: str, key: str, payload: bytes) -> None:
-        path = self._path(kind, key)
-        folder = os.path.dirname(path)
-        if folder not in self._made:
-            os.makedirs(folder, exist_ok=True)
-            self._made.add(folder)
+    def put(self, kind: str, key: str, payload: bytes) -> Record | None:
+        """Append an entry to this process's pack; returns its record (for `adopt` in the parent)."""
+        assert kind in KINDS, kind
         try:
-            fd, temporary = tempfile.mkstemp(dir=folder, prefix=".new-")
-            with os.fdopen(fd, "wb") as f:
-                f.write(_MAGIC + zlib.crc32(payload).to_bytes(4, "little") + payload)
-            os.replace(temporary, path)
+            pid = os.getpid()
+            if self._own is None or self._own[0] != pid:  # a forked worker appends to a pack of its own
+                os.makedirs(self._packs, exist_ok=True)
+                name = f"{pid}-{secrets.token_hex(6)}.pack"
+                self._own = (pid, name, os.open(os.path.join(self._packs, name), os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o644))
+            _, name, fd = self._own
+            offset = os.lseek(fd, 0, os.SEEK_END)
+            os.write(fd, payload)
         except OSError:
-            return  # a cache that cannot be written only makes the next build slower
-        self._used.add((kind, key))
+            return None  # a cache that cannot be written only makes the next build slower
+        record: Record = (name, offset, len(payload), _checksum(f"{kind}/{key}", payload))
+        self._used[f"{kind}/{key}"] = record
+        return record
 
-    def note_used(self, kind: str, keys: Iterable[str]) -> None:
-        """Keys a worker process used (its own record is lost with it)."""
-        self._used.update((kind, key) for key in keys)
+    def adopt(self, kind: str, key: str, record: Record | None) -> None:
+        """An entry a worker process read or wrote (its own memory of it is lost with it)."""
+        if record is None:
+            record = self._index.get(f"{kind}/{key}")
+        if record is not None:
+            self._used[f"{kind}/{key}"] = record
+
+    def record(self, kind: str, key: str) -> Record | None:
+        return self._used.get(f"{kind}/{key}")
 
     def sweep(self) -> None:
-        """Remove every entry the build did not use, and temporary files left by killed builds."""
-        for kind in KINDS:
-            top = os.path.join(self.folder, kind)
-            for prefix in os.listdir(top) if os.path.isdir(top) else ():
-                sub = os.path.join(top, prefix)
-                for name in os.listdir(sub) if os.path.isdir(sub) else ():
-                    if name.startswith(".new-") or (kind, prefix + name) not in self._used:
-                        try:
-                            os.unlink(os.path.join(sub, name))
-                        except OSError:
-                            pass
-        self._used = set()
+        """Keep the entries this build used: write their index, remove packs none of them is in."""
+        index_path = os.path.join(self.folder, _INDEX)
+        if self._used != self._index:
+            _write_index(index_path, self._used)
+        live = {record[0] for record in self._used.values()}
+        for fd in self._fds.values():
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        self._fds = {}
+        for name in os.listdir(self._packs) if os.path.isdir(self._packs) else ():
+            if name not in live and (self._own is None or name != self._own[1]):
+                with contextlib.suppress(OSError):
+                    os.unlink(os.path.join(self._packs, name))
+        self._index, self._used = dict(self._used), {}
+
+
+Record = tuple[str, int, int, int]  # (pack file name, offset, length, checksum of the entry's name and payload)
+
+
+def _checksum(name: str, payload: bytes) -> int:
+    """CRC-32 of an entry's kind/key and payload: an index pointing at another entry's bytes fails it."""
+    return zlib.crc32(payload, zlib.crc32(name.encode("ascii")))
+
+
+def _read_index(path: str) -> dict[str, Record]:
+    """The index of a cache folder; an unreadable or malformed one is an empty cache."""
+    try:
+        with open(path, "rb") as f:
+            data = json.loads(f.read())
+        if data.get("version") != __version__:
+            return {}
+        return {
+            str(name): (str(pack), int(offset), int(length), int(crc))
+            for name, (pack, offset, length, crc) in data["entries"].items()
+            if "/" not in str(pack) and not str(pack).startswith(".")
+        }
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return {}
+
+
+def _write_index(path: str, entries: dict[str, Record]) -> None:
+    data = {"version": __version__, "entries": {name: list(record) for name, record in sorted(entries.items())}}
+    try:
+        fd, temporary = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".index-")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(data, f, separators=(",", ":"))
+        os.replace(temporary, path)
+    except OSError:
+        pass
 
 
 Cache = MemoryCache | DiskCache

@@ -32,7 +32,7 @@ from blogkit.core.diagnostics import Diagnostic
 from blogkit.core.model import Post, Site
 from blogkit.core.outputs import CopyFile, OutputTree
 from blogkit.engine.bodies import renderer_versions
-from blogkit.engine.cache import Cache, MemoryCache
+from blogkit.engine.cache import Cache, MemoryCache, Record
 from blogkit.engine.fingerprint import Fingerprints, digest
 from blogkit.engine.workers import map_ranges
 from blogkit.load.sources import ThemeFiles
@@ -77,22 +77,22 @@ def render_outputs(
             key = keys.of(route)
             data = cache.get("outputs", key)
             hit = data is not None
+            record = None
             if data is None:
                 text = renderer.render_route(route, writer)
                 data = text.encode("utf-8") if isinstance(text, str) else text
                 if data is not None and not in_memory:
-                    cache.put("outputs", key, data)
+                    record = cache.put("outputs", key, data)
             if data is not None and streams:
                 tree.write_only(route.file, data)
             problems = tuple(report.diagnostics[seen:])
             seen = len(report.diagnostics)
-            done.append(_Made(key, data is not None, None if streams else data, hit, problems))
+            done.append(_Made(key, data is not None, None if streams else data, hit, problems, record))
         return done
 
     results = map_ranges(work, made, jobs, min_items=_MIN_PARALLEL)
     known = {(d.location, d.message) for d in report.diagnostics}
     rendered = reused = 0
-    used: list[str] = []
     for route, result in zip(made, results, strict=True):
         for problem in result.problems:  # found in a worker: this process has not seen them
             if (problem.location, problem.message) not in known:
@@ -100,7 +100,7 @@ def render_outputs(
                 report.diagnostics.append(problem)
         if not result.ok:
             continue
-        used.append(result.key)
+        cache.adopt("outputs", result.key, result.record)
         reused += result.hit
         rendered += not result.hit
         if result.data is None:
@@ -109,7 +109,6 @@ def render_outputs(
             if in_memory and not result.hit:
                 cache.put("outputs", result.key, result.data)
             tree.add(route.file, result.data, route.origin)
-    cache.note_used("outputs", used)
     return RenderStats(rendered, reused)
 
 
@@ -120,6 +119,7 @@ class _Made:
     data: bytes | None  # None when the worker wrote the file itself
     hit: bool
     problems: tuple[Diagnostic, ...]
+    record: Record | None = None  # where a worker stored a new entry in the disk cache
 
 
 class OutputKeys:
