@@ -11,6 +11,7 @@ a diagnostic needs one, by composing the node tree and walking to the value.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -91,14 +92,22 @@ def _hint_for(problem: str, text: str, line: int) -> str:
     return ""
 
 
+@functools.lru_cache(maxsize=8)
+def _composed(text: str) -> yaml.Node | None:
+    """The node tree of a YAML text, composed once however many of its values are located."""
+    try:
+        return yaml.compose(text, Loader=_Loader)
+    except yaml.YAMLError:
+        return None
+
+
 def locate(text: str, path: KeyPath, *, key: bool = False) -> tuple[int, int]:
     """The 1-based (line, column) of the value at `path` (or of its key when `key`).
 
     Falls back to the deepest node found, then to (1, 1).
     """
-    try:
-        node = yaml.compose(text, Loader=_Loader)
-    except yaml.YAMLError:
+    node = _composed(text)
+    if node is None:
         return 1, 1
     found = node
     for i, step in enumerate(path):

@@ -14,10 +14,9 @@ from collections.abc import Sequence
 from functools import cache as once
 from importlib import metadata
 
-from blogkit import __version__
 from blogkit.core.bodies import BodySource, LinkRef, RenderedBody, TocEntry
 from blogkit.core.config import MarkdownConfig
-from blogkit.engine.cache import Cache
+from blogkit.engine.cache import Cache, MemoryCache, Record, code_version
 from blogkit.engine.fingerprint import digest
 from blogkit.engine.workers import map_ranges
 from blogkit.load.markdown import render_body
@@ -29,7 +28,7 @@ _MIN_PARALLEL = 64  # fewer bodies than this render in-process: a pool costs mor
 @once
 def renderer_versions() -> str:
     """blogkit's version and those of the libraries whose output a body is."""
-    found = [f"blogkit {__version__}"]
+    found = [f"blogkit {code_version()}"]
     for name in _RENDERERS:
         try:
             found.append(f"{name} {metadata.version(name)}")
@@ -43,18 +42,29 @@ def body_key(source: BodySource, settings: MarkdownConfig) -> str:
 
 
 def render_markdown(sources: Sequence[BodySource], settings: MarkdownConfig, jobs: int, cache: Cache) -> list[RenderedBody]:
-    """Every body, from the cache where it holds it, rendered (in workers when many) where not."""
+    """Every body, from the cache where it holds it, rendered where not; in workers when many."""
     keys = [body_key(s, settings) for s in sources]
-    bodies: list[RenderedBody | None] = [_decode(cache.get("bodies", key)) for key in keys]
-    missing = [i for i, body in enumerate(bodies) if body is None]
+    in_memory = isinstance(cache, MemoryCache)
 
-    def render(indexes: Sequence[int]) -> list[RenderedBody]:
-        return [render_body(sources[i], settings) for i in indexes]
+    def work(indexes: Sequence[int]) -> list[tuple[RenderedBody, bool, Record | None]]:
+        done: list[tuple[RenderedBody, bool, Record | None]] = []
+        for i in indexes:
+            body = _decode(cache.get("bodies", keys[i]))
+            if body is not None:
+                done.append((body, True, None))
+                continue
+            body = render_body(sources[i], settings)
+            done.append((body, False, None if in_memory else cache.put("bodies", keys[i], _encode(body))))
+        return done
 
-    for i, body in zip(missing, map_ranges(render, missing, jobs, min_items=_MIN_PARALLEL), strict=True):
-        bodies[i] = body
-        cache.put("bodies", keys[i], _encode(body))
-    return [body for body in bodies if body is not None]
+    bodies = []
+    for key, (body, hit, record) in zip(keys, map_ranges(work, range(len(sources)), jobs, min_items=_MIN_PARALLEL), strict=True):
+        if in_memory and not hit:
+            cache.put("bodies", key, _encode(body))
+        else:
+            cache.adopt("bodies", key, record)  # what a worker read or wrote: this build uses it
+        bodies.append(body)
+    return bodies
 
 
 def _encode(body: RenderedBody) -> bytes:

@@ -8,6 +8,7 @@ this function; `blogkit.publish.write` publishes the result.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -17,13 +18,13 @@ from functools import partial
 
 from blogkit.core.bodies import BodySource, RenderedBody
 from blogkit.core.config import MarkdownConfig, SiteConfig, load_config
-from blogkit.core.diagnostics import Report
+from blogkit.core.diagnostics import Diagnostic, Report
 from blogkit.core.model import Site
 from blogkit.core.outputs import OutputTree
 from blogkit.engine.bodies import render_markdown
 from blogkit.engine.cache import Cache, open_cache
 from blogkit.engine.rendering import RenderStats, render_outputs
-from blogkit.engine.workers import default_jobs
+from blogkit.engine.workers import default_jobs, map_ranges
 from blogkit.load.assemble import Selection, assemble
 from blogkit.load.frontmatter import PostMeta, read_page, read_post
 from blogkit.load.highlight import stylesheet
@@ -31,6 +32,8 @@ from blogkit.load.profiles import Profiles, load_profiles
 from blogkit.load.sources import PostSource, Sources, ThemeFiles, discover, discover_theme
 from blogkit.render.pages import Renderer, create_environment
 from blogkit.render.routes import routes
+
+_MIN_PARALLEL_READ = 500  # fewer posts than this are read in this process: forking costs more
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,12 +109,14 @@ def load_site(config: SiteConfig, options: BuildOptions, now: datetime, report: 
     sources = discover(root, report)
     theme = discover_theme(root, config.theme_dir)
     profiles = load_profiles(root, sources.authors, sources.static, report)
-    posts = read_posts(config, sources, profiles, report, stages.read_post)
+    posts = read_posts(config, sources, profiles, report, stages.read_post, jobs=options.jobs if stages.read_post is read_post else 1)
     pages_read = [page for path in sources.pages if (page := read_page(root, path, report))]
     pages = [page for page in pages_read if not page.draft]
     published, unpublished, future = select(posts, options, now)
     render = stages.render_bodies or partial(render_markdown, cache=cache)
     bodies = render([m.body for m in published] + [p.body for p in pages], config.markdown, options.jobs)
+    posts = [_without_text(m) for m in posts]  # the texts live on as HTML: a large site need not hold both
+    published = [_without_text(m) for m in published]
     read = {meta.source.path for meta in posts} | {page.source for page in pages_read}
     selection = Selection(
         posts=list(zip(published, bodies[: len(published)], strict=True)),
@@ -120,13 +125,34 @@ def load_site(config: SiteConfig, options: BuildOptions, now: datetime, report: 
         future=future,
         unreadable=frozenset(s.path for s in sources.posts if s.path not in read) | frozenset(p for p in sources.pages if p not in read),
     )
+    del bodies
     site = assemble(config, profiles, selection, sources.static, report)
     return LoadedSite(config, site, theme, tuple(posts), profiles, now)
 
 
-def read_posts(config: SiteConfig, sources: Sources, profiles: Profiles, report: Report, read: ReadPost = read_post) -> list[PostMeta]:
+def _without_text(meta: PostMeta) -> PostMeta:
+    return dataclasses.replace(meta, body=BodySource("", meta.body.first_line))
+
+
+def read_posts(
+    config: SiteConfig, sources: Sources, profiles: Profiles, report: Report, read: ReadPost = read_post, *, jobs: int = 1
+) -> list[PostMeta]:
+    """Every post's front matter, read and checked (in workers when there are many)."""
     static = frozenset(sources.static)
-    return [meta for source in sources.posts if (meta := read(config.root, source, config, profiles, static, report))]
+
+    def work(chunk: Sequence[PostSource]) -> list[tuple[PostMeta | None, list[Diagnostic]]]:
+        done: list[tuple[PostMeta | None, list[Diagnostic]]] = []
+        for source in chunk:
+            own = Report()
+            done.append((read(config.root, source, config, profiles, static, own), own.diagnostics))
+        return done
+
+    metas = []
+    for meta, problems in map_ranges(work, sources.posts, jobs, min_items=_MIN_PARALLEL_READ):
+        report.extend(problems)
+        if meta is not None:
+            metas.append(meta)
+    return metas
 
 
 def select(posts: list[PostMeta], options: BuildOptions, now: datetime) -> tuple[list[PostMeta], frozenset[str], frozenset[str]]:

@@ -16,6 +16,8 @@ with `--no-cache`.
 from __future__ import annotations
 
 import contextlib
+import functools
+import hashlib
 import json
 import os
 import secrets
@@ -24,12 +26,30 @@ import tempfile
 import zlib
 
 from blogkit import __version__
+from blogkit.core.config import THEME_DIR
 
 CACHE_DIR_VARIABLE = "BLOGKIT_CACHE_DIR"
 CACHE_FOLDER = ".blogkit-cache"
 _STAMP = "VERSION"
 _INDEX = "index.json"
 KINDS = ("bodies", "outputs")
+
+
+@functools.cache
+def code_version() -> str:
+    """blogkit's version and a digest of its own code and theme: a cache is never read by other code."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    h = hashlib.blake2b(digest_size=8)
+    for folder in (package, THEME_DIR):
+        for dirpath, dirnames, filenames in os.walk(folder):
+            dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+            for name in sorted(filenames):
+                if name.endswith((".py", ".html", ".xml", ".txt", ".css", ".js")):
+                    path = os.path.join(dirpath, name)
+                    h.update(os.path.relpath(path, folder).encode() + b"\0")
+                    with open(path, "rb") as f:
+                        h.update(f.read())
+    return f"{__version__}+{h.hexdigest()}"
 
 
 def cache_dir(site_root: str) -> str:
@@ -87,7 +107,7 @@ class DiskCache:
         stamp = os.path.join(folder, _STAMP)
         try:
             with open(stamp, encoding="utf-8") as f:
-                same = f.read().strip() == __version__
+                same = f.read().strip() == code_version()
         except OSError:
             same = False
         if not same:  # another version's results (or no cache yet): start afresh
@@ -96,7 +116,7 @@ class DiskCache:
                 os.unlink(os.path.join(folder, _INDEX))
             os.makedirs(folder, exist_ok=True)
             with open(stamp, "w", encoding="utf-8") as f:
-                f.write(__version__ + "\n")
+                f.write(code_version() + "\n")
         self._index = _read_index(os.path.join(folder, _INDEX))
 
     def get(self, kind: str, key: str) -> bytes | None:
@@ -175,7 +195,7 @@ def _read_index(path: str) -> dict[str, Record]:
     try:
         with open(path, "rb") as f:
             data = json.loads(f.read())
-        if data.get("version") != __version__:
+        if data.get("version") != code_version():
             return {}
         return {
             str(name): (str(pack), int(offset), int(length), int(crc))
@@ -187,7 +207,7 @@ def _read_index(path: str) -> dict[str, Record]:
 
 
 def _write_index(path: str, entries: dict[str, Record]) -> None:
-    data = {"version": __version__, "entries": {name: list(record) for name, record in sorted(entries.items())}}
+    data = {"version": code_version(), "entries": {name: list(record) for name, record in sorted(entries.items())}}
     try:
         fd, temporary = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".index-")
         with os.fdopen(fd, "w", encoding="utf-8") as f:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, time, tzinfo
 from typing import Any
 
@@ -43,51 +43,60 @@ class Fingerprints:
         self._post_extra = post_extra
 
     def of(self, value: object) -> str:
-        out: list[str] = []
-        self._walk(value, out)
-        return digest("\x1f".join(out))
+        h = hashlib.blake2b(digest_size=20)
+        self._walk(value, h.update)
+        return h.hexdigest()
 
     def entity(self, value: object) -> str:
         known = self._entities.get(id(value))
         if known is not None and known[0] is value:
             return known[1]
-        out: list[str] = [type(value).__name__]
+        h = hashlib.blake2b(digest_size=20)
+        feed = h.update
+        feed(type(value).__name__.encode())
         for name in _field_names(type(value)):
-            self._walk(getattr(value, name), out)
+            self._walk(getattr(value, name), feed)
         if self._post_extra is not None and type(value) is Post:
-            self._walk(self._post_extra(value), out)
-        found = digest("\x1f".join(out))
+            self._walk(self._post_extra(value), feed)
+        found = h.hexdigest()
         self._entities[id(value)] = (value, found)
         return found
 
-    def _walk(self, value: Any, out: list[str]) -> None:
+    def adopt(self, values: Sequence[object], digests: Sequence[str]) -> None:
+        """Digests of entities worked out elsewhere (in worker processes)."""
+        for value, found in zip(values, digests, strict=True):
+            self._entities[id(value)] = (value, found)
+
+    def _walk(self, value: Any, feed: Callable[[bytes], None]) -> None:
         kind = type(value)
         if kind is str:
-            out.append("s" + value.replace("\\", "\\\\").replace("\x1f", "\\u"))
+            data = value.encode("utf-8", "surrogatepass")
+            feed(b"s%d:" % len(data))
+            feed(data)
         elif value is None or kind in (bool, int, float):
-            out.append(f"{kind.__name__}:{value!r}")
+            feed(f"{kind.__name__}:{value!r};".encode())
         elif kind in _ENTITIES:
-            out.append("@" + self.entity(value))
+            feed(b"@" + self.entity(value).encode())
         elif kind in (tuple, list):
-            out.append(f"[{len(value)}")
+            feed(b"[%d:" % len(value))
             for item in value:
-                self._walk(item, out)
+                self._walk(item, feed)
         elif isinstance(value, Mapping):
-            out.append(f"{{{len(value)}")
+            feed(b"{%d:" % len(value))
             for key, item in value.items():
-                self._walk(key, out)
-                self._walk(item, out)
+                self._walk(key, feed)
+                self._walk(item, feed)
         elif kind in (set, frozenset):
-            items = [self.of(item) for item in value]
-            out.append(f"<{len(items)}:" + ",".join(sorted(items)))
+            items = sorted(self.of(item) for item in value)
+            feed(f"<{len(items)}:{','.join(items)}".encode())
         elif kind in (datetime, date, time):
-            out.append(f"{kind.__name__}:{value.isoformat()}")
+            feed(f"{kind.__name__}:{value.isoformat()};".encode())
         elif isinstance(value, tzinfo):
-            out.append(f"tz:{value!s}")
+            feed(f"tz:{value!s};".encode())
         elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-            out.append(f"({kind.__name__}")
+            feed(f"({kind.__name__}".encode())
             for name in _field_names(kind):
-                self._walk(getattr(value, name), out)
+                self._walk(getattr(value, name), feed)
         else:
             raise TypeError(f"cannot fingerprint a {kind.__name__}")  # a new kind of value: teach _walk about it
 

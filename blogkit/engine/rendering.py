@@ -64,7 +64,7 @@ def render_outputs(
             tree.add(route.file, route.text, route.origin)
         else:
             made.append(route)
-    keys.prepare(made)
+    keys.prepare(made, jobs)
     in_memory = isinstance(cache, MemoryCache)
     streams = tree.streams and not in_memory  # workers write files themselves unless the parent must keep the bytes
     report = renderer.report
@@ -143,10 +143,15 @@ class OutputKeys:
         self._reads: dict[str, frozenset[str]] = {}
         self._attributes: dict[str, str] = {}
 
-    def prepare(self, routes: Sequence[PageRoute | FeedRoute]) -> None:
-        """Digest every post once, before any worker is forked, so that workers share the digests."""
-        for post in self.site.posts:
-            self.fingerprints.entity(post)
+    def prepare(self, routes: Sequence[PageRoute | FeedRoute], jobs: int) -> None:
+        """Digest every post once (in workers when many), before the rendering workers are forked, so that they share the digests."""
+        posts = self.site.posts
+        fingerprints = self.fingerprints
+
+        def digests(chunk: Sequence[Post]) -> list[str]:
+            return [fingerprints.entity(post) for post in chunk]
+
+        fingerprints.adopt(posts, map_ranges(digests, posts, jobs, min_items=_MIN_PARALLEL))
         for route in routes:
             if isinstance(route, PageRoute):
                 self._site_part(route.template)

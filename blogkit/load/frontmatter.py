@@ -35,8 +35,17 @@ _FENCE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.M)
 
 @dataclass(frozen=True, slots=True)
 class RawTag:
+    """A tag as written; where it was written is worked out only when a diagnostic needs it."""
+
     name: str
-    location: Location
+    path: str
+    front_matter: str
+    keypath: tuple[yamlio.Key, ...]
+
+    @property
+    def location(self) -> Location:
+        line, column = yamlio.locate(self.front_matter, self.keypath)
+        return Location(self.path, line + 1, column)
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,7 +267,7 @@ def _tags(f: Fields) -> tuple[RawTag, ...]:
         if not name:
             f.warning(keypath, "empty tag dropped")
             continue
-        tags.append(RawTag(name, f.location(*keypath)))
+        tags.append(RawTag(name, f.path, f.text, keypath))
     return tuple(tags)
 
 

@@ -98,6 +98,15 @@ def _markdown(settings: MarkdownConfig) -> MarkdownIt:
     md.add_render_rule("table_close", _render_table_close)
     md.add_render_rule("image", _render_image)
     md.add_render_rule("footnote_block_open", _render_footnote_block_open)
+    rules: dict[str, Any] = md.renderer.rules  # type: ignore[attr-defined]
+    plugin_anchor = rules["footnote_anchor"]
+
+    def footnote_anchor(tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+        """The plugin's back link, its arrow written as character references: a page or feed of ASCII
+        text is held in half the memory of one with a single character above U+00FF."""
+        return str(plugin_anchor(tokens, idx, options, env)).replace("\u21a9\ufe0e", "&#8617;&#65038;")
+
+    rules["footnote_anchor"] = footnote_anchor
     md.add_render_rule("code_block", _render_code_block)
     return md
 
