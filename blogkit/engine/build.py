@@ -9,6 +9,7 @@ this function; `blogkit.publish.write` publishes the result.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -83,8 +84,21 @@ def build_site(
     *,
     output: Callable[[Report], OutputTree] = OutputTree,
 ) -> BuildResult:
-    """Load, then render into `output(report)` (in memory unless a staging folder is given)."""
-    stages = stages or Stages()
+    """Load, then render into `output(report)` (in memory unless a staging folder is given).
+
+    The cyclic garbage collector is paused meanwhile: a build makes millions of objects and
+    almost no cycles, and the collector's passes over the growing heap took 0.8 s of a 4.4 s
+    build of 10,000 posts with its cache, for no memory saved."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _build(root, options, stages or Stages(), output)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _build(root: str, options: BuildOptions, stages: Stages, output: Callable[[Report], OutputTree]) -> BuildResult:
     config = load_config(root)  # raises ConfigError: nothing else makes sense without it
     report = Report()
     cache = stages.cache if stages.cache is not None else open_cache(config.root, enabled=options.cache)
