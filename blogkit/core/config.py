@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -36,6 +36,7 @@ def _default_theme() -> str:
 
 
 THEME_DIR = _default_theme()
+_INTERNAL = {"internal": True}  # a config field that no key of blogkit.yaml sets
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,18 +98,20 @@ class GithubDiscussionsConfig:
 @dataclass(frozen=True, slots=True)
 class DiscussionConfig:
     default: str = "email"  # one of DISCUSSION_DEFAULTS: what posts without a `discussion` URL get
-    default_given: bool = False  # written in blogkit.yaml (then authors without an email are warned about)
+    default_given: bool = field(
+        default=False, metadata=_INTERNAL
+    )  # written in blogkit.yaml (then authors without an email are warned about)
     close_after_days: int = 0  # 0: never
     reply_counts: bool = False
     feedback: bool = True
     giscus: GiscusConfig | None = None
     utterances: UtterancesConfig | None = None
-    github_discussions: GithubDiscussionsConfig | None = None
+    github_discussions: GithubDiscussionsConfig | None = field(default=None, metadata={"key": "github-discussions"})
 
 
 @dataclass(frozen=True, slots=True)
 class SiteConfig:
-    root: str
+    root: str = field(metadata=_INTERNAL)
     title: str
     base_url: str
     description: str = ""
@@ -120,7 +123,7 @@ class SiteConfig:
     feeds: FeedsConfig = FeedsConfig()
     discussion: DiscussionConfig = DiscussionConfig()
     repository: RepositoryConfig | None = None
-    theme_dir: str = THEME_DIR
+    theme_dir: str = field(default=THEME_DIR, metadata={"key": "theme"})
 
     @property
     def zone(self) -> ZoneInfo:
@@ -132,17 +135,19 @@ class SiteConfig:
         return urlsplit(self.base_url).path or "/"
 
 
-_KEYS = (
-    "title", "description", "base_url", "language", "timezone", "permalink", "paginate", "markdown", "feeds",
-    "discussion", "repository", "theme",
-)  # fmt: skip
-_FEED_KEYS = ("formats", "entries", "full_content")
-_MARKDOWN_KEYS = ("raw_html", "toc_min_headings")
-_DISCUSSION_KEYS = ("default", "close_after_days", "reply_counts", "feedback", "giscus", "utterances", "github-discussions")
-_GISCUS_KEYS = ("repo", "repo_id", "category", "category_id", "mapping", "strict", "reactions", "input_position", "theme", "lang")
-_UTTERANCES_KEYS = ("repo", "issue_term", "label", "theme")
-_GITHUB_DISCUSSIONS_KEYS = ("repo", "category")
-_REPOSITORY_KEYS = ("url", "kind", "branch", "content_path")
+def config_keys(section: type) -> tuple[str, ...]:
+    """The keys `blogkit.yaml` may give a section: the fields of its dataclass, as written there."""
+    return tuple(f.metadata.get("key", f.name) for f in fields(section) if not f.metadata.get("internal"))
+
+
+_KEYS = config_keys(SiteConfig)
+_FEED_KEYS = config_keys(FeedsConfig)
+_MARKDOWN_KEYS = config_keys(MarkdownConfig)
+_DISCUSSION_KEYS = config_keys(DiscussionConfig)
+_GISCUS_KEYS = config_keys(GiscusConfig)
+_UTTERANCES_KEYS = config_keys(UtterancesConfig)
+_GITHUB_DISCUSSIONS_KEYS = config_keys(GithubDiscussionsConfig)
+_REPOSITORY_KEYS = config_keys(RepositoryConfig)
 _REPO_NAME = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 
 

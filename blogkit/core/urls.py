@@ -63,3 +63,22 @@ def join(base_path: str, path: str) -> str:
 
 def relative_to(path: str, start_dir: str) -> str:
     return posixpath.relpath(path, start_dir or ".")
+
+
+class SiteUrls:
+    """The site's own URLs, from its `base_url`: root-relative, absolute, and for media."""
+
+    def __init__(self, base_url: str, base_path: str) -> None:
+        self.base_path = base_path
+        self.origin = base_url[: len(base_url) - len(base_path)]  # 'https://example.com'
+
+    def path(self, site_path: str) -> str:
+        """'/blog/2026/03/x/' for '2026/03/x/' on a site under /blog/."""
+        return join(self.base_path, site_path)
+
+    def absolute(self, site_path: str) -> str:
+        return self.origin + join(self.base_path, site_path)
+
+    def media(self, value: str) -> str:
+        """An image or avatar: an absolute URL as it is, a site path made absolute."""
+        return value if value.startswith(("https://", "http://")) else self.absolute(value)

@@ -21,7 +21,7 @@ from xml.sax.saxutils import escape, quoteattr
 from blogkit.core.config import SiteConfig
 from blogkit.core.feedformats import feed_path
 from blogkit.core.model import Author, Post, Site
-from blogkit.core.urls import join
+from blogkit.core.urls import SiteUrls
 
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _HEADING_ANCHOR = re.compile(r' ?<a class="heading-anchor"[^>]*>#</a>')
@@ -80,12 +80,12 @@ class FeedWriter:
     def __init__(self, site: Site) -> None:
         self.site = site
         config: SiteConfig = site.config
-        self._origin = config.base_url[: len(config.base_url) - len(config.base_path)]
+        self.urls = SiteUrls(config.base_url, config.base_path)
         self._content: dict[str, str] = {}
         self._escaped: dict[str, str] = {}
 
     def abs_url(self, path: str) -> str:
-        return self._origin + join(self.site.config.base_path, path)
+        return self.urls.absolute(path)
 
     def entry_id(self, post: Post) -> str:
         """Front matter `id`, else the first URL the post had (its oldest alias), else its URL."""
@@ -97,7 +97,7 @@ class FeedWriter:
         """The post's HTML for feed readers: absolute URLs, no heading anchors."""
         if post.source not in self._content:
             html = _HEADING_ANCHOR.sub("", post.html)
-            html = _ROOT_RELATIVE.sub(lambda m: f'{m.group(1)}="{self._origin}/', html)
+            html = _ROOT_RELATIVE.sub(lambda m: f'{m.group(1)}="{self.urls.origin}/', html)
             html = _FRAGMENT.sub(lambda m: f'{m.group(1)}="{self.abs_url(post.path)}#', html)
             self._content[post.source] = clean_text(html)
         return self._content[post.source]
@@ -111,7 +111,7 @@ class FeedWriter:
     def image_url(self, post: Post) -> str:
         if not post.image:
             return ""
-        return post.image if post.image.startswith(("https://", "http://")) else self.abs_url(post.image)
+        return self.urls.media(post.image)
 
     def render(self, scope: FeedScope, fmt: str, entries: int) -> str:
         posts = list(scope.posts[:entries])
@@ -234,7 +234,7 @@ class FeedWriter:
     def _json_person(self, author: Author) -> dict[str, str]:
         person = {"name": author.name, "url": self.abs_url(author.path)}
         if author.avatar:
-            person["avatar"] = author.avatar if author.avatar.startswith("https://") else self.abs_url(author.avatar)
+            person["avatar"] = self.urls.media(author.avatar)
         return person
 
 

@@ -18,7 +18,7 @@ from blogkit.core.diagnostics import Location, Report
 from blogkit.core.feedformats import FEED_FORMATS, feed_path
 from blogkit.core.model import Post, Site
 from blogkit.core.outputs import CopyFile, OutputTree
-from blogkit.core.urls import join
+from blogkit.core.urls import SiteUrls
 from blogkit.load.markdown import toc_tree
 from blogkit.render.discussion import Discussions
 from blogkit.render.feeds import FeedScope, FeedWriter
@@ -59,14 +59,14 @@ class Renderer:
         config = site.config
         zone = config.zone
         base = config.base_path
-        self._origin = config.base_url[: len(config.base_url) - len(base)]
+        self.urls = SiteUrls(config.base_url, base)
         self.now, self.preview = now, preview
         self.discussions = discussions = Discussions(site, abs_url=self.abs_url, now=now, preview=preview)
         report.extend(discussions.problems())
         env.globals.update(
             site=site,
             config=config,
-            url=lambda path: join(base, path),
+            url=self.urls.path,
             abs_url=self.abs_url,
             authors_of=lambda post: [site.authors[h] for h in post.authors],
             tags_of=lambda post: [site.tags[s] for s in post.tags],
@@ -80,7 +80,7 @@ class Renderer:
         )
 
     def abs_url(self, path: str) -> str:
-        return self._origin + join(self.site.config.base_path, path)
+        return self.urls.absolute(path)
 
     def post_json_ld(self, post: Post) -> dict[str, Any]:
         """schema.org BlogPosting with every author as a Person (templates write it with tojson)."""
@@ -102,7 +102,7 @@ class Renderer:
         if post.tags:
             data["keywords"] = [self.site.tags[s].name for s in post.tags]
         if post.image:
-            data["image"] = post.image if post.image.startswith(("https://", "http://")) else abs_url(post.image)
+            data["image"] = self.urls.media(post.image)
         return data
 
     def feeds_for(self, scope_path: str) -> list[dict[str, str]]:
