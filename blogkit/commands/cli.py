@@ -24,7 +24,7 @@ from blogkit.core.diagnostics import ConfigError, Report, Severity
 from blogkit.core.fields import parse_when
 from blogkit.core.outputs import OutputTree
 from blogkit.core.report_formats import FORMATS, display_path, print_diagnostics
-from blogkit.engine.build import BuildOptions, BuildResult, build_site, build_time
+from blogkit.engine.build import BuildOptions, BuildResult, build_site, build_time, load_only
 from blogkit.publish.write import SiteLocked, StagingTree, UnsafeOutput, check_output_dir, publish, site_lock
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_ENVIRONMENT, EXIT_BUG = 0, 1, 2, 3, 4
@@ -256,7 +256,7 @@ def _plan(args: argparse.Namespace) -> int:
             print(f"blogkit: error: --at '{args.at}' is not a date like 2026-03-01T09:00", file=sys.stderr)
             return EXIT_USAGE
         now = parsed
-    result = build_site(config.root, BuildOptions(future=True, jobs=1, now=now, cache=False))
+    result = load_only(config.root, BuildOptions(future=True, now=now))
     if result.report.errors:
         _report(result.report, config.root, argparse.Namespace(site=args.site, quiet=True, format="text", strict=False))
         return EXIT_CONTENT

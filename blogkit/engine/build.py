@@ -98,6 +98,21 @@ def build_site(
             gc.enable()
 
 
+def load_only(root: str, options: BuildOptions = BuildOptions()) -> BuildResult:
+    """The load half alone (for `plan`): every problem of loading, and no output."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        config = load_config(root)
+        report = Report()
+        cache = open_cache(config.root, enabled=options.cache)  # read and added to, never swept: a build decides what stays
+        loaded = load_site(config, options, options.now or build_time(), report, Stages(), cache)
+        return BuildResult(config, loaded.site, OutputTree(report), report, loaded.posts_read, loaded.profiles, loaded.now)
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def _build(root: str, options: BuildOptions, stages: Stages, output: Callable[[Report], OutputTree]) -> BuildResult:
     config = load_config(root)  # raises ConfigError: nothing else makes sense without it
     report = Report()
