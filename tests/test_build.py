@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from blogkit.publish.write import publish
 from conftest import EXAMPLE_SITE, REPO, build, diagnostics, post, run_cli, tree_bytes
+
+P = "posts/ada/2026-03-01-hello.md"
 
 
 def test_hub_has_every_page_type(site):
@@ -181,8 +186,8 @@ def test_unwritable_output_is_an_environment_error(site, tmp_path, capsys):
 
 def test_check_validates_without_writing(site, capsys):
     root = site({"posts/ada/2026-01-01-a.md": post("title: A\n")})
-    code, out, _ = run_cli(["check", str(root)], capsys)
-    assert code == 0 and "no problems found" in out
+    code, _, err = run_cli(["check", str(root)], capsys)
+    assert code == 0 and "no problems found" in err
     assert not (Path(root) / "public").exists()
 
 
@@ -210,7 +215,7 @@ def test_post_text_is_never_evaluated_as_a_template(site):
 def test_example_site_builds_strict_with_every_page(tmp_path, capsys):
     code, _out, err = run_cli(["build", str(EXAMPLE_SITE), "--strict", "-o", str(tmp_path / "out")], capsys)
     assert code == 0, err
-    assert err == ""
+    assert err.startswith("blogkit: 22 posts") and err.count("\n") == 1, "only the summary: no problem at all"
     out_dir = tmp_path / "out"
     result = build(EXAMPLE_SITE)
     site = result.site
@@ -283,3 +288,96 @@ def test_template_errors_in_worker_processes_are_reported_once(site, monkeypatch
     assert diagnostics(result) == [
         "templates/post.html:2:1: error: error in template: UndefinedError: 'blogkit.core.model.Post object' has no attribute 'nope'"
     ]
+
+
+@pytest.mark.parametrize("raw_html", ["sanitize", "allow", "escape"])
+def test_text_that_looks_like_an_internal_link_marker_stays_text(site, raw_html):
+    """Internal markers collide with post text: a post may write blogkit's marker syntax, and it stays as written."""
+    body = (
+        "See [the other post](2026-03-02-other.md) and blogkit-link:0 and blogkit-link:7.\n\n"
+        '`blogkit-link:0`\n\n<a href="blogkit-link:0">raw</a>\n'
+    )
+    files = {
+        "blogkit.yaml": f"title: T\nbase_url: https://hub.example/\nmarkdown:\n  raw_html: {raw_html}\n",
+        "posts/ada/2026-03-01-hello.md": post("title: Hello\n", body),
+        "posts/ada/2026-03-02-other.md": post("title: Other\n"),
+    }
+    result = build(site(files))
+    assert not result.report.errors, diagnostics(result)
+    html = result.outputs.files["2026/03/hello/index.html"].content.decode()
+    assert '<a href="/2026/03/other/">the other post</a>' in html
+    assert "blogkit-link:0 and blogkit-link:7." in html and "<code>blogkit-link:0</code>" in html
+    raw = {"allow": '<a href="blogkit-link:0">raw</a>', "escape": "&lt;a href=&quot;blogkit-link:0&quot;&gt;raw&lt;/a&gt;"}
+    assert raw.get(raw_html, '<a href="blogkit-link:0"') in html, "the marker syntax written in the post never becomes another post's URL"
+
+
+ALIAS_BOMB = """title: Bomb
+extra:
+  a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]
+  b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]
+  c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]
+  d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]
+  e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]
+  f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]
+  g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]
+  h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g, *g]
+  i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h, *h]
+"""
+
+
+def test_a_yaml_alias_bomb_in_extra_builds_in_linear_time(site, tmp_path):
+    """10^10 strings once expanded: every stage must treat shared values as shared, or the build never ends."""
+    root = site({"posts/ada/2026-01-01-bomb.md": post(ALIAS_BOMB)})
+    command = [sys.executable, "-m", "blogkit", "build", str(root), "-q", "-j", "1", "-o", str(tmp_path / "out")]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "out" / "2026" / "01" / "bomb" / "index.html").is_file()
+
+
+def test_control_characters_never_reach_the_html_from_any_text_field(site):
+    """Control characters from YAML escapes are removed from every text field; names are normalised to NFC."""
+    files = {
+        "authors/ada.yaml": 'name: "Ade\\u0301la\\aOkafor"\nlinks:\n  - {label: "Git\\x1bHub", url: "https://github.com/ada"}\n',
+        "posts/ada/2026-01-01-a.md": post(
+            'title: "A\\a"\ntags: ["go\\x07lang"]\nupdates:\n  - {date: 2026-01-02, note: "Fixed\\x0b it"}\n'
+        ),
+    }
+    result = build(site(files))
+    assert not result.report.errors, diagnostics(result)
+    pages = b"".join(o.content for o in result.outputs.files.values() if isinstance(o.content, bytes))
+    assert not re.search(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", pages)
+    assert "Adéla".encode() in pages and "Ade\u0301la".encode() not in pages
+    assert b"golang" in pages and b"Fixed it" in pages and b"GitHub" in pages
+
+
+@pytest.mark.parametrize(
+    "where", ["static/leak.env", "static/secrets", "posts/ada/2026-01-02-leak.md", "posts/ada/2026-01-01-b/leak.txt", "pages/leak.md"]
+)
+def test_symlinks_leave_the_site_is_an_error_naming_link_and_target(site, tmp_path, where):
+    """Symlinks leave the site: a link to anything outside the site folder is never published."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.md").write_text("---\ntitle: Secret\n---\nAWS_SECRET=hunter2\n")
+    root = site({"posts/ada/2026-01-01-b/index.md": post("title: B\n")})
+    link = root / where
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.symlink_to(outside if where == "static/secrets" else outside / "secret.md")
+    result = build(root)
+    assert f"{where}: error: '{where}' is a symbolic link to '{link.readlink()}', outside the site folder" in diagnostics(result)
+    assert not any(b"hunter2" in o.content for o in result.outputs.files.values() if isinstance(o.content, bytes))
+
+
+def test_a_dangling_symlink_is_the_same_located_error_in_check_and_build(site, capsys):
+    root = site({P: post("title: Hello\n")})
+    (root / "static").mkdir()
+    (root / "static" / "gone.png").symlink_to(root / "nowhere.png")
+    for command in ("check", "build"):
+        code, _, err = run_cli([command, str(root)], capsys)
+        assert code == 1 and "static/gone.png: error: 'static/gone.png' is a symbolic link to" in err and "does not exist" in err
+
+
+def test_a_symlink_inside_the_site_is_followed(site):
+    root = site({P: post("title: Hello\n"), "static/img/logo.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>"})
+    (root / "static" / "logo.svg").symlink_to(root / "static" / "img" / "logo.svg")
+    result = build(root)
+    assert not result.report.errors and "logo.svg" in result.outputs and "img/logo.svg" in result.outputs

@@ -26,8 +26,8 @@ P = "posts/ada/2026-03-01-hello.md"
 
 
 def check(root: Path, capsys, *extra: str) -> tuple[int, str]:
-    code, _, err = run_cli(["check", str(root), "--format", "json", *extra], capsys)
-    return code, err
+    code, out, _ = run_cli(["check", str(root), "--format", "json", *extra], capsys)
+    return code, out
 
 
 def findings(err: str) -> list[tuple[str, str, int | None, str]]:
@@ -104,9 +104,9 @@ def test_check_warns_about_back_dated_posts(site, capsys):
 def test_github_annotations_follow_the_documented_format(site, capsys, monkeypatch):
     root = site({P: post("title: Hello\ndate: May 2nd\n")})
     monkeypatch.chdir(root.parent)
-    code, _, err = run_cli(["build", "site", "--format", "github"], capsys)
+    code, out, _ = run_cli(["build", "site", "--format", "github"], capsys)
     assert code == 1
-    assert err.splitlines()[0] == (
+    assert out.splitlines()[0] == (
         f"::error file=site/{P},line=3,col=7,title=blogkit error::'date' must be a date like 2026-03-01, got 'May 2nd'"
         "%0Ahint: write dates like 2026-03-01 or 2026-03-01T09:30:00+01:00"
     )
@@ -114,14 +114,21 @@ def test_github_annotations_follow_the_documented_format(site, capsys, monkeypat
 
 def test_github_annotation_escapes_properties_and_data():
     d = Diagnostic(Severity.WARNING, Location("a,b:c.md", 2, 1), "50% done\nnext")
-    assert github_annotation(d, "a,b:c.md") == "::warning file=a%2Cb%3Ac.md,line=2,col=1,title=blogkit warning::50%25 done%0Anext"
+    assert github_annotation(d, "a,b:c.md") == "::warning file=a%2Cb%3Ac.md,line=2,col=1,title=blogkit warning::50%25 done\\nnext"
+    hinted = Diagnostic(Severity.ERROR, Location("a.md", 1, 1), "bad \x1b[2J key", "fix it\r\n::error::forged")
+    assert (
+        github_annotation(hinted, "a.md")
+        == "::error file=a.md,line=1,col=1,title=blogkit error::bad \\x1b[2J key%0Ahint: fix it\\r\\n::error::forged"
+    )
+    assert "\x1b" not in hinted.format_text() and "\\x1b[2J" in hinted.format_text()
 
 
 def test_json_format_is_one_object_per_diagnostic(site, capsys):
     root = site({P: post("title: Hello\ntgas: [x]\n"), "posts/ada/2026-03-02-b.md": post("tags: [x]\n")})
-    code, _, err = run_cli(["check", str(root), "--format", "json"], capsys)
+    code, out, err = run_cli(["check", str(root), "--format", "json"], capsys)
     assert code == 1
-    rows = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert "blogkit:" in err and "blogkit:" not in out, "standard output holds the JSON lines and nothing else"
     assert [(r["severity"], r["line"], r["column"]) for r in rows] == [("warning", 3, 1), ("error", 2, 1)]
     assert rows[0]["hint"] == "did you mean 'tags'?"
 
@@ -271,3 +278,64 @@ def test_build_time_module_reads_source_date_epoch(monkeypatch):
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
     assert build_module.build_time().year >= 2026
     assert os.environ.get("SOURCE_DATE_EPOCH") is None
+
+
+@pytest.mark.parametrize("fmt", ["text", "github"])
+def test_diagnostics_echo_attacker_text_inert(site, capsys, fmt):
+    """Diagnostics echo attacker text raw: escape sequences and newlines in a key name are shown, never acted on."""
+    evil = '"evil\\e[2J\\e]0;pwned\\a\\n::error file=README.md,line=1::forged\\u202e": 1\n'
+    root = site({P: post("title: Hello\n" + evil)})
+    code, out, err = run_cli(["check", str(root), "--format", fmt], capsys)
+    assert code == 0
+    shown = out + err
+    assert "\x1b" not in shown and "\x07" not in shown and "\u202e" not in shown
+    assert "evil[2J" in shown, "the escape character itself is removed when the YAML is read"
+    assert not any(line.startswith("::error file=README.md") for line in shown.splitlines()), "no forged annotation"
+    if fmt == "github":
+        assert len([line for line in out.splitlines() if line.startswith("::")]) == 1
+
+
+def test_check_with_warnings_does_not_say_no_problems(site, capsys):
+    root = site({P: post("title: Hello\ntgas: [x]\n")})
+    code, _, err = run_cli(["check", str(root)], capsys)
+    assert code == 0
+    assert "1 warning, no errors" in err and "no problems found" not in err
+
+
+def test_publishing_edge_cases_an_output_symlink_is_published_through(site, capsys, tmp_path):
+    """Publishing edge cases: an output folder that is a symbolic link (a deploy target) stays a link."""
+    root = site({P: post("title: Hello\n")})
+    target = tmp_path / "deploy" / "current"
+    target.mkdir(parents=True)
+    link = tmp_path / "public-link"
+    link.symlink_to(target, target_is_directory=True)
+    assert run_cli(["build", str(root), "-q", "-o", str(link)], capsys)[0] == 0
+    assert link.is_symlink() and (target / "index.html").is_file()
+    (root / P).write_text(post("title: Changed\n"))
+    assert run_cli(["build", str(root), "-q", "-o", str(link)], capsys)[0] == 0
+    assert link.is_symlink() and b"Changed" in (target / "2026" / "03" / "hello" / "index.html").read_bytes()
+
+
+def test_publishing_edge_cases_litter_of_killed_builds_is_removed(site, capsys):
+    """Publishing edge cases: staging folders a `kill -9` left behind are removed by the next build."""
+    root = site({P: post("title: Hello\n")})
+    for name in (".public.new-k1ll3d", ".public.old-k1ll3d"):
+        (root / name / "2026").mkdir(parents=True)
+    unrelated = root / ".publicity"
+    unrelated.mkdir()
+    assert run_cli(["build", str(root), "-q"], capsys)[0] == 0
+    assert sorted(p.name for p in root.iterdir() if p.name.startswith(".")) == [".blogkit-cache", ".publicity"]
+
+
+def test_worker_tracebacks_on_successful_builds_never_appear(site, tmp_path):
+    """Worker tracebacks on successful builds: 400+ pages in worker processes, stderr holds only the summary."""
+    files = {f"posts/ada/2026-01-{i % 28 + 1:02d}-p{i}.md": post(f"title: P{i}\ntags: [t{i % 7}]\n") for i in range(450)}
+    root = site(files)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    for extra in (["--format", "json"], []):
+        command = [sys.executable, "-m", "blogkit", "build", str(root), "-j", "2", "-o", str(tmp_path / "out"), *extra]
+        done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+        assert done.returncode == 0, done.stderr
+        assert "Traceback" not in done.stderr and "Terminated" not in done.stderr
+        assert done.stderr.startswith("blogkit: 450 posts") and done.stderr.count("\n") == 1
+        assert all(json.loads(line) for line in done.stdout.splitlines())

@@ -392,7 +392,9 @@ def test_embed_is_never_loaded_in_preview(site):
     report = Report()
     tree = OutputTree(report)
     renderer = Renderer(result.site, create_environment(str(root), result.config.theme_dir), report, now=NOW, preview=True)
-    renderer.render_site(tree, routes(result.site, discover_theme(str(root), result.config.theme_dir), str(root), stylesheet()))
+    renderer.render_site(
+        tree, routes(result.site, discover_theme(str(root), result.config.theme_dir, result.config.theme_dir), str(root), stylesheet())
+    )
     assert not report.diagnostics
     hello = tree.files[PAGE].content.decode()  # type: ignore[union-attr]
     hn = tree.files["2026/03/hn/index.html"].content.decode()  # type: ignore[union-attr]

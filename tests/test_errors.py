@@ -34,6 +34,56 @@ CONTENT_CASES = {
         {P: post("title: !!python/object/apply:os.system ['true']\n")},
         f"{P}:2:8: error: YAML tags are not allowed: unknown tag 'tag:yaml.org,2002:python/object/apply:os.system'",
     ),
+    "duplicate-key-front-matter": (
+        {P: post("title: Approved\ntags: [a]\ntitle: Shipped\n")},
+        f"{P}:4:1: error: duplicate key 'title'",
+    ),
+    "duplicate-key-through-merge": (
+        {P: post("extra:\n  base: &base {team: storage}\n  card:\n    <<: *base\n    team: platform\ntitle: T\n")},
+        f"{P}:6:5: error: duplicate key 'team'",
+    ),
+    "duplicate-key-profile": (
+        {"authors/bob.yaml": "name: Bob\nemail: bob@example.com\nname: Robert\n"},
+        "authors/bob.yaml:3:1: error: duplicate key 'name'",
+    ),
+    "duplicate-key-teams": (
+        {"teams.yaml": "storage: {name: Storage}\nstorage: {name: Storage 2}\n"},
+        "teams.yaml:2:1: error: duplicate key 'storage'",
+    ),
+    "duplicate-key-tags": (
+        {"tags.yaml": "Kubernetes:\n  aliases: [k8s]\n  aliases: [kube]\n"},
+        "tags.yaml:3:3: error: duplicate key 'aliases'",
+    ),
+    "output-names-collision-with-a-feed-is-at-the-users-file": (
+        {P: post("title: T\naliases: [/feed.xml]\n")},
+        f"{P}:1:1: error: /feed.xml is also written by blogkit's own feeds",
+    ),
+    "output-names-case-collision": (
+        {P: post("title: T\naliases: [/Old-Post/]\n"), "posts/ada/2026-03-02-b.md": post("title: B\naliases: [/old-post/]\n")},
+        "posts/ada/2026-03-02-b.md:1:1: error: /old-post/index.html differs only by case or Unicode form from /Old-Post/index.html, "
+        f"written by {P}",
+    ),
+    "output-names-unicode-form-collision": (
+        {"static/caf\u00e9.txt": "composed", "static/cafe\u0301.txt": "decomposed"},
+        "static/caf\u00e9.txt: error: /caf\u00e9.txt differs only by case or Unicode form from /cafe\u0301.txt, "
+        "written by static/cafe\u0301.txt",
+    ),
+    "silent-loss-of-content-deep-nesting": (
+        {P: post("title: T\n", "Intro\n\n" + ">" * 60 + " deep\n")},
+        f"{P}:6: error: Markdown nested more than 50 levels deep: from here on, this block is not shown",
+    ),
+    "output-names-hidden-alias": (
+        {P: post("title: T\naliases: [/.htaccess]\n")},
+        f"{P}:3:11: error: alias '/.htaccess' is not a URL path this site can publish",
+    ),
+    "output-names-windows-reserved-alias": (
+        {P: post("title: T\naliases: [/old/aux.html]\n")},
+        f"{P}:3:11: error: alias '/old/aux.html' is not a URL path this site can publish",
+    ),
+    "output-names-encoded-slash-alias": (
+        {P: post("title: T\naliases: [/old%2Fpost/]\n")},
+        f"{P}:3:11: error: alias '/old%2Fpost/' is not a URL path this site can publish",
+    ),
     "missing-title": (
         {P: post("tags: [a]\n")},
         f"{P}:2:1: error: front matter is missing the required key 'title'",
@@ -84,7 +134,7 @@ CONTENT_CASES = {
     ),
     "alias-not-a-path": (
         {P: post("title: Hello\naliases: [old/post]\n")},
-        f"{P}:3:11: error: alias 'old/post' is not a URL path of this site",
+        f"{P}:3:11: error: alias 'old/post' is not a URL path this site can publish",
     ),
     "update-without-note": (
         {P: post("title: Hello\nupdates:\n  - date: 2026-03-02\n")},
@@ -218,6 +268,23 @@ CONFIG_CASES = {
         "title: T\nbase_url: x.example\n",
         "blogkit.yaml:2:11: error: 'base_url' must be an http(s) URL, got 'x.example'",
     ),
+    "config-base-url-with-query": (
+        "title: T\nbase_url: https://x.example/blog/?ref=hub\n",
+        "blogkit.yaml:2:11: error: 'base_url' must not contain a query (?...): every URL of the site is made from it",
+    ),
+    "config-base-url-with-fragment": (
+        "title: T\nbase_url: 'https://x.example/#top'\n",
+        "blogkit.yaml:2:11: error: 'base_url' must not contain a fragment (#...): every URL of the site is made from it",
+    ),
+    "config-base-url-with-credentials": (
+        "title: T\nbase_url: https://deploy:s3cret@x.example/\n",
+        "blogkit.yaml:2:11: error: 'base_url' must not contain user credentials (user@ or user:password@): "
+        "every URL of the site is made from it",
+    ),
+    "config-duplicate-key": (
+        "title: T\nbase_url: https://x.example/\ntitle: U\n",
+        "blogkit.yaml:3:1: error: duplicate key 'title'",
+    ),
     "config-bad-timezone": (
         "title: T\nbase_url: https://x.example/\ntimezone: Mars/Olympus\n",
         "blogkit.yaml:3:11: error: unknown time zone 'Mars/Olympus'",
@@ -343,3 +410,39 @@ def test_control_characters_from_yaml_escapes_never_reach_the_page(site):
     result = build(site({P: post('title: "Bell\\a here"\n')}))
     page = result.outputs.files["2026/03/hello/index.html"].content
     assert isinstance(page, bytes) and b"<h1>Bell here</h1>" in page
+
+
+CALENDAR_EDGES = ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00", "0001-01-01", "9999-12-31", "0001-01-01T00:00:00Z"]
+
+
+@pytest.mark.parametrize("when", CALENDAR_EDGES)
+@pytest.mark.parametrize("key", ["date", "updated", "updates"])
+def test_calendar_edges_are_located_errors_not_tracebacks(site, key, when):
+    value = f"[{{date: '{when}', note: Fixed}}]" if key == "updates" else f"'{when}'"
+    front = f"title: Edge\n{key}: {value}\n" if key != "date" else f"title: Edge\ndate: {value}\n"
+    result = build(site({"posts/ada/edge.md" if key == "date" else P: post(front)}))
+    problems = [d for d in diagnostics(result) if "out of range" in d]
+    assert problems and all(d.split(":")[0].startswith("posts/ada/") and ":3:" in d for d in problems), diagnostics(result)
+
+
+def test_a_file_name_date_at_the_calendar_edge_is_a_located_error(site):
+    result = build(site({"posts/ada/9999-12-31-end.md": post("title: End\n")}))
+    assert "posts/ada/9999-12-31-end.md:1:1: error: the file name's date '9999-12-31' is out of range" in diagnostics(result)
+
+
+def test_quadratic_diagnostics_a_file_with_thousands_of_keys_tags_and_aliases_stays_linear(site, tmp_path):
+    """Quadratic diagnostics: every problem of a 3,000-key, 3,000-tag, 3,000-alias post, located, in linear time."""
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    keys = "".join(f"unknown{i}: {i}\n" for i in range(3000))
+    tags = "[" + ", ".join(f"tag{i}" for i in range(3000)) + "]"
+    aliases = "[" + ", ".join(f"/old/{i}/" for i in range(3000)) + "]"
+    root = site({P: post(f"title: Big\ntags: {tags}\naliases: {aliases}\n{keys}")})
+    command = [sys.executable, "-m", "blogkit", "check", str(root), "--format", "json", "-j", "1"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300, env={"PYTHONPATH": str(REPO), "PATH": ""})
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert len(lines) == 3000 and all('"line": ' in line for line in lines)

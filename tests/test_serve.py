@@ -32,7 +32,7 @@ from blogkit.engine import incremental
 from blogkit.engine.build import BuildOptions, Stages, build_site
 from blogkit.engine.incremental import Memo
 from blogkit.render.pages import Renderer
-from blogkit.serve.httpd import BadPath, Snapshot, content_type, inject, overlay_html, site_path
+from blogkit.serve.httpd import BadPath, Snapshot, allowed_hosts, content_type, host_name, inject, overlay_html, site_path
 from blogkit.serve.server import DevServer
 from blogkit.serve.watch import ChangeRecorder, is_editor_temp
 from conftest import NOW, REPO, build, post, write_site
@@ -214,6 +214,46 @@ def test_hostile_paths_are_refused(site_root: Path, target: str) -> None:
         status, _, body = get(server, target)
     assert 400 <= status < 500
     assert b"root:" not in body
+
+
+@pytest.mark.parametrize(
+    "host, status", [("evil.example", 421), ("evil.example:8000", 421), ("localhost:1", 200), ("127.0.0.1", 200), ("[::1]:9", 200)]
+)
+def test_serve_answers_only_loopback_host_names(site_root: Path, host: str, status: int) -> None:
+    """serve: a page on another site whose name resolves to this machine (DNS rebinding) reads nothing, drafts included."""
+    with serving(site_root) as server:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=DEADLINE)
+        try:
+            conn.request("GET", "/", headers={"Host": host})
+            response = conn.getresponse()
+            body = response.read()
+        finally:
+            conn.close()
+    assert response.status == status
+    assert (b"<html" in body) == (status == 200)
+
+
+def test_slow_clients_never_block_the_accept_loop(site_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """serve: connections that send nothing hold their threads; the next client is answered at once all the same."""
+    monkeypatch.setattr("blogkit.serve.httpd.MAX_THREADS", 4)
+    with serving(site_root) as server:
+        idle = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(6)]
+        try:
+            time.sleep(0.3)
+            conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=3)
+            conn.request("GET", "/")
+            status = conn.getresponse().status
+            conn.close()
+        finally:
+            for s in idle:
+                s.close()
+    assert status in (200, 503)
+
+
+def test_allowed_hosts_follow_the_bound_address() -> None:
+    assert allowed_hosts("0.0.0.0") is None
+    assert allowed_hosts("192.0.2.7") == frozenset({"localhost", "127.0.0.1", "::1", "192.0.2.7"})
+    assert host_name("[::1]:8000") == "::1" and host_name("Example.COM:80") == "example.com" and host_name("::1") == "::1"
 
 
 def test_site_path_decodes_and_checks() -> None:

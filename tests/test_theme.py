@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLE_SITE, build
+from conftest import EXAMPLE_SITE, build, diagnostics, post
 
 GOLDEN_HUB = Path(__file__).parent / "golden" / "hub" / "site"
 
@@ -107,3 +107,18 @@ def test_long_posts_get_a_nested_table_of_contents():
 def test_site_templates_override_theme_partials():
     html = page(build(EXAMPLE_SITE), "index.html")
     assert "written by the engineers who build KestrelDB" in html
+
+
+def test_a_theme_that_overrides_one_template_falls_back_to_the_default_theme(site):
+    """A theme that overrides one template: the rest, templates and assets, come from the default theme."""
+    files = {
+        "blogkit.yaml": "title: T\nbase_url: https://hub.example/\ntheme: my-theme\n",
+        "my-theme/templates/partials/footer.html": "<footer><p>My theme's footer</p></footer>\n",
+        "my-theme/static/assets/extra.css": "body { color: teal; }\n",
+        "posts/ada/2026-01-01-a.md": post("title: A\n"),
+    }
+    result = build(site(files))
+    assert not result.report.errors, diagnostics(result)
+    home = result.outputs.files["index.html"].content.decode()
+    assert "My theme's footer" in home and "<!DOCTYPE html>" in home
+    assert "assets/style.css" in result.outputs and "assets/extra.css" in result.outputs

@@ -141,19 +141,27 @@ def _check_tag_spellings(result: BuildResult, report: Report) -> None:
                 report.warning(first[name], f"tag '{name}' is written '{preferred}' elsewhere", f"use one spelling: '{preferred}'")
 
     # near-misses: 'kubernets' next to 'Kubernetes'
-    candidates = sorted(set(uses) | set(vocabulary) | set(aliases))
+    # Only a spelling of the vocabulary, an alias or a more used tag can be the right one, and one a
+    # few letters longer or shorter at most: comparing those alone keeps thousands of tags fast.
+    by_length: dict[int, list[str]] = {}
+    for candidate in sorted(set(uses) | set(vocabulary) | set(aliases)):
+        by_length.setdefault(len(candidate), []).append(candidate)
     for low, names in by_lower.items():
         if low in vocabulary or low in aliases:
             continue
-        others = [c for c in candidates if c != low]
+        others = [
+            c
+            for n in range(len(low) - 3, len(low) + 4)
+            for c in by_length.get(n, ())
+            if c != low and (c in vocabulary or c in aliases or uses[c] > uses[low])
+        ]
         for other in difflib.get_close_matches(low, others, n=1, cutoff=0.85):
-            if other in vocabulary or other in aliases or uses[other] > uses[low]:
-                shown = vocabulary.get(other) or aliases.get(other) or by_lower[other][0]
-                report.warning(
-                    first[names[0]],
-                    f"tag '{names[0]}' looks like a misspelling of '{shown}'",
-                    f"use '{shown}', or add an alias in tags.yaml",
-                )
+            shown = vocabulary.get(other) or aliases.get(other) or by_lower[other][0]
+            report.warning(
+                first[names[0]],
+                f"tag '{names[0]}' looks like a misspelling of '{shown}'",
+                f"use '{shown}', or add an alias in tags.yaml",
+            )
 
 
 def _check_scheduled(result: BuildResult, report: Report) -> None:

@@ -21,7 +21,7 @@ from blogkit.commands.checks import run_checks
 from blogkit.commands.scaffold import ScaffoldError, init_site, new_author, new_post
 from blogkit.core.config import load_config
 from blogkit.core.diagnostics import ConfigError, Report, Severity
-from blogkit.core.fields import parse_when
+from blogkit.core.fields import in_range, parse_when
 from blogkit.core.outputs import OutputTree
 from blogkit.core.report_formats import FORMATS, display_path, print_diagnostics
 from blogkit.engine.build import BuildOptions, BuildResult, build_site, build_time, load_only
@@ -221,11 +221,13 @@ def _build_and_publish(
         return EXIT_CONTENT
     if out_dir is None:
         if not args.quiet:
-            print(f"blogkit: {_summary(result)}: no problems found")
+            warned = len(report.warnings)
+            found = f"{_plural(warned, 'warning')}, no errors" if warned else "no problems found"
+            print(f"blogkit: {_summary(result)}: {found}", file=sys.stderr)
         return EXIT_OK
     publish(result.outputs, out_dir)
     if not args.quiet:
-        print(f"blogkit: {_summary(result)}: wrote {len(result.outputs)} files to {os.path.relpath(out_dir)}")
+        print(f"blogkit: {_summary(result)}: wrote {len(result.outputs)} files to {os.path.relpath(out_dir)}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -252,7 +254,7 @@ def _plan(args: argparse.Namespace) -> int:
     now = build_time()
     if args.at:
         parsed = parse_when(args.at, config.zone)
-        if parsed is None:
+        if parsed is None or not in_range(parsed, config.zone):
             print(f"blogkit: error: --at '{args.at}' is not a date like 2026-03-01T09:00", file=sys.stderr)
             return EXIT_USAGE
         now = parsed

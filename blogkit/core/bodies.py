@@ -40,6 +40,8 @@ class RenderedBody:
     words: int
     links: tuple[LinkRef, ...]
     images_without_alt: tuple[int, ...] = ()  # file lines of images with an empty alt text
+    marker: str = ""  # what stands for each relative URL in `html` until it is resolved: this prefix and the link's index
+    too_deep: tuple[int, ...] = ()  # file lines where nesting went past the parser's limit, and what followed was left out
 
     @property
     def reading_minutes(self) -> int:

@@ -178,9 +178,7 @@ def load_config(root: str) -> SiteConfig:
     fields = Fields(data, text=text, path=CONFIG_FILE, line_offset=0, report=report, what=CONFIG_FILE)
     fields.check_keys(_KEYS, unknown_is_error=True)
     title = fields.string("title", required=True) or ""
-    base_url = fields.url("base_url", required=True) or "https://example.com/"
-    if not base_url.endswith("/"):
-        base_url += "/"
+    base_url = _base_url(fields)
     timezone = fields.string("timezone") or "UTC"
     try:
         ZoneInfo(timezone)
@@ -247,6 +245,29 @@ def _markdown(fields: Fields) -> MarkdownConfig:
         raw_html=sub.choice("raw_html", RAW_HTML_POLICIES, "sanitize"),
         toc_min_headings=sub.integer("toc_min_headings", 3, minimum=0),
     )
+
+
+def _base_url(fields: Fields) -> str:
+    """The site's address: scheme, host and an optional path; every URL of the site is made from it."""
+    fallback = "https://example.com/"
+    base_url = fields.url("base_url", required=True)
+    if base_url is None:
+        return fallback
+    parts = urlsplit(base_url)
+    wrong = (
+        "a query (?...)" if parts.query or base_url.endswith("?") else
+        "a fragment (#...)" if parts.fragment or "#" in base_url else
+        "user credentials (user@ or user:password@)" if "@" in parts.netloc else
+        ""
+    )  # fmt: skip
+    if wrong:
+        fields.error(
+            ("base_url",),
+            f"'base_url' must not contain {wrong}: every URL of the site is made from it",
+            "write the scheme, host and path only, e.g. https://example.com/blog/",
+        )
+        return fallback
+    return base_url if base_url.endswith("/") else base_url + "/"
 
 
 def _feeds(fields: Fields) -> FeedsConfig:

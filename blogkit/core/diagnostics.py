@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import os
+import re
 from dataclasses import dataclass, field
 
 
@@ -42,13 +43,23 @@ class Diagnostic:
     source_line: str = ""
 
     def format_text(self) -> str:
-        lines = [f"{self.location}: {self.severity.value}: {self.message}"]
+        lines = [f"{visible(str(self.location))}: {self.severity.value}: {visible(self.message)}"]
         if self.source_line and self.location.column:
-            lines.append(f"  | {self.source_line}")
+            lines.append(f"  | {visible(self.source_line)}")
             lines.append("  | " + " " * (self.location.column - 1) + "^")
         if self.hint:
-            lines.append(f"  hint: {self.hint}")
+            lines.append(f"  hint: {visible(self.hint)}")
         return "\n".join(lines)
+
+
+# C0 and C1 controls (escape sequences, newlines, carriage returns) and the bidirectional overrides
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """Text as a diagnostic may echo it: control characters written as escapes, never acted on by a
+    terminal or a CI log, and never able to start a line of their own."""
+    return _INVISIBLE.sub(lambda m: "\\t" if m.group() == "\t" else m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 @dataclass(slots=True)

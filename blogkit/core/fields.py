@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable
-from datetime import date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, tzinfo
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -170,7 +170,21 @@ class Fields:
         parsed = parse_when(value, zone)
         if parsed is None:
             self.error(keypath or (key,), f"'{key}' must be a date like 2026-03-01, got {_shown(value)}", _DATE_HINT)
+        elif not in_range(parsed, zone):
+            self.error(keypath or (key,), f"'{key}' is out of range: {_shown(value)}", f"dates run from year {MIN_YEAR} to {MAX_YEAR}")
+            return None
         return parsed
+
+
+MIN_YEAR, MAX_YEAR = 2, 9998  # a day inside the calendar's ends: no time zone moves a date off them
+
+
+def in_range(when: datetime, zone: tzinfo) -> bool:
+    """Whether a date-time is one every stage can convert to UTC and to the site's zone and format."""
+    try:
+        return MIN_YEAR <= when.astimezone(UTC).year <= MAX_YEAR and MIN_YEAR <= when.astimezone(zone).year <= MAX_YEAR
+    except (OverflowError, ValueError):
+        return False
 
 
 def parse_when(value: Any, zone: tzinfo) -> datetime | None:

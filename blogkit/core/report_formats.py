@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from blogkit.core.diagnostics import Diagnostic, LineReader, Severity, with_source_lines
+from blogkit.core.diagnostics import Diagnostic, LineReader, Severity, visible, with_source_lines
 
 FORMATS = ("text", "github", "json")
 _COLOURS = {Severity.ERROR: "\033[1;31m", Severity.WARNING: "\033[1;33m", Severity.NOTE: "\033[1;36m"}
@@ -29,7 +29,9 @@ def display_path(site_arg: str, path: str) -> str:
 def print_diagnostics(
     diagnostics: Sequence[Diagnostic], site_root: str, site_arg: str, fmt: str = "text", stream: TextIO | None = None
 ) -> None:
-    stream = stream or sys.stderr
+    """Text goes to standard error, as a compiler's does; the machine formats (`github`, `json`) to
+    standard output, one line per diagnostic and nothing else there, for the tool reading them."""
+    stream = stream or (sys.stderr if fmt == "text" else sys.stdout)
     if fmt == "github":
         for d in diagnostics:
             print(github_annotation(d, display_path(site_arg, d.location.path)), file=stream)
@@ -40,7 +42,7 @@ def print_diagnostics(
         return
     colour = stream.isatty() and os.environ.get("NO_COLOR") is None
     for d in with_source_lines(list(diagnostics), LineReader(site_root)):
-        text = d.format_text().replace(d.location.path, display_path(site_arg, d.location.path), 1)
+        text = d.format_text().replace(visible(d.location.path), visible(display_path(site_arg, d.location.path)), 1)
         if colour:
             word = f"{d.severity.value}:"
             text = text.replace(word, f"{_COLOURS[d.severity]}{word}\033[0m", 1)
@@ -60,13 +62,13 @@ def as_json(d: Diagnostic, path: str) -> dict[str, object]:
 
 def github_annotation(d: Diagnostic, path: str) -> str:
     """`::error file=F,line=L,col=C,title=T::MESSAGE` as GitHub Actions documents it."""
-    properties = [f"file={_escape_property(path)}"]
+    properties = [f"file={_escape_property(visible(path))}"]
     if d.location.line:
         properties.append(f"line={d.location.line}")
     if d.location.column:
         properties.append(f"col={d.location.column}")
     properties.append(f"title={_escape_property('blogkit ' + d.severity.value)}")
-    message = d.message + (f"\nhint: {d.hint}" if d.hint else "")
+    message = visible(d.message) + (f"\nhint: {visible(d.hint)}" if d.hint else "")
     return f"::{_GITHUB_COMMANDS[d.severity]} {','.join(properties)}::{_escape_data(message)}"
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import posixpath
 import re
 from datetime import datetime
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from slugify import slugify as _slugify
 
@@ -39,17 +39,34 @@ def output_file(path: str) -> str:
     return path + "index.html" if path == "" or path.endswith("/") else path
 
 
-def normalize_alias(alias: str) -> str | None:
-    """'/old/post/' or '/old/post.html' -> a safe path, or None when it is not a plain URL path."""
-    if not alias.startswith("/") or "\\" in alias or "\x00" in alias or "?" in alias or "#" in alias:
-        return None
-    parts = [p for p in alias.split("/") if p]
-    if any(p in (".", "..") for p in parts) or not parts:
-        return None
+_WINDOWS_RESERVED = re.compile(r"^(?:con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(?:\..*)?$", re.IGNORECASE)
+_UNSAFE_IN_NAMES = re.compile(r'[\x00-\x1f\x7f<>:"|?*\\]')
+
+
+def check_alias(alias: str) -> tuple[str, str]:
+    """The output path of an old URL ('/old/post/' or '/old/post.html') and '', or '' and why it cannot be one.
+
+    Percent-escapes are decoded (a server decodes the request the same way); no segment may be
+    hidden (`.htaccess`), a Windows device name (`CON`, `aux.html`) or hold characters a file
+    name cannot have on some system a site is checked out or served on."""
+    if not alias.startswith("/") or "?" in alias or "#" in alias:
+        return "", "write the old address as a path, e.g. /blog/old-title/"
+    try:
+        decoded = unquote(alias, errors="strict") if "%" in alias else alias
+    except UnicodeDecodeError:
+        return "", "its percent-escapes are not UTF-8; write the address as the browser shows it"
+    parts = [p for p in decoded.split("/") if p]
+    if not parts or len(decoded.split("/")) != len(alias.split("/")):
+        return "", "write the old address as a path, e.g. /blog/old-title/"
+    for part in parts:
+        if part.startswith("."):
+            return "", f"'{part}' would be a hidden file (or a step out of the site); a web server would not serve it"
+        if _WINDOWS_RESERVED.match(part) or part.endswith((" ", ".")) or _UNSAFE_IN_NAMES.search(part):
+            return "", f"'{part}' cannot be a file name on Windows; a checkout there would lose the page"
     path = "/".join(parts)
     if alias.endswith("/") or "." not in parts[-1]:
         path += "/"
-    return path
+    return path, ""
 
 
 def quote_path(path: str) -> str:

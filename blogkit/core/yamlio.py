@@ -12,6 +12,8 @@ a diagnostic needs one, by composing the node tree and walking to the value.
 from __future__ import annotations
 
 import functools
+import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,7 +24,25 @@ _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _Loader(_Base):  # type: ignore[misc]
-    """SafeLoader without the implicit timestamp type, and with no YAML 1.1 dates."""
+    """SafeLoader without the implicit timestamp type, and with no YAML 1.1 dates; a key given twice
+    in one mapping (also through a `<<` merge) is an error, not a silent last-one-wins."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        if isinstance(node, yaml.MappingNode):
+            self.flatten_mapping(node)  # merged keys first, then the mapping's own: a later equal key is a duplicate
+            first: dict[Any, yaml.Node] = {}
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    earlier = first.setdefault(key, key_node)
+                except TypeError:
+                    continue  # an unhashable key: the constructor reports it
+                if earlier is not key_node:
+                    raise yaml.constructor.ConstructorError(_DUPLICATE, earlier.start_mark, f"duplicate key '{key}'", key_node.start_mark)
+        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+
+
+_DUPLICATE = "duplicate key"
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -50,11 +70,15 @@ def load(text: str, line_offset: int = 0) -> tuple[Any, YamlProblem | None]:
     `line_offset` is the line of the file just before the text (1 for front matter), so that
     lines named in hints are lines of the file; the problem's own line and column are not shifted."""
     try:
-        return yaml.load(text, Loader=_Loader), None  # noqa: S506 - a safe loader
+        return _clean(yaml.load(text, Loader=_Loader)), None  # noqa: S506 - a safe loader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         message = exc.problem or exc.context or "invalid YAML"
+        if exc.context == _DUPLICATE and exc.context_mark:
+            earlier = exc.context_mark.line + 1 + line_offset
+            hint = f"it is set already on line {earlier}: a reviewer could approve one value while the other ships; keep one"
+            return None, YamlProblem(line, column, message, hint)
         hint = _hint_for(message, text, line)
         context = exc.context_mark
         if exc.context and context and mark and context.line != mark.line:
@@ -66,6 +90,36 @@ def load(text: str, line_offset: int = 0) -> tuple[Any, YamlProblem | None]:
         return None, YamlProblem(1, 1, f"invalid YAML: {exc}", "")
     except RecursionError:
         return None, YamlProblem(1, 1, "YAML nested too deeply", "flatten the structure")
+
+
+# control characters a YAML escape ("\a", "\x1b", "\u0085") can put in a text; tabs and line breaks stay
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _clean(value: Any, done: dict[int, Any] | None = None) -> Any:
+    """Every text of a YAML document, keys included, in NFC and without control characters: the same
+    cleaning for titles, names, tags, notes, labels and whatever templates show from `extra`.
+
+    A list or mapping that aliases make appear many times is cleaned once and stays shared, so
+    the work is linear in the document's size, never in what its aliases expand to."""
+    kind = type(value)
+    if kind is str:
+        return unicodedata.normalize("NFC", _CONTROL.sub("", value)) if not value.isascii() or _CONTROL.search(value) else value
+    if kind is not dict and kind is not list:
+        return value
+    done = {} if done is None else done
+    if id(value) in done:
+        return done[id(value)]
+    if kind is dict:
+        cleaned: Any = {}
+        done[id(value)] = cleaned
+        for k, v in value.items():
+            cleaned[_clean(k, done)] = _clean(v, done)
+    else:
+        cleaned = []
+        done[id(value)] = cleaned
+        cleaned.extend(_clean(v, done) for v in value)
+    return cleaned
 
 
 def _explain(problem: str) -> str:
@@ -93,12 +147,13 @@ def _hint_for(problem: str, text: str, line: int) -> str:
 
 
 @functools.lru_cache(maxsize=8)
-def _composed(text: str) -> yaml.Node | None:
-    """The node tree of a YAML text, composed once however many of its values are located."""
+def _composed(text: str) -> tuple[yaml.Node | None, dict[int, dict[str, tuple[yaml.Node, yaml.Node]]]]:
+    """The node tree of a YAML text, composed once however many of its values are located, and an
+    index of each mapping's keys (filled as lookups need it), so that locating stays linear."""
     try:
-        return yaml.compose(text, Loader=_Loader)
-    except yaml.YAMLError:
-        return None
+        return yaml.compose(text, Loader=_Loader), {}
+    except (yaml.YAMLError, RecursionError):
+        return None, {}
 
 
 def locate(text: str, path: KeyPath, *, key: bool = False) -> tuple[int, int]:
@@ -106,17 +161,22 @@ def locate(text: str, path: KeyPath, *, key: bool = False) -> tuple[int, int]:
 
     Falls back to the deepest node found, then to (1, 1).
     """
-    node = _composed(text)
+    node, keys = _composed(text)
     if node is None:
         return 1, 1
     found = node
     for i, step in enumerate(path):
         child = None
         if isinstance(found, yaml.MappingNode):
-            for k, v in found.value:
-                if isinstance(k, yaml.ScalarNode) and k.value == step:
-                    child = k if key and i == len(path) - 1 else v
-                    break
+            index = keys.get(id(found))
+            if index is None:
+                index = keys[id(found)] = {}
+                for k, v in found.value:
+                    if isinstance(k, yaml.ScalarNode):
+                        index.setdefault(k.value, (k, v))
+            pair = index.get(str(step))
+            if pair is not None:
+                child = pair[0] if key and i == len(path) - 1 else pair[1]
         elif isinstance(found, yaml.SequenceNode) and isinstance(step, int):
             if 0 <= step < len(found.value):
                 child = found.value[step]

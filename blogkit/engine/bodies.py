@@ -75,6 +75,8 @@ def _encode(body: RenderedBody) -> bytes:
         "words": body.words,
         "links": [[link.target, link.line] for link in body.links],
         "images_without_alt": list(body.images_without_alt),
+        "marker": body.marker,
+        "too_deep": list(body.too_deep),
     }
     header = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
     return len(header).to_bytes(4, "little") + header + body.html.encode("utf-8", "surrogatepass")
@@ -95,6 +97,8 @@ def _decode(payload: bytes | None) -> RenderedBody | None:
             words=int(data["words"]),
             links=tuple(LinkRef(_text(target), int(line)) for target, line in data["links"]),
             images_without_alt=tuple(int(line) for line in data["images_without_alt"]),
+            marker=_text(data["marker"]),
+            too_deep=tuple(int(line) for line in data["too_deep"]),
         )
     except (ValueError, TypeError, KeyError, AttributeError):
         return None

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from functools import partial
 
 from blogkit.core.bodies import BodySource, RenderedBody
-from blogkit.core.config import MarkdownConfig, SiteConfig, load_config
+from blogkit.core.config import THEME_DIR, MarkdownConfig, SiteConfig, load_config
 from blogkit.core.diagnostics import Diagnostic, Report
 from blogkit.core.model import Site
 from blogkit.core.outputs import OutputTree
@@ -136,7 +136,7 @@ def load_site(config: SiteConfig, options: BuildOptions, now: datetime, report: 
     """The first half: read, select, render Markdown, assemble. Reads the site folder; writes nothing."""
     root = config.root
     sources = discover(root, report)
-    theme = discover_theme(root, config.theme_dir)
+    theme = discover_theme(root, config.theme_dir, THEME_DIR)
     profiles = load_profiles(root, sources.authors, sources.static, report)
     posts = read_posts(config, sources, profiles, report, stages.read_post, jobs=options.jobs if stages.read_post is read_post else 1)
     pages_read = [page for path in sources.pages if (page := read_page(root, path, report))]

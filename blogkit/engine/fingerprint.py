@@ -40,6 +40,7 @@ class Fingerprints:
 
     def __init__(self, post_extra: Callable[[Post], object] | None = None) -> None:
         self._entities: dict[int, tuple[object, str]] = {}  # id -> (the object, kept alive; its digest)
+        self._containers: dict[int, tuple[object, str]] = {}
         self._post_extra = post_extra
 
     def of(self, value: object) -> str:
@@ -62,6 +63,28 @@ class Fingerprints:
         self._entities[id(value)] = (value, found)
         return found
 
+    def _walk_mapping(self, value: Mapping[Any, Any], feed: Callable[[bytes], None]) -> None:
+        feed(b"{%d:" % len(value))
+        for key, item in value.items():
+            self._walk(key, feed)
+            self._walk(item, feed)
+
+    def _shared(self, value: list[Any] | dict[Any, Any]) -> str:
+        """The digest of a list or mapping, worked out once however often aliases repeat it."""
+        known = self._containers.get(id(value))
+        if known is not None and known[0] is value:
+            return known[1]
+        h = hashlib.blake2b(digest_size=20)
+        if isinstance(value, list):
+            h.update(b"[%d:" % len(value))
+            for item in value:
+                self._walk(item, h.update)
+        else:
+            self._walk_mapping(value, h.update)
+        found = h.hexdigest()
+        self._containers[id(value)] = (value, found)
+        return found
+
     def adopt(self, values: Sequence[object], digests: Sequence[str]) -> None:
         """Digests of entities worked out elsewhere (in worker processes)."""
         for value, found in zip(values, digests, strict=True):
@@ -77,15 +100,14 @@ class Fingerprints:
             feed(f"{kind.__name__}:{value!r};".encode())
         elif kind in _ENTITIES:
             feed(b"@" + self.entity(value).encode())
-        elif kind in (tuple, list):
+        elif kind is list or kind is dict:  # from YAML, where aliases may share one value many times
+            feed(b"=" + self._shared(value).encode())
+        elif kind is tuple:
             feed(b"[%d:" % len(value))
             for item in value:
                 self._walk(item, feed)
         elif isinstance(value, Mapping):
-            feed(b"{%d:" % len(value))
-            for key, item in value.items():
-                self._walk(key, feed)
-                self._walk(item, feed)
+            self._walk_mapping(value, feed)
         elif kind in (set, frozenset):
             items = sorted(self.of(item) for item in value)
             feed(f"<{len(items)}:{','.join(items)}".encode())

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 
 from blogkit.core.bodies import RenderedBody
 from blogkit.core.config import SiteConfig
-from blogkit.core.diagnostics import Report
+from blogkit.core.diagnostics import Location, Report
 from blogkit.core.model import Page, Post, Site, Tag
 from blogkit.core.urls import slugify
 from blogkit.load.frontmatter import PageMeta, PostMeta, RawTag
 from blogkit.load.links import Document, LinkContext, Target, resolve_links
+from blogkit.load.markdown import MAX_NESTING
 from blogkit.load.profiles import Profiles
 
 
@@ -126,6 +127,7 @@ def _post(
         slug = slugify_tag(tag_names[raw.name.lower()])
         if slug not in tags:
             tags.append(slug)
+    _report_lost_content(source.path, body, report)
     image = meta.image
     if image.startswith("bundle:"):
         image = meta.path + image[len("bundle:") :]
@@ -137,7 +139,7 @@ def _post(
         tags=tuple(tags),
         path=meta.path,
         slug=meta.slug,
-        html=resolve_links(body.html, body.links, doc, context, report),
+        html=resolve_links(body, doc, context, report),
         summary=meta.summary or body.summary,
         toc=body.toc,
         reading_minutes=body.reading_minutes,
@@ -159,7 +161,17 @@ def _post(
     )
 
 
+def _report_lost_content(source: str, body: RenderedBody, report: Report) -> None:
+    for line in body.too_deep:
+        report.error(
+            Location(source, line),
+            f"Markdown nested more than {MAX_NESTING} levels deep: from here on, this block is not shown",
+            "nest fewer block quotes and lists",
+        )
+
+
 def _page(meta: PageMeta, body: RenderedBody, context: LinkContext, report: Report) -> Page:
+    _report_lost_content(meta.source, body, report)
     doc = Document(meta.source, meta.path)
-    html = resolve_links(body.html, body.links, doc, context, report)
+    html = resolve_links(body, doc, context, report)
     return Page(meta.source, meta.title, meta.path, html, meta.summary or body.summary, body.toc)

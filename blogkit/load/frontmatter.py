@@ -18,9 +18,9 @@ from blogkit.core import yamlio
 from blogkit.core.bodies import BodySource
 from blogkit.core.config import SiteConfig
 from blogkit.core.diagnostics import Location, Report
-from blogkit.core.fields import Fields, is_http_url, parse_when
+from blogkit.core.fields import MAX_YEAR, MIN_YEAR, Fields, in_range, is_http_url, parse_when
 from blogkit.core.model import Update
-from blogkit.core.urls import expand_permalink, is_valid_slug, normalize_alias, slugify
+from blogkit.core.urls import check_alias, expand_permalink, is_valid_slug, slugify
 from blogkit.load.profiles import Profiles
 from blogkit.load.sources import PostSource, read_text
 
@@ -203,6 +203,11 @@ def _split_name(stem: str, path: str, zone: Any, report: Report) -> tuple[dateti
     if not match:
         return None, stem
     when = parse_when(f"{match.group(1)}-{match.group(2)}-{match.group(3)}", zone)
+    if when is not None and not in_range(when, zone):
+        report.error(
+            Location(path, 1, 1), f"the file name's date '{stem[:10]}' is out of range", f"dates run from year {MIN_YEAR} to {MAX_YEAR}"
+        )
+        return None, match.group(4)
     if when is None:
         report.error(
             Location(path, 1, 1),
@@ -313,9 +318,9 @@ def _aliases(f: Fields) -> tuple[tuple[str, Location], ...]:
     aliases = []
     for index, alias in f.string_list("aliases") or []:
         keypath: tuple[yamlio.Key, ...] = ("aliases",) if index < 0 else ("aliases", index)
-        path = normalize_alias(alias.strip())
-        if path is None:
-            f.error(keypath, f"alias '{alias}' is not a URL path of this site", "write the old address as a path, e.g. /blog/old-title/")
+        path, problem = check_alias(alias.strip())
+        if problem:
+            f.error(keypath, f"alias '{alias}' is not a URL path this site can publish", problem)
             continue
         aliases.append((path, f.location(*keypath)))
     return tuple(aliases)

@@ -15,12 +15,9 @@ from dataclasses import dataclass
 from html import escape
 from urllib.parse import unquote, urlsplit
 
-from blogkit.core.bodies import LinkRef
+from blogkit.core.bodies import LinkRef, RenderedBody
 from blogkit.core.diagnostics import Location, Report
 from blogkit.core.urls import join
-from blogkit.load.markdown import LINK_MARKER
-
-_MARKER = re.compile(re.escape(LINK_MARKER) + r"(\d+)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,11 +47,13 @@ class Document:
     assets: frozenset[str] = frozenset()
 
 
-def resolve_links(html: str, links: tuple[LinkRef, ...], doc: Document, context: LinkContext, report: Report) -> str:
-    if not links:
-        return html
-    urls = [_resolve(link, doc, context, report) for link in links]
-    return _MARKER.sub(lambda m: escape(urls[int(m.group(1))]), html)
+def resolve_links(body: RenderedBody, doc: Document, context: LinkContext, report: Report) -> str:
+    """The body's HTML with each relative URL's marker replaced by the URL it leads to."""
+    if not body.links:
+        return body.html
+    urls = [_resolve(link, doc, context, report) for link in body.links]
+    marker = re.compile(re.escape(body.marker) + r"(\d+)")
+    return marker.sub(lambda m: escape(urls[int(m.group(1))]) if int(m.group(1)) < len(urls) else m.group(0), body.html)
 
 
 def resolve_asset(target: str, doc: Document, context: LinkContext) -> str | None:

@@ -4,7 +4,7 @@
 Markdown settings. It keeps no state between calls, so bodies can be rendered
 in worker processes and cached by content hash.
 
-Relative links and images are replaced by `blogkit-link:N` markers and listed
+Relative links and images are replaced by markers and listed
 in `RenderedBody.links`; the model resolves them to URLs once every post's URL
 is known (see `blogkit.load.links`).
 """
@@ -12,6 +12,7 @@ is known (see `blogkit.load.links`).
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from collections.abc import Sequence
 from html import escape
@@ -30,13 +31,16 @@ from blogkit.core.config import MarkdownConfig
 from blogkit.load.highlight import highlight_code
 
 LINK_MARKER = "blogkit-link:"
+MAX_NESTING = 50  # block quotes and lists deeper than this are not parsed (a guard against stack exhaustion)
 MORE_MARKER = "<!-- more -->"
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 def render_body(source: BodySource, settings: MarkdownConfig) -> RenderedBody:
     md = _markdown(settings)
-    env: dict[str, Any] = {"links": [], "first_line": source.first_line}
+    # the marker holds a digest of the text itself, so that no text can contain its own marker
+    marker = f"{LINK_MARKER}{hashlib.blake2b(source.text.encode('utf-8', 'surrogatepass'), digest_size=8).hexdigest()}."
+    env: dict[str, Any] = {"links": [], "first_line": source.first_line, "marker": marker, "too_deep": []}
     tokens = md.parse(source.text, env)
     summary_tokens = _summary_tokens(tokens)
     tokens = [t for t in tokens if not _is_more(t)]
@@ -52,6 +56,8 @@ def render_body(source: BodySource, settings: MarkdownConfig) -> RenderedBody:
         words=sum(len(t.content.split()) for t in tokens if t.type == "inline"),
         links=tuple(env["links"]),
         images_without_alt=tuple(_images_without_alt(tokens, source.first_line)),
+        marker=marker,
+        too_deep=tuple(env["too_deep"]),
     )
 
 
@@ -86,8 +92,17 @@ def render_bodies(sources: Sequence[BodySource], settings: MarkdownConfig, jobs:
 def _markdown(settings: MarkdownConfig) -> MarkdownIt:
     md = MarkdownIt(
         "commonmark",
-        {"html": settings.raw_html != "escape", "highlight": _highlight, "xhtmlOut": False},
+        {"html": settings.raw_html != "escape", "highlight": _highlight, "xhtmlOut": False, "maxNesting": MAX_NESTING},
     )
+    block_tokenize = md.block.tokenize
+
+    def tokenize(state: Any, start_line: int, end_line: int) -> None:
+        """The block parser, noting where it gives up on content nested too deeply (it drops the rest)."""
+        if state.level >= MAX_NESTING and (line := state.skipEmptyLines(start_line)) < end_line:
+            state.env["too_deep"].append(state.env["first_line"] + line)
+        block_tokenize(state, start_line, end_line)
+
+    md.block.tokenize = tokenize  # type: ignore[method-assign, assignment]
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin)
     md.use(tasklists_plugin, label=True)
@@ -128,7 +143,7 @@ def _mark_relative_links(state: StateCore) -> None:
             attr = "href" if token.type == "link_open" else "src" if token.type == "image" else ""
             url = str(token.attrGet(attr) or "") if attr else ""
             if _is_relative(url):
-                token.attrSet(attr, f"{LINK_MARKER}{len(links)}")
+                token.attrSet(attr, f"{state.env['marker']}{len(links)}")
                 links.append(LinkRef(url, block_line))
 
 

@@ -39,23 +39,57 @@ def is_ignored(name: str) -> bool:
     return name.startswith((".", "#", "~")) or name.endswith(("~", ".swp", ".swo", ".swx", ".tmp", ".bak")) or name in _IGNORED_NAMES
 
 
-def _walk(root: str, sub: str) -> list[str]:
-    """Site-relative paths of every file under root/sub, sorted, hidden files skipped."""
+def _walk(root: str, sub: str, report: Report) -> list[str]:
+    """Site-relative paths of every file under root/sub, sorted, hidden files skipped.
+
+    Symbolic links are followed only while they stay inside the site folder; one that leads
+    outside it, or nowhere, is an error naming the link and its target."""
     found: list[str] = []
     base = os.path.join(root, sub)
-    for dirpath, dirnames, filenames in os.walk(base):
-        dirnames[:] = sorted(d for d in dirnames if not is_ignored(d))
+    if not _inside(root, sub, report):
+        return found
+    seen: set[str] = set()
+    for dirpath, dirnames, filenames in os.walk(base, followlinks=True):
+        real = os.path.realpath(dirpath)
+        if real in seen:  # a link back to a folder already walked
+            dirnames[:] = []
+            continue
+        seen.add(real)
         rel = os.path.relpath(dirpath, root).replace(os.sep, "/")
-        found.extend(f"{rel}/{name}" for name in sorted(filenames) if not is_ignored(name))
+        dirnames[:] = sorted(d for d in dirnames if not is_ignored(d) and _inside(root, f"{rel}/{d}", report))
+        found.extend(f"{rel}/{name}" for name in sorted(filenames) if not is_ignored(name) and _inside(root, f"{rel}/{name}", report))
     return sorted(found)
+
+
+def _inside(root: str, rel: str, report: Report) -> bool:
+    """Whether a site path is a real file or folder of the site, or a link that stays inside it."""
+    full = os.path.join(root, *rel.split("/"))
+    if not os.path.islink(full):
+        return True
+    target = os.readlink(full)
+    real = os.path.realpath(full)
+    site = os.path.realpath(root)
+    if not os.path.exists(real):
+        report.error(
+            Location(rel), f"'{rel}' is a symbolic link to '{target}', which does not exist", "remove the link or restore its target"
+        )
+        return False
+    if real != site and not real.startswith(site + os.sep):
+        report.error(
+            Location(rel),
+            f"'{rel}' is a symbolic link to '{target}', outside the site folder",
+            "nothing outside the site folder is published or served: copy the file into the site, or remove the link",
+        )
+        return False
+    return True
 
 
 def discover(root: str, report: Report) -> Sources:
     return Sources(
         posts=_discover_posts(root, report),
-        pages=tuple(p for p in _walk(root, "pages") if _is_markdown(p, root, report, "pages")),
+        pages=tuple(p for p in _walk(root, "pages", report) if _is_markdown(p, root, report, "pages")),
         authors=_discover_profiles(root, report),
-        static=tuple(_walk(root, "static")),
+        static=tuple(_walk(root, "static", report)),
     )
 
 
@@ -70,7 +104,7 @@ def _is_markdown(path: str, root: str, report: Report, where: str) -> bool:
 
 def _discover_profiles(root: str, report: Report) -> tuple[str, ...]:
     profiles = []
-    for path in _walk(root, "authors"):
+    for path in _walk(root, "authors", report):
         name = path[len("authors/") :]
         if "/" in name or not name.endswith((".yaml", ".yml")):
             report.warning(Location(path), "ignored: profiles are authors/<handle>.yaml files")
@@ -81,11 +115,11 @@ def _discover_profiles(root: str, report: Report) -> tuple[str, ...]:
 
 def _discover_posts(root: str, report: Report) -> tuple[PostSource, ...]:
     posts_dir = os.path.join(root, "posts")
-    if not os.path.isdir(posts_dir):
+    if not os.path.isdir(posts_dir) or not _inside(root, "posts", report):
         return ()
     found: list[PostSource] = []
     for entry in sorted(os.listdir(posts_dir)):
-        if is_ignored(entry):
+        if is_ignored(entry) or not _inside(root, f"posts/{entry}", report):
             continue
         rel = f"posts/{entry}"
         if not os.path.isdir(os.path.join(posts_dir, entry)):
@@ -106,17 +140,19 @@ def _discover_author_posts(root: str, handle: str, report: Report) -> list[PostS
     folder = os.path.join(root, "posts", handle)
     posts = []
     for entry in sorted(os.listdir(folder)):
-        if is_ignored(entry):
-            continue
         rel = f"posts/{handle}/{entry}"
+        if is_ignored(entry) or not _inside(root, rel, report):
+            continue
         if os.path.isdir(os.path.join(folder, entry)):
             index = f"{rel}/index.md"
+            if os.path.islink(os.path.join(root, index)) and not _inside(root, index, report):
+                continue
             if not os.path.isfile(os.path.join(root, index)):
                 report.error(
                     Location(rel), "a post bundle folder must contain index.md", f"add {index}, or move the files out of the folder"
                 )
                 continue
-            assets = tuple(p for p in _walk(root, rel) if p != index)
+            assets = tuple(p for p in _walk(root, rel, report) if p != index)
             posts.append(PostSource(index, handle, rel, assets))
         elif entry.endswith(".md"):
             posts.append(PostSource(rel, handle))
@@ -199,11 +235,15 @@ class ThemeFiles:
     static: tuple[tuple[str, str], ...]  # (path in the output, absolute path) of the theme's static files
 
 
-def discover_theme(site_root: str, theme_dir: str) -> ThemeFiles:
+def discover_theme(site_root: str, theme_dir: str, default_theme: str) -> ThemeFiles:
+    """A theme's files, and the default theme's for whatever the theme leaves out; the site's templates win."""
     templates: dict[str, str] = {}
-    for folder in (os.path.join(theme_dir, "templates"), os.path.join(site_root, "templates")):  # the site's win
-        templates.update(_files_under(folder))
-    return ThemeFiles(tuple(sorted(templates.items())), tuple(_files_under(os.path.join(theme_dir, "static"))))
+    static: dict[str, str] = {}
+    for theme in dict.fromkeys((default_theme, theme_dir)):  # a later folder's file shadows an earlier one's
+        templates.update(_files_under(os.path.join(theme, "templates")))
+        static.update(_files_under(os.path.join(theme, "static")))
+    templates.update(_files_under(os.path.join(site_root, "templates")))
+    return ThemeFiles(tuple(sorted(templates.items())), tuple(sorted(static.items())))
 
 
 def _files_under(folder: str) -> list[tuple[str, str]]:

@@ -72,10 +72,12 @@ class StagingTree(OutputTree):
 
     def __init__(self, report: Report, out_dir: str) -> None:
         super().__init__(report)
-        self.out_dir = os.path.abspath(out_dir)
+        self.out_dir = output_target(out_dir)
         parent = os.path.dirname(self.out_dir)
         os.makedirs(parent, exist_ok=True)
+        remove_litter(self.out_dir)
         self.folder = tempfile.mkdtemp(prefix=f".{os.path.basename(self.out_dir)}.new-", dir=parent)
+        self._lock = _hold(self.folder)  # while held, no other build takes this folder for litter
         self._made: set[str] = {self.folder}
 
     def add(self, path: str, content: bytes | str | CopyFile, origin: Location) -> None:
@@ -105,11 +107,53 @@ class StagingTree(OutputTree):
 
     def discard(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
+
+
+def output_target(out_dir: str) -> str:
+    """Where a build is published: a symbolic link (a deploy target) is followed, never replaced."""
+    return os.path.realpath(out_dir) if os.path.islink(out_dir) else os.path.abspath(out_dir)
+
+
+def remove_litter(out_dir: str) -> None:
+    """Remove staging and retired folders that earlier builds, killed mid-publish, left beside the output."""
+    parent, name = os.path.dirname(out_dir), os.path.basename(out_dir)
+    try:
+        entries = os.listdir(parent)
+    except OSError:
+        return
+    for entry in entries:
+        if not entry.startswith((f".{name}.new-", f".{name}.old-")):
+            continue
+        path = os.path.join(parent, entry)
+        lock = _hold(path)
+        if lock is None:
+            continue  # a running build's staging folder
+        try:
+            shutil.rmtree(path, ignore_errors=True)
+        finally:
+            os.close(lock)
+
+
+def _hold(folder: str) -> int | None:
+    """An exclusive lock on a folder, or None when another process holds one (or it is gone)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
 
 
 def publish(tree: OutputTree, out_dir: str) -> None:
     """Swap the tree into `out_dir` atomically (per rename), writing it first unless it is staged already."""
-    out_dir = os.path.abspath(out_dir)
+    out_dir = output_target(out_dir)
     parent = os.path.dirname(out_dir)
     os.makedirs(parent, exist_ok=True)
     if isinstance(tree, StagingTree) and tree.out_dir == out_dir:

@@ -14,6 +14,7 @@ from typing import Any
 
 import jinja2
 
+from blogkit.core.config import THEME_DIR
 from blogkit.core.diagnostics import Location, Report
 from blogkit.core.feedformats import FEED_FORMATS, feed_path
 from blogkit.core.model import Post, Site
@@ -28,9 +29,10 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
 
 
 def create_environment(site_root: str, theme_dir: str) -> jinja2.Environment:
-    loaders = [os.path.join(site_root, "templates"), os.path.join(theme_dir, "templates")]
+    # the site's templates, then its theme's, then the default theme's for whatever a theme leaves out
+    loaders = [os.path.join(site_root, "templates"), os.path.join(theme_dir, "templates"), os.path.join(THEME_DIR, "templates")]
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([d for d in loaders if os.path.isdir(d)]),
+        loader=jinja2.FileSystemLoader(list(dict.fromkeys(d for d in loaders if os.path.isdir(d)))),
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

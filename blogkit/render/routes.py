@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -71,21 +72,38 @@ def routes(site: Site, theme: ThemeFiles, site_root: str, stylesheet: str) -> li
 
 
 def without_collisions(found: list[Route], report: Report) -> list[Route]:
-    """The routes whose file no earlier route claimed; each later claimant is an error at its source."""
-    first: dict[str, Location] = {}
+    """The routes whose file no earlier route claimed; each later claimant is an error.
+
+    Files that differ only by case or Unicode form collide too: a macOS or Windows checkout,
+    or a server on such a disk, holds only one of them. The error is reported at the user's
+    own file (an alias, a post, a page) whenever one of the two is one, naming the other."""
+    first: dict[str, tuple[str, Location]] = {}
     kept: list[Route] = []
     for route in found:
-        earlier = first.get(route.file)
-        if earlier is not None:
-            report.error(
-                route.origin,
-                f"/{route.file} is also written by {earlier.path}",
-                "two things cannot share one URL: change a slug, an alias or a page name",
-            )
+        key = unicodedata.normalize("NFC", route.file).casefold()
+        earlier = first.get(key)
+        if earlier is None:
+            first[key] = (route.file, route.origin)
+            kept.append(route)
             continue
-        first[route.file] = route.origin
-        kept.append(route)
+        earlier_file, earlier_origin = earlier
+        at, other = (
+            (earlier_origin, route.origin)
+            if _generated(route.origin) and not _generated(earlier_origin)
+            else (route.origin, earlier_origin)
+        )
+        shown = other.path if not _generated(other) else f"blogkit's own {other.path.strip('()')}"
+        if earlier_file == route.file:
+            message = f"/{route.file} is also written by {shown}"
+        else:
+            message = f"/{route.file} differs only by case or Unicode form from /{earlier_file}, written by {shown}"
+        report.error(at, message, "two things cannot share one URL: change a slug, an alias or a page name")
     return kept
+
+
+def _generated(origin: Location) -> bool:
+    """An origin of blogkit's own making, such as (feeds) or (theme), rather than a file of the site."""
+    return origin.path.startswith("(")
 
 
 def _page(template: str, path: str, origin: Location, **context: Any) -> PageRoute:

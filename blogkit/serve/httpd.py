@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import mimetypes
 import os
@@ -36,7 +37,7 @@ from blogkit.core.feedformats import FEED_FORMATS
 from blogkit.core.outputs import CopyFile, Output
 
 RESERVED = "/__blogkit__/"
-MAX_THREADS = 96  # requests handled at once; more connections wait in the listen queue
+MAX_THREADS = 256  # requests handled at once; past that a connection is answered 503 at once
 MAX_STREAMS = 32  # open event streams (browser tabs); each holds a thread
 KEEPALIVE_SECONDS = 15.0
 
@@ -228,14 +229,35 @@ RELOAD_JS = """\
 _NOT_BUILT = '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>blogkit</title></head><body><p>{}</p></body></html>'
 
 
+_LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def allowed_hosts(bound: str) -> frozenset[str] | None:
+    """The `Host` names a preview answers to: loopback names and the address it was bound to;
+    None (any) when bound to every address, as asked for with `--host 0.0.0.0`."""
+    if bound in ("0.0.0.0", "::", ""):  # noqa: S104 - the user's explicit choice
+        return None
+    return _LOOPBACK_NAMES | {bound.lower().strip("[]")}
+
+
+def host_name(header: str) -> str:
+    """'localhost:8000' -> 'localhost'; '[::1]:8000' -> '::1'."""
+    header = header.strip().lower()
+    if header.startswith("["):
+        return header[1 : header.find("]")] if "]" in header else header
+    return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
+
+
 class PreviewServer(ThreadingHTTPServer):
-    """A threaded server with a bound on threads: more connections wait in the listen queue."""
+    """A threaded server with a bound on threads: past it, connections are refused at once, so
+    that clients holding connections open never stall the accept loop for everyone else."""
 
     daemon_threads = True
     request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], live: Live) -> None:
         self.live = live
+        self.allowed_hosts = allowed_hosts(address[0])
         self._slots = threading.BoundedSemaphore(MAX_THREADS)
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
@@ -247,7 +269,12 @@ class PreviewServer(ThreadingHTTPServer):
         self.server_name, self.server_port = str(host), int(port)
 
     def process_request(self, request: Any, client_address: Any) -> None:
-        self._slots.acquire()
+        if not self._slots.acquire(blocking=False):  # every thread busy: refuse at once, never stall the accept loop
+            with contextlib.suppress(OSError):
+                request.settimeout(1)
+                request.sendall(b"HTTP/1.0 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Length: 0\r\n\r\n")
+            self.shutdown_request(request)
+            return
         try:
             super().process_request(request, client_address)
         except Exception:  # the thread did not start: it will not release its slot
@@ -272,7 +299,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
     server: PreviewServer
     protocol_version = "HTTP/1.0"  # one request per connection: no idle keep-alive threads
     server_version = "blogkit"
-    timeout = 30  # seconds without progress on a connection before it is dropped
+    timeout = 5  # seconds without progress on a connection before it is dropped: slow clients free their thread
 
     def do_GET(self) -> None:
         self._answer(head=False)
@@ -287,6 +314,11 @@ class PreviewHandler(BaseHTTPRequestHandler):
         pass  # the terminal is for build problems, not for a line per request
 
     def _answer(self, *, head: bool) -> None:
+        allowed = self.server.allowed_hosts
+        if allowed is not None and host_name(self.headers.get("Host", "")) not in allowed:
+            # a page of another site whose name now resolves to this machine (DNS rebinding) reads nothing
+            self._plain(HTTPStatus.MISDIRECTED_REQUEST, "this preview answers only to localhost and the --host it was given\n", head)
+            return
         try:
             path = site_path(self.path)
         except BadPath:
