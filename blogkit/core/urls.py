@@ -49,7 +49,7 @@ def check_alias(alias: str) -> tuple[str, str]:
     Percent-escapes are decoded (a server decodes the request the same way); no segment may be
     hidden (`.htaccess`), a Windows device name (`CON`, `aux.html`) or hold characters a file
     name cannot have on some system a site is checked out or served on."""
-    if not alias.startswith("/") or "?" in alias or "#" in alias:
+    if not alias.startswith("/") or alias.startswith("//") or "?" in alias or "#" in alias:
         return "", "write the old address as a path, e.g. /blog/old-title/"
     try:
         decoded = unquote(alias, errors="strict") if "%" in alias else alias

@@ -9,6 +9,7 @@ every page and in every feed, and takes less time to write.
 from __future__ import annotations
 
 import functools
+import re
 from html import escape
 
 from pygments.formatters import HtmlFormatter
@@ -21,6 +22,7 @@ from pygments.util import ClassNotFound
 LIGHT_STYLE = "xcode"
 DARK_STYLE = "lightbulb"
 _PLAIN = frozenset({Text, Whitespace})
+_LANGUAGE = re.compile(r"[a-z0-9][a-z0-9_+#.-]{0,39}")
 _CLASSES: dict[_TokenType, str] = {}
 
 
@@ -35,6 +37,8 @@ def _lexer(lang: str) -> Lexer | None:
 def highlight_code(code: str, lang: str) -> str:
     """A complete `<pre>` block; unknown languages are escaped as plain text."""
     lang = lang.strip().lower()
+    if not _LANGUAGE.fullmatch(lang):
+        lang = ""  # not a language name (a typo, or markup in the fence's info string): plain text
     lexer = _lexer(lang) if lang else None
     body = _format(lexer, code) if lexer else escape(code, quote=False)
     if not lang:

@@ -181,6 +181,9 @@ def read_text(root: str, path: str, report: Report) -> str | None:
             Location(path), f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB", "move large files to static/ and link to them"
         )
         return None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        report.error(Location(path, 1, 1), "file is UTF-16, not UTF-8", "save the file as UTF-8 (without a byte order mark)")
+        return None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -189,9 +192,9 @@ def read_text(root: str, path: str, report: Report) -> str | None:
         report.error(Location(path, line, column), "file is not valid UTF-8", "save the file as UTF-8")
         return None
     if "\x00" in text:
-        report.error(
-            Location(path, text[: text.index("\x00")].count("\n") + 1, 1), "file contains a NUL character", "is this a binary file?"
-        )
+        at = text.index("\x00")
+        line, column = text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
+        report.error(Location(path, line, column), "file contains a NUL character", "is this a binary file?")
         return None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if _CONTROL.search(text):

@@ -1,0 +1,388 @@
+"""The reliability catalogue (`../shared/research/reliability.md`): a test per P0 and P1 entry, named
+after its id. Entries covered in depth elsewhere are pinned here by their essential case."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from blogkit.core.outputs import CopyFile
+from conftest import REPO, build, diagnostics, post, run_cli, tree_bytes
+
+P = "posts/ada/2026-03-01-hello.md"
+
+
+def page(result, path: str) -> str:
+    content = result.outputs.files[path].content
+    assert isinstance(content, bytes)
+    return content.decode("utf-8")
+
+
+def cli(args: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run([sys.executable, "-m", "blogkit", *args], capture_output=True, text=True, env=env, timeout=120, **kwargs)
+
+
+# -- A. reading files and front matter ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "front, where",
+    [
+        ("title: The question: Will this build\n", ":2:20:"),
+        ("title: A\ntags: [a, b\n", ":4:1:"),
+        ("title: 'unclosed\n", ":3:1:"),
+    ],
+)
+def test_FM_03_invalid_yaml_is_a_located_error(site, front, where):
+    result = build(site({P: post(front)}))
+    assert any(where in d and "invalid YAML" in d for d in diagnostics(result)), diagnostics(result)
+
+
+@pytest.mark.parametrize(
+    "front",
+    [
+        "title: A\ndate: 2019-02-30\n",
+        "title: A\ndate: 2019-08-08T25:00:00\n",
+        "title: A\nx: " + "[" * 100_000 + "\n",
+        "title: A\n? [a, b]\n: 1\n",
+    ],
+)
+def test_FM_04_yaml_that_fails_beyond_yamlerror_is_a_located_error(site, capsys, front):
+    code, _, err = run_cli(["check", str(site({P: post(front)}))], capsys)
+    assert code == 1 and f"{P}:" in err and "Traceback" not in err
+
+
+def test_FM_05_yaml_tags_never_run(site, tmp_path):
+    marker = tmp_path / "ran"
+    result = build(site({P: post(f"title: !!python/object/apply:os.system ['touch {marker}']\n")}))
+    assert any("YAML tags are not allowed" in d for d in diagnostics(result)) and not marker.exists()
+
+
+def test_FM_06_alias_bombs_cost_what_they_weigh(site):
+    bomb = "title: A\nextra:\n  a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+    for n, name in enumerate("bcdefghij"):
+        bomb += f"  {name}: &{name} [" + ", ".join([f"*{'abcdefghij'[n]}"] * 10) + "]\n"
+    result = build(site({P: post(bomb)}))
+    assert not result.report.errors
+
+
+def test_FM_07_huge_files_are_refused_before_parsing(site):
+    result = build(site({P: "---\ntitle: A\n---\n" + "x" * (5 * 1024 * 1024)}))
+    assert f"{P}: error: file is larger than 4 MiB" in diagnostics(result)
+
+
+@pytest.mark.parametrize(
+    "data, expected",
+    [
+        (b"---\ntitle: caf\xe9\n---\nx\n", f"{P}:2:11: error: file is not valid UTF-8"),
+        ("---\ntitle: A\n---\nok\n".encode("utf-16"), f"{P}:1:1: error: file is UTF-16, not UTF-8"),
+        (b"---\ntitle: A\n---\nx\x00y\n", f"{P}:4:2: error: file contains a NUL character"),
+    ],
+)
+def test_FM_13_encodings_are_located_errors(site, data, expected):
+    assert expected in diagnostics(build(site({P: data})))
+
+
+def test_FM_13_a_byte_order_mark_changes_nothing(site, tmp_path):
+    plain = build(site({P: b"---\ntitle: A\n---\nok\n"}))
+    with_bom = build(site({P: b"\xef\xbb\xbf---\ntitle: A\n---\nok\n"}))
+    assert page(plain, "2026/03/hello/index.html") == page(with_bom, "2026/03/hello/index.html")
+
+
+def test_FM_14_line_endings_give_identical_output_and_lines(site):
+    text = "---\ntitle: A\ndate: May 2nd\n---\nok\n"
+    outcomes = set()
+    for newline in ("\n", "\r\n", "\r"):
+        result = build(site({P: text.replace("\n", newline).encode()}))
+        outcomes.add(tuple(diagnostics(result)))
+    assert len(outcomes) == 1 and f"{P}:3:7: error: 'date' must be a date like 2026-03-01, got 'May 2nd'" in next(iter(outcomes))
+
+
+# -- B. identity: slugs, permalinks, paths ----------------------------------------------------
+
+
+def test_ID_01_duplicate_permalinks_across_engineers_are_errors(site):
+    files = {P: post("title: A\n"), "authors/bob.yaml": "name: Bob\n", "posts/bob/2026-03-09-hello.md": post("title: B\n")}
+    result = build(site(files))
+    assert any("/2026/03/hello/index.html is also written by" in d for d in diagnostics(result))
+
+
+@pytest.mark.parametrize("alias", ["/../../etc/passwd", "//evil.example/x", "/a\\b", "/old/%2e%2e/x", "/.git/config", "/con.html"])
+def test_ID_04_aliases_never_leave_or_hide_in_the_output(site, alias):
+    result = build(site({P: post(f"title: A\naliases: ['{alias}']\n")}))
+    assert any("is not a URL path this site can publish" in d for d in diagnostics(result)), diagnostics(result)
+
+
+@pytest.mark.parametrize("out", [".", "posts", "static/out"])
+def test_ID_05_dangerous_output_folders_are_refused(site, capsys, out):
+    root = site({P: post("title: A\n")})
+    code, _, err = run_cli(["build", str(root), "-o", str(root / out)], capsys)
+    assert code == 2 and "refusing" in err
+
+
+# -- C. Markdown and HTML ----------------------------------------------------------------------
+
+
+def test_MD_01_raw_script_is_removed_by_default(site):
+    result = build(site({P: post("title: A\n", "<script>alert(1)</script>\n\n<p onclick='x()'>hi</p>\n")}))
+    html = page(result, "2026/03/hello/index.html")
+    assert "alert(1)" not in html and "onclick" not in html and "<p>hi</p>" in html
+
+
+@pytest.mark.parametrize(
+    "link", ["[x](javascript:alert(1))", "![x](javascript:alert(1))", "<javascript:alert(1)>", "[x](JaVaScRiPt:alert(1))"]
+)
+def test_MD_02_dangerous_url_schemes_never_become_links(site, link):
+    html = page(build(site({P: post("title: A\n", link + "\n")})), "2026/03/hello/index.html")
+    assert 'href="javascript:' not in html.lower() and 'src="javascript:' not in html.lower()
+
+
+@pytest.mark.parametrize("text", ["*a **a " * 20000 + "b" + " a** a*" * 20000, "[" * 20000 + "a" + "]" * 20000, "> " * 20000 + "a"])
+def test_MD_04_pathological_markdown_finishes(site, tmp_path, text):
+    root = site({P: post("title: A\n", text)})
+    done = cli(["build", str(root), "-q", "-j", "1", "--no-cache", "-o", str(tmp_path / "out")])
+    assert done.returncode in (0, 1) and "Traceback" not in done.stderr
+
+
+def test_MD_05_content_past_the_nesting_limit_is_an_error(site):
+    result = build(site({P: post("title: A\n", "> " * 60 + "deep\n")}))
+    assert any("nested more than 50 levels deep" in d for d in diagnostics(result))
+
+
+@pytest.mark.parametrize("info", ["nosuchlang", "python {onload=alert(1)}", '"><script>alert(1)</script>'])
+def test_MD_07_unknown_or_hostile_fence_languages_are_plain_text(site, info):
+    html = page(build(site({P: post("title: A\n", f"```{info}\nx = 1\n```\n")})), "2026/03/hello/index.html")
+    assert "<script>alert" not in html and "x = 1" in re.sub(r"<[^>]+>", "", html)
+
+
+# -- D. templates ------------------------------------------------------------------------------
+
+
+def test_TPL_01_autoescaping_everywhere(site):
+    result = build(site({P: post("title: '<b>bold</b> & <script>x</script>'\nsummary: '<i>s</i>'\n")}))
+    home = page(result, "index.html")
+    assert "<script>x</script>" not in home and "&lt;b&gt;bold&lt;/b&gt;" in home
+
+
+def test_TPL_02_data_in_attributes_is_escaped(site):
+    result = build(site({P: post("title: 'x\" onmouseover=\"alert(1)'\nimage: https://x.example/a.png\nimage_alt: 'a\" onerror=\"b'\n")}))
+    html = page(result, "2026/03/hello/index.html")
+    assert 'onmouseover="alert(1)"' not in html and 'onerror="b"' not in html
+
+
+def test_TPL_03_script_end_tags_in_json_ld_are_escaped(site):
+    html = page(build(site({P: post("title: '</script><script>alert(1)</script>'\n")})), "2026/03/hello/index.html")
+    json_ld = html.split('type="application/ld+json">', 1)[1].split("</script>", 1)[0]
+    assert "<script>alert(1)" not in json_ld and "\\u003c/script" in json_ld.lower()
+
+
+def test_TPL_04_post_text_is_never_a_template(site):
+    result = build(site({P: post("title: '{{ config.root }}'\n", "{{ 7*7 }} {% raw %}x{% endraw %}\n")}))
+    html = page(result, "2026/03/hello/index.html")
+    assert "{{ 7*7 }}" in html and "49" not in html.split("<main", 1)[1] and "{{ config.root }}" in html
+
+
+# -- E. feeds ------------------------------------------------------------------------------------
+
+
+def test_FEED_01_xml_illegal_characters_never_reach_a_feed(site):
+    result = build(site({P: post('title: "A\\x0bB\\uFFFE"\n', "Text \x0c here.\n")}))
+    from xml.etree import ElementTree
+
+    for name in ("feed.xml", "rss.xml"):
+        ElementTree.fromstring(result.outputs.files[name].content)
+
+
+def test_FEED_02_feeds_carry_absolute_links_and_stable_ids(site):
+    result = build(site({P: post("title: A\nid: post-1\n")}))
+    atom = page(result, "feed.xml")
+    assert "<id>urn:blogkit:post-1</id>" in atom and 'href="https://hub.example/2026/03/hello/"' in atom
+
+
+# -- F. build and publishing ----------------------------------------------------------------------
+
+
+def test_BLD_01_a_failed_build_publishes_nothing(site, capsys):
+    root = site({P: post("title: A\n")})
+    assert run_cli(["build", str(root), "-q"], capsys)[0] == 0
+    before = tree_bytes(root / "public")
+    (root / P).write_text(post("title: A\ndate: May 2nd\n"))
+    assert run_cli(["build", str(root), "-q"], capsys)[0] == 1
+    assert tree_bytes(root / "public") == before
+
+
+def test_BLD_02_deleted_and_drafted_posts_disappear(site, capsys):
+    root = site({P: post("title: A\n"), "posts/ada/2026-03-02-b.md": post("title: B\n")})
+    assert run_cli(["build", str(root), "-q"], capsys)[0] == 0
+    (root / P).unlink()
+    (root / "posts/ada/2026-03-02-b.md").write_text(post("title: B\ndraft: true\n"))
+    assert run_cli(["build", str(root), "-q"], capsys)[0] == 0
+    assert not (root / "public/2026/03/hello").exists() and not (root / "public/2026/03/b").exists()
+
+
+def test_BLD_03_output_is_byte_identical_whatever_the_cache_or_jobs(site, tmp_path):
+    root = site({f"posts/ada/2026-03-{d:02d}-p{d}.md": post(f"title: P{d}\ntags: [t{d % 3}]\n") for d in range(1, 20)})
+    outs = []
+    for name, extra in (("a", ["-j", "1", "--no-cache"]), ("b", ["-j", "2"]), ("c", ["-j", "2"])):
+        done = cli(["build", str(root), "-q", "-o", str(tmp_path / name), *extra])
+        assert done.returncode == 0, done.stderr
+        outs.append(tree_bytes(tmp_path / name))
+    assert outs[0] == outs[1] == outs[2]
+
+
+def test_BLD_04_an_interrupted_build_leaves_the_previous_site(site, capsys, tmp_path):
+    root = site({P: post("title: A\n")})
+    assert run_cli(["build", str(root), "-q"], capsys)[0] == 0
+    before = tree_bytes(root / "public")
+    slow = (
+        "import sys, time\nfrom blogkit.publish import write\nreal = write.StagingTree.write_only\n"
+        "def slow(tree, path, data):\n    open(sys.argv[2], 'w').close(); time.sleep(30); real(tree, path, data)\n"
+        "write.StagingTree.write_only = slow\nfrom blogkit.commands.cli import main\nsys.exit(main(['build', sys.argv[1], '-q']))\n"
+    )
+    marker = tmp_path / "writing"
+    (root / P).write_text(post("title: Changed\n"))
+    process = subprocess.Popen([sys.executable, "-c", slow, str(root), str(marker)], cwd=REPO)
+    deadline = time.monotonic() + 20
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=20) == 143
+    assert tree_bytes(root / "public") == before
+
+
+def test_BLD_05_a_write_error_is_an_environment_error_and_keeps_the_old_site(site, capsys, monkeypatch):
+    from blogkit.publish import write
+
+    root = site({P: post("title: A\n")})
+    assert run_cli(["build", str(root), "-q"], capsys)[0] == 0
+    before = tree_bytes(root / "public")
+
+    def full(*_args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(write.StagingTree, "write_only", full)
+    code, _, err = run_cli(["build", str(root)], capsys)
+    assert code == 3 and "No space left on device" in err and tree_bytes(root / "public") == before
+
+
+def test_BLD_06_an_unwritable_output_place_is_an_environment_error(site, capsys, tmp_path):
+    root = site({P: post("title: A\n")})
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    code, _, err = run_cli(["build", str(root), "-o", str(blocker / "out")], capsys)
+    assert code == 3 and "cannot write the output" in err and "Traceback" not in err
+
+
+def test_BLD_07_symlinks_out_of_the_site_are_never_published(site, tmp_path):
+    secret = tmp_path / "secret.env"
+    secret.write_text("TOKEN=hunter2\n")
+    root = site({P: post("title: A\n")})
+    (root / "static").mkdir()
+    (root / "static" / "env").symlink_to(secret)
+    result = build(root)
+    assert any("outside the site folder" in d for d in diagnostics(result))
+    assert "env" not in result.outputs
+
+
+def test_BLD_08_a_second_concurrent_build_is_refused(site, capsys):
+    from blogkit.publish.write import SiteLocked, site_lock
+
+    root = site({P: post("title: A\n")})
+    with site_lock(str(root)):
+        code, _, err = run_cli(["build", str(root)], capsys)
+        with pytest.raises(SiteLocked):
+            with site_lock(str(root)):
+                pass
+    assert code == 3 and "another blogkit build" in err
+
+
+def test_BLD_09_drafts_and_future_posts_stay_out_of_a_build(site):
+    files = {P: post("title: A\ndraft: true\n"), "posts/ada/2031-01-01-later.md": post("title: Later\n")}
+    result = build(site(files))
+    assert not any(p.startswith(("2026/03/hello", "2031/")) for p in result.outputs.files)
+    assert b"Later" not in result.outputs.files["feed.xml"].content  # type: ignore[operator]
+
+
+# -- G. the preview server -------------------------------------------------------------------------
+
+
+def test_SRV_01_serve_binds_to_loopback_by_default():
+    from blogkit.commands.cli import parser
+
+    assert parser().parse_args(["serve"]).host == "127.0.0.1"
+
+
+@pytest.mark.parametrize("target", ["/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/..%2f..%2fetc/passwd", "/%00"])
+def test_SRV_03_traversal_is_refused(target):
+    from blogkit.serve.httpd import BadPath, site_path
+
+    with pytest.raises(BadPath):
+        site_path(target)
+
+
+def test_SRV_09_and_SRV_07_a_broken_post_keeps_serving_many_clients(site):
+    import http.client
+    import io
+    from concurrent.futures import ThreadPoolExecutor
+
+    from blogkit.engine.build import BuildOptions
+    from blogkit.serve.server import DevServer
+
+    root = site({P: post("title: A\n")})
+    server = DevServer(str(root), BuildOptions(jobs=1), port=0, out=io.StringIO())
+    server.start()
+    server.serve_in_background()
+    try:
+        (root / P).write_text(post("title: A\ndate: May 2nd\n"))
+        deadline = time.monotonic() + 10
+        while not server.live.snapshot.problems and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+        def fetch(_: int) -> int:
+            conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+            conn.request("GET", "/2026/03/hello/")
+            status = conn.getresponse().status
+            conn.close()
+            return status
+
+        with ThreadPoolExecutor(20) as pool:
+            assert set(pool.map(fetch, range(40))) == {200}, "the last good build stays served to every client"
+        assert server.live.snapshot.problems
+    finally:
+        server.close()
+
+
+# -- H. file watching --------------------------------------------------------------------------------
+
+
+def test_W_01_editor_backup_and_swap_files_are_not_content(site):
+    files = {P: post("title: A\n"), "posts/ada/.2026-03-01-hello.md.swp": "x", "posts/ada/2026-03-01-hello.md~": "x", "posts/ada/4913": "x"}
+    result = build(site(files))
+    assert not result.report.errors and len([p for p in result.outputs.files if p.startswith("2026/")]) == 1
+
+
+def test_W_04_the_output_folder_inside_the_site_starts_no_rebuild():
+    from blogkit.serve.watch import ChangeRecorder
+
+    recorder = ChangeRecorder("/site")
+    assert not recorder.relevant("/site/public/index.html") and recorder.relevant("/site/posts/ada/x.md")
+
+
+def test_BLD_10_every_error_of_a_build_is_reported_at_once(site):
+    files = {P: post("title: A\ndate: May 2nd\n"), "posts/ada/2026-03-02-b.md": post("tags: [x]\n"), "authors/bob.yaml": "nme: Bob\n"}
+    errors = [d for d in diagnostics(build(site(files))) if ": error: " in d]
+    assert len(errors) >= 3
+
+
+def test_copies_are_streamed_not_held(site):
+    result = build(site({P: post("title: A\n"), "static/a.txt": "a"}))
+    assert isinstance(result.outputs.files["a.txt"].content, CopyFile)
+    assert Path(result.outputs.files["a.txt"].content.source).read_text() == "a"
