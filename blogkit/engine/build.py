@@ -144,8 +144,9 @@ def load_site(config: SiteConfig, options: BuildOptions, now: datetime, report: 
     published, unpublished, future = select(posts, options, now)
     render = stages.render_bodies or partial(render_markdown, cache=cache)
     bodies = render([m.body for m in published] + [p.body for p in pages], config.markdown, options.jobs)
-    posts = [_without_text(m) for m in posts]  # the texts live on as HTML: a large site need not hold both
-    published = [_without_text(m) for m in published]
+    if stages.read_post is read_post:  # the texts live on as HTML: a large build need not hold both (serve's memo keeps its own)
+        posts = [_without_text(m) for m in posts]
+        published = [_without_text(m) for m in published]
     read = {meta.source.path for meta in posts} | {page.source for page in pages_read}
     selection = Selection(
         posts=list(zip(published, bodies[: len(published)], strict=True)),

@@ -19,6 +19,8 @@ from blogkit.core.bodies import LinkRef, RenderedBody
 from blogkit.core.diagnostics import Location, Report
 from blogkit.core.urls import join
 
+_MARKERS = re.compile(r"(blogkit-link:[0-9a-f]{16}\.)(\d+)")  # as `blogkit.load.markdown` writes them; each body's own is checked
+
 
 @dataclass(frozen=True, slots=True)
 class Target:
@@ -52,8 +54,12 @@ def resolve_links(body: RenderedBody, doc: Document, context: LinkContext, repor
     if not body.links:
         return body.html
     urls = [_resolve(link, doc, context, report) for link in body.links]
-    marker = re.compile(re.escape(body.marker) + r"(\d+)")
-    return marker.sub(lambda m: escape(urls[int(m.group(1))]) if int(m.group(1)) < len(urls) else m.group(0), body.html)
+
+    def url(match: re.Match[str]) -> str:
+        index = int(match.group(2))
+        return escape(urls[index]) if match.group(1) == body.marker and index < len(urls) else match.group(0)
+
+    return _MARKERS.sub(url, body.html)
 
 
 def resolve_asset(target: str, doc: Document, context: LinkContext) -> str | None:

@@ -139,11 +139,13 @@ def _discover_posts(root: str, report: Report) -> tuple[PostSource, ...]:
 def _discover_author_posts(root: str, handle: str, report: Report) -> list[PostSource]:
     folder = os.path.join(root, "posts", handle)
     posts = []
-    for entry in sorted(os.listdir(folder)):
+    with os.scandir(folder) as scan:  # the folder's own record of each entry's kind: no call per post
+        entries = sorted((e.name, e.is_symlink(), e.is_dir()) for e in scan)
+    for entry, is_link, is_dir in entries:
         rel = f"posts/{handle}/{entry}"
-        if is_ignored(entry) or not _inside(root, rel, report):
+        if is_ignored(entry) or (is_link and not _inside(root, rel, report)):
             continue
-        if os.path.isdir(os.path.join(folder, entry)):
+        if is_dir:
             index = f"{rel}/index.md"
             if os.path.islink(os.path.join(root, index)) and not _inside(root, index, report):
                 continue
