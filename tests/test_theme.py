@@ -122,3 +122,18 @@ def test_a_theme_that_overrides_one_template_falls_back_to_the_default_theme(sit
     home = result.outputs.files["index.html"].content.decode()
     assert "My theme's footer" in home and "<!DOCTYPE html>" in home
     assert "assets/style.css" in result.outputs and "assets/extra.css" in result.outputs
+
+
+def test_author_tag_and_team_pages_are_paginated(site):
+    """Author, tag and team pages are paginated like the hub: 25 posts make three pages of 10, 10 and 5."""
+    files = {f"posts/ada/2026-01-{i:02d}-p{i}.md": post(f"title: P{i}\ntags: [go]\n") for i in range(1, 26)}
+    files["teams.yaml"] = "storage: {name: Storage}\n"
+    files["authors/ada.yaml"] = "name: Ada Okafor\nteam: storage\n"
+    result = build(site(files))
+    assert not result.report.errors, diagnostics(result)
+    for base in ("authors/ada/", "tags/go/", "teams/storage/"):
+        pages = [result.outputs.files[f"{base}{sub}index.html"].content.decode() for sub in ("", "page/2/", "page/3/")]
+        assert f"{base}page/4/index.html" not in result.outputs
+        assert [p.count('class="post-card"') for p in pages] == [10, 10, 5], base
+        assert "Page 2 of 3" in pages[1] and f'href="/{base}page/3/" rel="next"' in pages[1] and f'href="/{base}" rel="prev"' in pages[1]
+        assert ": page 3" in pages[2].split("</title>")[0]

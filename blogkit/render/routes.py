@@ -11,14 +11,14 @@ from __future__ import annotations
 import os
 import posixpath
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from blogkit.core.diagnostics import Location, Report
 from blogkit.core.feedformats import feed_path
-from blogkit.core.model import Site
+from blogkit.core.model import Post, Site
 from blogkit.core.urls import output_file
 from blogkit.load.sources import ThemeFiles
 from blogkit.render.feeds import FeedScope, scopes
@@ -122,13 +122,13 @@ def _pages(site: Site) -> Iterator[PageRoute]:
     yield from _hub_pages(site)
     yield _page("authors.html", "authors/", _THEME, authors=list(site.authors.values()))
     for handle, author in site.authors.items():
-        yield _page("author.html", author.path, Location(author.source), author=author, posts=site.posts_by_author[handle])
+        yield from _paginated(site, "author.html", author.path, site.posts_by_author[handle], Location(author.source), author=author)
     yield _page("tags.html", "tags/", _THEME, tags=list(site.tags.values()))
     for slug, tag in site.tags.items():
-        yield _page("tag.html", tag.path, _THEME, tag=tag, posts=site.posts_by_tag.get(slug, ()))
+        yield from _paginated(site, "tag.html", tag.path, site.posts_by_tag.get(slug, ()), _THEME, tag=tag)
     for key, team in site.teams.items():
         members = [a for a in site.authors.values() if a.team == key]
-        yield _page("team.html", team.path, Location("teams.yaml"), team=team, members=members, posts=site.posts_by_team[key])
+        yield from _paginated(site, "team.html", team.path, site.posts_by_team[key], Location("teams.yaml"), team=team, members=members)
     yield _page("archive.html", "archive/", _THEME, years=site.archive())
     yield _page("404.html", "404.html", _THEME)
     yield _page("sitemap.xml", "sitemap.xml", _THEME, entries=_sitemap_entries(site))
@@ -136,10 +136,14 @@ def _pages(site: Site) -> Iterator[PageRoute]:
 
 
 def _hub_pages(site: Site) -> Iterator[PageRoute]:
-    posts = site.posts
+    yield from _paginated(site, "index.html", "", site.posts, _THEME)
+
+
+def _paginated(site: Site, template: str, path: str, posts: Sequence[Post], origin: Location, **context: Any) -> Iterator[PageRoute]:
+    """A list of posts over pages of `paginate` posts: `path`, then `path` + 'page/2/', ..."""
     size = site.config.paginate
     chunks = [posts[i : i + size] for i in range(0, len(posts), size)] or [()]
-    paths = [""] + [f"page/{n}/" for n in range(2, len(chunks) + 1)]
+    paths = [path] + [f"{path}page/{n}/" for n in range(2, len(chunks) + 1)]
     for number, chunk in enumerate(chunks, start=1):
         pagination = {
             "number": number,
@@ -147,7 +151,7 @@ def _hub_pages(site: Site) -> Iterator[PageRoute]:
             "newer": paths[number - 2] if number > 1 else None,
             "older": paths[number] if number < len(chunks) else None,
         }
-        yield _page("index.html", paths[number - 1], _THEME, posts=chunk, pagination=pagination)
+        yield _page(template, paths[number - 1], origin, posts=chunk, pagination=pagination, **context)
 
 
 def _sitemap_entries(site: Site) -> list[tuple[str, datetime | None]]:
