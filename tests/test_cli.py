@@ -339,3 +339,16 @@ def test_worker_tracebacks_on_successful_builds_never_appear(site, tmp_path):
         assert "Traceback" not in done.stderr and "Terminated" not in done.stderr
         assert done.stderr.startswith("blogkit: 450 posts") and done.stderr.count("\n") == 1
         assert all(json.loads(line) for line in done.stdout.splitlines())
+
+
+def test_check_after_build_on_an_unchanged_site_reports_no_back_dated_posts(site, capsys):
+    """Posts that merely dropped out of the feed's newest entries are not back-dated: only new ones can be."""
+    files = {f"posts/ada/2026-01-{d:02d}-p{d}.md": post(f"title: P{d}\n") for d in range(1, 28)}
+    files["blogkit.yaml"] = "title: T\nbase_url: https://hub.example/blog/\nfeeds:\n  entries: 5\n"
+    root = site(files)
+    assert run_cli(["build", str(root), "-q"], capsys)[0] == 0
+    code, out = check(root, capsys, "--strict")
+    assert code == 0 and not [f for f in findings(out) if "back-dated" in f[3]]
+    (root / "posts/ada/2026-01-03-late.md").write_text(post("title: Late\n"))
+    _, out = check(root, capsys)
+    assert [f[1] for f in findings(out) if "back-dated" in f[3]] == ["posts/ada/2026-01-03-late.md"]

@@ -22,7 +22,7 @@ from xml.etree import ElementTree
 
 from blogkit.core.diagnostics import Location, Report
 from blogkit.core.outputs import Output
-from blogkit.core.urls import output_file
+from blogkit.core.urls import SiteUrls, output_file
 from blogkit.engine.build import BuildResult
 
 _ROOT_LINK = re.compile(r'\s(?:href|src)="([^"#?]*)(?:\?[^"#]*)?(?:#([^"]*))?"')
@@ -177,22 +177,34 @@ def _check_scheduled(result: BuildResult, report: Report) -> None:
 
 
 def _check_back_dated(result: BuildResult, previous_output: str, report: Report) -> None:
-    """New posts dated before the newest entry of the feed that readers already have."""
+    """Posts new since the previous build (not in its sitemap) dated before the newest entry of the
+    feed readers already have: their readers' feed readers may never show them. A post that merely
+    dropped out of the feed's newest entries is not new, and not back-dated."""
     previous = _previous_feed(os.path.join(previous_output, "feed.xml"))
-    if previous is None:
+    published = _previous_sitemap(os.path.join(previous_output, "sitemap.xml"))
+    if previous is None or published is None:
         return
-    known_urls, newest = previous
+    _, newest = previous
     site = result.site
     assert site is not None
-    origin = site.config.base_url[: len(site.config.base_url) - len(site.config.base_path)]
+    urls = SiteUrls(site.config.base_url, site.config.base_path)
     for post in site.posts:
-        url = origin + site.config.base_path + post.path
-        if url not in known_urls and post.date < newest:
+        if urls.absolute(post.path) not in published and post.date < newest:
             report.warning(
                 Location(post.source, 1, 1),
                 f"back-dated post: dated {post.date:%Y-%m-%d}, before the newest entry readers already have ({newest:%Y-%m-%d})",
                 "feed readers may never show it; date it today, or accept that it appears in the archive only",
             )
+
+
+def _previous_sitemap(path: str) -> set[str] | None:
+    """Every page address of the previous build, from its sitemap."""
+    try:
+        tree = ElementTree.parse(path)  # noqa: S314 - our own previous output
+    except (OSError, ElementTree.ParseError):
+        return None
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    return {(loc.text or "").strip() for loc in tree.getroot().findall("s:url/s:loc", ns)}
 
 
 def _previous_feed(path: str) -> tuple[set[str], datetime] | None:
