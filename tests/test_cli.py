@@ -352,3 +352,14 @@ def test_check_after_build_on_an_unchanged_site_reports_no_back_dated_posts(site
     (root / "posts/ada/2026-01-03-late.md").write_text(post("title: Late\n"))
     _, out = check(root, capsys)
     assert [f[1] for f in findings(out) if "back-dated" in f[3]] == ["posts/ada/2026-01-03-late.md"]
+
+
+def test_compound_tags_that_share_words_are_not_misspellings_of_each_other(site, capsys):
+    files = {
+        "posts/ada/2026-01-01-a.md": post("title: A\ntags: [observability-for-go, kafka-stream]\n"),
+        "posts/ada/2026-01-02-b.md": post("title: B\ntags: [observability-for-js, kafka-streams]\n"),
+        "posts/ada/2026-01-03-c.md": post("title: C\ntags: [observability-for-js, kafka-streams]\n"),
+    }
+    _, out = check(site(files), capsys)
+    spelled = [f[3] for f in findings(out) if "misspelling" in f[3]]
+    assert spelled == ["tag 'kafka-stream' looks like a misspelling of 'kafka-streams'"]

@@ -156,12 +156,27 @@ def _check_tag_spellings(result: BuildResult, report: Report) -> None:
             if c != low and (c in vocabulary or c in aliases or uses[c] > uses[low])
         ]
         for other in difflib.get_close_matches(low, others, n=1, cutoff=0.85):
-            shown = vocabulary.get(other) or aliases.get(other) or by_lower[other][0]
+            if _other_words(low, other):
+                continue
+            shown = vocabulary.get(other) or aliases.get(other) or max(by_lower[other], key=lambda n: spellings[n])
             report.warning(
                 first[names[0]],
                 f"tag '{names[0]}' looks like a misspelling of '{shown}'",
                 f"use '{shown}', or add an alias in tags.yaml",
             )
+
+
+def _other_words(a: str, b: str) -> bool:
+    """Compound tags that differ by a whole word ('frontend-testing', 'backend-testing'), not by a slip
+    of the keyboard in one ('kafka-stream', 'kafka-streams')."""
+    words_a, words_b = _WORDS.split(a), _WORDS.split(b)
+    if len(words_a) < 2 or len(words_a) != len(words_b):
+        return False
+    differing = [(x, y) for x, y in zip(words_a, words_b, strict=True) if x != y]
+    return all(difflib.SequenceMatcher(None, x, y).ratio() < 0.8 for x, y in differing)
+
+
+_WORDS = re.compile(r"[-_ /.]+")
 
 
 def _check_scheduled(result: BuildResult, report: Report) -> None:
