@@ -154,25 +154,35 @@ CONTENT_CASES = {
     ),
     "link-target-missing": (
         {P: post("title: Hello\n", "Intro.\n\nSee [this](../ada/2026-01-01-nope.md).\n")},
-        f"{P}:6: error: link target '../ada/2026-01-01-nope.md' not found",
+        f"{P}:6:12: error: link target '../ada/2026-01-01-nope.md' not found",
+    ),
+    "link-target-missing-in-a-multi-line-paragraph": (
+        {
+            P: post(
+                "title: Hello\n",
+                "Intro.\n\nA paragraph that [starts](../ada/2026-03-02-other.md)\nand goes on to [a near miss](2026-03-02-othr.md) here.\n",
+            ),
+            "posts/ada/2026-03-02-other.md": post("title: Other\n"),
+        },
+        f"{P}:7:30: error: link target '2026-03-02-othr.md' not found",
     ),
     "link-fragment-missing": (
         {
             P: post("title: Hello\n", "First.\n\nSee [x](2026-03-02-other.md#nope).\n"),
             "posts/ada/2026-03-02-other.md": post("title: Other\n", "## Real heading\n"),
         },
-        f"{P}:6: error: link '2026-03-02-other.md#nope': 'posts/ada/2026-03-02-other.md' has no heading with the id 'nope'",
+        f"{P}:6:9: error: link '2026-03-02-other.md#nope': 'posts/ada/2026-03-02-other.md' has no heading with the id 'nope'",
     ),
     "link-to-draft": (
         {
             P: post("title: Hello\n", "See [x](2026-03-02-other.md).\n"),
             "posts/ada/2026-03-02-other.md": post("title: Other\ndraft: true\n"),
         },
-        f"{P}:4: error: link '2026-03-02-other.md' points to a post that this build does not publish (a draft or a future post)",
+        f"{P}:4:9: error: link '2026-03-02-other.md' points to a post that this build does not publish (a draft or a future post)",
     ),
     "link-outside-site": (
         {P: post("title: Hello\n", "See [x](../../../../etc/passwd).\n")},
-        f"{P}:4: error: link '../../../../etc/passwd' points outside the site folder",
+        f"{P}:4:9: error: link '../../../../etc/passwd' points outside the site folder",
     ),
     "tag-slug-collision": (
         {P: post("title: Hello\ntags: [C++]\n"), "posts/ada/2026-03-02-b.md": post("title: B\ntags: [cpp]\n")},
@@ -309,6 +319,13 @@ def test_content_error(site, files, expected):
     result = build(site(files))
     assert expected in diagnostics(result)
     assert result.report.errors
+
+
+def test_a_near_miss_link_target_gets_a_did_you_mean(site):
+    body = "See [it](2026-03-02-othr.md).\n"
+    result = build(site({P: post("title: Hello\n", body), "posts/ada/2026-03-02-other.md": post("title: Other\n")}))
+    [problem] = [d for d in result.report.diagnostics if "not found" in d.message]
+    assert problem.hint == "did you mean '2026-03-02-other.md'?"
 
 
 @pytest.mark.parametrize("files, expected, hint", WARNING_CASES.values(), ids=WARNING_CASES.keys())

@@ -19,10 +19,11 @@ class TocEntry:
 
 @dataclass(frozen=True, slots=True)
 class LinkRef:
-    """A relative or root-relative URL as written, and the line it is on (in the file)."""
+    """A relative or root-relative URL as written, and where it is in the file (column 0: not found)."""
 
     target: str
     line: int
+    column: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ get the base path. Everything else is reported with its line.
 
 from __future__ import annotations
 
+import difflib
 import posixpath
 import re
 from collections.abc import Mapping
@@ -77,7 +78,7 @@ def _resolve(link: LinkRef, doc: Document, context: LinkContext, report: Report)
     parts = urlsplit(target)
     fragment = f"#{parts.fragment}" if parts.fragment else ""
     query = f"?{parts.query}" if parts.query else ""
-    where = Location(doc.source, link.line)
+    where = Location(doc.source, link.line, link.column)
     if target.startswith("/"):
         return context.base_path + target[1:]
     file_path = unquote(parts.path)
@@ -108,6 +109,9 @@ def _resolve(link: LinkRef, doc: Document, context: LinkContext, report: Report)
     )
     if file_path.endswith(".md"):
         hint = "check the file name and the ../ folders; paths are relative to this file"
+    near = difflib.get_close_matches(joined, [*context.documents, *context.static, *doc.assets], n=1, cutoff=0.8)
+    if near:
+        hint = f"did you mean '{posixpath.relpath(near[0], posixpath.dirname(doc.source))}'?"
     report.error(where, f"link target '{target}' not found", hint)
     return "#"
 

@@ -17,6 +17,7 @@ import re
 from collections.abc import Sequence
 from html import escape
 from typing import Any
+from urllib.parse import unquote
 
 import nh3
 from markdown_it import MarkdownIt
@@ -136,15 +137,30 @@ def _is_relative(url: str) -> bool:
 
 def _mark_relative_links(state: StateCore) -> None:
     links: list[LinkRef] = state.env["links"]
-    line = state.env["first_line"]
+    first = state.env["first_line"]
+    lines = state.src.split("\n")
     for block in state.tokens:
-        block_line = line + block.map[0] if block.map else line
+        start, end = block.map if block.map else (0, 0)
+        cursor = (start, 0)  # where the previous link of this block was found: the next is after it
         for token in block.children or ():
             attr = "href" if token.type == "link_open" else "src" if token.type == "image" else ""
             url = str(token.attrGet(attr) or "") if attr else ""
             if _is_relative(url):
                 token.attrSet(attr, f"{state.env['marker']}{len(links)}")
-                links.append(LinkRef(url, block_line))
+                row, column = cursor = _find(lines, start, end, cursor, url)
+                links.append(LinkRef(url, first + row, column + 1 if column >= 0 else 0))
+
+
+def _find(lines: list[str], start: int, end: int, cursor: tuple[int, int], url: str) -> tuple[int, int]:
+    """The (line, column) of a URL as written in a block's lines, from `cursor` on; (start, -1) if not found."""
+    written = (url, unquote(url))
+    for row in range(cursor[0], max(end, start + 1)):
+        text = lines[row] if row < len(lines) else ""
+        begin = cursor[1] if row == cursor[0] else 0
+        found = [i for i in (text.find(w, begin) for w in written) if i >= 0]
+        if found:
+            return row, min(found)
+    return start, -1
 
 
 def _render_heading_close(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
