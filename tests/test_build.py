@@ -381,3 +381,11 @@ def test_a_symlink_inside_the_site_is_followed(site):
     (root / "static" / "logo.svg").symlink_to(root / "static" / "img" / "logo.svg")
     result = build(root)
     assert not result.report.errors and "logo.svg" in result.outputs and "img/logo.svg" in result.outputs
+
+
+def test_fragments_with_characters_illegal_in_urls_are_encoded(site):
+    body = "See [it](2026-03-02-other.md#a%20b) and [that](2026-03-02-other.md#x#y).\n"
+    files = {P: post("title: Hello\n", body), "posts/ada/2026-03-02-other.md": post("title: Other\n", "## A b\n\n## x#y\n")}
+    result = build(site(files))
+    html = result.outputs.files["2026/03/hello/index.html"].content.decode()
+    assert 'href="/2026/03/other/#a%20b"' in html and "#x#y" not in html, [d for d in diagnostics(result)]

@@ -2,7 +2,8 @@
 stop a site from building but that a reviewer wants to see on the pull request.
 
 - internal links and `#fragments` written in posts and pages that lead nowhere;
-- images without alt text;
+- images without alt text, skipped heading levels, raw HTML that is invalid (`<span>` around
+  blocks) or inaccessible (`<img>` without `alt`);
 - tags that differ only by case, or almost only by spelling, from another tag or alias;
 - posts dated in the future (a note: scheduled, with the date they appear);
 - back-dated posts: new entries that a feed would insert below entries readers already have.
@@ -115,6 +116,8 @@ def _check_alt_text(result: BuildResult, report: Report) -> None:
                 "image without alt text",
                 "describe the image for readers who cannot see it: ![what it shows](file.png)",
             )
+        for lint in post.lints:
+            report.warning(Location(post.source, lint.line), lint.message, lint.hint)
 
 
 def _check_tag_spellings(result: BuildResult, report: Report) -> None:

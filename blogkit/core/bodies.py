@@ -27,6 +27,15 @@ class LinkRef:
 
 
 @dataclass(frozen=True, slots=True)
+class Lint:
+    """Something `blogkit check` warns about in a body: it renders, but not as valid or accessible HTML."""
+
+    line: int
+    message: str
+    hint: str
+
+
+@dataclass(frozen=True, slots=True)
 class BodySource:
     text: str
     first_line: int  # the line of the file where the Markdown body starts (1-based)
@@ -42,7 +51,8 @@ class RenderedBody:
     links: tuple[LinkRef, ...]
     images_without_alt: tuple[int, ...] = ()  # file lines of images with an empty alt text
     marker: str = ""  # what stands for each relative URL in `html` until it is resolved: this prefix and the link's index
-    too_deep: tuple[int, ...] = ()  # file lines where nesting went past the parser's limit, and what followed was left out
+    too_deep: tuple[int, ...] = ()
+    lints: tuple[Lint, ...] = ()  # file lines where nesting went past the parser's limit, and what followed was left out
 
     @property
     def reading_minutes(self) -> int:

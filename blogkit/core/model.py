@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from blogkit.core.bodies import TocEntry
+from blogkit.core.bodies import Lint, TocEntry
 from blogkit.core.config import SiteConfig
 
 
@@ -111,6 +111,7 @@ class Post:
     extra: Mapping[str, Any] = field(default_factory=dict)
     assets: tuple[str, ...] = ()  # site-relative source paths of bundle files
     images_without_alt: tuple[int, ...] = ()  # lines of the source with an image lacking alt text
+    lints: tuple[Lint, ...] = ()  # what `blogkit check` warns about in the body
 
     @property
     def last_modified(self) -> datetime:

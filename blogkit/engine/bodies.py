@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from functools import cache as once
 from importlib import metadata
 
-from blogkit.core.bodies import BodySource, LinkRef, RenderedBody, TocEntry
+from blogkit.core.bodies import BodySource, LinkRef, Lint, RenderedBody, TocEntry
 from blogkit.core.config import MarkdownConfig
 from blogkit.engine.cache import Cache, MemoryCache, Record, code_version
 from blogkit.engine.fingerprint import digest
@@ -77,6 +77,7 @@ def _encode(body: RenderedBody) -> bytes:
         "images_without_alt": list(body.images_without_alt),
         "marker": body.marker,
         "too_deep": list(body.too_deep),
+        "lints": [[lint.line, lint.message, lint.hint] for lint in body.lints],
     }
     header = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
     return len(header).to_bytes(4, "little") + header + body.html.encode("utf-8", "surrogatepass")
@@ -99,6 +100,7 @@ def _decode(payload: bytes | None) -> RenderedBody | None:
             images_without_alt=tuple(int(line) for line in data["images_without_alt"]),
             marker=_text(data["marker"]),
             too_deep=tuple(int(line) for line in data["too_deep"]),
+            lints=tuple(Lint(int(line), _text(message), _text(hint)) for line, message, hint in data["lints"]),
         )
     except (ValueError, TypeError, KeyError, AttributeError):
         return None

@@ -158,6 +158,7 @@ def _post(
         extra=meta.extra or {},
         assets=source.assets,
         images_without_alt=body.images_without_alt,
+        lints=body.lints,
     )
 
 

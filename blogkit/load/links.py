@@ -14,12 +14,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from html import escape
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from blogkit.core.bodies import LinkRef, RenderedBody
 from blogkit.core.diagnostics import Location, Report
 from blogkit.core.urls import join
 
+_FRAGMENT_SAFE = "!$&'()*+,;=:@/?-._~"
 _MARKERS = re.compile(r"(blogkit-link:[0-9a-f]{16}\.)(\d+)")  # as `blogkit.load.markdown` writes them; each body's own is checked
 
 
@@ -76,7 +77,8 @@ def resolve_asset(target: str, doc: Document, context: LinkContext) -> str | Non
 def _resolve(link: LinkRef, doc: Document, context: LinkContext, report: Report) -> str:
     target = link.target
     parts = urlsplit(target)
-    fragment = f"#{parts.fragment}" if parts.fragment else ""
+    # a fragment holds no '#' or space as written: percent-encoded, it reaches the href valid
+    fragment = f"#{quote(unquote(parts.fragment), safe=_FRAGMENT_SAFE)}" if parts.fragment else ""
     query = f"?{parts.query}" if parts.query else ""
     where = Location(doc.source, link.line, link.column)
     if target.startswith("/"):

@@ -27,7 +27,7 @@ from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
-from blogkit.core.bodies import BodySource, LinkRef, RenderedBody, TocEntry
+from blogkit.core.bodies import BodySource, LinkRef, Lint, RenderedBody, TocEntry
 from blogkit.core.config import MarkdownConfig
 from blogkit.load.highlight import highlight_code
 
@@ -57,6 +57,7 @@ def render_body(source: BodySource, settings: MarkdownConfig) -> RenderedBody:
         words=sum(len(t.content.split()) for t in tokens if t.type == "inline"),
         links=tuple(env["links"]),
         images_without_alt=tuple(_images_without_alt(tokens, source.first_line)),
+        lints=tuple(_lints(tokens, source.first_line)),
         marker=marker,
         too_deep=tuple(env["too_deep"]),
     )
@@ -246,6 +247,32 @@ def _images_without_alt(tokens: list[Token], first_line: int) -> list[int]:
             if child.type == "image" and not _plain_text([_inline(child.children or [])]).strip():
                 lines.append(first_line + (block.map[0] if block.map else 0))
     return lines
+
+
+_RAW_IMG_WITHOUT_ALT = re.compile(r"<img\b(?![^>]*\balt\s*=)[^>]*>", re.IGNORECASE)
+_RAW_SPAN_BLOCK = re.compile(r"^\s*<span\b", re.IGNORECASE)
+
+
+def _lints(tokens: list[Token], first_line: int) -> list[Lint]:
+    """What makes a page invalid HTML or hard to use, though it renders: for `blogkit check` to show."""
+    found: list[Lint] = []
+    level = 1  # the page's title is its h1
+    for token in tokens:
+        line = first_line + (token.map[0] if token.map else 0)
+        if token.type == "heading_open":
+            new = int(token.tag[1])
+            if new > level + 1:
+                found.append(
+                    Lint(line, f"heading level skipped: h{level} then h{new}", "use ## for a section and ### under it; the title is the h1")
+                )
+            level = new
+        raw = [token.content] if token.type == "html_block" else [c.content for c in token.children or () if c.type == "html_inline"]
+        for html in raw:
+            if _RAW_IMG_WITHOUT_ALT.search(html):
+                found.append(Lint(line, "image in raw HTML without alt text", 'add alt="what it shows" (alt="" for decoration)'))
+            if token.type == "html_block" and _RAW_SPAN_BLOCK.match(html):
+                found.append(Lint(line, "a <span> around blocks is invalid HTML", "use <div> to wrap paragraphs, lists or headings"))
+    return found
 
 
 def _inline(children: list[Token]) -> Token:
