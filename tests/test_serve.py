@@ -581,3 +581,24 @@ def test_ctrl_c_stops_the_server_cleanly(site_root: Path) -> None:
     rest = process.stderr.read()
     assert process.wait(timeout=DEADLINE) == 0
     assert "Traceback" not in rest and "blogkit: stopped" in rest, rest
+
+
+def test_a_no_op_save_of_a_post_with_an_alias_bomb_rebuilds_at_once(tmp_path: Path) -> None:
+    """serve: comparing the old and new values of a post is linear in what the post holds, aliases and all."""
+    bomb = "title: Bomb\nextra:\n  a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+    for n, name in enumerate("bcdefghij"):
+        bomb += f"  {name}: &{name} [" + ", ".join([f"*{'abcdefghij'[n]}"] * 10) + "]\n"
+    root = tmp_path / "site"
+    (root / "authors").mkdir(parents=True)
+    (root / "posts" / "ada").mkdir(parents=True)
+    (root / "blogkit.yaml").write_text("title: T\nbase_url: https://hub.example/\n")
+    (root / "authors" / "ada.yaml").write_text("name: Ada\n")
+    target = root / "posts" / "ada" / "2026-01-01-bomb.md"
+    target.write_text(f"---\n{bomb}---\nText.\n")
+    with serving(root) as server:
+        target.write_text(f"---\n{bomb}---\nText.\n")  # the same text, saved again: a new file for the memo
+        done = threading.Event()
+        worker = threading.Thread(target=lambda: (server.rebuild({"posts/ada/2026-01-01-bomb.md"}), done.set()), daemon=True)
+        worker.start()
+        assert done.wait(60), "the rebuild never finished"
+        assert server.live.snapshot.built

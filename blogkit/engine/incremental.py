@@ -38,6 +38,7 @@ from blogkit.core.model import Author, Page, Post, Site, Tag, Team
 from blogkit.core.outputs import CopyFile, OutputTree
 from blogkit.engine.build import Stages
 from blogkit.engine.cache import MemoryCache
+from blogkit.engine.fingerprint import Fingerprints
 from blogkit.engine.workers import map_ranges
 from blogkit.load.frontmatter import PostMeta, read_post
 from blogkit.load.markdown import render_body
@@ -320,7 +321,9 @@ class _Changes:
         self._known: dict[Key, bool] = {}
         self._old_posts = {p.source: p for p in old.posts}
         self._new_posts = {p.source: p for p in new.posts}
-        self.posts = {s for s in self._old_posts.keys() | self._new_posts.keys() if self._old_posts.get(s) != self._new_posts.get(s)}
+        self.posts = {
+            s for s in self._old_posts.keys() | self._new_posts.keys() if not _same(self._old_posts.get(s), self._new_posts.get(s))
+        }
         self._pages_old = {p.source: p for p in old.pages}
         self._pages_new = {p.source: p for p in new.pages}
 
@@ -341,8 +344,8 @@ class _Changes:
     def _post_changed(self, source: str, attribute: str) -> bool:
         old, new = self._old_posts.get(source), self._new_posts.get(source)
         if old is None or new is None or attribute == "*":
-            return old != new
-        return bool(getattr(old, attribute, None) != getattr(new, attribute, None))
+            return not _same(old, new)
+        return not _same(getattr(old, attribute, None), getattr(new, attribute, None))
 
     def _changed(self, key: Key) -> bool:
         kind, ident = key
@@ -357,6 +360,20 @@ class _Changes:
         if ident in ("authors", "tags", "teams", "pages"):  # small: compare the values themselves
             return bool(old_value != new_value)
         return bool(_shape(old_value) != _shape(new_value))
+
+
+def _same(old: object, new: object) -> bool:
+    """Whether two values are equal, in time linear in what they hold: a post's `extra` may hold YAML
+    aliases that repeat one value billions of times, which == would compare element by element."""
+    if old is new:
+        return True
+    if type(old) is not type(new):
+        return False
+    if type(old) is Post:
+        return all(_same(getattr(old, name), getattr(new, name)) for name in _field_names(Post))
+    if isinstance(old, (dict, list)):
+        return Fingerprints().of(old) == Fingerprints().of(new)
+    return bool(old == new)
 
 
 def _shape(value: object) -> object:
