@@ -221,6 +221,11 @@ class Memo:
             self._next[key] = self._by_text[id(text)] = entry
         return text
 
+    def rekey(self, text: str, entry: _Rendered) -> None:
+        """`entry` now stands for itself by its new, small text instead of `text`."""
+        self._by_text.pop(id(text), None)
+        self._by_text[id(entry.text)] = entry
+
     def encoded(self, text: str) -> _Rendered | None:
         """The entry of a page text `page()` returned in this build."""
         entry = self._by_text.get(id(text))
@@ -311,6 +316,10 @@ class _EncodedTree(OutputTree):
         self._tree.add(path, content, origin)
         if new and isinstance(added := self.files[path].content, bytes):
             entry.data = added
+            # the page is kept as bytes only: a small text of its own stands for it from now on
+            entry.text = "".join(("\x00", path))
+            if isinstance(content, str):
+                self._memo.rekey(content, entry)
 
 
 class _Changes:
@@ -370,6 +379,8 @@ def _same(old: object, new: object) -> bool:
     if type(old) is not type(new):
         return False
     if type(old) is Post:
+        if old.extra is new.extra or not (old.extra or new.extra):  # type: ignore[attr-defined]
+            return bool(old == new)  # the common case, at C speed: no extra, or an unchanged post's own
         return all(_same(getattr(old, name), getattr(new, name)) for name in _field_names(Post))
     if isinstance(old, (dict, list)):
         return Fingerprints().of(old) == Fingerprints().of(new)
