@@ -386,3 +386,147 @@ def test_copies_are_streamed_not_held(site):
     result = build(site({P: post("title: A\n"), "static/a.txt": "a"}))
     assert isinstance(result.outputs.files["a.txt"].content, CopyFile)
     assert Path(result.outputs.files["a.txt"].content.source).read_text() == "a"
+
+
+# -- G and H: the preview server and the watcher, running ------------------------------------------
+
+
+def _serving_site(site, files):
+    from test_serve import serving
+
+    return serving(site(files))
+
+
+def _get(server, path: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=20)
+    try:
+        conn.request("GET", path, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    finally:
+        conn.close()
+
+
+def _wait_for(condition, seconds: float = 20) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_SRV_02_another_host_name_reads_nothing(site):
+    with _serving_site(site, {P: post("title: A\ndraft: true\n")}) as server:
+        status, _, body = _get(server, "/", {"Host": "evil.example"})
+        ok, _, _ = _get(server, "/", {"Host": f"127.0.0.1:{server.port}"})
+    assert status == 421 and b"<html" not in body and ok == 200
+
+
+def test_SRV_04_nothing_outside_the_site_is_served_through_a_link(site, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOKEN=hunter2")
+    root = site({P: post("title: A\n")})
+    (root / "static").mkdir()
+    (root / "static" / "leak.txt").symlink_to(secret)
+    from test_serve import serving
+
+    with serving(root) as server:
+        status, _, body = _get(server, "/leak.txt")
+    assert status in (404, 503) and b"hunter2" not in body  # 503: the site does not build while the link is there
+
+
+@pytest.mark.parametrize("target", ["//evil.example/%2e%2e/sub", "/\\evil.example/sub", "/%2F%2Fevil.example/sub", "/2026//evil.example"])
+def test_SRV_05_no_redirect_leaves_the_site(site, target):
+    with _serving_site(site, {P: post("title: A\n")}) as server:
+        status, headers, _ = _get(server, target)
+    location = headers.get("location", "")
+    assert not location.startswith(("//", "/\\", "http")), "a redirect stays on this server"
+    assert status in (301, 302, 400, 404)
+
+
+def test_SRV_06_oversized_and_malformed_requests_are_refused(site):
+    import socket
+
+    with _serving_site(site, {P: post("title: A\n")}) as server:
+        status, _, _ = _get(server, "/" + "a" * 70_000)
+        with socket.create_connection(("127.0.0.1", server.port), timeout=20) as s:
+            s.sendall(b"GET / HTTP/1.0\r\n" + b"".join(b"X-H%d: v\r\n" % i for i in range(200)) + b"\r\n")
+            head = s.recv(64)
+        with socket.create_connection(("127.0.0.1", server.port), timeout=20) as s:
+            s.sendall(b"GET /\x00\xff HTTP/1.0\r\n\r\n")
+            garbage = s.recv(64)
+        alive, _, _ = _get(server, "/")
+    assert status in (400, 414) and head.split()[1] in (b"400", b"431") and garbage.split()[1].startswith(b"4") and alive == 200
+
+
+def test_SRV_08_pages_asked_for_during_a_rebuild_are_whole(site):
+    import threading
+
+    root = site({f"posts/ada/2026-03-{d:02d}-p{d}.md": post(f"title: P{d}\n") for d in range(1, 20)})
+    from test_serve import serving
+
+    with serving(root) as server:
+        stop = threading.Event()
+
+        def churn() -> None:
+            n = 0
+            while not stop.is_set():
+                n += 1
+                (root / "posts/ada/2026-03-01-p1.md").write_text(post(f"title: P1 edit {n}\n"))
+                server.rebuild({"posts/ada/2026-03-01-p1.md"})
+
+        worker = threading.Thread(target=churn, daemon=True)
+        worker.start()
+        try:
+            pages = [_get(server, "/") for _ in range(30)]
+        finally:
+            stop.set()
+            worker.join(30)
+    assert all(status == 200 and body.rstrip().endswith(b"</html>") for status, _, body in pages)
+
+
+def test_W_02_a_burst_of_files_ends_in_a_site_with_all_of_them(site):
+    with _serving_site(site, {P: post("title: A\n")}) as server:
+        root = Path(server.root)
+        for i in range(200):
+            (root / "posts" / "ada" / f"2026-02-{i % 28 + 1:02d}-burst-{i}.md").write_text(post(f"title: Burst {i}\n"))
+        assert _wait_for(lambda: len([f for f in server.live.snapshot.files if "burst-" in f]) == 200, 60)
+
+
+def test_W_03_when_file_watches_run_out_serve_polls_and_says_how_to_raise_them(site, monkeypatch):
+    import errno
+    import io
+
+    from blogkit.engine.build import BuildOptions
+    from blogkit.serve import watch
+    from blogkit.serve.server import DevServer
+
+    def exhausted(*_args: object, **_kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "inotify watch limit reached")
+
+    monkeypatch.setattr(watch.Observer, "schedule", exhausted)
+    root = site({P: post("title: A\n")})
+    out = io.StringIO()
+    server = DevServer(str(root), BuildOptions(jobs=1), port=0, out=out)
+    server.start()
+    server.serve_in_background()
+    try:
+        assert server.watcher.polling and "fs.inotify.max_user_watches" in out.getvalue()
+        (root / P).write_text(post("title: Polled\n"))
+        assert _wait_for(lambda: b"Polled" in _get(server, "/2026/03/hello/")[2], 30)
+    finally:
+        server.close()
+
+
+def test_W_05_renamed_and_deleted_posts_leave_no_page_behind(site):
+    files = {P: post("title: A\n"), "posts/ada/2026-03-02-gone.md": post("title: Gone\n")}
+    with _serving_site(site, files) as server:
+        root = Path(server.root)
+        (root / P).rename(root / "posts/ada/2026-03-01-renamed.md")
+        (root / "posts/ada/2026-03-02-gone.md").unlink()
+        assert _wait_for(lambda: "2026/03/renamed/index.html" in server.live.snapshot.files, 30)
+        assert _wait_for(lambda: "2026/03/gone/index.html" not in server.live.snapshot.files, 30)
+        assert _get(server, "/2026/03/hello/")[0] == 404 and _get(server, "/2026/03/renamed/")[0] == 200

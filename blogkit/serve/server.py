@@ -130,6 +130,9 @@ class DevServer:
         """Build with the memo; serve the result if it has no errors, else show them."""
         started = time.perf_counter()
         self.watcher.sync(self.theme_dir)
+        if self.watcher.notice:
+            print(f"blogkit: note: {self.watcher.notice}", file=self.out)
+            self.watcher.notice = ""
         self.memo.forget(changed)
         what = _describe(changed)
         try:

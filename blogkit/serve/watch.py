@@ -10,6 +10,7 @@ file renamed over the post, a swap file, a backup, vim's `4913` probe) or a
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import threading
@@ -114,6 +115,8 @@ class Watcher:
     def __init__(self, recorder: ChangeRecorder, *, poll: bool = False) -> None:
         self.recorder = recorder
         self.observer: BaseObserver = PollingObserver(timeout=POLL_SECONDS) if poll else Observer()
+        self.polling = poll
+        self.notice = ""  # said once when the system's watches ran out and polling took over
         self._watches: dict[str, tuple[ObservedWatch, tuple[int, int]]] = {}
 
     def start(self, theme_dir: str | None = None) -> None:
@@ -150,9 +153,29 @@ class Watcher:
             if current is not None and current[1] == identity:
                 continue
             self._unwatch(path)
-            with contextlib.suppress(OSError):
+            try:
                 watch = self.observer.schedule(self.recorder, path, recursive=recursive, event_filter=_EVENTS)
-                self._watches[path] = (watch, identity)
+            except OSError as exc:
+                if self.polling or exc.errno not in (errno.ENOSPC, errno.EMFILE):
+                    continue  # the folder went away meanwhile: the next sync sees it again
+                self._fall_back_to_polling(exc)
+                return self.sync(theme_dir)
+            self._watches[path] = (watch, identity)
+
+    def _fall_back_to_polling(self, exc: OSError) -> None:
+        """The system's file watches ran out (inotify limits): poll instead, and say how to raise them."""
+        running = self.observer.is_alive()
+        with contextlib.suppress(RuntimeError):
+            self.observer.stop()
+        self.observer = PollingObserver(timeout=POLL_SECONDS)
+        self.polling = True
+        self._watches = {}
+        if running:
+            self.observer.start()
+        self.notice = (
+            f"file watches ran out ({exc.strerror or exc}): watching by polling instead, which is slower; "
+            "raise the limit with: sudo sysctl fs.inotify.max_user_watches=524288 fs.inotify.max_user_instances=512"
+        )
 
     def _unwatch(self, path: str) -> None:
         current = self._watches.pop(path, None)
