@@ -39,6 +39,7 @@ class Lint:
 class BodySource:
     text: str
     first_line: int  # the line of the file where the Markdown body starts (1-based)
+    key: str = ""  # its cache key, when the cache held its rendering as the text was read: then the text is left behind
 
 
 @dataclass(frozen=True, slots=True)

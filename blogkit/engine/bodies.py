@@ -38,7 +38,23 @@ def renderer_versions() -> str:
 
 
 def body_key(source: BodySource, settings: MarkdownConfig) -> str:
+    if source.key:
+        return source.key
     return digest("body", renderer_versions(), repr(dataclasses.astuple(settings)), str(source.first_line), source.text)
+
+
+def cached_by_key(source: BodySource, settings: MarkdownConfig, cache: Cache) -> BodySource:
+    """The body without its text when the cache holds its rendering: it travels from a worker by its key."""
+    key = body_key(source, settings)
+    return BodySource("", source.first_line, key) if cache.has("bodies", key) else source
+
+
+class TextNeeded(Exception):
+    """A body whose text was left behind for its cached rendering, which turned out unreadable."""
+
+    def __init__(self, indexes: list[int]) -> None:
+        super().__init__(f"{len(indexes)} bodies must be read again")
+        self.indexes = indexes
 
 
 def render_markdown(sources: Sequence[BodySource], settings: MarkdownConfig, jobs: int, cache: Cache) -> list[RenderedBody]:
@@ -48,6 +64,9 @@ def render_markdown(sources: Sequence[BodySource], settings: MarkdownConfig, job
     keys = [body_key(s, settings) for s in sources]
     found = [_decode(cache.get("bodies", key)) for key in keys]
     missing = [i for i, body in enumerate(found) if body is None]
+    textless = [i for i in missing if sources[i].key and not sources[i].text]
+    if textless:
+        raise TextNeeded(textless)
     in_memory = isinstance(cache, MemoryCache)
 
     def work(indexes: Sequence[int]) -> list[tuple[RenderedBody, Record | None]]:

@@ -22,7 +22,7 @@ from blogkit.core.config import THEME_DIR, MarkdownConfig, SiteConfig, load_conf
 from blogkit.core.diagnostics import Diagnostic, Report
 from blogkit.core.model import Site
 from blogkit.core.outputs import OutputTree
-from blogkit.engine.bodies import render_markdown
+from blogkit.engine.bodies import TextNeeded, cached_by_key, render_markdown
 from blogkit.engine.cache import Cache, open_cache
 from blogkit.engine.rendering import RenderStats, render_outputs
 from blogkit.engine.workers import default_jobs, map_ranges
@@ -138,12 +138,20 @@ def load_site(config: SiteConfig, options: BuildOptions, now: datetime, report: 
     sources = discover(root, report)
     theme = discover_theme(root, config.theme_dir, THEME_DIR)
     profiles = load_profiles(root, sources.authors, sources.static, report)
-    posts = read_posts(config, sources, profiles, report, stages.read_post, jobs=options.jobs if stages.read_post is read_post else 1)
+    plain = stages.read_post is read_post and stages.render_bodies is None
+    keep = None if not plain else partial(cached_by_key, settings=config.markdown, cache=cache)
+    posts = read_posts(config, sources, profiles, report, stages.read_post, jobs=options.jobs if plain else 1, keep=keep)
     pages_read = [page for path in sources.pages if (page := read_page(root, path, report))]
     pages = [page for page in pages_read if not page.draft]
     published, unpublished, future = select(posts, options, now)
     render = stages.render_bodies or partial(render_markdown, cache=cache)
-    bodies = render([m.body for m in published] + [p.body for p in pages], config.markdown, options.jobs)
+    try:
+        bodies = render([m.body for m in published] + [p.body for p in pages], config.markdown, options.jobs)
+    except TextNeeded as needed:  # a cached body went bad after it was looked up: read those posts again, with their text
+        again = {published[i].source.path: read_post(root, published[i].source, config, profiles, frozenset(sources.static), Report())
+                 for i in needed.indexes}  # fmt: skip
+        published = [meta if meta.source.path not in again else again[meta.source.path] or meta for meta in published]
+        bodies = render([m.body for m in published] + [p.body for p in pages], config.markdown, options.jobs)
     if stages.read_post is read_post:  # the texts live on as HTML: a large build need not hold both (serve's memo keeps its own)
         posts = [_without_text(m) for m in posts]
         published = [_without_text(m) for m in published]
@@ -161,20 +169,31 @@ def load_site(config: SiteConfig, options: BuildOptions, now: datetime, report: 
 
 
 def _without_text(meta: PostMeta) -> PostMeta:
-    return dataclasses.replace(meta, body=BodySource("", meta.body.first_line))
+    return meta if not meta.body.text else dataclasses.replace(meta, body=BodySource("", meta.body.first_line))
 
 
 def read_posts(
-    config: SiteConfig, sources: Sources, profiles: Profiles, report: Report, read: ReadPost = read_post, *, jobs: int = 1
+    config: SiteConfig,
+    sources: Sources,
+    profiles: Profiles,
+    report: Report,
+    read: ReadPost = read_post,
+    *,
+    jobs: int = 1,
+    keep: Callable[[BodySource], BodySource] | None = None,
 ) -> list[PostMeta]:
-    """Every post's front matter, read and checked (in workers when there are many)."""
+    """Every post's front matter, read and checked (in workers when there are many). `keep` may
+    trade a body's text for its cache key, so that workers send back only what is needed."""
     static = frozenset(sources.static)
 
     def work(chunk: Sequence[PostSource]) -> list[tuple[PostMeta | None, list[Diagnostic]]]:
         done: list[tuple[PostMeta | None, list[Diagnostic]]] = []
         for source in chunk:
             own = Report()
-            done.append((read(config.root, source, config, profiles, static, own), own.diagnostics))
+            meta = read(config.root, source, config, profiles, static, own)
+            if meta is not None and keep is not None:
+                meta = dataclasses.replace(meta, body=keep(meta.body))
+            done.append((meta, own.diagnostics))
         return done
 
     metas = []

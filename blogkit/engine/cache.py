@@ -75,6 +75,9 @@ class MemoryCache:
         self._entries[(kind, key)] = payload
         self._used.add((kind, key))
 
+    def has(self, kind: str, key: str) -> bool:
+        return (kind, key) in self._entries
+
     def record(self, kind: str, key: str) -> None:
         return None
 
@@ -136,6 +139,10 @@ class DiskCache:
             return None
         self._used[name] = record
         return payload
+
+    def has(self, kind: str, key: str) -> bool:
+        """Whether the index lists an entry (`get` still checks it)."""
+        return f"{kind}/{key}" in self._index
 
     def put(self, kind: str, key: str, payload: bytes) -> Record | None:
         """Append an entry to this process's pack; returns its record (for `adopt` in the parent)."""
