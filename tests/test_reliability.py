@@ -79,6 +79,12 @@ def test_FM_07_huge_files_are_refused_before_parsing(site):
     assert f"{P}: error: file is larger than 4 MiB" in diagnostics(result)
 
 
+def test_FM_07_huge_front_matter_is_refused_before_parsing(site):
+    keys = "".join(f"k{i}: {'v' * 20}\n" for i in range(20_000))
+    result = build(site({P: f"---\ntitle: A\n{keys}---\nText.\n"}))
+    assert f"{P}:2:1: error: front matter is 555 KiB; the limit is 256 KiB" in diagnostics(result)
+
+
 @pytest.mark.parametrize(
     "data, expected",
     [

@@ -602,3 +602,26 @@ def test_a_no_op_save_of_a_post_with_an_alias_bomb_rebuilds_at_once(tmp_path: Pa
         worker.start()
         assert done.wait(60), "the rebuild never finished"
         assert server.live.snapshot.built
+
+
+def test_a_client_trickling_its_request_is_cut_off(site_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """serve: a client sending a byte every few seconds (slowloris) loses its connection at the deadline."""
+    monkeypatch.setattr("blogkit.serve.httpd.REQUEST_SECONDS", 1.0)
+    with serving(site_root) as server:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as s:
+            s.sendall(b"GET / HTTP/1.0\r\n")
+            cut = False
+            for _ in range(10):
+                time.sleep(0.4)
+                try:
+                    s.sendall(b"X: y\r\n")
+                    if s.recv(1, socket.MSG_DONTWAIT) == b"":
+                        cut = True
+                        break
+                except BlockingIOError:
+                    continue
+                except OSError:
+                    cut = True
+                    break
+        assert cut, "the connection stayed open past the deadline"
+        assert get(server, "/")[0] == 200

@@ -29,6 +29,7 @@ POST_KEYS = (
     "discussion", "comments", "aliases", "canonical", "image", "image_alt", "series", "id", "extra",
 )  # fmt: skip
 PAGE_KEYS = ("title", "summary", "slug", "draft", "extra")
+MAX_FRONT_MATTER = 256 * 1024  # characters: far above any real post, far below what makes YAML parsing slow
 _DATED_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
 _FENCE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.M)
 
@@ -105,6 +106,13 @@ def split_document(path: str, text: str, report: Report) -> Document | None:
         report.error(Location(path, 1, 1), "front matter is not closed", "add a line `---` after the last front matter key")
         return None
     front_matter = text[len(first_line) + 1 : closing.start()]
+    if len(front_matter) > MAX_FRONT_MATTER:
+        report.error(
+            Location(path, 2, 1),
+            f"front matter is {len(front_matter) // 1024} KiB; the limit is {MAX_FRONT_MATTER // 1024} KiB",
+            "front matter holds a post's facts; put long text in the body, and data in a static file",
+        )
+        return None
     body_start = closing.end() + 1
     body_line = text.count("\n", 0, body_start) + 1
     return Document(front_matter, BodySource(text[body_start:], body_line))

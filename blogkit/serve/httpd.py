@@ -39,6 +39,7 @@ from blogkit.core.outputs import CopyFile, Output
 RESERVED = "/__blogkit__/"
 MAX_THREADS = 256  # requests handled at once; past that a connection is answered 503 at once
 MAX_STREAMS = 32  # open event streams (browser tabs); each holds a thread
+REQUEST_SECONDS = 10.0  # the longest a client may take to send a request's head
 KEEPALIVE_SECONDS = 15.0
 
 _TEXT = "; charset=utf-8"
@@ -300,6 +301,26 @@ class PreviewHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.0"  # one request per connection: no idle keep-alive threads
     server_version = "blogkit"
     timeout = 5  # seconds without progress on a connection before it is dropped: slow clients free their thread
+
+    def setup(self) -> None:
+        super().setup()
+        # however slowly a client trickles its request in, it has REQUEST_SECONDS to finish the head
+        self._deadline = threading.Timer(REQUEST_SECONDS, self._cut_off)
+        self._deadline.daemon = True
+        self._deadline.start()
+
+    def _cut_off(self) -> None:
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
+
+    def parse_request(self) -> bool:
+        parsed = super().parse_request()
+        self._deadline.cancel()  # the head is in: answering (and event streams) may take as long as they need
+        return parsed
+
+    def finish(self) -> None:
+        self._deadline.cancel()
+        super().finish()
 
     def do_GET(self) -> None:
         self._answer(head=False)
