@@ -52,8 +52,9 @@ class RenderedBody:
     links: tuple[LinkRef, ...]
     images_without_alt: tuple[int, ...] = ()  # file lines of images with an empty alt text
     marker: str = ""  # what stands for each relative URL in `html` until it is resolved: this prefix and the link's index
-    too_deep: tuple[int, ...] = ()
-    lints: tuple[Lint, ...] = ()  # file lines where nesting went past the parser's limit, and what followed was left out
+    too_deep: tuple[int, ...] = ()  # file lines where nesting went past the parser's limit, and what followed was left out
+    lints: tuple[Lint, ...] = ()
+    key: str = ""  # the build cache's key of this rendering: what its HTML is a function of
 
     @property
     def reading_minutes(self) -> int:

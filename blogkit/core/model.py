@@ -112,6 +112,7 @@ class Post:
     assets: tuple[str, ...] = ()  # site-relative source paths of bundle files
     images_without_alt: tuple[int, ...] = ()  # lines of the source with an image lacking alt text
     lints: tuple[Lint, ...] = ()  # what `blogkit check` warns about in the body
+    content_key: str = ""  # a digest of what `html` is made from (the body's cache key and its resolved URLs), when known
 
     @property
     def last_modified(self) -> datetime:

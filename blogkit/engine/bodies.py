@@ -82,7 +82,7 @@ def render_markdown(sources: Sequence[BodySource], settings: MarkdownConfig, job
             cache.put("bodies", keys[i], _encode(body))
         else:
             cache.adopt("bodies", keys[i], record)  # a worker wrote it: this build uses it
-    return [body for body in found if body is not None]
+    return [dataclasses.replace(body, key=key) for body, key in zip(found, keys, strict=True) if body is not None]
 
 
 def _encode(body: RenderedBody) -> bytes:

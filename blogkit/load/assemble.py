@@ -7,6 +7,7 @@ site, links resolved, posts ordered newest first, and the hub's indexes built.
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,7 +17,7 @@ from blogkit.core.diagnostics import Location, Report
 from blogkit.core.model import Page, Post, Site, Tag
 from blogkit.core.urls import slugify
 from blogkit.load.frontmatter import PageMeta, PostMeta, RawTag
-from blogkit.load.links import Document, LinkContext, Target, resolve_links
+from blogkit.load.links import Document, LinkContext, Target, resolve_links, resolve_links_and_urls
 from blogkit.load.markdown import MAX_NESTING
 from blogkit.load.profiles import Profiles
 
@@ -128,6 +129,8 @@ def _post(
         if slug not in tags:
             tags.append(slug)
     _report_lost_content(source.path, body, report)
+    html, urls = resolve_links_and_urls(body, doc, context, report)
+    content_key = hashlib.blake2b("\x1f".join([body.key, *urls]).encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
     image = meta.image
     if image.startswith("bundle:"):
         image = meta.path + image[len("bundle:") :]
@@ -139,7 +142,7 @@ def _post(
         tags=tuple(tags),
         path=meta.path,
         slug=meta.slug,
-        html=resolve_links(body, doc, context, report),
+        html=html,
         summary=meta.summary or body.summary,
         toc=body.toc,
         reading_minutes=body.reading_minutes,
@@ -159,6 +162,7 @@ def _post(
         assets=source.assets,
         images_without_alt=body.images_without_alt,
         lints=body.lints,
+        content_key=content_key if body.key else "",
     )
 
 

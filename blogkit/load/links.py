@@ -53,15 +53,20 @@ class Document:
 
 def resolve_links(body: RenderedBody, doc: Document, context: LinkContext, report: Report) -> str:
     """The body's HTML with each relative URL's marker replaced by the URL it leads to."""
+    return resolve_links_and_urls(body, doc, context, report)[0]
+
+
+def resolve_links_and_urls(body: RenderedBody, doc: Document, context: LinkContext, report: Report) -> tuple[str, list[str]]:
+    """The resolved HTML and the URLs put in it, in order: the HTML is a function of the body and these."""
     if not body.links:
-        return body.html
+        return body.html, []
     urls = [_resolve(link, doc, context, report) for link in body.links]
 
     def url(match: re.Match[str]) -> str:
         index = int(match.group(2))
         return escape(urls[index]) if match.group(1) == body.marker and index < len(urls) else match.group(0)
 
-    return _MARKERS.sub(url, body.html)
+    return _MARKERS.sub(url, body.html), urls
 
 
 def resolve_asset(target: str, doc: Document, context: LinkContext) -> str | None:
