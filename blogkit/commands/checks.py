@@ -198,11 +198,10 @@ def _check_back_dated(result: BuildResult, previous_output: str, report: Report)
     """Posts new since the previous build (not in its sitemap) dated before the newest entry of the
     feed readers already have: their readers' feed readers may never show them. A post that merely
     dropped out of the feed's newest entries is not new, and not back-dated."""
-    previous = _previous_feed(os.path.join(previous_output, "feed.xml"))
+    newest = _newest_in_feed(os.path.join(previous_output, "feed.xml"))
     published = _previous_sitemap(os.path.join(previous_output, "sitemap.xml"))
-    if previous is None or published is None:
+    if newest is None or published is None:
         return
-    _, newest = previous
     site = result.site
     assert site is not None
     urls = SiteUrls(site.config.base_url, site.config.base_path)
@@ -225,20 +224,17 @@ def _previous_sitemap(path: str) -> set[str] | None:
     return {(loc.text or "").strip() for loc in tree.getroot().findall("s:url/s:loc", ns)}
 
 
-def _previous_feed(path: str) -> tuple[set[str], datetime] | None:
+def _newest_in_feed(path: str) -> datetime | None:
+    """The newest entry's publication date in the previous build's hub feed."""
     try:
         tree = ElementTree.parse(path)  # noqa: S314 - our own previous output
     except (OSError, ElementTree.ParseError):
         return None
     ns = {"a": "http://www.w3.org/2005/Atom"}
-    urls, dates = set(), []
+    dates = []
     for entry in tree.getroot().findall("a:entry", ns):
-        link = entry.find("a:link[@rel='alternate']", ns)
-        published = entry.findtext("a:published", default="", namespaces=ns)
-        if link is not None:
-            urls.add(link.get("href", ""))
         try:
-            dates.append(datetime.fromisoformat(published))
+            dates.append(datetime.fromisoformat(entry.findtext("a:published", default="", namespaces=ns)))
         except ValueError:
             continue
-    return (urls, max(dates)) if dates else None
+    return max(dates, default=None)

@@ -78,9 +78,6 @@ class MemoryCache:
     def has(self, kind: str, key: str) -> bool:
         return (kind, key) in self._entries
 
-    def record(self, kind: str, key: str) -> None:
-        return None
-
     def adopt(self, kind: str, key: str, record: Record | None) -> None:
         self._used.add((kind, key))
 
@@ -168,9 +165,6 @@ class DiskCache:
             record = self._index.get(f"{kind}/{key}")
         if record is not None:
             self._used[f"{kind}/{key}"] = record
-
-    def record(self, kind: str, key: str) -> Record | None:
-        return self._used.get(f"{kind}/{key}")
 
     def sweep(self) -> None:
         """Keep the entries this build used: write their index, remove packs none of them is in."""

@@ -30,7 +30,7 @@ from jinja2 import nodes
 
 from blogkit.core.diagnostics import Diagnostic
 from blogkit.core.model import Post, Site
-from blogkit.core.outputs import CopyFile, OutputTree
+from blogkit.core.outputs import OutputTree
 from blogkit.engine.bodies import renderer_versions
 from blogkit.engine.cache import Cache, MemoryCache, Record
 from blogkit.engine.fingerprint import Fingerprints, digest
@@ -38,7 +38,7 @@ from blogkit.engine.workers import map_ranges
 from blogkit.load.sources import ThemeFiles
 from blogkit.render.feeds import FeedWriter
 from blogkit.render.pages import Renderer
-from blogkit.render.routes import CopyRoute, FeedRoute, PageRoute, Route, TextRoute, without_collisions
+from blogkit.render.routes import FeedRoute, PageRoute, Route, add_as_is, without_collisions
 
 _MIN_PARALLEL = 200  # fewer pages and feeds to render than this: in this process
 _SITE_METHODS = {"archive": ("posts",), "series_nav": ("series",), "neighbours": ("posts", "positions")}
@@ -58,12 +58,8 @@ def render_outputs(
     keys = OutputKeys(renderer, theme)
     made: list[PageRoute | FeedRoute] = []
     for route in without_collisions(all_routes, renderer.report):
-        if isinstance(route, CopyRoute):
-            tree.add(route.file, CopyFile(route.source), route.origin)
-        elif isinstance(route, TextRoute):
-            tree.add(route.file, route.text, route.origin)
-        else:
-            made.append(route)
+        if pending := add_as_is(tree, route):
+            made.append(pending)
     keys.prepare(made, jobs)
     in_memory = isinstance(cache, MemoryCache)
     streams = tree.streams and not in_memory  # workers write files themselves unless the parent must keep the bytes
@@ -142,6 +138,7 @@ class OutputKeys:
         )
         self._reads: dict[str, frozenset[str]] = {}
         self._attributes: dict[str, str] = {}
+        self._site_parts: dict[str, str] = {}
 
     def prepare(self, routes: Sequence[PageRoute | FeedRoute], jobs: int) -> None:
         """Digest every post once (in workers when many), before the rendering workers are forked, so that they share the digests."""
@@ -166,6 +163,12 @@ class OutputKeys:
 
     def _site_part(self, template: str) -> str:
         """The digest of the `site` attributes a template (with the templates it uses) reads."""
+        found = self._site_parts.get(template)
+        if found is None:
+            found = self._site_parts[template] = self._site_digest(template)
+        return found
+
+    def _site_digest(self, template: str) -> str:
         names = self._site_reads(template, set())
         if "*" in names:
             names = frozenset(f for f in Site.__dataclass_fields__ if f != "config")

@@ -157,11 +157,11 @@ def publish(tree: OutputTree, out_dir: str) -> None:
     parent = os.path.dirname(out_dir)
     os.makedirs(parent, exist_ok=True)
     if isinstance(tree, StagingTree) and tree.out_dir == out_dir:
-        staging = tree.folder
+        staging, staged = tree.folder, True
     else:
-        staging = tempfile.mkdtemp(prefix=f".{os.path.basename(out_dir)}.new-", dir=parent)
+        staging, staged = tempfile.mkdtemp(prefix=f".{os.path.basename(out_dir)}.new-", dir=parent), False
     try:
-        if staging != getattr(tree, "folder", None):
+        if not staged:
             _write_tree(tree, staging)
         os.chmod(staging, 0o755)  # noqa: S103 - a published site is world-readable, as mkdtemp's 0o700 is not
         retired = None

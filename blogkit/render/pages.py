@@ -18,12 +18,12 @@ from blogkit.core.config import THEME_DIR
 from blogkit.core.diagnostics import Location, Report
 from blogkit.core.feedformats import FEED_FORMATS, feed_path
 from blogkit.core.model import Post, Site
-from blogkit.core.outputs import CopyFile, OutputTree
+from blogkit.core.outputs import OutputTree
 from blogkit.core.urls import SiteUrls
 from blogkit.load.markdown import toc_tree
 from blogkit.render.discussion import Discussions
 from blogkit.render.feeds import FeedScope, FeedWriter
-from blogkit.render.routes import CopyRoute, FeedRoute, PageRoute, Route, TextRoute, without_collisions
+from blogkit.render.routes import FeedRoute, PageRoute, Route, add_as_is, without_collisions
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
 
@@ -151,11 +151,7 @@ class Renderer:
         """Every route into the output tree (the engine in `blogkit.engine.rendering` does this in workers and with a cache)."""
         writer = FeedWriter(self.site)
         for route in without_collisions(all_routes, self.report):
-            if isinstance(route, CopyRoute):
-                tree.add(route.file, CopyFile(route.source), route.origin)
-            elif isinstance(route, TextRoute):
-                tree.add(route.file, route.text, route.origin)
-            elif (text := self.render_route(route, writer)) is not None:
+            if (pending := add_as_is(tree, route)) and (text := self.render_route(pending, writer)) is not None:
                 tree.add(route.file, text, route.origin)
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from blogkit.core.diagnostics import Location, Report
 from blogkit.core.feedformats import feed_path
 from blogkit.core.model import Post, Site
+from blogkit.core.outputs import CopyFile, OutputTree
 from blogkit.core.urls import output_file
 from blogkit.load.sources import ThemeFiles
 from blogkit.render.feeds import FeedScope, scopes
@@ -99,6 +100,17 @@ def without_collisions(found: list[Route], report: Report) -> list[Route]:
             message = f"/{route.file} differs only by case or Unicode form from /{earlier_file}, written by {shown}"
         report.error(at, message, "two things cannot share one URL: change a slug, an alias or a page name")
     return kept
+
+
+def add_as_is(tree: OutputTree, route: Route) -> PageRoute | FeedRoute | None:
+    """Add a copied file or a generated text to the tree; a page or a feed is returned, to be rendered."""
+    if isinstance(route, CopyRoute):
+        tree.add(route.file, CopyFile(route.source), route.origin)
+    elif isinstance(route, TextRoute):
+        tree.add(route.file, route.text, route.origin)
+    else:
+        return route
+    return None
 
 
 def _generated(origin: Location) -> bool:
