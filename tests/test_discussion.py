@@ -10,13 +10,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 
 from blogkit.core.config import load_config
-from blogkit.core.diagnostics import ConfigError, Report
-from blogkit.core.outputs import OutputTree
-from blogkit.load.highlight import stylesheet
-from blogkit.load.sources import discover_theme
+from blogkit.core.diagnostics import ConfigError
+from blogkit.engine.build import BuildOptions, build_site
 from blogkit.render.discussion import Discussions, recognise, thread
-from blogkit.render.pages import Renderer, create_environment
-from blogkit.render.routes import routes
 from conftest import NOW, build, diagnostics, post, run_cli
 
 CONFIG = "title: Test Hub\nbase_url: https://hub.example/\ntimezone: UTC\n"
@@ -388,13 +384,8 @@ def test_embed_is_never_loaded_in_preview(site):
         }
     )
     result = build(root)
-    assert result.site is not None
-    report = Report()
-    tree = OutputTree(report)
-    renderer = Renderer(result.site, create_environment(str(root), result.config.theme_dir), report, now=NOW, preview=True)
-    renderer.render_site(
-        tree, routes(result.site, discover_theme(str(root), result.config.theme_dir, result.config.theme_dir), str(root), stylesheet())
-    )
+    preview = build_site(str(root), BuildOptions(jobs=1, now=NOW, cache=False), preview=True)
+    report, tree = preview.report, preview.outputs
     assert not report.diagnostics
     hello = tree.files[PAGE].content.decode()  # type: ignore[union-attr]
     hn = tree.files["2026/03/hn/index.html"].content.decode()  # type: ignore[union-attr]

@@ -27,11 +27,10 @@ import pytest
 
 from blogkit.commands.cli import main
 from blogkit.core.diagnostics import Diagnostic, Location, Severity
-from blogkit.core.outputs import CopyFile
-from blogkit.engine import incremental
-from blogkit.engine.build import BuildOptions, Stages, build_site
-from blogkit.engine.incremental import Memo
-from blogkit.render.pages import Renderer
+from blogkit.core.outputs import Cached, CopyFile
+from blogkit.engine import bodies as engine_bodies
+from blogkit.engine.build import BuildOptions, BuildResult, build_site
+from blogkit.engine.session import Session
 from blogkit.serve.httpd import BadPath, Snapshot, allowed_hosts, content_type, host_name, inject, overlay_html, site_path
 from blogkit.serve.server import DevServer
 from blogkit.serve.watch import ChangeRecorder, is_editor_temp
@@ -462,59 +461,88 @@ def test_drafts_are_served_with_the_preview_banner(tmp_path: Path) -> None:
 # -- incremental rebuilds ------------------------------------------------------------------------
 
 
-def test_incremental_rebuilds_equal_full_builds(site_root: Path) -> None:
-    memo = Memo(NOW)
-    options = BuildOptions(jobs=1, now=NOW)
-    full_stages = Stages(renderer=functools.partial(Renderer, preview=True, now=NOW))
+def _contents(result: BuildResult, session: Session | None = None) -> dict[str, object]:
+    """Each output file's bytes (a copied file by its source), whether held, copied or cached."""
+    found: dict[str, object] = {}
+    for name, output in result.outputs.files.items():
+        content = output.content
+        if isinstance(content, Cached):
+            assert session is not None
+            content = session.stored(content.key)
+        found[name] = content.source if isinstance(content, CopyFile) else content
+    return found
 
-    def same_as_full_build() -> None:
-        result = build_site(str(site_root), options, memo.stages())
-        memo.commit(result.site)
-        full = build_site(str(site_root), options, full_stages)
 
-        def contents(files: dict[str, object]) -> dict[str, object]:
-            return {k: (o.content.source if isinstance(o.content, CopyFile) else o.content) for k, o in files.items()}  # type: ignore[attr-defined]
+@pytest.mark.parametrize("cache", [True, False], ids=["disk cache", "no cache"])
+def test_incremental_rebuilds_equal_full_builds(site_root: Path, cache: bool) -> None:
+    options = BuildOptions(jobs=1, now=NOW, cache=cache)
+    session = Session(str(site_root), options)
 
-        assert contents(result.outputs.files) == contents(full.outputs.files)  # type: ignore[arg-type]
-        assert [d.message for d in result.report.sorted()] == [d.message for d in full.report.sorted()]
+    def same_as_full_build(changed: set[str]) -> BuildResult:
+        result = session.build(changed)
+        full = build_site(str(site_root), BuildOptions(jobs=1, now=NOW, cache=False), preview=True)
+        assert _contents(result, session) == _contents(full)
+        assert [(d.location, d.message) for d in result.report.sorted()] == [(d.location, d.message) for d in full.report.sorted()]
+        return result
 
-    same_as_full_build()
+    previous = same_as_full_build(set())
     changes = [
-        (POST, post("title: Hello\ntags: [k8s, storage]", "First words, edited.\n")),
-        (POST, post("title: Renamed\ntags: [k8s, storage]", "First words, edited.\n")),
-        (POST, post("title: Renamed\ntags: [go]\ndate: 2026-03-05", "Moved to the top.\n")),
-        ("authors/bo.yaml", "name: Bo L.\nteam: storage\n"),
-        ("tags.yaml", "Kubernetes:\n  aliases: [k8s]\n  description: Running other things.\n"),
-        ("teams.yaml", "storage:\n  name: Storage team\n"),
-        ("posts/bo/2026-03-04-fourth.md", post("title: Fourth\nseries: Intro", "New.\n")),
-        ("posts/ada/2026-03-02-second.md", post("title: Second\nseries: Intro", "Read [the first](2026-03-01-hello.md#nope).\n")),
-        ("templates/partials/footer.html", "<footer>{{ site.posts|length }} posts</footer>\n"),
-        ("pages/about.md", post("title: About us", "About.\n")),
+        (POST, post("title: Hello\ntags: [k8s, storage]", "First words, edited.\n"), True),
+        (POST, post("title: Renamed\ntags: [k8s, storage]\nsummary: Short.", "First words, edited.\n\n## A heading\n"), False),
+        (POST, post("title: Renamed again\ntags: [k8s, storage]\nsummary: Short.", "Other words.\n\n## A heading\n"), True),
+        (POST, post("title: Renamed\ntags: [go]\ndate: 2026-03-05", "Moved to the top.\n"), False),
+        (
+            "posts/bo/2026-03-03-third.md",
+            post("title: Third\nseries: Intro\ntags: [storage]", "## One\n\nText, [bad](nowhere.md).\n"),
+            False,
+        ),
+        (
+            "posts/bo/2026-03-03-third.md",
+            post("title: Third\nseries: Intro\ntags: [storage]", "## One\n\nText, [bad](nowhere.md)\n"),
+            False,
+        ),
+        ("posts/bo/2026-03-03-third.md", post("title: Third\nseries: Intro\ntags: [storage]", "## One\n\nText again.\n"), False),
+        ("posts/bo/2026-03-03-third.md", post("title: Third!\nseries: Intro\ntags: [storage]", "## One\n\nText again.\n"), True),
+        ("authors/bo.yaml", "name: Bo L.\nteam: storage\n", False),
+        ("tags.yaml", "Kubernetes:\n  aliases: [k8s]\n  description: Running other things.\n", False),
+        ("teams.yaml", "storage:\n  name: Storage team\n", False),
+        ("posts/bo/2026-03-04-fourth.md", post("title: Fourth\nseries: Intro", "New.\n"), False),
+        ("posts/ada/2026-03-02-second.md", post("title: Second\nseries: Intro", "Read [the first](2026-03-01-hello.md#nope).\n"), False),
+        ("templates/partials/footer.html", "<footer>{{ site.posts|length }} posts</footer>\n", False),
+        ("posts/ada/2026-03-02-second.md", post("title: Second, fixed\nseries: Intro", "Read [the first](2026-03-01-hello.md).\n"), False),
+        ("posts/ada/2026-03-02-second.md", post("title: Second, again\nseries: Intro", "Read [the first](2026-03-01-hello.md).\n"), True),
+        ("pages/about.md", post("title: About us", "About.\n"), False),
+        ("static/img/logo.svg", '<svg xmlns="http://www.w3.org/2000/svg" width="2"/>', True),
     ]
-    for name, text in changes:
+    for name, text, patched in changes:
         write_site(site_root, {name: text}, base=False)
-        memo.forget([name])
-        same_as_full_build()
+        result = same_as_full_build({name})
+        total = previous.stats.rendered + previous.stats.reused
+        previous = result
+        # an edit of posts' own values renders only the pages and feeds that show them; others build everything
+        assert session.patched is patched, name
+        if patched:
+            assert result.stats.rendered < total and result.stats.rendered + result.stats.reused == total, name
     os.remove(site_root / "posts" / "bo" / "2026-03-04-fourth.md")
-    same_as_full_build()
+    same_as_full_build({"posts/bo/2026-03-04-fourth.md"})
 
 
-def test_a_rebuild_renders_only_the_changed_body_and_its_pages(site_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_edited_post_renders_only_its_body_and_the_pages_that_show_it(site_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     posts = {f"posts/ada/2026-02-{day:02d}-p{day}.md": post(f"title: Post {day}", f"Body {day}.\n") for day in range(1, 29)}
     write_site(site_root, posts, base=False)
-    memo = Memo(NOW)
-    options = BuildOptions(jobs=1, now=NOW)
-    memo.commit(build_site(str(site_root), options, memo.stages()).site)
-    total = memo.stats.rendered
+    session = Session(str(site_root), BuildOptions(jobs=1, now=NOW, cache=False))
+    first = session.build(set())
+    total = first.stats.rendered
     bodies: list[str] = []
-    render_body = incremental.render_body
-    monkeypatch.setattr(incremental, "render_body", lambda source, settings: bodies.append(source.text) or render_body(source, settings))
+    render_body = engine_bodies.render_body
+    monkeypatch.setattr(engine_bodies, "render_body", lambda source, settings: bodies.append(source.text) or render_body(source, settings))
     write_site(site_root, {"posts/ada/2026-02-10-p10.md": post("title: Post 10", "Body ten.\n")}, base=False)
-    memo.forget(["posts/ada/2026-02-10-p10.md"])
-    memo.commit(build_site(str(site_root), options, memo.stages()).site)
+    result = session.build({"posts/ada/2026-02-10-p10.md"})
     assert bodies == ["Body ten.\n"]
-    assert 0 < memo.stats.rendered < total / 4
-    assert memo.stats.rendered + memo.stats.reused == total
+    assert 0 < result.stats.rendered < total / 4
+    assert session.patched and result.stats.rendered + result.stats.reused == total
+    # its page, the hub's and its author's pages that list it, the archive, its alias-free feeds: not the other posts' pages
+    assert b"Body ten." in _contents(result)["2026/02/p10/index.html"]  # type: ignore[operator]
 
 
 def test_watcher_relevance() -> None:

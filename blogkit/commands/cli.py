@@ -68,7 +68,7 @@ def parser() -> argparse.ArgumentParser:
         "--against", metavar="OUT", help="a previous build to compare feeds with, for back-dated posts (default: SITE/public if it exists)"
     )
 
-    serve = site_command("serve", "preview the site: build into memory, serve it, rebuild and reload the browser on every change")
+    serve = site_command("serve", "preview the site: build it, serve it, rebuild and reload the browser on every change")
     serve.add_argument("--port", type=int, default=8000, help="the port to listen on (default: 8000; 0 picks a free one)")
     serve.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1, this machine only)")
     serve.add_argument("--poll", action="store_true", help="poll for changes instead of using OS events (network drives, containers)")

@@ -19,8 +19,15 @@ class CopyFile:
 
 
 @dataclass(frozen=True, slots=True)
+class Cached:
+    """A page or feed whose bytes the build cache holds (under `blogkit serve`, which serves from the cache)."""
+
+    key: str  # the entry's key among the cache's outputs
+
+
+@dataclass(frozen=True, slots=True)
 class Output:
-    content: bytes | CopyFile
+    content: bytes | CopyFile | Cached
     origin: Location
 
 
@@ -33,12 +40,13 @@ class OutputTree:
     """
 
     streams = False
+    by_reference = False  # True: pages and feeds the cache holds are added as `Cached`, not as their bytes
 
     def __init__(self, report: Report) -> None:
         self.files: dict[str, Output] = {}
         self._report = report
 
-    def add(self, path: str, content: bytes | str | CopyFile, origin: Location) -> None:
+    def add(self, path: str, content: bytes | str | CopyFile | Cached, origin: Location) -> None:
         if path in self.files:
             first = self.files[path].origin
             self._report.error(

@@ -8,6 +8,7 @@ Templates turn paths into links with `url()` (base path applied) and
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from datetime import datetime
@@ -69,7 +70,9 @@ def check_alias(alias: str) -> tuple[str, str]:
     return path, ""
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def quote_path(path: str) -> str:
+    """A site path percent-encoded for a URL (remembered: a hub's pages link to the same posts many times)."""
     return quote(path, safe="/-._~")
 
 

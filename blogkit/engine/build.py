@@ -18,22 +18,22 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 
-from blogkit.core.bodies import BodySource, RenderedBody
-from blogkit.core.config import THEME_DIR, MarkdownConfig, SiteConfig, load_config
-from blogkit.core.diagnostics import Diagnostic, Report
+from blogkit.core.bodies import BodySource
+from blogkit.core.config import THEME_DIR, SiteConfig, load_config
+from blogkit.core.diagnostics import Diagnostic, Location, Report
 from blogkit.core.model import Site
 from blogkit.core.outputs import OutputTree
 from blogkit.engine.bodies import TextNeeded, cached_by_key, render_markdown
 from blogkit.engine.cache import Cache, open_cache
 from blogkit.engine.rendering import RenderStats, render_outputs
 from blogkit.engine.workers import default_jobs, map_ranges
-from blogkit.load.assemble import Selection, assemble
+from blogkit.load.assemble import Assembler, Selection, assemble
 from blogkit.load.frontmatter import PostMeta, read_page, read_post
 from blogkit.load.highlight import stylesheet
 from blogkit.load.profiles import Profiles, load_profiles
 from blogkit.load.sources import PostSource, Sources, ThemeFiles, discover, discover_theme
 from blogkit.render.pages import Renderer, create_environment
-from blogkit.render.routes import routes
+from blogkit.render.routes import Route, routes
 
 _MIN_PARALLEL_READ = 500  # fewer posts than this are read in this process: forking costs more
 
@@ -57,6 +57,8 @@ class LoadedSite:
     posts_read: tuple[PostMeta, ...]  # every post read, published or not (for `check` and `plan`)
     profiles: Profiles
     now: datetime
+    assembler: Assembler | None = None  # how the site's posts were assembled (None without a site)
+    static: frozenset[str] = frozenset()  # site-relative paths of the files under static/
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +71,9 @@ class BuildResult:
     profiles: Profiles | None = None
     now: datetime | None = None
     stats: RenderStats = field(default_factory=RenderStats)
+    loaded: LoadedSite | None = None
+    renderer: Renderer | None = None  # None when there was no site to render
+    routes: tuple[Route, ...] = ()  # every output of the site, collisions left out
 
 
 def build_time() -> datetime:
@@ -81,17 +86,22 @@ def build_time() -> datetime:
 def build_site(
     root: str,
     options: BuildOptions = BuildOptions(),
-    stages: Stages | None = None,
     *,
+    cache: Cache | None = None,
+    preview: bool = False,
     output: Callable[[Report], OutputTree] = OutputTree,
 ) -> BuildResult:
     """Load, then render into `output(report)` (in memory unless a staging folder is given).
+
+    `cache` is the site's cache folder unless given (`blogkit serve` keeps one for its
+    session); a build that opened the cache itself sweeps it. `preview` renders for
+    `blogkit serve`.
 
     The cyclic garbage collector is paused meanwhile: a build makes millions of objects and
     almost no cycles, and the collector's passes over the growing heap took 0.8 s of a 4.4 s
     build of 10,000 posts with its cache, for no memory saved."""
     with _collector_paused():
-        return _build(root, options, stages or Stages(), output)
+        return _build(root, options, cache, preview, output)
 
 
 def load_only(root: str, options: BuildOptions = BuildOptions()) -> BuildResult:
@@ -100,7 +110,7 @@ def load_only(root: str, options: BuildOptions = BuildOptions()) -> BuildResult:
         config = load_config(root)
         report = Report()
         cache = open_cache(config.root, enabled=options.cache)  # read and added to, never swept: a build decides what stays
-        loaded = load_site(config, options, options.now or build_time(), report, Stages(), cache)
+        loaded = load_site(config, options, options.now or build_time(), report, cache)
         return BuildResult(config, loaded.site, OutputTree(report), report, loaded.posts_read, loaded.profiles, loaded.now)
 
 
@@ -115,48 +125,51 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _build(root: str, options: BuildOptions, stages: Stages, output: Callable[[Report], OutputTree]) -> BuildResult:
+def _build(root: str, options: BuildOptions, cache: Cache | None, preview: bool, output: Callable[[Report], OutputTree]) -> BuildResult:
     config = load_config(root)  # raises ConfigError: nothing else makes sense without it
     report = Report()
-    cache = stages.cache if stages.cache is not None else open_cache(config.root, enabled=options.cache)
-    loaded = load_site(config, options, options.now or build_time(), report, stages, cache)
+    own_cache = cache is None
+    cache = cache if cache is not None else open_cache(config.root, enabled=options.cache)
+    loaded = load_site(config, options, options.now or build_time(), report, cache)
     outputs = output(report)
     stats = RenderStats()
+    renderer, kept = None, list[Route]()
     if loaded.site is not None:
-        renderer = stages.renderer(loaded.site, create_environment(config.root, config.theme_dir), report, now=loaded.now)
+        renderer = Renderer(loaded.site, create_environment(config.root, config.theme_dir), report, now=loaded.now, preview=preview)
         all_routes = routes(loaded.site, loaded.theme, config.root, stylesheet())
-        if stages.renderer is Renderer:
-            stats = render_outputs(renderer, all_routes, outputs, cache, loaded.theme, options.jobs)
-        else:  # a renderer of its own (`blogkit serve`'s memo) renders everything in this process
-            renderer.render_site(outputs, all_routes)
-    if not report.errors:
+        kept, stats = render_outputs(renderer, all_routes, outputs, cache, loaded.theme, options.jobs)
+    if own_cache and not report.errors:
         cache.sweep()
-    return BuildResult(config, loaded.site, outputs, report, loaded.posts_read, loaded.profiles, loaded.now, stats)
+    return BuildResult(
+        config, loaded.site, outputs, report, loaded.posts_read, loaded.profiles, loaded.now, stats, loaded, renderer, tuple(kept)
+    )
 
 
-def load_site(config: SiteConfig, options: BuildOptions, now: datetime, report: Report, stages: Stages, cache: Cache) -> LoadedSite:
+def load_site(config: SiteConfig, options: BuildOptions, now: datetime, report: Report, cache: Cache) -> LoadedSite:
     """The first half: read, select, render Markdown, assemble. Reads the site folder; writes nothing."""
     root = config.root
     sources = discover(root, report)
     theme = discover_theme(root, config.theme_dir, THEME_DIR)
     profiles = load_profiles(root, sources.authors, sources.static, report)
-    plain = stages.read_post is read_post and stages.render_bodies is None
-    keep = None if not plain else partial(cached_by_key, settings=config.markdown, cache=cache)
-    posts = read_posts(config, sources, profiles, report, stages.read_post, jobs=options.jobs if plain else 1, keep=keep)
+    keep = partial(cached_by_key, settings=config.markdown, cache=cache)
+    posts = read_posts(config, sources, profiles, report, jobs=options.jobs, keep=keep)
     pages_read = [page for path in sources.pages if (page := read_page(root, path, report))]
     pages = [page for page in pages_read if not page.draft]
     published, unpublished, future = select(posts, options, now)
-    render = stages.render_bodies or partial(render_markdown, cache=cache)
+    render = partial(render_markdown, cache=cache)
     try:
         bodies = render([m.body for m in published] + [p.body for p in pages], config.markdown, options.jobs)
     except TextNeeded as needed:  # a cached body went bad after it was looked up: read those posts again, with their text
-        again = {published[i].source.path: read_post(root, published[i].source, config, profiles, frozenset(sources.static), Report())
-                 for i in needed.indexes}  # fmt: skip
-        published = [meta if meta.source.path not in again else again[meta.source.path] or meta for meta in published]
+        static = frozenset(sources.static)
+        again = {published[i].source.path: read_post(root, published[i].source, config, profiles, static, Report()) for i in needed.indexes}
+        if any(meta is None or not meta.body.text for meta in again.values()):  # changed meanwhile: what was read is gone
+            report.error(Location(published[needed.indexes[0]].source.path), "the file changed while it was being built", "build again")
+            return LoadedSite(config, None, theme, tuple(posts), profiles, now)
+        published = [again.get(meta.source.path) or meta for meta in published]
         bodies = render([m.body for m in published] + [p.body for p in pages], config.markdown, options.jobs)
-    if stages.read_post is read_post:  # the texts live on as HTML: a large build need not hold both (serve's memo keeps its own)
-        posts = [_without_text(m) for m in posts]
-        published = [_without_text(m) for m in published]
+    # the texts live on as HTML: a large build need not hold both
+    posts = [_without_text(m) for m in posts]
+    published = [_without_text(m) for m in published]
     read = {meta.source.path for meta in posts} | {page.source for page in pages_read}
     selection = Selection(
         posts=list(zip(published, bodies[: len(published)], strict=True)),
@@ -166,8 +179,8 @@ def load_site(config: SiteConfig, options: BuildOptions, now: datetime, report: 
         unreadable=frozenset(s.path for s in sources.posts if s.path not in read) | frozenset(p for p in sources.pages if p not in read),
     )
     del bodies
-    site = assemble(config, profiles, selection, sources.static, report)
-    return LoadedSite(config, site, theme, tuple(posts), profiles, now)
+    site, assembler = assemble(config, profiles, selection, sources.static, report)
+    return LoadedSite(config, site, theme, tuple(posts), profiles, now, assembler, frozenset(sources.static))
 
 
 def _without_text(meta: PostMeta) -> PostMeta:
@@ -179,7 +192,6 @@ def read_posts(
     sources: Sources,
     profiles: Profiles,
     report: Report,
-    read: ReadPost = read_post,
     *,
     jobs: int = 1,
     keep: Callable[[BodySource], BodySource] | None = None,
@@ -192,7 +204,7 @@ def read_posts(
         done: list[tuple[PostMeta | None, list[Diagnostic]]] = []
         for source in chunk:
             own = Report()
-            meta = read(config.root, source, config, profiles, static, own)
+            meta = read_post(config.root, source, config, profiles, static, own)
             if meta is not None and keep is not None:
                 meta = dataclasses.replace(meta, body=keep(meta.body))
             done.append((meta, own.diagnostics))
@@ -218,20 +230,3 @@ def select(posts: list[PostMeta], options: BuildOptions, now: datetime) -> tuple
             future.add(meta.source.path)
         published.append(meta)
     return published, frozenset(unpublished), frozenset(future)
-
-
-# -- stages: the hook `blogkit serve` uses ------------------------------------------------------
-
-ReadPost = Callable[[str, PostSource, SiteConfig, Profiles, frozenset[str], Report], PostMeta | None]
-RenderBodies = Callable[[Sequence[BodySource], MarkdownConfig, int], list[RenderedBody]]
-
-
-@dataclass(frozen=True, slots=True)
-class Stages:
-    """The stage functions `build_site` calls: by default the plain ones with the site's cache.
-    `blogkit serve` passes memoised ones (`blogkit.engine.incremental`) and a cache in memory."""
-
-    read_post: ReadPost = read_post
-    render_bodies: RenderBodies | None = None  # None: `render_markdown` with the build's cache
-    renderer: Callable[..., Renderer] = Renderer
-    cache: Cache | None = None  # None: the site's cache folder (or memory, with `--no-cache`)

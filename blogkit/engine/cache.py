@@ -121,7 +121,7 @@ class DiskCache:
 
     def get(self, kind: str, key: str) -> bytes | None:
         name = f"{kind}/{key}"
-        record = self._index.get(name)
+        record = self._used.get(name) or self._index.get(name)  # an entry made in this build (or adopted from a worker), else an older one
         if record is None:
             return None
         pack, offset, length, crc = record
@@ -167,20 +167,41 @@ class DiskCache:
             self._used[f"{kind}/{key}"] = record
 
     def sweep(self) -> None:
-        """Keep the entries this build used: write their index, remove packs none of them is in."""
+        """Keep the entries this build used: write their index, remove packs none of them is in.
+
+        Packs of other processes still running (a `blogkit serve` beside a `blogkit build`) are
+        left alone; the packs kept stay open, so that a pack another process removes can still
+        be read by this one."""
         index_path = os.path.join(self.folder, _INDEX)
         if self._used != self._index:
             _write_index(index_path, self._used)
         live = {record[0] for record in self._used.values()}
-        for fd in self._fds.values():
+        for name in [n for n in self._fds if n not in live]:
             with contextlib.suppress(OSError):
-                os.close(fd)
-        self._fds = {}
+                os.close(self._fds.pop(name))
+        for name in live - self._fds.keys():
+            with contextlib.suppress(OSError):
+                self._fds[name] = os.open(os.path.join(self._packs, name), os.O_RDONLY)
+        own = self._own[1] if self._own is not None else None
         for name in os.listdir(self._packs) if os.path.isdir(self._packs) else ():
-            if name not in live and (self._own is None or name != self._own[1]):
+            if name not in live and name != own and not _written_by_running_process(name):
                 with contextlib.suppress(OSError):
                     os.unlink(os.path.join(self._packs, name))
         self._index, self._used = dict(self._used), {}
+
+
+def _written_by_running_process(pack: str) -> bool:
+    """Whether the process that appends to a pack (named `PID-TOKEN.pack`) still runs on this machine."""
+    pid = pack.split("-", 1)[0]
+    if not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # it runs, as another user
+    return True
 
 
 Record = tuple[str, int, int, int]  # (pack file name, offset, length, checksum of the entry's name and payload)

@@ -30,14 +30,14 @@ from jinja2 import nodes
 
 from blogkit.core.diagnostics import Diagnostic
 from blogkit.core.model import Post, Site
-from blogkit.core.outputs import OutputTree
+from blogkit.core.outputs import Cached, OutputTree
 from blogkit.engine.bodies import renderer_versions
 from blogkit.engine.cache import Cache, MemoryCache, Record
 from blogkit.engine.fingerprint import Fingerprints, digest
 from blogkit.engine.workers import map_ranges
 from blogkit.load.sources import ThemeFiles
 from blogkit.render.feeds import FeedWriter
-from blogkit.render.pages import Renderer
+from blogkit.render.pages import HELPER_FIELDS, Renderer
 from blogkit.render.routes import FeedRoute, PageRoute, Route, add_as_is, without_collisions
 
 _MIN_PARALLEL = 200  # fewer pages and feeds to render than this: in this process
@@ -53,16 +53,20 @@ class RenderStats:
 
 def render_outputs(
     renderer: Renderer, all_routes: list[Route], tree: OutputTree, cache: Cache, theme: ThemeFiles, jobs: int
-) -> RenderStats:
-    """Every route into `tree`: copies and generated texts as they are, pages and feeds through the cache."""
+) -> tuple[list[Route], RenderStats]:
+    """Every route into `tree`: copies and generated texts as they are, pages and feeds through the cache.
+    Returns the routes that have an output (those whose file an earlier route claimed are left out)."""
     keys = OutputKeys(renderer, theme)
+    kept = without_collisions(all_routes, renderer.report)
     made: list[PageRoute | FeedRoute] = []
-    for route in without_collisions(all_routes, renderer.report):
+    for route in kept:
         if pending := add_as_is(tree, route):
             made.append(pending)
     keys.prepare(made, jobs)
     in_memory = isinstance(cache, MemoryCache)
     streams = tree.streams and not in_memory  # workers write files themselves unless the parent must keep the bytes
+    by_reference = tree.by_reference and not in_memory  # the tree names the cache entry instead of holding its bytes
+    shipped = not (streams or by_reference)
     report = renderer.report
 
     def work(chunk: Sequence[PageRoute | FeedRoute]) -> list[_Made]:
@@ -83,7 +87,7 @@ def render_outputs(
                 tree.write_only(route.file, data)
             problems = tuple(report.diagnostics[seen:])
             seen = len(report.diagnostics)
-            done.append(_Made(key, data is not None, None if streams else data, hit, problems, record))
+            done.append(_Made(key, data is not None, data if shipped else None, hit, problems, record))
         return done
 
     results = map_ranges(work, made, jobs, min_items=_MIN_PARALLEL)
@@ -99,13 +103,15 @@ def render_outputs(
         cache.adopt("outputs", result.key, result.record)
         reused += result.hit
         rendered += not result.hit
-        if result.data is None:
+        if by_reference:
+            tree.add(route.file, Cached(result.key), route.origin)
+        elif result.data is None:
             tree.note_written(route.file, route.origin)
         else:
             if in_memory and not result.hit:
                 cache.put("outputs", result.key, result.data)
             tree.add(route.file, result.data, route.origin)
-    return RenderStats(rendered, reused)
+    return kept, RenderStats(rendered, reused)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +142,7 @@ class OutputKeys:
             str(renderer.preview),
             *templates,
         )
-        self._reads: dict[str, frozenset[str]] = {}
+        self.reads = TemplateReads(renderer.env)
         self._attributes: dict[str, str] = {}
         self._site_parts: dict[str, str] = {}
 
@@ -169,7 +175,7 @@ class OutputKeys:
         return found
 
     def _site_digest(self, template: str) -> str:
-        names = self._site_reads(template, set())
+        names = self.reads.site(template)
         if "*" in names:
             names = frozenset(f for f in Site.__dataclass_fields__ if f != "config")
         expanded = sorted({a for name in names for a in _SITE_METHODS.get(name, (name,)) if a in Site.__dataclass_fields__})
@@ -181,36 +187,68 @@ class OutputKeys:
             found = self._attributes[name] = digest(name, self.fingerprints.of(getattr(self.site, name)))
         return found
 
-    def _site_reads(self, template: str, seen: set[str]) -> frozenset[str]:
-        """`site.X` and `site['X']` names read by a template and those it extends, includes or imports."""
+
+class TemplateReads:
+    """What each template reads, found in its syntax tree and those of the templates it extends,
+    includes or imports: the attributes of `site` it names, and every attribute name it names
+    on anything (a superset of the post fields it shows). "*" when it may read any."""
+
+    def __init__(self, env: jinja2.Environment) -> None:
+        self.env = env
+        self._reads: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+
+    def site(self, template: str) -> frozenset[str]:
+        """`site.X` and `site['X']` names."""
+        return self._of(template, set())[0]
+
+    def names(self, template: str) -> frozenset[str]:
+        """Attribute names read on any value: `x.name`, `x['name']`, every string constant (as
+        filters such as `map(attribute='title')` take them) and the fields the helpers it calls
+        read; "*" for a subscript that is not a constant or a helper that reads a whole post."""
+        return self._of(template, set())[1]
+
+    def _of(self, template: str, seen: set[str]) -> tuple[frozenset[str], frozenset[str]]:
         if template in self._reads:
             return self._reads[template]
         if template in seen:
-            return frozenset()
+            return frozenset(), frozenset()
         seen.add(template)
         try:
             source = self.env.loader.get_source(self.env, template)[0] if self.env.loader else ""
             tree = self.env.parse(source)
         except jinja2.TemplateError:
-            return _EVERYTHING  # it fails to render anyway; the key matters not
+            return _EVERYTHING, _EVERYTHING  # it fails to render anyway
+        site: set[str] = set()
         names: set[str] = set()
         named = 0
         for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
             assert isinstance(node, nodes.Getattr | nodes.Getitem)
-            if isinstance(node.node, nodes.Name) and node.node.name == "site":
-                named += 1
-                if isinstance(node, nodes.Getattr):
-                    names.add(node.attr)
-                elif isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
-                    names.add(node.arg.value)
-                else:
-                    names.add("*")
-        uses = sum(1 for n in tree.find_all(nodes.Name) if n.name == "site")
+            if isinstance(node, nodes.Getattr):
+                name = node.attr
+            elif isinstance(node.arg, nodes.Const):
+                name = node.arg.value if isinstance(node.arg.value, str) else ""  # `x[0]` reads no named field
+            else:
+                name = "" if isinstance(node.arg, nodes.Slice) else "*"
+            is_site = isinstance(node.node, nodes.Name) and node.node.name == "site"
+            named += is_site
+            if name:
+                (site if is_site else names).add(name)
+        names |= {c.value for c in tree.find_all(nodes.Const) if isinstance(c.value, str)}
+        uses = 0
+        for n in tree.find_all(nodes.Name):
+            uses += n.name == "site"
+            names |= HELPER_FIELDS.get(n.name, frozenset())
         if uses > named:  # `site` passed on whole (to a macro, a filter, a variable): it may read anything
-            names.add("*")
+            site.add("*")
         for other in jinja2.meta.find_referenced_templates(tree):
-            names |= _EVERYTHING if other is None else self._site_reads(other, seen)
-        found = frozenset(names)
+            if other is None:
+                site.add("*")
+                names.add("*")
+            else:
+                more_site, more_names = self._of(other, seen)
+                site |= more_site
+                names |= more_names
+        found = frozenset(site), frozenset(names)
         self._reads[template] = found
         return found
 

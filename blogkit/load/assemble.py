@@ -33,7 +33,24 @@ class Selection:
     unreadable: frozenset[str] = frozenset()  # sources that exist but failed to read (already reported)
 
 
-def assemble(config: SiteConfig, profiles: Profiles, selection: Selection, static: tuple[str, ...], report: Report) -> Site:
+@dataclass(frozen=True, slots=True)
+class Assembler:
+    """What turning one read post into a `Post` needs of the whole site: the canonical tag
+    names, what links may point to, and which published posts are future posts. Kept by
+    `blogkit serve` to assemble an edited post again without assembling the site."""
+
+    tag_names: dict[str, str]  # lowercased tag as written -> canonical name
+    links: LinkContext
+    future: frozenset[str]
+
+    def post(self, meta: PostMeta, body: RenderedBody, report: Report) -> Post:
+        return _post(meta, body, self.tag_names, self.links, self.future, report)
+
+
+def assemble(
+    config: SiteConfig, profiles: Profiles, selection: Selection, static: tuple[str, ...], report: Report
+) -> tuple[Site, Assembler]:
+    """The site, and the assembler that made its posts."""
     tag_names = _canonical_tags([meta for meta, _ in selection.posts], profiles, report)
     context = LinkContext(
         base_path=config.base_path,
@@ -45,7 +62,8 @@ def assemble(config: SiteConfig, profiles: Profiles, selection: Selection, stati
         unreadable=selection.unreadable,
         static=frozenset(static),
     )
-    posts = [_post(meta, body, tag_names, context, selection.future, report) for meta, body in selection.posts]
+    assembler = Assembler(tag_names, context, selection.future)
+    posts = [assembler.post(meta, body, report) for meta, body in selection.posts]
     posts.sort(key=lambda p: (-p.date.timestamp(), p.source))
     pages = [_page(meta, body, context, report) for meta, body in selection.pages]
 
@@ -67,7 +85,7 @@ def assemble(config: SiteConfig, profiles: Profiles, selection: Selection, stati
     for slug, name in sorted(((slugify_tag(n), n) for n in set(tag_names.values())), key=lambda item: item[1].lower()):
         info = profiles.vocabulary.get(name.lower())
         tags[slug] = Tag(name, slug, info.description if info else "", len(by_tag.get(slug, ())))
-    return Site(
+    site = Site(
         config=config,
         posts=tuple(posts),
         pages=tuple(sorted(pages, key=lambda p: p.path)),
@@ -81,6 +99,7 @@ def assemble(config: SiteConfig, profiles: Profiles, selection: Selection, stati
         static_files=static,
         positions={post.source: i for i, post in enumerate(posts)},
     )
+    return site, assembler
 
 
 @functools.lru_cache(maxsize=65536)

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from blogkit.core.diagnostics import Location, Report
-from blogkit.core.outputs import CopyFile, Output, OutputTree
+from blogkit.core.outputs import Cached, CopyFile, Output, OutputTree
 
 _SWAP_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 
@@ -80,7 +80,8 @@ class StagingTree(OutputTree):
         self._lock = _hold(self.folder)  # while held, no other build takes this folder for litter
         self._made: set[str] = {self.folder}
 
-    def add(self, path: str, content: bytes | str | CopyFile, origin: Location) -> None:
+    def add(self, path: str, content: bytes | str | CopyFile | Cached, origin: Location) -> None:
+        assert not isinstance(content, Cached), "a staging folder is written, never filled by reference"
         if path in self.files:
             super().add(path, content, origin)  # reports the collision
             return
@@ -196,6 +197,7 @@ def _write_tree(tree: OutputTree, root: str) -> None:
             os.makedirs(folder, exist_ok=True)
             made.add(folder)
         content = tree.files[path].content
+        assert not isinstance(content, Cached), "only a preview serves pages from the cache"
         if isinstance(content, CopyFile):
             shutil.copyfile(content.source, target)
         else:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -40,6 +40,14 @@ class FeedScope:
     description: str
     posts: Sequence[Post]
     authors: Sequence[Author] = ()  # the feed's own authors (an author feed's engineer)
+
+
+# The post fields an entry shows: a summary entry, and a full one (which adds the post's HTML).
+# `blogkit serve` re-renders a feed after an edit only when one of these changed.
+SUMMARY_FIELDS = frozenset(
+    {"aliases", "authors", "canonical", "date", "updated", "updates", "id", "image", "path", "source", "summary", "tags", "title"}
+)
+FULL_FIELDS = SUMMARY_FIELDS | {"html"}
 
 
 def scopes(site: Site) -> list[FeedScope]:
@@ -86,6 +94,13 @@ class FeedWriter:
 
     def abs_url(self, path: str) -> str:
         return self.urls.absolute(path)
+
+    def show(self, site: Site, edited: Iterable[str]) -> None:
+        """Write `site` from now on: the same site with the posts of the `edited` sources changed."""
+        self.site = site
+        for source in edited:
+            self._content.pop(source, None)
+            self._escaped.pop(source, None)
 
     def entry_id(self, post: Post) -> str:
         """Front matter `id`, else the first URL the post had (its oldest alias), else its URL."""

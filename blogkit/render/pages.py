@@ -18,14 +18,23 @@ from blogkit.core.config import THEME_DIR
 from blogkit.core.diagnostics import Location, Report
 from blogkit.core.feedformats import FEED_FORMATS, feed_path
 from blogkit.core.model import Post, Site
-from blogkit.core.outputs import OutputTree
 from blogkit.core.urls import SiteUrls
 from blogkit.load.markdown import toc_tree
 from blogkit.render.discussion import Discussions
-from blogkit.render.feeds import FeedScope, FeedWriter
-from blogkit.render.routes import FeedRoute, PageRoute, Route, add_as_is, without_collisions
+from blogkit.render.feeds import FeedWriter
+from blogkit.render.routes import FeedRoute, PageRoute
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
+
+
+# The post fields the template helpers below read of a post passed to them ("*": any). Helpers
+# given a value rather than a post (url, local, toc_tree, ...) read nothing of their own.
+HELPER_FIELDS: dict[str, frozenset[str]] = {
+    "authors_of": frozenset({"authors"}),
+    "tags_of": frozenset({"tags"}),
+    "post_json_ld": frozenset({"*"}),
+    "discussion_for": frozenset({"*"}),
+}
 
 
 def create_environment(site_root: str, theme_dir: str) -> jinja2.Environment:
@@ -70,9 +79,9 @@ class Renderer:
             config=config,
             url=self.urls.path,
             abs_url=self.abs_url,
-            authors_of=lambda post: [site.authors[h] for h in post.authors],
-            tags_of=lambda post: [site.tags[s] for s in post.tags],
-            team_of=lambda author: site.teams.get(author.team),
+            authors_of=lambda post: [self.site.authors[h] for h in post.authors],
+            tags_of=lambda post: [self.site.tags[s] for s in post.tags],
+            team_of=lambda author: self.site.teams.get(author.team),
             local=lambda when: when.astimezone(zone),
             feeds_for=self.feeds_for,
             post_json_ld=self.post_json_ld,
@@ -83,6 +92,11 @@ class Renderer:
 
     def abs_url(self, path: str) -> str:
         return self.urls.absolute(path)
+
+    def show(self, site: Site) -> None:
+        """Render `site` from now on: the same site with some posts' own values changed
+        (`blogkit serve` after an edit), so that nothing worked out from the whole site is stale."""
+        self.site = self.discussions.site = self.env.globals["site"] = site
 
     def post_json_ld(self, post: Post) -> dict[str, Any]:
         """schema.org BlogPosting with every author as a Person (templates write it with tojson)."""
@@ -140,19 +154,7 @@ class Renderer:
         """A page's or a feed's text (None when its template failed: the problem is reported)."""
         if isinstance(route, PageRoute):
             return self.render(route.template, route.path, **route.context)
-        return self.feed(writer or FeedWriter(self.site), route.scope, route.format, self.site.config.feeds.entries)
-
-    def feed(self, writer: FeedWriter, scope: FeedScope, fmt: str, entries: int) -> str | bytes:
-        """One feed's text (the hook `blogkit serve` memoises)."""
-        return writer.render(scope, fmt, entries)
-
-    # -- the whole site, in this process -------------------------------------------------------
-    def render_site(self, tree: OutputTree, all_routes: list[Route]) -> None:
-        """Every route into the output tree (the engine in `blogkit.engine.rendering` does this in workers and with a cache)."""
-        writer = FeedWriter(self.site)
-        for route in without_collisions(all_routes, self.report):
-            if (pending := add_as_is(tree, route)) and (text := self.render_route(pending, writer)) is not None:
-                tree.add(route.file, text, route.origin)
+        return (writer or FeedWriter(self.site)).render(route.scope, route.format, self.site.config.feeds.entries)
 
 
 def _template_frame(exc: BaseException) -> tuple[str, int]:

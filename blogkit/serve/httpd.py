@@ -24,7 +24,7 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from html import escape
 from http import HTTPStatus
@@ -34,7 +34,7 @@ from urllib.parse import unquote
 
 from blogkit.core.diagnostics import Diagnostic
 from blogkit.core.feedformats import FEED_FORMATS
-from blogkit.core.outputs import CopyFile, Output
+from blogkit.core.outputs import Cached, CopyFile, Output
 
 RESERVED = "/__blogkit__/"
 MAX_THREADS = 256  # requests handled at once; past that a connection is answered 503 at once
@@ -54,6 +54,10 @@ _TYPES = {
 _FEED_TYPES = {f.file: f.media_type + _TEXT for f in FEED_FORMATS.values()}
 
 
+def _nothing_stored(key: str) -> bytes | None:
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class Snapshot:
     """What is served: the files of the last good build, and the problems of the latest build."""
@@ -65,6 +69,7 @@ class Snapshot:
     problems: tuple[Diagnostic, ...] = ()
     overlay: str = ""  # the problems as HTML, "" when the latest build succeeded
     sequence: int = 0  # counts every change, served files or problems
+    stored: Callable[[str], bytes | None] = _nothing_stored  # the bytes of a `Cached` page or feed, from the build cache
 
 
 class Live:
@@ -82,11 +87,11 @@ class Live:
     def snapshot(self) -> Snapshot:
         return self._snapshot
 
-    def publish(self, files: Mapping[str, Output], base_path: str) -> Snapshot:
+    def publish(self, files: Mapping[str, Output], base_path: str, stored: Callable[[str], bytes | None] = _nothing_stored) -> Snapshot:
         with self._changed:
             self._builds += 1
             old = self._snapshot
-            self._snapshot = Snapshot(files, base_path, f"{self._run}.{self._builds}", True, (), "", old.sequence + 1)
+            self._snapshot = Snapshot(files, base_path, f"{self._run}.{self._builds}", True, (), "", old.sequence + 1, stored)
             self._changed.notify_all()
             return self._snapshot
 
@@ -375,6 +380,12 @@ class PreviewHandler(BaseHTTPRequestHandler):
     def _file(self, status: HTTPStatus, name: str, output: Output, snapshot: Snapshot, head: bool) -> None:
         kind = content_type(name)
         content = output.content
+        if isinstance(content, Cached):
+            found = snapshot.stored(content.key)
+            if found is None:  # the cache lost it (another process swept it, or a disk error): the next build makes it again
+                self._plain(HTTPStatus.SERVICE_UNAVAILABLE, "this page is being built again: reload in a moment\n", head)
+                return
+            content = found
         if isinstance(content, CopyFile):
             try:
                 source = open(content.source, "rb")  # closed below, after streaming

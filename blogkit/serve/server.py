@@ -2,7 +2,7 @@
 
 Threads: the main thread runs the HTTP server's accept loop (`blogkit.serve.httpd`); the
 watchdog observer records changed paths (`blogkit.serve.watch`); one builder thread
-rebuilds after each burst of changes with memoised stages (`blogkit.engine.incremental`),
+rebuilds after each burst of changes with the session's engine (`blogkit.engine.session`),
 then swaps the served snapshot (one reference) and wakes the event streams, whose
 browsers reload. A build with errors keeps the last good site served, prints its
 problems and shows them over every page until a build succeeds again.
@@ -28,8 +28,8 @@ from typing import TextIO
 from blogkit.core.config import CONFIG_FILE
 from blogkit.core.diagnostics import ConfigError, Diagnostic, LineReader, Location, Severity, with_source_lines
 from blogkit.core.report_formats import print_diagnostics
-from blogkit.engine.build import BuildOptions, BuildResult, build_site, build_time
-from blogkit.engine.incremental import Memo
+from blogkit.engine.build import BuildOptions, BuildResult, build_time
+from blogkit.engine.session import Session
 from blogkit.serve.httpd import Live, PreviewServer
 from blogkit.serve.watch import Builder, ChangeRecorder, Watcher
 
@@ -65,7 +65,7 @@ class DevServer:
         self.site_arg = site_arg if site_arg is not None else site
         self.out = out or sys.stderr
         self.live = Live()
-        self.memo = Memo(self.options.now)
+        self.session = Session(self.root, self.options)
         self.recorder = ChangeRecorder(self.root)
         self.watcher = Watcher(self.recorder, poll=poll)
         self.builder = Builder(self.recorder, self.rebuild, self.collect_garbage)
@@ -127,22 +127,19 @@ class DevServer:
 
     # -- building ---------------------------------------------------------------------------
     def rebuild(self, changed: set[str]) -> None:
-        """Build with the memo; serve the result if it has no errors, else show them."""
+        """Build again after `changed`; serve the result if it has no errors, else show them."""
         started = time.perf_counter()
         self.watcher.sync(self.theme_dir)
         if self.watcher.notice:
             print(f"blogkit: note: {self.watcher.notice}", file=self.out)
             self.watcher.notice = ""
-        self.memo.forget(changed)
         what = _describe(changed)
         try:
-            result = build_site(self.root, self.options, self.memo.stages())
+            result = self.session.build(changed)
         except ConfigError as exc:
-            self.memo.abort()
             self._failed(tuple(exc.diagnostics), what)
             return
         except Exception as exc:  # noqa: BLE001 - a bug must not stop the server: report it, keep serving
-            self.memo.abort()
             traceback.print_exc(file=self.out)
             problem = Diagnostic(
                 Severity.ERROR,
@@ -152,7 +149,6 @@ class DevServer:
             )
             self._failed((problem,), what)
             return
-        self.memo.commit(result.site)
         if result.config.theme_dir != self.theme_dir:
             self.theme_dir = result.config.theme_dir
             self.watcher.sync(self.theme_dir)
@@ -164,12 +160,12 @@ class DevServer:
         if problems:
             self._failed(problems, what, printed=True)
             return
-        self.live.publish(result.outputs.files, result.config.base_path)
+        self.live.publish(result.outputs.files, result.config.base_path, self.session.stored)
         self.builds += 1
         if not self.quiet:
             seconds = time.perf_counter() - started
             if what:
-                stats = self.memo.stats
+                stats = result.stats
                 counts = f"{stats.rendered} pages and feeds rendered, {stats.reused} unchanged"
                 print(f"blogkit: rebuilt in {seconds:.2f} s{what}: {counts}", file=self.out)
             else:
@@ -215,7 +211,7 @@ def serve_command(args: argparse.Namespace) -> int:
         print(f"blogkit: error: no {CONFIG_FILE} in '{args.site}'", file=sys.stderr)
         print("  hint: pass the site folder, or create one with `blogkit init DIR`", file=sys.stderr)
         return EXIT_USAGE
-    options = BuildOptions(drafts=args.drafts, future=args.future, **({"jobs": args.jobs} if args.jobs else {}))
+    options = BuildOptions(drafts=args.drafts, future=args.future, cache=args.cache, **({"jobs": args.jobs} if args.jobs else {}))
     try:
         server = DevServer(
             site_root, options, host=args.host, port=args.port, poll=args.poll, strict=args.strict,

@@ -35,7 +35,7 @@ from watchdog.observers.polling import PollingObserver
 from blogkit.core.config import CONFIG_FILE
 from blogkit.load.sources import is_ignored
 
-QUIET_SECONDS = 0.1  # a burst of events ends after this long without one
+QUIET_SECONDS = 0.03  # a burst of events ends after this long without one (an editor's save takes a few ms)
 MAX_WAIT_SECONDS = 1.0  # a never-ending burst still rebuilds this often
 POLL_SECONDS = 0.5
 IDLE_SECONDS = 1.0  # calm for this long after a rebuild: time for housekeeping

@@ -1,0 +1,282 @@
+"""A site kept built between changes: the engine of `blogkit serve`.
+
+A session builds with `build_site` and a cache it keeps: the site's cache folder (pages and
+feeds are then served from it, not held in memory) or, with `--no-cache`, memory. Its first
+build is a warm one when the folder holds an earlier session's results.
+
+After that, a change that touches only posts' own values (their text, title, summary,
+cover, id or extra fields: not their dates, tags, authors, URLs, series, discussion or
+headings, which other outputs list or link to) is patched in: the edited posts are read,
+rendered and assembled again with the assembler of the last build, put in place of the old
+ones in the site, and only the routes that declare them as inputs are rendered again (a
+page whose context holds them, a feed that lists them), with every page whose templates
+read lists of posts from `site`. Anything else (a new, renamed or deleted file, a profile,
+the config, a template, a post that no longer reads cleanly) is a full build, whose
+unchanged outputs come from the cache. Either way the output is that of a full build; the
+tests compare them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from blogkit.core.diagnostics import Report
+from blogkit.core.model import Post, SeriesNav, Site
+from blogkit.core.outputs import Output, OutputTree
+from blogkit.engine.bodies import render_markdown
+from blogkit.engine.build import BuildOptions, BuildResult, build_site
+from blogkit.engine.cache import Cache, open_cache
+from blogkit.engine.rendering import RenderStats, TemplateReads
+from blogkit.load.frontmatter import PostMeta, read_post
+from blogkit.render.feeds import FULL_FIELDS, SUMMARY_FIELDS, FeedWriter
+from blogkit.render.routes import CopyRoute, FeedRoute, PageRoute
+
+# A post's own values: shown wherever the post is, but deciding nothing about other outputs.
+OWN_FIELDS = frozenset(
+    {
+        "title",
+        "html",
+        "summary",
+        "toc",
+        "reading_minutes",
+        "canonical",
+        "image",
+        "image_alt",
+        "id",
+        "extra",
+        "images_without_alt",
+        "lints",
+        "content_key",
+    }
+)
+_STRUCTURE = tuple(f.name for f in dataclasses.fields(Post) if f.name not in OWN_FIELDS)
+_POST_LISTS = frozenset(
+    {"*", "posts", "posts_by_author", "posts_by_tag", "posts_by_team", "series", "positions", "archive", "series_nav", "neighbours"}
+)
+
+
+class ServedTree(OutputTree):
+    """The outputs `blogkit serve` serves: pages and feeds the disk cache holds stay there."""
+
+    by_reference = True
+
+
+@dataclass(frozen=True, slots=True)
+class _Built:
+    """The last build that succeeded, and what a patch needs of it."""
+
+    result: BuildResult
+    published: Mapping[str, PostMeta]  # source path -> the published post's front matter (its text dropped)
+    readers: Mapping[str, tuple[int, ...]]  # post source -> the indexes of the routes that read it
+    always: tuple[int, ...]  # routes whose templates read lists of posts from `site`
+    copied: frozenset[str]  # site-relative paths of the files published as they are (served from the disk)
+    reads: TemplateReads  # what each template reads
+    writer: FeedWriter  # remembers each post's feed content between patches
+
+
+class Session:
+    """Builds of one site, each reusing what the last one made. Used from one thread at a time."""
+
+    def __init__(self, root: str, options: BuildOptions) -> None:
+        self.root = root
+        self.options = options
+        self.cache: Cache | None = None
+        self._built: _Built | None = None
+        self.patched = False  # whether the last build patched posts in rather than building everything
+
+    def build(self, changed: set[str]) -> BuildResult:
+        """Build after the site-relative paths in `changed` changed (empty: build everything).
+        Raises `ConfigError` as `build_site` does."""
+        if changed and self._built is not None:
+            patched = self._patch(self._built, changed)
+            self.patched = patched is not None
+            if patched is not None:
+                return patched
+        self.patched = False
+        self._built = None
+        if self.cache is None:
+            self.cache = open_cache(self.root, enabled=self.options.cache)
+        result = build_site(self.root, self.options, cache=self.cache, preview=True, output=ServedTree)
+        if not result.report.errors:
+            self.cache.sweep()
+            self._built = _remember(result)
+        return result
+
+    def stored(self, key: str) -> bytes | None:
+        """The bytes of a page or feed the cache holds (what `Cached` outputs name)."""
+        return self.cache.get("outputs", key) if self.cache is not None else None
+
+    # -- patching posts in ----------------------------------------------------------------------
+    def _patch(self, built: _Built, changed: set[str]) -> BuildResult | None:
+        """The build after posts' own values changed, or None when a full build is needed."""
+        result, loaded, renderer = built.result, built.result.loaded, built.result.renderer
+        if loaded is None or loaded.site is None or renderer is None:
+            return None
+        if not all(path in built.published or (path in built.copied and os.path.isfile(os.path.join(self.root, path))) for path in changed):
+            return None
+        # a file published as it is is read when it is requested: only a post needs work
+        changed = {path for path in changed if path in built.published}
+        report = Report()
+        report.extend([d for d in result.report.diagnostics if d.location.path not in changed])
+        edited = self._reassemble(built, sorted(changed), report)
+        if edited is None:
+            return None
+        posts, metas, fields = edited
+        swaps: dict[int, Any] = {}
+        site = _with_posts(loaded.site, posts, swaps)
+        renderer.show(site)
+        renderer.report = report
+        kept = list(result.routes)
+        files = dict(result.outputs.files)
+        writer = built.writer
+        writer.show(site, posts)
+        full_feeds = site.config.feeds.full_content
+        rendered = 0
+        for i in sorted({i for path in posts for i in built.readers.get(path, ())} | set(built.always if posts else ())):
+            route = kept[i] = _swapped(kept[i], posts, swaps)
+            assert isinstance(route, PageRoute | FeedRoute)
+            if isinstance(route, PageRoute):
+                reads = built.reads.names(route.template)
+            else:
+                reads = FULL_FIELDS if route.scope.kind in full_feeds else SUMMARY_FIELDS
+            if not (reads & fields or "*" in reads):
+                continue  # it shows nothing of what changed
+            rendered += 1
+            text = renderer.render_route(route, writer)
+            if text is not None:
+                files[route.file] = Output(text.encode("utf-8") if isinstance(text, str) else text, route.origin)
+        tree = ServedTree(report)
+        tree.files = files
+        stats = RenderStats(rendered, result.stats.rendered + result.stats.reused - rendered)
+        posts_read = tuple(metas.get(m.source.path, m) for m in loaded.posts_read)
+        loaded = dataclasses.replace(loaded, site=site, posts_read=posts_read)
+        patched = dataclasses.replace(
+            result, site=site, outputs=tree, report=report, posts_read=posts_read, stats=stats, loaded=loaded, routes=tuple(kept)
+        )
+        self._built = None if report.errors else dataclasses.replace(built, result=patched, published={**built.published, **metas})
+        return patched
+
+    def _reassemble(
+        self, built: _Built, paths: list[str], report: Report
+    ) -> tuple[dict[str, Post], dict[str, PostMeta], frozenset[str]] | None:
+        """The edited posts read, rendered and assembled again, their front matter, and the fields
+        that changed; None when one changed more than its own values or has an error."""
+        loaded = built.result.loaded
+        assert loaded is not None and loaded.site is not None
+        if loaded.assembler is None or self.cache is None:
+            return None
+        site, config = loaded.site, loaded.config
+        posts: dict[str, Post] = {}
+        metas: dict[str, PostMeta] = {}
+        fields: set[str] = set()
+        for path in paths:
+            before = built.published[path]
+            own = Report()
+            meta = read_post(self.root, before.source, config, loaded.profiles, loaded.static, own)
+            if meta is None or own.errors or meta.draft != before.draft or meta.date != before.date:
+                return None
+            if [t.name for t in meta.tags] != [t.name for t in before.tags]:  # a tag's first spelling names it site-wide
+                return None
+            body = render_markdown([meta.body], config.markdown, 1, self.cache)[0]
+            if body.ids != loaded.assembler.links.documents[path].ids:  # other posts' links may point at them
+                return None
+            post = loaded.assembler.post(meta, body, own)
+            old = site.posts[site.positions[path]]
+            if own.errors or any(getattr(post, name) != getattr(old, name) for name in _STRUCTURE):
+                return None
+            fields |= {name for name in OWN_FIELDS if getattr(post, name) != getattr(old, name)}
+            posts[path] = post
+            metas[path] = dataclasses.replace(meta, body=dataclasses.replace(meta.body, text=""))
+            report.extend(own.diagnostics)
+        return posts, metas, frozenset(fields)
+
+
+def _remember(result: BuildResult) -> _Built | None:
+    """What patching needs of a build: its published posts, and which routes read which post."""
+    if result.site is None or result.renderer is None:
+        return None
+    published = {post.source for post in result.site.posts}
+    metas = {m.source.path: m for m in result.posts_read if m.source.path in published}
+    entries = result.site.config.feeds.entries
+    reads = TemplateReads(result.renderer.env)
+    readers: dict[str, list[int]] = {}
+    always = []
+    copied = set()
+    for i, route in enumerate(result.routes):
+        if isinstance(route, CopyRoute):
+            copied.add(os.path.relpath(route.source, result.config.root).replace(os.sep, "/"))
+            continue
+        elif isinstance(route, PageRoute):
+            if reads.site(route.template) & _POST_LISTS:
+                always.append(i)
+                continue
+            sources = set(_sources(route.context))
+        elif isinstance(route, FeedRoute):
+            sources = {post.source for post in route.scope.posts[:entries]}
+        else:
+            continue
+        for source in sources:
+            readers.setdefault(source, []).append(i)
+    return _Built(
+        result, metas, {k: tuple(v) for k, v in readers.items()}, tuple(always), frozenset(copied), reads, FeedWriter(result.site)
+    )
+
+
+def _sources(value: Any) -> Iterator[str]:
+    """The sources of the posts in a page's context, however deep (lists, mappings, series)."""
+    kind = type(value)
+    if kind is Post:
+        yield value.source
+    elif kind is list or kind is tuple:
+        for item in value:
+            yield from _sources(item)
+    elif kind is dict:
+        for item in value.values():
+            yield from _sources(item)
+    elif isinstance(value, SeriesNav):
+        yield from _sources(value.posts)
+
+
+def _swapped(value: Any, posts: Mapping[str, Post], swaps: dict[int, Any]) -> Any:
+    """`value` with each post of `posts` in place of the post of the same source (the same object
+    when none is in it). `swaps` remembers containers already swapped, which many routes share."""
+    kind = type(value)
+    if kind is Post:
+        return posts.get(value.source, value)
+    if kind is str or value is None:
+        return value
+    known = swaps.get(id(value))
+    if known is not None and known[0] is value:
+        return known[1]
+    swapped = value
+    if kind is list or kind is tuple:
+        items = [posts.get(item.source, item) if type(item) is Post else _swapped(item, posts, swaps) for item in value]
+        if any(a is not b for a, b in zip(items, value, strict=True)):
+            swapped = kind(items)
+    elif kind is dict:
+        mapping = {key: _swapped(item, posts, swaps) for key, item in value.items()}
+        if any(mapping[k] is not v for k, v in value.items()):
+            swapped = mapping
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = {f.name: getattr(value, f.name) for f in dataclasses.fields(value) if f.name in ("posts", "scope", "context")}
+        changes = {name: new for name, item in fields.items() if (new := _swapped(item, posts, swaps)) is not item}
+        if changes:
+            swapped = dataclasses.replace(value, **changes)
+    swaps[id(value)] = (value, swapped)  # the value is kept alive with it, so that its id is not reused
+    return swapped
+
+
+def _with_posts(site: Site, posts: Mapping[str, Post], swaps: dict[int, Any]) -> Site:
+    """The site with each post of `posts` in place of the one of the same source."""
+    return dataclasses.replace(
+        site,
+        posts=_swapped(site.posts, posts, swaps),
+        posts_by_author=_swapped(site.posts_by_author, posts, swaps),
+        posts_by_tag=_swapped(site.posts_by_tag, posts, swaps),
+        posts_by_team=_swapped(site.posts_by_team, posts, swaps),
+        series=_swapped(site.series, posts, swaps),
+    )
