@@ -177,6 +177,25 @@ def test_unused_entries_are_swept_and_other_files_are_left_alone(hub, tmp_path, 
     assert not (hub / CACHE_FOLDER).exists(), "BLOGKIT_CACHE_DIR moves the cache"
 
 
+def test_a_build_leaves_the_packs_of_a_running_serve_alone(hub):
+    """`blogkit serve` reads pages from its packs while a build beside it sweeps the folder."""
+    assert_warm_equals_full(hub)
+    packs = hub / CACHE_FOLDER / "packs"
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        running = packs / f"{sleeper.pid}-0123456789ab.pack"
+        running.write_bytes(b"a serve's pages")
+        gone = packs / "999999999-0123456789ab.pack"  # no such process
+        gone.write_bytes(b"litter")
+        assert_warm_equals_full(hub)
+        assert running.read_bytes() == b"a serve's pages" and not gone.exists()
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    assert_warm_equals_full(hub)
+    assert not running.exists(), "once that process ended, its pack goes"
+
+
 def test_no_cache_neither_reads_nor_writes_the_cache(hub, capsys):
     assert run_cli(["build", str(hub), "-q", "--no-cache", "-j", "1"], capsys)[0] == 0
     assert not (hub / CACHE_FOLDER).exists()

@@ -188,3 +188,32 @@ def test_unknown_full_content_scope_is_a_config_error(site):
     assert (problem.location.line, problem.location.column) == (4, 23)
     assert problem.message == "unknown feed scope 'tag'"
     assert problem.hint == "full_content are hub, authors, tags and teams"
+
+
+@pytest.mark.parametrize("full", [False, True], ids=["summary", "full content"])
+def test_an_entry_shows_only_the_fields_its_declaration_names(site, full: bool) -> None:
+    """`blogkit serve` renders a feed again only when a field the feeds declare they show changed:
+    every other field of a post, changed, leaves every format's bytes as they were."""
+    import dataclasses
+
+    from blogkit.core.model import Post
+    from blogkit.render.feeds import FULL_FIELDS, SUMMARY_FIELDS, FeedWriter, scopes
+
+    result = build(site({"posts/ada/2026-03-01-hello.md": post("title: Hello\nsummary: Short.\ntags: [go]", "## Part\n\nBody.\n")}))
+    assert result.site is not None
+    shown = FULL_FIELDS if full else SUMMARY_FIELDS
+    scope = dataclasses.replace(scopes(result.site)[0], kind="hub" if full else "tags")
+    original = result.site.posts[0]
+
+    def feeds(post: Post) -> list[str]:
+        return [FeedWriter(result.site).render(dataclasses.replace(scope, posts=(post,)), fmt, 20) for fmt in ("atom", "rss", "json")]
+
+    before = feeds(original)
+    others = {f.name for f in dataclasses.fields(Post)} - shown
+    assert others and shown <= {f.name for f in dataclasses.fields(Post)}
+    for name in sorted(others):
+        value = getattr(original, name)
+        changed = {str: "changed", bool: not value, int: 7, tuple: ("x",) if not value else ()}.get(type(value), {"k": "v"})
+        assert feeds(dataclasses.replace(original, **{name: changed})) == before, name
+    assert feeds(dataclasses.replace(original, title="Changed")) != before
+    assert (feeds(dataclasses.replace(original, html="<p>Changed</p>")) != before) is full

@@ -11,7 +11,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from blogkit.core.diagnostics import ConfigError
@@ -99,3 +99,94 @@ def test_any_markdown_gives_a_site_or_located_problems(body: str, other: str) ->
             "posts/ada/2026-03-02-other.md": f"---\ntitle: Other\n---\n{other}\n",
         }
     )
+
+
+# -- serve's session: whatever is edited, a patched or rebuilt site is the full build's ---------------
+EDITED = ["posts/ada/2026-03-01-one.md", "posts/ada/2026-03-02-two.md", "posts/bo/2026-03-03-three.md"]
+SESSION_SITE = {
+    "authors/bo.yaml": "name: Bo\nteam: storage\n",
+    "teams.yaml": "storage:\n  name: Storage\n",
+    # a list page whose cards show each post's HTML, through a filter's attribute name: it must follow body edits
+    "templates/tag.html": "{% extends 'base.html' %}{% block content %}{{ posts|map(attribute='html')|join|safe }}{% endblock %}\n",
+    **{path: "---\ntitle: Post\ntags: [go]\n---\nFirst paragraph.\n\n## Part\n\nMore.\n" for path in EDITED},
+    # a link to a heading of a post that gets edited
+    "posts/bo/2026-02-01-links.md": "---\ntitle: Links\n---\nSee [part two](../ada/2026-03-02-two.md#part).\n",
+}
+BODIES = st.sampled_from([
+    "First paragraph.\n\n## Part\n\nMore.\n", "First paragraph.\n\n## Part\n\nMore, and more words here.\n",
+    "Another first paragraph.\n\n## Part\n\nMore.\n", "First paragraph.\n\n## Renamed part\n\nText.\n",
+    "First paragraph.\n\n## Part\n\nText [two](/2026/03/two/#part).\n", "First paragraph.\n\n## Part\n\n[broken](nowhere.md)\n",
+    "First paragraph.\n\n## Part\n\n" + "Words " * 400 + "\n",
+])  # fmt: skip
+OWN = st.fixed_dictionaries(  # values only the post itself shows: mostly patched in
+    {"tags": st.just(["go"]), "title": st.sampled_from(["Post", "Post", "One", "A <b>bold</b> title", "Ünïcode"])},
+    optional={
+        "summary": st.sampled_from(["Short.", "Another summary."]),
+        "image": st.just("https://img.example/a.png"),
+        "id": st.sampled_from(["urn:x:1", "urn:x:2"]),  # made unique per post below
+    },
+)
+OTHER = st.fixed_dictionaries(  # values other pages list or link by: a full build
+    {"title": st.just("Post")},
+    optional={
+        "tags": st.sampled_from([["go", "rust"], ["Go"], []]),
+        "date": st.sampled_from(["2026-03-01", "2026-03-04", "2027-01-01"]),
+        "series": st.just("Intro"),
+        "draft": st.booleans(),
+        "comments": st.sampled_from(["open", "closed"]),
+    },
+)
+PATCHED: list[tuple[int, int]] = []  # how many edits of each example were patched in, to see that the test patches at all
+EDITS = st.lists(
+    st.tuples(
+        st.sampled_from(EDITED),
+        st.one_of(OWN, OWN, OWN, OTHER),
+        BODIES,
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+def test_any_edits_served_equal_a_full_build() -> None:
+    PATCHED.clear()
+    _served_equals_full()
+    patched, edits = (sum(counts) for counts in zip(*PATCHED, strict=True))
+    assert patched >= edits / 4, f"only {patched} of {edits} edits were patched in: the test hardly tests patching"
+
+
+@settings(PROPERTY, max_examples=20)
+@given(edits=EDITS)
+@example(
+    edits=[(EDITED[1], {"tags": ["go"], "title": "Post"}, "First paragraph.\n\n## Renamed part\n\nText.\n")]
+)  # another post links to its heading
+def _served_equals_full(edits: list[tuple[str, dict[str, object], str]]) -> None:
+    from blogkit.core.outputs import Cached
+    from blogkit.engine.build import BuildOptions, build_site
+    from blogkit.engine.session import Session
+    from conftest import NOW
+
+    def contents(result: object, session: Session | None = None) -> dict[str, object]:
+        found: dict[str, object] = {}
+        for name, output in result.outputs.files.items():  # type: ignore[attr-defined]
+            content = output.content
+            if isinstance(content, Cached):
+                assert session is not None
+                content = session.stored(content.key)
+            found[name] = content.source if isinstance(content, CopyFile) else content
+        return found
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = write_site(Path(tmp) / "site", SESSION_SITE)
+        session = Session(str(root), BuildOptions(jobs=1, now=NOW))
+        session.build(set())
+        patched = 0
+        for path, front, body in edits:
+            front = {**front, **({"id": f"{front['id']}:{path}"} if "id" in front else {})}  # two posts never share an id
+            (root / path).write_text("---\n" + yaml.safe_dump(front, allow_unicode=True) + "---\n" + body, encoding="utf-8")
+            served = session.build({path})
+            patched += session.patched
+            full = build_site(str(root), BuildOptions(jobs=1, now=NOW, cache=False), preview=True)
+            assert contents(served, session) == contents(full)
+            assert [(d.location, d.message) for d in served.report.sorted()] == [(d.location, d.message) for d in full.report.sorted()]
+    PATCHED.append((patched, len(edits)))

@@ -545,6 +545,27 @@ def test_an_edited_post_renders_only_its_body_and_the_pages_that_show_it(site_ro
     assert b"Body ten." in _contents(result)["2026/02/p10/index.html"]  # type: ignore[operator]
 
 
+def test_a_second_session_starts_from_the_first_ones_cache(site_root: Path) -> None:
+    first = Session(str(site_root), BuildOptions(jobs=1, now=NOW)).build(set())
+    again = Session(str(site_root), BuildOptions(jobs=1, now=NOW))
+    second = again.build(set())
+    assert first.stats.rendered > 0 and second.stats.rendered == 0 and second.stats.reused == first.stats.rendered
+    page = second.outputs.files["2026/03/hello/index.html"].content
+    assert isinstance(page, Cached), "served from the cache folder, not held in memory"
+    assert b"First words." in (again.stored(page.key) or b"")
+    assert isinstance(
+        Session(str(site_root), BuildOptions(jobs=1, now=NOW, cache=False)).build(set()).outputs.files["404.html"].content, bytes
+    )
+
+
+def test_a_page_the_cache_lost_is_a_503_that_says_so(site_root: Path) -> None:
+    with serving(site_root) as server:
+        snapshot = server.live.snapshot
+        server.live.publish(snapshot.files, snapshot.base_path, lambda key: None)  # as if another process swept it away
+        status, _, body = get(server, POST_URL)
+    assert status == 503 and b"being built again" in body
+
+
 def test_watcher_relevance() -> None:
     recorder = ChangeRecorder("/site")
     assert recorder.relevant("/site/posts/ada/2026-03-01-x.md") == "posts/ada/2026-03-01-x.md"
