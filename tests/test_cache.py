@@ -63,6 +63,7 @@ def test_second_build_reuses_every_page_and_feed(hub):
         "post body",
         "post title",
         "page",
+        "static file",
     ],
 )
 def test_cached_build_after_a_change_equals_a_full_build(hub, change):
@@ -91,12 +92,43 @@ def test_cached_build_after_a_change_equals_a_full_build(hub, change):
         post.write_text(post.read_text() + "\nOne more paragraph.\n")
     elif change == "post title":
         post.write_text(post.read_text().replace('title: "', 'title: "Now ', 1))
+    elif change == "static file":  # posts are checked against the static files: read again
+        (hub / "static" / "img").mkdir(parents=True, exist_ok=True)
+        (hub / "static" / "img" / "new.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
     else:
         page = next((hub / "pages").glob("*.md"))
         page.write_text(page.read_text().replace("title: ", "title: The ", 1))
     warm = assert_warm_equals_full(hub)
     assert files_of(warm) != before, "the change shows in the output"
     assert warm.stats.reused > 0 or change in ("template", "config value"), "unchanged outputs come from the cache"
+
+
+def test_an_unchanged_post_is_not_parsed_again(hub, monkeypatch):
+    import blogkit.engine.build as engine_build
+
+    odd = hub / "posts" / "li-wei" / "2025-12-01-odd.md"
+    odd.write_text(
+        "---\ntitle: Odd values\ndate: 2025-12-01T10:00:00+05:30\nupdated: 2025-12-02 09:00\n"
+        "updates:\n  - {date: 2025-12-03T01:00:00-08:00, note: Fixed.}\n"
+        "extra: {1: one, 'x': [1, 1.0, true, null, {y: 2}]}\n---\nText.\n"  # a key that is not a string: never cached
+    )
+    assert_warm_equals_full(hub)
+    parsed: list[str] = []
+    read_post = engine_build.read_post
+    monkeypatch.setattr(engine_build, "read_post", lambda root, source, *rest: parsed.append(source.path) or read_post(root, source, *rest))
+    post = hub / "posts" / "ada-okafor" / "2025-04-01-compaction-2.md"
+    post.write_text(post.read_text() + "\nOne more paragraph.\n")
+    warm = build(hub, cache=True, jobs=1)
+    assert sorted(parsed) == sorted(["posts/ada-okafor/2025-04-01-compaction-2.md", "posts/li-wei/2025-12-01-odd.md"])
+    assert files_of(warm) == files_of(build(hub, cache=False, jobs=1))
+
+
+def test_drafts_after_a_build_without_them_are_read_again_for_their_text(hub):
+    assert_warm_equals_full(hub)  # the drafts' front matter is cached; their bodies never rendered
+    warm = build(hub, cache=True, drafts=True, future=True)
+    full = build(hub, cache=False, drafts=True, future=True)
+    assert not warm.report.errors and files_of(warm) == files_of(full)
+    assert "2025/07/draft/index.html" in files_of(warm)
 
 
 def test_a_changed_template_renders_every_page_again(hub):

@@ -24,7 +24,9 @@ from blogkit.core.diagnostics import Diagnostic, Location, Report
 from blogkit.core.model import Site
 from blogkit.core.outputs import OutputTree
 from blogkit.engine.bodies import TextNeeded, cached_by_key, render_markdown
-from blogkit.engine.cache import Cache, open_cache
+from blogkit.engine.cache import Cache, Record, open_cache
+from blogkit.engine.frontmatter_cache import KIND as FRONT_MATTER
+from blogkit.engine.frontmatter_cache import FrontMatterCache
 from blogkit.engine.rendering import RenderStats, render_outputs
 from blogkit.engine.workers import default_jobs, map_ranges
 from blogkit.load.assemble import Assembler, Selection, assemble
@@ -151,8 +153,7 @@ def load_site(config: SiteConfig, options: BuildOptions, now: datetime, report: 
     sources = discover(root, report)
     theme = discover_theme(root, config.theme_dir, THEME_DIR)
     profiles = load_profiles(root, sources.authors, sources.static, report)
-    keep = partial(cached_by_key, settings=config.markdown, cache=cache)
-    posts = read_posts(config, sources, profiles, report, jobs=options.jobs, keep=keep)
+    posts = read_posts(config, sources, profiles, report, jobs=options.jobs, cache=cache)
     pages_read = [page for path in sources.pages if (page := read_page(root, path, report))]
     pages = [page for page in pages_read if not page.draft]
     published, unpublished, future = select(posts, options, now)
@@ -188,31 +189,38 @@ def _without_text(meta: PostMeta) -> PostMeta:
 
 
 def read_posts(
-    config: SiteConfig,
-    sources: Sources,
-    profiles: Profiles,
-    report: Report,
-    *,
-    jobs: int = 1,
-    keep: Callable[[BodySource], BodySource] | None = None,
+    config: SiteConfig, sources: Sources, profiles: Profiles, report: Report, *, jobs: int = 1, cache: Cache | None = None
 ) -> list[PostMeta]:
-    """Every post's front matter, read and checked (in workers when there are many). `keep` may
-    trade a body's text for its cache key, so that workers send back only what is needed."""
+    """Every post's front matter, read and checked (in workers when there are many). With a
+    cache, a post whose file is unchanged comes from it, and a body the cache holds the
+    rendering of travels by its key, not its text: workers send back only what is needed."""
     static = frozenset(sources.static)
+    stored = FrontMatterCache.open(cache, config, profiles, static) if cache is not None else None
 
-    def work(chunk: Sequence[PostSource]) -> list[tuple[PostMeta | None, list[Diagnostic]]]:
-        done: list[tuple[PostMeta | None, list[Diagnostic]]] = []
+    def work(chunk: Sequence[PostSource]) -> list[tuple[PostMeta | None, list[Diagnostic], str, Record | None]]:
+        done: list[tuple[PostMeta | None, list[Diagnostic], str, Record | None]] = []
         for source in chunk:
+            key = stored.key(source) if stored is not None else None
+            found = stored.get(key, source) if stored is not None and key is not None else None
+            if found is not None:
+                assert key is not None
+                done.append((found[0], found[1], key, None))
+                continue
             own = Report()
             meta = read_post(config.root, source, config, profiles, static, own)
-            if meta is not None and keep is not None:
-                meta = dataclasses.replace(meta, body=keep(meta.body))
-            done.append((meta, own.diagnostics))
+            record = None
+            if meta is not None and stored is not None and cache is not None:
+                if key is not None and not own.errors:
+                    record = stored.put(key, meta, own.diagnostics)
+                meta = dataclasses.replace(meta, body=cached_by_key(meta.body, config.markdown, cache))
+            done.append((meta, own.diagnostics, (key or "") if record is not None else "", record))
         return done
 
     metas = []
-    for meta, problems in map_ranges(work, sources.posts, jobs, min_items=_MIN_PARALLEL_READ):
+    for meta, problems, key, record in map_ranges(work, sources.posts, jobs, min_items=_MIN_PARALLEL_READ):
         report.extend(problems)
+        if key and cache is not None:
+            cache.adopt(FRONT_MATTER, key, record)
         if meta is not None:
             metas.append(meta)
     return metas
