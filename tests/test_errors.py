@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import build, diagnostics, post, run_cli
+from conftest import BASE_FILES, build, diagnostics, post, run_cli
 
 P = "posts/ada/2026-03-01-hello.md"
 
@@ -466,7 +466,8 @@ def test_quadratic_diagnostics_a_file_with_thousands_of_keys_and_aliases_is_comp
     keys = "".join(f"unknown{i}: {i}\n" for i in range(3000))
     tags = "[" + ", ".join(f"tag{i}" for i in range(300)) + "]"
     aliases = "[" + ", ".join(f"/old/{i}/" for i in range(3000)) + "]"
-    root = site({P: post(f"title: Big\ntags: {tags}\naliases: {aliases}\n{keys}")})
+    config = BASE_FILES["blogkit.yaml"] + "limits: {list_items: 5000, front_matter_bytes: 1000000}\n"
+    root = site({"blogkit.yaml": config, P: post(f"title: Big\ntags: {tags}\naliases: {aliases}\n{keys}")})
     code, out, _ = run_cli(["check", str(root), "--format", "json", "-j", "1", "--no-cache"], capsys)
     assert code == 0
     lines = out.splitlines()

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from blogkit.core.diagnostics import ConfigError
 from blogkit.core.outputs import CopyFile
 from conftest import REPO, build, diagnostics, post, run_cli, tree_bytes
 
@@ -76,13 +77,43 @@ def test_FM_06_alias_bombs_cost_what_they_weigh(site):
 
 def test_FM_07_huge_files_are_refused_before_parsing(site):
     result = build(site({P: "---\ntitle: A\n---\n" + "x" * (5 * 1024 * 1024)}))
-    assert f"{P}: error: file is larger than 4 MiB" in diagnostics(result)
+    assert f"{P}: error: file is 5.0 MiB; the limit is 2.0 MiB (limits.file_bytes in blogkit.yaml)" in diagnostics(result)
 
 
 def test_FM_07_huge_front_matter_is_refused_before_parsing(site):
     keys = "".join(f"k{i}: {'v' * 20}\n" for i in range(20_000))
     result = build(site({P: f"---\ntitle: A\n{keys}---\nText.\n"}))
-    assert f"{P}:2:1: error: front matter is 555 KiB; the limit is 256 KiB" in diagnostics(result)
+    expected = f"{P}:2:1: error: front matter is 555 KiB; the limit is 64 KiB (limits.front_matter_bytes in blogkit.yaml)"
+    assert expected in diagnostics(result)
+
+
+def test_FM_07_huge_single_values_are_located_errors(site):
+    long_title = "T" * 301
+    result = build(
+        site(
+            {
+                P: post(f"title: {long_title}\nsummary: {'s' * 16385}\ntags: [{', '.join(f't{i}' for i in range(201))}]"),
+                "pages/about.md": post("title: About\nextra:\n  notes:\n    - " + "n" * 16385),
+            }
+        )
+    )
+    found = diagnostics(result)
+    assert f"{P}:3:10: error: this text is 16385 characters; the limit is 16384 (limits.text_chars in blogkit.yaml)" in found
+    assert f"{P}:4:7: error: this list has 201 items; the limit is 200 (limits.list_items in blogkit.yaml)" in found
+    assert "pages/about.md:5:7: error: this text is 16385 characters; the limit is 16384 (limits.text_chars in blogkit.yaml)" in found
+    assert not any("the title is" in d for d in found), "a post whose front matter is refused is not checked further"
+    result = build(site({P: post(f"title: {long_title}")}))
+    assert f"{P}:2:8: error: the title is 301 characters; the limit is 300 (limits.title_chars in blogkit.yaml)" in diagnostics(result)
+
+
+def test_FM_07_limits_are_set_in_the_config(site):
+    config = "title: Hub\nbase_url: https://example.com/\nlimits:\n  title_chars: 400\n  list_items: 300\n"
+    tags = ", ".join(f"t{i}" for i in range(201))
+    result = build(site({"blogkit.yaml": config, P: post(f"title: {'T' * 301}\ntags: [{tags}]")}))
+    assert not result.report.errors
+    with pytest.raises(ConfigError) as raised:
+        build(site({"blogkit.yaml": config + "  pages: 3\n", P: post("title: A")}))
+    assert "unknown key 'pages' in the limits section" in str(raised.value.diagnostics)
 
 
 @pytest.mark.parametrize(
@@ -156,6 +187,59 @@ def test_MD_04_pathological_markdown_finishes(site, tmp_path, text):
     root = site({P: post("title: A\n", text)})
     done = cli(["build", str(root), "-q", "-j", "1", "--no-cache", "-o", str(tmp_path / "out")])
     assert done.returncode in (0, 1) and "Traceback" not in done.stderr
+
+
+def test_MD_04_a_post_over_the_render_budget_is_a_located_error_and_the_rest_builds(site, tmp_path):
+    """A 2,000-column table takes markdown-it seconds: over a one-second budget its worker is
+    stopped, the post is an error at its body's first line, and every other post renders."""
+    table = "| " + " | ".join(f"c{i}" for i in range(2000)) + " |\n|" + "---|" * 2000 + "\n"
+    table += ("| " + " | ".join("x" for _ in range(2000)) + " |\n") * 200
+    config = "title: Hub\nbase_url: https://example.com/\nlimits:\n  render_seconds: 1\n"
+    root = site({"blogkit.yaml": config, P: post("title: A\n", table), "posts/ada/2026-03-02-fine.md": post("title: Fine\n")})
+    done = cli(["build", str(root), "-j", "2", "--no-cache", "-o", str(tmp_path / "out")])
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert (
+        f"{P}:4: error: rendering this Markdown took longer than 1 s (limits.render_seconds in blogkit.yaml), and was stopped"
+        in done.stderr
+    )
+    assert done.stderr.count(": error:") == 1, "the other post rendered"
+
+
+def test_MD_04_a_worker_stuck_in_c_code_is_stopped_from_outside() -> None:
+    """A catastrophic regular expression holds the interpreter inside C code, where no alarm
+    reaches it: only stopping its process from outside ends it. The other items go on."""
+    from blogkit.engine.workers import OverBudget, map_with_budget
+
+    results = map_with_budget(_backtrack, list(range(6)), 2, 0.5)
+    assert results[:3] == [0, 1, 4] and results[4:] == [16, 25]
+    assert isinstance(results[3], OverBudget) and not results[3].died
+
+
+def test_MD_04_a_worker_that_dies_loses_only_its_item() -> None:
+    from blogkit.engine.workers import OverBudget, map_with_budget
+
+    results = map_with_budget(_dies_on_two, list(range(5)), 1, 10)
+    assert results[:2] == [0, 1] and results[3:] == [3, 4]
+    assert isinstance(results[2], OverBudget) and results[2].died
+
+
+def test_MD_04_a_bug_in_a_worker_is_raised_with_its_traceback() -> None:
+    from blogkit.engine.workers import map_with_budget
+
+    with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+        map_with_budget(lambda i: 1 / i, [1, 0, 2], 1, 10)
+
+
+def _backtrack(i: int) -> int:
+    if i == 3:
+        re.match(r"(a+)+$", "a" * 60 + "b")  # exponential backtracking, all of it in C
+    return i * i
+
+
+def _dies_on_two(i: int) -> int:
+    if i == 2:
+        os._exit(3)
+    return i
 
 
 def test_MD_05_content_past_the_nesting_limit_is_an_error(site):

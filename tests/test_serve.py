@@ -26,6 +26,8 @@ from pathlib import Path
 import pytest
 
 from blogkit.commands.cli import main
+from blogkit.core.bodies import BodySource, RenderedBody
+from blogkit.core.config import MarkdownConfig
 from blogkit.core.diagnostics import Diagnostic, Location, Severity
 from blogkit.core.outputs import Cached, CopyFile
 from blogkit.engine import bodies as engine_bodies
@@ -336,6 +338,23 @@ def test_a_broken_post_shows_the_overlay_and_fixing_it_clears_it(site_root: Path
         events.close()
 
 
+def test_a_post_over_the_render_budget_is_shown_as_a_problem_while_the_server_answers(site_root: Path) -> None:
+    config = "title: Test Hub\nbase_url: https://hub.example/\ntimezone: UTC\nlimits:\n  render_seconds: 1\n"
+    write_site(site_root, {"blogkit.yaml": config}, base=False)
+    table = "| " + " | ".join(f"c{i}" for i in range(2000)) + " |\n|" + "---|" * 2000 + "\n"
+    table += ("| " + " | ".join("x" for _ in range(2000)) + " |\n") * 200
+    with serving(site_root) as server:
+        events = Events(server.port)
+        edit(site_root, POST, post("title: Hello", table))
+        name, data = events.next()
+        assert name == "problems" and "took longer than 1 s (limits.render_seconds in blogkit.yaml)" in str(data["overlay"])
+        assert get(server, POST_URL)[0] == 200, "the last good build is still served"
+        edit(site_root, POST, post("title: Hello", "Short again.\n"))
+        assert events.next()[0] == "reload"
+        assert b"Short again." in get(server, POST_URL)[2]
+        events.close()
+
+
 def test_a_broken_config_or_template_never_stops_the_server(site_root: Path) -> None:
     with serving(site_root) as server:
         events = Events(server.port)
@@ -533,12 +552,18 @@ def test_an_edited_post_renders_only_its_body_and_the_pages_that_show_it(site_ro
     session = Session(str(site_root), BuildOptions(jobs=1, now=NOW, cache=False))
     first = session.build(set())
     total = first.stats.rendered
-    bodies: list[str] = []
+    rendered = site_root.parent / "rendered.txt"  # bodies render in worker processes: they note each in a file
     render_body = engine_bodies.render_body
-    monkeypatch.setattr(engine_bodies, "render_body", lambda source, settings: bodies.append(source.text) or render_body(source, settings))
+
+    def noting(source: BodySource, settings: MarkdownConfig) -> RenderedBody:
+        with rendered.open("a", encoding="utf-8") as f:
+            f.write(source.text)
+        return render_body(source, settings)
+
+    monkeypatch.setattr(engine_bodies, "render_body", noting)
     write_site(site_root, {"posts/ada/2026-02-10-p10.md": post("title: Post 10", "Body ten.\n")}, base=False)
     result = session.build({"posts/ada/2026-02-10-p10.md"})
-    assert bodies == ["Body ten.\n"]
+    assert rendered.read_text(encoding="utf-8") == "Body ten.\n"
     assert 0 < result.stats.rendered < total / 4
     assert session.patched and result.stats.rendered + result.stats.reused == total
     # its page, the hub's and its author's pages that list it, the archive, its alias-free feeds: not the other posts' pages

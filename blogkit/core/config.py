@@ -46,6 +46,19 @@ class MarkdownConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class LimitsConfig:
+    """What one post or page may ask of a build: far above any real post, far below what a
+    mistake or a hostile pull request needs to stall CI or the preview server."""
+
+    file_bytes: int = 2 * 1024 * 1024  # a post's or page's Markdown file
+    front_matter_bytes: int = 64 * 1024
+    text_chars: int = 16 * 1024  # any one text in front matter
+    title_chars: int = 300
+    list_items: int = 200  # any one list in front matter
+    render_seconds: int = 10  # rendering one post's Markdown and code
+
+
+@dataclass(frozen=True, slots=True)
 class FeedsConfig:
     formats: tuple[str, ...] = tuple(FEED_FORMATS)
     entries: int = 20
@@ -123,6 +136,7 @@ class SiteConfig:
     feeds: FeedsConfig = FeedsConfig()
     discussion: DiscussionConfig = DiscussionConfig()
     repository: RepositoryConfig | None = None
+    limits: LimitsConfig = LimitsConfig()
     theme_dir: str = field(default=THEME_DIR, metadata={"key": "theme"})
 
     @property
@@ -143,6 +157,7 @@ def config_keys(section: type) -> tuple[str, ...]:
 _KEYS = config_keys(SiteConfig)
 _FEED_KEYS = config_keys(FeedsConfig)
 _MARKDOWN_KEYS = config_keys(MarkdownConfig)
+_LIMITS_KEYS = config_keys(LimitsConfig)
 _DISCUSSION_KEYS = config_keys(DiscussionConfig)
 _GISCUS_KEYS = config_keys(GiscusConfig)
 _UTTERANCES_KEYS = config_keys(UtterancesConfig)
@@ -211,6 +226,7 @@ def load_config(root: str) -> SiteConfig:
         feeds=_feeds(fields),
         discussion=_discussion(fields, repository),
         repository=repository,
+        limits=_limits(fields),
         theme_dir=theme_dir,
     )
     if report.errors:
@@ -245,6 +261,16 @@ def _markdown(fields: Fields) -> MarkdownConfig:
         raw_html=sub.choice("raw_html", RAW_HTML_POLICIES, "sanitize"),
         toc_min_headings=sub.integer("toc_min_headings", 3, minimum=0),
     )
+
+
+def _limits(fields: Fields) -> LimitsConfig:
+    section = fields.mapping("limits")
+    if section is None:
+        return LimitsConfig()
+    sub = fields.section("limits", section, "the limits section")
+    sub.check_keys(_LIMITS_KEYS, unknown_is_error=True)
+    default = LimitsConfig()
+    return LimitsConfig(**{name: sub.integer(name, getattr(default, name)) for name in _LIMITS_KEYS})
 
 
 def _base_url(fields: Fields) -> str:

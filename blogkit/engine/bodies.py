@@ -8,7 +8,9 @@ make a build faster, never run anything.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import functools
 import json
 from collections.abc import Sequence
 from functools import cache as once
@@ -18,11 +20,10 @@ from blogkit.core.bodies import BodySource, LinkRef, Lint, RenderedBody, TocEntr
 from blogkit.core.config import MarkdownConfig
 from blogkit.engine.cache import Cache, MemoryCache, Record, code_version
 from blogkit.engine.fingerprint import digest
-from blogkit.engine.workers import map_ranges
+from blogkit.engine.workers import BudgetPool, OverBudget
 from blogkit.load.markdown import render_body
 
 _RENDERERS = ("markdown-it-py", "mdit-py-plugins", "pygments", "nh3")
-_MIN_PARALLEL = 64  # fewer bodies than this render in-process: a pool costs more than it saves
 
 
 @once
@@ -57,8 +58,18 @@ class TextNeeded(Exception):
         self.indexes = indexes
 
 
-def render_markdown(sources: Sequence[BodySource], settings: MarkdownConfig, jobs: int, cache: Cache) -> list[RenderedBody]:
-    """Every body, from the cache where it holds it, rendered where not (in workers when many).
+def render_markdown(
+    sources: Sequence[BodySource],
+    settings: MarkdownConfig,
+    jobs: int,
+    cache: Cache,
+    *,
+    seconds: float = 10,
+    pool: BudgetPool | None = None,
+) -> list[RenderedBody]:
+    """Every body, from the cache where it holds it, rendered where not: in worker processes,
+    each body within `seconds` (a body that takes longer comes back `stopped` and empty), in
+    `pool` when given (from `body_renderers` with the same settings and cache).
 
     Cached bodies are read here, not in workers: decoding one costs less than sending it back."""
     keys = [body_key(s, settings) for s in sources]
@@ -68,21 +79,32 @@ def render_markdown(sources: Sequence[BodySource], settings: MarkdownConfig, job
     if textless:
         raise TextNeeded(textless)
     in_memory = isinstance(cache, MemoryCache)
-
-    def work(indexes: Sequence[int]) -> list[tuple[RenderedBody, Record | None]]:
-        done: list[tuple[RenderedBody, Record | None]] = []
-        for i in indexes:
-            body = render_body(sources[i], settings)
-            done.append((body, None if in_memory else cache.put("bodies", keys[i], _encode(body))))
-        return done
-
-    for i, (body, record) in zip(missing, map_ranges(work, missing, jobs, min_items=_MIN_PARALLEL), strict=True):
+    todo = [(keys[i], sources[i]) for i in missing]
+    with contextlib.nullcontext(pool) if pool is not None else body_renderers(settings, cache, jobs, seconds) as renderers:
+        rendered = renderers.map(todo)
+    for i, result in zip(missing, rendered, strict=True):
+        if isinstance(result, OverBudget):
+            stopped = "crashed" if result.died else f"took longer than {seconds:g} s (limits.render_seconds in blogkit.yaml)"
+            found[i] = RenderedBody("", (), frozenset(), "", 0, (), stopped=stopped)
+            continue
+        body, record = result
         found[i] = body
         if in_memory:
             cache.put("bodies", keys[i], _encode(body))
         else:
             cache.adopt("bodies", keys[i], record)  # a worker wrote it: this build uses it
     return [dataclasses.replace(body, key=key) for body, key in zip(found, keys, strict=True) if body is not None]
+
+
+def body_renderers(settings: MarkdownConfig, cache: Cache, jobs: int, seconds: float) -> BudgetPool:
+    """Worker processes that render bodies with these settings into this cache, each within `seconds`."""
+    return BudgetPool(functools.partial(_render_and_store, settings, cache), jobs, seconds)
+
+
+def _render_and_store(settings: MarkdownConfig, cache: Cache, item: tuple[str, BodySource]) -> tuple[RenderedBody, Record | None]:
+    key, source = item
+    body = render_body(source, settings)
+    return body, None if isinstance(cache, MemoryCache) else cache.put("bodies", key, _encode(body))
 
 
 def _encode(body: RenderedBody) -> bytes:

@@ -154,10 +154,10 @@ def load_site(config: SiteConfig, options: BuildOptions, now: datetime, report: 
     theme = discover_theme(root, config.theme_dir, THEME_DIR)
     profiles = load_profiles(root, sources.authors, sources.static, report)
     posts = read_posts(config, sources, profiles, report, jobs=options.jobs, cache=cache)
-    pages_read = [page for path in sources.pages if (page := read_page(root, path, report))]
+    pages_read = [page for path in sources.pages if (page := read_page(root, path, report, config.limits))]
     pages = [page for page in pages_read if not page.draft]
     published, unpublished, future = select(posts, options, now)
-    render = partial(render_markdown, cache=cache)
+    render = partial(render_markdown, cache=cache, seconds=config.limits.render_seconds)
     try:
         bodies = render([m.body for m in published] + [p.body for p in pages], config.markdown, options.jobs)
     except TextNeeded as needed:  # a cached body went bad after it was looked up: read those posts again, with their text

@@ -27,10 +27,11 @@ from typing import Any
 from blogkit.core.diagnostics import Report
 from blogkit.core.model import Post, SeriesNav, Site
 from blogkit.core.outputs import Output, OutputTree
-from blogkit.engine.bodies import render_markdown
+from blogkit.engine.bodies import body_renderers, render_markdown
 from blogkit.engine.build import BuildOptions, BuildResult, build_site
 from blogkit.engine.cache import Cache, open_cache
 from blogkit.engine.rendering import RenderStats, TemplateReads
+from blogkit.engine.workers import BudgetPool
 from blogkit.load.frontmatter import PostMeta, read_post
 from blogkit.render.feeds import FULL_FIELDS, SUMMARY_FIELDS, FeedWriter
 from blogkit.render.routes import CopyRoute, FeedRoute, PageRoute
@@ -86,6 +87,7 @@ class Session:
         self.options = options
         self.cache: Cache | None = None
         self._built: _Built | None = None
+        self._renderers: BudgetPool | None = None  # a worker that renders edited posts' bodies, kept between edits
         self.patched = False  # whether the last build patched posts in rather than building everything
 
     def build(self, changed: set[str]) -> BuildResult:
@@ -98,6 +100,7 @@ class Session:
                 return patched
         self.patched = False
         self._built = None
+        self._stop_renderers()  # the next patch forks them anew, from the site as this build leaves it
         if self.cache is None:
             self.cache = open_cache(self.root, enabled=self.options.cache)
         result = build_site(self.root, self.options, cache=self.cache, preview=True, output=ServedTree)
@@ -105,6 +108,26 @@ class Session:
             self.cache.sweep()
             self._built = _remember(result)
         return result
+
+    def idle(self) -> None:
+        """Nothing to do for now: have the worker that renders the next edit ready."""
+        if self._built is not None and self.cache is not None:
+            self._body_renderers().warm()
+
+    def close(self) -> None:
+        self._stop_renderers()
+
+    def _body_renderers(self) -> BudgetPool:
+        if self._renderers is None:
+            assert self._built is not None and self.cache is not None
+            config = self._built.result.config
+            self._renderers = body_renderers(config.markdown, self.cache, 1, config.limits.render_seconds)
+        return self._renderers
+
+    def _stop_renderers(self) -> None:
+        if self._renderers is not None:
+            self._renderers.close()
+            self._renderers = None
 
     def stored(self, key: str) -> bytes | None:
         """The bytes of a page or feed the cache holds (what `Cached` outputs name)."""
@@ -181,7 +204,11 @@ class Session:
                 return None
             if [t.name for t in meta.tags] != [t.name for t in before.tags]:  # a tag's first spelling names it site-wide
                 return None
-            body = render_markdown([meta.body], config.markdown, 1, self.cache)[0]
+            body = render_markdown(
+                [meta.body], config.markdown, 1, self.cache, seconds=config.limits.render_seconds, pool=self._body_renderers()
+            )[0]
+            if body.stopped:
+                return None
             if body.ids != loaded.assembler.links.documents[path].ids:  # other posts' links may point at them
                 return None
             post = loaded.assembler.post(meta, body, own)

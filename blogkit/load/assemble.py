@@ -147,7 +147,7 @@ def _post(
         slug = slugify_tag(tag_names[raw.name.lower()])
         if slug not in tags:
             tags.append(slug)
-    _report_lost_content(source.path, body, report)
+    _report_lost_content(source.path, meta.body.first_line, body, report)
     html, urls = resolve_links_and_urls(body, doc, context, report)
     content_key = hashlib.blake2b("\x1f".join([body.key, *urls]).encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
     image = meta.image
@@ -185,7 +185,15 @@ def _post(
     )
 
 
-def _report_lost_content(source: str, body: RenderedBody, report: Report) -> None:
+def _report_lost_content(source: str, first_line: int, body: RenderedBody, report: Report) -> None:
+    if body.stopped:
+        report.error(
+            Location(source, first_line),
+            f"rendering this Markdown {body.stopped}, and was stopped",
+            "look for a very large table, deep nesting or a huge code block and split it"
+            if "longer" in body.stopped
+            else "this is a bug in blogkit or a library it uses: please report it with this file",
+        )
     for line in body.too_deep:
         report.error(
             Location(source, line),
@@ -195,7 +203,7 @@ def _report_lost_content(source: str, body: RenderedBody, report: Report) -> Non
 
 
 def _page(meta: PageMeta, body: RenderedBody, context: LinkContext, report: Report) -> Page:
-    _report_lost_content(meta.source, body, report)
+    _report_lost_content(meta.source, meta.body.first_line, body, report)
     doc = Document(meta.source, meta.path)
     html = resolve_links(body, doc, context, report)
     return Page(meta.source, meta.title, meta.path, html, meta.summary or body.summary, body.toc)

@@ -16,7 +16,7 @@ from typing import Any
 
 from blogkit.core import yamlio
 from blogkit.core.bodies import BodySource
-from blogkit.core.config import SiteConfig
+from blogkit.core.config import LimitsConfig, SiteConfig
 from blogkit.core.diagnostics import Location, Report
 from blogkit.core.fields import MAX_YEAR, MIN_YEAR, Fields, in_range, is_http_url, parse_when
 from blogkit.core.model import Update
@@ -29,7 +29,7 @@ POST_KEYS = (
     "discussion", "comments", "aliases", "canonical", "image", "image_alt", "series", "id", "extra",
 )  # fmt: skip
 PAGE_KEYS = ("title", "summary", "slug", "draft", "extra")
-MAX_FRONT_MATTER = 256 * 1024  # characters: far above any real post, far below what makes YAML parsing slow
+DEFAULT_LIMITS = LimitsConfig()
 _DATED_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
 _FENCE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.M)
 
@@ -90,7 +90,7 @@ class Document:
     body: BodySource
 
 
-def split_document(path: str, text: str, report: Report) -> Document | None:
+def split_document(path: str, text: str, report: Report, limits: LimitsConfig = DEFAULT_LIMITS) -> Document | None:
     """Split `---` front matter from the Markdown body, or report why it cannot be."""
     first_line = text.split("\n", 1)[0]
     if first_line.rstrip() != "---":
@@ -106,10 +106,11 @@ def split_document(path: str, text: str, report: Report) -> Document | None:
         report.error(Location(path, 1, 1), "front matter is not closed", "add a line `---` after the last front matter key")
         return None
     front_matter = text[len(first_line) + 1 : closing.start()]
-    if len(front_matter) > MAX_FRONT_MATTER:
+    if len(front_matter) > limits.front_matter_bytes:
         report.error(
             Location(path, 2, 1),
-            f"front matter is {len(front_matter) // 1024} KiB; the limit is {MAX_FRONT_MATTER // 1024} KiB",
+            f"front matter is {len(front_matter.encode('utf-8', 'surrogatepass')) // 1024} KiB; "
+            f"the limit is {limits.front_matter_bytes // 1024} KiB (limits.front_matter_bytes in blogkit.yaml)",
             "front matter holds a post's facts; put long text in the body, and data in a static file",
         )
         return None
@@ -118,7 +119,7 @@ def split_document(path: str, text: str, report: Report) -> Document | None:
     return Document(front_matter, BodySource(text[body_start:], body_line))
 
 
-def _front_matter_fields(path: str, document: Document, report: Report, what: str) -> Fields | None:
+def _front_matter_fields(path: str, document: Document, report: Report, what: str, limits: LimitsConfig) -> Fields | None:
     data, problem = yamlio.load(document.front_matter, line_offset=1)
     if problem:
         report.error(Location(path, problem.line + 1, problem.column), problem.message, problem.hint)
@@ -128,19 +129,52 @@ def _front_matter_fields(path: str, document: Document, report: Report, what: st
     if not isinstance(data, dict):
         report.error(Location(path, 2, 1), "front matter must be `key: value` lines", "write title: My post")
         return None
-    return Fields(data, text=document.front_matter, path=path, line_offset=1, report=report, what=what)
+    fields = Fields(data, text=document.front_matter, path=path, line_offset=1, report=report, what=what)
+    if _check_sizes(fields, data, limits, (), set()):
+        return None
+    return fields
+
+
+def _check_sizes(f: Fields, value: Any, limits: LimitsConfig, keypath: tuple[yamlio.Key, ...], seen: set[int]) -> bool:
+    """Report each text and list over the limits; True when there was one. Each list or mapping
+    is looked at once, however often YAML aliases repeat it."""
+    if isinstance(value, str):
+        if len(value) > limits.text_chars:
+            f.error(
+                keypath,
+                f"this text is {len(value)} characters; the limit is {limits.text_chars} (limits.text_chars in blogkit.yaml)",
+                "front matter holds a post's facts; put long text in the body",
+            )
+            return True
+        return False
+    if not isinstance(value, list | dict) or id(value) in seen:
+        return False
+    seen.add(id(value))
+    if isinstance(value, list) and len(value) > limits.list_items:
+        f.error(
+            keypath,
+            f"this list has {len(value)} items; the limit is {limits.list_items} (limits.list_items in blogkit.yaml)",
+            "a post lists a few tags, authors and links; put data in a static file",
+        )
+        return True
+    items = enumerate(value) if isinstance(value, list) else value.items()
+    found = False
+    for key, item in items:
+        found = _check_sizes(f, key, limits, keypath, seen) | _check_sizes(f, item, limits, (*keypath, key), seen) or found
+    return found
 
 
 def read_post(
     root: str, source: PostSource, config: SiteConfig, profiles: Profiles, static: frozenset[str], report: Report
 ) -> PostMeta | None:
-    text = read_text(root, source.path, report)
+    limits = config.limits
+    text = read_text(root, source.path, report, limits.file_bytes, "limits.file_bytes")
     if text is None:
         return None
-    document = split_document(source.path, text, report)
+    document = split_document(source.path, text, report, limits)
     if document is None:
         return None
-    f = _front_matter_fields(source.path, document, report, "front matter")
+    f = _front_matter_fields(source.path, document, report, "front matter", limits)
     if f is None:
         return None
     f.check_keys(POST_KEYS)
@@ -148,7 +182,7 @@ def read_post(
     stem = os.path.basename(source.bundle_dir) if source.bundle_dir else os.path.basename(source.path)[:-3]
 
     name_date, name_slug = _split_name(stem, source.path, zone, report)
-    title = f.string("title", required=True, hint='add a line `title: "What we learned"`')
+    title = _title(f, limits, 'add a line `title: "What we learned"`')
     date = f.when("date", zone) if f.has("date") else None
     if date is None and not f.has("date"):
         date = name_date
@@ -185,18 +219,18 @@ def read_post(
     )  # fmt: skip
 
 
-def read_page(root: str, path: str, report: Report) -> PageMeta | None:
-    text = read_text(root, path, report)
+def read_page(root: str, path: str, report: Report, limits: LimitsConfig = DEFAULT_LIMITS) -> PageMeta | None:
+    text = read_text(root, path, report, limits.file_bytes, "limits.file_bytes")
     if text is None:
         return None
-    document = split_document(path, text, report)
+    document = split_document(path, text, report, limits)
     if document is None:
         return None
-    f = _front_matter_fields(path, document, report, "front matter")
+    f = _front_matter_fields(path, document, report, "front matter", limits)
     if f is None:
         return None
     f.check_keys(PAGE_KEYS)
-    title = f.string("title", required=True, hint="add a line `title: About`")
+    title = _title(f, limits, "add a line `title: About`")
     relative = path[len("pages/") : -len(".md")]
     folder, name = os.path.split(relative)
     slug = _slug(f, name if is_valid_slug(name) else slugify(name))
@@ -204,6 +238,18 @@ def read_page(root: str, path: str, report: Report) -> PageMeta | None:
         return None
     page_path = (f"{folder}/" if folder else "") + f"{slug}/"
     return PageMeta(path, title, page_path, document.body, f.string("summary") or "", f.boolean("draft"))
+
+
+def _title(f: Fields, limits: LimitsConfig, hint: str) -> str | None:
+    title = f.string("title", required=True, hint=hint)
+    if title is not None and len(title) > limits.title_chars:
+        f.error(
+            ("title",),
+            f"the title is {len(title)} characters; the limit is {limits.title_chars} (limits.title_chars in blogkit.yaml)",
+            "a title is a line; say the rest in `summary:` or the first paragraph",
+        )
+        return None
+    return title
 
 
 def _split_name(stem: str, path: str, zone: Any, report: Report) -> tuple[datetime | None, str]:

@@ -167,20 +167,32 @@ def _discover_author_posts(root: str, handle: str, report: Report) -> list[PostS
     return posts
 
 
-MAX_FILE_BYTES = 4 * 1024 * 1024
+MAX_FILE_BYTES = 4 * 1024 * 1024  # profiles, teams.yaml, tags.yaml; posts and pages have `limits.file_bytes`
 
 
-def read_text(root: str, path: str, report: Report) -> str | None:
-    """A site file as text: UTF-8, BOM dropped, newlines normalised; problems reported."""
+def _size(count: int) -> str:
+    return f"{count / (1024 * 1024):.1f} MiB" if count >= 1024 * 1024 else f"{count / 1024:.0f} KiB" if count >= 1024 else f"{count} bytes"
+
+
+def read_text(root: str, path: str, report: Report, max_bytes: int = MAX_FILE_BYTES, setting: str = "") -> str | None:
+    """A site file as text: UTF-8, BOM dropped, newlines normalised; problems reported. A file over
+    `max_bytes` (the config's `setting`, if one sets it) is an error before it is read."""
+    full = os.path.join(root, path)
     try:
-        with open(os.path.join(root, path), "rb") as f:
-            data = f.read(MAX_FILE_BYTES + 1)
+        size = os.stat(full).st_size
+        data = b""
+        if size <= max_bytes:
+            with open(full, "rb") as f:
+                data = f.read(max_bytes + 1)
     except OSError as exc:
         report.error(Location(path), f"cannot read file: {exc.strerror or exc}")
         return None
-    if len(data) > MAX_FILE_BYTES:
+    if size > max_bytes or len(data) > max_bytes:
+        where = f" ({setting} in blogkit.yaml)" if setting else ""
         report.error(
-            Location(path), f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB", "move large files to static/ and link to them"
+            Location(path),
+            f"file is {_size(max(size, len(data)))}; the limit is {_size(max_bytes)}{where}",
+            "move large files to static/ and link to them",
         )
         return None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):

@@ -96,10 +96,13 @@ class DevServer:
         gc.freeze()
         self._gc_was_enabled = gc.isenabled()
         gc.disable()
+        self.session.idle()
         self.builder.start()
 
     def collect_garbage(self) -> None:
+        """Calm after a rebuild: collect garbage, and have the next edit's renderer ready."""
         gc.collect()
+        self.session.idle()
 
     def serve_in_background(self) -> None:
         """Answer requests in a thread; before the first build, with a page that reloads when it is done."""
@@ -117,6 +120,7 @@ class DevServer:
             self.httpd.shutdown()
             self._thread.join(timeout=5)
         self.builder.stop()
+        self.session.close()
         self.watcher.stop()
         self.httpd.server_close()
         if self._gc_was_enabled is not None:
