@@ -25,6 +25,8 @@ from blogkit.core.fields import in_range, parse_when
 from blogkit.core.outputs import OutputTree
 from blogkit.core.report_formats import FORMATS, display_path, print_diagnostics
 from blogkit.engine.build import BuildOptions, BuildResult, build_site, build_time, load_only
+from blogkit.load.profiles import load_profiles
+from blogkit.load.sources import discover
 from blogkit.publish.write import SiteLocked, StagingTree, UnsafeOutput, check_output_dir, publish, site_lock
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_ENVIRONMENT, EXIT_BUG = 0, 1, 2, 3, 4
@@ -73,6 +75,16 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1, this machine only)")
     serve.add_argument("--poll", action="store_true", help="poll for changes instead of using OS events (network drives, containers)")
     serve.add_argument("--open", action="store_true", help="open the site in a web browser")
+
+    fetch = commands.add_parser(
+        "fetch",
+        help="download what the build shows from elsewhere: engineers' own blogs (profiles' feed:)",
+        description="download what the build shows from elsewhere into SITE/.blogkit-fetched/: the only command that uses the network",
+    )
+    fetch.add_argument("site", nargs="?", default=".", metavar="SITE", help="the site folder (default: the current folder)")
+    fetch.add_argument("--strict", action="store_true", help="a feed that cannot be fetched is an error (exit code 1)")
+    fetch.add_argument("--format", choices=FORMATS, default="text", help="how to print problems: text, github or json")
+    fetch.add_argument("-q", "--quiet", action="store_true", help="print only problems")
 
     plan = commands.add_parser(
         "plan", help="list the scheduled posts and when the next one appears", description="list future posts and their dates"
@@ -134,6 +146,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _build_or_check(args)
     if args.command == "plan":
         return _plan(args)
+    if args.command == "fetch":
+        return _fetch(args)
     try:
         if args.command == "init":
             for path in init_site(args.dir, title=args.title, handle=args.handle):
@@ -243,6 +257,31 @@ def _report(report: Report, site_root: str, args: argparse.Namespace) -> str:
     if warnings and args.strict:
         return f"{_plural(warnings, 'warning')} (--strict makes warnings errors)"
     return ""
+
+
+def _fetch(args: argparse.Namespace) -> int:
+    from blogkit.fetch.outside import FETCHED_FOLDER, fetch_feeds  # the network code loads only for `fetch`
+
+    try:
+        config = load_config(args.site)
+    except ConfigError as exc:
+        print_diagnostics(exc.diagnostics, os.path.abspath(args.site), args.site, args.format)
+        return EXIT_USAGE
+    report = Report()
+    sources = discover(config.root, report)
+    profiles = load_profiles(config.root, sources.authors, sources.static, report)
+    results = fetch_feeds(config.root, profiles.authors.values(), report)
+    failed = _report(report, config.root, args)
+    if not args.quiet:
+        counts = {status: sum(r.status == status for r in results) for status in ("fetched", "unchanged", "failed")}
+        entries = sum(r.entries for r in results)
+        print(
+            f"blogkit: {_plural(len(results), 'feed')}: {counts['fetched']} fetched, {counts['unchanged']} unchanged, "
+            f"{counts['failed']} failed; {entries} {'entry' if entries == 1 else 'entries'} kept in "
+            f"{os.path.relpath(os.path.join(config.root, FETCHED_FOLDER))}",
+            file=sys.stderr,
+        )
+    return EXIT_CONTENT if failed else EXIT_OK
 
 
 def _plan(args: argparse.Namespace) -> int:

@@ -44,7 +44,8 @@ class Author:
     email: str = ""
     team: str = ""
     links: tuple[Link, ...] = ()
-    feed: str = ""
+    feed: str = ""  # their own blog's feed, which `blogkit fetch` downloads
+    feed_tags: tuple[str, ...] = ()  # only its entries with one of these tags (categories) are taken; () for all
 
     @property
     def path(self) -> str:

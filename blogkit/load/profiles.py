@@ -13,7 +13,7 @@ from blogkit.core.model import Author, Link, TagInfo, Team
 from blogkit.core.urls import is_valid_slug
 from blogkit.load.sources import read_yaml_file
 
-AUTHOR_KEYS = ("name", "bio", "avatar", "email", "team", "links", "feed")
+AUTHOR_KEYS = ("name", "bio", "avatar", "email", "team", "links", "feed", "feed_tags")
 TEAM_KEYS = ("name", "description", "url")
 TAG_KEYS = ("aliases", "description")
 
@@ -97,6 +97,7 @@ def _load_author(root: str, path: str, teams: Mapping[str, Team], static_files: 
         team=team,
         links=_links(f),
         feed=f.url("feed") or "",
+        feed_tags=tuple(tag for _, tag in f.string_list("feed_tags") or []),
     )
 
 

@@ -1,0 +1,129 @@
+"""HTTP GET with every bound a fetch from the open web needs: the only network code in blogkit.
+
+`get()` speaks to `http` and `https` URLs only, follows at most a few redirects (each to an
+`http` or `https` URL), gives the connection, each read and the whole response a deadline,
+stops reading past a size cap, asks for no compression (so the cap is the size of what is
+parsed), and sends the validators of the last copy (`ETag`, `Last-Modified`) so that an
+unchanged resource costs one short response. It never raises for what a server does: every
+failure is a `FetchFailure` saying what happened, in words for a diagnostic.
+"""
+
+from __future__ import annotations
+
+import http.client
+import ssl
+import time
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+from blogkit import __version__
+
+USER_AGENT = f"blogkit/{__version__} (+https://pypi.org/project/blogkit/; fetching a profile's feed)"
+_ACCEPT = "application/atom+xml, application/rss+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.8, */*;q=0.1"
+
+
+@dataclass(frozen=True, slots=True)
+class FetchLimits:
+    connect_seconds: float = 5
+    read_seconds: float = 10  # for each read
+    total_seconds: float = 30  # for the whole response, redirects included
+    max_bytes: int = 5 * 1024 * 1024
+    max_redirects: int = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    url: str  # where it was found, after redirects
+    status: int  # 200, or 304 when the last copy is still current
+    body: bytes
+    etag: str = ""
+    last_modified: str = ""
+    content_type: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FetchFailure:
+    reason: str  # e.g. "timed out after 10 s", "HTTP 500", "larger than 5 MiB"
+
+
+DEFAULT_LIMITS = FetchLimits()
+
+
+def get(url: str, *, etag: str = "", last_modified: str = "", limits: FetchLimits = DEFAULT_LIMITS) -> Fetched | FetchFailure:
+    """The resource at `url` (or 304 when the copy with these validators is current), or why not."""
+    deadline = time.monotonic() + limits.total_seconds
+    for _ in range(limits.max_redirects + 1):
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            return FetchFailure(f"'{url}' is not an http or https URL")
+        try:
+            answer = _once(url, etag, last_modified, limits, deadline)
+        except TimeoutError:
+            return FetchFailure(f"timed out (after {limits.read_seconds:g} s without data, or {limits.total_seconds:g} s in all)")
+        except ssl.SSLError as exc:
+            return FetchFailure(f"TLS failed: {exc.reason or exc}")
+        except (OSError, http.client.HTTPException) as exc:
+            return FetchFailure(f"cannot connect: {exc.strerror if isinstance(exc, OSError) and exc.strerror else exc}")
+        if isinstance(answer, str):  # a redirect
+            url = urljoin(url, answer)
+            continue
+        return answer
+    return FetchFailure(f"more than {limits.max_redirects} redirects")
+
+
+def _once(url: str, etag: str, last_modified: str, limits: FetchLimits, deadline: float) -> Fetched | FetchFailure | str:
+    """One request: the response, a failure, or the `Location` of a redirect."""
+    parts = urlsplit(url)
+    connection_type = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    connection = connection_type(parts.hostname or "", parts.port, timeout=min(limits.connect_seconds, _left(deadline)))
+    try:
+        connection.connect()
+        assert connection.sock is not None
+        connection.sock.settimeout(min(limits.read_seconds, _left(deadline)))
+        headers = {"User-Agent": USER_AGENT, "Accept": _ACCEPT, "Accept-Encoding": "identity"}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        if response.status in (301, 302, 303, 307, 308):
+            location = response.getheader("Location", "")
+            return location if location else FetchFailure(f"HTTP {response.status} without a Location")
+        if response.status == 304:
+            return Fetched(url, 304, b"", etag, last_modified)
+        if response.status != 200:
+            return FetchFailure(f"HTTP {response.status} {response.reason}".rstrip())
+        declared = response.getheader("Content-Length", "")
+        if declared.isdigit() and int(declared) > limits.max_bytes:
+            return FetchFailure(f"larger than {_size(limits.max_bytes)} ({_size(int(declared))})")
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            if time.monotonic() >= deadline:
+                raise TimeoutError
+            if connection.sock is not None:  # None once the response holds the socket alone: it keeps the last timeout
+                connection.sock.settimeout(min(limits.read_seconds, _left(deadline)))
+            chunk = response.read1(64 * 1024) if hasattr(response, "read1") else response.read(64 * 1024)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > limits.max_bytes:
+                return FetchFailure(f"larger than {_size(limits.max_bytes)}")
+            chunks.append(chunk)
+        validators = (response.getheader("ETag", ""), response.getheader("Last-Modified", ""))
+        return Fetched(url, 200, b"".join(chunks), *validators, response.getheader("Content-Type", ""))
+    except TimeoutError as exc:
+        raise TimeoutError from exc
+    finally:
+        connection.close()
+
+
+def _left(deadline: float) -> float:
+    """Seconds until the deadline (never zero, which a socket would take for "do not wait")."""
+    return max(0.001, deadline - time.monotonic())
+
+
+def _size(count: int) -> str:
+    return f"{count / (1024 * 1024):.1f} MiB" if count >= 1024 * 1024 else f"{count / 1024:.0f} KiB"

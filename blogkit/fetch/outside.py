@@ -1,0 +1,218 @@
+"""Engineers' own blogs: each profile's `feed:` fetched into `SITE/.blogkit-fetched/feeds/`.
+
+For each profile with a `feed`, `fetch_feeds()` asks the server for it with the validators of
+the copy it has (one short 304 when nothing changed), refuses documents that declare XML
+entities (the billion-laughs family) or are not a feed, parses the bytes with feedparser
+(never letting it fetch anything itself), keeps the entries the profile's `feed_tags` choose,
+and writes them as plain, sanitised data:
+
+- titles, authors and tags as text, never markup;
+- links only when `http` or `https`, made absolute against the entry and the feed;
+- the entry's HTML re-sanitised with a strict allow-list (no scripts, styles, forms, frames,
+  ids, event handlers; links get `rel="nofollow ugc noopener"`), with relative URLs made
+  absolute, and images left out (no tracking pixel reaches a reader);
+- dates as UTC; an entry without a date, or dated in the future, is left out.
+
+A feed that fails (timeout, too large, not a feed, HTTP error) is a warning at the profile's
+`feed` line, and the copy fetched before is kept: a site never loses an engineer's posts
+because their blog was down during one CI run. The files are written whole or not at all
+(a temporary file renamed over the old one), sorted, so that the folder can be committed.
+"""
+
+from __future__ import annotations
+
+import calendar
+import contextlib
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from html import escape, unescape
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+from xml.sax import SAXParseException
+
+import feedparser  # type: ignore[import-untyped]
+import nh3
+
+from blogkit.core.diagnostics import Location, Report
+from blogkit.core.model import Author
+from blogkit.core.yamlio import locate
+from blogkit.fetch.client import DEFAULT_LIMITS, FetchFailure, FetchLimits, get
+
+FETCHED_FOLDER = ".blogkit-fetched"
+FEEDS_FOLDER = "feeds"
+FORMAT = 1  # the version of the files' layout
+MAX_ENTRIES = 50  # the newest entries kept of each feed
+_ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.I)
+_TAGS = {"a", "abbr", "b", "blockquote", "br", "code", "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i",
+         "li", "ol", "p", "pre", "q", "s", "small", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul"}  # fmt: skip
+_ATTRIBUTES = {"a": {"href", "title"}, "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan", "scope"}}
+_URL_ATTRIBUTES = re.compile(r'(\s(?:href|src))="([^"]*)"')
+
+
+@dataclass(frozen=True, slots=True)
+class FeedResult:
+    handle: str
+    status: str  # "fetched", "unchanged", "failed"
+    entries: int  # entries now kept for this profile
+
+
+def feeds_folder(site_root: str) -> str:
+    return os.path.join(site_root, FETCHED_FOLDER, FEEDS_FOLDER)
+
+
+def fetch_feeds(
+    site_root: str, authors: Iterable[Author], report: Report, *, limits: FetchLimits = DEFAULT_LIMITS, now: datetime | None = None
+) -> list[FeedResult]:
+    """Fetch every profile's own feed; problems are warnings at the profile, and old copies stay."""
+    now = now or datetime.now(UTC)
+    folder = feeds_folder(site_root)
+    results = []
+    for author in sorted(authors, key=lambda a: a.handle):
+        if author.feed:
+            results.append(_fetch_one(site_root, folder, author, report, limits, now))
+    return results
+
+
+def _fetch_one(site_root: str, folder: str, author: Author, report: Report, limits: FetchLimits, now: datetime) -> FeedResult:
+    path = os.path.join(folder, f"{author.handle}.json")
+    old = _read(path)
+    kept = old.get("entries", [])  # the engineer's posts, even when their feed moved and the new address fails
+    same_url = old.get("url") == author.feed
+    validators = {"etag": old.get("etag", ""), "last_modified": old.get("last_modified", "")} if same_url else {}
+    answer = get(author.feed, **validators, limits=limits)
+    where = _feed_location(site_root, author)
+    if isinstance(answer, FetchFailure):
+        _warn(report, where, author, answer.reason, len(kept))
+        return FeedResult(author.handle, "failed", len(kept))
+    if answer.status == 304:
+        return FeedResult(author.handle, "unchanged", len(kept))
+    if _ENTITY_DECLARATION.search(answer.body[:65536]):
+        _warn(report, where, author, "it declares XML entities, which blogkit never expands", len(kept))
+        return FeedResult(author.handle, "failed", len(kept))
+    headers = {"content-location": answer.url, "content-type": answer.content_type or "application/xml"}
+    parsed = feedparser.parse(answer.body, response_headers=headers)  # bytes: it fetches nothing itself
+    if not parsed.get("version") and not parsed.entries:
+        problem = parsed.get("bozo_exception")
+        _warn(report, where, author, f"it is not a feed{f' ({problem})' if problem else ''}", len(kept))
+        return FeedResult(author.handle, "failed", len(kept))
+    entries = _entries(parsed, answer.url, author, now)
+    if isinstance(parsed.get("bozo_exception"), SAXParseException) and entries:
+        report.warning(
+            where,
+            f"the feed of '{author.handle}' is not well-formed: {parsed.get('bozo_exception')}",
+            "its entries are used as far as they could be read",
+        )
+    _write(path, {"format": FORMAT, "url": author.feed, "etag": answer.etag, "last_modified": answer.last_modified, "entries": entries})
+    return FeedResult(author.handle, "fetched", len(entries))
+
+
+def _entries(parsed: Any, base: str, author: Author, now: datetime) -> list[dict[str, Any]]:
+    wanted = {t.lower() for t in author.feed_tags}
+    found = []
+    for entry in parsed.entries:
+        when = _date(entry.get("published_parsed") or entry.get("updated_parsed"))
+        if when is None or when > now:
+            continue
+        link = _safe_url(entry.get("link", ""), base)
+        tags = sorted({_text(t.get("term", "")) for t in entry.get("tags", []) if _text(t.get("term", ""))})
+        if wanted and not wanted & {t.lower() for t in tags}:
+            continue
+        entry_base = entry.get("content", [{}])[0].get("base") or link or base
+        content = entry.get("content", [{}])[0].get("value", "") if entry.get("content") else ""
+        summary = entry.get("summary", "")
+        found.append(
+            {
+                "id": _text(entry.get("id", "")) or link,
+                "title": _text(entry.get("title", "")) or "Untitled",
+                "link": link,
+                "published": when.isoformat(),
+                "updated": (_date(entry.get("updated_parsed")) or when).isoformat(),
+                "summary": _text(summary)[:1000],
+                "content_html": clean_html(content or summary, entry_base),
+                "tags": tags,
+            }
+        )
+    found.sort(key=lambda e: (e["published"], e["id"]), reverse=True)
+    return found[:MAX_ENTRIES]
+
+
+def clean_html(html: str, base: str) -> str:
+    """HTML from another website, safe to publish: a strict allow-list, absolute `http(s)` URLs only."""
+
+    def attribute(match: re.Match[str]) -> str:  # an unsafe or empty URL loses its attribute: the text stays, without a link
+        url = _safe_url(unescape(match.group(2)), base)
+        return f'{match.group(1)}="{escape(url)}"' if url else ""
+
+    absolute = _URL_ATTRIBUTES.sub(attribute, html)
+    return nh3.clean(
+        absolute,
+        tags=_TAGS,
+        attributes=_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="nofollow ugc noopener",
+        strip_comments=True,
+    )
+
+
+def _text(value: str) -> str:
+    """Plain text from what a feed calls text or HTML: tags dropped, entities decoded, spaces folded."""
+    return " ".join(unescape(nh3.clean(value or "", tags=set())).split())
+
+
+def _safe_url(value: str, base: str) -> str:
+    """`value` made absolute against `base` when it is an http(s) URL; "" otherwise (and when empty)."""
+    if not (value or "").strip():
+        return ""
+    url = urljoin(base, value.strip())
+    return url if urlsplit(url).scheme in ("http", "https") and urlsplit(url).netloc else ""
+
+
+def _date(parsed: Any) -> datetime | None:
+    if not parsed:
+        return None
+    try:
+        return datetime.fromtimestamp(calendar.timegm(parsed), UTC)
+    except (OverflowError, ValueError, TypeError):
+        return None
+
+
+def _warn(report: Report, where: Location, author: Author, reason: str, kept: int) -> None:
+    still = f"the {kept} entries fetched before stay" if kept else "nothing was fetched from it before"
+    report.warning(where, f"cannot fetch the feed of '{author.handle}' ({author.feed}): {reason}", f"{still}; `blogkit fetch` tries again")
+
+
+def _feed_location(site_root: str, author: Author) -> Location:
+    try:
+        with open(os.path.join(site_root, author.source), encoding="utf-8") as f:
+            line, column = locate(f.read(), ("feed",))
+    except (OSError, UnicodeDecodeError):
+        line, column = 0, 0
+    return Location(author.source, line, column)
+
+
+def _read(path: str) -> dict[str, Any]:
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) and data.get("format") == FORMAT else {}
+
+
+def _write(path: str, data: dict[str, Any]) -> None:
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".fetch-")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(data, f, ensure_ascii=False, indent=1, sort_keys=True)
+            f.write("\n")
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise

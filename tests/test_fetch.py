@@ -1,0 +1,249 @@
+"""`blogkit fetch`: engineers' own blogs from a loopback server this test starts, never the network.
+
+The catalogue's AGG entries by id: bounded requests (AGG-01), what is not a feed (AGG-02), hostile
+HTML and URLs (AGG-03), XML entities (AGG-04).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from blogkit.core.diagnostics import Report
+from blogkit.core.model import Author
+from blogkit.fetch.client import FetchLimits
+from blogkit.fetch.outside import feeds_folder, fetch_feeds
+from conftest import run_cli, write_site
+
+LIMITS = FetchLimits(connect_seconds=2, read_seconds=0.5, total_seconds=2, max_bytes=256 * 1024, max_redirects=3)
+
+
+def atom(*entries: str, title: str = "Ada's blog") -> bytes:
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
+        f"<title>{title}</title><id>urn:ada</id><updated>2026-03-01T00:00:00Z</updated>{''.join(entries)}</feed>"
+    ).encode()
+
+
+def entry(n: int, *, tags: tuple[str, ...] = ("go",), content: str = "<p>Text.</p>", link: str = "", title: str = "") -> str:
+    categories = "".join(f'<category term="{t}"/>' for t in tags)
+    return (
+        f"<entry><id>urn:ada:{n}</id><title>{title or f'Post {n}'}</title>"
+        f'<link href="{link or f"/posts/{n}/"}"/><published>2026-02-{n:02d}T10:00:00Z</published>'
+        f'<updated>2026-02-{n:02d}T10:00:00Z</updated>{categories}<content type="html">{content}</content></entry>'
+    )
+
+
+HOSTILE = atom(
+    entry(
+        1,
+        title="Item &lt;img src=x onerror=alert(1)&gt;",
+        content=(
+            "&lt;p onclick='x()' id='config' style='color:red'&gt;Hi &lt;a href='javascript:alert(1)'&gt;j&lt;/a&gt; "
+            "&lt;a href='/rel/'&gt;rel&lt;/a&gt;&lt;/p&gt;&lt;script&gt;alert(1)&lt;/script&gt;"
+            "&lt;form action='https://evil.example/'&gt;&lt;input name='password'&gt;&lt;/form&gt;"
+            "&lt;iframe src='https://evil.example/'&gt;&lt;/iframe&gt;&lt;img src='https://track.example/p.gif'&gt;"
+        ),
+    ),
+    entry(2, link="javascript:alert(2)"),
+    title="T&lt;script&gt;alert(1)&lt;/script&gt;",
+)
+BILLION_LAUGHS = (
+    b'<?xml version="1.0"?><!DOCTYPE feed [<!ENTITY a "aaaaaaaaaa">'
+    + b"".join(b'<!ENTITY %s "%s">' % (chr(98 + i).encode(), (b"&" + chr(97 + i).encode() + b";") * 10) for i in range(9))
+    + b']><feed xmlns="http://www.w3.org/2005/Atom"><title>&j;</title></feed>'
+)
+
+
+class Server:
+    """A loopback HTTP server with the endpoints the tests need; it counts conditional requests."""
+
+    def __init__(self) -> None:
+        self.conditional = 0
+        self.body = atom(entry(1), entry(2, tags=("cooking",)), entry(3))
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                path = self.path
+                if path == "/ok.xml":
+                    if self.headers.get("If-None-Match") == '"v1"':
+                        outer.conditional += 1
+                        self.send_response(304)
+                        self.end_headers()
+                        return
+                    self.reply(outer.body, etag='"v1"')
+                elif path == "/slow.xml":
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/atom+xml")
+                    self.end_headers()
+                    self.wfile.write(b"<?xml")
+                    self.wfile.flush()
+                    time.sleep(5)
+                elif path == "/huge.xml":
+                    self.send_response(200)
+                    self.end_headers()
+                    try:
+                        for _ in range(1024):
+                            self.wfile.write(b"x" * 65536)
+                    except OSError:
+                        pass
+                elif path == "/loop.xml":
+                    self.send_response(302)
+                    self.send_header("Location", "/loop.xml")
+                    self.end_headers()
+                elif path == "/to-file.xml":
+                    self.send_response(302)
+                    self.send_header("Location", "file:///etc/passwd")
+                    self.end_headers()
+                elif path == "/500.xml":
+                    self.send_response(500)
+                    self.end_headers()
+                elif path == "/page.xml":
+                    self.reply(b"<!DOCTYPE html><html><body><p>Not a feed</p></body></html>")
+                elif path == "/garbage.xml":
+                    self.reply(bytes(range(256)) * 10)
+                elif path == "/hostile.xml":
+                    self.reply(HOSTILE)
+                elif path == "/laughs.xml":
+                    self.reply(BILLION_LAUGHS)
+                else:
+                    self.send_response(404)
+                    self.end_headers()
+
+            def reply(self, body: bytes, etag: str = "") -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "application/atom+xml")
+                self.send_header("Content-Length", str(len(body)))
+                if etag:
+                    self.send_header("ETag", etag)
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def server() -> Iterator[Server]:
+    running = Server()
+    yield running
+    running.close()
+
+
+def author(handle: str, feed: str, **extra: object) -> Author:
+    return replace(Author(handle, handle.title(), f"authors/{handle}.yaml", feed=feed), **extra)
+
+
+def fetched(root: Path, handle: str) -> dict[str, object]:
+    return json.loads((Path(feeds_folder(str(root))) / f"{handle}.json").read_text(encoding="utf-8"))
+
+
+def warnings(report: Report) -> list[str]:
+    return [d.message for d in report.warnings]
+
+
+def test_a_profiles_feed_is_fetched_filtered_and_then_asked_for_conditionally(tmp_path: Path, server: Server) -> None:
+    report = Report()
+    ada = author("ada", f"{server.url}/ok.xml", feed_tags=("Go",))
+    [result] = fetch_feeds(str(tmp_path), [ada], report, limits=LIMITS)
+    assert result.status == "fetched" and result.entries == 2 and not report.diagnostics
+    data = fetched(tmp_path, "ada")
+    assert [e["id"] for e in data["entries"]] == ["urn:ada:3", "urn:ada:1"], "newest first; the cooking post is not engineering"  # type: ignore[index]
+    assert data["entries"][0]["link"] == f"{server.url}/posts/3/"  # type: ignore[index]
+    assert data["etag"] == '"v1"'
+    [again] = fetch_feeds(str(tmp_path), [ada], report, limits=LIMITS)
+    assert again.status == "unchanged" and again.entries == 2 and server.conditional == 1
+
+
+@pytest.mark.parametrize(
+    "path, reason",
+    [
+        ("/slow.xml", "timed out"),
+        ("/huge.xml", "larger than 256 KiB"),
+        ("/loop.xml", "more than 3 redirects"),
+        ("/to-file.xml", "is not an http or https URL"),
+        ("/500.xml", "HTTP 500"),
+    ],
+)
+def test_AGG_01_requests_are_bounded_and_a_failing_feed_keeps_the_last_copy(tmp_path: Path, server: Server, path: str, reason: str) -> None:
+    report = Report()
+    fetch_feeds(str(tmp_path), [author("ada", f"{server.url}/ok.xml")], report, limits=LIMITS)
+    before = fetched(tmp_path, "ada")
+    started = time.monotonic()
+    results = fetch_feeds(
+        str(tmp_path), [author("ada", f"{server.url}/ok.xml"), author("bo", f"{server.url}{path}")], report, limits=LIMITS
+    )
+    assert time.monotonic() - started < 10, "bounded: the test server would hold a request far longer"
+    assert [r.status for r in results] == ["unchanged", "failed"], "one failing feed does not stop the others"
+    assert any(reason in w for w in warnings(report)), warnings(report)
+    [again] = fetch_feeds(str(tmp_path), [author("ada", f"{server.url}{path}")], report, limits=LIMITS)
+    assert again.status == "failed" and again.entries == 3, "a feed that moved and fails keeps what the old address gave"
+    assert fetched(tmp_path, "ada")["entries"] == before["entries"], "the last good copy stays on disk"
+
+
+@pytest.mark.parametrize("path", ["/page.xml", "/garbage.xml"])
+def test_AGG_02_what_is_not_a_feed_is_a_warning_and_keeps_the_last_copy(tmp_path: Path, server: Server, path: str) -> None:
+    report = Report()
+    ada = author("ada", f"{server.url}/ok.xml")
+    fetch_feeds(str(tmp_path), [ada], report, limits=LIMITS)
+    before = fetched(tmp_path, "ada")
+    [result] = fetch_feeds(str(tmp_path), [author("ada", f"{server.url}{path}")], report, limits=LIMITS)
+    assert result.status == "failed" and any("not a feed" in w for w in warnings(report)), warnings(report)
+    assert fetched(tmp_path, "ada")["entries"] == before["entries"]
+
+
+def test_AGG_03_hostile_html_and_urls_are_cleaned(tmp_path: Path, server: Server) -> None:
+    report = Report()
+    fetch_feeds(str(tmp_path), [author("ada", f"{server.url}/hostile.xml")], report, limits=LIMITS)
+    entries = {e["id"]: e for e in fetched(tmp_path, "ada")["entries"]}  # type: ignore[union-attr]
+    first, second = entries["urn:ada:1"], entries["urn:ada:2"]
+    assert first["title"] == "Item", "markup in a title is text: the image is gone, not escaped into view"
+    html = first["content_html"]
+    for bad in ("<script", "alert(1)", "onclick", "javascript:", "<form", "<input", "<iframe", "id=", "style=", "track.example"):
+        assert bad not in html, (bad, html)
+    assert f'href="{server.url}/rel/"' in html and 'rel="nofollow ugc noopener"' in html, "relative links made absolute"
+    assert "<a>j</a>" in html or (">j</a>" in html and "hostile.xml" not in html), "the javascript: link keeps its text, without a link"
+    assert second["link"] == "", "a javascript: link is dropped, never published"
+
+
+def test_AGG_04_feeds_declaring_entities_are_refused(tmp_path: Path, server: Server) -> None:
+    report = Report()
+    started = time.monotonic()
+    [result] = fetch_feeds(str(tmp_path), [author("ada", f"{server.url}/laughs.xml")], report, limits=LIMITS)
+    assert time.monotonic() - started < 5
+    assert result.status == "failed" and any("declares XML entities" in w for w in warnings(report))
+    assert not (Path(feeds_folder(str(tmp_path))) / "ada.json").exists()
+
+
+def test_the_command_reports_at_the_profile_and_strict_fails(tmp_path: Path, server: Server, capsys: pytest.CaptureFixture[str]) -> None:
+    root = write_site(
+        tmp_path / "site",
+        {
+            "authors/ada.yaml": f"name: Ada\nfeed: {server.url}/ok.xml\nfeed_tags: [go]\n",
+            "authors/bo.yaml": f"name: Bo\nfeed: {server.url}/500.xml\n",
+        },
+    )
+    code, _, err = run_cli(["fetch", str(root)], capsys)
+    assert code == 0
+    assert "authors/bo.yaml:2:7: warning: cannot fetch the feed of 'bo'" in err and "HTTP 500" in err
+    assert "2 feeds: 1 fetched, 0 unchanged, 1 failed; 2 entries kept in" in err
+    assert fetched(root, "ada")["entries"]
+    code, _, err = run_cli(["fetch", str(root), "--strict"], capsys)
+    assert code == 1
