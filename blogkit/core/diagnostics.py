@@ -131,3 +131,10 @@ class LineReader:
         if lines is None or not 0 < line <= len(lines):
             return None
         return lines[line - 1].replace("\t", " ")
+
+
+def size_text(count: int) -> str:
+    """A number of bytes as a diagnostic says it: '5.3 MiB', '64 KiB', '900 bytes'."""
+    if count >= 1024 * 1024:
+        return f"{count / (1024 * 1024):.1f} MiB"
+    return f"{count / 1024:.0f} KiB" if count >= 1024 else f"{count} bytes"

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 from blogkit import __version__
+from blogkit.core.diagnostics import size_text
 
 USER_AGENT = f"blogkit/{__version__} (+https://pypi.org/project/blogkit/; fetching a profile's feed)"
 _ACCEPT = "application/atom+xml, application/rss+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.8, */*;q=0.1"
@@ -97,7 +98,7 @@ def _once(url: str, etag: str, last_modified: str, limits: FetchLimits, deadline
             return FetchFailure(f"HTTP {response.status} {response.reason}".rstrip())
         declared = response.getheader("Content-Length", "")
         if declared.isdigit() and int(declared) > limits.max_bytes:
-            return FetchFailure(f"larger than {_size(limits.max_bytes)} ({_size(int(declared))})")
+            return FetchFailure(f"larger than {size_text(limits.max_bytes)} ({size_text(int(declared))})")
         chunks: list[bytes] = []
         size = 0
         while True:
@@ -110,7 +111,7 @@ def _once(url: str, etag: str, last_modified: str, limits: FetchLimits, deadline
                 break
             size += len(chunk)
             if size > limits.max_bytes:
-                return FetchFailure(f"larger than {_size(limits.max_bytes)}")
+                return FetchFailure(f"larger than {size_text(limits.max_bytes)}")
             chunks.append(chunk)
         validators = (response.getheader("ETag", ""), response.getheader("Last-Modified", ""))
         return Fetched(url, 200, b"".join(chunks), *validators, response.getheader("Content-Type", ""))
@@ -123,7 +124,3 @@ def _once(url: str, etag: str, last_modified: str, limits: FetchLimits, deadline
 def _left(deadline: float) -> float:
     """Seconds until the deadline (never zero, which a socket would take for "do not wait")."""
     return max(0.001, deadline - time.monotonic())
-
-
-def _size(count: int) -> str:
-    return f"{count / (1024 * 1024):.1f} MiB" if count >= 1024 * 1024 else f"{count / 1024:.0f} KiB"

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from blogkit.core import yamlio
-from blogkit.core.diagnostics import Location, Report
+from blogkit.core.diagnostics import Location, Report, size_text
 from blogkit.core.urls import is_valid_slug
 
 _IGNORED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini", ".gitkeep", ".keep"}
@@ -170,10 +170,6 @@ def _discover_author_posts(root: str, handle: str, report: Report) -> list[PostS
 MAX_FILE_BYTES = 4 * 1024 * 1024  # profiles, teams.yaml, tags.yaml; posts and pages have `limits.file_bytes`
 
 
-def _size(count: int) -> str:
-    return f"{count / (1024 * 1024):.1f} MiB" if count >= 1024 * 1024 else f"{count / 1024:.0f} KiB" if count >= 1024 else f"{count} bytes"
-
-
 def read_text(root: str, path: str, report: Report, max_bytes: int = MAX_FILE_BYTES, setting: str = "") -> str | None:
     """A site file as text: UTF-8, BOM dropped, newlines normalised; problems reported. A file over
     `max_bytes` (the config's `setting`, if one sets it) is an error before it is read."""
@@ -191,7 +187,7 @@ def read_text(root: str, path: str, report: Report, max_bytes: int = MAX_FILE_BY
         where = f" ({setting} in blogkit.yaml)" if setting else ""
         report.error(
             Location(path),
-            f"file is {_size(max(size, len(data)))}; the limit is {_size(max_bytes)}{where}",
+            f"file is {size_text(max(size, len(data)))}; the limit is {size_text(max_bytes)}{where}",
             "move large files to static/ and link to them",
         )
         return None
