@@ -20,7 +20,7 @@ from blogkit.core.diagnostics import Report
 from blogkit.core.model import Author
 from blogkit.fetch.client import FetchLimits
 from blogkit.fetch.outside import feeds_folder, fetch_feeds
-from conftest import run_cli, write_site
+from conftest import build, run_cli, write_site
 
 LIMITS = FetchLimits(connect_seconds=2, read_seconds=0.5, total_seconds=2, max_bytes=256 * 1024, max_redirects=3)
 
@@ -247,3 +247,84 @@ def test_the_command_reports_at_the_profile_and_strict_fails(tmp_path: Path, ser
     assert fetched(root, "ada")["entries"]
     code, _, err = run_cli(["fetch", str(root), "--strict"], capsys)
     assert code == 1
+
+
+# -- what the build makes of the fetched folder ------------------------------------------------------
+
+
+def page(result: object, name: str) -> str:
+    return result.outputs.files[name].content.decode()  # type: ignore[attr-defined]
+
+
+def write_fetched(root: Path, handle: str, entries: list[dict[str, object]]) -> None:
+    folder = Path(feeds_folder(str(root)))
+    folder.mkdir(parents=True, exist_ok=True)
+    data = {"format": 1, "url": "https://ada.example.dev/atom.xml", "etag": "", "last_modified": "", "entries": entries}
+    (folder / f"{handle}.json").write_text(json.dumps(data), encoding="utf-8")
+
+
+def outside_entry(n: int, **fields: object) -> dict[str, object]:
+    return {
+        "id": f"urn:ada:{n}", "title": f"Outside {n}", "link": f"https://ada.example.dev/{n}/", "summary": f"Summary {n}.",
+        "published": f"2026-02-{n:02d}T10:00:00+00:00", "updated": f"2026-02-{n:02d}T10:00:00+00:00",
+        "content_html": "<p>Text.</p>", "tags": ["go"], **fields,
+    }  # fmt: skip
+
+
+SITE_WITH_FEED = {
+    "authors/ada.yaml": "name: Ada Okafor\nfeed: https://ada.example.dev/atom.xml\n",
+    "posts/ada/2026-03-01-hello.md": "---\ntitle: Hello\n---\nText.\n",
+}
+
+
+def test_fetched_posts_appear_on_the_hub_and_the_authors_page_linking_to_the_originals(tmp_path: Path) -> None:
+    root = write_site(tmp_path / "site", SITE_WITH_FEED)
+    write_fetched(root, "ada", [outside_entry(1), outside_entry(2)])
+    result = build(root)
+    assert not result.report.diagnostics
+    hub = page(result, "index.html")
+    assert hub.index("Outside 2") < hub.index("Outside 1"), "newest first"
+    assert '<a class="elsewhere__title" href="https://ada.example.dev/2/" rel="nofollow ugc noopener">Outside 2</a>' in hub
+    assert "on Ada Okafor&rsquo;s blog" in hub
+    author = page(result, "authors/ada/index.html")
+    assert "On Ada Okafor&rsquo;s own blog" in author and "Outside 1" in author
+    assert "Outside" not in page(result, "2026/03/hello/index.html")
+
+
+def test_a_site_without_fetched_data_builds_as_before(tmp_path: Path) -> None:
+    result = build(write_site(tmp_path / "site", SITE_WITH_FEED))
+    assert not result.report.diagnostics and "elsewhere" not in page(result, "index.html")
+
+
+def test_AGG_03_fetched_data_edited_by_hand_is_cleaned_again_when_built(tmp_path: Path) -> None:
+    root = write_site(tmp_path / "site", SITE_WITH_FEED)
+    hostile = outside_entry(
+        1,
+        title="<script>alert(1)</script>Hi <b>there</b>",
+        summary="<img src=x onerror=alert(1)>Summary",
+        content_html="<form><input name=password></form><p onclick=x()>t</p>",
+    )
+    write_fetched(root, "ada", [hostile, outside_entry(2, link="javascript:alert(1)"), outside_entry(3, published="yesterday")])
+    result = build(root)
+    hub = page(result, "index.html")
+    for bad in ("<script>", "alert(1)", "onerror", "<form", "<input", "onclick", "javascript:"):
+        assert bad not in hub, bad
+    assert ">Hi there</a>" in hub and "Summary" in hub
+    assert "Outside 2" not in hub and "Outside 3" not in hub, "no safe link, or no date: not shown"
+
+
+def test_an_outside_post_that_is_one_of_the_hubs_own_is_shown_once(tmp_path: Path) -> None:
+    root = write_site(tmp_path / "site", SITE_WITH_FEED)
+    write_fetched(root, "ada", [outside_entry(1, link="https://hub.example/2026/03/hello/"), outside_entry(2)])
+    hub = page(build(root), "index.html")
+    assert "Outside 1" not in hub and "Outside 2" in hub
+
+
+def test_a_fetched_file_that_is_not_one_is_a_warning_at_it(tmp_path: Path) -> None:
+    root = write_site(tmp_path / "site", SITE_WITH_FEED)
+    Path(feeds_folder(str(root))).mkdir(parents=True)
+    (Path(feeds_folder(str(root))) / "ada.json").write_text("[1, 2]", encoding="utf-8")
+    result = build(root)
+    assert [f"{d.location.path}: {d.message}" for d in result.report.warnings] == [
+        ".blogkit-fetched/feeds/ada.json: not a file `blogkit fetch` wrote (or one of another version)"
+    ]

@@ -260,7 +260,8 @@ def _report(report: Report, site_root: str, args: argparse.Namespace) -> str:
 
 
 def _fetch(args: argparse.Namespace) -> int:
-    from blogkit.fetch.outside import FETCHED_FOLDER, fetch_feeds  # the network code loads only for `fetch`
+    from blogkit.fetch.outside import fetch_feeds  # the network code loads only for `fetch`
+    from blogkit.load.outside import FETCHED_FOLDER
 
     try:
         config = load_config(args.site)

@@ -122,6 +122,22 @@ class Post:
 
 
 @dataclass(frozen=True, slots=True)
+class OutsidePost:
+    """A post an engineer published on their own blog, as `blogkit fetch` brought it: shown with a link to the original."""
+
+    author: str  # the handle of the profile whose feed it came from
+    id: str
+    title: str  # text
+    url: str  # the original, http(s)
+    date: datetime
+    updated: datetime
+    summary: str = ""  # text
+    html: str = ""  # sanitised
+    tags: tuple[str, ...] = ()
+    source: str = ""  # the fetched file it was read from
+
+
+@dataclass(frozen=True, slots=True)
 class Page:
     source: str
     title: str
@@ -152,6 +168,7 @@ class Site:
     series: Mapping[str, tuple[Post, ...]]  # oldest first
     static_files: tuple[str, ...]  # site-relative paths under static/
     positions: Mapping[str, int] = field(default_factory=dict)  # post source -> index in posts
+    outside: tuple[OutsidePost, ...] = ()  # engineers' posts on their own blogs, newest first
 
     def archive(self) -> list[tuple[int, list[Post]]]:
         years: dict[int, list[Post]] = {}

@@ -30,28 +30,19 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from html import escape, unescape
 from typing import Any
-from urllib.parse import urljoin, urlsplit
 from xml.sax import SAXParseException
 
 import feedparser  # type: ignore[import-untyped]
-import nh3
 
 from blogkit.core.diagnostics import Location, Report
 from blogkit.core.model import Author
 from blogkit.core.yamlio import locate
 from blogkit.fetch.client import DEFAULT_LIMITS, FetchFailure, FetchLimits, get
+from blogkit.load.outside import FORMAT, clean_html, feeds_folder, plain_text, safe_url
 
-FETCHED_FOLDER = ".blogkit-fetched"
-FEEDS_FOLDER = "feeds"
-FORMAT = 1  # the version of the files' layout
 MAX_ENTRIES = 50  # the newest entries kept of each feed
 _ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.I)
-_TAGS = {"a", "abbr", "b", "blockquote", "br", "code", "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i",
-         "li", "ol", "p", "pre", "q", "s", "small", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul"}  # fmt: skip
-_ATTRIBUTES = {"a": {"href", "title"}, "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan", "scope"}}
-_URL_ATTRIBUTES = re.compile(r'(\s(?:href|src))="([^"]*)"')
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,10 +50,6 @@ class FeedResult:
     handle: str
     status: str  # "fetched", "unchanged", "failed"
     entries: int  # entries now kept for this profile
-
-
-def feeds_folder(site_root: str) -> str:
-    return os.path.join(site_root, FETCHED_FOLDER, FEEDS_FOLDER)
 
 
 def fetch_feeds(
@@ -118,8 +105,8 @@ def _entries(parsed: Any, base: str, author: Author, now: datetime) -> list[dict
         when = _date(entry.get("published_parsed") or entry.get("updated_parsed"))
         if when is None or when > now:
             continue
-        link = _safe_url(entry.get("link", ""), base)
-        tags = sorted({_text(t.get("term", "")) for t in entry.get("tags", []) if _text(t.get("term", ""))})
+        link = safe_url(entry.get("link", ""), base)
+        tags = sorted({plain_text(t.get("term", "")) for t in entry.get("tags", []) if plain_text(t.get("term", ""))})
         if wanted and not wanted & {t.lower() for t in tags}:
             continue
         entry_base = entry.get("content", [{}])[0].get("base") or link or base
@@ -127,49 +114,18 @@ def _entries(parsed: Any, base: str, author: Author, now: datetime) -> list[dict
         summary = entry.get("summary", "")
         found.append(
             {
-                "id": _text(entry.get("id", "")) or link,
-                "title": _text(entry.get("title", "")) or "Untitled",
+                "id": plain_text(entry.get("id", "")) or link,
+                "title": plain_text(entry.get("title", "")) or "Untitled",
                 "link": link,
                 "published": when.isoformat(),
                 "updated": (_date(entry.get("updated_parsed")) or when).isoformat(),
-                "summary": _text(summary)[:1000],
+                "summary": plain_text(summary)[:1000],
                 "content_html": clean_html(content or summary, entry_base),
                 "tags": tags,
             }
         )
     found.sort(key=lambda e: (e["published"], e["id"]), reverse=True)
     return found[:MAX_ENTRIES]
-
-
-def clean_html(html: str, base: str) -> str:
-    """HTML from another website, safe to publish: a strict allow-list, absolute `http(s)` URLs only."""
-
-    def attribute(match: re.Match[str]) -> str:  # an unsafe or empty URL loses its attribute: the text stays, without a link
-        url = _safe_url(unescape(match.group(2)), base)
-        return f'{match.group(1)}="{escape(url)}"' if url else ""
-
-    absolute = _URL_ATTRIBUTES.sub(attribute, html)
-    return nh3.clean(
-        absolute,
-        tags=_TAGS,
-        attributes=_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-        link_rel="nofollow ugc noopener",
-        strip_comments=True,
-    )
-
-
-def _text(value: str) -> str:
-    """Plain text from what a feed calls text or HTML: tags dropped, entities decoded, spaces folded."""
-    return " ".join(unescape(nh3.clean(value or "", tags=set())).split())
-
-
-def _safe_url(value: str, base: str) -> str:
-    """`value` made absolute against `base` when it is an http(s) URL; "" otherwise (and when empty)."""
-    if not (value or "").strip():
-        return ""
-    url = urljoin(base, value.strip())
-    return url if urlsplit(url).scheme in ("http", "https") and urlsplit(url).netloc else ""
 
 
 def _date(parsed: Any) -> datetime | None:

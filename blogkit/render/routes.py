@@ -134,7 +134,9 @@ def _pages(site: Site) -> Iterator[PageRoute]:
     yield from _hub_pages(site)
     yield _page("authors.html", "authors/", _THEME, authors=list(site.authors.values()))
     for handle, author in site.authors.items():
-        yield from _paginated(site, "author.html", author.path, site.posts_by_author[handle], Location(author.source), author=author)
+        elsewhere = tuple(p for p in site.outside if p.author == handle)[: site.config.paginate]
+        posts = site.posts_by_author[handle]
+        yield from _paginated(site, "author.html", author.path, posts, Location(author.source), {"outside": elsewhere}, author=author)
     yield _page("tags.html", "tags/", _THEME, tags=list(site.tags.values()))
     for slug, tag in site.tags.items():
         yield from _paginated(site, "tag.html", tag.path, site.posts_by_tag.get(slug, ()), _THEME, tag=tag)
@@ -148,11 +150,14 @@ def _pages(site: Site) -> Iterator[PageRoute]:
 
 
 def _hub_pages(site: Site) -> Iterator[PageRoute]:
-    yield from _paginated(site, "index.html", "", site.posts, _THEME)
+    yield from _paginated(site, "index.html", "", site.posts, _THEME, {"outside": site.outside[: site.config.paginate]})
 
 
-def _paginated(site: Site, template: str, path: str, posts: Sequence[Post], origin: Location, **context: Any) -> Iterator[PageRoute]:
-    """A list of posts over pages of `paginate` posts: `path`, then `path` + 'page/2/', ..."""
+def _paginated(
+    site: Site, template: str, path: str, posts: Sequence[Post], origin: Location, first: dict[str, Any] | None = None, **context: Any
+) -> Iterator[PageRoute]:
+    """A list of posts over pages of `paginate` posts: `path`, then `path` + 'page/2/', ...; `first`
+    adds to the first page's context (every other page gets the same names, empty)."""
     size = site.config.paginate
     chunks = [posts[i : i + size] for i in range(0, len(posts), size)] or [()]
     paths = [path] + [f"{path}page/{n}/" for n in range(2, len(chunks) + 1)]
@@ -163,7 +168,8 @@ def _paginated(site: Site, template: str, path: str, posts: Sequence[Post], orig
             "newer": paths[number - 2] if number > 1 else None,
             "older": paths[number] if number < len(chunks) else None,
         }
-        yield _page(template, paths[number - 1], origin, posts=chunk, pagination=pagination, **context)
+        extra = {name: value if number == 1 else () for name, value in (first or {}).items()}
+        yield _page(template, paths[number - 1], origin, posts=chunk, pagination=pagination, **extra, **context)
 
 
 def _sitemap_entries(site: Site) -> list[tuple[str, datetime | None]]:
