@@ -328,3 +328,24 @@ def test_a_fetched_file_that_is_not_one_is_a_warning_at_it(tmp_path: Path) -> No
     assert [f"{d.location.path}: {d.message}" for d in result.report.warnings] == [
         ".blogkit-fetched/feeds/ada.json: not a file `blogkit fetch` wrote (or one of another version)"
     ]
+
+
+def test_outside_posts_are_entries_of_the_hub_and_author_feeds_with_their_content_only_when_allowed(tmp_path: Path) -> None:
+    import feedparser
+
+    root = write_site(tmp_path / "site", SITE_WITH_FEED)
+    write_fetched(root, "ada", [outside_entry(1, content_html="<p>Whole <b>text</b>.</p>")])
+    result = build(root)
+    hub = feedparser.parse(result.outputs.files["feed.xml"].content)
+    [elsewhere] = [e for e in hub.entries if e.link == "https://ada.example.dev/1/"]
+    assert elsewhere.id == "urn:ada:1" and elsewhere.title == "Outside 1" and "content" not in elsewhere
+    assert any(
+        e.link == "https://ada.example.dev/1/" for e in feedparser.parse(result.outputs.files["authors/ada/feed.xml"].content).entries
+    )
+    (root / "authors" / "ada.yaml").write_text("name: Ada Okafor\nfeed: https://ada.example.dev/atom.xml\nfeed_content: full\n")
+    result = build(root)
+    hub = feedparser.parse(result.outputs.files["feed.xml"].content)
+    [elsewhere] = [e for e in hub.entries if e.link == "https://ada.example.dev/1/"]
+    assert elsewhere.content[0].value == "<p>Whole <b>text</b>.</p>"
+    author_feed = feedparser.parse(result.outputs.files["authors/ada/feed.xml"].content)
+    assert all("content" not in e for e in author_feed.entries), "author feeds carry summaries (feeds.full_content)"

@@ -46,6 +46,7 @@ class Author:
     links: tuple[Link, ...] = ()
     feed: str = ""  # their own blog's feed, which `blogkit fetch` downloads
     feed_tags: tuple[str, ...] = ()  # only its entries with one of these tags (categories) are taken; () for all
+    feed_content: str = "summary"  # "full": the hub's feeds may carry the whole of those posts, not only their summary
 
     @property
     def path(self) -> str:

@@ -164,7 +164,8 @@ class OutputKeys:
         if isinstance(route, PageRoute):
             return digest(self.base, "page", route.template, route.path, fp.of(route.context), self._site_part(route.template))
         scope = route.scope
-        shown = (scope.kind, scope.path, scope.title, scope.description, tuple(scope.authors), tuple(scope.posts[: self.entries]))
+        shown: tuple[object, ...] = (scope.kind, scope.path, scope.title, scope.description, tuple(scope.authors))
+        shown += (tuple(scope.posts[: self.entries]), tuple(scope.outside[: self.entries]))
         return digest(self.base, "feed", route.format, str(self.entries), fp.of(shown))
 
     def _site_part(self, template: str) -> str:

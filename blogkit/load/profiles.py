@@ -13,7 +13,7 @@ from blogkit.core.model import Author, Link, TagInfo, Team
 from blogkit.core.urls import is_valid_slug
 from blogkit.load.sources import read_yaml_file
 
-AUTHOR_KEYS = ("name", "bio", "avatar", "email", "team", "links", "feed", "feed_tags")
+AUTHOR_KEYS = ("name", "bio", "avatar", "email", "team", "links", "feed", "feed_tags", "feed_content")
 TEAM_KEYS = ("name", "description", "url")
 TAG_KEYS = ("aliases", "description")
 
@@ -98,6 +98,7 @@ def _load_author(root: str, path: str, teams: Mapping[str, Team], static_files: 
         links=_links(f),
         feed=f.url("feed") or "",
         feed_tags=tuple(tag for _, tag in f.string_list("feed_tags") or []),
+        feed_content=f.choice("feed_content", ("summary", "full"), "summary"),
     )
 
 

@@ -20,7 +20,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from blogkit.core.config import SiteConfig
 from blogkit.core.feedformats import feed_path
-from blogkit.core.model import Author, Post, Site
+from blogkit.core.model import Author, OutsidePost, Post, Site
 from blogkit.core.urls import SiteUrls
 
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -40,6 +40,7 @@ class FeedScope:
     description: str
     posts: Sequence[Post]
     authors: Sequence[Author] = ()  # the feed's own authors (an author feed's engineer)
+    outside: Sequence[OutsidePost] = ()  # its engineers' posts on their own blogs, newest first
 
 
 # The post fields an entry shows: a summary entry, and a full one (which adds the post's HTML).
@@ -52,7 +53,7 @@ FULL_FIELDS = SUMMARY_FIELDS | {"html"}
 
 def scopes(site: Site) -> list[FeedScope]:
     title = site.config.title
-    found = [FeedScope("hub", "", title, site.config.description or f"Posts from {title}", site.posts)]
+    found = [FeedScope("hub", "", title, site.config.description or f"Posts from {title}", site.posts, (), site.outside)]
     for handle, author in site.authors.items():
         found.append(
             FeedScope(
@@ -62,6 +63,7 @@ def scopes(site: Site) -> list[FeedScope]:
                 author.bio or f"Posts by {author.name}",
                 site.posts_by_author[handle],
                 (author,),
+                tuple(p for p in site.outside if p.author == handle),
             )
         )
     for slug, tag in site.tags.items():
@@ -82,6 +84,25 @@ def scopes(site: Site) -> list[FeedScope]:
 def clean_text(text: str) -> str:
     """Remove characters that XML 1.0 does not allow."""
     return _XML_ILLEGAL.sub("", text)
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """One entry as every format writes it, whether a post of the hub or one from an engineer's own blog."""
+
+    id: str
+    url: str
+    title: str
+    published: datetime
+    updated: datetime
+    authors: tuple[Author, ...]
+    categories: tuple[str, ...]
+    summary: str
+    full: bool  # whether it carries its content, or its summary only
+    escaped_html: str  # the content escaped for XML
+    html: str
+    image: str = ""
+    external_url: str = ""
 
 
 class FeedWriter:
@@ -129,14 +150,56 @@ class FeedWriter:
         return self.urls.media(post.image)
 
     def render(self, scope: FeedScope, fmt: str, entries: int) -> str:
-        posts = list(scope.posts[:entries])
-        writer: Callable[[FeedScope, list[Post], bool], str] = {"atom": self.atom, "rss": self.rss, "json": self.json_feed}[fmt]
-        return writer(scope, posts, scope.kind in self.site.config.feeds.full_content)
+        """One feed: its newest `entries` posts, the hub's own and those its engineers wrote elsewhere."""
+        full = scope.kind in self.site.config.feeds.full_content
+        shown = [(post.date, 1, self._entry(post, full)) for post in scope.posts[:entries]]
+        shown += [(post.date, 0, self._outside_entry(post, full)) for post in scope.outside[:entries]]
+        shown.sort(key=lambda item: (item[0], item[1]), reverse=True)  # newest first; the hub's own first at one time
+        writer: Callable[[FeedScope, list[_Entry]], str] = {"atom": self.atom, "rss": self.rss, "json": self.json_feed}[fmt]
+        return writer(scope, [entry for _, _, entry in shown[:entries]])
+
+    def _entry(self, post: Post, full: bool) -> _Entry:
+        return _Entry(
+            id=self.entry_id(post),
+            url=self.abs_url(post.path),
+            title=post.title,
+            published=post.date,
+            updated=post.last_modified,
+            authors=tuple(self.site.authors[h] for h in post.authors),
+            categories=tuple(self.site.tags[s].name for s in post.tags),
+            summary=post.summary,
+            full=full,
+            escaped_html=self.escaped_content(post) if full else "",
+            html=self.content(post) if full else "",
+            image=self.image_url(post),
+            external_url=post.canonical,
+        )
+
+    def _outside_entry(self, post: OutsidePost, full: bool) -> _Entry:
+        """A post from an engineer's own blog: its link and id are the original's; its content only
+        when the profile allows it (`feed_content: full`), its summary otherwise."""
+        author = self.site.authors[post.author]
+        full = full and author.feed_content == "full"
+        html = clean_text(post.html) if full else ""
+        return _Entry(
+            id=post.id,
+            url=post.url,
+            title=post.title,
+            published=post.date,
+            updated=post.updated,
+            authors=(author,),
+            categories=post.tags,
+            summary=post.summary,
+            full=full,
+            escaped_html=escape(html),
+            html=html,
+            external_url=post.url,
+        )
 
     # -- Atom --------------------------------------------------------------------------------
-    def atom(self, scope: FeedScope, posts: list[Post], full: bool) -> str:
+    def atom(self, scope: FeedScope, entries: list[_Entry]) -> str:
         config = self.site.config
-        updated = max((p.last_modified for p in posts), default=_EPOCH)
+        updated = max((e.updated for e in entries), default=_EPOCH)
         out = [
             '<?xml version="1.0" encoding="utf-8"?>',
             f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={quoteattr(config.language)}>',
@@ -151,21 +214,21 @@ class FeedWriter:
         if not scope.authors:
             out.append(f"  <author><name>{_x(config.title)}</name><uri>{_x(self.abs_url(''))}</uri></author>")
         out.append("  <generator>blogkit</generator>")
-        for post in posts:
+        for entry in entries:
             out += [
                 "  <entry>",
-                f"    <id>{_x(self.entry_id(post))}</id>",
-                f"    <title>{_x(post.title)}</title>",
-                f'    <link rel="alternate" type="text/html" href={_a(self.abs_url(post.path))}/>',
-                f"    <published>{_rfc3339(post.date)}</published>",
-                f"    <updated>{_rfc3339(post.last_modified)}</updated>",
+                f"    <id>{_x(entry.id)}</id>",
+                f"    <title>{_x(entry.title)}</title>",
+                f'    <link rel="alternate" type="text/html" href={_a(entry.url)}/>',
+                f"    <published>{_rfc3339(entry.published)}</published>",
+                f"    <updated>{_rfc3339(entry.updated)}</updated>",
             ]
-            out += [self._atom_person(self.site.authors[h], "    ") for h in post.authors]
-            out += [f"    <category term={_a(self.site.tags[s].name)}/>" for s in post.tags]
-            if post.summary:
-                out.append(f"    <summary>{_x(post.summary)}</summary>")
-            if full:
-                out.append(f'    <content type="html">{self.escaped_content(post)}</content>')
+            out += [self._atom_person(a, "    ") for a in entry.authors]
+            out += [f"    <category term={_a(name)}/>" for name in entry.categories]
+            if entry.summary:
+                out.append(f"    <summary>{_x(entry.summary)}</summary>")
+            if entry.full:
+                out.append(f'    <content type="html">{entry.escaped_html}</content>')
             out.append("  </entry>")
         out.append("</feed>")
         return "\n".join(out) + "\n"
@@ -174,9 +237,9 @@ class FeedWriter:
         return f"{indent}<author><name>{_x(author.name)}</name><uri>{_x(self.abs_url(author.path))}</uri></author>"
 
     # -- RSS ---------------------------------------------------------------------------------
-    def rss(self, scope: FeedScope, posts: list[Post], full: bool) -> str:
+    def rss(self, scope: FeedScope, entries: list[_Entry]) -> str:
         config = self.site.config
-        updated = max((p.last_modified for p in posts), default=_EPOCH)
+        updated = max((e.updated for e in entries), default=_EPOCH)
         out = [
             '<?xml version="1.0" encoding="utf-8"?>',
             '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:dc="http://purl.org/dc/elements/1.1/"'
@@ -190,28 +253,27 @@ class FeedWriter:
             f'    <atom:link rel="self" type="application/rss+xml" href={_a(self.abs_url(feed_path(scope.path, "rss")))}/>',
             "    <generator>blogkit</generator>",
         ]
-        for post in posts:
-            entry_id = self.entry_id(post)
-            is_link = entry_id == self.abs_url(post.path)
+        for entry in entries:
+            is_link = entry.id == entry.url
             out += [
                 "    <item>",
-                f"      <title>{_x(post.title)}</title>",
-                f"      <link>{_x(self.abs_url(post.path))}</link>",
-                f'      <guid isPermaLink="{"true" if is_link else "false"}">{_x(entry_id)}</guid>',
-                f"      <pubDate>{format_datetime(post.date.astimezone(UTC), usegmt=True)}</pubDate>",
+                f"      <title>{_x(entry.title)}</title>",
+                f"      <link>{_x(entry.url)}</link>",
+                f'      <guid isPermaLink="{"true" if is_link else "false"}">{_x(entry.id)}</guid>',
+                f"      <pubDate>{format_datetime(entry.published.astimezone(UTC), usegmt=True)}</pubDate>",
             ]
-            out += [f"      <dc:creator>{_x(self.site.authors[h].name)}</dc:creator>" for h in post.authors]
-            out += [f"      <category>{_x(self.site.tags[s].name)}</category>" for s in post.tags]
-            if post.summary:
-                out.append(f"      <description>{_x(post.summary)}</description>")
-            if full:
-                out.append(f"      <content:encoded>{self.escaped_content(post)}</content:encoded>")
+            out += [f"      <dc:creator>{_x(a.name)}</dc:creator>" for a in entry.authors]
+            out += [f"      <category>{_x(name)}</category>" for name in entry.categories]
+            if entry.summary:
+                out.append(f"      <description>{_x(entry.summary)}</description>")
+            if entry.full:
+                out.append(f"      <content:encoded>{entry.escaped_html}</content:encoded>")
             out.append("    </item>")
         out += ["  </channel>", "</rss>"]
         return "\n".join(out) + "\n"
 
     # -- JSON Feed ---------------------------------------------------------------------------
-    def json_feed(self, scope: FeedScope, posts: list[Post], full: bool) -> str:
+    def json_feed(self, scope: FeedScope, entries: list[_Entry]) -> str:
         config = self.site.config
         feed: dict[str, object] = {
             "version": "https://jsonfeed.org/version/1.1",
@@ -224,24 +286,24 @@ class FeedWriter:
         if scope.authors:
             feed["authors"] = [self._json_person(a) for a in scope.authors]
         items = []
-        for post in posts:
+        for entry in entries:
             item: dict[str, object] = {
-                "id": self.entry_id(post),
-                "url": self.abs_url(post.path),
-                "title": post.title,
-                **({"content_html": self.content(post)} if full else {"content_text": post.summary}),
-                "date_published": _rfc3339(post.date),
-                "date_modified": _rfc3339(post.last_modified),
-                "authors": [self._json_person(self.site.authors[h]) for h in post.authors],
+                "id": entry.id,
+                "url": entry.url,
+                "title": entry.title,
+                **({"content_html": entry.html} if entry.full else {"content_text": entry.summary}),
+                "date_published": _rfc3339(entry.published),
+                "date_modified": _rfc3339(entry.updated),
+                "authors": [self._json_person(a) for a in entry.authors],
             }
-            if post.summary and full:  # a summary-only item has it as its content_text already
-                item["summary"] = post.summary
-            if post.tags:
-                item["tags"] = [self.site.tags[s].name for s in post.tags]
-            if post.image:
-                item["image"] = self.image_url(post)
-            if post.canonical:
-                item["external_url"] = post.canonical
+            if entry.summary and entry.full:  # a summary-only item has it as its content_text already
+                item["summary"] = entry.summary
+            if entry.categories:
+                item["tags"] = list(entry.categories)
+            if entry.image:
+                item["image"] = entry.image
+            if entry.external_url:
+                item["external_url"] = entry.external_url
             items.append(item)
         feed["items"] = items
         return json.dumps(feed, ensure_ascii=False, indent=2) + "\n"  # every text was cleaned or is ours
