@@ -3,6 +3,7 @@ after its id. Entries covered in depth elsewhere are pinned here by their essent
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -29,6 +30,37 @@ def page(result, path: str) -> str:
 def cli(args: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     return subprocess.run([sys.executable, "-m", "blogkit", *args], capture_output=True, text=True, env=env, timeout=120, **kwargs)
+
+
+# -- I. invariants ------------------------------------------------------------------------------
+
+
+def test_I1_every_problem_of_a_build_is_located_quoted_and_hinted_all_at_once(site, capsys):
+    root = site(
+        {
+            P: post("title: A\ndate: someday\n"),
+            "posts/ada/2026-03-02-two.md": post("title: Two\n", "See [this](nowhere.md).\n"),
+            "posts/ada/2026-03-03-three.md": "no front matter here\n",
+        }
+    )
+    code, out, err = run_cli(["build", str(root)], capsys)
+    assert code == 1 and "Traceback" not in err and out == ""
+    for where in (f"{P}:3:7: error:", "posts/ada/2026-03-02-two.md:4:12: error:", "posts/ada/2026-03-03-three.md:1:1: error:"):
+        assert where in err, (where, err)
+    block = err[err.index(f"{P}:3:7: error:") :].splitlines()
+    assert block[1:3] == ["  | date: someday", "  |       ^"] and block[3].startswith("  hint: ")
+    code, out, _ = run_cli(["build", str(root), "--format", "json"], capsys)
+    found = [json.loads(line) for line in out.splitlines()]
+    assert code == 1 and len(found) == 3 and all({"path", "line", "column", "severity", "message"} <= set(d) for d in found)
+
+
+def test_I2_exit_codes_say_who_can_fix_it(site, capsys, tmp_path):
+    root = site({P: post("title: A\nimage: https://img.example/a.png\n")})  # a cover without image_alt: a warning
+    assert run_cli(["build", str(root), "-o", str(tmp_path / "ok")], capsys)[0] == 0
+    assert run_cli(["build", str(root), "-o", str(tmp_path / "strict"), "--strict"], capsys)[0] == 1
+    (root / "blogkit.yaml").write_text("title: Hub\nbase_url: https://hub.example/\nunknown: 1\n")
+    assert run_cli(["build", str(root)], capsys)[0] == 2
+    assert run_cli(["build", str(tmp_path / "no-such-site")], capsys)[0] == 2
 
 
 # -- A. reading files and front matter ---------------------------------------------------------
