@@ -349,3 +349,13 @@ def test_outside_posts_are_entries_of_the_hub_and_author_feeds_with_their_conten
     assert elsewhere.content[0].value == "<p>Whole <b>text</b>.</p>"
     author_feed = feedparser.parse(result.outputs.files["authors/ada/feed.xml"].content)
     assert all("content" not in e for e in author_feed.entries), "author feeds carry summaries (feeds.full_content)"
+
+
+def test_build_with_fetch_fetches_then_builds(tmp_path: Path, server: Server, capsys: pytest.CaptureFixture[str]) -> None:
+    root = write_site(tmp_path / "site", {**SITE_WITH_FEED, "authors/ada.yaml": f"name: Ada Okafor\nfeed: {server.url}/ok.xml\n"})
+    code, _, err = run_cli(["build", str(root), "--fetch", "-o", str(tmp_path / "out")], capsys)
+    assert code == 0 and "1 feed: 1 fetched" in err
+    assert "Post 3" in (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    (root / "authors" / "ada.yaml").write_text(f"name: Ada Okafor\nfeed: {server.url}/500.xml\n")
+    code, _, err = run_cli(["build", str(root), "--fetch", "--strict", "-o", str(tmp_path / "strict")], capsys)
+    assert code == 1 and "HTTP 500" in err and not (tmp_path / "strict").exists(), "with --strict a failed fetch builds nothing"

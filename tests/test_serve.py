@@ -355,6 +355,24 @@ def test_a_post_over_the_render_budget_is_shown_as_a_problem_while_the_server_an
         events.close()
 
 
+def test_what_fetch_brings_while_serving_is_shown_at_once(site_root: Path) -> None:
+    write_site(site_root, {"authors/ada.yaml": "name: Ada\nfeed: https://ada.example.dev/atom.xml\n"}, base=False)
+    entry = {"id": "urn:x", "title": "Written elsewhere", "link": "https://ada.example.dev/x/", "summary": "S.",
+             "published": "2026-02-01T10:00:00+00:00", "updated": "2026-02-01T10:00:00+00:00", "content_html": "", "tags": []}  # fmt: skip
+    data = json.dumps({"format": 1, "url": "https://ada.example.dev/atom.xml", "etag": "", "last_modified": "", "entries": [entry]})
+    with serving(site_root) as server:
+        events = Events(server.port)
+        folder = site_root / ".blogkit-fetched" / "feeds"
+        folder.mkdir(parents=True)  # the first fetch makes the folder: it is watched from then on
+        (folder / ".fetch-1").write_text(data, encoding="utf-8")
+        (folder / ".fetch-1").rename(folder / "ada.json")  # as `blogkit fetch` writes
+        deadline = time.monotonic() + DEADLINE
+        while b"Written elsewhere" not in get(server, "/")[2] and time.monotonic() < deadline:
+            assert events.next()[0] == "reload"
+        assert b"Written elsewhere" in get(server, "/")[2]
+        events.close()
+
+
 def test_a_broken_config_or_template_never_stops_the_server(site_root: Path) -> None:
     with serving(site_root) as server:
         events = Events(server.port)
@@ -596,7 +614,9 @@ def test_watcher_relevance() -> None:
     assert recorder.relevant("/site/posts/ada/2026-03-01-x.md") == "posts/ada/2026-03-01-x.md"
     assert recorder.relevant("/site/blogkit.yaml") == "blogkit.yaml"
     assert recorder.relevant("/site/templates/base.html") == "templates/base.html"
-    for ignored in ("/site/public/index.html", "/site/.git/index", "/site/posts/ada/.x.md.swp", "/site/posts/ada/x.md~",
+    assert recorder.relevant("/site/.blogkit-fetched/feeds/ada.json") == ".blogkit-fetched/feeds/ada.json"
+    for ignored in ("/site/public/index.html", "/site/.git/index", "/site/.blogkit-fetched/feeds/.fetch-x1",
+                    "/site/.blogkit-cache/index.json", "/site/posts/ada/.x.md.swp", "/site/posts/ada/x.md~",
                     "/site/posts/ada/4913", "/site/notes.txt", "/elsewhere/posts/a.md", "/site/posts/ada/#x.md#"):  # fmt: skip
         assert recorder.relevant(ignored) is None, ignored
     recorder.theme = "themes/mine"

@@ -65,6 +65,7 @@ def parser() -> argparse.ArgumentParser:
 
     build = site_command("build", "build the site into a folder of static files")
     build.add_argument("-o", "--output", metavar="OUT", help="the output folder (default: SITE/public)")
+    build.add_argument("--fetch", action="store_true", help="run `blogkit fetch` first (engineers' own feeds), then build")
     check = site_command("check", "validate the site, its links, images and tags, without writing anything")
     check.add_argument(
         "--against", metavar="OUT", help="a previous build to compare feeds with, for back-dated posts (default: SITE/public if it exists)"
@@ -189,6 +190,8 @@ def _build_or_check(args: argparse.Namespace) -> int:
 
 
 def _build_or_check_locked(args: argparse.Namespace) -> int:
+    if getattr(args, "fetch", False) and (fetched := _fetch(args)) != EXIT_OK:
+        return fetched  # a config error, or (with --strict) a feed that could not be fetched: nothing is built
     options = BuildOptions(drafts=args.drafts, future=args.future, cache=args.cache, **({"jobs": args.jobs} if args.jobs else {}))
     site_root = os.path.abspath(args.site)
     out_dir = None

@@ -33,6 +33,7 @@ from watchdog.observers.api import BaseObserver, ObservedWatch
 from watchdog.observers.polling import PollingObserver
 
 from blogkit.core.config import CONFIG_FILE
+from blogkit.load.outside import FETCHED_FOLDER
 from blogkit.load.sources import is_ignored
 
 QUIET_SECONDS = 0.03  # a burst of events ends after this long without one (an editor's save takes a few ms)
@@ -78,6 +79,8 @@ class ChangeRecorder(FileSystemEventHandler):
         if rel == os.curdir or rel.startswith(os.pardir):
             return None
         parts = rel.split(os.sep)
+        if parts[0] == FETCHED_FOLDER:  # `blogkit fetch` ran (or made the folder): its files are data the build shows
+            return None if any(is_editor_temp(part) for part in parts[1:]) else "/".join(parts)
         if any(is_editor_temp(part) for part in parts):
             return None
         rel = "/".join(parts)
@@ -130,7 +133,7 @@ class Watcher:
 
     def sync(self, theme_dir: str | None) -> None:
         root = self.recorder.root
-        wanted = {root: False, **{os.path.join(root, d): True for d in SOURCE_DIRS}}
+        wanted = {root: False, **{os.path.join(root, d): True for d in (*SOURCE_DIRS, FETCHED_FOLDER)}}
         self.recorder.theme = ""
         if theme_dir:
             theme = os.path.abspath(theme_dir)
