@@ -62,6 +62,25 @@ BILLION_LAUGHS = (
 )
 
 
+def status(n: int, **fields: object) -> dict[str, object]:
+    account = {"display_name": f"Reader {n}", "acct": f"reader{n}@example.social", "url": f"https://example.social/@reader{n}",
+               "avatar": "https://track.example/a.png"}  # fmt: skip
+    return {"id": str(n), "url": f"https://example.social/@reader{n}/{n}", "created_at": f"2026-03-0{n}T10:00:00.000Z",
+            "visibility": "public", "content": f"<p>Reply {n}</p>", "account": account, **fields}  # fmt: skip
+
+
+CONTEXT = {
+    "ancestors": [],
+    "descendants": [
+        status(2),
+        status(1, content="<p>First <script>alert(1)</script><a href='javascript:x()'>x</a></p>"),
+        status(3, visibility="direct"),
+        status(4, visibility="private"),
+        status(5, url="javascript:alert(1)"),
+    ],
+}
+
+
 class Server:
     """A loopback HTTP server with the endpoints the tests need; it counts conditional requests."""
 
@@ -117,6 +136,10 @@ class Server:
                     self.reply(HOSTILE)
                 elif path == "/laughs.xml":
                     self.reply(BILLION_LAUGHS)
+                elif path == "/api/v1/statuses/111/context":
+                    self.reply(json.dumps(CONTEXT).encode())
+                elif path == "/api/v1/statuses/222/context":
+                    self.reply(b"<html>not json</html>")
                 else:
                     self.send_response(404)
                     self.end_headers()
@@ -359,3 +382,32 @@ def test_build_with_fetch_fetches_then_builds(tmp_path: Path, server: Server, ca
     (root / "authors" / "ada.yaml").write_text(f"name: Ada Okafor\nfeed: {server.url}/500.xml\n")
     code, _, err = run_cli(["build", str(root), "--fetch", "--strict", "-o", str(tmp_path / "strict")], capsys)
     assert code == 1 and "HTTP 500" in err and not (tmp_path / "strict").exists(), "with --strict a failed fetch builds nothing"
+
+
+def test_replies_to_a_fediverse_thread_are_fetched_and_shown_under_the_post(
+    tmp_path: Path, server: Server, capsys: pytest.CaptureFixture[str]
+) -> None:
+    thread = f"{server.url}/@ada/111"
+    config = "title: Hub\nbase_url: https://hub.example/\ndiscussion:\n  replies: true\n"
+    root = write_site(
+        tmp_path / "site",
+        {
+            "blogkit.yaml": config,
+            "posts/ada/2026-03-01-hello.md": f"---\ntitle: Hello\ndiscussion: {thread}\n---\nText.\n",
+            "posts/ada/2026-03-02-broken.md": f"---\ntitle: Broken\ndiscussion: {server.url}/@ada/222\n---\nText.\n",
+        },
+    )
+    code, _, err = run_cli(["fetch", str(root)], capsys)
+    assert code == 0 and "0 feeds and 2 threads: 1 fetched, 0 unchanged, 1 failed; 0 entries and 2 replies kept in" in err, err
+    assert "posts/ada/2026-03-02-broken.md: warning: cannot fetch the replies of" in err and "not a thread's context" in err
+    html = build(root).outputs.files["2026/03/hello/index.html"].content.decode()  # type: ignore[union-attr]
+    assert '<h3 class="replies__title" id="replies-title">2 replies</h3>' in html
+    assert html.index("Reply 2") > html.index("First"), "oldest first"
+    for bad in ("alert(1)", "javascript:", "track.example", "Reply 3", "Reply 4"):
+        assert bad not in html, bad
+    assert 'href="https://example.social/@reader1"' in html and ">R</span>" in html, (
+        "the author, linked, with an initial and no remote avatar"
+    )
+    (root / "blogkit.yaml").write_text("title: Hub\nbase_url: https://hub.example/\n")
+    html = build(root).outputs.files["2026/03/hello/index.html"].content.decode()  # type: ignore[union-attr]
+    assert "replies__title" not in html, "replies are shown only when the site asks for them"

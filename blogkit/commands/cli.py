@@ -264,6 +264,7 @@ def _report(report: Report, site_root: str, args: argparse.Namespace) -> str:
 
 def _fetch(args: argparse.Namespace) -> int:
     from blogkit.fetch.outside import fetch_feeds  # the network code loads only for `fetch`
+    from blogkit.fetch.replies import ThreadResult, fetch_replies
     from blogkit.load.outside import FETCHED_FOLDER
 
     try:
@@ -274,17 +275,21 @@ def _fetch(args: argparse.Namespace) -> int:
     report = Report()
     sources = discover(config.root, report)
     profiles = load_profiles(config.root, sources.authors, sources.static, report)
-    results = fetch_feeds(config.root, profiles.authors.values(), report)
+    feeds = fetch_feeds(config.root, profiles.authors.values(), report)
+    threads: list[ThreadResult] = []
+    if config.discussion.replies:  # the threads of every post that is or will be published
+        posts = load_only(config.root, BuildOptions(future=True, jobs=1)).posts_read
+        threads = fetch_replies(config.root, [(m.source.path, url) for m in posts if not m.draft for url in m.discussion], report)
     failed = _report(report, config.root, args)
     if not args.quiet:
-        counts = {status: sum(r.status == status for r in results) for status in ("fetched", "unchanged", "failed")}
-        entries = sum(r.entries for r in results)
-        print(
-            f"blogkit: {_plural(len(results), 'feed')}: {counts['fetched']} fetched, {counts['unchanged']} unchanged, "
-            f"{counts['failed']} failed; {entries} {'entry' if entries == 1 else 'entries'} kept in "
-            f"{os.path.relpath(os.path.join(config.root, FETCHED_FOLDER))}",
-            file=sys.stderr,
+        statuses = [r.status for r in feeds] + [r.status for r in threads]
+        counts = ", ".join(f"{statuses.count(status)} {status}" for status in ("fetched", "unchanged", "failed"))
+        entries, replies = sum(r.entries for r in feeds), sum(r.replies for r in threads)
+        what = f"{_plural(len(feeds), 'feed')}" + (f" and {_plural(len(threads), 'thread')}" if config.discussion.replies else "")
+        kept = f"{entries} {'entry' if entries == 1 else 'entries'}" + (
+            f" and {replies} {'reply' if replies == 1 else 'replies'}" if config.discussion.replies else ""
         )
+        print(f"blogkit: {what}: {counts}; {kept} kept in {os.path.relpath(os.path.join(config.root, FETCHED_FOLDER))}", file=sys.stderr)
     return EXIT_CONTENT if failed else EXIT_OK
 
 

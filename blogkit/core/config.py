@@ -116,6 +116,7 @@ class DiscussionConfig:
     )  # written in blogkit.yaml (then authors without an email are warned about)
     close_after_days: int = 0  # 0: never
     reply_counts: bool = False
+    replies: bool = False  # `blogkit fetch` brings the public replies of posts' threads, and posts show them
     feedback: bool = True
     giscus: GiscusConfig | None = None
     utterances: UtterancesConfig | None = None
@@ -402,6 +403,7 @@ def _discussion(fields: Fields, repository: RepositoryConfig | None) -> Discussi
         default_given=sub.has("default"),
         close_after_days=sub.integer("close_after_days", 0, minimum=1),
         reply_counts=sub.boolean("reply_counts"),
+        replies=sub.boolean("replies"),
         feedback=sub.boolean("feedback", True),
         giscus=giscus,
         utterances=utterances,

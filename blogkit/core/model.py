@@ -139,6 +139,17 @@ class OutsidePost:
 
 
 @dataclass(frozen=True, slots=True)
+class Reply:
+    """A public reply to a post's thread elsewhere (a fediverse status), as `blogkit fetch` brought it."""
+
+    url: str  # the reply itself, http(s)
+    author: str  # text
+    author_url: str  # http(s), or ""
+    date: datetime
+    html: str  # sanitised
+
+
+@dataclass(frozen=True, slots=True)
 class Page:
     source: str
     title: str
@@ -170,6 +181,7 @@ class Site:
     static_files: tuple[str, ...]  # site-relative paths under static/
     positions: Mapping[str, int] = field(default_factory=dict)  # post source -> index in posts
     outside: tuple[OutsidePost, ...] = ()  # engineers' posts on their own blogs, newest first
+    replies: Mapping[str, tuple[Reply, ...]] = field(default_factory=dict)  # a thread's URL -> its replies, oldest first
 
     def archive(self) -> list[tuple[int, list[Post]]]:
         years: dict[int, list[Post]] = {}

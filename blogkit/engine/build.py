@@ -32,7 +32,7 @@ from blogkit.engine.workers import default_jobs, map_ranges
 from blogkit.load.assemble import Assembler, Selection, assemble
 from blogkit.load.frontmatter import PostMeta, read_page, read_post
 from blogkit.load.highlight import stylesheet
-from blogkit.load.outside import load_outside, shown_once
+from blogkit.load.outside import load_outside, load_replies, shown_once
 from blogkit.load.profiles import Profiles, load_profiles
 from blogkit.load.sources import PostSource, Sources, ThemeFiles, discover, discover_theme
 from blogkit.render.pages import Renderer, create_environment
@@ -185,6 +185,8 @@ def load_site(config: SiteConfig, options: BuildOptions, now: datetime, report: 
     outside = load_outside(root, profiles, report)
     if outside:
         site = dataclasses.replace(site, outside=shown_once(outside, site))
+    if config.discussion.replies:
+        site = dataclasses.replace(site, replies=load_replies(root, [url for post in site.posts for url in post.discussion], report))
     return LoadedSite(config, site, theme, tuple(posts), profiles, now, assembler, frozenset(sources.static))
 
 

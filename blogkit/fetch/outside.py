@@ -22,11 +22,8 @@ because their blog was down during one CI run. The files are written whole or no
 from __future__ import annotations
 
 import calendar
-import contextlib
-import json
 import os
 import re
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -39,6 +36,7 @@ from blogkit.core.diagnostics import Location, Report
 from blogkit.core.model import Author
 from blogkit.core.yamlio import locate
 from blogkit.fetch.client import DEFAULT_LIMITS, FetchFailure, FetchLimits, get
+from blogkit.fetch.store import read_fetched, write_fetched
 from blogkit.load.outside import FORMAT, clean_html, feeds_folder, plain_text, safe_url
 
 MAX_ENTRIES = 50  # the newest entries kept of each feed
@@ -67,7 +65,7 @@ def fetch_feeds(
 
 def _fetch_one(site_root: str, folder: str, author: Author, report: Report, limits: FetchLimits, now: datetime) -> FeedResult:
     path = os.path.join(folder, f"{author.handle}.json")
-    old = _read(path)
+    old = read_fetched(path)
     kept = old.get("entries", [])  # the engineer's posts, even when their feed moved and the new address fails
     same_url = old.get("url") == author.feed
     validators = {"etag": old.get("etag", ""), "last_modified": old.get("last_modified", "")} if same_url else {}
@@ -94,7 +92,9 @@ def _fetch_one(site_root: str, folder: str, author: Author, report: Report, limi
             f"the feed of '{author.handle}' is not well-formed: {parsed.get('bozo_exception')}",
             "its entries are used as far as they could be read",
         )
-    _write(path, {"format": FORMAT, "url": author.feed, "etag": answer.etag, "last_modified": answer.last_modified, "entries": entries})
+    write_fetched(
+        path, {"format": FORMAT, "url": author.feed, "etag": answer.etag, "last_modified": answer.last_modified, "entries": entries}
+    )
     return FeedResult(author.handle, "fetched", len(entries))
 
 
@@ -149,26 +149,3 @@ def _feed_location(site_root: str, author: Author) -> Location:
     except (OSError, UnicodeDecodeError):
         line, column = 0, 0
     return Location(author.source, line, column)
-
-
-def _read(path: str) -> dict[str, Any]:
-    try:
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) and data.get("format") == FORMAT else {}
-
-
-def _write(path: str, data: dict[str, Any]) -> None:
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".fetch-")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, ensure_ascii=False, indent=1, sort_keys=True)
-            f.write("\n")
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise

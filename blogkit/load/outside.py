@@ -10,9 +10,11 @@ same post: it is shown once, as the hub's.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
+from collections.abc import Iterable
 from datetime import datetime
 from html import escape, unescape
 from typing import Any
@@ -21,12 +23,13 @@ from urllib.parse import urljoin, urlsplit
 import nh3
 
 from blogkit.core.diagnostics import Location, Report
-from blogkit.core.model import OutsidePost, Site
+from blogkit.core.model import OutsidePost, Reply, Site
 from blogkit.core.urls import SiteUrls
 from blogkit.load.profiles import Profiles
 
 FETCHED_FOLDER = ".blogkit-fetched"
 FEEDS_FOLDER = "feeds"
+REPLIES_FOLDER = "replies"
 FORMAT = 1  # the version of the files' layout
 _TAGS = {"a", "abbr", "b", "blockquote", "br", "code", "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i",
          "li", "ol", "p", "pre", "q", "s", "small", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul"}  # fmt: skip
@@ -38,27 +41,76 @@ def feeds_folder(site_root: str) -> str:
     return os.path.join(site_root, FETCHED_FOLDER, FEEDS_FOLDER)
 
 
+def replies_file(site_root: str, thread_url: str) -> str:
+    """Where the replies of one thread are kept: a file named by a digest of its URL."""
+    name = hashlib.sha256(thread_url.encode("utf-8")).hexdigest()[:24]
+    return os.path.join(site_root, FETCHED_FOLDER, REPLIES_FOLDER, f"{name}.json")
+
+
+def load_replies(site_root: str, thread_urls: Iterable[str], report: Report) -> dict[str, tuple[Reply, ...]]:
+    """The replies `blogkit fetch` kept for these threads, cleaned again, oldest first."""
+    found: dict[str, tuple[Reply, ...]] = {}
+    for url in sorted(set(thread_urls)):
+        data = _read_fetched(site_root, replies_file(site_root, url), "replies", report, url=url)
+        if data is None:
+            continue
+        replies = [reply for item in data["replies"] if (reply := _reply(item)) is not None]
+        found[url] = tuple(sorted(replies, key=lambda r: (r.date, r.url)))
+    return found
+
+
+def _reply(item: Any) -> Reply | None:
+    if not isinstance(item, dict):
+        return None
+    texts: dict[str, str] = {
+        key: value if isinstance(value := item.get(key), str) else "" for key in ("url", "author", "author_url", "date", "html")
+    }
+    url = safe_url(texts["url"], "")
+    try:
+        date = datetime.fromisoformat(texts["date"])
+    except ValueError:
+        return None
+    author = plain_text(texts["author"])
+    if not url or not author or date.tzinfo is None:
+        return None
+    return Reply(url=url, author=author, author_url=safe_url(texts["author_url"], ""), date=date, html=clean_html(texts["html"], url))
+
+
 def load_outside(site_root: str, profiles: Profiles, report: Report) -> tuple[OutsidePost, ...]:
     """Every fetched entry of the profiles that name a feed, newest first."""
     found: list[OutsidePost] = []
     for handle, author in sorted(profiles.authors.items()):
         if not author.feed:
             continue
-        path = os.path.join(feeds_folder(site_root), f"{handle}.json")
+        data = _read_fetched(site_root, os.path.join(feeds_folder(site_root), f"{handle}.json"), "entries", report)
+        if data is None:
+            continue
         shown = f"{FETCHED_FOLDER}/{FEEDS_FOLDER}/{handle}.json"
-        try:
-            with open(path, encoding="utf-8") as f:
-                data = json.load(f)
-        except FileNotFoundError:
-            continue
-        except (OSError, ValueError) as exc:
-            report.warning(Location(shown), f"cannot read what was fetched: {exc}", "run `blogkit fetch` again")
-            continue
-        if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("entries"), list):
-            report.warning(Location(shown), "not a file `blogkit fetch` wrote (or one of another version)", "run `blogkit fetch` again")
-            continue
         found += [post for entry in data["entries"] if (post := _entry(entry, handle, shown)) is not None]
     return tuple(sorted(found, key=lambda p: (p.date, p.author, p.id), reverse=True))
+
+
+def _read_fetched(site_root: str, path: str, items: str, report: Report, *, url: str = "") -> dict[str, Any] | None:
+    """A file `blogkit fetch` wrote, holding a list under `items` (and this `url`, when given); else None,
+    with a warning when the file is there but not one."""
+    shown = os.path.relpath(path, site_root).replace(os.sep, "/")
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        report.warning(Location(shown), f"cannot read what was fetched: {exc}", "run `blogkit fetch` again")
+        return None
+    if (
+        not isinstance(data, dict)
+        or data.get("format") != FORMAT
+        or not isinstance(data.get(items), list)
+        or (url and data.get("url") != url)
+    ):
+        report.warning(Location(shown), "not a file `blogkit fetch` wrote (or one of another version)", "run `blogkit fetch` again")
+        return None
+    return data
 
 
 def shown_once(outside: tuple[OutsidePost, ...], site: Site) -> tuple[OutsidePost, ...]:

@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 from blogkit.core.config import RepositoryConfig
 from blogkit.core.diagnostics import Diagnostic, Location, Severity
-from blogkit.core.model import Post, Site
+from blogkit.core.model import Post, Reply, Site
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +97,7 @@ class Discussion:
     closed: bool = False
     reply_counts: bool = False  # the page includes assets/replies.js
     preview_note: str = ""  # why an embed is missing under `blogkit serve`
+    replies: tuple[Reply, ...] = ()  # the public replies `blogkit fetch` brought (with `discussion.replies: true`), oldest first
 
     @property
     def conversation(self) -> bool:
@@ -234,6 +235,7 @@ class Discussions:
             closed=closed,
             reply_counts=self.config.reply_counts and not self.preview and any(t.replies_api for t in threads),
             preview_note=note,
+            replies=tuple(reply for url in post.discussion for reply in self.site.replies.get(url, ())),
         )
 
     def problems(self) -> list[Diagnostic]:

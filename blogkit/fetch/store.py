@@ -1,0 +1,36 @@
+"""The files of the fetched-data folder: JSON written whole or not at all, read back only when they are ours."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from typing import Any
+
+from blogkit.load.outside import FORMAT
+
+
+def read_fetched(path: str) -> dict[str, Any]:
+    """A file `blogkit fetch` wrote, or {} when there is none (or it is not one)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) and data.get("format") == FORMAT else {}
+
+
+def write_fetched(path: str, data: dict[str, Any]) -> None:
+    """Write sorted JSON through a temporary file renamed over the old one, so that a folder kept in git diffs well."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".fetch-")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(data, f, ensure_ascii=False, indent=1, sort_keys=True)
+            f.write("\n")
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
