@@ -84,3 +84,44 @@ def test_reading_time_counts_words() -> None:
     body = render_body(BodySource("word " * 690 + "\n", 1), MarkdownConfig())
     assert body.words == 690
     assert body.reading_minutes == 3
+
+
+# -- math ---------------------------------------------------------------------------------------
+
+
+def render(text: str) -> str:
+    return render_body(BodySource(text, 5), MarkdownConfig()).html
+
+
+def test_math_inline_and_display_become_mathml_with_no_script() -> None:
+    html = render("Energy $E = mc^2$.\n\n$$\n\\frac{a}{b}\n$$\n")
+    assert '<math xmlns="http://www.w3.org/1998/Math/MathML" display="inline"><mrow><mi>E</mi>' in html
+    assert '<div class="math"><math xmlns="http://www.w3.org/1998/Math/MathML" display="block"><mrow><mfrac>' in html
+    assert "<script" not in html and "$" not in html
+
+
+@pytest.mark.parametrize("text", ["It costs $5 and $6.\n", "Escaped \\$x$ dollars.\n", "A $ sign $ with spaces.\n"])
+def test_math_prices_and_escaped_dollars_stay_text(text: str) -> None:
+    html = render(text)
+    assert "<math" not in html and "$" in html
+
+
+def test_math_survives_the_raw_html_sanitiser() -> None:
+    html = render("Raw <b>bold</b> and $x^2$.\n")
+    assert "<b>bold</b>" in html and "<msup><mi>x</mi><mn>2</mn></msup>" in html
+
+
+@pytest.mark.parametrize(
+    "formula, message",
+    [
+        ("\\frac{a}{", "this formula does not parse (NoAvailableTokensError): \\frac{a}{"),
+        ("\\nocommand{x}", "unknown LaTeX command \\nocommand in a formula"),
+    ],
+)
+def test_math_that_does_not_parse_is_a_located_error_showing_its_source(site, formula: str, message: str) -> None:
+    from conftest import build, diagnostics, post
+
+    result = build(site({"posts/ada/2026-03-01-hello.md": post("title: A\n", f"Intro.\n\nSee ${formula}$ here.\n")}))
+    assert f"posts/ada/2026-03-01-hello.md:6: error: {message}" in diagnostics(result)
+    body = render(f"See ${formula}$ here.\n")
+    assert f'<code class="math-error">{formula}</code>' in body

@@ -55,6 +55,7 @@ class RenderedBody:
     too_deep: tuple[int, ...] = ()  # file lines where nesting went past the parser's limit, and what followed was left out
     lints: tuple[Lint, ...] = ()
     key: str = ""  # the build cache's key of this rendering: what its HTML is a function of
+    problems: tuple[Lint, ...] = ()  # errors found while rendering (a formula that does not parse), by file line
     stopped: str = ""  # why rendering was stopped (it took too long, or its worker crashed): then there is no HTML
 
     @property

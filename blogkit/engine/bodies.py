@@ -23,7 +23,7 @@ from blogkit.engine.fingerprint import digest
 from blogkit.engine.workers import BudgetPool, OverBudget
 from blogkit.load.markdown import render_body
 
-_RENDERERS = ("markdown-it-py", "mdit-py-plugins", "pygments", "nh3")
+_RENDERERS = ("markdown-it-py", "mdit-py-plugins", "pygments", "nh3", "latex2mathml")
 
 
 @once
@@ -119,6 +119,7 @@ def _encode(body: RenderedBody) -> bytes:
         "marker": body.marker,
         "too_deep": list(body.too_deep),
         "lints": [[lint.line, lint.message, lint.hint] for lint in body.lints],
+        "problems": [[p.line, p.message, p.hint] for p in body.problems],
     }
     header = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
     return len(header).to_bytes(4, "little") + header + body.html.encode("utf-8", "surrogatepass")
@@ -142,6 +143,7 @@ def _decode(payload: bytes | None) -> RenderedBody | None:
             marker=_text(data["marker"]),
             too_deep=tuple(int(line) for line in data["too_deep"]),
             lints=tuple(Lint(int(line), _text(message), _text(hint)) for line, message, hint in data["lints"]),
+            problems=tuple(Lint(int(line), _text(message), _text(hint)) for line, message, hint in data["problems"]),
         )
     except (ValueError, TypeError, KeyError, AttributeError):
         return None

@@ -194,6 +194,8 @@ def _report_lost_content(source: str, first_line: int, body: RenderedBody, repor
             if "longer" in body.stopped
             else "this is a bug in blogkit or a library it uses: please report it with this file",
         )
+    for problem in body.problems:
+        report.error(Location(source, problem.line), problem.message, problem.hint)
     for line in body.too_deep:
         report.error(
             Location(source, line),

@@ -30,6 +30,7 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 from blogkit.core.bodies import BodySource, LinkRef, Lint, RenderedBody, TocEntry
 from blogkit.core.config import MarkdownConfig
 from blogkit.load.highlight import highlight_code
+from blogkit.load.math import MATHML_ATTRIBUTES, MATHML_TAGS, math_plugin
 
 LINK_MARKER = "blogkit-link:"
 MAX_NESTING = 50  # block quotes and lists deeper than this are not parsed (a guard against stack exhaustion)
@@ -41,7 +42,7 @@ def render_body(source: BodySource, settings: MarkdownConfig) -> RenderedBody:
     md = _markdown(settings)
     # the marker holds a digest of the text itself, so that no text can contain its own marker
     marker = f"{LINK_MARKER}{hashlib.blake2b(source.text.encode('utf-8', 'surrogatepass'), digest_size=8).hexdigest()}."
-    env: dict[str, Any] = {"links": [], "first_line": source.first_line, "marker": marker, "too_deep": []}
+    env: dict[str, Any] = {"links": [], "first_line": source.first_line, "marker": marker, "too_deep": [], "problems": []}
     tokens = md.parse(source.text, env)
     summary_tokens = _summary_tokens(tokens)
     tokens = [t for t in tokens if not _is_more(t)]
@@ -60,6 +61,7 @@ def render_body(source: BodySource, settings: MarkdownConfig) -> RenderedBody:
         lints=tuple(_lints(tokens, source.first_line)),
         marker=marker,
         too_deep=tuple(env["too_deep"]),
+        problems=tuple(Lint(line, message, hint) for line, message, hint in env["problems"]),
     )
 
 
@@ -72,19 +74,6 @@ def toc_tree(toc: Sequence[TocEntry]) -> list[tuple[TocEntry, list[TocEntry]]]:
         else:
             tree[-1][1].append(entry)
     return tree
-
-
-def render_bodies(sources: Sequence[BodySource], settings: MarkdownConfig, jobs: int) -> list[RenderedBody]:
-    """Render many bodies, in worker processes when it pays; results keep the input order."""
-    if jobs <= 1 or len(sources) < 64:
-        return [render_body(s, settings) for s in sources]
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    chunk = max(1, min(64, len(sources) // (jobs * 8)))
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        return list(pool.map(functools.partial(render_body, settings=settings), sources, chunksize=chunk))
 
 
 # -- the parser ---------------------------------------------------------------------------------
@@ -109,6 +98,7 @@ def _markdown(settings: MarkdownConfig) -> MarkdownIt:
     md.use(footnote_plugin)
     md.use(tasklists_plugin, label=True)
     md.use(anchors_plugin, min_level=2, max_level=6)
+    md.use(math_plugin)
     md.core.ruler.push("blogkit_links", _mark_relative_links)
     md.add_render_rule("heading_close", _render_heading_close)
     md.add_render_rule("table_open", _render_table_open)
@@ -299,6 +289,7 @@ def _ids(tokens: list[Token]) -> list[str]:
 # -- raw HTML policy ----------------------------------------------------------------------------
 
 _ALLOWED_TAGS = set(nh3.ALLOWED_TAGS) | {"input", "label", "section", "figure", "figcaption", "details", "summary", "kbd", "tfoot"}
+_ALLOWED_TAGS |= MATHML_TAGS
 _ALLOWED_ATTRIBUTES = {tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()}
 _ALLOWED_ATTRIBUTES["*"] = {"class", "id", "title", "lang", "dir", "aria-label", "aria-hidden"}
 _ALLOWED_ATTRIBUTES["img"] = _ALLOWED_ATTRIBUTES.get("img", set()) | {"loading", "decoding"}
@@ -306,6 +297,7 @@ _ALLOWED_ATTRIBUTES["pre"] = {"data-lang", "tabindex"}
 _ALLOWED_ATTRIBUTES["div"] = {"tabindex"}
 _ALLOWED_ATTRIBUTES["input"] = {"type", "checked", "disabled"}
 _ALLOWED_ATTRIBUTES["ol"] = {"start", "reversed"}
+_ALLOWED_ATTRIBUTES.update({tag: set(MATHML_ATTRIBUTES) for tag in MATHML_TAGS})
 _URL_SCHEMES = {"http", "https", "mailto", "tel", "blogkit-link"}
 
 
