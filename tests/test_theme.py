@@ -137,3 +137,30 @@ def test_author_tag_and_team_pages_are_paginated(site):
         assert [p.count('class="post-card"') for p in pages] == [10, 10, 5], base
         assert "Page 2 of 3" in pages[1] and f'href="/{base}page/3/" rel="next"' in pages[1] and f'href="/{base}" rel="prev"' in pages[1]
         assert ": page 3" in pages[2].split("</title>")[0]
+
+
+def test_cards_trim_long_summaries_at_a_sentence_or_a_word_and_never_end_on_a_colon() -> None:
+    from blogkit.render.pages import CARD_SUMMARY_CHARS, card_summary
+
+    sentences = "This sentence is long enough to count for something real. " * 8
+    trimmed = card_summary(sentences)
+    assert len(trimmed) <= CARD_SUMMARY_CHARS and trimmed.endswith("real.") and "…" not in trimmed
+    words = card_summary("word " * 100)
+    assert words.endswith("word…") and len(words) <= CARD_SUMMARY_CHARS + 1
+    assert card_summary("Here is how:") == "Here is how…"
+    assert card_summary("Short and sweet.") == "Short and sweet."
+
+
+def test_an_authors_own_page_leaves_the_byline_out_of_cards_by_them_alone(site) -> None:
+    root = site(
+        {
+            "authors/bo.yaml": "name: Bo Lindqvist\n",
+            "posts/ada/2026-03-01-solo.md": "---\ntitle: Solo\n---\nText.\n",
+            "posts/ada/2026-03-02-pair.md": "---\ntitle: Pair\nauthors: [ada, bo]\n---\nText.\n",
+        }
+    )
+    result = build(root)
+    author = result.outputs.files["authors/ada/index.html"].content.decode()  # type: ignore[union-attr]
+    assert author.count('class="post-meta__authors"') == 1, "only the post written with Bo names its authors"
+    hub = result.outputs.files["index.html"].content.decode()  # type: ignore[union-attr]
+    assert hub.count('class="post-meta__authors"') == 2

@@ -51,7 +51,24 @@ def create_environment(site_root: str, theme_dir: str) -> jinja2.Environment:
     )
     env.filters["human_date"] = human_date
     env.filters["iso"] = lambda d: d.isoformat()
+    env.filters["card_summary"] = card_summary
     return env
+
+
+CARD_SUMMARY_CHARS = 240
+
+
+def card_summary(text: str, limit: int = CARD_SUMMARY_CHARS) -> str:
+    """A summary short enough for a card: whole sentences when they fit, else cut at a word, with an
+    ellipsis; never ending on the colon that led into a list or a code block."""
+    text = text.strip()
+    if len(text) > limit:
+        cut = text[: limit + 1]
+        sentence = max(cut.rfind(". "), cut.rfind("? "), cut.rfind("! "))
+        text = cut[: sentence + 1] if sentence >= limit // 2 else cut[: cut.rfind(" ")].rstrip(" ,;:–—-") + "…"
+    if text.endswith(":"):
+        text = text[:-1].rstrip() + "…"
+    return text
 
 
 def human_date(value: datetime) -> str:
