@@ -225,3 +225,17 @@ def test_an_entry_shows_only_the_fields_its_declaration_names(site, full: bool) 
         assert feeds(dataclasses.replace(original, **{name: changed})) == before, name
     assert feeds(dataclasses.replace(original, title="Changed")) != before
     assert (feeds(dataclasses.replace(original, html="<p>Changed</p>")) != before) is full
+
+
+def test_the_subscribe_page_and_opml_list_every_feed_and_the_nav_leads_there(hub):
+    from xml.etree import ElementTree
+
+    page = content(hub, "subscribe/index.html").decode()
+    opml = ElementTree.fromstring(content(hub, "feeds.opml"))
+    site = hub.site
+    scopes = [""] + [a.path for a in site.authors.values()] + [t.path for t in site.teams.values()] + [t.path for t in site.tags.values()]
+    for path in scopes:
+        assert f'href="/engineering/{path}feed.xml"' in page and f'href="/engineering/{path}feed.json"' in page, path
+    urls = [o.get("xmlUrl") for o in opml.iter("outline") if o.get("xmlUrl")]
+    assert urls == [f"https://example.com/engineering/{path}feed.xml" for path in scopes]
+    assert 'href="/engineering/subscribe/">Subscribe</a>' in content(hub, "index.html").decode()

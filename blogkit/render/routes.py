@@ -144,6 +144,10 @@ def _pages(site: Site) -> Iterator[PageRoute]:
         members = [a for a in site.authors.values() if a.team == key]
         yield from _paginated(site, "team.html", team.path, site.posts_by_team[key], Location("teams.yaml"), team=team, members=members)
     yield _page("archive.html", "archive/", _THEME, years=site.archive())
+    if site.config.feeds.formats:
+        scopes_shown = {"authors": list(site.authors.values()), "tags": list(site.tags.values()), "teams": list(site.teams.values())}
+        yield _page("subscribe.html", "subscribe/", _THEME, **scopes_shown)
+        yield _page("feeds.opml.xml", "feeds.opml", _THEME, **scopes_shown)
     yield _page("404.html", "404.html", _THEME)
     yield _page("sitemap.xml", "sitemap.xml", _THEME, entries=_sitemap_entries(site))
     yield _page("robots.txt", "robots.txt", _THEME)
@@ -176,7 +180,7 @@ def _sitemap_entries(site: Site) -> list[tuple[str, datetime | None]]:
     entries: list[tuple[str, datetime | None]] = [("", site.posts[0].last_modified if site.posts else None)]
     entries += [(post.path, post.last_modified) for post in site.posts]
     entries += [(page.path, None) for page in site.pages]
-    entries += [(p, None) for p in ("authors/", "tags/", "archive/")]
+    entries += [(p, None) for p in ("authors/", "tags/", "archive/", *(("subscribe/",) if site.config.feeds.formats else ()))]
     entries += [(a.path, None) for a in site.authors.values()]
     entries += [(t.path, None) for t in site.tags.values()]
     entries += [(t.path, None) for t in site.teams.values()]
