@@ -164,3 +164,15 @@ def test_an_authors_own_page_leaves_the_byline_out_of_cards_by_them_alone(site) 
     assert author.count('class="post-meta__authors"') == 1, "only the post written with Bo names its authors"
     hub = result.outputs.files["index.html"].content.decode()  # type: ignore[union-attr]
     assert hub.count('class="post-meta__authors"') == 2
+
+
+def test_an_avatar_that_cannot_load_leaves_the_initials_not_a_broken_image(site) -> None:
+    root = site(
+        {"authors/ada.yaml": "name: Ada Okafor\navatar: https://img.example/ada.png\n", "posts/ada/2026-03-01-a.md": post("title: A")}
+    )
+    html = build(root).outputs.files["authors/ada/index.html"].content.decode()  # type: ignore[union-attr]
+    assert re.search(
+        r'<span class="avatar avatar--initials avatar--photo"[^>]*>AO<img data-initials="AO" src="https://img.example/ada.png" alt=""', html
+    )
+    css = (Path(EXAMPLE_SITE).parent / "themes" / "default" / "static" / "assets" / "style.css").read_text(encoding="utf-8")
+    assert ".avatar--photo img::before { content: attr(data-initials);" in css
