@@ -61,7 +61,7 @@ def main() -> int:
         port = wait_for_port(lines, args.startup)
         events = EventStream(port)
         times = []
-        for i in range(args.edits + 1):  # the first edit warms up (the memo's first comparison); not counted
+        for i in range(args.edits + 1):  # the first edit warms up (the session's first patch); not counted
             save(post, original + f"\n\nEdit {i} of the probe: one more paragraph to render.\n".encode())
             saved = time.perf_counter()
             events.wait_for("reload", timeout=120)

@@ -1,1 +1,1 @@
-"""The preview server: watch, rebuild, serve from memory, reload the browser."""
+"""The preview server: watch, rebuild, serve the last good build, reload the browser."""

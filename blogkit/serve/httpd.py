@@ -1,4 +1,4 @@
-"""The preview web server of `blogkit serve`: the last good build, from memory.
+"""The preview web server of `blogkit serve`: the last good build, from memory and the build cache.
 
 - `Live` holds what is served: one `Snapshot` reference, replaced whole after each
   build (readers never see half a site), and a condition the event streams wait on.

@@ -1,4 +1,4 @@
-"""`blogkit serve`: build into memory, serve, watch, rebuild, reload the browser.
+"""`blogkit serve`: build, serve, watch, rebuild, reload the browser.
 
 Threads: the main thread runs the HTTP server's accept loop (`blogkit.serve.httpd`); the
 watchdog observer records changed paths (`blogkit.serve.watch`); one builder thread
@@ -38,7 +38,7 @@ _LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
 class DevServer:
-    """One site served from memory and rebuilt on change.
+    """One site served (from the build cache, or memory with --no-cache) and rebuilt on change.
 
     Binding happens in the constructor (an `OSError` when the port is taken), the
     first build in `start()`; `serve_in_background()` answers requests; `close()`
