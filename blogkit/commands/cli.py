@@ -24,7 +24,7 @@ from blogkit.core.diagnostics import ConfigError, Report, Severity
 from blogkit.core.fields import in_range, parse_when
 from blogkit.core.outputs import OutputTree
 from blogkit.core.report_formats import FORMATS, display_path, print_diagnostics
-from blogkit.engine.build import BuildOptions, BuildResult, build_site, build_time, load_only
+from blogkit.engine.build import BuildOptions, BuildResult, build_site, build_time, load_only, read_posts
 from blogkit.load.profiles import load_profiles
 from blogkit.load.sources import discover
 from blogkit.publish.write import SiteLocked, StagingTree, UnsafeOutput, check_output_dir, publish, site_lock
@@ -278,7 +278,7 @@ def _fetch(args: argparse.Namespace) -> int:
     feeds = fetch_feeds(config.root, profiles.authors.values(), report)
     threads: list[ThreadResult] = []
     if config.discussion.replies:  # the threads of every post that is or will be published
-        posts = load_only(config.root, BuildOptions(future=True, jobs=1)).posts_read
+        posts = read_posts(config, sources, profiles, Report())  # front matter alone; its problems are the build's to report
         threads = fetch_replies(config.root, [(m.source.path, url) for m in posts if not m.draft for url in m.discussion], report)
     failed = _report(report, config.root, args)
     if not args.quiet:

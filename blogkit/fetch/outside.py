@@ -70,25 +70,24 @@ def _fetch_one(site_root: str, folder: str, author: Author, report: Report, limi
     same_url = old.get("url") == author.feed
     validators = {"etag": old.get("etag", ""), "last_modified": old.get("last_modified", "")} if same_url else {}
     answer = get(author.feed, **validators, limits=limits)
-    where = _feed_location(site_root, author)
     if isinstance(answer, FetchFailure):
-        _warn(report, where, author, answer.reason, len(kept))
+        _warn(report, site_root, author, answer.reason, len(kept))
         return FeedResult(author.handle, "failed", len(kept))
     if answer.status == 304:
         return FeedResult(author.handle, "unchanged", len(kept))
     if _ENTITY_DECLARATION.search(answer.body[:65536]):
-        _warn(report, where, author, "it declares XML entities, which blogkit never expands", len(kept))
+        _warn(report, site_root, author, "it declares XML entities, which blogkit never expands", len(kept))
         return FeedResult(author.handle, "failed", len(kept))
     headers = {"content-location": answer.url, "content-type": answer.content_type or "application/xml"}
     parsed = feedparser.parse(answer.body, response_headers=headers)  # bytes: it fetches nothing itself
     if not parsed.get("version") and not parsed.entries:
         problem = parsed.get("bozo_exception")
-        _warn(report, where, author, f"it is not a feed{f' ({problem})' if problem else ''}", len(kept))
+        _warn(report, site_root, author, f"it is not a feed{f' ({problem})' if problem else ''}", len(kept))
         return FeedResult(author.handle, "failed", len(kept))
     entries = _entries(parsed, answer.url, author, now)
     if isinstance(parsed.get("bozo_exception"), SAXParseException) and entries:
         report.warning(
-            where,
+            _feed_location(site_root, author),
             f"the feed of '{author.handle}' is not well-formed: {parsed.get('bozo_exception')}",
             "its entries are used as far as they could be read",
         )
@@ -137,7 +136,8 @@ def _date(parsed: Any) -> datetime | None:
         return None
 
 
-def _warn(report: Report, where: Location, author: Author, reason: str, kept: int) -> None:
+def _warn(report: Report, site_root: str, author: Author, reason: str, kept: int) -> None:
+    where = _feed_location(site_root, author)  # worked out only for a warning: it parses the profile again
     still = f"the {kept} entries fetched before stay" if kept else "nothing was fetched from it before"
     report.warning(where, f"cannot fetch the feed of '{author.handle}' ({author.feed}): {reason}", f"{still}; `blogkit fetch` tries again")
 
