@@ -187,6 +187,6 @@ def _served_equals_full(edits: list[tuple[str, dict[str, object], str]]) -> None
             served = session.build({path})
             patched += session.patched
             full = build_site(str(root), BuildOptions(jobs=1, now=NOW, cache=False), preview=True)
-            assert contents(served, session) == contents(full)
+            assert contents(session.settle() or served, session) == contents(full)  # settled: with its search index
             assert [(d.location, d.message) for d in served.report.sorted()] == [(d.location, d.message) for d in full.report.sorted()]
     PATCHED.append((patched, len(edits)))

@@ -138,6 +138,7 @@ class SiteConfig:
     discussion: DiscussionConfig = DiscussionConfig()
     repository: RepositoryConfig | None = None
     limits: LimitsConfig = LimitsConfig()
+    search: bool = True  # a full-text search of posts and pages at /search/ (Pagefind), built with the site
     theme_dir: str = field(default=THEME_DIR, metadata={"key": "theme"})
 
     @property
@@ -228,6 +229,7 @@ def load_config(root: str) -> SiteConfig:
         discussion=_discussion(fields, repository),
         repository=repository,
         limits=_limits(fields),
+        search=fields.boolean("search", True),
         theme_dir=theme_dir,
     )
     if report.errors:

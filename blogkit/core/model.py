@@ -115,6 +115,7 @@ class Post:
     images_without_alt: tuple[int, ...] = ()  # lines of the source with an image lacking alt text
     lints: tuple[Lint, ...] = ()  # what `blogkit check` warns about in the body
     content_key: str = ""  # a digest of what `html` is made from (the body's cache key and its resolved URLs), when known
+    search: bool = True  # False: left out of the site's search
 
     @property
     def last_modified(self) -> datetime:
@@ -157,6 +158,7 @@ class Page:
     html: str
     summary: str = ""
     toc: tuple[TocEntry, ...] = ()
+    search: bool = True  # False: left out of the site's search
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,7 @@ from blogkit.engine.cache import Cache, Record, open_cache
 from blogkit.engine.frontmatter_cache import KIND as FRONT_MATTER
 from blogkit.engine.frontmatter_cache import FrontMatterCache
 from blogkit.engine.rendering import RenderStats, render_outputs
+from blogkit.engine.search import SearchJob
 from blogkit.engine.workers import default_jobs, map_ranges
 from blogkit.load.assemble import Assembler, Selection, assemble
 from blogkit.load.frontmatter import PostMeta, read_page, read_post
@@ -37,6 +38,7 @@ from blogkit.load.profiles import Profiles, load_profiles
 from blogkit.load.sources import PostSource, Sources, ThemeFiles, discover, discover_theme
 from blogkit.render.pages import Renderer, create_environment
 from blogkit.render.routes import Route, routes
+from blogkit.render.search import search_documents
 
 _MIN_PARALLEL_READ = 500  # fewer posts than this are read in this process: forking costs more
 
@@ -77,6 +79,7 @@ class BuildResult:
     loaded: LoadedSite | None = None
     renderer: Renderer | None = None  # None when there was no site to render
     routes: tuple[Route, ...] = ()  # every output of the site, collisions left out
+    search: SearchJob | None = None  # the search index still being made (`build_site(search_later=True)`), not in `outputs` yet
 
 
 def build_time() -> datetime:
@@ -93,18 +96,21 @@ def build_site(
     cache: Cache | None = None,
     preview: bool = False,
     output: Callable[[Report], OutputTree] = OutputTree,
+    search_later: bool = False,
 ) -> BuildResult:
     """Load, then render into `output(report)` (in memory unless a staging folder is given).
 
     `cache` is the site's cache folder unless given (`blogkit serve` keeps one for its
     session); a build that opened the cache itself sweeps it. `preview` renders for
-    `blogkit serve`.
+    `blogkit serve`. The search index is made while pages and feeds are rendered; with
+    `search_later`, one the cache does not hold is left to finish in the background and
+    returned in `BuildResult.search`, unpublished.
 
     The cyclic garbage collector is paused meanwhile: a build makes millions of objects and
     almost no cycles, and the collector's passes over the growing heap took 0.8 s of a 4.4 s
     build of 10,000 posts with its cache, for no memory saved."""
     with _collector_paused():
-        return _build(root, options, cache, preview, output)
+        return _build(root, options, cache, preview, output, search_later)
 
 
 def load_only(root: str, options: BuildOptions = BuildOptions()) -> BuildResult:
@@ -128,7 +134,9 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _build(root: str, options: BuildOptions, cache: Cache | None, preview: bool, output: Callable[[Report], OutputTree]) -> BuildResult:
+def _build(
+    root: str, options: BuildOptions, cache: Cache | None, preview: bool, output: Callable[[Report], OutputTree], search_later: bool
+) -> BuildResult:
     config = load_config(root)  # raises ConfigError: nothing else makes sense without it
     report = Report()
     own_cache = cache is None
@@ -136,15 +144,29 @@ def _build(root: str, options: BuildOptions, cache: Cache | None, preview: bool,
     loaded = load_site(config, options, options.now or build_time(), report, cache)
     outputs = output(report)
     stats = RenderStats()
-    renderer, kept = None, list[Route]()
+    renderer, kept, search = None, list[Route](), None
     if loaded.site is not None:
-        renderer = Renderer(loaded.site, create_environment(config.root, config.theme_dir), report, now=loaded.now, preview=preview)
-        all_routes = routes(loaded.site, loaded.theme, config.root, stylesheet())
-        kept, stats = render_outputs(renderer, all_routes, outputs, cache, loaded.theme, options.jobs)
+        if config.search and not report.errors:
+            search = SearchJob(search_documents(loaded.site, preview=preview), cache)
+            search = search.start_in_background() if search_later else search.start()
+        try:
+            renderer = Renderer(loaded.site, create_environment(config.root, config.theme_dir), report, now=loaded.now, preview=preview)
+            all_routes = routes(loaded.site, loaded.theme, config.root, stylesheet())
+            kept, stats = render_outputs(renderer, all_routes, outputs, cache, loaded.theme, options.jobs)
+            if search is not None and report.errors:  # nothing is published: the index is not wanted
+                search.cancel()
+                search = None
+            elif search is not None and (search.ready or not search_later):
+                search.publish(outputs, report)
+                search = None
+        except BaseException:
+            if search is not None:
+                search.cancel()
+            raise
     if own_cache and not report.errors:
         cache.sweep()
     return BuildResult(
-        config, loaded.site, outputs, report, loaded.posts_read, loaded.profiles, loaded.now, stats, loaded, renderer, tuple(kept)
+        config, loaded.site, outputs, report, loaded.posts_read, loaded.profiles, loaded.now, stats, loaded, renderer, tuple(kept), search
     )
 
 

@@ -14,27 +14,33 @@ read lists of posts from `site`. Anything else (a new, renamed or deleted file, 
 the config, a template, a post that no longer reads cleanly) is a full build, whose
 unchanged outputs come from the cache. Either way the output is that of a full build; the
 tests compare them.
+
+The search index is the exception that waits: after the first build, one the cache does not
+hold is made in the background while the last index stays served, and `idle()` (or
+`settle()`) puts it in place; `on_search` hears of it.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from blogkit.core.diagnostics import Report
+from blogkit.core.diagnostics import Diagnostic, Report
 from blogkit.core.model import Post, SeriesNav, Site
 from blogkit.core.outputs import Output, OutputTree
 from blogkit.engine.bodies import body_renderers, render_markdown
 from blogkit.engine.build import BuildOptions, BuildResult, build_site
 from blogkit.engine.cache import Cache, open_cache
 from blogkit.engine.rendering import RenderStats, TemplateReads
+from blogkit.engine.search import SearchJob
 from blogkit.engine.workers import BudgetPool
 from blogkit.load.frontmatter import PostMeta, read_post
 from blogkit.render.feeds import FULL_FIELDS, SUMMARY_FIELDS, FeedWriter
 from blogkit.render.routes import CopyRoute, FeedRoute, PageRoute
+from blogkit.render.search import INDEX_FOLDER, OWN_FIELDS_SEARCHED, search_documents
 
 # A post's own values: shown wherever the post is, but deciding nothing about other outputs.
 OWN_FIELDS = frozenset(
@@ -88,7 +94,10 @@ class Session:
         self.cache: Cache | None = None
         self._built: _Built | None = None
         self._renderers: BudgetPool | None = None  # a worker that renders edited posts' bodies, kept between edits
+        self._search: SearchJob | None = None  # the search index being made for the last build
         self.patched = False  # whether the last build patched posts in rather than building everything
+        # told of the files of a search index put in place after its build, and of its problems
+        self.on_search: Callable[[BuildResult, list[Diagnostic]], None] = lambda result, problems: None
 
     def build(self, changed: set[str]) -> BuildResult:
         """Build after the site-relative paths in `changed` changed (empty: build everything).
@@ -99,23 +108,63 @@ class Session:
             if patched is not None:
                 return patched
         self.patched = False
+        self._cancel_search()
+        last_index = _index_files(self._built.result) if self._built is not None else {}
         self._built = None
         self._stop_renderers()  # the next patch forks them anew, from the site as this build leaves it
         if self.cache is None:
             self.cache = open_cache(self.root, enabled=self.options.cache)
-        result = build_site(self.root, self.options, cache=self.cache, preview=True, output=ServedTree)
+        later = bool(last_index)  # the first build waits for its index; later ones serve the last meanwhile
+        result = build_site(self.root, self.options, cache=self.cache, preview=True, output=ServedTree, search_later=later)
+        if result.search is not None:
+            self._search = result.search
+            result = dataclasses.replace(result, search=None)
+            result.outputs.files.update(last_index)
         if not result.report.errors:
             self.cache.sweep()
             self._built = _remember(result)
         return result
 
-    def idle(self) -> None:
-        """Nothing to do for now: have the worker that renders the next edit ready."""
+    def idle(self) -> bool:
+        """Nothing to do for now: put a finished search index in place, and have the worker that
+        renders the next edit ready. Returns whether to be called again (an index is being made)."""
+        if self._search is not None:
+            if not self._search.ready:
+                return True
+            self.settle()
         if self._built is not None and self.cache is not None:
             self._body_renderers().warm()
+        return False
+
+    def settle(self) -> BuildResult | None:
+        """Wait for the search index being made and put it in place; the last build, with it (None when none succeeded)."""
+        job, self._search = self._search, None
+        built = self._built
+        if job is None or built is None:
+            if job is not None:
+                job.cancel()
+            return built.result if built is not None else None
+        result = built.result
+        report = Report()
+        tree = ServedTree(report)
+        tree.files = {path: output for path, output in result.outputs.files.items() if not path.startswith(f"{INDEX_FOLDER}/")}
+        job.publish(tree, report)
+        if report.errors:
+            self.on_search(result, report.errors)
+            return result
+        result = dataclasses.replace(result, outputs=tree)
+        self._built = dataclasses.replace(built, result=result)
+        self.on_search(result, [])
+        return result
 
     def close(self) -> None:
+        self._cancel_search()
         self._stop_renderers()
+
+    def _cancel_search(self) -> None:
+        if self._search is not None:
+            self._search.cancel()
+            self._search = None
 
     def _body_renderers(self) -> BudgetPool:
         if self._renderers is None:
@@ -174,6 +223,15 @@ class Session:
                 files[route.file] = Output(text.encode("utf-8") if isinstance(text, str) else text, route.origin)
         tree = ServedTree(report)
         tree.files = files
+        if site.config.search and fields & OWN_FIELDS_SEARCHED and self.cache is not None:
+            self._cancel_search()  # made from the site before this edit
+            self._search = SearchJob(search_documents(site, preview=True), self.cache)
+            if self._search.ready:  # the cache holds it (an edit undone) or it failed: in place at once
+                tree.files = {path: output for path, output in files.items() if not path.startswith(f"{INDEX_FOLDER}/")}
+                self._search.publish(tree, report)
+                self._search = None
+            else:
+                self._search.start_in_background()
         stats = RenderStats(rendered, result.stats.rendered + result.stats.reused - rendered)
         posts_read = tuple(metas.get(m.source.path, m) for m in loaded.posts_read)
         loaded = dataclasses.replace(loaded, site=site, posts_read=posts_read)
@@ -220,6 +278,10 @@ class Session:
             metas[path] = dataclasses.replace(meta, body=dataclasses.replace(meta.body, text=""))
             report.extend(own.diagnostics)
         return posts, metas, frozenset(fields)
+
+
+def _index_files(result: BuildResult) -> dict[str, Output]:
+    return {path: output for path, output in result.outputs.files.items() if path.startswith(f"{INDEX_FOLDER}/")}
 
 
 def _remember(result: BuildResult) -> _Built | None:

@@ -182,6 +182,7 @@ def _post(
         images_without_alt=body.images_without_alt,
         lints=body.lints,
         content_key=content_key if body.key else "",
+        search=meta.search,
     )
 
 
@@ -208,4 +209,4 @@ def _page(meta: PageMeta, body: RenderedBody, context: LinkContext, report: Repo
     _report_lost_content(meta.source, meta.body.first_line, body, report)
     doc = Document(meta.source, meta.path)
     html = resolve_links(body, doc, context, report)
-    return Page(meta.source, meta.title, meta.path, html, meta.summary or body.summary, body.toc)
+    return Page(meta.source, meta.title, meta.path, html, meta.summary or body.summary, body.toc, meta.search)

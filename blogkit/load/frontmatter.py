@@ -26,9 +26,9 @@ from blogkit.load.sources import PostSource, read_text
 
 POST_KEYS = (
     "title", "date", "authors", "author", "tags", "summary", "updated", "updates", "draft", "slug",
-    "discussion", "comments", "aliases", "canonical", "image", "image_alt", "series", "id", "extra",
+    "discussion", "comments", "aliases", "canonical", "image", "image_alt", "series", "id", "extra", "search",
 )  # fmt: skip
-PAGE_KEYS = ("title", "summary", "slug", "draft", "extra")
+PAGE_KEYS = ("title", "summary", "slug", "draft", "extra", "search")
 DEFAULT_LIMITS = LimitsConfig()
 _DATED_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
 _FENCE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.M)
@@ -72,6 +72,7 @@ class PostMeta:
     series: str = ""
     id: str = ""
     extra: dict[str, Any] | None = None
+    search: bool = True  # False: left out of the site's search
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +83,7 @@ class PageMeta:
     body: BodySource
     summary: str = ""
     draft: bool = False
+    search: bool = True  # False: left out of the site's search
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,7 +217,7 @@ def read_post(
         source=source, title=title, date=date, authors=authors, tags=tags, slug=slug, path=path,
         body=document.body, summary=summary, updated=updated, updates=updates, draft=draft,
         discussion=discussion, comments=comments, aliases=aliases, canonical=canonical, image=image,
-        image_alt=image_alt, series=series, id=post_id, extra=extra,
+        image_alt=image_alt, series=series, id=post_id, extra=extra, search=f.boolean("search", True),
     )  # fmt: skip
 
 
@@ -237,7 +239,7 @@ def read_page(root: str, path: str, report: Report, limits: LimitsConfig = DEFAU
     if title is None or slug is None:
         return None
     page_path = (f"{folder}/" if folder else "") + f"{slug}/"
-    return PageMeta(path, title, page_path, document.body, f.string("summary") or "", f.boolean("draft"))
+    return PageMeta(path, title, page_path, document.body, f.string("summary") or "", f.boolean("draft"), f.boolean("search", True))
 
 
 def _title(f: Fields, limits: LimitsConfig, hint: str) -> str | None:

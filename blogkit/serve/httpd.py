@@ -95,6 +95,16 @@ class Live:
             self._changed.notify_all()
             return self._snapshot
 
+    def update(self, files: Mapping[str, Output]) -> Snapshot:
+        """Serve `files` in place of the last good build's, as the same version: open pages do not
+        reload (files made after their build, such as its search index)."""
+        with self._changed:
+            old = self._snapshot
+            if not old.built:
+                return old
+            self._snapshot = replace(old, files=files)
+            return self._snapshot
+
     def fail(self, problems: tuple[Diagnostic, ...]) -> Snapshot:
         with self._changed:
             old = self._snapshot

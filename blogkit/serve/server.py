@@ -66,6 +66,7 @@ class DevServer:
         self.out = out or sys.stderr
         self.live = Live()
         self.session = Session(self.root, self.options)
+        self.session.on_search = self.search_ready
         self.recorder = ChangeRecorder(self.root)
         self.watcher = Watcher(self.recorder, poll=poll)
         self.builder = Builder(self.recorder, self.rebuild, self.collect_garbage)
@@ -99,10 +100,18 @@ class DevServer:
         self.session.idle()
         self.builder.start()
 
-    def collect_garbage(self) -> None:
-        """Calm after a rebuild: collect garbage, and have the next edit's renderer ready."""
+    def collect_garbage(self) -> bool:
+        """Calm after a rebuild: collect garbage, put a finished search index in place and have the
+        next edit's renderer ready. Returns whether to be called again (an index is being made)."""
         gc.collect()
-        self.session.idle()
+        return self.session.idle()
+
+    def search_ready(self, result: BuildResult, problems: list[Diagnostic]) -> None:
+        """A search index made after its build: served from now on, without reloading pages."""
+        if problems:
+            self._print(problems)
+            return
+        self.live.update(result.outputs.files)
 
     def serve_in_background(self) -> None:
         """Answer requests in a thread; before the first build, with a page that reloads when it is done."""

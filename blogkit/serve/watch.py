@@ -189,10 +189,11 @@ class Watcher:
 
 class Builder(threading.Thread):
     """The one thread that rebuilds: after each burst of changes, `rebuild(paths)`; once things
-    are calm again (no change for IDLE_SECONDS after a rebuild), `idle()` for housekeeping."""
+    are calm again (no change for IDLE_SECONDS after a rebuild), `idle()` for housekeeping, again
+    every IDLE_SECONDS for as long as it returns True (work it waits for, such as a search index)."""
 
     def __init__(
-        self, recorder: ChangeRecorder, rebuild: Callable[[set[str]], None], idle: Callable[[], None], quiet: float = QUIET_SECONDS
+        self, recorder: ChangeRecorder, rebuild: Callable[[set[str]], None], idle: Callable[[], bool], quiet: float = QUIET_SECONDS
     ) -> None:
         super().__init__(name="blogkit-builder", daemon=True)
         self.recorder = recorder
@@ -205,8 +206,7 @@ class Builder(threading.Thread):
         housekeeping = False
         while not self.stopping.is_set():
             if housekeeping and not self.recorder.event.wait(IDLE_SECONDS):
-                housekeeping = False
-                self.idle()
+                housekeeping = self.idle()
                 continue
             if not self.recorder.wait_for_burst(self.stopping, self.quiet):
                 break

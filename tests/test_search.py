@@ -1,0 +1,292 @@
+"""The site's search: what is indexed, the index's files (reproducible, cached, kept current by
+serve), the search page, and the index's failures reported."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import random
+import stat
+from pathlib import Path
+
+import cbor2
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from blogkit.core.outputs import Cached, CopyFile
+from blogkit.engine.build import BuildOptions, BuildResult
+from blogkit.engine.cache import MemoryCache
+from blogkit.engine.search import SearchJob, pagefind_version
+from blogkit.engine.search_files import reproducible
+from blogkit.engine.session import Session
+from blogkit.render.search import INDEX_FOLDER, search_documents
+from conftest import NOW, build, post, run_cli, write_site
+
+HUB = {
+    "blogkit.yaml": "title: Test Hub\nbase_url: https://hub.example/\ntimezone: UTC\n",
+    "authors/ada.yaml": "name: Ada Okafor\nteam: storage\n",
+    "authors/bo.yaml": "name: Bo Lindqvist\n",
+    "teams.yaml": "storage:\n  name: Storage\n",
+    "posts/ada/2026-03-01-compaction.md": post(
+        "title: Compaction <b>tiers</b>\ntags: [storage]", "Quasarwidget appears here only.\n\n## Levels\n\nText."
+    ),
+    "posts/bo/2026-03-02-gateway.md": post("title: The gateway\ntags: [networking]", "Latency of the gateway.\n"),
+    "posts/bo/2026-03-03-secret.md": post("title: Unfinished\ndraft: true", "Draftonlyword is in a draft.\n"),
+    "posts/bo/2027-01-01-later.md": post("title: Later", "Futureonlyword is in a future post.\n"),
+    "posts/ada/2026-03-04-hidden.md": post("title: Hidden\nsearch: false", "Hiddenonlyword is left out.\n"),
+    "pages/about.md": post("title: About", "Aboutpageword lives on a page.\n"),
+    "pages/imprint.md": post("title: Imprint\nsearch: false", "Imprintword is left out.\n"),
+}
+
+
+def index_of(result: BuildResult) -> dict[str, bytes]:
+    """The index's files, by path under pagefind/."""
+    found = {}
+    for path, output in result.outputs.files.items():
+        if path.startswith(f"{INDEX_FOLDER}/"):
+            content = output.content
+            found[path[len(INDEX_FOLDER) + 1 :]] = Path(content.source).read_bytes() if isinstance(content, CopyFile) else content
+    return found
+
+
+def indexed_text(index: dict[str, bytes]) -> dict[str, dict[str, object]]:
+    """Each indexed page's fragment (its URL, text, metadata and filters), by URL."""
+    pages = {}
+    for path, data in index.items():
+        if path.startswith("fragment/"):
+            fragment = json.loads(gzip.decompress(data)[len(b"pagefind_dcd") :])
+            pages[fragment["url"]] = fragment
+    return pages
+
+
+@pytest.fixture
+def hub(tmp_path: Path) -> Path:
+    return write_site(tmp_path / "site", HUB, base=False)
+
+
+def test_posts_and_pages_are_indexed_with_their_metadata_and_filters(hub: Path) -> None:
+    result = build(hub)
+    assert not result.report.errors
+    index = index_of(result)
+    assert {"pagefind.js", "pagefind-entry.json", "pagefind-worker.js", "wasm.en.pagefind"} <= set(index)
+    assert not [p for p in index if p.startswith("pagefind-ui")], "Pagefind's own interface is not published"
+    pages = indexed_text(index)
+    assert set(pages) == {"/2026/03/compaction/", "/2026/03/gateway/", "/about/"}
+    compaction = pages["/2026/03/compaction/"]
+    assert "Quasarwidget appears here only" in compaction["content"]
+    assert compaction["meta"]["title"] == "Compaction <b>tiers</b>"  # text, as written
+    assert compaction["meta"]["date"] == "2026-03-01"
+    assert compaction["meta"]["authors"] == "Ada Okafor"
+    assert compaction["filters"] == {"author": ["Ada Okafor"], "team": ["Storage"], "tag": ["storage"]}
+    assert "#" not in compaction["content"], "heading anchors are not words of the post"
+    assert "Bo Lindqvist" in pages["/2026/03/gateway/"]["content"], "authors are words to find a post by"
+
+
+def test_drafts_future_posts_and_opted_out_pages_are_never_indexed(hub: Path) -> None:
+    result = build(hub, drafts=True, future=True)  # published, even: a real build still does not index them
+    text = json.dumps(indexed_text(index_of(result)))
+    for word in ("Draftonlyword", "Futureonlyword", "Hiddenonlyword", "Imprintword"):
+        assert word not in text
+    assert "Aboutpageword" in text
+
+
+def test_a_preview_indexes_drafts_and_future_posts_it_shows(hub: Path) -> None:
+    result = build(hub, drafts=True, future=True)
+    assert result.site is not None
+    files = {d.file for d in search_documents(result.site, preview=True)}
+    assert {"2026/03/secret/index.html", "2027/01/later/index.html"} <= files
+    assert "2026/03/hidden/index.html" not in files
+
+
+def test_two_builds_give_byte_identical_indexes(hub: Path) -> None:
+    first = index_of(build(hub))
+    for _ in range(3):  # Pagefind alone orders filter values differently from run to run
+        assert index_of(build(hub)) == first
+
+
+def test_a_cached_index_is_reused_and_equals_a_new_one(hub: Path) -> None:
+    cold = build(hub, cache=True)
+    cache_dir = hub / ".blogkit-cache"
+    assert cache_dir.is_dir()
+    warm = build(hub, cache=True)
+    assert index_of(warm) == index_of(cold) == index_of(build(hub))
+    # the documents of an unchanged site have their index in the cache: nothing to run
+    from blogkit.engine.cache import open_cache
+
+    assert warm.site is not None
+    job = SearchJob(search_documents(warm.site), open_cache(str(hub), enabled=True))
+    assert job.ready and job.files
+
+
+def test_an_edit_changes_the_index(hub: Path) -> None:
+    before = indexed_text(index_of(build(hub, cache=True)))
+    path = hub / "posts/bo/2026-03-02-gateway.md"
+    path.write_text(post("title: The gateway\ntags: [networking]", "Zebracorn latency.\n"))
+    after = indexed_text(index_of(build(hub, cache=True)))
+    assert "Zebracorn" in after["/2026/03/gateway/"]["content"]
+    assert "Zebracorn" not in before["/2026/03/gateway/"]["content"]
+
+
+def test_search_false_leaves_out_the_index_the_page_and_the_link(hub: Path) -> None:
+    config = hub / "blogkit.yaml"
+    config.write_text(config.read_text() + "search: false\n")
+    result = build(hub)
+    assert not result.report.errors
+    assert not index_of(result)
+    assert "search/index.html" not in result.outputs.files
+    home = result.outputs.files["index.html"].content
+    assert isinstance(home, bytes)
+    assert b"search/" not in home and b"keys.js" not in home
+
+
+def test_search_must_be_true_or_false(hub: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = hub / "blogkit.yaml"
+    config.write_text(config.read_text() + "search: sometimes\n")
+    code, _, err = run_cli(["build", str(hub), "-o", str(hub.parent / "out")], capsys)
+    assert code == 2
+    assert "blogkit.yaml:4:9: error: 'search' must be true or false" in err
+
+
+def test_search_in_front_matter_must_be_true_or_false(hub: Path) -> None:
+    (hub / "posts/ada/2026-03-04-hidden.md").write_text(post("title: Hidden\nsearch: no thanks"))
+    result = build(hub)
+    assert [d.message for d in result.report.errors] == ["'search' must be true or false, got 'no thanks'"]
+
+
+def test_the_search_page_works_without_javascript_and_is_labelled(hub: Path) -> None:
+    result = build(hub)
+    page = result.outputs.files["search/index.html"].content
+    assert isinstance(page, bytes)
+    html = page.decode()
+    assert '<label for="search-input">' in html
+    assert 'role="status" aria-live="polite"' in html
+    assert "<noscript>" in html and 'href="/archive/"' in html and 'href="/tags/"' in html
+    assert 'data-index="/pagefind/"' in html
+    home = result.outputs.files["index.html"].content
+    assert isinstance(home, bytes)
+    assert b'href="/search/" data-search-link' in home and b"assets/keys.js" in home
+
+
+def test_the_search_page_knows_a_site_under_a_sub_path(hub: Path) -> None:
+    config = hub / "blogkit.yaml"
+    config.write_text(config.read_text().replace("https://hub.example/", "https://hub.example/blog/"))
+    page = build(hub).outputs.files["search/index.html"].content
+    assert isinstance(page, bytes)
+    assert b'data-index="/blog/pagefind/" data-base="/blog/"' in page
+
+
+def test_a_failing_indexer_is_an_error_and_nothing_is_published(hub: Path, tmp_path: Path, monkeypatch, capsys) -> None:
+    fake = tmp_path / "pagefind"
+    fake.write_text('#!/bin/sh\nif [ "$1" = --version ]; then echo "pagefind 1.5.2"; exit 0; fi\necho "Error: disk on fire" >&2\nexit 1\n')
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake))
+    pagefind_version.cache_clear()
+    try:
+        out = tmp_path / "public"
+        code, _, err = run_cli(["build", str(hub), "-o", str(out), "--no-cache"], capsys)
+    finally:
+        pagefind_version.cache_clear()
+    assert code == 1
+    assert "(search): error: the search index could not be built: Error: disk on fire" in err
+    assert "hint: `search: false` in blogkit.yaml builds the site without search" in err
+    assert not out.exists()
+
+
+def test_a_missing_indexer_is_an_error(hub: Path, monkeypatch) -> None:
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(hub / "no-such-binary"))
+    pagefind_version.cache_clear()
+    try:
+        result = build(hub)
+    finally:
+        pagefind_version.cache_clear()
+    assert next(d.message for d in result.report.errors).startswith("the search index could not be built: Pagefind cannot be run")
+
+
+def test_serve_keeps_the_last_index_until_the_new_one_is_ready(hub: Path) -> None:
+    session = Session(str(hub), BuildOptions(jobs=1, now=NOW))
+    try:
+        first = session.build(set())
+        path = hub / "posts/bo/2026-03-02-gateway.md"
+        path.write_text(post("title: The gateway\ntags: [networking]", "Zebracorn latency.\n"))
+        edited = session.build({"posts/bo/2026-03-02-gateway.md"})
+        assert session.patched
+        heard = []
+        session.on_search = lambda result, problems: heard.append((result, problems))
+        settled = session.settle()
+        assert settled is not None and heard and heard[0][1] == []
+
+        def served_index(result: BuildResult) -> dict[str, bytes]:
+            found = {}
+            for name, output in result.outputs.files.items():
+                if name.startswith(f"{INDEX_FOLDER}/"):
+                    content = output.content
+                    data = session.stored(content.key) if isinstance(content, Cached) else content
+                    assert isinstance(data, bytes)
+                    found[name[len(INDEX_FOLDER) + 1 :]] = data
+            return found
+
+        assert served_index(edited) == served_index(first), "the last index is served while the new one is made"
+        text = indexed_text(served_index(settled))
+        assert "Zebracorn" in text["/2026/03/gateway/"]["content"]
+        assert served_index(settled) == index_of(build(hub)), "the same as a build's (no drafts shown here)"
+    finally:
+        session.close()
+
+
+def _filter_file(name: str, values: list[tuple[str, list[int]]]) -> bytes:
+    return gzip.compress(b"pagefind_dcd" + cbor2.dumps([name, [[v, pages] for v, pages in values]]), mtime=0)
+
+
+@given(st.permutations([("Ada", [1, 3]), ("Bo", [2]), ("Cy", [4]), ("Dee", [1, 2, 5])]), st.randoms(use_true_random=False))
+def test_filter_files_are_the_same_in_any_order_pagefind_writes_them(values: list[tuple[str, list[int]]], rnd: random.Random) -> None:
+    def index(order: list[tuple[str, list[int]]], meta_order: list[list[str]]) -> dict[str, bytes]:
+        meta = ["1.5.2", [], [], meta_order, [["date", [1, 2]]], ["title"]]
+        return {
+            "filter/en_aaaaaaa.pf_filter": _filter_file("author", order),
+            "filter/en_bbbbbbb.pf_filter": _filter_file("tag", [("go", [1])]),
+            "pagefind.en_0123456789.pf_meta": gzip.compress(b"pagefind_dcd" + cbor2.dumps(meta), mtime=0),
+            "pagefind-entry.json": b'{"version":"1.5.2","languages":{"en":{"hash":"en_0123456789","wasm":"en","page_count":5}}}',
+        }
+
+    pairs = [["author", "en_aaaaaaa"], ["tag", "en_bbbbbbb"]]
+    shuffled = pairs[:]
+    rnd.shuffle(shuffled)
+    sorted_values = sorted(values)
+    expected = reproducible(index(sorted_values, pairs))
+    assert reproducible(index(values, shuffled)) == expected
+    entry = json.loads(expected["pagefind-entry.json"])
+    meta_name = f"pagefind.{entry['languages']['en']['hash']}.pf_meta"
+    assert meta_name in expected, "the entry names the metadata file"
+    meta = cbor2.loads(gzip.decompress(expected[meta_name])[len(b"pagefind_dcd") :])
+    for _, hash_ in meta[3]:
+        assert f"filter/{hash_}.pf_filter" in expected, "the metadata names the filter files"
+
+
+def test_the_index_is_not_written_outside_the_cache_and_output(hub: Path, tmp_path: Path, monkeypatch) -> None:
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    build(hub)
+    assert not os.listdir(scratch), "the indexer's scratch folder is removed"
+
+
+def test_a_memory_cache_holds_the_index_for_the_next_build(hub: Path) -> None:
+    result = build(hub)
+    assert result.site is not None
+    cache = MemoryCache()
+    job = SearchJob(search_documents(result.site), cache).start()
+    assert job.files is None, "not in the cache yet"
+    from blogkit.core.diagnostics import Report
+    from blogkit.core.outputs import OutputTree
+
+    report = Report()
+    tree = OutputTree(report)
+    job.publish(tree, report)
+    assert not report.errors
+    again = SearchJob(search_documents(result.site), cache)
+    assert again.ready and again.files is not None and len(again.files) == len(tree.files)

@@ -1,0 +1,133 @@
+"""The search page in a real browser: the example site built, served on a loopback port, and
+searched in headless Chromium (the system's, driven by Playwright), with axe-core in light and
+dark mode.
+
+Without Chromium these tests are skipped, except under CI (`CI` set), where they must run.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from blogkit.publish.write import publish
+from conftest import EXAMPLE_SITE, build
+
+WORD = "HyperLogLog"  # in the body of one post of the example site, and nowhere else
+ITS_POST = "Cardinality limits that don't surprise anyone"
+
+
+def _chromium() -> str:
+    for candidate in (os.environ.get("CHROME_PATH", ""), "chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(candidate) if candidate else None
+        if found:
+            return found
+    if os.environ.get("CI"):
+        pytest.fail("CI runs the browser tests: install Chromium (Debian: apt-get install chromium)")
+    pytest.skip("no Chromium on this machine")
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The example site, built and served on a loopback port: its base URL."""
+    out = tmp_path_factory.mktemp("example") / "public"
+    result = build(EXAMPLE_SITE)
+    assert not result.report.errors
+    publish(result.outputs, str(out))
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(out)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    executable = _chromium()
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=executable,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-sync"],
+        )
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+def _open(browser, url: str, scheme: str = "light"):  # type: ignore[no-untyped-def]
+    page = browser.new_page(color_scheme=scheme, viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    outside: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("request", lambda request: outside.append(request.url) if not request.url.startswith(url.split("/search")[0]) else None)
+    page.goto(url)
+    page.wait_for_selector("#search-input:not([disabled])")
+    return page, errors, outside
+
+
+def _results(page) -> list[str]:  # type: ignore[no-untyped-def]
+    page.wait_for_selector(".search-result")
+    return [a.text_content() for a in page.query_selector_all(".search-result__title a")]
+
+
+def test_a_word_of_one_post_finds_that_post_first(browser, served) -> None:  # type: ignore[no-untyped-def]
+    page, errors, outside = _open(browser, f"{served}/search/")
+    page.fill("#search-input", WORD.lower())
+    titles = _results(page)
+    assert titles[0].startswith(ITS_POST)
+    assert page.text_content(".search__status").startswith(f"{len(titles)} post")
+    result = page.query_selector(".search-result")
+    assert result.query_selector("mark").text_content().lower() == WORD.lower(), "the excerpt highlights the word"
+    assert result.query_selector("time").get_attribute("datetime") == "2025-07-22"
+    assert "Mei Chen" in result.query_selector(".search-result__meta").text_content()
+    assert f"q={WORD.lower()}" in page.url, "the query is in the address, to share or go back to"
+    assert not errors and not outside
+
+
+def test_a_filter_by_author_narrows_the_results(browser, served) -> None:  # type: ignore[no-untyped-def]
+    page, errors, _ = _open(browser, f"{served}/search/?q=replication")
+    everyone = _results(page)
+    page.select_option("#search-author", "Priya Raghunathan")
+    page.wait_for_function("n => document.querySelectorAll('.search-result').length < n", arg=len(everyone))
+    narrowed = _results(page)
+    assert 0 < len(narrowed) < len(everyone)
+    for meta in page.query_selector_all(".search-result__meta"):
+        assert "Priya Raghunathan" in meta.text_content()
+    assert "author=Priya+Raghunathan" in page.url
+    assert not errors
+
+
+def test_slash_opens_search_from_any_page(browser, served) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_page()
+    page.goto(f"{served}/authors/")
+    page.keyboard.press("/")
+    page.wait_for_url("**/search/")
+    page.wait_for_selector("#search-input:not([disabled])")
+    assert page.evaluate("document.activeElement.id") == "search-input"
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_search_page_has_no_axe_violations(browser, served, scheme: str) -> None:  # type: ignore[no-untyped-def]
+    axe = pytest.importorskip("axe_playwright_python.sync_playwright")
+    page, errors, _ = _open(browser, f"{served}/search/?q=replication", scheme)
+    _results(page)
+    report = axe.Axe().run(page)
+    assert report.violations_count == 0, report.generate_snapshot()
+    assert not errors
