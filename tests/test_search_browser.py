@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+import blogkit.render.search as search_documents_module
 from blogkit.publish.write import publish
 from conftest import EXAMPLE_SITE, build
 
@@ -40,16 +44,41 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     result = build(EXAMPLE_SITE)
     assert not result.report.errors
     publish(result.outputs, str(out))
+    server, url = _serve(out)
+    try:
+        yield url
+    finally:
+        server.shutdown()
+        server.server_close()
 
+
+def _serve(folder: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(out)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+@pytest.fixture(scope="module")
+def served_in_parts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The example site under /blog/, its index in parts of at most four posts: the URL of /blog/."""
+    root = tmp_path_factory.mktemp("parts")
+    site = root / "site"
+    shutil.copytree(EXAMPLE_SITE, site, ignore=shutil.ignore_patterns(".blogkit-cache"))
+    config = site / "blogkit.yaml"
+    config.write_text(re.sub(r"(?m)^base_url: .*$", "base_url: https://hub.example/blog/", config.read_text()))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search_documents_module, "PART_DOCUMENTS", 4)
+        result = build(site)
+    assert not result.report.errors
+    assert len(json.loads(result.outputs.files["pagefind/blogkit-parts.json"].content)) >= 4
+    publish(result.outputs, str(root / "www" / "blog"))
+    server, url = _serve(root / "www")
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield f"{url}/blog"
     finally:
         server.shutdown()
         server.server_close()
@@ -131,3 +160,18 @@ def test_the_search_page_has_no_axe_violations(browser, served, scheme: str) -> 
     report = axe.Axe().run(page)
     assert report.violations_count == 0, report.generate_snapshot()
     assert not errors
+
+
+def test_an_index_in_parts_finds_as_one_under_a_sub_path(browser, served_in_parts) -> None:  # type: ignore[no-untyped-def]
+    page, errors, outside = _open(browser, f"{served_in_parts}/search/")
+    page.fill("#search-input", WORD.lower())
+    assert _results(page)[0].startswith(ITS_POST)
+    link = page.query_selector(".search-result__title a").get_attribute("href")
+    assert link.startswith("/blog/2025/07/"), link
+    page.fill("#search-input", "replication")
+    page.wait_for_function("document.querySelectorAll('.search-result').length > 5")
+    urls = [a.get_attribute("href") for a in page.query_selector_all(".search-result__title a")]
+    assert len(set(urls)) == len(urls) and all(u.startswith("/blog/") for u in urls)
+    counts = page.eval_on_selector_all("#search-author option", "options => options.map(o => o.textContent)")
+    assert "Ada Okafor (4)" in counts, "filters count every part"
+    assert not errors and not outside

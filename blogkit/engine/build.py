@@ -148,7 +148,7 @@ def _build(
     if loaded.site is not None:
         if config.search and not report.errors:
             search = SearchJob(search_documents(loaded.site, preview=preview), cache)
-            search = search.start_in_background() if search_later else search.start()
+            search = search.start()
         try:
             renderer = Renderer(loaded.site, create_environment(config.root, config.theme_dir), report, now=loaded.now, preview=preview)
             all_routes = routes(loaded.site, loaded.theme, config.root, stylesheet())

@@ -1,10 +1,17 @@
 """The site's search index: Pagefind run over the search documents, its files kept in the build cache.
 
-The index is keyed by the Pagefind binary's version and every document's identity (its file,
-title, metadata and filters, and its text by the content key the post already has). A key
-the cache holds gives the index's files as they were: an unchanged site is not indexed
-again, and an edited one is indexed whole (Pagefind has no incremental mode), in a process
-of its own that runs while the build renders pages and feeds.
+The documents are split into parts of about a thousand (`render.search.parts`), each indexed by
+a Pagefind run of its own: Pagefind holds a whole run in memory (half a gigabyte for a thousand
+posts) and has no incremental mode, so parts bound both the memory of a large hub's build and
+the work after an edit. The first part is published in `pagefind/` with Pagefind's script and
+WebAssembly; the others in `pagefind/<number>/`, listed in `pagefind/blogkit-parts.json`, which
+the search page merges (Pagefind's `mergeIndex`), so that one search covers every part.
+
+Each part is keyed by the Pagefind binary's version, the number of parts and its documents'
+identities (their file, title, metadata and filters, and their text by the content key the
+post already has). A key the cache holds gives that part's files as they were. The others are
+made in a child process forked from the build, which writes the documents to a scratch folder
+and runs Pagefind over each part in turn while the build renders pages and feeds.
 
 Pagefind's own result interfaces (`pagefind-ui.js` and its kin) are not published: the
 theme's search page talks to `pagefind.js` itself.
@@ -16,10 +23,11 @@ import contextlib
 import functools
 import json
 import os
+import re
 import shutil
+import signal
 import subprocess
 import tempfile
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -30,13 +38,15 @@ from blogkit.core.outputs import Cached, OutputTree
 from blogkit.engine.cache import Cache, MemoryCache
 from blogkit.engine.fingerprint import digest
 from blogkit.engine.search_files import UnexpectedIndex, reproducible
-from blogkit.render.search import INDEX_FOLDER, SearchDocument
+from blogkit.render.search import INDEX_FOLDER, PARTS_FILE, SearchDocument, parts
 
-KIND = "search"  # the cache's kind for an index's list of files; the files themselves are "outputs"
+KIND = "search"  # the cache's kind for a part's list of files; the files themselves are "outputs"
 _ORIGIN = Location("(search)")
 _LEFT_OUT = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.", "playground/")
+_RUNTIME = re.compile(r"^(pagefind\.js|pagefind-worker\.js|wasm\.[^/]+\.pagefind)$")  # the first part's; the others use it
 _HINT = "`search: false` in blogkit.yaml builds the site without search"
 _NOT_TEXT = ".heading-anchor, .footnote-backref"  # links the Markdown adds, which are not words of the post
+_SPANS = re.compile(r"</?span\b[^>]*>")
 
 
 @functools.cache
@@ -56,98 +66,112 @@ def pagefind_version() -> tuple[str, str]:
 
 @dataclass(frozen=True, slots=True)
 class IndexFile:
-    path: str  # site-relative, under pagefind/
+    path: str  # relative to its part's folder
     key: str  # the entry of its bytes among the cache's outputs
+
+
+@dataclass(slots=True)
+class _Part:
+    number: int
+    key: str
+    documents: list[SearchDocument]
+    files: list[IndexFile] | None = None  # None until found in the cache or made
 
 
 class SearchJob:
     """One index, found in the cache or being made by Pagefind; `publish` waits for it.
 
-    `start` writes the documents and starts Pagefind in this thread; `start_in_background`
-    does both in a thread (for `blogkit serve`, whose reload must not wait for it). Only
-    `publish` touches the cache, in the thread that calls it."""
+    `start` forks a child process that writes the documents of the parts the cache lacks to a
+    scratch folder and runs Pagefind over them, so that neither takes this process's time: a
+    build renders pages and feeds meanwhile, and `serve` answers requests. Only `publish`
+    touches the cache."""
 
     def __init__(self, documents: Iterable[SearchDocument], cache: Cache) -> None:
         self.cache = cache
         self.problem = ""
-        self.files: list[IndexFile] | None = None
-        self._documents = list(documents)
         self._folder = ""
-        self._process: subprocess.Popen[bytes] | None = None
-        self._thread: threading.Thread | None = None
-        self._cancelled = False
-        self.key = ""
+        self._pid = 0  # the child making the missing parts, until it is waited for
+        self._status: int | None = None  # its exit code, once it ended
+        self._parts: list[_Part] = []
         executable, version = pagefind_version()
         self._executable = executable
         if not executable:
             self.problem = version
             return
-        self.key = digest(KIND, version, *(d.identity for d in self._documents))
-        self.files = self._listed() if self._documents else []
+        split = parts(list(documents))
+        for number, chosen in split:
+            key = digest(KIND, version, str(len(split)), str(number), *(d.identity for d in chosen))
+            self._parts.append(_Part(number, key, chosen, self._listed(key)))
+
+    @property
+    def missing(self) -> list[_Part]:
+        return [part for part in self._parts if part.files is None]
 
     @property
     def ready(self) -> bool:
         """Whether `publish` would not wait."""
-        if self.files is not None or self.problem:
+        if self.problem or not self.missing or self._status is not None:
             return True
-        if self._thread is not None:
-            return not self._thread.is_alive()
-        return self._process is not None and self._process.poll() is not None
+        return bool(self._pid) and self._reap(block=False)
 
     def start(self) -> SearchJob:
-        if self.files is None and not self.problem:
+        if self.missing and not self.problem and not self._pid:
             self._launch()
-        return self
-
-    def start_in_background(self) -> SearchJob:
-        if self.files is None and not self.problem:
-            self._thread = threading.Thread(target=self._run, name="blogkit-search", daemon=True)
-            self._thread.start()
         return self
 
     def publish(self, tree: OutputTree, report: Report) -> None:
         """Wait for the index and add its files to `tree` (or report why there is none)."""
         by_reference = tree.by_reference and not isinstance(self.cache, MemoryCache)
-        if self.files is not None and not self._complete(read=not by_reference):  # the cache lost one: make them again
-            self.files = None
-            self._launch()
-        if self.files is None and not self.problem:
+        lost = [part for part in self._parts if part.files is not None and not self._complete(part, read=not by_reference)]
+        if lost and not self.problem:  # the cache lost a file of theirs since they were listed: make them again
+            if self._pid:
+                self._wait()  # the parts being made first
+            for part in lost:
+                part.files = None
+        if self.missing and not self.problem:
+            if not self._pid:
+                self._launch()
             self._wait()
         if self.problem:
             report.error(_ORIGIN, f"the search index could not be built: {self.problem}", _HINT)
             return
-        assert self.files is not None
-        for file in self.files:
-            data = None if by_reference else self.cache.get("outputs", file.key)
-            tree.add(file.path, Cached(file.key) if data is None else data, _ORIGIN)
+        others = []
+        for i, part in enumerate(self._parts):
+            assert part.files is not None
+            folder = INDEX_FOLDER if i == 0 else f"{INDEX_FOLDER}/{part.number}"
+            if i:
+                others.append(f"{part.number}/")
+            for file in part.files:
+                if i and _RUNTIME.match(file.path):
+                    continue
+                data = None if by_reference else self.cache.get("outputs", file.key)
+                tree.add(f"{folder}/{file.path}", Cached(file.key) if data is None else data, _ORIGIN)
+        if self._parts:
+            tree.add(f"{INDEX_FOLDER}/{PARTS_FILE}", json.dumps(others).encode() + b"\n", _ORIGIN)
 
     def cancel(self) -> None:
         """Stop making the index (a newer one is wanted) and remove what it wrote."""
-        self._cancelled = True
-        process = self._process
-        if process is not None and process.poll() is None:
+        if self._pid and self._status is None:
             with contextlib.suppress(OSError):
-                process.kill()
-        if self._thread is not None:
-            self._thread.join()
-        if process is not None:
-            process.wait()
+                os.kill(self._pid, signal.SIGKILL)
+            self._reap(block=True)
+        self.problem = self.problem or "stopped"
         self._cleanup()
 
-    # -- making it -------------------------------------------------------------------------------
-    def _listed(self) -> list[IndexFile] | None:
-        listed = self.cache.get(KIND, self.key)
+    # -- the cache -------------------------------------------------------------------------------
+    def _listed(self, key: str) -> list[IndexFile] | None:
+        listed = self.cache.get(KIND, key)
         if listed is None:
             return None
         try:
-            return [IndexFile(str(path), str(key)) for path, key in json.loads(listed)]
+            return [IndexFile(str(path), str(file_key)) for path, file_key in json.loads(listed)]
         except (ValueError, TypeError):
             return None
 
-    def _complete(self, *, read: bool) -> bool:
-        """Whether the cache still holds every file listed, intact when `read` (each is marked used, to be kept)."""
-        assert self.files is not None
-        for file in self.files:
+    def _complete(self, part: _Part, *, read: bool) -> bool:
+        """Whether the cache still holds every file of a part, intact when `read` (each is marked used, to be kept)."""
+        assert part.files is not None
+        for file in part.files:
             if read and self.cache.get("outputs", file.key) is None:
                 return False
             if not read:
@@ -156,64 +180,8 @@ class SearchJob:
                 self.cache.adopt("outputs", file.key, None)
         return True
 
-    def _run(self) -> None:
-        with contextlib.suppress(OSError):  # `publish` reports what went wrong
-            self._launch()
-            if self._process is not None:
-                self._process.wait()
-
-    def _launch(self) -> None:
-        self._folder = tempfile.mkdtemp(prefix="blogkit-search-")
-        site = os.path.join(self._folder, "site")
-        made: set[str] = set()
-        for document in self._documents:
-            if self._cancelled:
-                return
-            target = os.path.join(site, *document.file.split("/"))
-            folder = os.path.dirname(target)
-            if folder not in made:
-                os.makedirs(folder, exist_ok=True)
-                made.add(folder)
-            with open(target, "w", encoding="utf-8") as f:
-                f.write(document.html)
-        with open(os.path.join(self._folder, "log"), "wb") as log:
-            self._process = subprocess.Popen(  # noqa: S603 - the binary the pagefind package names, with our own arguments
-                [
-                    self._executable,
-                    "--site",
-                    site,
-                    "--output-path",
-                    os.path.join(self._folder, "index"),
-                    "--exclude-selectors",
-                    _NOT_TEXT,
-                    "--quiet",
-                ],
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                cwd=self._folder,
-            )
-
-    def _wait(self) -> None:
-        if self._thread is not None:
-            self._thread.join()
-        try:
-            if self._cancelled or self._process is None:
-                self.problem = "the index was not made" if not self._folder else "Pagefind could not be started"
-                return
-            if self._process.wait() != 0:
-                log = os.path.join(self._folder, "log")
-                self.problem = _last_lines(log) or f"Pagefind exited with status {self._process.returncode}"
-                return
-            self.files = self._store(os.path.join(self._folder, "index"))
-        except OSError as exc:
-            self.problem = f"cannot read what Pagefind wrote: {exc}"
-        except UnexpectedIndex as exc:
-            self.problem = f"Pagefind {pagefind_version()[1]} wrote an index blogkit cannot read ({exc}); install pagefind 1.5"
-        finally:
-            self._cleanup()
-
-    def _store(self, folder: str) -> list[IndexFile]:
+    def _store(self, part: _Part) -> None:
+        folder = os.path.join(self._folder, str(part.number), "index")
         written = {}
         for path in _walk(folder):
             with open(os.path.join(folder, *path.split("/")), "rb") as f:
@@ -222,14 +190,95 @@ class SearchJob:
         for path, data in sorted(reproducible(written).items()):
             key = digest(KIND, data)
             self.cache.put("outputs", key, data)
-            files.append(IndexFile(f"{INDEX_FOLDER}/{path}", key))
-        self.cache.put(KIND, self.key, json.dumps([[f.path, f.key] for f in files]).encode())
-        return files
+            files.append(IndexFile(path, key))
+        self.cache.put(KIND, part.key, json.dumps([[f.path, f.key] for f in files]).encode())
+        part.files = files
+
+    # -- the child that makes the missing parts --------------------------------------------------
+    def _launch(self) -> None:
+        self._folder = tempfile.mkdtemp(prefix="blogkit-search-")
+        work = [(os.path.join(self._folder, str(part.number)), part.documents) for part in self.missing]
+        log = os.open(os.path.join(self._folder, "log"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            pid = os.fork()
+            if pid == 0:  # the child: it never returns
+                _index_parts(self._executable, work, log)
+        finally:
+            os.close(log)
+        self._pid, self._status = pid, None
+
+    def _reap(self, *, block: bool) -> bool:
+        """Whether the child ended (its exit code is then kept)."""
+        try:
+            pid, status = os.waitpid(self._pid, 0 if block else os.WNOHANG)
+        except ChildProcessError:
+            self._status = -1  # waited for elsewhere: its result is unknown
+            return True
+        if pid == 0:
+            return False
+        self._status = os.waitstatus_to_exitcode(status)
+        return True
+
+    def _wait(self) -> None:
+        try:
+            if not self._pid:
+                self.problem = "Pagefind could not be started"
+                return
+            if self._status is None:
+                self._reap(block=True)
+            if self._status != 0:
+                log = os.path.join(self._folder, "log")
+                self.problem = _last_lines(log) or f"Pagefind exited with status {self._status}"
+                return
+            for part in self.missing:
+                self._store(part)
+        except OSError as exc:
+            self.problem = f"cannot read what Pagefind wrote: {exc}"
+        except UnexpectedIndex as exc:
+            self.problem = f"Pagefind {pagefind_version()[1]} wrote an index blogkit cannot read ({exc}); install pagefind 1.5"
+        finally:
+            self._pid = 0
+            self._cleanup()
 
     def _cleanup(self) -> None:
         if self._folder:
             shutil.rmtree(self._folder, ignore_errors=True)
             self._folder = ""
+
+
+def _index_parts(executable: str, work: list[tuple[str, list[SearchDocument]]], log: int) -> None:
+    """In the forked child: for each part, write its documents (their code's highlighting spans,
+    which are not words, left out: a fifth less for Pagefind to read) and run Pagefind over them.
+    Exits 0 when every part is indexed; never returns."""
+    code = 127
+    try:
+        os.dup2(log, 1)
+        os.dup2(log, 2)
+        os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+        for folder, documents in work:
+            site = os.path.join(folder, "site")
+            made: set[str] = set()
+            for document in documents:
+                target = os.path.join(site, *document.file.split("/"))
+                parent = os.path.dirname(target)
+                if parent not in made:
+                    os.makedirs(parent, exist_ok=True)
+                    made.add(parent)
+                with open(target, "w", encoding="utf-8") as f:
+                    f.write(_SPANS.sub("", document.html))
+            arguments = [executable, "--site", site, "--output-path", os.path.join(folder, "index")]
+            arguments += ["--exclude-selectors", _NOT_TEXT, "--quiet"]
+            done = subprocess.run(arguments, stdin=subprocess.DEVNULL, check=False)  # noqa: S603 - the binary the pagefind package names
+            shutil.rmtree(site, ignore_errors=True)
+            if done.returncode != 0:
+                code = 1
+                return
+        code = 0
+    except BaseException as exc:  # noqa: BLE001 - the child must never return into the build
+        with contextlib.suppress(BaseException):
+            os.write(2, f"cannot index the documents: {exc}\n".encode())
+    finally:
+        os._exit(code)
 
 
 def _walk(folder: str) -> list[str]:

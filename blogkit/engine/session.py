@@ -231,7 +231,7 @@ class Session:
                 self._search.publish(tree, report)
                 self._search = None
             else:
-                self._search.start_in_background()
+                self._search.start()
         stats = RenderStats(rendered, result.stats.rendered + result.stats.reused - rendered)
         posts_read = tuple(metas.get(m.source.path, m) for m in loaded.posts_read)
         loaded = dataclasses.replace(loaded, site=site, posts_read=posts_read)

@@ -11,6 +11,7 @@ and future posts unless the build is a preview (`blogkit serve`, which shows the
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC
@@ -21,6 +22,8 @@ from blogkit.core.urls import output_file
 
 SEARCH_PAGE = "search/"  # the page readers search from
 INDEX_FOLDER = "pagefind"  # where the index is published, under the site's root
+PARTS_FILE = "blogkit-parts.json"  # in the index's folder: the folders of its other parts, which the search page merges
+PART_DOCUMENTS = 1000  # the most documents one part of the index holds, on average: what one Pagefind run holds in memory
 FILTERS = ("author", "team", "tag")  # what results can be narrowed by, in the order the search page offers them
 OWN_FIELDS_SEARCHED = frozenset({"title", "html", "summary", "content_key", "search"})  # a post's own fields its document shows
 
@@ -60,6 +63,20 @@ def search_documents(site: Site, *, preview: bool = False) -> Iterator[SearchDoc
             yield SearchDocument(file, head + _post_meta(site, item), item.html, item.content_key, _post_filters(site, item))
         else:
             yield SearchDocument(file, head, item.html)
+
+
+def parts(documents: list[SearchDocument]) -> list[tuple[int, list[SearchDocument]]]:
+    """The documents in parts of the index, each made and cached on its own: (number, documents),
+    empty parts left out. A document's part is chosen by its file's digest among a power of two
+    of parts, so an edit changes one part, and the parts change only when the site doubles."""
+    count = 1
+    while count * PART_DOCUMENTS < len(documents):
+        count *= 2
+    found: dict[int, list[SearchDocument]] = {}
+    for document in documents:
+        number = int.from_bytes(hashlib.blake2b(document.file.encode(), digest_size=8).digest(), "big") % count if count > 1 else 0
+        found.setdefault(number, []).append(document)
+    return sorted(found.items())
 
 
 def _post_meta(site: Site, post: Post) -> str:

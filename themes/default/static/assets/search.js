@@ -12,6 +12,8 @@
   var selects = Array.prototype.slice.call(form.querySelectorAll("select[data-filter]"));
   var PAGE = 10;
   var pagefind = null;
+  var merged = false; // the index came in parts
+  var RERANKED = 30;
   var sequence = 0;
   var results = [];
   var shown = 0;
@@ -105,13 +107,33 @@
     }
     pagefind.debouncedSearch(query || null, { filters: filters }, 120).then(function (search) {
       if (search === null || mine !== sequence) return;
-      results = search.results;
+      return merged && query ? exactFirst(search.results, query) : search.results;
+    }).then(function (found) {
+      if (!found || mine !== sequence) return;
+      results = found;
       shown = 0;
       list.replaceChildren();
       var count = results.length;
       var what = query ? " for “" + query + "”" : "";
       status.textContent = count === 0 ? "No posts found" + what + "." : count + (count === 1 ? " post" : " posts") + " found" + what + ".";
       return showMore(mine);
+    });
+  }
+
+  // Each part of a merged index ranks on its own, so a near match in one part can outrank the
+  // exact word in another: among the first results, those holding every word typed come first.
+  function exactFirst(found, query) {
+    var words = query.toLowerCase().split(/\s+/).filter(Boolean);
+    var head = found.slice(0, RERANKED);
+    return Promise.all(head.map(function (r) { return r.data(); })).then(function (datas) {
+      var exact = [];
+      var near = [];
+      head.forEach(function (result, i) {
+        var text = ((datas[i].meta && datas[i].meta.title) || "") + " " + datas[i].content;
+        text = text.toLowerCase();
+        (words.every(function (word) { return text.indexOf(word) !== -1; }) ? exact : near).push(result);
+      });
+      return exact.concat(near, found.slice(RERANKED));
     });
   }
 
@@ -139,11 +161,19 @@
   more.addEventListener("click", function () { showMore(sequence); });
   if (!params.has("q") || document.activeElement === document.body) input.focus();
 
+  // A large site's index comes in parts (blogkit-parts.json lists the others): one search covers them all.
   import(form.dataset.index + "pagefind.js")
     .then(function (module) {
       pagefind = module;
-      return pagefind.options({ baseUrl: form.dataset.base }).then(function () { return pagefind.filters(); });
+      return pagefind.options({ baseUrl: form.dataset.base });
     })
+    .then(function () { return fetch(form.dataset.index + "blogkit-parts.json"); })
+    .then(function (response) { return response.ok ? response.json() : []; })
+    .then(function (others) {
+      merged = others.length > 0;
+      return Promise.all(others.map(function (part) { return pagefind.mergeIndex(form.dataset.index + part, { baseUrl: form.dataset.base }); }));
+    })
+    .then(function () { return pagefind.filters(); })
     .then(function (filters) {
       fill(filters);
       run();
