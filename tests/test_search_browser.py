@@ -107,7 +107,7 @@ def _open(browser, url: str, scheme: str = "light"):  # type: ignore[no-untyped-
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.on("request", lambda request: outside.append(request.url) if not request.url.startswith(url.split("/search")[0]) else None)
     page.goto(url)
-    page.wait_for_selector("#search-input:not([disabled])")
+    page.wait_for_selector(".search__form:not([hidden]) #search-input")
     return page, errors, outside
 
 
@@ -148,7 +148,7 @@ def test_slash_opens_search_from_any_page(browser, served) -> None:  # type: ign
     page.goto(f"{served}/authors/")
     page.keyboard.press("/")
     page.wait_for_url("**/search/")
-    page.wait_for_selector("#search-input:not([disabled])")
+    page.wait_for_selector(".search__form:not([hidden]) #search-input")
     assert page.evaluate("document.activeElement.id") == "search-input"
 
 

@@ -11,7 +11,8 @@ Each part is keyed by the Pagefind binary's version, the number of parts and its
 identities (their file, title, metadata and filters, and their text by the content key the
 post already has). A key the cache holds gives that part's files as they were. The others are
 made in a child process forked from the build, which writes the documents to a scratch folder
-and runs Pagefind over each part in turn while the build renders pages and feeds.
+and runs Pagefind over the parts, as many at once as the build has jobs, while the build renders
+pages and feeds.
 
 Pagefind's own result interfaces (`pagefind-ui.js` and its kin) are not published: the
 theme's search page talks to `pagefind.js` itself.
@@ -86,8 +87,9 @@ class SearchJob:
     build renders pages and feeds meanwhile, and `serve` answers requests. Only `publish`
     touches the cache."""
 
-    def __init__(self, documents: Iterable[SearchDocument], cache: Cache) -> None:
+    def __init__(self, documents: Iterable[SearchDocument], cache: Cache, jobs: int = 1) -> None:
         self.cache = cache
+        self.jobs = max(1, jobs)  # parts indexed at once
         self.problem = ""
         self._folder = ""
         self._pid = 0  # the child making the missing parts, until it is waited for
@@ -202,7 +204,7 @@ class SearchJob:
         try:
             pid = os.fork()
             if pid == 0:  # the child: it never returns
-                _index_parts(self._executable, work, log)
+                _index_parts(self._executable, work, log, self.jobs)
         finally:
             os.close(log)
         self._pid, self._status = pid, None
@@ -246,39 +248,58 @@ class SearchJob:
             self._folder = ""
 
 
-def _index_parts(executable: str, work: list[tuple[str, list[SearchDocument]]], log: int) -> None:
+def _index_parts(executable: str, work: list[tuple[str, list[SearchDocument]]], log: int, jobs: int) -> None:
     """In the forked child: for each part, write its documents (their code's highlighting spans,
-    which are not words, left out: a fifth less for Pagefind to read) and run Pagefind over them.
-    Exits 0 when every part is indexed; never returns."""
+    which are not words, left out: a fifth less for Pagefind to read) and run Pagefind over them,
+    `jobs` parts at a time. Exits 0 when every part is indexed; never returns."""
     code = 127
+    running: list[tuple[subprocess.Popen[bytes], str]] = []
     try:
         os.dup2(log, 1)
         os.dup2(log, 2)
         os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+        failed = False
         for folder, documents in work:
+            while len(running) >= jobs and not failed:
+                failed = _finish_one(running)
+            if failed:
+                break
             site = os.path.join(folder, "site")
-            made: set[str] = set()
-            for document in documents:
-                target = os.path.join(site, *document.file.split("/"))
-                parent = os.path.dirname(target)
-                if parent not in made:
-                    os.makedirs(parent, exist_ok=True)
-                    made.add(parent)
-                with open(target, "w", encoding="utf-8") as f:
-                    f.write(_SPANS.sub("", document.html))
+            _write_documents(documents, site)
             arguments = [executable, "--site", site, "--output-path", os.path.join(folder, "index")]
             arguments += ["--exclude-selectors", _NOT_TEXT, "--quiet"]
-            done = subprocess.run(arguments, stdin=subprocess.DEVNULL, check=False)  # noqa: S603 - the binary the pagefind package names
-            shutil.rmtree(site, ignore_errors=True)
-            if done.returncode != 0:
-                code = 1
-                return
-        code = 0
+            running.append((subprocess.Popen(arguments, stdin=subprocess.DEVNULL), site))  # noqa: S603 - the binary the pagefind package names
+        while running and not failed:
+            failed = _finish_one(running)
+        code = 1 if failed else 0
     except BaseException as exc:  # noqa: BLE001 - the child must never return into the build
         with contextlib.suppress(BaseException):
             os.write(2, f"cannot index the documents: {exc}\n".encode())
     finally:
+        for process, _ in running:
+            with contextlib.suppress(BaseException):
+                process.kill()
         os._exit(code)
+
+
+def _finish_one(running: list[tuple[subprocess.Popen[bytes], str]]) -> bool:
+    """Wait for the first of the running Pagefind processes; whether it failed."""
+    process, site = running.pop(0)
+    failed = process.wait() != 0
+    shutil.rmtree(site, ignore_errors=True)
+    return failed
+
+
+def _write_documents(documents: list[SearchDocument], site: str) -> None:
+    made: set[str] = set()
+    for document in documents:
+        target = os.path.join(site, *document.file.split("/"))
+        parent = os.path.dirname(target)
+        if parent not in made:
+            os.makedirs(parent, exist_ok=True)
+            made.add(parent)
+        with open(target, "w", encoding="utf-8") as f:
+            f.write(_SPANS.sub("", document.html))
 
 
 def _walk(folder: str) -> list[str]:

@@ -225,7 +225,7 @@ class Session:
         tree.files = files
         if site.config.search and fields & OWN_FIELDS_SEARCHED and self.cache is not None:
             self._cancel_search()  # made from the site before this edit
-            self._search = SearchJob(search_documents(site, preview=True), self.cache)
+            self._search = SearchJob(search_documents(site, preview=True), self.cache, self.options.jobs)
             if self._search.ready:  # the cache holds it (an edit undone) or it failed: in place at once
                 tree.files = {path: output for path, output in files.items() if not path.startswith(f"{INDEX_FOLDER}/")}
                 self._search.publish(tree, report)

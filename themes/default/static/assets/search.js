@@ -25,7 +25,7 @@
   list.after(more);
   var dates = new Intl.DateTimeFormat(form.dataset.language || undefined, { year: "numeric", month: "long", day: "numeric", timeZone: "UTC" });
 
-  input.disabled = false;
+  form.hidden = false;
   var params = new URLSearchParams(location.search);
   input.value = params.get("q") || "";
 
