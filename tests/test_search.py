@@ -290,3 +290,13 @@ def test_a_memory_cache_holds_the_index_for_the_next_build(hub: Path) -> None:
     assert not report.errors
     again = SearchJob(search_documents(result.site), cache)
     assert again.ready and not again.missing
+
+
+def test_check_does_not_make_the_index(hub: Path, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(hub / "no-such-binary"))  # would fail if it were run
+    pagefind_version.cache_clear()
+    try:
+        code, _, err = run_cli(["check", str(hub), "--no-cache"], capsys)
+    finally:
+        pagefind_version.cache_clear()
+    assert code == 0, err

@@ -192,7 +192,8 @@ def _build_or_check(args: argparse.Namespace) -> int:
 def _build_or_check_locked(args: argparse.Namespace) -> int:
     if getattr(args, "fetch", False) and (fetched := _fetch(args)) != EXIT_OK:
         return fetched  # a config error, or (with --strict) a feed that could not be fetched: nothing is built
-    options = BuildOptions(drafts=args.drafts, future=args.future, cache=args.cache, **({"jobs": args.jobs} if args.jobs else {}))
+    jobs = {"jobs": args.jobs} if args.jobs else {}
+    options = BuildOptions(drafts=args.drafts, future=args.future, cache=args.cache, search_index=args.command == "build", **jobs)
     site_root = os.path.abspath(args.site)
     out_dir = None
     if args.command == "build":

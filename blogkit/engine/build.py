@@ -50,6 +50,7 @@ class BuildOptions:
     jobs: int = field(default_factory=default_jobs)
     now: datetime | None = None  # the build's reference time; default: SOURCE_DATE_EPOCH, else the clock
     cache: bool = True  # keep results in the site's cache folder (False: `--no-cache`)
+    search_index: bool = True  # make the search index (`check`, which publishes nothing, does not)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +147,7 @@ def _build(
     stats = RenderStats()
     renderer, kept, search = None, list[Route](), None
     if loaded.site is not None:
-        if config.search and not report.errors:
+        if config.search and options.search_index and not report.errors:
             search = SearchJob(search_documents(loaded.site, preview=preview), cache, options.jobs)
             search = search.start()
         try:

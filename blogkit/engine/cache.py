@@ -138,8 +138,9 @@ class DiskCache:
         return payload
 
     def has(self, kind: str, key: str) -> bool:
-        """Whether the index lists an entry (`get` still checks it)."""
-        return f"{kind}/{key}" in self._index
+        """Whether an entry was made in this build or the index lists one (`get` still checks it)."""
+        name = f"{kind}/{key}"
+        return name in self._used or name in self._index
 
     def put(self, kind: str, key: str, payload: bytes) -> Record | None:
         """Append an entry to this process's pack; returns its record (for `adopt` in the parent)."""

@@ -124,32 +124,48 @@ class SearchJob:
     def publish(self, tree: OutputTree, report: Report) -> None:
         """Wait for the index and add its files to `tree` (or report why there is none)."""
         by_reference = tree.by_reference and not isinstance(self.cache, MemoryCache)
-        lost = [part for part in self._parts if part.files is not None and not self._complete(part, read=not by_reference)]
-        if lost and not self.problem:  # the cache lost a file of theirs since they were listed: make them again
-            if self._pid:
-                self._wait()  # the parts being made first
-            for part in lost:
-                part.files = None
         if self.missing and not self.problem:
             if not self._pid:
                 self._launch()
             self._wait()
+        lost = self._add(tree, by_reference)
+        if lost and not self.problem:  # the cache lost a file of theirs since they were listed: make them again
+            for part in lost:
+                part.files = None
+            self._launch()
+            self._wait()
+            self._add(tree, by_reference)
         if self.problem:
             report.error(_ORIGIN, f"the search index could not be built: {self.problem}", _HINT)
             return
-        others = []
-        for i, part in enumerate(self._parts):
-            assert part.files is not None
-            folder = INDEX_FOLDER if i == 0 else f"{INDEX_FOLDER}/{part.number}"
-            if i:
-                others.append(f"{part.number}/")
-            for file in part.files:
-                if i and _RUNTIME.match(file.path):
-                    continue
-                data = None if by_reference else self.cache.get("outputs", file.key)
-                tree.add(f"{folder}/{file.path}", Cached(file.key) if data is None else data, _ORIGIN)
-        if self._parts:
+        if self._parts and f"{INDEX_FOLDER}/{PARTS_FILE}" not in tree:
+            others = [f"{part.number}/" for part in self._parts[1:]]
             tree.add(f"{INDEX_FOLDER}/{PARTS_FILE}", json.dumps(others).encode() + b"\n", _ORIGIN)
+
+    def _add(self, tree: OutputTree, by_reference: bool) -> list[_Part]:
+        """Add every part's files not in `tree` yet; the parts the cache lost a file of."""
+        lost = []
+        for i, part in enumerate(self._parts):
+            if part.files is None:
+                continue
+            folder = INDEX_FOLDER if i == 0 else f"{INDEX_FOLDER}/{part.number}"
+            for file in part.files:
+                path = f"{folder}/{file.path}"
+                if (i and _RUNTIME.match(file.path)) or path in tree:
+                    continue
+                if by_reference:
+                    if not self.cache.has("outputs", file.key):
+                        lost.append(part)
+                        break
+                    self.cache.adopt("outputs", file.key, None)
+                    tree.add(path, Cached(file.key), _ORIGIN)
+                    continue
+                data = self.cache.get("outputs", file.key)
+                if data is None:
+                    lost.append(part)
+                    break
+                tree.add(path, data, _ORIGIN)
+        return lost
 
     def cancel(self) -> None:
         """Stop making the index (a newer one is wanted) and remove what it wrote."""
@@ -169,18 +185,6 @@ class SearchJob:
             return [IndexFile(str(path), str(file_key)) for path, file_key in json.loads(listed)]
         except (ValueError, TypeError):
             return None
-
-    def _complete(self, part: _Part, *, read: bool) -> bool:
-        """Whether the cache still holds every file of a part, intact when `read` (each is marked used, to be kept)."""
-        assert part.files is not None
-        for file in part.files:
-            if read and self.cache.get("outputs", file.key) is None:
-                return False
-            if not read:
-                if not self.cache.has("outputs", file.key):
-                    return False
-                self.cache.adopt("outputs", file.key, None)
-        return True
 
     def _store(self, part: _Part) -> None:
         folder = os.path.join(self._folder, str(part.number), "index")

@@ -23,7 +23,7 @@ from blogkit.core.outputs import CopyFile, OutputTree
 from blogkit.core.urls import output_file
 from blogkit.load.sources import ThemeFiles
 from blogkit.render.feeds import FeedScope, scopes
-from blogkit.render.search import FILTERS, SEARCH_PAGE
+from blogkit.render.search import FILTERS, INDEX_FOLDER, SEARCH_PAGE
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +146,7 @@ def _pages(site: Site) -> Iterator[PageRoute]:
         yield from _paginated(site, "team.html", team.path, site.posts_by_team[key], Location("teams.yaml"), team=team, members=members)
     yield _page("archive.html", "archive/", _THEME, years=site.archive())
     if site.config.search:
-        yield _page("search.html", SEARCH_PAGE, _THEME, filters=FILTERS)
+        yield _page("search.html", SEARCH_PAGE, _THEME, filters=FILTERS, index=f"{INDEX_FOLDER}/")
     if site.config.feeds.formats:
         scopes_shown = {"authors": list(site.authors.values()), "tags": list(site.tags.values()), "teams": list(site.teams.values())}
         yield _page("subscribe.html", "subscribe/", _THEME, **scopes_shown)
