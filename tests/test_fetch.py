@@ -81,11 +81,56 @@ CONTEXT = {
 }
 
 
+def sky(n: int, text: str, *, replies: list[object] | None = None, handle: str = "") -> dict[str, object]:
+    handle = handle or f"reader{n}.bsky.social"
+    post = {"uri": f"at://did:plc:r{n}/app.bsky.feed.post/3k{n}", "author": {"handle": handle, "displayName": f"Sky {n}",
+            "avatar": "https://track.example/a.png"}, "record": {"text": text, "createdAt": f"2026-03-0{n}T10:00:00.000Z"}}  # fmt: skip
+    return {"$type": "app.bsky.feed.defs#threadViewPost", "post": post, "replies": replies or []}
+
+
+BLUESKY_THREAD = {
+    "thread": {
+        **sky(1, "The post itself"),
+        "replies": [
+            sky(2, "Nice <script>alert(1)</script>\n\nSecond paragraph", replies=[sky(3, "A reply to a reply")]),
+            {"$type": "app.bsky.feed.defs#blockedPost", "uri": "at://x/app.bsky.feed.post/1", "blocked": True},
+            sky(4, "javascript:alert(1) as text is only text", handle="javascript:alert(1)"),
+        ],
+    }
+}
+GITHUB_COMMENTS = [
+    {"html_url": "https://github.com/o/r/issues/5#issuecomment-1", "created_at": "2026-03-02T10:00:00Z",
+     "user": {"login": "octo", "html_url": "https://github.com/octo"},
+     "body_html": "<p>Agreed <img src='https://track.example/p.gif'> <a href='javascript:x()'>x</a></p>"},
+    {"html_url": "javascript:alert(1)", "created_at": "2026-03-03T10:00:00Z", "user": {"login": "evil"}, "body_html": "<p>no</p>"},
+]  # fmt: skip
+GITHUB_DISCUSSION = {"data": {"repository": {"discussion": {"comments": {"nodes": [
+    {"url": "https://github.com/o/r/discussions/7#discussioncomment-1", "createdAt": "2026-03-02T10:00:00Z",
+     "bodyHTML": "<p>Question <iframe src='https://evil.example/'></iframe></p>", "author": {"login": "asker", "url": "https://github.com/asker"},
+     "replies": {"nodes": [{"url": "https://github.com/o/r/discussions/7#discussioncomment-2", "createdAt": "2026-03-03T10:00:00Z",
+                            "bodyHTML": "<p>Answer</p>", "author": {"login": "ada", "url": "https://github.com/ada"}}]}},
+]}}}}}  # fmt: skip
+
+
+WEBMENTIONS = {"type": "feed", "children": [
+    {"type": "entry", "wm-property": "in-reply-to", "url": "https://blog.example/reply", "published": "2026-03-02T10:00:00+00:00",
+     "author": {"name": "Blogger <b>B</b>", "url": "https://blog.example/", "photo": "https://track.example/me.png"},
+     "content": {"html": "<p>My reply <script>alert(1)</script><img src='https://track.example/p.gif'></p>", "text": "My reply"}},
+    {"type": "entry", "wm-property": "like-of", "url": "https://liker.example/like", "published": "2026-03-03T10:00:00+00:00",
+     "author": {"name": "Liker"}},
+    {"type": "entry", "wm-property": "mention-of", "wm-source": "https://other.example/post", "wm-received": "2026-03-04T10:00:00Z",
+     "author": {"url": "https://other.example/"}, "content": {"text": "It mentions <you>"}},
+    {"type": "entry", "wm-property": "in-reply-to", "wm-private": True, "url": "https://secret.example/",
+     "published": "2026-03-05T10:00:00Z", "author": {"name": "Private"}, "content": {"text": "private"}},
+]}  # fmt: skip
+
+
 class Server:
     """A loopback HTTP server with the endpoints the tests need; it counts conditional requests."""
 
     def __init__(self) -> None:
         self.conditional = 0
+        self.headers: list[dict[str, str]] = []  # of each API request
         self.body = atom(entry(1), entry(2, tags=("cooking",)), entry(3))
         outer = self
 
@@ -140,8 +185,24 @@ class Server:
                     self.reply(json.dumps(CONTEXT).encode())
                 elif path == "/api/v1/statuses/222/context":
                     self.reply(b"<html>not json</html>")
+                elif path.startswith("/xrpc/app.bsky.feed.getPostThread?uri=at%3A%2F%2Fada.bsky.social%2Fapp.bsky.feed.post%2F3kabc"):
+                    self.reply(json.dumps(BLUESKY_THREAD).encode())
+                elif path.startswith("/api/mentions.jf2?target=https%3A%2F%2Fhub.example%2F2026%2F03%2Fhello%2F&"):
+                    self.reply(json.dumps(WEBMENTIONS).encode())
+                elif path == "/repos/o/r/issues/5/comments?per_page=100":
+                    outer.headers.append(dict(self.headers))
+                    self.reply(json.dumps(GITHUB_COMMENTS).encode())
                 else:
                     self.send_response(404)
+                    self.end_headers()
+
+            def do_POST(self) -> None:
+                outer.headers.append(dict(self.headers))
+                query = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
+                if self.path == "/graphql" and query["variables"] == {"owner": "o", "name": "r", "number": 7}:
+                    self.reply(json.dumps(GITHUB_DISCUSSION).encode())
+                else:
+                    self.send_response(400)
                     self.end_headers()
 
             def reply(self, body: bytes, etag: str = "") -> None:
@@ -399,7 +460,7 @@ def test_replies_to_a_fediverse_thread_are_fetched_and_shown_under_the_post(
     )
     code, _, err = run_cli(["fetch", str(root)], capsys)
     assert code == 0 and "0 feeds and 2 threads: 1 fetched, 0 unchanged, 1 failed; 0 entries and 2 replies kept in" in err, err
-    assert "posts/ada/2026-03-02-broken.md: warning: cannot fetch the replies of" in err and "not a thread's context" in err
+    assert "posts/ada/2026-03-02-broken.md: warning: cannot fetch the replies of" in err and "not a thread's replies" in err
     html = build(root).outputs.files["2026/03/hello/index.html"].content.decode()  # type: ignore[union-attr]
     assert '<h3 class="replies__title" id="replies-title">2 replies</h3>' in html
     assert html.index("Reply 2") > html.index("First"), "oldest first"
@@ -411,3 +472,109 @@ def test_replies_to_a_fediverse_thread_are_fetched_and_shown_under_the_post(
     (root / "blogkit.yaml").write_text("title: Hub\nbase_url: https://hub.example/\n")
     html = build(root).outputs.files["2026/03/hello/index.html"].content.decode()  # type: ignore[union-attr]
     assert "replies__title" not in html, "replies are shown only when the site asks for them"
+
+
+def test_replies_from_bluesky_and_github_are_fetched_cleaned_and_shown(
+    tmp_path: Path, server: Server, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from blogkit.fetch import replies
+
+    monkeypatch.setattr(replies, "BLUESKY_API", f"{server.url}/xrpc/app.bsky.feed.getPostThread")
+    monkeypatch.setattr(replies, "GITHUB_API", server.url)
+    monkeypatch.setenv("GITHUB_TOKEN", "t0ken")
+    threads = {
+        "sky": "https://bsky.app/profile/ada.bsky.social/post/3kabc",
+        "issue": "https://github.com/o/r/issues/5",
+        "discussion": "https://github.com/o/r/discussions/7",
+    }
+    files = {"blogkit.yaml": "title: Hub\nbase_url: https://hub.example/\ndiscussion:\n  replies: true\n"}
+    for day, (name, url) in enumerate(threads.items(), start=1):
+        files[f"posts/ada/2026-03-0{day}-{name}.md"] = f"---\ntitle: {name}\ndiscussion: {url}\n---\nText.\n"
+    root = write_site(tmp_path / "site", files)
+    code, _, err = run_cli(["fetch", str(root)], capsys)
+    assert code == 0 and "3 threads: 3 fetched" in err, err
+    assert [h.get("Authorization") for h in server.headers] == ["Bearer t0ken", "Bearer t0ken"]
+    assert server.headers[0]["Accept"] == "application/vnd.github.html+json", "GitHub renders the comments' Markdown"
+    pages = {name: build(root).outputs.files[f"2026/03/{name}/index.html"].content.decode() for name in threads}  # type: ignore[union-attr]
+    sky = pages["sky"]
+    assert ">3 replies</h3>" in sky, "a reply to a reply counts; a blocked post does not"
+    assert "Second paragraph" in sky and "A reply to a reply" in sky and "The post itself" not in sky
+    assert 'href="https://bsky.app/profile/reader2.bsky.social/post/3k2"' in sky
+    assert "&lt;script&gt;" in sky and "<script>alert" not in sky, "Bluesky's text is text"
+    assert 'href="javascript:' not in sky and "track.example" not in sky
+    issue = pages["issue"]
+    assert ">1 reply</h3>" in issue and "Agreed" in issue and "track.example" not in issue and "javascript:" not in issue
+    discussion = pages["discussion"]
+    assert ">2 replies</h3>" in discussion and "Answer" in discussion and "evil.example" not in discussion
+
+
+def test_github_discussions_without_a_token_are_a_warning(
+    tmp_path: Path, server: Server, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from blogkit.fetch import replies
+
+    monkeypatch.setattr(replies, "GITHUB_API", server.url)
+    monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+    files = {
+        "blogkit.yaml": "title: Hub\nbase_url: https://hub.example/\ndiscussion:\n  replies: true\n",
+        "posts/ada/2026-03-01-d.md": "---\ntitle: D\ndiscussion: https://github.com/o/r/discussions/7\n---\nText.\n",
+    }
+    root = write_site(tmp_path / "site", files)
+    code, _, err = run_cli(["fetch", str(root)], capsys)
+    assert code == 0, err
+    assert "posts/ada/2026-03-01-d.md: warning: cannot fetch the replies of https://github.com/o/r/discussions/7" in err
+    assert "set GITHUB_TOKEN" in err and not server.headers, "nothing is asked without a token"
+
+
+def test_check_reports_fetched_data_older_than_the_configured_age(
+    tmp_path: Path, server: Server, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = write_site(
+        tmp_path / "site",
+        {
+            "blogkit.yaml": "title: Hub\nbase_url: https://hub.example/\nfetch:\n  max_age_days: 3\n",
+            "authors/ada.yaml": f"name: Ada Okafor\nfeed: {server.url}/ok.xml\n",
+            "authors/bo.yaml": f"name: Bo\nfeed: {server.url}/never.xml\n",
+        },
+    )
+    code, _, err = run_cli(["check", str(root)], capsys)
+    assert "authors/ada.yaml: warning: the feed of 'ada' has never been fetched" in err
+    assert "hint: run `blogkit fetch` (on a schedule in CI: docs/ci.md), or raise fetch.max_age_days (3)" in err
+    run_cli(["fetch", str(root)], capsys)
+    checked = json.loads((root / ".blogkit-fetched" / "checked.json").read_text())["checked"]
+    assert set(checked) == {"feeds/ada.json"}, "a failed fetch is not a check"
+    _, _, err = run_cli(["check", str(root)], capsys)
+    assert "'ada'" not in err and "authors/bo.yaml: warning: the feed of 'bo' has never been fetched" in err
+    checked["feeds/ada.json"] = "2020-01-01T00:00:00+00:00"
+    (root / ".blogkit-fetched" / "checked.json").write_text(json.dumps({"format": 1, "checked": checked}))
+    code, _, err = run_cli(["check", str(root), "--strict"], capsys)
+    assert code == 1 and "authors/ada.yaml: warning: the feed of 'ada' was last fetched" in err
+    (root / "blogkit.yaml").write_text("title: Hub\nbase_url: https://hub.example/\nfetch:\n  max_age_days: 0\n")
+    _, _, err = run_cli(["check", str(root)], capsys)
+    assert "last fetched" not in err and "never been fetched" not in err, "0: never"
+
+
+def test_webmentions_received_by_a_service_are_fetched_and_shown_as_replies(
+    tmp_path: Path, server: Server, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = (
+        "title: Hub\nbase_url: https://hub.example/\ndiscussion:\n  replies: true\n  webmentions:\n"
+        f"    endpoint: https://webmention.io/hub.example/webmention\n    api: {server.url}/api/mentions.jf2\n"
+    )
+    root = write_site(tmp_path / "site", {"blogkit.yaml": config, "posts/ada/2026-03-01-hello.md": "---\ntitle: Hello\n---\nText.\n"})
+    code, _, err = run_cli(["fetch", str(root)], capsys)
+    assert code == 0 and "1 thread: 1 fetched" in err, err
+    html = build(root).outputs.files["2026/03/hello/index.html"].content.decode()  # type: ignore[union-attr]
+    assert '<link rel="webmention" href="https://webmention.io/hub.example/webmention">' in html
+    assert ">2 replies</h3>" in html, "a reply and a mention; not the like, not the private one"
+    assert "My reply" in html and "It mentions &lt;you&gt;" in html and ">Blogger B</a>" in html, "names are text"
+    assert 'href="https://other.example/"' in html, "an author without a name is named by their site"
+    for bad in ("alert(1)", "track.example", "Liker", "private"):
+        assert bad not in html, bad
+
+
+def test_webmentions_need_an_api_unless_the_service_is_webmention_io(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = "title: Hub\nbase_url: https://hub.example/\ndiscussion:\n  webmentions:\n    endpoint: https://mentions.example/in\n"
+    root = write_site(tmp_path / "site", {"blogkit.yaml": config})
+    code, _, err = run_cli(["build", str(root), "-o", str(tmp_path / "out")], capsys)
+    assert code == 2 and "blogkit.yaml:5:15: error: webmentions need an `api` to read them from" in err, err

@@ -6,7 +6,9 @@ stop a site from building but that a reviewer wants to see on the pull request.
   blocks) or inaccessible (`<img>` without `alt`);
 - tags that differ only by case, or almost only by spelling, from another tag or alias;
 - posts dated in the future (a note: scheduled, with the date they appear);
-- back-dated posts: new entries that a feed would insert below entries readers already have.
+- back-dated posts: new entries that a feed would insert below entries readers already have;
+- what `blogkit fetch` keeps (engineers' own feeds, replies to posts) not refreshed for longer
+  than `fetch.max_age_days`, or never fetched.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from blogkit.core.diagnostics import Location, Report
 from blogkit.core.outputs import Output
 from blogkit.core.urls import SiteUrls, output_file
 from blogkit.engine.build import BuildResult
+from blogkit.load.outside import checked_times, feeds_folder, fetched_path, replies_file
 
 _ROOT_LINK = re.compile(r'\s(?:href|src)="([^"#?]*)(?:\?[^"#]*)?(?:#([^"]*))?"')
 
@@ -40,7 +43,40 @@ def run_checks(result: BuildResult, previous_output: str | None) -> Report:
     _check_scheduled(result, report)
     if previous_output:
         _check_back_dated(result, previous_output, report)
+    _check_fetched_age(result, report)
     return report
+
+
+def _check_fetched_age(result: BuildResult, report: Report) -> None:
+    """Fetched data that `blogkit fetch` has not refreshed for `fetch.max_age_days` (each profile's
+    feed; with `discussion.replies`, each post's thread whose service has a replies API)."""
+    from blogkit.fetch.replies import has_replies_api  # what fetch asks for, declared once there
+
+    site, config = result.site, result.config
+    days = config.fetch.max_age_days
+    if site is None or not days or result.now is None:
+        return
+    wanted = [
+        (a.source, os.path.join(feeds_folder(config.root), f"{a.handle}.json"), f"the feed of '{a.handle}'")
+        for a in site.authors.values()
+        if a.feed
+    ]
+    if config.discussion.replies:
+        if config.discussion.webmentions:
+            urls = SiteUrls(config.base_url, config.base_path)
+            wanted += [(p.source, replies_file(config.root, urls.absolute(p.path)), f"the webmentions of {p.path}") for p in site.posts]
+        for post in site.posts:
+            wanted += [
+                (post.source, replies_file(config.root, url), f"the replies of {url}") for url in post.discussion if has_replies_api(url)
+            ]
+    times = checked_times(config.root)
+    hint = f"run `blogkit fetch` (on a schedule in CI: docs/ci.md), or raise fetch.max_age_days ({days})"
+    for source, path, what in wanted:
+        when = times.get(fetched_path(config.root, path))
+        if when is None:
+            report.warning(Location(source), f"{what} has never been fetched", hint)
+        elif (age := (result.now - when).days) > days:
+            report.warning(Location(source), f"{what} was last fetched {age} days ago", hint)
 
 
 class _SourceLines:

@@ -13,7 +13,7 @@ import signal
 import sys
 import traceback
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from types import FrameType
 
 from blogkit import __version__
@@ -24,6 +24,7 @@ from blogkit.core.diagnostics import ConfigError, Report, Severity
 from blogkit.core.fields import in_range, parse_when
 from blogkit.core.outputs import OutputTree
 from blogkit.core.report_formats import FORMATS, display_path, print_diagnostics
+from blogkit.core.urls import SiteUrls
 from blogkit.engine.build import BuildOptions, BuildResult, build_site, build_time, load_only, read_posts
 from blogkit.load.profiles import load_profiles
 from blogkit.load.sources import discover
@@ -266,6 +267,7 @@ def _report(report: Report, site_root: str, args: argparse.Namespace) -> str:
 def _fetch(args: argparse.Namespace) -> int:
     from blogkit.fetch.outside import fetch_feeds  # the network code loads only for `fetch`
     from blogkit.fetch.replies import ThreadResult, fetch_replies
+    from blogkit.fetch.store import note_checked
     from blogkit.load.outside import FETCHED_FOLDER
 
     try:
@@ -280,7 +282,18 @@ def _fetch(args: argparse.Namespace) -> int:
     threads: list[ThreadResult] = []
     if config.discussion.replies:  # the threads of every post that is or will be published
         posts = read_posts(config, sources, profiles, Report())  # front matter alone; its problems are the build's to report
-        threads = fetch_replies(config.root, [(m.source.path, url) for m in posts if not m.draft for url in m.discussion], report)
+        published = [m for m in posts if not m.draft]
+        webmentions = config.discussion.webmentions
+        urls = SiteUrls(config.base_url, config.base_path)
+        threads = fetch_replies(
+            config.root,
+            [(m.source.path, url) for m in published for url in m.discussion],
+            report,
+            mentioned=[(m.source.path, urls.absolute(m.path)) for m in published] if webmentions else (),
+            webmention_api=webmentions.api if webmentions else "",
+        )
+    checked = [r.path for r in feeds if r.status != "failed"] + [r.path for r in threads if r.status != "failed"]
+    note_checked(config.root, checked, datetime.now(UTC))
     failed = _report(report, config.root, args)
     if not args.quiet:
         statuses = [r.status for r in feeds] + [r.status for r in threads]

@@ -59,6 +59,13 @@ class LimitsConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class FetchConfig:
+    """What `blogkit fetch` keeps, and how old `blogkit check` lets it get."""
+
+    max_age_days: int = 7  # `check` warns about fetched data not refreshed for longer; 0: never
+
+
+@dataclass(frozen=True, slots=True)
 class FeedsConfig:
     formats: tuple[str, ...] = tuple(FEED_FORMATS)
     entries: int = 20
@@ -109,6 +116,17 @@ class GithubDiscussionsConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class WebmentionsConfig:
+    """Replies from other websites, received by a webmention service (webmention.io or one with its API)."""
+
+    endpoint: str  # where other sites send webmentions: every page says so (`<link rel="webmention">`)
+    api: str  # where `blogkit fetch` reads those received for a post: jf2, `?target=<the post's URL>`
+
+
+WEBMENTION_IO_API = "https://webmention.io/api/mentions.jf2"
+
+
+@dataclass(frozen=True, slots=True)
 class DiscussionConfig:
     default: str = "email"  # one of DISCUSSION_DEFAULTS: what posts without a `discussion` URL get
     default_given: bool = field(
@@ -121,6 +139,7 @@ class DiscussionConfig:
     giscus: GiscusConfig | None = None
     utterances: UtterancesConfig | None = None
     github_discussions: GithubDiscussionsConfig | None = field(default=None, metadata={"key": "github-discussions"})
+    webmentions: WebmentionsConfig | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +157,7 @@ class SiteConfig:
     discussion: DiscussionConfig = DiscussionConfig()
     repository: RepositoryConfig | None = None
     limits: LimitsConfig = LimitsConfig()
+    fetch: FetchConfig = FetchConfig()
     search: bool = True  # a full-text search of posts and pages at /search/ (Pagefind), built with the site
     theme_dir: str = field(default=THEME_DIR, metadata={"key": "theme"})
 
@@ -160,10 +180,12 @@ _KEYS = config_keys(SiteConfig)
 _FEED_KEYS = config_keys(FeedsConfig)
 _MARKDOWN_KEYS = config_keys(MarkdownConfig)
 _LIMITS_KEYS = config_keys(LimitsConfig)
+_FETCH_KEYS = config_keys(FetchConfig)
 _DISCUSSION_KEYS = config_keys(DiscussionConfig)
 _GISCUS_KEYS = config_keys(GiscusConfig)
 _UTTERANCES_KEYS = config_keys(UtterancesConfig)
 _GITHUB_DISCUSSIONS_KEYS = config_keys(GithubDiscussionsConfig)
+_WEBMENTIONS_KEYS = config_keys(WebmentionsConfig)
 _REPOSITORY_KEYS = config_keys(RepositoryConfig)
 _REPO_NAME = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 
@@ -229,6 +251,7 @@ def load_config(root: str) -> SiteConfig:
         discussion=_discussion(fields, repository),
         repository=repository,
         limits=_limits(fields),
+        fetch=_fetch(fields),
         search=fields.boolean("search", True),
         theme_dir=theme_dir,
     )
@@ -264,6 +287,15 @@ def _markdown(fields: Fields) -> MarkdownConfig:
         raw_html=sub.choice("raw_html", RAW_HTML_POLICIES, "sanitize"),
         toc_min_headings=sub.integer("toc_min_headings", 3, minimum=0),
     )
+
+
+def _fetch(fields: Fields) -> FetchConfig:
+    section = fields.mapping("fetch")
+    if section is None:
+        return FetchConfig()
+    sub = fields.section("fetch", section, "the fetch section")
+    sub.check_keys(_FETCH_KEYS, unknown_is_error=True)
+    return FetchConfig(max_age_days=sub.integer("max_age_days", FetchConfig().max_age_days, minimum=0))
 
 
 def _limits(fields: Fields) -> LimitsConfig:
@@ -410,6 +442,7 @@ def _discussion(fields: Fields, repository: RepositoryConfig | None) -> Discussi
         giscus=giscus,
         utterances=utterances,
         github_discussions=github_discussions,
+        webmentions=_webmentions(sub),
     )
 
 
@@ -479,6 +512,21 @@ def _github_discussions(parent: Fields, github_repo: str) -> GithubDiscussionsCo
         return GithubDiscussionsConfig(repo=github_repo) if github_repo else None
     repo = _repo_name(sub, github_repo)
     return GithubDiscussionsConfig(repo=repo, category=sub.string("category") or "general") if repo else None
+
+
+def _webmentions(parent: Fields) -> WebmentionsConfig | None:
+    sub = _provider_section(parent, "webmentions", _WEBMENTIONS_KEYS)
+    if sub is None:
+        return None
+    endpoint = sub.url("endpoint", required=True) or ""
+    api = sub.url("api") or ""
+    if endpoint and not api:
+        if urlsplit(endpoint).hostname != "webmention.io":
+            sub.error(
+                ("endpoint",), "webmentions need an `api` to read them from", f"add `api:` (for webmention.io it is {WEBMENTION_IO_API})"
+            )
+        api = WEBMENTION_IO_API
+    return WebmentionsConfig(endpoint, api) if endpoint else None
 
 
 def _problem(path: str, message: str, hint: str = "") -> Diagnostic:

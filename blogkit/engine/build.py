@@ -23,6 +23,7 @@ from blogkit.core.config import THEME_DIR, SiteConfig, load_config
 from blogkit.core.diagnostics import Diagnostic, Location, Report
 from blogkit.core.model import Site
 from blogkit.core.outputs import OutputTree
+from blogkit.core.urls import SiteUrls
 from blogkit.engine.bodies import TextNeeded, cached_by_key, render_markdown
 from blogkit.engine.cache import Cache, Record, open_cache
 from blogkit.engine.frontmatter_cache import KIND as FRONT_MATTER
@@ -209,7 +210,11 @@ def load_site(config: SiteConfig, options: BuildOptions, now: datetime, report: 
     if outside:
         site = dataclasses.replace(site, outside=shown_once(outside, site))
     if config.discussion.replies:
-        site = dataclasses.replace(site, replies=load_replies(root, [url for post in site.posts for url in post.discussion], report))
+        threads = [url for post in site.posts for url in post.discussion]
+        if config.discussion.webmentions:  # a post's webmentions are kept as the replies of its own URL
+            urls = SiteUrls(config.base_url, config.base_path)
+            threads += [urls.absolute(post.path) for post in site.posts]
+        site = dataclasses.replace(site, replies=load_replies(root, threads, report))
     return LoadedSite(config, site, theme, tuple(posts), profiles, now, assembler, frozenset(sources.static))
 
 

@@ -258,7 +258,8 @@ def _post_view(site: Site, renderer: Renderer, post: Post) -> object:
     """What templates and feeds show of a post beyond its own fields."""
     authors = tuple(site.authors.get(h) for h in post.authors)
     teams = tuple(site.teams.get(a.team) if a else None for a in authors)
-    replies = tuple(site.replies.get(url, ()) for url in post.discussion)
+    threads = [*post.discussion, *([renderer.abs_url(post.path)] if site.config.discussion.webmentions else [])]
+    replies = tuple(site.replies.get(url, ()) for url in threads)
     return (renderer.discussions.closed(post), authors, tuple(site.tags.get(s) for s in post.tags), teams, replies)
 
 

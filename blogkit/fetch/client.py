@@ -50,15 +50,25 @@ class FetchFailure:
 DEFAULT_LIMITS = FetchLimits()
 
 
-def get(url: str, *, etag: str = "", last_modified: str = "", limits: FetchLimits = DEFAULT_LIMITS) -> Fetched | FetchFailure:
-    """The resource at `url` (or 304 when the copy with these validators is current), or why not."""
+def get(
+    url: str,
+    *,
+    etag: str = "",
+    last_modified: str = "",
+    limits: FetchLimits = DEFAULT_LIMITS,
+    headers: dict[str, str] | None = None,
+    body: bytes | None = None,
+) -> Fetched | FetchFailure:
+    """The resource at `url` (or 304 when the copy with these validators is current), or why not.
+    `headers` add to (or replace) the request's own; with a `body` the request is a POST (an API's
+    query), which is never redirected."""
     deadline = time.monotonic() + limits.total_seconds
     for _ in range(limits.max_redirects + 1):
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             return FetchFailure(f"'{url}' is not an http or https URL")
         try:
-            answer = _once(url, etag, last_modified, limits, deadline)
+            answer = _once(url, etag, last_modified, limits, deadline, headers or {}, body)
         except TimeoutError:
             return FetchFailure(f"timed out (after {limits.read_seconds:g} s without data, or {limits.total_seconds:g} s in all)")
         except ssl.SSLError as exc:
@@ -66,13 +76,17 @@ def get(url: str, *, etag: str = "", last_modified: str = "", limits: FetchLimit
         except (OSError, http.client.HTTPException) as exc:
             return FetchFailure(f"cannot connect: {exc.strerror if isinstance(exc, OSError) and exc.strerror else exc}")
         if isinstance(answer, str):  # a redirect
+            if body is not None:
+                return FetchFailure("redirected, which a query is not followed through")
             url = urljoin(url, answer)
             continue
         return answer
     return FetchFailure(f"more than {limits.max_redirects} redirects")
 
 
-def _once(url: str, etag: str, last_modified: str, limits: FetchLimits, deadline: float) -> Fetched | FetchFailure | str:
+def _once(
+    url: str, etag: str, last_modified: str, limits: FetchLimits, deadline: float, extra: dict[str, str], body: bytes | None
+) -> Fetched | FetchFailure | str:
     """One request: the response, a failure, or the `Location` of a redirect."""
     parts = urlsplit(url)
     connection_type = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
@@ -81,13 +95,13 @@ def _once(url: str, etag: str, last_modified: str, limits: FetchLimits, deadline
         connection.connect()
         assert connection.sock is not None
         connection.sock.settimeout(min(limits.read_seconds, _left(deadline)))
-        headers = {"User-Agent": USER_AGENT, "Accept": _ACCEPT, "Accept-Encoding": "identity"}
+        headers = {"User-Agent": USER_AGENT, "Accept": _ACCEPT, "Accept-Encoding": "identity", **extra}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        connection.request("GET", path, headers=headers)
+        connection.request("GET" if body is None else "POST", path, body=body, headers=headers)
         response = connection.getresponse()
         if response.status in (301, 302, 303, 307, 308):
             location = response.getheader("Location", "")

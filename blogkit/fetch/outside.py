@@ -48,6 +48,7 @@ class FeedResult:
     handle: str
     status: str  # "fetched", "unchanged", "failed"
     entries: int  # entries now kept for this profile
+    path: str = ""  # the file they are kept in
 
 
 def fetch_feeds(
@@ -74,7 +75,7 @@ def _fetch_one(site_root: str, folder: str, author: Author, report: Report, limi
         _warn(report, site_root, author, answer.reason, len(kept))
         return FeedResult(author.handle, "failed", len(kept))
     if answer.status == 304:
-        return FeedResult(author.handle, "unchanged", len(kept))
+        return FeedResult(author.handle, "unchanged", len(kept), path)
     if _ENTITY_DECLARATION.search(answer.body[:65536]):
         _warn(report, site_root, author, "it declares XML entities, which blogkit never expands", len(kept))
         return FeedResult(author.handle, "failed", len(kept))
@@ -94,7 +95,7 @@ def _fetch_one(site_root: str, folder: str, author: Author, report: Report, limi
     write_fetched(
         path, {"format": FORMAT, "url": author.feed, "etag": answer.etag, "last_modified": answer.last_modified, "entries": entries}
     )
-    return FeedResult(author.handle, "fetched", len(entries))
+    return FeedResult(author.handle, "fetched", len(entries), path)
 
 
 def _entries(parsed: Any, base: str, author: Author, now: datetime) -> list[dict[str, Any]]:

@@ -1,20 +1,35 @@
-"""Readers' replies: the public replies to posts' threads on the fediverse, into `SITE/.blogkit-fetched/replies/`.
+"""Readers' replies: the public replies to posts' threads, into `SITE/.blogkit-fetched/replies/`.
 
-With `discussion.replies: true`, `fetch_replies()` asks the server of each post's Mastodon (or
-other fediverse) status for the thread's context, through the same bounded client as the feeds,
-keeps the public and unlisted replies (the newest 200), and writes them as plain, sanitised data:
-the author's name as text, links only when `http(s)`, the reply's HTML through the strict
-allow-list. No avatar or other remote file is kept: a reply shows its author's initial. A thread
-that cannot be fetched is a warning at the post, and the replies fetched before stay.
+With `discussion.replies: true`, `fetch_replies()` asks each post's thread for its replies
+through the same bounded client as the feeds, from the service's public API:
+
+- a Mastodon (or other fediverse) status: its server's `/api/v1/statuses/ID/context`, public
+  and unlisted replies only;
+- a Bluesky post: the public AppView's `app.bsky.feed.getPostThread`, every reply under it;
+- a GitHub issue: the REST API's comments, as GitHub renders them to HTML;
+- a GitHub Discussion: the GraphQL API's comments and their replies, which GitHub answers
+  only with a token: `GITHUB_TOKEN` from the environment (any token that reads public
+  repositories; CI has one). Without it the thread is a warning and its replies are kept;
+- with `discussion.webmentions`, each post itself: the replies and mentions other websites sent
+  it, from the webmention service's jf2 API (`?target=<the post's URL>`; likes, reposts and
+  bookmarks are not replies).
+
+It keeps the newest 200 and writes them as plain, sanitised data: the author's name as text,
+links only when `http(s)`, the reply's HTML through the strict allow-list. No avatar or other
+remote file is kept: a reply shows its author's initial. A thread that cannot be fetched is a
+warning at the post, and the replies fetched before stay.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from html import escape
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 from blogkit.core.diagnostics import Location, Report
 from blogkit.fetch.client import DEFAULT_LIMITS, FetchFailure, FetchLimits, get
@@ -24,6 +39,15 @@ from blogkit.render.discussion import recognise
 
 MAX_REPLIES = 200
 _PUBLIC = ("public", "unlisted")
+BLUESKY_API = "https://public.api.bsky.app/xrpc/app.bsky.feed.getPostThread"
+GITHUB_API = "https://api.github.com"
+TOKEN_VARIABLE = "GITHUB_TOKEN"  # noqa: S105 - the name of the variable, not a token
+_DISCUSSION_QUERY = """query($owner: String!, $name: String!, $number: Int!) {
+  repository(owner: $owner, name: $name) { discussion(number: $number) { comments(first: 100) { nodes {
+    url createdAt bodyHTML author { login url }
+    replies(first: 100) { nodes { url createdAt bodyHTML author { login url } } }
+  } } } }
+}"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,62 +55,202 @@ class ThreadResult:
     url: str
     status: str  # "fetched", "unchanged", "failed"
     replies: int
+    path: str = ""  # the file they are kept in
 
 
 def fetch_replies(
-    site_root: str, threads: Iterable[tuple[str, str]], report: Report, *, limits: FetchLimits = DEFAULT_LIMITS
+    site_root: str,
+    threads: Iterable[tuple[str, str]],
+    report: Report,
+    *,
+    limits: FetchLimits = DEFAULT_LIMITS,
+    mentioned: Iterable[tuple[str, str]] = (),
+    webmention_api: str = "",
 ) -> list[ThreadResult]:
-    """Fetch the replies of each (post source, thread URL) whose provider has a public replies API."""
+    """Fetch the replies of each (post source, thread URL) whose provider has a public replies API,
+    and with a `webmention_api`, the webmentions of each (post source, the post's own URL) `mentioned`."""
     results = []
     for source, url in sorted(set(threads)):
-        match = recognise(url)
-        if match.replies_kind == "mastodon":
-            results.append(_fetch_thread(site_root, source, url, match.replies_api, report, limits))
+        request = _request(url)
+        if request is not None:
+            results.append(_fetch_thread(site_root, source, url, request, report, limits))
+    if webmention_api:
+        for source, url in sorted(set(mentioned)):
+            api = f"{webmention_api}{'&' if '?' in webmention_api else '?'}target={quote(url, safe='')}&per-page=200&sort-dir=up"
+            results.append(_fetch_thread(site_root, source, url, _Request(api, _webmentions), report, limits))
     return results
 
 
-def _fetch_thread(site_root: str, source: str, url: str, api: str, report: Report, limits: FetchLimits) -> ThreadResult:
+@dataclass(frozen=True, slots=True)
+class _Request:
+    api: str
+    replies: Callable[[Any], list[dict[str, str]]]  # the replies in the API's answer (raises when it is not one)
+    headers: dict[str, str] | None = None
+    body: bytes | None = None  # a query (POST)
+    needs: str = ""  # why it cannot be asked, when it cannot
+
+
+def has_replies_api(url: str) -> bool:
+    """Whether `fetch` asks this thread for its replies."""
+    return _request(url) is not None
+
+
+def _request(url: str) -> _Request | None:
+    """How to ask a thread's service for its replies; None for a service without a public API."""
+    match = recognise(url)
+    seg = [s for s in urlsplit(url).path.split("/") if s]
+    if match.replies_kind == "mastodon":
+        return _Request(match.replies_api, _mastodon_replies)
+    if match.provider == "bluesky":
+        uri = f"at://{seg[1]}/app.bsky.feed.post/{seg[3]}"
+        return _Request(f"{BLUESKY_API}?uri={quote(uri, safe='')}&depth=10&parentHeight=0", _bluesky_replies)
+    if match.provider == "github-issue" and match.replies_api:
+        api = f"{GITHUB_API}/repos/{seg[0]}/{seg[1]}/issues/{seg[3]}/comments?per_page=100"
+        return _Request(api, _github_comments, {"Accept": "application/vnd.github.html+json", **_github_token()})
+    if match.provider == "github-discussions" and match.replies_api:
+        token = _github_token()
+        variables = {"owner": seg[0], "name": seg[1], "number": int(seg[3])}
+        body = json.dumps({"query": _DISCUSSION_QUERY, "variables": variables}).encode()
+        needs = "" if token else f"GitHub answers queries about discussions only with a token: set {TOKEN_VARIABLE}"
+        return _Request(f"{GITHUB_API}/graphql", _github_discussion, {"Accept": "application/json", **token}, body, needs)
+    return None
+
+
+def _github_token() -> dict[str, str]:
+    token = os.environ.get(TOKEN_VARIABLE, "").strip()
+    return {"Authorization": f"Bearer {token}"} if token else {}
+
+
+def _fetch_thread(site_root: str, source: str, url: str, request: _Request, report: Report, limits: FetchLimits) -> ThreadResult:
     path = replies_file(site_root, url)
     old = read_fetched(path)
     kept = len(old.get("replies", []))
-    answer = get(api, etag=old.get("etag", ""), last_modified=old.get("last_modified", ""), limits=limits)
+    if request.needs:
+        return _failed(report, source, url, request.needs, kept)
+    validators = {"etag": old.get("etag", ""), "last_modified": old.get("last_modified", "")} if request.body is None else {}
+    answer = get(request.api, **validators, limits=limits, headers=request.headers, body=request.body)
     if isinstance(answer, FetchFailure):
         return _failed(report, source, url, answer.reason, kept)
     if answer.status == 304:
-        return ThreadResult(url, "unchanged", kept)
+        return ThreadResult(url, "unchanged", kept, path)
     try:
-        context = json.loads(answer.body)
-        statuses = context["descendants"]
-        if not isinstance(statuses, list):
-            raise TypeError("descendants is not a list")
-    except (ValueError, TypeError, KeyError) as exc:
-        return _failed(report, source, url, f"not a thread's context ({exc})", kept)
-    replies = [reply for status in statuses if (reply := _reply(status)) is not None]
+        replies = request.replies(json.loads(answer.body))
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        return _failed(report, source, url, f"not a thread's replies ({type(exc).__name__}: {exc})", kept)
     replies.sort(key=lambda r: (r["date"], r["url"]))
     kept_now = replies[-MAX_REPLIES:]
     write_fetched(path, {"format": FORMAT, "url": url, "etag": answer.etag, "last_modified": answer.last_modified, "replies": kept_now})
-    return ThreadResult(url, "fetched", len(kept_now))
+    return ThreadResult(url, "fetched", len(kept_now), path)
+
+
+def _mastodon_replies(context: Any) -> list[dict[str, str]]:
+    statuses = context["descendants"]
+    if not isinstance(statuses, list):
+        raise TypeError("descendants is not a list")
+    return [reply for status in statuses if (reply := _reply(status)) is not None]
+
+
+def _bluesky_replies(answer: Any) -> list[dict[str, str]]:
+    """Every reply under the thread's post, however deep (a reply's replies included)."""
+    found: list[dict[str, str]] = []
+    pending = list(answer["thread"].get("replies") or [])
+    while pending and len(found) < 10 * MAX_REPLIES:
+        node = pending.pop(0)
+        if not isinstance(node, dict) or not isinstance(node.get("post"), dict):
+            continue  # a blocked or deleted post
+        pending += node.get("replies") or []
+        post = node["post"]
+        author: dict[str, Any] = post["author"] if isinstance(post.get("author"), dict) else {}
+        record: dict[str, Any] = post["record"] if isinstance(post.get("record"), dict) else {}
+        uri = str(post.get("uri", ""))
+        handle = str(author.get("handle", ""))
+        if not uri.startswith("at://") or "/app.bsky.feed.post/" not in uri or not handle:
+            continue
+        text = str(record.get("text", ""))
+        html = "<p>" + escape(text).replace("\n\n", "</p><p>").replace("\n", "<br>") + "</p>"
+        reply = _reply_of(
+            f"https://bsky.app/profile/{quote(handle)}/post/{quote(uri.rsplit('/', 1)[1])}",
+            str(author.get("displayName") or handle),
+            f"https://bsky.app/profile/{quote(handle)}",
+            str(record.get("createdAt") or post.get("indexedAt") or ""),
+            html,
+        )
+        if reply is not None:
+            found.append(reply)
+    return found
+
+
+_REPLY_PROPERTIES = ("in-reply-to", "mention-of")
+
+
+def _webmentions(feed: Any) -> list[dict[str, str]]:
+    """The replies and mentions in a jf2 feed of received webmentions (private ones left out)."""
+    children = feed["children"]
+    if not isinstance(children, list):
+        raise TypeError("children is not a list")
+    found = []
+    for entry in children:
+        if not isinstance(entry, dict) or entry.get("wm-property") not in _REPLY_PROPERTIES or entry.get("wm-private"):
+            continue
+        author: dict[str, Any] = entry["author"] if isinstance(entry.get("author"), dict) else {}
+        content: dict[str, Any] = entry["content"] if isinstance(entry.get("content"), dict) else {}
+        html = str(content.get("html") or "") or "<p>" + escape(str(content.get("text") or "")) + "</p>"
+        when = str(entry.get("published") or entry.get("wm-received") or "")
+        url = str(entry.get("url") or entry.get("wm-source") or "")
+        name = str(author.get("name") or urlsplit(str(author.get("url") or url)).hostname or "")
+        if reply := _reply_of(url, name, str(author.get("url") or ""), when, html):
+            found.append(reply)
+    return found
+
+
+def _github_comments(comments: Any) -> list[dict[str, str]]:
+    if not isinstance(comments, list):
+        raise TypeError("the comments are not a list")
+    return [reply for c in comments if isinstance(c, dict) and (reply := _github_reply(c, "html_url", "created_at", "body_html", "user"))]
+
+
+def _github_discussion(answer: Any) -> list[dict[str, str]]:
+    if answer.get("errors"):
+        raise ValueError("; ".join(str(e.get("message", e)) for e in answer["errors"] if isinstance(e, dict))[:300] or "errors")
+    comments = answer["data"]["repository"]["discussion"]["comments"]["nodes"]
+    found = []
+    for comment in comments if isinstance(comments, list) else []:
+        if not isinstance(comment, dict):
+            continue
+        nested = (comment.get("replies") or {}).get("nodes") or []
+        for node in [comment, *(n for n in nested if isinstance(n, dict))]:
+            if reply := _github_reply(node, "url", "createdAt", "bodyHTML", "author"):
+                found.append(reply)
+    return found
+
+
+def _github_reply(item: dict[str, Any], url: str, created: str, body: str, user: str) -> dict[str, str] | None:
+    person: dict[str, Any] = item[user] if isinstance(item.get(user), dict) else {}
+    login = str(person.get("login", ""))
+    profile = str(person.get("html_url") or person.get("url") or "")
+    return _reply_of(str(item.get(url, "")), login, profile, str(item.get(created, "")), str(item.get(body, "")))
+
+
+def _reply_of(url: str, author: str, author_url: str, when: str, html: str) -> dict[str, str] | None:
+    """A reply as it is kept: safe URLs, the author as text, a date with its zone, sanitised HTML."""
+    url = safe_url(url, "")
+    author = plain_text(author)
+    try:
+        date = datetime.fromisoformat(when.replace("Z", "+00:00")).astimezone(UTC)
+    except ValueError:
+        return None
+    if not url or not author:
+        return None
+    return {"url": url, "author": author, "author_url": safe_url(author_url, ""), "date": date.isoformat(), "html": clean_html(html, url)}
 
 
 def _reply(status: Any) -> dict[str, str] | None:
     if not isinstance(status, dict) or status.get("visibility") not in _PUBLIC:
         return None
     account: dict[str, Any] = status["account"] if isinstance(status.get("account"), dict) else {}
-    url = safe_url(str(status.get("url") or status.get("uri") or ""), "")
-    try:
-        date = datetime.fromisoformat(str(status.get("created_at", "")).replace("Z", "+00:00")).astimezone(UTC)
-    except ValueError:
-        return None
-    author = plain_text(str(account.get("display_name") or account.get("acct") or account.get("username") or ""))
-    if not url or not author:
-        return None
-    return {
-        "url": url,
-        "author": author,
-        "author_url": safe_url(str(account.get("url") or ""), ""),
-        "date": date.isoformat(),
-        "html": clean_html(str(status.get("content") or ""), url),
-    }
+    author = str(account.get("display_name") or account.get("acct") or account.get("username") or "")
+    url = str(status.get("url") or status.get("uri") or "")
+    return _reply_of(url, author, str(account.get("url") or ""), str(status.get("created_at", "")), str(status.get("content") or ""))
 
 
 def _failed(report: Report, source: str, url: str, reason: str, kept: int) -> ThreadResult:

@@ -6,9 +6,10 @@ import contextlib
 import json
 import os
 import tempfile
+from datetime import datetime
 from typing import Any
 
-from blogkit.load.outside import FORMAT
+from blogkit.load.outside import CHECKED_FILE, FETCHED_FOLDER, FORMAT, checked_times, fetched_path
 
 
 def read_fetched(path: str) -> dict[str, Any]:
@@ -34,3 +35,12 @@ def write_fetched(path: str, data: dict[str, Any]) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+def note_checked(site_root: str, paths: list[str], now: datetime) -> None:
+    """Record that these fetched files were checked with their sources at `now` (fetched, or found unchanged)."""
+    if not paths:
+        return
+    times = {path: when.isoformat() for path, when in checked_times(site_root).items()}
+    times.update({fetched_path(site_root, path): now.isoformat() for path in paths})
+    write_fetched(os.path.join(site_root, FETCHED_FOLDER, CHECKED_FILE), {"format": FORMAT, "checked": times})

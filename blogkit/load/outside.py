@@ -30,6 +30,7 @@ from blogkit.load.profiles import Profiles
 FETCHED_FOLDER = ".blogkit-fetched"
 FEEDS_FOLDER = "feeds"
 REPLIES_FOLDER = "replies"
+CHECKED_FILE = "checked.json"  # when each file was last fetched or found unchanged: one file, so a kept folder diffs little
 FORMAT = 1  # the version of the files' layout
 _TAGS = {"a", "abbr", "b", "blockquote", "br", "code", "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i",
          "li", "ol", "p", "pre", "q", "s", "small", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul"}  # fmt: skip
@@ -45,6 +46,30 @@ def replies_file(site_root: str, thread_url: str) -> str:
     """Where the replies of one thread are kept: a file named by a digest of its URL."""
     name = hashlib.sha256(thread_url.encode("utf-8")).hexdigest()[:24]
     return os.path.join(site_root, FETCHED_FOLDER, REPLIES_FOLDER, f"{name}.json")
+
+
+def checked_times(site_root: str) -> dict[str, datetime]:
+    """When each fetched file (by its path in the folder, e.g. `feeds/ada.json`) was last checked with its source."""
+    try:
+        with open(os.path.join(site_root, FETCHED_FOLDER, CHECKED_FILE), encoding="utf-8") as f:
+            data = json.load(f)
+        times = data["checked"] if isinstance(data, dict) and data.get("format") == FORMAT else {}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    found = {}
+    for path, when in times.items() if isinstance(times, dict) else ():
+        try:
+            parsed = datetime.fromisoformat(str(when))
+        except ValueError:
+            continue
+        if parsed.tzinfo is not None:
+            found[str(path)] = parsed
+    return found
+
+
+def fetched_path(site_root: str, path: str) -> str:
+    """A fetched file's path in the folder (as `checked_times` names it)."""
+    return os.path.relpath(path, os.path.join(site_root, FETCHED_FOLDER)).replace(os.sep, "/")
 
 
 def load_replies(site_root: str, thread_urls: Iterable[str], report: Report) -> dict[str, tuple[Reply, ...]]:

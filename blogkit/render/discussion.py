@@ -101,7 +101,7 @@ class Discussion:
 
     @property
     def conversation(self) -> bool:
-        return bool(self.threads or self.start or self.embed or self.closed or self.preview_note)
+        return bool(self.threads or self.start or self.embed or self.closed or self.preview_note or self.replies)
 
     @property
     def empty(self) -> bool:
@@ -235,8 +235,14 @@ class Discussions:
             closed=closed,
             reply_counts=self.config.reply_counts and not self.preview and any(t.replies_api for t in threads),
             preview_note=note,
-            replies=tuple(reply for url in post.discussion for reply in self.site.replies.get(url, ())),
+            replies=self._replies(post),
         )
+
+    def _replies(self, post: Post) -> tuple[Reply, ...]:
+        """The replies `fetch` brought for the post's threads and, with webmentions, for the post itself, oldest first."""
+        threads = [*post.discussion, *([self.abs_url(post.path)] if self.config.webmentions else [])]
+        found = [reply for url in threads for reply in self.site.replies.get(url, ())]
+        return tuple(sorted(found, key=lambda r: (r.date, r.url))) if len(threads) > 1 else tuple(found)
 
     def problems(self) -> list[Diagnostic]:
         """With `default: email` in blogkit.yaml, a warning for each profile without an email whose posts get no reply link."""

@@ -134,6 +134,8 @@ def _pages(site: Site) -> Iterator[PageRoute]:
         yield _page("page.html", page.path, Location(page.source, 1, 1), page=page)
     yield from _hub_pages(site)
     yield _page("authors.html", "authors/", _THEME, authors=list(site.authors.values()))
+    if site.config.feeds.formats:
+        yield _page("authors.opml.xml", "authors.opml", _THEME, authors=list(site.authors.values()))
     for handle, author in site.authors.items():
         elsewhere = tuple(p for p in site.outside if p.author == handle)[: site.config.paginate]
         posts = site.posts_by_author[handle]
