@@ -372,3 +372,16 @@ def test_check_reports_invalid_and_inaccessible_markup_at_its_line(site, capsys)
     assert (6, "heading level skipped: h1 then h4") in rows
     assert (8, "a <span> around blocks is invalid HTML") in rows
     assert (14, "image in raw HTML without alt text") in rows
+
+
+def test_new_post_without_an_author_lists_the_handles(site, capsys):
+    root = site({"authors/bo.yaml": "name: Bo\n"})
+    code, _, err = run_cli(["new", "post", "Hello", "--site", str(root)], capsys)
+    assert code == 2
+    assert "which author? pass --author HANDLE (or set BLOGKIT_AUTHOR); the handles are: ada, bo" in err
+
+
+def test_init_points_to_serve(tmp_path, capsys):
+    code, out, _ = run_cli(["init", str(tmp_path / "hub")], capsys)
+    assert code == 0 and f"next: blogkit serve {tmp_path / 'hub'}" in out
+    assert "blogkit serve --drafts" in (tmp_path / "hub/posts/your-handle/2026-01-05-hello-world.md").read_text()

@@ -154,7 +154,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         if args.command == "init":
             for path in init_site(args.dir, title=args.title, handle=args.handle):
                 print(f"created {path}")
-            print(f"next: blogkit build {args.dir}")
+            print(f"next: blogkit serve {args.dir}   (a preview at http://127.0.0.1:8000/ that reloads as you write)")
+            print(f"      blogkit new post 'My first post' --site {args.dir}")
             return EXIT_OK
         config = load_config(args.site)
         if args.kind == "author":
@@ -176,7 +177,10 @@ def _only_author(root: str) -> str:
     handles = sorted(name[:-5] for name in os.listdir(folder) if name.endswith(".yaml")) if os.path.isdir(folder) else []
     if len(handles) == 1:
         return handles[0]
-    raise ScaffoldError("which author? pass --author HANDLE (or set BLOGKIT_AUTHOR)")
+    if not handles:
+        raise ScaffoldError("the site has no author yet: create one with `blogkit new author HANDLE`")
+    shown = ", ".join(handles[:20]) + (f" and {len(handles) - 20} more" if len(handles) > 20 else "")
+    raise ScaffoldError(f"which author? pass --author HANDLE (or set BLOGKIT_AUTHOR); the handles are: {shown}")
 
 
 def _build_or_check(args: argparse.Namespace) -> int:

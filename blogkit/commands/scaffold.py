@@ -54,7 +54,8 @@ def init_site(root: str, *, title: str = "Engineering at Example", handle: str =
             "---\ntitle: Hello, world\ntags: [meta]\n---\n"
             "This hub is where our engineers write about their work.\n\n"
             "<!-- more -->\n\n## How to write a post\n\n"
-            'Run `blogkit new post "My title"`, write Markdown, and preview with `blogkit build --drafts`.\n'
+            'Run `blogkit new post "My title"`, write Markdown, and preview it with `blogkit serve --drafts`:\n'
+            "the page reloads each time you save.\n"
         ),
         "pages/about.md": "---\ntitle: About\n---\nWho we are, and how to reach us.\n",
         ".gitignore": "public/\n",

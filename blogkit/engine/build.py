@@ -81,7 +81,6 @@ class BuildResult:
     loaded: LoadedSite | None = None
     renderer: Renderer | None = None  # None when there was no site to render
     routes: tuple[Route, ...] = ()  # every output of the site, collisions left out
-    search: SearchJob | None = None  # the search index still being made (`build_site(search_later=True)`), not in `outputs` yet
 
 
 def build_time() -> datetime:
@@ -98,21 +97,18 @@ def build_site(
     cache: Cache | None = None,
     preview: bool = False,
     output: Callable[[Report], OutputTree] = OutputTree,
-    search_later: bool = False,
 ) -> BuildResult:
     """Load, then render into `output(report)` (in memory unless a staging folder is given).
 
     `cache` is the site's cache folder unless given (`blogkit serve` keeps one for its
     session); a build that opened the cache itself sweeps it. `preview` renders for
-    `blogkit serve`. The search index is made while pages and feeds are rendered; with
-    `search_later`, one the cache does not hold is left to finish in the background and
-    returned in `BuildResult.search`, unpublished.
+    `blogkit serve`. The search index is made while pages and feeds are rendered.
 
     The cyclic garbage collector is paused meanwhile: a build makes millions of objects and
     almost no cycles, and the collector's passes over the growing heap took 0.8 s of a 4.4 s
     build of 10,000 posts with its cache, for no memory saved."""
     with _collector_paused():
-        return _build(root, options, cache, preview, output, search_later)
+        return _build(root, options, cache, preview, output)
 
 
 def load_only(root: str, options: BuildOptions = BuildOptions()) -> BuildResult:
@@ -136,9 +132,7 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _build(
-    root: str, options: BuildOptions, cache: Cache | None, preview: bool, output: Callable[[Report], OutputTree], search_later: bool
-) -> BuildResult:
+def _build(root: str, options: BuildOptions, cache: Cache | None, preview: bool, output: Callable[[Report], OutputTree]) -> BuildResult:
     config = load_config(root)  # raises ConfigError: nothing else makes sense without it
     report = Report()
     own_cache = cache is None
@@ -158,7 +152,7 @@ def _build(
             if search is not None and report.errors:  # nothing is published: the index is not wanted
                 search.cancel()
                 search = None
-            elif search is not None and (search.ready or not search_later):
+            elif search is not None:
                 search.publish(outputs, report)
                 search = None
         except BaseException:
@@ -168,7 +162,7 @@ def _build(
     if own_cache and not report.errors:
         cache.sweep()
     return BuildResult(
-        config, loaded.site, outputs, report, loaded.posts_read, loaded.profiles, loaded.now, stats, loaded, renderer, tuple(kept), search
+        config, loaded.site, outputs, report, loaded.posts_read, loaded.profiles, loaded.now, stats, loaded, renderer, tuple(kept)
     )
 
 

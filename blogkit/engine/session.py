@@ -15,9 +15,10 @@ the config, a template, a post that no longer reads cleanly) is a full build, wh
 unchanged outputs come from the cache. Either way the output is that of a full build; the
 tests compare them.
 
-The search index is the exception that waits: after the first build, one the cache does not
-hold is made in the background while the last index stays served, and `idle()` (or
-`settle()`) puts it in place; `on_search` hears of it.
+The search index is the exception that waits: the first build makes it, but after a later
+change the last index stays served, and only once things are calm (`idle()`) is the new one
+looked up in the cache or made in a child process, then put in place (`settle()` does it at
+once, waiting); `on_search` hears of it. Nothing of it runs between a save and the reload.
 """
 
 from __future__ import annotations
@@ -94,7 +95,8 @@ class Session:
         self.cache: Cache | None = None
         self._built: _Built | None = None
         self._renderers: BudgetPool | None = None  # a worker that renders edited posts' bodies, kept between edits
-        self._search: SearchJob | None = None  # the search index being made for the last build
+        self._search: SearchJob | None = None  # the search index being made for `_search_of`
+        self._search_of: Site | None = None  # the site whose index is to be made (the last build's), if it is not in place
         self.patched = False  # whether the last build patched posts in rather than building everything
         # told of the files of a search index put in place after its build, and of its problems
         self.on_search: Callable[[BuildResult, list[Diagnostic]], None] = lambda result, problems: None
@@ -108,27 +110,32 @@ class Session:
             if patched is not None:
                 return patched
         self.patched = False
-        self._cancel_search()
         last_index = _index_files(self._built.result) if self._built is not None else {}
+        self._cancel_search()
         self._built = None
         self._stop_renderers()  # the next patch forks them anew, from the site as this build leaves it
         if self.cache is None:
             self.cache = open_cache(self.root, enabled=self.options.cache)
-        later = bool(last_index)  # the first build waits for its index; later ones serve the last meanwhile
-        result = build_site(self.root, self.options, cache=self.cache, preview=True, output=ServedTree, search_later=later)
-        if result.search is not None:
-            self._search = result.search
-            result = dataclasses.replace(result, search=None)
-            result.outputs.files.update(last_index)
+        options = dataclasses.replace(self.options, search_index=False)  # made here, when calm
+        result = build_site(self.root, options, cache=self.cache, preview=True, output=ServedTree)
         if not result.report.errors:
-            self.cache.sweep()
             self._built = _remember(result)
+            if result.config.search:
+                self._search_stale()
+                if last_index:
+                    result.outputs.files.update(last_index)  # served until the new index is in place
+                else:
+                    result = self.settle() or result  # the first build waits for its index
+            self.cache.sweep()
         return result
 
     def idle(self) -> bool:
-        """Nothing to do for now: put a finished search index in place, and have the worker that
-        renders the next edit ready. Returns whether to be called again (an index is being made)."""
-        if self._search is not None:
+        """Nothing to do for now: make the search index of the last build, or put it in place when
+        made, and have the worker that renders the next edit ready. Returns whether to be called
+        again (an index is being made)."""
+        if self._built is not None and self._search_of is not None:
+            if self._search is None:
+                self._search = SearchJob(search_documents(self._search_of, preview=True), self._cache(), self.options.jobs).start()
             if not self._search.ready:
                 return True
             self.settle()
@@ -137,13 +144,13 @@ class Session:
         return False
 
     def settle(self) -> BuildResult | None:
-        """Wait for the search index being made and put it in place; the last build, with it (None when none succeeded)."""
-        job, self._search = self._search, None
-        built = self._built
-        if job is None or built is None:
-            if job is not None:
-                job.cancel()
+        """Make the last build's search index (waiting for it) and put it in place; the last build,
+        with it (None when none succeeded)."""
+        built, site = self._built, self._search_of
+        if built is None or site is None:
             return built.result if built is not None else None
+        job = self._search or SearchJob(search_documents(site, preview=True), self._cache(), self.options.jobs)
+        self._search = self._search_of = None
         result = built.result
         report = Report()
         tree = ServedTree(report)
@@ -161,10 +168,21 @@ class Session:
         self._cancel_search()
         self._stop_renderers()
 
+    def _search_stale(self) -> None:
+        """The last build's site needs its index (a job for an earlier one is stopped)."""
+        self._cancel_search()
+        assert self._built is not None
+        self._search_of = self._built.result.site
+
     def _cancel_search(self) -> None:
         if self._search is not None:
             self._search.cancel()
             self._search = None
+        self._search_of = None
+
+    def _cache(self) -> Cache:
+        assert self.cache is not None
+        return self.cache
 
     def _body_renderers(self) -> BudgetPool:
         if self._renderers is None:
@@ -223,15 +241,6 @@ class Session:
                 files[route.file] = Output(text.encode("utf-8") if isinstance(text, str) else text, route.origin)
         tree = ServedTree(report)
         tree.files = files
-        if site.config.search and fields & OWN_FIELDS_SEARCHED and self.cache is not None:
-            self._cancel_search()  # made from the site before this edit
-            self._search = SearchJob(search_documents(site, preview=True), self.cache, self.options.jobs)
-            if self._search.ready:  # the cache holds it (an edit undone) or it failed: in place at once
-                tree.files = {path: output for path, output in files.items() if not path.startswith(f"{INDEX_FOLDER}/")}
-                self._search.publish(tree, report)
-                self._search = None
-            else:
-                self._search.start()
         stats = RenderStats(rendered, result.stats.rendered + result.stats.reused - rendered)
         posts_read = tuple(metas.get(m.source.path, m) for m in loaded.posts_read)
         loaded = dataclasses.replace(loaded, site=site, posts_read=posts_read)
@@ -239,6 +248,8 @@ class Session:
             result, site=site, outputs=tree, report=report, posts_read=posts_read, stats=stats, loaded=loaded, routes=tuple(kept)
         )
         self._built = None if report.errors else dataclasses.replace(built, result=patched, published={**built.published, **metas})
+        if self._built is not None and site.config.search and (fields & OWN_FIELDS_SEARCHED or self._search_of is not None):
+            self._search_stale()  # made when calm: not between this save and the reload
         return patched
 
     def _reassemble(

@@ -23,6 +23,7 @@ from blogkit.core.outputs import CopyFile, OutputTree
 from blogkit.core.urls import output_file
 from blogkit.load.sources import ThemeFiles
 from blogkit.render.feeds import FeedScope, scopes
+from blogkit.render.related import RelatedPosts
 from blogkit.render.search import FILTERS, INDEX_FOLDER, SEARCH_PAGE
 
 
@@ -124,10 +125,12 @@ def _page(template: str, path: str, origin: Location, **context: Any) -> PageRou
 
 
 def _pages(site: Site) -> Iterator[PageRoute]:
+    related = RelatedPosts(site)
     for post in sorted(site.posts, key=lambda p: p.source):
         older, newer = site.neighbours(post)
         origin = Location(post.source, 1, 1)
-        yield _page("post.html", post.path, origin, post=post, series=site.series_nav(post), older=older, newer=newer)
+        series = site.series_nav(post)
+        yield _page("post.html", post.path, origin, post=post, series=series, older=older, newer=newer, related=related.of(post))
         for alias in post.aliases:
             yield _page("alias.html", alias, origin, target=post)
     for page in site.pages:
