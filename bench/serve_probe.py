@@ -107,14 +107,18 @@ def read_log(server: subprocess.Popen[str], lines: queue.Queue[str], rebuilds: l
 
 
 def wait_for_port(lines: queue.Queue[str], timeout: float) -> int:
+    """The server's port, once its first build is done (it prints the address before building)."""
     deadline = time.monotonic() + timeout
+    port = 0
     while time.monotonic() < deadline:
         try:
             line = lines.get(timeout=1)
         except queue.Empty:
             continue
         if match := re.search(r"serving http://127\.0\.0\.1:(\d+)/", line):
-            return int(match.group(1))
+            port = int(match.group(1))
+        if port and "blogkit: built" in line:
+            return port
     raise SystemExit("the server did not start")
 
 

@@ -659,16 +659,19 @@ def test_ctrl_c_stops_the_server_cleanly(site_root: Path) -> None:
     )
     assert process.stderr is not None
     lines: list[str] = []
+    port = ""
     deadline = time.monotonic() + DEADLINE
     while time.monotonic() < deadline:
         line = process.stderr.readline()
         lines.append(line)
         if match := re.search(r"serving http://127\.0\.0\.1:(\d+)/", line):
+            port = match.group(1)  # printed before the first build
+        if "blogkit: built" in line and port:
             break
     else:
         process.kill()
         raise AssertionError("".join(lines))
-    conn = http.client.HTTPConnection("127.0.0.1", int(match.group(1)), timeout=DEADLINE)
+    conn = http.client.HTTPConnection("127.0.0.1", int(port), timeout=DEADLINE)
     conn.request("GET", "/")
     assert conn.getresponse().status == 200
     conn.close()

@@ -59,6 +59,22 @@ class LimitsConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class BrandConfig:
+    """The company's look, without overriding templates: files under static/, and the accent colour."""
+
+    logo: str = ""  # a path under static/, shown before the site's title
+    favicon: str = ""  # a path under static/, in place of the theme's
+    css: str = ""  # a path under static/: a stylesheet loaded after the theme's
+    accent: str = ""  # "#RRGGBB": links, focus rings and buttons in light mode
+    accent_dark: str = ""  # the same in dark mode (default: accent)
+
+    def soft(self, mode: str) -> str:
+        """The accent's tint behind tags and highlights: an eighth of it over the mode's background."""
+        colour = self.accent if mode == "light" else self.accent_dark
+        return mix(colour, THEME_BACKGROUNDS[mode], SOFT_SHARE) if colour else ""
+
+
+@dataclass(frozen=True, slots=True)
 class FetchConfig:
     """What `blogkit fetch` keeps, and how old `blogkit check` lets it get."""
 
@@ -158,6 +174,7 @@ class SiteConfig:
     repository: RepositoryConfig | None = None
     limits: LimitsConfig = LimitsConfig()
     fetch: FetchConfig = FetchConfig()
+    brand: BrandConfig = BrandConfig()
     search: bool = True  # a full-text search of posts and pages at /search/ (Pagefind), built with the site
     theme_dir: str = field(default=THEME_DIR, metadata={"key": "theme"})
 
@@ -181,6 +198,12 @@ _FEED_KEYS = config_keys(FeedsConfig)
 _MARKDOWN_KEYS = config_keys(MarkdownConfig)
 _LIMITS_KEYS = config_keys(LimitsConfig)
 _FETCH_KEYS = config_keys(FetchConfig)
+_BRAND_KEYS = config_keys(BrandConfig)
+_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+# the theme's backgrounds, which an accent colour is read on (themes/default/static/assets/style.css)
+THEME_BACKGROUNDS = {"light": "#ffffff", "dark": "#12151c"}
+MIN_CONTRAST = 4.5  # WCAG 2 AA for text
+SOFT_SHARE = 0.125
 _DISCUSSION_KEYS = config_keys(DiscussionConfig)
 _GISCUS_KEYS = config_keys(GiscusConfig)
 _UTTERANCES_KEYS = config_keys(UtterancesConfig)
@@ -252,6 +275,7 @@ def load_config(root: str) -> SiteConfig:
         repository=repository,
         limits=_limits(fields),
         fetch=_fetch(fields),
+        brand=_brand(fields, root),
         search=fields.boolean("search", True),
         theme_dir=theme_dir,
     )
@@ -287,6 +311,71 @@ def _markdown(fields: Fields) -> MarkdownConfig:
         raw_html=sub.choice("raw_html", RAW_HTML_POLICIES, "sanitize"),
         toc_min_headings=sub.integer("toc_min_headings", 3, minimum=0),
     )
+
+
+def _brand(fields: Fields, root: str) -> BrandConfig:
+    section = fields.mapping("brand")
+    if section is None:
+        return BrandConfig()
+    sub = fields.section("brand", section, "the brand section")
+    sub.check_keys(_BRAND_KEYS, unknown_is_error=True)
+    files = {}
+    for key in ("logo", "favicon", "css"):
+        path = (sub.string(key) or "").strip().lstrip("/")
+        if path.startswith("static/"):
+            path = path[len("static/") :]
+        if path and (".." in path.split("/") or not os.path.isfile(os.path.join(root, "static", *path.split("/")))):
+            sub.error((key,), f"brand.{key}: there is no file static/{path}", "give a path under static/, e.g. logo: img/logo.svg")
+            path = ""
+        elif path and key == "css" and not path.endswith(".css"):
+            sub.error((key,), f"brand.css must be a .css file, got {path}")
+            path = ""
+        files[key] = path
+    colours: dict[str, str] = {}
+    for key, mode in (("accent", "light"), ("accent_dark", "dark")):
+        value = (sub.string(key) or "").strip()
+        if key == "accent_dark" and not value:
+            value = colours["accent"]
+            given = "accent"
+        else:
+            given = key
+        if value and not _COLOUR.match(value):
+            sub.error((key,), f"brand.{key} must be a colour written #RRGGBB, got {value!r}")
+            value = ""
+        elif value and (ratio := min(contrast(value, bg) for bg in _backgrounds(value, mode))) < MIN_CONTRAST:
+            hint = "choose a darker colour" if mode == "light" else "set brand.accent_dark to a lighter colour for dark mode"
+            sub.error(
+                (given,),
+                f"brand.{given} {value} has a contrast of {ratio:.2f}:1 on the {mode} background {THEME_BACKGROUNDS[mode]} (or its tint); "
+                f"links need at least {MIN_CONTRAST}:1 (WCAG AA)",
+                hint,
+            )
+            value = ""
+        colours[key] = value
+    return BrandConfig(**files, **colours)
+
+
+def _backgrounds(colour: str, mode: str) -> tuple[str, str]:
+    """What the accent is read on: the page, and its own tint (tags)."""
+    return THEME_BACKGROUNDS[mode], mix(colour, THEME_BACKGROUNDS[mode], SOFT_SHARE)
+
+
+def mix(colour: str, background: str, share: float) -> str:
+    """`share` of `colour` over `background`, as #rrggbb."""
+    channels = [round(int(colour[i : i + 2], 16) * share + int(background[i : i + 2], 16) * (1 - share)) for i in (1, 3, 5)]
+    return "#" + "".join(f"{c:02x}" for c in channels)
+
+
+def contrast(one: str, other: str) -> float:
+    """The WCAG 2 contrast ratio of two #RRGGBB colours (1 to 21)."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    light, dark = sorted((luminance(one), luminance(other)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
 
 
 def _fetch(fields: Fields) -> FetchConfig:

@@ -25,7 +25,7 @@ from dataclasses import replace
 from types import FrameType
 from typing import TextIO
 
-from blogkit.core.config import CONFIG_FILE
+from blogkit.core.config import CONFIG_FILE, load_config
 from blogkit.core.diagnostics import ConfigError, Diagnostic, LineReader, Location, Severity, with_source_lines
 from blogkit.core.report_formats import print_diagnostics
 from blogkit.engine.build import BuildOptions, BuildResult, build_time
@@ -85,7 +85,13 @@ class DevServer:
     def url(self) -> str:
         host = str(self.httpd.server_address[0])
         shown = "127.0.0.1" if host == "0.0.0.0" else "[::1]" if host == "::" else f"[{host}]" if ":" in host else host  # noqa: S104
-        return f"http://{shown}:{self.port}{self.live.snapshot.base_path}"
+        base = self.live.snapshot.base_path
+        if not self.live.snapshot.built:  # before the first build: the path of base_url, as far as the config can be read
+            try:
+                base = load_config(self.root).base_path
+            except ConfigError:
+                base = "/"
+        return f"http://{shown}:{self.port}{base}"
 
     def start(self) -> None:
         """Watch, then build once (in this thread), then rebuild on every change."""
@@ -238,10 +244,11 @@ def serve_command(args: argparse.Namespace) -> int:
         if args.host not in _LOOPBACK:
             print(f"blogkit: warning: listening on {args.host}: anyone who can reach this machine sees the preview", file=sys.stderr)
         server.serve_in_background()
-        server.start()
         extras = [name for name, shown in (("drafts", args.drafts), ("future posts", args.future)) if shown]
         with_extras = f" with {' and '.join(extras)}" if extras else ""
-        print(f"blogkit: serving {server.url}{with_extras} (Ctrl-C to stop)", file=sys.stderr, flush=True)
+        # the address first: a browser opened now shows that the site is building, and reloads when it is built
+        print(f"blogkit: serving {server.url}{with_extras} (Ctrl-C to stop); building it first", file=sys.stderr, flush=True)
+        server.start()
         if args.open:
             import webbrowser
 

@@ -1,6 +1,6 @@
-"""The search page in a real browser: the example site built, served on a loopback port, and
-searched in headless Chromium (the system's, driven by Playwright), with axe-core in light and
-dark mode.
+"""The example site in a real browser: built, served on a loopback port and driven in headless
+Chromium (the system's, through Playwright): the search page (searched, filtered, with axe-core
+in light and dark mode), and the contents of a long post on a wide screen and a phone.
 
 Without Chromium these tests are skipped, except under CI (`CI` set), where they must run.
 """
@@ -175,3 +175,19 @@ def test_an_index_in_parts_finds_as_one_under_a_sub_path(browser, served_in_part
     counts = page.eval_on_selector_all("#search-author option", "options => options.map(o => o.textContent)")
     assert "Ada Okafor (4)" in counts, "filters count every part"
     assert not errors and not outside
+
+
+def test_a_long_posts_contents_stay_beside_it_on_a_wide_screen(browser, served) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_page(viewport={"width": 1400, "height": 800})
+    page.goto(f"{served}/2024/02/lsm-compaction/")
+    toc, body = page.query_selector("nav.toc"), page.query_selector(".post-body")
+    assert toc.bounding_box()["x"] >= body.bounding_box()["x"] + body.bounding_box()["width"], "in the margin, beside the text"
+    page.mouse.wheel(0, 2500)
+    page.wait_for_function("window.scrollY > 2000")
+    top = toc.bounding_box()["y"]
+    assert 0 <= top < 100, f"still in view after scrolling ({top})"
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "nothing wider than the screen"
+    phone = browser.new_page(viewport={"width": 390, "height": 800})
+    phone.goto(f"{served}/2024/02/lsm-compaction/")
+    toc, body = phone.query_selector("nav.toc"), phone.query_selector(".post-body")
+    assert toc.bounding_box()["y"] < body.bounding_box()["y"], "on a phone, before the text"
