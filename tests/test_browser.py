@@ -191,3 +191,29 @@ def test_a_long_posts_contents_stay_beside_it_on_a_wide_screen(browser, served) 
     phone.goto(f"{served}/2024/02/lsm-compaction/")
     toc, body = phone.query_selector("nav.toc"), phone.query_selector(".post-body")
     assert toc.bounding_box()["y"] < body.bounding_box()["y"], "on a phone, before the text"
+
+
+def test_the_theme_switch_follows_the_system_then_the_readers_choice(browser, served) -> None:  # type: ignore[no-untyped-def]
+    def background(page) -> str:  # type: ignore[no-untyped-def]
+        return page.evaluate("getComputedStyle(document.body).backgroundColor")
+
+    context = browser.new_context(color_scheme="light")
+    page = context.new_page()
+    page.goto(f"{served}/2024/02/lsm-compaction/")
+    assert background(page) == "rgb(255, 255, 255)" and page.get_attribute(".theme-switch", "aria-pressed") == "false"
+    light_code = page.evaluate("getComputedStyle(document.querySelector('.highlight')).backgroundColor")
+    page.click(".theme-switch")
+    assert background(page) == "rgb(18, 21, 28)" and page.get_attribute(".theme-switch", "aria-pressed") == "true"
+    assert page.evaluate("getComputedStyle(document.querySelector('.highlight')).backgroundColor") != light_code, "code follows"
+    page.goto(f"{served}/authors/")
+    # the choice is applied in <head> (a script that is not deferred) before anything is drawn: no flash of light
+    assert page.evaluate("document.documentElement.dataset.theme") == "dark" and background(page) == "rgb(18, 21, 28)"
+    early = page.query_selector("head script[src$='assets/theme-early.js']")
+    assert early is not None and early.get_attribute("defer") is None and early.get_attribute("async") is None
+    dark_system = browser.new_context(color_scheme="dark").new_page()
+    dark_system.goto(f"{served}/")
+    assert background(dark_system) == "rgb(18, 21, 28)" and dark_system.get_attribute(".theme-switch", "aria-pressed") == "true"
+    no_script = browser.new_context(color_scheme="dark", java_script_enabled=False).new_page()
+    no_script.goto(f"{served}/")
+    assert background(no_script) == "rgb(18, 21, 28)", "dark mode needs no script"
+    assert not no_script.is_visible(".theme-switch"), "a switch that cannot work is not shown"

@@ -90,7 +90,8 @@ def test_code_blocks_get_a_copy_button_script_only_on_posts(hub):
 
 def test_stylesheet_has_dark_mode_print_and_no_web_fonts():
     css = (Path(__file__).parent.parent / "themes/default/static/assets/style.css").read_text()
-    assert "@media (prefers-color-scheme: dark)" in css and "@media print" in css
+    assert "color-scheme: light dark" in css and "--bg: light-dark(#ffffff, #12151c)" in css and "@media print" in css
+    assert ':root[data-theme="dark"] { color-scheme: dark; }' in css, "the reader's choice overrides the system's"
     assert "@font-face" not in css and "@import" not in css
 
 

@@ -84,8 +84,11 @@ def _css_class(ttype: _TokenType) -> str:
 
 
 def stylesheet() -> str:
-    """CSS for highlighted code: the light style, and the dark one under prefers-color-scheme."""
+    """CSS for highlighted code: the light style; the dark one when the reader chose dark
+    (`data-theme` on <html>), and under prefers-color-scheme unless they chose light."""
     light: str = HtmlFormatter(style=LIGHT_STYLE).get_style_defs(".highlight")  # type: ignore[no-untyped-call]
-    dark: str = HtmlFormatter(style=DARK_STYLE).get_style_defs(".highlight")  # type: ignore[no-untyped-call]
-    dark_indented = "\n".join("  " + line for line in dark.splitlines())
-    return f"{light}\n@media (prefers-color-scheme: dark) {{\n{dark_indented}\n}}\n"
+    formatter = HtmlFormatter(style=DARK_STYLE)
+    chosen: str = formatter.get_style_defs('html[data-theme="dark"] .highlight')  # type: ignore[no-untyped-call]
+    system: str = formatter.get_style_defs('html:not([data-theme="light"]) .highlight')  # type: ignore[no-untyped-call]
+    system_indented = "\n".join("  " + line for line in system.splitlines())
+    return f"{light}\n{chosen}\n@media (prefers-color-scheme: dark) {{\n{system_indented}\n}}\n"
