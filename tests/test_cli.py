@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -385,3 +386,41 @@ def test_init_points_to_serve(tmp_path, capsys):
     code, out, _ = run_cli(["init", str(tmp_path / "hub")], capsys)
     assert code == 0 and f"next: blogkit serve {tmp_path / 'hub'}" in out
     assert "blogkit serve --drafts" in (tmp_path / "hub/posts/your-handle/2026-01-05-hello-world.md").read_text()
+
+
+def test_a_build_on_a_terminal_shows_its_progress_and_elsewhere_does_not(site, tmp_path):
+    import pty
+    import select
+
+    files = {f"posts/ada/2026-01-{n:02d}-p{n}.md": post(f"title: P{n}") for n in range(1, 21)}
+    files["posts/ada/2026-01-25-draft.md"] = post("title: D\ndraft: true")
+    files["posts/ada/2099-01-01-later.md"] = post("title: Later")
+    root = site(files)
+    env = {**os.environ, "PYTHONPATH": str(REPO), "SOURCE_DATE_EPOCH": "1780000000"}
+    command = [sys.executable, "-m", "blogkit", "build", str(root), "-o", str(tmp_path / "out"), "--no-cache", "-j", "1"]
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(command, stderr=follower, stdout=subprocess.DEVNULL, env=env)
+    os.close(follower)
+    shown = b""
+    while True:
+        ready, _, _ = select.select([leader], [], [], 30)
+        if not ready:
+            break
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        shown += chunk
+    assert process.wait(timeout=30) == 0
+    os.close(leader)
+    text = shown.decode()
+    assert "\rblogkit: rendering posts 20 of 20" in text.replace("\x1b[K", "")
+    assert "rendering pages and feeds" in text
+    assert "\r\x1b[K" in text, "the line is cleared when the build is done"
+    last = text.replace("\r\x1b[K", "").strip().splitlines()[-1]
+    assert re.search(r"wrote \d+ files to .* in \d+\.\d s; left out 1 draft and 1 future post \(--drafts, --future to show them\)$", last)
+    piped = subprocess.run(command, capture_output=True, text=True, env=env, check=True)
+    assert "rendering" not in piped.stderr and "\r" not in piped.stderr, "no progress when standard error is not a terminal"
+    assert piped.stderr.count("\n") == 1

@@ -11,6 +11,7 @@ import json
 import os
 import signal
 import sys
+import time
 import traceback
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -18,11 +19,13 @@ from types import FrameType
 
 from blogkit import __version__
 from blogkit.commands.checks import run_checks
+from blogkit.commands.progress_line import TerminalProgress
 from blogkit.commands.scaffold import ScaffoldError, init_site, new_author, new_post
 from blogkit.core.config import load_config
 from blogkit.core.diagnostics import ConfigError, Report, Severity
 from blogkit.core.fields import in_range, parse_when
 from blogkit.core.outputs import OutputTree
+from blogkit.core.progress import SILENT
 from blogkit.core.report_formats import FORMATS, display_path, print_diagnostics
 from blogkit.core.urls import SiteUrls
 from blogkit.engine.build import BuildOptions, BuildResult, build_site, build_time, load_only, read_posts
@@ -228,8 +231,10 @@ def _build_or_check_locked(args: argparse.Namespace) -> int:
 def _build_and_publish(
     args: argparse.Namespace, options: BuildOptions, site_root: str, out_dir: str | None, output: Callable[[Report], OutputTree]
 ) -> int:
+    started = time.perf_counter()
+    on_terminal = sys.stderr.isatty() and not args.quiet and args.format == "text"
     try:
-        result = build_site(site_root, options, output=output)
+        result = build_site(site_root, options, output=output, progress=TerminalProgress(sys.stderr) if on_terminal else SILENT)
     except ConfigError as exc:
         print_diagnostics(exc.diagnostics, site_root, args.site, args.format)
         return EXIT_USAGE
@@ -250,7 +255,9 @@ def _build_and_publish(
         return EXIT_OK
     publish(result.outputs, out_dir)
     if not args.quiet:
-        print(f"blogkit: {_summary(result)}: wrote {len(result.outputs)} files to {os.path.relpath(out_dir)}", file=sys.stderr)
+        seconds = time.perf_counter() - started
+        wrote = f"wrote {len(result.outputs)} files to {os.path.relpath(out_dir)} in {seconds:.1f} s"
+        print(f"blogkit: {_summary(result)}: {wrote}{_left_out(result, options)}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -355,6 +362,17 @@ def _summary(result: BuildResult) -> str:
     if site is None:
         return "built"
     return f"{_plural(len(site.posts), 'post')} by {_plural(len(site.authors), 'author')}, {_plural(len(site.tags), 'tag')}"
+
+
+def _left_out(result: BuildResult, options: BuildOptions) -> str:
+    """'; left out 2 drafts and 1 future post (--drafts, --future)' when the build left any out."""
+    published = {post.source for post in result.site.posts} if result.site is not None else set()
+    left = [m for m in result.posts_read if m.source.path not in published]
+    drafts = sum(1 for m in left if m.draft)
+    future = sum(1 for m in left if not m.draft and result.now is not None and m.date > result.now)
+    parts = [_plural(drafts, "draft")] * bool(drafts) + [_plural(future, "future post")] * bool(future)
+    flags = ["--drafts"] * bool(drafts) + ["--future"] * bool(future)
+    return f"; left out {' and '.join(parts)} ({', '.join(flags)} to show them)" if parts else ""
 
 
 def _plural(count: int, word: str) -> str:

@@ -18,6 +18,7 @@ from importlib import metadata
 
 from blogkit.core.bodies import BodySource, LinkRef, Lint, RenderedBody, TocEntry
 from blogkit.core.config import MarkdownConfig
+from blogkit.core.progress import SILENT, Progress
 from blogkit.engine.cache import Cache, MemoryCache, Record, code_version
 from blogkit.engine.fingerprint import digest
 from blogkit.engine.workers import BudgetPool, OverBudget
@@ -66,6 +67,7 @@ def render_markdown(
     *,
     seconds: float = 10,
     pool: BudgetPool | None = None,
+    progress: Progress = SILENT,
 ) -> list[RenderedBody]:
     """Every body, from the cache where it holds it, rendered where not: in worker processes,
     each body within `seconds` (a body that takes longer comes back `stopped` and empty), in
@@ -81,7 +83,9 @@ def render_markdown(
     in_memory = isinstance(cache, MemoryCache)
     todo = [(keys[i], sources[i]) for i in missing]
     with contextlib.nullcontext(pool) if pool is not None else body_renderers(settings, cache, jobs, seconds) as renderers:
-        rendered = renderers.map(todo)
+        if todo:
+            progress.start("rendering posts", len(todo))
+        rendered = renderers.map(todo, progress)
     for i, result in zip(missing, rendered, strict=True):
         if isinstance(result, OverBudget):
             stopped = "crashed" if result.died else f"took longer than {seconds:g} s (limits.render_seconds in blogkit.yaml)"

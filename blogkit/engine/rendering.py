@@ -31,6 +31,7 @@ from jinja2 import nodes
 from blogkit.core.diagnostics import Diagnostic
 from blogkit.core.model import Post, Site
 from blogkit.core.outputs import Cached, OutputTree
+from blogkit.core.progress import SILENT, Progress
 from blogkit.engine.bodies import renderer_versions
 from blogkit.engine.cache import Cache, MemoryCache, Record
 from blogkit.engine.fingerprint import Fingerprints, digest
@@ -52,7 +53,7 @@ class RenderStats:
 
 
 def render_outputs(
-    renderer: Renderer, all_routes: list[Route], tree: OutputTree, cache: Cache, theme: ThemeFiles, jobs: int
+    renderer: Renderer, all_routes: list[Route], tree: OutputTree, cache: Cache, theme: ThemeFiles, jobs: int, progress: Progress = SILENT
 ) -> tuple[list[Route], RenderStats]:
     """Every route into `tree`: copies and generated texts as they are, pages and feeds through the cache.
     Returns the routes that have an output (those whose file an earlier route claimed are left out)."""
@@ -90,7 +91,8 @@ def render_outputs(
             done.append(_Made(key, data is not None, data if shipped else None, hit, problems, record))
         return done
 
-    results = map_ranges(work, made, jobs, min_items=_MIN_PARALLEL)
+    progress.start("rendering pages and feeds", len(made))
+    results = map_ranges(work, made, jobs, min_items=_MIN_PARALLEL, progress=progress)
     known = {(d.location, d.message) for d in report.diagnostics}
     rendered = reused = 0
     for route, result in zip(made, results, strict=True):

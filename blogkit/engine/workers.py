@@ -23,6 +23,8 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any, TypeVar
 
+from blogkit.core.progress import SILENT, Progress
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -38,17 +40,25 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def map_ranges(work: Callable[[Sequence[T]], list[R]], items: Sequence[T], jobs: int, *, min_items: int) -> list[R]:
-    """`work(items[a:b])` over consecutive ranges, in `jobs` forked workers when it pays; results in order."""
+def map_ranges(
+    work: Callable[[Sequence[T]], list[R]], items: Sequence[T], jobs: int, *, min_items: int, progress: Progress = SILENT
+) -> list[R]:
+    """`work(items[a:b])` over consecutive ranges, in `jobs` forked workers when it pays; results in
+    order. `progress` hears of each range done."""
     if jobs <= 1 or len(items) < min_items or not can_fork():
-        return work(items)
+        results = work(items)
+        progress.advance(len(items))
+        return results
     global _TASK
     _TASK = (work, items)
     try:
         size = max(8, len(items) // (jobs * 8))
         ranges = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
+        chunks = []
         with multiprocessing.get_context("fork").Pool(jobs, initializer=_quiet_worker) as pool:
-            chunks = pool.map(_run_range, ranges, chunksize=1)
+            for chunk in pool.imap(_run_range, ranges, chunksize=1):
+                chunks.append(chunk)
+                progress.advance(len(chunk))
     finally:
         _TASK = None
     return [result for chunk in chunks for result in chunk]
@@ -102,10 +112,13 @@ class BudgetPool:
             taken = {w.slot for w in self.workers}
             self.workers += [_Worker.start(self.context, self.work, self.progress, slot) for slot in range(self.jobs) if slot not in taken]
 
-    def map(self, items: Sequence[T]) -> list[Any]:
-        """`work(item)` for each item, in order; `OverBudget` for an item that was stopped."""
+    def map(self, items: Sequence[T], progress: Progress = SILENT) -> list[Any]:
+        """`work(item)` for each item, in order; `OverBudget` for an item that was stopped.
+        `progress` hears of each batch done."""
         if self.context is None:
-            return [self.work(item) for item in items]
+            here = [self.work(item) for item in items]
+            progress.advance(len(items))
+            return here
         results: list[Any] = [None] * len(items)
         count = max(1, min(self.jobs, len(items)))
         size = max(1, min(32, len(items) // (count * 8)))
@@ -120,7 +133,7 @@ class BudgetPool:
                 busy = [w for w in self.workers if w.batch]
                 ready = wait([w.conn for w in busy], timeout=check)
                 for worker in busy:
-                    self._collect(worker, worker.conn in ready, results, queue)
+                    progress.advance(self._collect(worker, worker.conn in ready, results, queue))
         except BaseException:
             self.close()  # workers may be halfway through items no one will collect
             raise
@@ -134,8 +147,8 @@ class BudgetPool:
             if slot not in taken and len(queue) > sum(not w.batch for w in self.workers):
                 self.workers.append(_Worker.start(self.context, self.work, self.progress, slot))
 
-    def _collect(self, worker: _Worker, ready: bool, results: list[Any], queue: deque[list[int]]) -> None:
-        """A worker's answers when it sent them; it is stopped when it died or its item is overdue."""
+    def _collect(self, worker: _Worker, ready: bool, results: list[Any], queue: deque[list[int]]) -> int:
+        """A worker's answers when it sent them (how many); it is stopped when it died or its item is overdue."""
         if ready:
             try:
                 answers, ended = worker.conn.recv(), False
@@ -144,7 +157,7 @@ class BudgetPool:
         elif worker.overdue(self.seconds):
             answers, ended = [(worker.current(), OverBudget())], True
         else:
-            return
+            return 0
         for index, result in answers:
             if isinstance(result, _Failed):
                 raise RuntimeError(f"a worker failed:\n{result.traceback}")
@@ -157,6 +170,7 @@ class BudgetPool:
             self.workers.remove(worker)
             if rest:
                 queue.appendleft(rest)
+        return len(answers)
 
 
 @dataclass(slots=True)
