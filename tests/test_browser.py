@@ -217,3 +217,13 @@ def test_the_theme_switch_follows_the_system_then_the_readers_choice(browser, se
     no_script.goto(f"{served}/")
     assert background(no_script) == "rgb(18, 21, 28)", "dark mode needs no script"
     assert not no_script.is_visible(".theme-switch"), "a switch that cannot work is not shown"
+
+
+def test_a_feed_opened_in_the_browser_is_a_page_that_says_what_it_is(browser, served) -> None:  # type: ignore[no-untyped-def]
+    for feed in ("feed.xml", "authors/ada-okafor/rss.xml"):
+        page = browser.new_page()
+        page.goto(f"{served}/{feed}")
+        assert page.title().endswith("(feed) · Kestrel Engineering")
+        assert "This is a web feed" in page.inner_text("main")
+        entries = page.query_selector_all(".archive-list li a")
+        assert entries and entries[0].get_attribute("href").startswith("https://")

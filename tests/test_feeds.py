@@ -239,3 +239,19 @@ def test_the_subscribe_page_and_opml_list_every_feed_and_the_nav_leads_there(hub
     urls = [o.get("xmlUrl") for o in opml.iter("outline") if o.get("xmlUrl")]
     assert urls == [f"https://example.com/engineering/{path}feed.xml" for path in scopes]
     assert 'href="/engineering/subscribe/">Subscribe</a>' in content(hub, "index.html").decode()
+
+
+def test_xml_feeds_name_the_stylesheet_that_shows_them_in_a_browser(tmp_path):
+    from conftest import write_site
+
+    root = write_site(tmp_path / "site", {"posts/ada/2026-01-01-a.md": post("title: A & B")})
+    result = build(root)
+    for name in ("feed.xml", "rss.xml", "authors/ada/feed.xml"):
+        lines = result.outputs.files[name].content.decode().splitlines()  # type: ignore[union-attr]
+        assert lines[1] == '<?xml-stylesheet href="/feed.xsl" type="text/xsl"?>', name
+    assert not result.outputs.files["feed.json"].content.startswith(b"<")  # type: ignore[union-attr]
+    xsl = result.outputs.files["feed.xsl"].content.decode()  # type: ignore[union-attr]
+    assert xsl.startswith('<?xml version="1.0" encoding="utf-8"?>')
+    assert '<title><xsl:value-of select="$title"/> (feed) · Test Hub</title>' in xsl
+    (root / "blogkit.yaml").write_text("title: Hub\nbase_url: https://hub.example/\nfeeds:\n  formats: [json]\n")
+    assert "feed.xsl" not in build(root).outputs.files, "only Atom and RSS use it"

@@ -22,6 +22,9 @@ FEED_FORMATS: dict[str, FeedFormat] = {
     )
 }
 
+FEED_STYLESHEET = "feed.xsl"  # at the site's root: shows an Atom or RSS feed opened in a browser as a page
+XML_FORMATS = ("atom", "rss")  # the formats it applies to
+
 # the kinds of feed scope; `feeds.full_content` names those whose entries carry the whole post
 SCOPE_KINDS = ("hub", "authors", "tags", "teams")
 FULL_CONTENT_DEFAULT = ("hub",)

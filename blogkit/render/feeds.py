@@ -19,7 +19,7 @@ from email.utils import format_datetime
 from xml.sax.saxutils import escape, quoteattr
 
 from blogkit.core.config import SiteConfig
-from blogkit.core.feedformats import feed_path
+from blogkit.core.feedformats import FEED_STYLESHEET, feed_path
 from blogkit.core.model import Author, OutsidePost, Post, Site
 from blogkit.core.urls import SiteUrls
 
@@ -196,12 +196,17 @@ class FeedWriter:
             external_url=post.url,
         )
 
+    def _stylesheet(self) -> str:
+        """The processing instruction that has a browser show the feed as a page (a path: XSLT is same-origin only)."""
+        return f'<?xml-stylesheet href={_a(self.urls.path(FEED_STYLESHEET))} type="text/xsl"?>'
+
     # -- Atom --------------------------------------------------------------------------------
     def atom(self, scope: FeedScope, entries: list[_Entry]) -> str:
         config = self.site.config
         updated = max((e.updated for e in entries), default=_EPOCH)
         out = [
             '<?xml version="1.0" encoding="utf-8"?>',
+            self._stylesheet(),
             f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={quoteattr(config.language)}>',
             f"  <id>{_x(self.abs_url(feed_path(scope.path, 'atom')))}</id>",
             f"  <title>{_x(scope.title)}</title>",
@@ -242,6 +247,7 @@ class FeedWriter:
         updated = max((e.updated for e in entries), default=_EPOCH)
         out = [
             '<?xml version="1.0" encoding="utf-8"?>',
+            self._stylesheet(),
             '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:dc="http://purl.org/dc/elements/1.1/"'
             ' xmlns:content="http://purl.org/rss/1.0/modules/content/">',
             "  <channel>",

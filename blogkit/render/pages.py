@@ -42,7 +42,7 @@ def create_environment(site_root: str, theme_dir: str) -> jinja2.Environment:
     loaders = [os.path.join(site_root, "templates"), os.path.join(theme_dir, "templates"), os.path.join(THEME_DIR, "templates")]
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(list(dict.fromkeys(d for d in loaders if os.path.isdir(d)))),
-        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+        autoescape=jinja2.select_autoescape(["html", "xml", "xsl"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

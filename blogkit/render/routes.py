@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from blogkit.core.diagnostics import Location, Report
-from blogkit.core.feedformats import feed_path
+from blogkit.core.feedformats import FEED_STYLESHEET, XML_FORMATS, feed_path
 from blogkit.core.model import Post, Site
 from blogkit.core.outputs import CopyFile, OutputTree
 from blogkit.core.urls import output_file
@@ -156,6 +156,8 @@ def _pages(site: Site) -> Iterator[PageRoute]:
         scopes_shown = {"authors": list(site.authors.values()), "tags": list(site.tags.values()), "teams": list(site.teams.values())}
         yield _page("subscribe.html", "subscribe/", _THEME, **scopes_shown)
         yield _page("feeds.opml.xml", "feeds.opml", _THEME, **scopes_shown)
+    if any(fmt in XML_FORMATS for fmt in site.config.feeds.formats):
+        yield _page("feed.xsl", FEED_STYLESHEET, _THEME)
     yield _page("404.html", "404.html", _THEME)
     yield _page("sitemap.xml", "sitemap.xml", _THEME, entries=_sitemap_entries(site))
     yield _page("robots.txt", "robots.txt", _THEME)
