@@ -100,14 +100,22 @@ def browser() -> Iterator[object]:
 
 
 def _open(browser, url: str, scheme: str = "light"):  # type: ignore[no-untyped-def]
+    """The search page, opened and ready for a query."""
+    page, errors, outside = _open_any(browser, url, scheme)
+    page.wait_for_selector(".search__form:not([hidden]) #search-input")
+    return page, errors, outside
+
+
+def _open_any(browser, url: str, scheme: str = "light"):  # type: ignore[no-untyped-def]
+    """A page opened with its script errors and its requests to other hosts recorded."""
     page = browser.new_page(color_scheme=scheme, viewport={"width": 1280, "height": 900})
     errors: list[str] = []
     outside: list[str] = []
+    origin = url.split("/", 3)[:3]
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.on("request", lambda request: outside.append(request.url) if not request.url.startswith(url.split("/search")[0]) else None)
+    page.on("request", lambda request: outside.append(request.url) if request.url.split("/", 3)[:3] != origin else None)
     page.goto(url)
-    page.wait_for_selector(".search__form:not([hidden]) #search-input")
     return page, errors, outside
 
 
@@ -227,3 +235,12 @@ def test_a_feed_opened_in_the_browser_is_a_page_that_says_what_it_is(browser, se
         assert "This is a web feed" in page.inner_text("main")
         entries = page.query_selector_all(".archive-list li a")
         assert entries and entries[0].get_attribute("href").startswith("https://")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_a_diagram_is_drawn_from_the_themes_own_mermaid(browser, served, scheme: str) -> None:  # type: ignore[no-untyped-def]
+    page, errors, outside = _open_any(browser, f"{served}/2024/04/query-engine-one-logical-plan/", scheme)
+    drawn = page.wait_for_selector("pre.mermaid[data-processed] > svg[aria-roledescription]", timeout=20000)
+    assert drawn.get_attribute("aria-roledescription") == "flowchart-v2"
+    assert "Logical plan" in page.inner_text("pre.mermaid")
+    assert not errors and not outside, "drawn without a request to another host"

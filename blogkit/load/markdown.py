@@ -118,7 +118,12 @@ def _markdown(settings: MarkdownConfig) -> MarkdownIt:
     return md
 
 
+DIAGRAM_MARK = '<pre class="mermaid"'  # how a page's HTML says it holds a diagram (the theme loads Mermaid for it)
+
+
 def _highlight(code: str, lang: str, _attrs: str) -> str:
+    if lang.strip().lower() == "mermaid":  # a diagram: its source, drawn in the browser, and the fallback without scripts
+        return f'{DIAGRAM_MARK} tabindex="0">{escape(code, quote=False)}</pre>\n'
     return highlight_code(code, lang)
 
 

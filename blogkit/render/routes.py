@@ -21,6 +21,7 @@ from blogkit.core.feedformats import FEED_STYLESHEET, XML_FORMATS, feed_path
 from blogkit.core.model import Post, Site
 from blogkit.core.outputs import CopyFile, OutputTree
 from blogkit.core.urls import output_file
+from blogkit.load.markdown import DIAGRAM_MARK
 from blogkit.load.sources import ThemeFiles
 from blogkit.render.feeds import FeedScope, scopes
 from blogkit.render.related import RelatedPosts
@@ -60,6 +61,7 @@ class TextRoute:
 
 Route = PageRoute | FeedRoute | CopyRoute | TextRoute
 _THEME = Location("(theme)")
+DIAGRAM_ASSETS = "assets/mermaid/"  # the theme's copy of Mermaid, which draws diagrams in the browser
 
 
 def routes(site: Site, theme: ThemeFiles, site_root: str, stylesheet: str) -> list[Route]:
@@ -206,7 +208,12 @@ def _copies(site: Site, theme: ThemeFiles, site_root: str, stylesheet: str) -> l
     site_static = {path[len("static/") :] for path in site.static_files}
     for path in site.static_files:
         found.append(CopyRoute(path[len("static/") :], Location(path), _absolute(site_root, path)))
-    found += [CopyRoute(rel, _THEME, full) for rel, full in theme.static if rel not in site_static]
+    diagrams = any(DIAGRAM_MARK in post.html for post in site.posts)  # Mermaid (3.7 MB) is published only for them
+    found += [
+        CopyRoute(rel, _THEME, full)
+        for rel, full in theme.static
+        if rel not in site_static and (diagrams or not rel.startswith(DIAGRAM_ASSETS))
+    ]
     if "assets/highlight.css" not in site_static:
         found.append(TextRoute("assets/highlight.css", _THEME, stylesheet))
     return found
