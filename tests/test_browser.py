@@ -244,3 +244,14 @@ def test_a_diagram_is_drawn_from_the_themes_own_mermaid(browser, served, scheme:
     assert drawn.get_attribute("aria-roledescription") == "flowchart-v2"
     assert "Logical plan" in page.inner_text("pre.mermaid")
     assert not errors and not outside, "drawn without a request to another host"
+
+
+def test_a_diagram_is_drawn_again_when_the_reader_switches_theme(browser, served) -> None:  # type: ignore[no-untyped-def]
+    page, errors, _ = _open_any(browser, f"{served}/2024/04/query-engine-one-logical-plan/", "light")
+    drawn = "pre.mermaid[data-processed] > svg[aria-roledescription]"
+    page.wait_for_selector(drawn, timeout=20000)
+    fill = "getComputedStyle(document.querySelector('pre.mermaid svg .node rect, pre.mermaid svg .node polygon')).fill"
+    light = page.evaluate(fill)
+    page.click(".theme-switch")
+    page.wait_for_function(f"document.querySelector({drawn!r}) && {fill} !== {light!r}", timeout=20000)
+    assert "Logical plan" in page.inner_text("pre.mermaid") and not errors

@@ -18,6 +18,7 @@
     root.dataset.theme = next;
     try { localStorage.setItem("blogkit-theme", next); } catch (_) {}
     show();
+    document.dispatchEvent(new CustomEvent("blogkit:theme", { detail: next }));  // for what draws in a theme (diagrams)
   });
   system.addEventListener("change", show);
   show();
