@@ -57,6 +57,7 @@ class RenderedBody:
     key: str = ""  # the build cache's key of this rendering: what its HTML is a function of
     problems: tuple[Lint, ...] = ()  # errors found while rendering (a formula that does not parse), by file line
     stopped: str = ""  # why rendering was stopped (it took too long, or its worker crashed): then there is no HTML
+    diagrams: bool = False  # it has a diagram (a ```mermaid block), which the theme draws in the browser
 
     @property
     def reading_minutes(self) -> int:

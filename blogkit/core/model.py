@@ -116,6 +116,7 @@ class Post:
     lints: tuple[Lint, ...] = ()  # what `blogkit check` warns about in the body
     content_key: str = ""  # a digest of what `html` is made from (the body's cache key and its resolved URLs), when known
     search: bool = True  # False: left out of the site's search
+    diagrams: bool = False  # it has a diagram: its page loads the theme's Mermaid
 
     @property
     def last_modified(self) -> datetime:

@@ -124,6 +124,7 @@ def _encode(body: RenderedBody) -> bytes:
         "too_deep": list(body.too_deep),
         "lints": [[lint.line, lint.message, lint.hint] for lint in body.lints],
         "problems": [[p.line, p.message, p.hint] for p in body.problems],
+        "diagrams": body.diagrams,
     }
     header = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
     return len(header).to_bytes(4, "little") + header + body.html.encode("utf-8", "surrogatepass")
@@ -148,6 +149,7 @@ def _decode(payload: bytes | None) -> RenderedBody | None:
             too_deep=tuple(int(line) for line in data["too_deep"]),
             lints=tuple(Lint(int(line), _text(message), _text(hint)) for line, message, hint in data["lints"]),
             problems=tuple(Lint(int(line), _text(message), _text(hint)) for line, message, hint in data["problems"]),
+            diagrams=data["diagrams"] is True,
         )
     except (ValueError, TypeError, KeyError, AttributeError):
         return None

@@ -35,7 +35,7 @@ from blogkit.engine.workers import default_jobs, map_ranges
 from blogkit.load.assemble import Assembler, Selection, assemble
 from blogkit.load.frontmatter import PostMeta, read_page, read_post
 from blogkit.load.highlight import stylesheet
-from blogkit.load.outside import load_outside, load_replies, shown_once
+from blogkit.load.outside import load_outside, load_replies, reply_threads, shown_once
 from blogkit.load.profiles import Profiles, load_profiles
 from blogkit.load.sources import PostSource, Sources, ThemeFiles, discover, discover_theme
 from blogkit.render.pages import Renderer, create_environment
@@ -216,10 +216,9 @@ def load_site(
     if outside:
         site = dataclasses.replace(site, outside=shown_once(outside, site))
     if config.discussion.replies:
-        threads = [url for post in site.posts for url in post.discussion]
-        if config.discussion.webmentions:  # a post's webmentions are kept as the replies of its own URL
-            urls = SiteUrls(config.base_url, config.base_path)
-            threads += [urls.absolute(post.path) for post in site.posts]
+        absolute = SiteUrls(config.base_url, config.base_path).absolute
+        webmentions = config.discussion.webmentions is not None
+        threads = [url for post in site.posts for url in reply_threads(post, webmentions, absolute)]
         site = dataclasses.replace(site, replies=load_replies(root, threads, report))
     return LoadedSite(config, site, theme, tuple(posts), profiles, now, assembler, frozenset(sources.static))
 

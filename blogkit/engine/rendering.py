@@ -36,6 +36,7 @@ from blogkit.engine.bodies import renderer_versions
 from blogkit.engine.cache import Cache, MemoryCache, Record
 from blogkit.engine.fingerprint import Fingerprints, digest
 from blogkit.engine.workers import map_ranges
+from blogkit.load.outside import reply_threads
 from blogkit.load.sources import ThemeFiles
 from blogkit.render.feeds import FeedWriter
 from blogkit.render.pages import HELPER_FIELDS, Renderer
@@ -260,7 +261,7 @@ def _post_view(site: Site, renderer: Renderer, post: Post) -> object:
     """What templates and feeds show of a post beyond its own fields."""
     authors = tuple(site.authors.get(h) for h in post.authors)
     teams = tuple(site.teams.get(a.team) if a else None for a in authors)
-    threads = [*post.discussion, *([renderer.abs_url(post.path)] if site.config.discussion.webmentions else [])]
+    threads = reply_threads(post, site.config.discussion.webmentions is not None, renderer.abs_url)
     replies = tuple(site.replies.get(url, ()) for url in threads)
     return (renderer.discussions.closed(post), authors, tuple(site.tags.get(s) for s in post.tags), teams, replies)
 

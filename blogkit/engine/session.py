@@ -135,7 +135,7 @@ class Session:
         again (an index is being made)."""
         if self._built is not None and self._search_of is not None:
             if self._search is None:
-                self._search = SearchJob(search_documents(self._search_of, preview=True), self._cache(), self.options.jobs).start()
+                self._search = self._search_job(self._search_of).start()
             if not self._search.ready:
                 return True
             self.settle()
@@ -149,7 +149,7 @@ class Session:
         built, site = self._built, self._search_of
         if built is None or site is None:
             return built.result if built is not None else None
-        job = self._search or SearchJob(search_documents(site, preview=True), self._cache(), self.options.jobs)
+        job = self._search or self._search_job(site)
         self._search = self._search_of = None
         result = built.result
         report = Report()
@@ -180,9 +180,9 @@ class Session:
             self._search = None
         self._search_of = None
 
-    def _cache(self) -> Cache:
+    def _search_job(self, site: Site) -> SearchJob:
         assert self.cache is not None
-        return self.cache
+        return SearchJob(search_documents(site, preview=True), self.cache, self.options.jobs)
 
     def _body_renderers(self) -> BudgetPool:
         if self._renderers is None:

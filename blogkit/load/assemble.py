@@ -183,6 +183,7 @@ def _post(
         lints=body.lints,
         content_key=content_key if body.key else "",
         search=meta.search,
+        diagrams=body.diagrams,
     )
 
 

@@ -62,6 +62,7 @@ def render_body(source: BodySource, settings: MarkdownConfig) -> RenderedBody:
         marker=marker,
         too_deep=tuple(env["too_deep"]),
         problems=tuple(Lint(line, message, hint) for line, message, hint in env["problems"]),
+        diagrams=any(t.type == "fence" and _is_diagram(t.info) for t in tokens),
     )
 
 
@@ -118,12 +119,16 @@ def _markdown(settings: MarkdownConfig) -> MarkdownIt:
     return md
 
 
-DIAGRAM_MARK = '<pre class="mermaid"'  # how a page's HTML says it holds a diagram (the theme loads Mermaid for it)
+DIAGRAM_LANGUAGE = "mermaid"  # a fence of this language is a diagram, drawn in the browser
+
+
+def _is_diagram(lang: str) -> bool:
+    return lang.strip().lower() == DIAGRAM_LANGUAGE
 
 
 def _highlight(code: str, lang: str, _attrs: str) -> str:
-    if lang.strip().lower() == "mermaid":  # a diagram: its source, drawn in the browser, and the fallback without scripts
-        return f'{DIAGRAM_MARK} tabindex="0">{escape(code, quote=False)}</pre>\n'
+    if _is_diagram(lang):  # its source: what the browser draws, and the fallback without scripts
+        return f'<pre class="mermaid" tabindex="0">{escape(code, quote=False)}</pre>\n'
     return highlight_code(code, lang)
 
 

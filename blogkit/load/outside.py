@@ -14,7 +14,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from html import escape, unescape
 from typing import Any
@@ -23,7 +23,7 @@ from urllib.parse import urljoin, urlsplit
 import nh3
 
 from blogkit.core.diagnostics import Location, Report
-from blogkit.core.model import OutsidePost, Reply, Site
+from blogkit.core.model import OutsidePost, Post, Reply, Site
 from blogkit.core.urls import SiteUrls
 from blogkit.load.profiles import Profiles
 
@@ -70,6 +70,12 @@ def checked_times(site_root: str) -> dict[str, datetime]:
 def fetched_path(site_root: str, path: str) -> str:
     """A fetched file's path in the folder (as `checked_times` names it)."""
     return os.path.relpath(path, os.path.join(site_root, FETCHED_FOLDER)).replace(os.sep, "/")
+
+
+def reply_threads(post: Post, webmentions: bool, absolute: Callable[[str], str]) -> list[str]:
+    """The threads whose replies a post shows: its `discussion` URLs and, with webmentions, its own
+    URL, under which `fetch` keeps the webmentions it received."""
+    return [*post.discussion, *([absolute(post.path)] if webmentions else [])]
 
 
 def load_replies(site_root: str, thread_urls: Iterable[str], report: Report) -> dict[str, tuple[Reply, ...]]:

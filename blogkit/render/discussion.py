@@ -22,6 +22,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 from blogkit.core.config import RepositoryConfig
 from blogkit.core.diagnostics import Diagnostic, Location, Severity
 from blogkit.core.model import Post, Reply, Site
+from blogkit.load.outside import reply_threads
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,7 +241,7 @@ class Discussions:
 
     def _replies(self, post: Post) -> tuple[Reply, ...]:
         """The replies `fetch` brought for the post's threads and, with webmentions, for the post itself, oldest first."""
-        threads = [*post.discussion, *([self.abs_url(post.path)] if self.config.webmentions else [])]
+        threads = reply_threads(post, self.config.webmentions is not None, self.abs_url)
         found = [reply for url in threads for reply in self.site.replies.get(url, ())]
         return tuple(sorted(found, key=lambda r: (r.date, r.url))) if len(threads) > 1 else tuple(found)
 

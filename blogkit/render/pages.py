@@ -19,7 +19,7 @@ from blogkit.core.diagnostics import Location, Report
 from blogkit.core.feedformats import FEED_FORMATS, feed_path
 from blogkit.core.model import Post, Site
 from blogkit.core.urls import SiteUrls
-from blogkit.load.markdown import DIAGRAM_MARK, toc_tree
+from blogkit.load.markdown import toc_tree
 from blogkit.render.discussion import Discussions
 from blogkit.render.feeds import FeedWriter
 from blogkit.render.routes import FeedRoute, PageRoute
@@ -34,7 +34,6 @@ HELPER_FIELDS: dict[str, frozenset[str]] = {
     "tags_of": frozenset({"tags"}),
     "post_json_ld": frozenset({"*"}),
     "discussion_for": frozenset({"*"}),
-    "has_diagram": frozenset({"html"}),
 }
 
 
@@ -105,7 +104,6 @@ class Renderer:
             post_json_ld=self.post_json_ld,
             toc_tree=toc_tree,
             discussion_for=discussions.for_post,
-            has_diagram=lambda post: DIAGRAM_MARK in post.html,
             preview=preview,
         )
 

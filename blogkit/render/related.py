@@ -10,6 +10,7 @@ the same list.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Mapping, Sequence
 
 from blogkit.core.model import Post, Site
@@ -20,12 +21,13 @@ _SERIES, _AUTHOR, _TAG = 4, 2, 1
 
 
 class RelatedPosts:
-    """The related posts of every post of a site (positions are worked out once)."""
+    """The related posts of every post of a site (positions and dates are worked out once)."""
 
     def __init__(self, site: Site) -> None:
         self.site = site
         self._tag_index = _positions(site.posts_by_tag)
         self._author_index = _positions(site.posts_by_author)
+        self._when = {post.source: post.date.timestamp() for post in site.posts}
 
     def of(self, post: Post) -> tuple[Post, ...]:
         site = self.site
@@ -36,16 +38,14 @@ class RelatedPosts:
             *(_around(site.posts_by_tag.get(t, ()), self._tag_index.get(t, {}), post) for t in post.tags),
         ):
             found.update((other.source, other) for other in candidates if other.source != post.source)
-        scores = {source: _score(post, other) for source, other in found.items()}
-        when = post.date.timestamp()
-        ranked = sorted(found.values(), key=lambda o: (-scores[o.source], abs(o.date.timestamp() - when), -o.date.timestamp(), o.source))
-        return tuple(ranked[:RELATED])
+        authors, tags, when, times = set(post.authors), set(post.tags), self._when[post.source], self._when
 
+        def rank(other: Post) -> tuple[int, float, float, str]:
+            points = _SERIES if post.series and post.series == other.series else 0
+            points += _AUTHOR * len(authors.intersection(other.authors)) + _TAG * len(tags.intersection(other.tags))
+            return (-points, abs(times[other.source] - when), -times[other.source], other.source)
 
-def _score(post: Post, other: Post) -> int:
-    points = _SERIES if post.series and post.series == other.series else 0
-    points += _AUTHOR * len(set(post.authors) & set(other.authors))
-    return points + _TAG * len(set(post.tags) & set(other.tags))
+        return tuple(heapq.nsmallest(RELATED, found.values(), key=rank))
 
 
 def _positions(lists: Mapping[str, Sequence[Post]]) -> dict[str, dict[str, int]]:

@@ -21,7 +21,6 @@ from blogkit.core.feedformats import FEED_STYLESHEET, XML_FORMATS, feed_path
 from blogkit.core.model import Post, Site
 from blogkit.core.outputs import CopyFile, OutputTree
 from blogkit.core.urls import output_file
-from blogkit.load.markdown import DIAGRAM_MARK
 from blogkit.load.sources import ThemeFiles
 from blogkit.render.feeds import FeedScope, scopes
 from blogkit.render.related import RelatedPosts
@@ -208,7 +207,7 @@ def _copies(site: Site, theme: ThemeFiles, site_root: str, stylesheet: str) -> l
     site_static = {path[len("static/") :] for path in site.static_files}
     for path in site.static_files:
         found.append(CopyRoute(path[len("static/") :], Location(path), _absolute(site_root, path)))
-    diagrams = any(DIAGRAM_MARK in post.html for post in site.posts)  # Mermaid (3.7 MB) is published only for them
+    diagrams = any(post.diagrams for post in site.posts)  # Mermaid (3.7 MB) is published only for them
     found += [
         CopyRoute(rel, _THEME, full)
         for rel, full in theme.static
