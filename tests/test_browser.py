@@ -21,7 +21,7 @@ import pytest
 
 import blogkit.render.search as search_documents_module
 from blogkit.publish.write import publish
-from conftest import EXAMPLE_SITE, build
+from conftest import EXAMPLE_SITE, build, write_site
 
 WORD = "HyperLogLog"  # in the body of one post of the example site, and nowhere else
 ITS_POST = "Cardinality limits that don't surprise anyone"
@@ -255,3 +255,44 @@ def test_a_diagram_is_drawn_again_when_the_reader_switches_theme(browser, served
     page.click(".theme-switch")
     page.wait_for_function(f"document.querySelector({drawn!r}) && {fill} !== {light!r}", timeout=20000)
     assert "Logical plan" in page.inner_text("pre.mermaid") and not errors
+
+
+GISCUS_SITE = {
+    "blogkit.yaml": "title: Hub\nbase_url: https://hub.example/\nlanguage: de\n"
+    "repository: https://github.com/kestrel/hub\ndiscussion:\n  default: giscus\n"
+    "  giscus:\n    repo_id: R_kgDOabc\n    category: Comments\n    category_id: DIC_kwDOabc\n",
+    "posts/ada/2026-03-01-hello.md": "---\ntitle: Hello\n---\n" + "Text.\n\n" * 80,
+}
+# giscus stood in for on its own addresses (nothing leaves the machine): the script notes the theme
+# it was given and adds the frame, which notes every message the page sends it
+FAKE_GISCUS = (
+    "window.__giscus = document.currentScript.dataset.theme; var f = document.createElement('iframe');"
+    " f.className = 'giscus-frame'; f.src = 'https://giscus.app/widget'; document.currentScript.after(f);"
+)
+FAKE_WIDGET = "<!DOCTYPE html><script>window.got = []; addEventListener('message', e => got.push(JSON.stringify(e.data)));</script>"
+
+
+def test_giscus_follows_the_readers_theme_and_the_sites_language(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = build(write_site(tmp_path / "site", {**GISCUS_SITE, "authors/ada.yaml": "name: Ada Okafor\n"}, base=False))
+    assert not result.report.errors
+    publish(result.outputs, str(tmp_path / "www"))
+    server, url = _serve(tmp_path / "www")
+    try:
+        page = browser.new_context(color_scheme="light").new_page()
+        page.route("https://giscus.app/client.js", lambda route: route.fulfill(body=FAKE_GISCUS, content_type="text/javascript"))
+        page.route("https://giscus.app/widget", lambda route: route.fulfill(body=FAKE_WIDGET, content_type="text/html"))
+        page.goto(f"{url}/2026/03/hello/")
+        assert page.get_attribute(".discussion__embed", "data-lang") == "de"
+        assert page.evaluate("window.__giscus") is None, "not loaded before the reader scrolls near it"
+        page.click(".theme-switch")  # the reader chooses dark
+        page.locator(".discussion__embed").scroll_into_view_if_needed()
+        page.wait_for_function("window.__giscus !== undefined")
+        assert page.evaluate("window.__giscus") == "dark", "loaded in the reader's choice, not the system's light"
+        widget = page.wait_for_selector("iframe.giscus-frame").content_frame()
+        widget.wait_for_function("window.got !== undefined")
+        page.click(".theme-switch")  # and back to light
+        widget.wait_for_function("window.got.length > 0")
+        assert widget.evaluate("window.got") == ['{"giscus":{"setConfig":{"theme":"light"}}}']
+    finally:
+        server.shutdown()
+        server.server_close()

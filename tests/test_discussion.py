@@ -9,11 +9,14 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
-from blogkit.core.config import load_config
-from blogkit.core.diagnostics import ConfigError
+from blogkit.core.config import THEME_DIR, load_config
+from blogkit.core.diagnostics import ConfigError, Report
 from blogkit.engine.build import BuildOptions, build_site
+from blogkit.load.catalogues import load_strings
 from blogkit.render.discussion import Discussions, recognise, thread
 from conftest import NOW, build, diagnostics, post, run_cli
+
+EN = load_strings(THEME_DIR, THEME_DIR, "en", Report())
 
 CONFIG = "title: Test Hub\nbase_url: https://hub.example/\ntimezone: UTC\n"
 P = "posts/ada/2026-03-01-hello.md"
@@ -83,15 +86,15 @@ NEAR_MISSES = [
 
 @pytest.mark.parametrize("url, key, label", RECOGNISED, ids=[u.split("//", 1)[1] for u, _, _ in RECOGNISED])
 def test_provider_is_recognised(url, key, label):
-    found = thread(url)
+    found = thread(url, EN)
     assert (found.provider.key, found.label) == (key, label)
-    closed = thread(url, closed=True)
+    closed = thread(url, EN, closed=True)
     assert closed.label.startswith("Read the discussion ") and closed.label.endswith(label.split(" ", 1)[1])
 
 
 @pytest.mark.parametrize("url", NEAR_MISSES, ids=[u.split("//", 1)[1] for u in NEAR_MISSES])
 def test_near_misses_fall_back_to_a_plain_discuss_link(url):
-    found = thread(url)
+    found = thread(url, EN)
     assert found.provider.key == "other"
     assert found.label == f"Discuss on {urlsplit(url).hostname}"
     assert found.replies_api == ""
@@ -117,7 +120,7 @@ def test_reply_count_apis(url, api, kind):
 
 
 def test_the_repositorys_own_github_host_is_recognised():
-    found = thread("https://github.example.com/o/r/issues/3", github_hosts=("github.com", "github.example.com"))
+    found = thread("https://github.example.com/o/r/issues/3", EN, github_hosts=("github.com", "github.example.com"))
     assert (found.provider.key, found.label, found.replies_api) == ("github-issue", "Discuss on GitHub (github.example.com)", "")
 
 
@@ -218,7 +221,7 @@ def test_reply_counts_are_off_unless_configured(site):
     files["blogkit.yaml"] = CONFIG + "discussion:\n  reply_counts: true\n"
     on = page(build(site(files)))
     assert 'data-replies-api="https://api.github.com/repos/o/r/issues/3" data-replies-kind="github"' in on
-    assert '<script src="/assets/replies.js" defer></script>' in on
+    assert '<script src="/assets/replies.js" defer' in on
     assert not third_party(on)
 
 
@@ -344,7 +347,7 @@ def test_giscus_embed_is_lazy_with_a_plain_link_fallback(site):
         '<div class="discussion__embed discussion__embed--giscus" data-embed-src="https://giscus.app/client.js" data-repo="kestrel/hub"'
         ' data-repo-id="R_kgDOabc" data-category="Comments" data-category-id="DIC_kwDOabc" data-mapping="pathname" data-strict="0"'
         ' data-reactions-enabled="1" data-emit-metadata="0" data-input-position="bottom" data-theme="preferred_color_scheme"'
-        ' data-loading="lazy"></div>'
+        ' data-lang="en" data-loading="lazy"></div>'
     ) in block
     assert '<script src="/assets/embed.js" defer></script>' in block
     (href, text), *_ = parse(block).links

@@ -369,9 +369,9 @@ def test_fetched_posts_appear_on_the_hub_and_the_authors_page_linking_to_the_ori
     hub = page(result, "index.html")
     assert hub.index("Outside 2") < hub.index("Outside 1"), "newest first"
     assert '<a class="elsewhere__title" href="https://ada.example.dev/2/" rel="nofollow ugc noopener">Outside 2</a>' in hub
-    assert "on Ada Okafor&rsquo;s blog" in hub
+    assert "on Ada Okafor’s blog" in hub
     author = page(result, "authors/ada/index.html")
-    assert "On Ada Okafor&rsquo;s own blog" in author and "Outside 1" in author
+    assert "On Ada Okafor’s own blog" in author and "Outside 1" in author
     assert "Outside" not in page(result, "2026/03/hello/index.html")
 
 

@@ -615,6 +615,7 @@ def test_watcher_relevance() -> None:
     assert recorder.relevant("/site/posts/ada/2026-03-01-x.md") == "posts/ada/2026-03-01-x.md"
     assert recorder.relevant("/site/blogkit.yaml") == "blogkit.yaml"
     assert recorder.relevant("/site/templates/base.html") == "templates/base.html"
+    assert recorder.relevant("/site/i18n/de.yaml") == "i18n/de.yaml"
     assert recorder.relevant("/site/.blogkit-fetched/feeds/ada.json") == ".blogkit-fetched/feeds/ada.json"
     for ignored in ("/site/public/index.html", "/site/.git/index", "/site/.blogkit-fetched/feeds/.fetch-x1",
                     "/site/.blogkit-cache/index.json", "/site/posts/ada/.x.md.swp", "/site/posts/ada/x.md~",

@@ -17,6 +17,7 @@ from blogkit.core import yamlio
 from blogkit.core.diagnostics import ConfigError, Diagnostic, Location, Report, Severity
 from blogkit.core.feedformats import FEED_FORMATS, FULL_CONTENT_DEFAULT, SCOPE_KINDS
 from blogkit.core.fields import Fields
+from blogkit.core.strings import babel_locale
 
 CONFIG_FILE = "blogkit.yaml"
 PERMALINK_FIELDS = ("year", "month", "day", "slug", "author")
@@ -241,6 +242,10 @@ def load_config(root: str) -> SiteConfig:
     fields.check_keys(_KEYS, unknown_is_error=True)
     title = fields.string("title", required=True) or ""
     base_url = _base_url(fields)
+    language = fields.string("language") or "en"
+    if babel_locale(language) is None:
+        fields.error(("language",), f"unknown language '{language}'", "use a language tag such as en, de, fr, es, pt, pt-BR or ja")
+        language = "en"
     timezone = fields.string("timezone") or "UTC"
     try:
         ZoneInfo(timezone)
@@ -265,7 +270,7 @@ def load_config(root: str) -> SiteConfig:
         title=title,
         base_url=base_url,
         description=fields.string("description") or "",
-        language=fields.string("language") or "en",
+        language=language,
         timezone=timezone,
         permalink=permalink,
         paginate=fields.integer("paginate", 10),

@@ -14,6 +14,7 @@ from typing import Any
 
 from blogkit.core.bodies import Lint, TocEntry
 from blogkit.core.config import SiteConfig
+from blogkit.core.strings import Strings
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +186,7 @@ class Site:
     positions: Mapping[str, int] = field(default_factory=dict)  # post source -> index in posts
     outside: tuple[OutsidePost, ...] = ()  # engineers' posts on their own blogs, newest first
     replies: Mapping[str, tuple[Reply, ...]] = field(default_factory=dict)  # a thread's URL -> its replies, oldest first
+    strings: Strings = field(default_factory=Strings)  # the theme's words in the site's language
 
     def archive(self) -> list[tuple[int, list[Post]]]:
         years: dict[int, list[Post]] = {}

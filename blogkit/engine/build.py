@@ -33,6 +33,7 @@ from blogkit.engine.rendering import RenderStats, render_outputs
 from blogkit.engine.search import SearchJob
 from blogkit.engine.workers import default_jobs, map_ranges
 from blogkit.load.assemble import Assembler, Selection, assemble
+from blogkit.load.catalogues import load_strings
 from blogkit.load.frontmatter import PostMeta, read_page, read_post
 from blogkit.load.highlight import stylesheet
 from blogkit.load.outside import load_outside, load_replies, reply_threads, shown_once
@@ -212,6 +213,7 @@ def load_site(
     )
     del bodies
     site, assembler = assemble(config, profiles, selection, sources.static, report)
+    site = dataclasses.replace(site, strings=load_strings(root, config.theme_dir, config.language, report))
     outside = load_outside(root, profiles, report)
     if outside:
         site = dataclasses.replace(site, outside=shown_once(outside, site))

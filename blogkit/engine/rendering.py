@@ -3,7 +3,8 @@
 Each page and feed is keyed by the digests of what it reads, declared here rather
 than discovered while rendering:
 
-- every build: blogkit's and its renderers' versions, the config, every template
+- every build: blogkit's and its renderers' versions, the config, the words of the site's
+  language (its catalogues, merged), every template
   file's text, and whether this is a preview;
 - a page: its template, its URL, its context (posts, authors, tags, teams, pages and
   plain values, each by its digest), and the attributes of `site` its templates name
@@ -142,6 +143,7 @@ class OutputKeys:
             renderer_versions(),
             f"jinja2 {jinja2.__version__}",
             self.fingerprints.of(site.config),
+            self.fingerprints.of(site.strings),  # the words every template may use, through `_`
             str(renderer.preview),
             *templates,
         )

@@ -22,6 +22,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 from blogkit.core.config import RepositoryConfig
 from blogkit.core.diagnostics import Diagnostic, Location, Severity
 from blogkit.core.model import Post, Reply, Site
+from blogkit.core.strings import Strings
 from blogkit.load.outside import reply_threads
 
 
@@ -30,15 +31,17 @@ class Provider:
     key: str
     name: str  # "Hacker News"
     icon: str  # a name known to partials/discussion_icons.html
-    verb: str = "Discuss"
-    where: str = ""  # how link texts name the place: "on the mailing list"; default: on <name>
+    verb: str = "discussion.discuss"  # the message of its link text: "Discuss {place}", "Reply {place}"
+    where: str = ""  # the message naming the place, "on the mailing list"; default: on <name>
 
-    def place(self, context: str) -> str:
+    def place(self, context: str, strings: Strings) -> str:
         """'on Hacker News', 'on Mastodon (hachyderm.io)'; for an unknown provider 'on <host>'."""
         if not self.name:
-            return f"on {context}"
-        where = self.where or f"on {self.name}"
-        return f"{where} ({context})" if context else where
+            return strings.text("discussion.on", name=context)
+        if self.where:
+            where = strings.text(self.where)
+            return f"{where} ({context})" if context else where
+        return strings.text("discussion.on_at", name=self.name, host=context) if context else strings.text("discussion.on", name=self.name)
 
 
 PROVIDERS: dict[str, Provider] = {
@@ -47,14 +50,14 @@ PROVIDERS: dict[str, Provider] = {
         Provider("github-discussions", "GitHub Discussions", "discussions"),
         Provider("github-issue", "GitHub", "issue"),
         Provider("gitlab-issue", "GitLab", "issue"),
-        Provider("mastodon", "Mastodon", "mastodon", "Reply"),
-        Provider("fediverse", "Fediverse", "fediverse", "Reply", "on the Fediverse"),
-        Provider("bluesky", "Bluesky", "bluesky", "Reply"),
+        Provider("mastodon", "Mastodon", "mastodon", "discussion.reply"),
+        Provider("fediverse", "Fediverse", "fediverse", "discussion.reply", "discussion.on_fediverse"),
+        Provider("bluesky", "Bluesky", "bluesky", "discussion.reply"),
         Provider("hacker-news", "Hacker News", "hacker-news"),
         Provider("lobsters", "Lobsters", "lobsters"),
         Provider("reddit", "Reddit", "reddit"),
         Provider("discourse", "Discourse", "forum"),
-        Provider("mailing-list", "Mailing list", "mail", "Reply", "on the mailing list"),
+        Provider("mailing-list", "Mailing list", "mail", "discussion.reply", "discussion.on_mailing_list"),
         Provider("other", "", "comment"),
     )
 }
@@ -182,10 +185,22 @@ def _github(host: str, seg: list[str]) -> Match | None:
     return Match(kind, context, f"https://api.github.com/repos/{seg[0]}/{seg[1]}/{seg[2]}/{seg[3]}", "github")
 
 
-def thread(url: str, *, closed: bool = False, github_hosts: Collection[str] = ("github.com",)) -> Thread:
+# the languages giscus shows itself in (its locales folder), for a site that does not set giscus.lang
+GISCUS_LANGUAGES = frozenset("ar be bg ca cs da de en eo es fa fr he hu id it ja ko nl pl pt ro ru th tr uk uz vi zh-CN zh-TW".split())
+
+
+def giscus_language(language: str) -> str:
+    """giscus's name for the site's language ('pt-BR' -> 'pt', 'zh-TW' -> 'zh-TW'); '' when giscus has none."""
+    for tag in (language, language.split("-")[0].lower()):
+        if tag in GISCUS_LANGUAGES:
+            return tag
+    return ""
+
+
+def thread(url: str, strings: Strings, *, closed: bool = False, github_hosts: Collection[str] = ("github.com",)) -> Thread:
     match = recognise(url, github_hosts)
     provider = PROVIDERS[match.provider]
-    label = ("Read the discussion " if closed else f"{provider.verb} ") + provider.place(match.context)
+    label = strings.text("discussion.read" if closed else provider.verb, place=provider.place(match.context, strings))
     return Thread(url, provider, label, match.replies_api, match.replies_kind)
 
 
@@ -210,7 +225,8 @@ class Discussions:
 
     def for_post(self, post: Post) -> Discussion:
         closed = self.closed(post)
-        threads = tuple(thread(url, closed=closed, github_hosts=self.github_hosts) for url in post.discussion)
+        strings = self.site.strings
+        threads = tuple(thread(url, strings, closed=closed, github_hosts=self.github_hosts) for url in post.discussion)
         start: Action | None = None
         embed: Embed | None = None
         note = ""
@@ -219,9 +235,9 @@ class Discussions:
         if linked:
             provider, link = linked
             if closed:  # the embed's thread, if there is one, can still be read
-                threads = (Thread(link.url, provider, f"Read the discussion {provider.place('')}"),)
+                threads = (Thread(link.url, provider, strings.text("discussion.read", place=provider.place("", strings))),)
             elif self.preview:
-                start, note = link, f"The {default} comments load on the published site, not in preview."
+                start, note = link, strings.text("discussion.preview", name=default)
             else:
                 start, embed = link, self._embed(default)
         elif not threads and not closed and default == "email":
@@ -276,14 +292,15 @@ class Discussions:
         if not emails:
             return None
         to = ",".join(quote(e, safe="@+") for e in emails)
-        return Action("Reply by email", f"mailto:{to}?subject={quote('Re: ' + post.title, safe='')}", "mail")
+        return Action(self.site.strings.text("discussion.by_email"), f"mailto:{to}?subject={quote('Re: ' + post.title, safe='')}", "mail")
 
     def _new_discussion(self, post: Post) -> Action | None:
         settings = self.config.github_discussions
         if settings is None:
             return None
         query = _query(("category", settings.category), ("title", post.title), ("body", self.abs_url(post.path)))
-        return Action("Start a discussion on GitHub", f"https://github.com/{settings.repo}/discussions/new?{query}", "discussions")
+        url = f"https://github.com/{settings.repo}/discussions/new?{query}"
+        return Action(self.site.strings.text("discussion.start_github"), url, "discussions")
 
     def _embed(self, name: str) -> Embed | None:
         if name == "giscus" and (g := self.config.giscus):
@@ -298,7 +315,7 @@ class Discussions:
                 ("data-emit-metadata", "0"),
                 ("data-input-position", g.input_position),
                 ("data-theme", g.theme),
-                *([("data-lang", g.lang)] if g.lang else []),
+                *([("data-lang", lang)] if (lang := g.lang or giscus_language(self.site.config.language)) else []),
                 ("data-loading", "lazy"),
             ]
             return Embed("giscus", "https://giscus.app/client.js", tuple(attributes))
@@ -314,13 +331,19 @@ class Discussions:
             term = _thread_term(g.mapping, post, self.abs_url(post.path))
             search = _query(("discussions_q", f'"{term}"'))
             url = f"https://github.com/{g.repo}/discussions?{search}"
-            return PROVIDERS["github-discussions"], Action("Discuss on GitHub Discussions", url, "discussions")
+            provider = PROVIDERS["github-discussions"]
+            return provider, Action(self._discuss(provider), url, "discussions")
         if default == "utterances" and (u := self.config.utterances):
             term = _thread_term(u.issue_term, post, self.abs_url(post.path))
             search = f'is:issue "{term}"' + (f' label:"{u.label}"' if u.label else "")
             url = f"https://github.com/{u.repo}/issues?{_query(('q', search))}"
-            return PROVIDERS["github-issue"], Action("Discuss on GitHub", url, "issue")
+            provider = PROVIDERS["github-issue"]
+            return provider, Action(self._discuss(provider), url, "issue")
         return None
+
+    def _discuss(self, provider: Provider) -> str:
+        strings = self.site.strings
+        return strings.text(provider.verb, place=provider.place("", strings))
 
     # -- feedback --------------------------------------------------------------------------------
     def _feedback(self, post: Post) -> tuple[Action, ...]:
@@ -328,8 +351,8 @@ class Discussions:
         if repo is None or not self.config.feedback:
             return ()
         return (
-            Action("Suggest an edit", edit_url(repo, post.source), "edit"),
-            Action("Report a problem with this post", report_url(repo, post.title, self.abs_url(post.path)), "flag"),
+            Action(self.site.strings.text("discussion.edit"), edit_url(repo, post.source), "edit"),
+            Action(self.site.strings.text("discussion.report"), report_url(repo, post.title, self.abs_url(post.path)), "flag"),
         )
 
 

@@ -52,32 +52,26 @@ FULL_FIELDS = SUMMARY_FIELDS | {"html"}
 
 
 def scopes(site: Site) -> list[FeedScope]:
-    title = site.config.title
-    found = [FeedScope("hub", "", title, site.config.description or f"Posts from {title}", site.posts, (), site.outside)]
+    title, say = site.config.title, site.strings.text
+    found = [FeedScope("hub", "", title, site.config.description or say("feed.description.hub", site=title), site.posts, (), site.outside)]
     for handle, author in site.authors.items():
         found.append(
             FeedScope(
                 "authors",
                 author.path,
                 f"{author.name} · {title}",
-                author.bio or f"Posts by {author.name}",
+                author.bio or say("feed.description.author", name=author.name),
                 site.posts_by_author[handle],
                 (author,),
                 tuple(p for p in site.outside if p.author == handle),
             )
         )
     for slug, tag in site.tags.items():
-        found.append(
-            FeedScope(
-                "tags", tag.path, f"{tag.name} · {title}", tag.description or f"Posts tagged {tag.name}", site.posts_by_tag.get(slug, ())
-            )
-        )
+        description = tag.description or say("feed.description.tag", name=tag.name)
+        found.append(FeedScope("tags", tag.path, f"{tag.name} · {title}", description, site.posts_by_tag.get(slug, ())))
     for key, team in site.teams.items():
-        found.append(
-            FeedScope(
-                "teams", team.path, f"{team.name} · {title}", team.description or f"Posts by the {team.name} team", site.posts_by_team[key]
-            )
-        )
+        description = team.description or say("feed.description.team", name=team.name)
+        found.append(FeedScope("teams", team.path, f"{team.name} · {title}", description, site.posts_by_team[key]))
     return found
 
 

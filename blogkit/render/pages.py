@@ -13,19 +13,18 @@ from datetime import datetime
 from typing import Any
 
 import jinja2
+from markupsafe import escape
 
 from blogkit.core.config import THEME_DIR
 from blogkit.core.diagnostics import Location, Report
 from blogkit.core.feedformats import FEED_FORMATS, feed_path
 from blogkit.core.model import Post, Site
+from blogkit.core.strings import Strings, fill
 from blogkit.core.urls import SiteUrls
 from blogkit.load.markdown import toc_tree
 from blogkit.render.discussion import Discussions
 from blogkit.render.feeds import FeedWriter
 from blogkit.render.routes import FeedRoute, PageRoute
-
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
-
 
 # The post fields the template helpers below read of a post passed to them ("*": any). Helpers
 # given a value rather than a post (url, local, toc_tree, ...) read nothing of their own.
@@ -49,7 +48,6 @@ def create_environment(site_root: str, theme_dir: str) -> jinja2.Environment:
         keep_trailing_newline=True,
         auto_reload=False,
     )
-    env.filters["human_date"] = human_date
     env.filters["iso"] = lambda d: d.isoformat()
     env.filters["card_summary"] = card_summary
     return env
@@ -71,11 +69,6 @@ def card_summary(text: str, limit: int = CARD_SUMMARY_CHARS) -> str:
     return text
 
 
-def human_date(value: datetime) -> str:
-    """'3 March 2026': the same in every locale, so builds are reproducible anywhere."""
-    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
-
-
 class Renderer:
     def __init__(self, site: Site, env: jinja2.Environment, report: Report, *, now: datetime, preview: bool = False) -> None:
         """`now` is the build's reference time; `preview` is True under `blogkit serve`, where no
@@ -91,6 +84,7 @@ class Renderer:
         self.now, self.preview = now, preview
         self.discussions = discussions = Discussions(site, abs_url=self.abs_url, now=now, preview=preview)
         report.extend(discussions.problems())
+        self._use_strings(site.strings)
         env.globals.update(
             site=site,
             config=config,
@@ -110,10 +104,24 @@ class Renderer:
     def abs_url(self, path: str) -> str:
         return self.urls.absolute(path)
 
+    def _use_strings(self, strings: Strings) -> None:
+        """The theme's words: `_(key, count, **values)` in templates (values are escaped unless they
+        are markup, such as a link made with `{% set %}`), `human_date`, and `script_strings(*keys)`
+        for the messages a script shows (written as JSON into its tag's data-strings)."""
+
+        def translate(key: str, /, count: int | None = None, **values: Any) -> str:
+            if count is not None:
+                values["count"] = strings.number(count)
+            return fill(escape(strings.form(key, count)), values)  # markup: its format escapes the values
+
+        self.env.globals.update(_=translate, script_strings=strings.for_scripts)
+        self.env.filters["human_date"] = strings.date
+
     def show(self, site: Site) -> None:
         """Render `site` from now on: the same site with some posts' own values changed
         (`blogkit serve` after an edit), so that nothing worked out from the whole site is stale."""
         self.site = self.discussions.site = self.env.globals["site"] = site
+        self._use_strings(site.strings)
 
     def post_json_ld(self, post: Post) -> dict[str, Any]:
         """schema.org BlogPosting with every author as a Person (templates write it with tojson)."""

@@ -33,6 +33,7 @@ from watchdog.observers.api import BaseObserver, ObservedWatch
 from watchdog.observers.polling import PollingObserver
 
 from blogkit.core.config import CONFIG_FILE
+from blogkit.load.catalogues import I18N_FOLDER
 from blogkit.load.outside import FETCHED_FOLDER
 from blogkit.load.sources import is_ignored
 
@@ -41,7 +42,7 @@ MAX_WAIT_SECONDS = 1.0  # a never-ending burst still rebuilds this often
 POLL_SECONDS = 0.5
 IDLE_SECONDS = 1.0  # calm for this long after a rebuild: time for housekeeping
 ROOT_FILES = frozenset({CONFIG_FILE, "teams.yaml", "tags.yaml"})
-SOURCE_DIRS = ("posts", "pages", "authors", "static", "templates")
+SOURCE_DIRS = ("posts", "pages", "authors", "static", "templates", I18N_FOLDER)
 _EVENTS: list[type[FileSystemEvent]] = [
     FileCreatedEvent, FileDeletedEvent, FileModifiedEvent, FileMovedEvent, DirCreatedEvent, DirDeletedEvent, DirMovedEvent,
 ]  # fmt: skip

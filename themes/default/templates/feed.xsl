@@ -10,7 +10,8 @@
         <meta charset="utf-8"/>
         <meta name="viewport" content="width=device-width, initial-scale=1"/>
         <meta name="color-scheme" content="light dark"/>
-        <title><xsl:value-of select="$title"/> (feed) · {{ config.title }}</title>
+        {% set feed_title %}<xsl:value-of select="$title"/>{% endset %}
+        <title>{{ _("feed.page_title", title=feed_title) }} · {{ config.title }}</title>
         <link rel="stylesheet" href="{{ url('assets/style.css') }}"/>
       </head>
       <body>
@@ -20,9 +21,9 @@
         <main id="main" class="wrap">
           <header class="page-header">
             <h1><xsl:value-of select="$title"/></h1>
-            <p class="lead">This is a web feed: copy its address from the address bar into a feed reader to get every new post as it is published. <a href="{{ url('subscribe/') }}">Subscribe</a> lists every feed of {{ config.title }}.</p>
+            {% set subscribe %}<a href="{{ url('subscribe/') }}">{{ _("nav.subscribe") }}</a>{% endset %}<p class="lead">{{ _("feed.lead", subscribe=subscribe, site=config.title) }}</p>
           </header>
-          <h2>Latest posts</h2>
+          <h2>{{ _("feed.latest") }}</h2>
           <ol class="archive-list">
             <xsl:for-each select="atom:feed/atom:entry">
               <li><time><xsl:value-of select="substring(atom:published | atom:updated[not(../atom:published)], 1, 10)"/></time> <a href="{atom:link[not(@rel) or @rel='alternate']/@href}"><xsl:value-of select="atom:title"/></a></li>

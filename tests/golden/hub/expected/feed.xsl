@@ -20,7 +20,7 @@
         <main id="main" class="wrap">
           <header class="page-header">
             <h1><xsl:value-of select="$title"/></h1>
-            <p class="lead">This is a web feed: copy its address from the address bar into a feed reader to get every new post as it is published. <a href="/engineering/subscribe/">Subscribe</a> lists every feed of Golden Hub.</p>
+<p class="lead">This is a web feed: copy its address from the address bar into a feed reader to get every new post as it is published. <a href="/engineering/subscribe/">Subscribe</a> lists every feed of Golden Hub.</p>
           </header>
           <h2>Latest posts</h2>
           <ol class="archive-list">

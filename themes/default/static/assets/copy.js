@@ -1,20 +1,22 @@
 // A "Copy" button on code blocks: a progressive enhancement; the code is readable without it.
 (function () {
   "use strict";
+  // the theme's words in the page's language, from the script tag (the site's i18n catalogues)
+  var words = JSON.parse((document.currentScript && document.currentScript.dataset.strings) || "{}");
   if (!navigator.clipboard || !window.isSecureContext) return;
   document.querySelectorAll("pre.highlight").forEach(function (pre) {
     var button = document.createElement("button");
     button.type = "button";
     button.className = "copy-button";
-    button.textContent = "Copy";
-    button.setAttribute("aria-label", "Copy code to clipboard");
+    button.textContent = words["code.copy"];
+    button.setAttribute("aria-label", words["code.copy_label"]);
     button.addEventListener("click", function () {
       var code = pre.querySelector("code");
       navigator.clipboard.writeText((code || pre).innerText).then(function () {
-        button.textContent = "Copied";
-        setTimeout(function () { button.textContent = "Copy"; }, 1600);
+        button.textContent = words["code.copied"];
+        setTimeout(function () { button.textContent = words["code.copy"]; }, 1600);
       }, function () {
-        button.textContent = "Copy failed";
+        button.textContent = words["code.copy_failed"];
       });
     });
     var wrapper = document.createElement("div");

@@ -3,6 +3,18 @@
 // chunks as words are looked up. Without JavaScript the page points to the archive instead.
 (function () {
   "use strict";
+  // the theme's words in the page's language, from the script tag (the site's i18n catalogues)
+  var words = JSON.parse((document.currentScript && document.currentScript.dataset.strings) || "{}");
+  var lang = document.documentElement.lang || undefined;
+  var plural = new Intl.PluralRules(lang);
+  function say(key, values) {
+    var text = words[key] || "";
+    if (typeof text === "object") text = text[plural.select(values.count)] || text.other || "";
+    return text.replace(/\{(\w+)\}/g, function (all, name) {
+      var value = values[name];
+      return value === undefined ? all : typeof value === "number" ? value.toLocaleString(lang) : value;
+    });
+  }
   var form = document.querySelector(".search__form");
   if (!form) return;
   var input = document.getElementById("search-input");
@@ -20,7 +32,7 @@
   var more = document.createElement("button");
   more.type = "button";
   more.className = "search__more";
-  more.textContent = "Show more results";
+  more.textContent = say("search.more", {});
   more.hidden = true;
   list.after(more);
   var dates = new Intl.DateTimeFormat(form.dataset.language || undefined, { year: "numeric", month: "long", day: "numeric", timeZone: "UTC" });
@@ -114,8 +126,8 @@
       shown = 0;
       list.replaceChildren();
       var count = results.length;
-      var what = query ? " for “" + query + "”" : "";
-      status.textContent = count === 0 ? "No posts found" + what + "." : count + (count === 1 ? " post" : " posts") + " found" + what + ".";
+      var values = { count: count, query: query };
+      status.textContent = say(count === 0 ? (query ? "search.none_for" : "search.none") : query ? "search.found_for" : "search.found", values);
       return showMore(mine);
     });
   }
@@ -180,6 +192,6 @@
     })
     .catch(function () {
       pagefind = null;
-      status.textContent = "Search is not available: its index could not be loaded. Every post is listed in the archive.";
+      status.textContent = say("search.unavailable", {});
     });
 })();

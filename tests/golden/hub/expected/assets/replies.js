@@ -3,6 +3,14 @@
 (function () {
   "use strict";
   if (!window.fetch) return;
+  // the theme's words in the page's language, from the script tag (the site's i18n catalogues)
+  var words = JSON.parse((document.currentScript && document.currentScript.dataset.strings) || "{}");
+  var lang = document.documentElement.lang || undefined;
+  var plural = new Intl.PluralRules(lang);
+  function replies(count) {
+    var forms = words["discussion.reply_count"] || {};
+    return (forms[plural.select(count)] || forms.other || "").replace("{count}", count.toLocaleString(lang));
+  }
   var readers = {
     github: function (data) { return data.comments; },
     mastodon: function (data) { return data.descendants && data.descendants.length; },
@@ -17,7 +25,7 @@
       .then(function (data) {
         var count = data ? read(data) : null;
         if (typeof count === "number" && isFinite(count) && count >= 0) {
-          slot.textContent = "· " + (count === 1 ? "1 reply" : count + " replies");
+          slot.textContent = replies(count);
         }
       })
       .catch(function () {});

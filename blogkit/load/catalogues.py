@@ -1,0 +1,169 @@
+"""Read the translation catalogues of the site's language: the default theme's, a theme's, the site's.
+
+A catalogue is `i18n/<language>.yaml` (a BCP 47 tag: `de.yaml`, `pt-BR.yaml`) of
+`key: text` lines, or `key: {one: ..., other: ...}` for words that follow a number.
+The default theme ships English, German, French, Spanish, Portuguese and Japanese.
+For `language: pt-BR` the messages are English, then `pt`, then `pt-BR`; at each
+step a site's own catalogue wins over its theme's, and a theme's over the default
+theme's, so a site overrides any word with a line in `i18n/<language>.yaml`.
+
+Every English catalogue declares keys; another language's may only translate them,
+with no placeholder the English text lacks: a mistake is a located error here, so
+rendering never meets a key or a placeholder it cannot fill.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from blogkit.core import yamlio
+from blogkit.core.config import CONFIG_FILE, THEME_DIR
+from blogkit.core.diagnostics import Location, Report
+from blogkit.core.strings import DATE_FORMAT_KEY, FALLBACK_LANGUAGE, PLURAL_CATEGORIES, Message, Strings, message_placeholders
+from blogkit.load.sources import read_text
+
+I18N_FOLDER = "i18n"
+_HINT_FORMS = "a text, or the forms after a number as a mapping: {one: '{count} post', other: '{count} posts'}"
+
+
+@dataclass(frozen=True, slots=True)
+class _Catalogue:
+    shown: str  # the file as diagnostics name it
+    text: str
+    messages: dict[str, Message]
+
+
+def load_strings(root: str, theme_dir: str, language: str, report: Report) -> Strings:
+    """The site's words in `language`, checked; problems are reported with their file and line."""
+    levels = _levels(language)
+    folders = list(dict.fromkeys((THEME_DIR, theme_dir, root)))
+    found = {(level, folder): c for level in levels for folder in folders if (c := _read(root, folder, level, report)) is not None}
+    english = [c for (level, _), c in found.items() if level == FALLBACK_LANGUAGE]
+    known = {key: message_placeholders(message) for c in english for key, message in c.messages.items()}
+    messages: dict[str, Message] = {}
+    date_format = ""
+    for level in levels:
+        for folder in folders:
+            catalogue = found.get((level, folder))
+            if catalogue is None:
+                continue
+            if level != FALLBACK_LANGUAGE:
+                _check_translation(catalogue, known, report)
+            messages.update(catalogue.messages)
+            date_format = str(catalogue.messages.get(DATE_FORMAT_KEY, date_format))
+    translated = any(level != FALLBACK_LANGUAGE for level, _ in found)
+    if not translated and language.replace("_", "-").split("-")[0].lower() != FALLBACK_LANGUAGE:
+        report.warning(
+            _language_line(root),
+            f"the theme has no words in '{language}': its pages show English words, and dates in '{language}'",
+            f"translate the keys of the theme's i18n/en.yaml into {I18N_FOLDER}/{language}.yaml in the site folder",
+        )
+    if levels[-1] != FALLBACK_LANGUAGE and not any(DATE_FORMAT_KEY in found[k].messages for k in found if k[0] != FALLBACK_LANGUAGE):
+        date_format = ""  # English's pattern is not this language's: use the language's own long dates
+    messages.pop(DATE_FORMAT_KEY, None)
+    return Strings(language, dict(sorted(messages.items())), date_format)
+
+
+def catalogue_files(root: str, theme_dir: str) -> list[str]:
+    """Every catalogue file a site's build may read (what `serve` watches, besides the site's own)."""
+    folders = dict.fromkeys((THEME_DIR, theme_dir, root))
+    return sorted(
+        os.path.join(folder, I18N_FOLDER, name)
+        for folder in folders
+        if os.path.isdir(os.path.join(folder, I18N_FOLDER))
+        for name in os.listdir(os.path.join(folder, I18N_FOLDER))
+        if name.endswith(".yaml")
+    )
+
+
+def _levels(language: str) -> list[str]:
+    """'pt-BR' -> ['en', 'pt', 'pt-BR']: English first, then ever more specific tags."""
+    parts = language.replace("_", "-").split("-")
+    tags = ["-".join(parts[: i + 1]) for i in range(len(parts))]
+    return list(dict.fromkeys([FALLBACK_LANGUAGE, *tags]))
+
+
+def _read(root: str, folder: str, language: str, report: Report) -> _Catalogue | None:
+    path = os.path.join(folder, I18N_FOLDER, f"{language}.yaml")
+    if not os.path.isfile(path):
+        return None
+    inside = os.path.relpath(path, root)
+    shown = inside.replace(os.sep, "/") if not inside.startswith(os.pardir) else path
+    if shown == path:
+        try:
+            with open(path, encoding="utf-8-sig") as f:
+                text: str | None = f.read().replace("\r\n", "\n")
+        except (OSError, UnicodeDecodeError) as exc:
+            report.error(Location(shown), f"cannot read the catalogue: {exc}")
+            return None
+    else:
+        text = read_text(root, shown, report)
+    if text is None:
+        return None
+    data, problem = yamlio.load(text)
+    if problem:
+        report.error(Location(shown, problem.line, problem.column), problem.message, problem.hint)
+        return None
+    if data is None:
+        return _Catalogue(shown, text, {})
+    if not isinstance(data, dict):
+        report.error(Location(shown, 1, 1), "a catalogue is a mapping of `key: text` lines", "for example: home: Startseite")
+        return None
+    messages: dict[str, Message] = {}
+    for key, value in data.items():
+        message = _message(value)
+        where = Location(shown, *yamlio.locate(text, (key,), key=True))
+        if not isinstance(key, str) or message is None:
+            report.error(where, f"'{key}' must be a text or plural forms, got {type(value).__name__}", _HINT_FORMS)
+            continue
+        if not isinstance(message, str) and "other" not in message:
+            report.error(where, f"'{key}' has no 'other' form", "give 'other', the form for any number the others leave")
+            continue
+        try:
+            message_placeholders(message)
+        except ValueError:
+            report.error(where, f"'{key}' has a brace that opens no placeholder", "placeholders look like {name}; write {{ for a brace")
+            continue
+        messages[key] = message
+    return _Catalogue(shown, text, messages)
+
+
+def _message(value: object) -> Message | None:
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, dict) and value and all(k in PLURAL_CATEGORIES and isinstance(v, str) for k, v in value.items()):
+        return {k: value[k] for k in PLURAL_CATEGORIES if k in value}
+    return None
+
+
+def _check_translation(catalogue: _Catalogue, known: Mapping[str, frozenset[str]], report: Report) -> None:
+    for key, message in catalogue.messages.items():
+        if key == DATE_FORMAT_KEY:
+            continue
+        where = Location(catalogue.shown, *yamlio.locate(catalogue.text, (key,), key=True))
+        if key not in known:
+            report.warning(where, f"unknown key '{key}': no English catalogue has it", "keys are those of the theme's i18n/en.yaml")
+            continue
+        extra = sorted(message_placeholders(message) - known[key])
+        if extra:
+            names = ", ".join("{" + name + "}" for name in extra)
+            report.error(where, f"'{key}' uses {names}, which the English text does not fill", f"use only {_names(known[key])}")
+
+
+def _names(names: frozenset[str]) -> str:
+    return ", ".join("{" + n + "}" for n in sorted(names)) or "no placeholder"
+
+
+def _language_line(root: str) -> Location:
+    """Where blogkit.yaml sets `language` (the file alone when it cannot be read)."""
+    try:
+        with open(os.path.join(root, CONFIG_FILE), encoding="utf-8-sig") as f:
+            for number, line in enumerate(f, 1):
+                if re.match(r"language\s*:", line):
+                    return Location(CONFIG_FILE, number, 1)
+    except OSError:
+        pass
+    return Location(CONFIG_FILE)
