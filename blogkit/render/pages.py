@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 import jinja2
+from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import escape
 
 from blogkit.core.config import THEME_DIR
@@ -107,14 +108,29 @@ class Renderer:
     def _use_strings(self, strings: Strings) -> None:
         """The theme's words: `_(key, count, **values)` in templates (values are escaped unless they
         are markup, such as a link made with `{% set %}`), `human_date`, and `script_strings(*keys)`
-        for the messages a script shows (written as JSON into its tag's data-strings)."""
+        for the messages a script shows (JSON, safe in a single-quoted attribute: its tag's data-strings)."""
+
+        plain: dict[tuple[str, int | None], str] = {}  # most words have no values but a count: worked out once
 
         def translate(key: str, /, count: int | None = None, **values: Any) -> str:
+            if not values and (known := plain.get((key, count))) is not None:
+                return known
             if count is not None:
                 values["count"] = strings.number(count)
-            return fill(escape(strings.form(key, count)), values)  # markup: its format escapes the values
+            text = fill(escape(strings.form(key, count)), values)  # markup: its format escapes the values
+            if len(values) == (count is not None):
+                plain[key, count] = text
+            return text
 
-        self.env.globals.update(_=translate, script_strings=strings.for_scripts)
+        scripts: dict[tuple[str, ...], str] = {}
+
+        def script_strings(*keys: str) -> str:
+            found = scripts.get(keys)
+            if found is None:
+                found = scripts[keys] = htmlsafe_json_dumps(strings.for_scripts(*keys), sort_keys=True)
+            return found
+
+        self.env.globals.update(_=translate, script_strings=script_strings)
         self.env.filters["human_date"] = strings.date
 
     def show(self, site: Site) -> None:
