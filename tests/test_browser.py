@@ -296,3 +296,15 @@ def test_giscus_follows_the_readers_theme_and_the_sites_language(browser, tmp_pa
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_the_header_stays_one_row_that_scrolls_on_a_narrow_phone(browser, served) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_page(viewport={"width": 320, "height": 640})
+    page.goto(f"{served}/archive/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320, "the page itself never scrolls sideways (WCAG 1.4.10)"
+    heights = page.evaluate(
+        "[...document.querySelectorAll('.nav li')].filter(li => li.offsetParent).map(li => Math.round(li.getBoundingClientRect().top))"
+    )
+    assert len(set(heights)) == 1, "every link on one row"
+    nav = page.query_selector(".nav")
+    assert page.evaluate("(nav) => nav.scrollWidth > nav.clientWidth", nav), "the row scrolls within itself"
