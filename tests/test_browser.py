@@ -133,6 +133,7 @@ def test_a_word_of_one_post_finds_that_post_first(browser, served) -> None:  # t
     result = page.query_selector(".search-result")
     assert result.query_selector("mark").text_content().lower() == WORD.lower(), "the excerpt highlights the word"
     assert result.query_selector("time").get_attribute("datetime") == "2025-07-22"
+    assert result.query_selector("time").text_content() == "22 July 2025", "written as the site writes dates"
     assert "Mei Chen" in result.query_selector(".search-result__meta").text_content()
     assert f"q={WORD.lower()}" in page.url, "the query is in the address, to share or go back to"
     assert not errors and not outside

@@ -80,12 +80,14 @@ def parts(documents: list[SearchDocument]) -> list[tuple[int, list[SearchDocumen
 
 
 def _post_meta(site: Site, post: Post) -> str:
-    """What a result shows besides the title: not words of the post (an excerpt would show them)."""
+    """What a result shows besides the title: not words of the post (an excerpt would show them). The
+    date is there twice: as the site writes it in its language, and as a machine reads it."""
     authors = ", ".join(site.authors[handle].name for handle in post.authors)
     when = post.date.astimezone(site.config.zone)
     return (
         f'<p data-pagefind-ignore data-pagefind-meta="date:{when.date().isoformat()}"'
         f' data-pagefind-sort="date:{when.astimezone(UTC).strftime("%Y%m%d%H%M%S")}"></p>'
+        f'<p data-pagefind-ignore data-pagefind-meta="day">{escape(site.strings.date(when))}</p>'
         f'<p data-pagefind-ignore data-pagefind-meta="authors">{escape(authors)}</p>'
     )
 

@@ -35,7 +35,6 @@
   more.textContent = say("search.more", {});
   more.hidden = true;
   list.after(more);
-  var dates = new Intl.DateTimeFormat(form.dataset.language || undefined, { year: "numeric", month: "long", day: "numeric", timeZone: "UTC" });
 
   form.hidden = false;
   var params = new URLSearchParams(location.search);
@@ -83,7 +82,7 @@
     li.append(heading);
     var meta = text("p", "search-result__meta");
     if (data.meta.date) {
-      var time = text("time", "", dates.format(new Date(data.meta.date + "T00:00:00Z")));
+      var time = text("time", "", data.meta.day || data.meta.date);  // as the site writes dates, in its language
       time.dateTime = data.meta.date;
       meta.append(time);
     }
