@@ -14,6 +14,7 @@ from typing import Any
 
 from blogkit.core.bodies import Lint, TocEntry
 from blogkit.core.config import SiteConfig
+from blogkit.core.images import ImageFacts, Picture
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,7 @@ class Author:
     source: str
     bio: str = ""
     avatar: str = ""  # a site path (under static/) or an absolute URL
+    avatars: tuple[tuple[int, str], ...] = ()  # (width in pixels, site path) of the avatar's square sizes, smallest first
     email: str = ""
     team: str = ""
     links: tuple[Link, ...] = ()
@@ -108,6 +110,7 @@ class Post:
     canonical: str = ""
     image: str = ""
     image_alt: str = ""
+    cover: Picture | None = None  # the cover `image` when it is a file of the site: its size and variants
     series: str = ""
     id: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
@@ -185,6 +188,7 @@ class Site:
     positions: Mapping[str, int] = field(default_factory=dict)  # post source -> index in posts
     outside: tuple[OutsidePost, ...] = ()  # engineers' posts on their own blogs, newest first
     replies: Mapping[str, tuple[Reply, ...]] = field(default_factory=dict)  # a thread's URL -> its replies, oldest first
+    images: Mapping[str, ImageFacts] = field(default_factory=dict)  # facts of the images the site publishes, by site path
 
     def archive(self) -> list[tuple[int, list[Post]]]:
         years: dict[int, list[Post]] = {}

@@ -35,6 +35,7 @@ from blogkit.core.progress import SILENT, Progress
 from blogkit.engine.bodies import renderer_versions
 from blogkit.engine.cache import Cache, MemoryCache, Record
 from blogkit.engine.fingerprint import Fingerprints, digest
+from blogkit.engine.images import KIND as IMAGES
 from blogkit.engine.workers import map_ranges
 from blogkit.load.outside import reply_threads
 from blogkit.load.sources import ThemeFiles
@@ -62,7 +63,7 @@ def render_outputs(
     kept = without_collisions(all_routes, renderer.report)
     made: list[PageRoute | FeedRoute] = []
     for route in kept:
-        if pending := add_as_is(tree, route):
+        if pending := add_as_is(tree, route, lambda key: cache.get(IMAGES, key)):
             made.append(pending)
     keys.prepare(made, jobs)
     in_memory = isinstance(cache, MemoryCache)

@@ -13,11 +13,13 @@ from datetime import datetime
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from blogkit.core.config import THEME_DIR
 from blogkit.core.diagnostics import Location, Report
 from blogkit.core.feedformats import FEED_FORMATS, feed_path
-from blogkit.core.model import Post, Site
+from blogkit.core.images import CONTENT_SIZES, Picture, picture_html
+from blogkit.core.model import Author, Post, Site
 from blogkit.core.urls import SiteUrls
 from blogkit.load.markdown import toc_tree
 from blogkit.render.discussion import Discussions
@@ -103,12 +105,27 @@ class Renderer:
             feeds_for=self.feeds_for,
             post_json_ld=self.post_json_ld,
             toc_tree=toc_tree,
+            picture=self.picture,
+            avatar_src=self.avatar_src,
             discussion_for=discussions.for_post,
             preview=preview,
         )
 
     def abs_url(self, path: str) -> str:
         return self.urls.absolute(path)
+
+    def picture(self, pic: Picture, alt: str, *, sizes: str = CONTENT_SIZES, eager: bool = False, css_class: str = "") -> Markup:
+        """An image of the site as `<picture>`: its variants, its size, lazy unless `eager`."""
+        return Markup(picture_html(pic, self.urls.path, alt, sizes=sizes, eager=eager, css_class=css_class))  # noqa: S704 - escaped there
+
+    def avatar_src(self, author: Author, size: int) -> tuple[str, str]:
+        """(src, srcset) of an author's avatar shown `size` pixels wide: its square sizes when made, else the file."""
+        if author.avatar.startswith("https://"):
+            return author.avatar, ""
+        made = dict(author.avatars)
+        src = self.urls.path(made.get(size, author.avatar))
+        double = made.get(size * 2)
+        return src, f"{self.urls.path(double)} 2x" if double and size in made else ""
 
     def show(self, site: Site) -> None:
         """Render `site` from now on: the same site with some posts' own values changed
