@@ -60,7 +60,8 @@ def test_post_page_with_an_svg_cover_has_no_svg_social_card(hub):
     html = page(hub, "2025/06/tracing-bundle/index.html")
     assert "og:image" not in html
     assert '<meta name="twitter:card" content="summary">' in html
-    assert 'alt="A flame graph" class="post-cover" width="10" height="4"' in html
+    assert 'class="post-cover"' not in html, "the body shows the cover: it is not shown twice"
+    assert '<img src="/engineering/2025/06/tracing-bundle/flame.svg" alt="A flame graph" width="10" height="4"' in html
     assert '<meta property="og:type" content="article">' in html
     assert '<link rel="canonical" href="https://example.com/engineering/2025/06/tracing-bundle/">' in html
 

@@ -111,6 +111,7 @@ class Post:
     image: str = ""
     image_alt: str = ""
     cover: Picture | None = None  # the cover `image` when it is a file of the site: its size and variants
+    cover_in_body: bool = False  # the body shows the cover itself: the page need not show it again above
     series: str = ""
     id: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)

@@ -98,7 +98,11 @@ def load_images(root: str, wanted: Sequence[ImageJob], cache: Cache, jobs: int, 
     def work(chunk: Sequence[tuple[ImageJob, str]]) -> list[_Done]:
         return [_make(root, job, settings, cache, in_memory) for job, _ in chunk]
 
-    for (job, key), done in zip(todo, map_ranges(work, todo, jobs, min_items=_MIN_PARALLEL), strict=True):
+    # SVGs are only measured: workers are forked for rasters to encode, when there are a few
+    todo.sort(key=lambda item: not item[0].source.lower().endswith(".svg"))
+    svgs = sum(1 for job, _ in todo if job.source.lower().endswith(".svg"))
+    made = work(todo[:svgs]) + map_ranges(work, todo[svgs:], jobs, min_items=_MIN_PARALLEL)
+    for (job, key), done in zip(todo, made, strict=True):
         if done.problem is not None:
             report.error(Location(job.source), *done.problem)
             continue
@@ -110,7 +114,7 @@ def load_images(root: str, wanted: Sequence[ImageJob], cache: Cache, jobs: int, 
         if key:
             cache.put(KIND, key, _encode(done.facts, done.content))
         found[job.source] = done.facts
-    return found
+    return dict(sorted(found.items()))
 
 
 def _settings() -> str:

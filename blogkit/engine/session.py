@@ -59,6 +59,7 @@ OWN_FIELDS = frozenset(
         "image",
         "image_alt",
         "cover",
+        "cover_in_body",
         "id",
         "extra",
         "images_without_alt",

@@ -166,9 +166,8 @@ def _post(
             tags.append(slug)
     _report_lost_content(source.path, meta.body.first_line, body, report)
     html, urls = resolve_links_and_urls(body, doc, context, report)
-    shown = [
-        _facts_text(context.images.get(file)) for link in body.links if link.image and (file := _image_file(link.target, doc, context))
-    ]
+    files = [file for link in body.links if link.image and (file := _image_file(link.target, doc, context))]
+    shown = [_facts_text(context.images.get(file)) for file in files]
     content_key = hashlib.blake2b("\x1f".join([body.key, *urls, *shown]).encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
     image, cover_file = meta.image, ""
     if image.startswith("bundle:"):
@@ -200,6 +199,7 @@ def _post(
         image=image,
         image_alt=meta.image_alt,
         cover=picture(image, cover_facts) if cover_facts else None,
+        cover_in_body=bool(cover_file) and cover_file in files,
         series=meta.series,
         id=meta.id,
         extra=meta.extra or {},

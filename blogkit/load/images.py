@@ -27,7 +27,7 @@ WEBP = {"quality": 80, "method": 4}
 AVIF = {"quality": 60, "speed": 8, "max_threads": 1}
 JPEG = {"quality": 85, "optimize": True, "progressive": False}
 PNG = {"optimize": False, "compress_level": 9}
-SETTINGS = f"images 1; webp {WEBP}; avif {AVIF}; jpeg {JPEG}; png {PNG}; widths {VARIANT_WIDTHS}; avatars {AVATAR_SIZES}"
+SETTINGS = f"images 2; webp {WEBP}; avif {AVIF}; jpeg {JPEG}; png {PNG}; widths {VARIANT_WIDTHS}; avatars {AVATAR_SIZES}"
 
 _FORMATS = {"PNG": "png", "JPEG": "jpeg", "WEBP": "webp", "GIF": "gif"}
 # what an image's info may hold and still be published as it is: none of it says who, where or with what
@@ -104,7 +104,12 @@ def _make(opened: Image.Image, fmt: str, avatar: bool) -> Made:
     for size in _widths(width):
         scaled = image if size == width else image.resize((size, max(1, round(height * size / width))), Image.Resampling.LANCZOS)
         for variant_format in formats:
-            variants.append((variant_format, scaled.width, scaled.height, _encode(scaled, variant_format)))
+            data = _encode(scaled, variant_format)
+            if (
+                variant_format == "webp" and size == width and fmt in ("png", "gif")
+            ):  # pixels as drawn (a screenshot): often smaller lossless
+                data = min(data, _encode(scaled, "webp-lossless"), key=len)
+            variants.append((variant_format, scaled.width, scaled.height, data))
     variants.sort(key=lambda v: (VARIANT_FORMATS.index(v[0]), v[1]))
     avatars: list[tuple[str, int, int, bytes]] = []
     if avatar:
@@ -142,6 +147,8 @@ def _encode(image: Image.Image, fmt: str) -> bytes:
         image.save(out, "JPEG", **JPEG)
     elif fmt == "webp":
         image.save(out, "WEBP", **WEBP)
+    elif fmt == "webp-lossless":
+        image.save(out, "WEBP", lossless=True, **WEBP)
     elif fmt == "avif":
         image.save(out, "AVIF", **AVIF)
     elif fmt == "gif":
