@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from blogkit.core.images import VARIANT_WIDTHS
-from blogkit.core.outputs import CopyFile
+from blogkit.core.outputs import Cached, CopyFile
 from blogkit.engine.build import BuildOptions, build_site
 from blogkit.load.images import MAX_PIXELS, avif_supported
 from conftest import NOW, build, diagnostics, post, run_cli, tree_bytes
@@ -67,8 +67,9 @@ def bundle_site(site, body: str, files: dict[str, bytes], front: str = "title: S
     return site({f"{BUNDLE}/index.md": post(front, body), **{f"{BUNDLE}/{name}": data for name, data in files.items()}})
 
 
-def page(result, path: str = "2026/03/shots/index.html") -> str:
-    return result.outputs.files[path].content.decode()
+def page(result, path: str = "2026/03/shots/index.html", session=None) -> str:
+    content = result.outputs.files[path].content
+    return (session.stored(content.key) if isinstance(content, Cached) else content).decode()
 
 
 def data_of(result, path: str) -> bytes:
@@ -277,3 +278,24 @@ def test_no_page_requests_anything_from_another_host(site):
             html = output.content.decode()
             for attr in re.findall(r'\s(?:src|srcset)="([^"]+)"', html):
                 assert all(not u.strip().startswith(("http://", "https://", "//")) for u in attr.split(",")), (path, attr)
+
+
+def test_serve_rebuilds_when_an_image_changes_and_matches_a_full_build(site, tmp_path, monkeypatch):
+    from blogkit.engine.session import Session
+
+    monkeypatch.setenv("BLOGKIT_CACHE_DIR", str(tmp_path / "cache"))
+    root = bundle_site(site, "![C](chart.png)\n", {"chart.png": png((900, 400))})
+    session = Session(str(root), BuildOptions(jobs=1, now=NOW))
+    try:
+        assert 'width="900" height="400"' in page(session.build(set()), session=session)
+        (root / BUNDLE / "chart.png").write_bytes(png((640, 480)))
+        after = session.build({f"{BUNDLE}/chart.png"})
+        assert not after.report.errors
+        full = build(root)
+        assert page(after, session=session) == page(full) and 'width="640" height="480"' in page(full)
+        assert sorted(p for p in after.outputs.files if "chart" in p) == sorted(p for p in full.outputs.files if "chart" in p)
+        (root / BUNDLE / "index.md").write_text(post("title: Shots", "![C](chart.png)\n\nMore.\n"), encoding="utf-8")
+        edited = session.build({f"{BUNDLE}/index.md"})
+        assert session.patched and 'width="640" height="480"' in page(edited, session=session)
+    finally:
+        session.close()
