@@ -255,3 +255,24 @@ def test_a_diagram_is_drawn_again_when_the_reader_switches_theme(browser, served
     page.click(".theme-switch")
     page.wait_for_function(f"document.querySelector({drawn!r}) && {fill} !== {light!r}", timeout=20000)
     assert "Logical plan" in page.inner_text("pre.mermaid") and not errors
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_a_post_of_screenshots_loads_its_variants_without_layout_shift(browser, served, scheme: str) -> None:  # type: ignore[no-untyped-def]
+    axe = pytest.importorskip("axe_playwright_python.sync_playwright")
+    for path in ("/", "/2026/10/a-tour-of-this-blog/"):
+        page, errors, outside = _open_any(browser, f"{served}{path}", scheme)
+        page.evaluate("window.scrollTo(0, document.body.scrollHeight)")  # the lazy images load too
+        page.wait_for_function("[...document.images].every(i => i.complete)")
+        shift = page.evaluate(
+            """() => new Promise(done => { let total = 0;
+                new PerformanceObserver(list => { for (const e of list.getEntries()) total += e.value; })
+                    .observe({type: 'layout-shift', buffered: true});
+                setTimeout(() => done(total), 200); })"""
+        )
+        assert shift == 0, (path, shift)
+        pictures = page.evaluate("[...document.querySelectorAll('picture img')].map(i => [i.currentSrc, i.naturalWidth])")
+        assert pictures and all(width > 0 and src.endswith((".avif", ".webp")) for src, width in pictures), pictures
+        report = axe.Axe().run(page)
+        assert report.violations_count == 0, report.generate_snapshot()
+        assert not errors and not outside

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
-import PIL
+from PIL import __version__ as pillow_version
 
 from blogkit.core.bodies import RenderedBody
 from blogkit.core.diagnostics import Location, Report, size_text
@@ -118,7 +118,7 @@ def load_images(root: str, wanted: Sequence[ImageJob], cache: Cache, jobs: int, 
 
 
 def _settings() -> str:
-    return f"{SETTINGS}; avif {avif_supported()}; Pillow {PIL.__version__}"
+    return f"{SETTINGS}; avif {avif_supported()}; Pillow {pillow_version}"
 
 
 def _status_key(root: str, job: ImageJob, settings: str) -> str:

@@ -9,18 +9,20 @@ through, measured. Pixels beyond `MAX_PIXELS` are refused before they are decode
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import re
 import warnings
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from PIL import Image, ImageOps, UnidentifiedImageError, features
+if TYPE_CHECKING:
+    from PIL import Image
 
 from blogkit.core.images import AVATAR_SIZES, VARIANT_FORMATS, VARIANT_WIDTHS
 
 MAX_PIXELS = 64_000_000  # a 8000 x 8000 photo; anything larger is refused, never decoded
-Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # above it Pillow warns, above twice it refuses: both are refused here
 
 # fixed encoder settings: part of every cache key, so changing one makes every variant anew
 WEBP = {"quality": 80, "method": 4}
@@ -40,7 +42,7 @@ _HARMLESS_INFO = {
 
 def avif_supported() -> bool:
     """Whether the installed Pillow writes AVIF (wheels from 11.3 on do); without it, WebP alone."""
-    return bool(features.check("avif"))
+    return importlib.util.find_spec("PIL._avif") is not None  # without importing Pillow: a warm build needs none of it
 
 
 class ImageProblem(Exception):
@@ -69,6 +71,9 @@ def make(data: bytes, name: str, *, avatar: bool = False) -> Made:
     if name.lower().endswith(".svg"):
         width, height = svg_size(data)
         return Made("svg", width, height, False, None, (), ())
+    from PIL import Image, UnidentifiedImageError
+
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # above it Pillow warns, above twice it refuses: both are refused here
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
@@ -88,6 +93,8 @@ def make(data: bytes, name: str, *, avatar: bool = False) -> Made:
 
 
 def _make(opened: Image.Image, fmt: str, avatar: bool) -> Made:
+    from PIL import Image, ImageOps
+
     animated = bool(getattr(opened, "is_animated", False))
     exif = opened.getexif()
     oriented = exif.get(0x0112, 1) not in (None, 1)
@@ -128,6 +135,8 @@ def _widths(width: int) -> list[int]:
 
 def _clean(image: Image.Image) -> Image.Image:
     """The pixels alone, in a mode every encoder takes: no info, no EXIF, no palette surprises."""
+    from PIL import Image
+
     if image.mode not in ("RGB", "RGBA", "L", "LA"):
         image = image.convert("RGBA" if _has_alpha(image) else "RGB")
     clean = Image.new(image.mode, image.size)
