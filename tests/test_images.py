@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from blogkit.core.diagnostics import ConfigError
 from blogkit.core.images import VARIANT_WIDTHS
 from blogkit.core.outputs import Cached, CopyFile
 from blogkit.engine.build import BuildOptions, build_site
@@ -299,3 +300,13 @@ def test_serve_rebuilds_when_an_image_changes_and_matches_a_full_build(site, tmp
         assert session.patched and 'width="640" height="480"' in page(edited, session=session)
     finally:
         session.close()
+
+
+def test_the_default_social_card_must_be_a_raster(site):
+    files = {
+        "static/card.svg": SVG,
+        "blogkit.yaml": "title: Test Hub\nbase_url: https://hub.example/\ntimezone: UTC\nbrand:\n  social_card: card.svg\n",
+    }
+    with pytest.raises(ConfigError) as raised:
+        build(site(files))
+    assert "brand.social_card must be a PNG or JPEG image, got card.svg" in str(raised.value)
