@@ -310,3 +310,18 @@ def test_the_default_social_card_must_be_a_raster(site):
     with pytest.raises(ConfigError) as raised:
         build(site(files))
     assert "brand.social_card must be a PNG or JPEG image, got card.svg" in str(raised.value)
+
+
+def test_the_brand_logo_has_its_size_and_a_new_logo_reaches_cached_pages(site, tmp_path, monkeypatch):
+    monkeypatch.setenv("BLOGKIT_CACHE_DIR", str(tmp_path / "cache"))
+    files = {
+        "static/logo.png": png((200, 100)),
+        "posts/ada/2026-03-01-x.md": post("title: X"),
+        "blogkit.yaml": "title: Test Hub\nbase_url: https://hub.example/\ntimezone: UTC\nbrand:\n  logo: logo.png\n",
+    }
+    root = site(files)
+    first = build(root, cache=True)
+    assert '<img class="site-title__logo" src="/logo.png" alt="" width="64" height="32">' in page(first, "index.html")
+    (root / "static/logo.png").write_bytes(png((100, 100)))
+    second = build(root, cache=True)
+    assert '<img class="site-title__logo" src="/logo.png" alt="" width="32" height="32">' in page(second, "index.html")

@@ -217,6 +217,7 @@ def load_site(
         [(meta.source, body) for meta, body in selection.pages],
         [a.avatar for a in profiles.authors.values() if a.avatar and not a.avatar.startswith("https://")],
         frozenset(sources.static),
+        [config.brand.logo],
     )
     images = load_images(root, wanted, cache, options.jobs, report)
     site, assembler = assemble(config, profiles, selection, sources.static, report, images)

@@ -54,11 +54,13 @@ def wanted_images(
     pages: Sequence[tuple[str, RenderedBody]],
     avatars: Sequence[str],
     static: frozenset[str],
+    theme_shown: Sequence[str] = (),
 ) -> list[ImageJob]:
     """The images a build publishes as images: every image file of a published post's bundle, and
-    the files under static/ that a post or page shows (`![...](...)`), a cover or an avatar is.
-    `posts`: (source, cover as front matter gives it, body); `avatars`: paths under static/."""
-    found: dict[str, bool] = {}  # site path -> whether it is an avatar
+    the files under static/ that a post or page shows (`![...](...)`), a cover, an avatar or the
+    theme (`theme_shown`: the brand's logo) is. `posts`: (source, cover as front matter gives it,
+    body); `avatars` and `theme_shown`: paths under static/."""
+    found: dict[str, bool] = dict.fromkeys((f"static/{path}" for path in theme_shown if path), False)  # -> is it an avatar
     context = LinkContext("", {}, frozenset(), static)
     for source, cover, body in posts:
         shown = [a for a in source.assets if is_image(a)]

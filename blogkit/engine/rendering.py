@@ -3,8 +3,8 @@
 Each page and feed is keyed by the digests of what it reads, declared here rather
 than discovered while rendering:
 
-- every build: blogkit's and its renderers' versions, the config, every template
-  file's text, and whether this is a preview;
+- every build: blogkit's and its renderers' versions, the config, the brand logo's size,
+  every template file's text, and whether this is a preview;
 - a page: its template, its URL, its context (posts, authors, tags, teams, pages and
   plain values, each by its digest), and the attributes of `site` its templates name
   (found in the templates' syntax trees, through `extends`, `include` and `import`);
@@ -143,6 +143,7 @@ class OutputKeys:
             renderer_versions(),
             f"jinja2 {jinja2.__version__}",
             self.fingerprints.of(site.config),
+            self.fingerprints.of(site.images.get(f"static/{site.config.brand.logo}")),  # its size, which every header shows
             str(renderer.preview),
             *templates,
         )

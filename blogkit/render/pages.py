@@ -18,7 +18,7 @@ from markupsafe import Markup
 from blogkit.core.config import THEME_DIR
 from blogkit.core.diagnostics import Location, Report
 from blogkit.core.feedformats import FEED_FORMATS, feed_path
-from blogkit.core.images import CONTENT_SIZES, Picture, picture_html
+from blogkit.core.images import CONTENT_SIZES, Picture, picture, picture_html
 from blogkit.core.model import Author, Post, Site
 from blogkit.core.urls import SiteUrls
 from blogkit.load.markdown import toc_tree
@@ -106,6 +106,7 @@ class Renderer:
             post_json_ld=self.post_json_ld,
             toc_tree=toc_tree,
             picture=self.picture,
+            static_picture=self.static_picture,
             avatar_src=self.avatar_src,
             discussion_for=discussions.for_post,
             preview=preview,
@@ -117,6 +118,11 @@ class Renderer:
     def picture(self, pic: Picture, alt: str, *, sizes: str = CONTENT_SIZES, eager: bool = False, css_class: str = "") -> Markup:
         """An image of the site as `<picture>`: its variants, its size, lazy unless `eager`."""
         return Markup(picture_html(pic, self.urls.path, alt, sizes=sizes, eager=eager, css_class=css_class))  # noqa: S704 - escaped there
+
+    def static_picture(self, path: str) -> Picture | None:
+        """A file under static/ the site shows as an image (the brand's logo), with its size; None when not one."""
+        facts = self.site.images.get(f"static/{path}")
+        return picture(path, facts) if facts else None
 
     def avatar_src(self, author: Author, size: int) -> tuple[str, str]:
         """(src, srcset) of an author's avatar shown `size` pixels wide: its square sizes when made, else the file."""
