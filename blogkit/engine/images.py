@@ -15,7 +15,6 @@ import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit
 
 from PIL import __version__ as pillow_version
 
@@ -25,8 +24,9 @@ from blogkit.core.images import ImageFacts, Variant, is_image
 from blogkit.engine.cache import Cache, MemoryCache, Record
 from blogkit.engine.fingerprint import digest
 from blogkit.engine.workers import map_ranges
+from blogkit.load.frontmatter import cover_file
 from blogkit.load.images import SETTINGS, ImageProblem, Made, avif_supported, make
-from blogkit.load.links import Document, LinkContext, image_file
+from blogkit.load.links import Document, LinkContext, images_shown
 from blogkit.load.sources import PostSource
 
 KIND = "images"
@@ -63,22 +63,13 @@ def wanted_images(
     found: dict[str, bool] = dict.fromkeys((f"static/{path}" for path in theme_shown if path), False)  # -> is it an avatar
     context = LinkContext("", {}, frozenset(), static)
     for source, cover, body in posts:
-        shown = [a for a in source.assets if is_image(a)]
-        if cover.startswith("bundle:"):
-            shown.append(f"{source.bundle_dir}/{cover[len('bundle:') :]}")
-        elif cover and not cover.startswith(("https://", "http://")):
-            shown.append(f"static/{cover}")
-        shown += _shown(body, Document(source.path, "", source.bundle_dir, frozenset(source.assets)), context)
+        shown = [a for a in source.assets if is_image(a)] + [cover_file(cover, source)]
+        shown += images_shown(body, Document(source.path, "", source.bundle_dir, frozenset(source.assets)), context)
         found.update(dict.fromkeys(shown, False))
     for path, body in pages:
-        found.update(dict.fromkeys(_shown(body, Document(path, ""), context), False))
+        found.update(dict.fromkeys(images_shown(body, Document(path, ""), context), False))
     found.update(dict.fromkeys((f"static/{avatar}" for avatar in avatars), True))
     return [ImageJob(path, avatar) for path, avatar in sorted(found.items()) if is_image(path)]
-
-
-def _shown(body: RenderedBody, doc: Document, context: LinkContext) -> list[str]:
-    files = (image_file(unquote(urlsplit(link.target).path), doc, context) for link in body.links if link.image)
-    return [f for f in files if f]
 
 
 def load_images(root: str, wanted: Sequence[ImageJob], cache: Cache, jobs: int, report: Report) -> dict[str, ImageFacts]:

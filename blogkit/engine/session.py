@@ -28,7 +28,6 @@ import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 from blogkit.core.bodies import RenderedBody
 from blogkit.core.diagnostics import Diagnostic, Report
@@ -41,8 +40,8 @@ from blogkit.engine.cache import Cache, open_cache
 from blogkit.engine.rendering import RenderStats, TemplateReads
 from blogkit.engine.search import SearchJob
 from blogkit.engine.workers import BudgetPool
-from blogkit.load.frontmatter import PostMeta, read_post
-from blogkit.load.links import Document, LinkContext, image_file
+from blogkit.load.frontmatter import PostMeta, cover_file, read_post
+from blogkit.load.links import Document, LinkContext, images_shown
 from blogkit.render.feeds import FULL_FIELDS, SUMMARY_FIELDS, FeedWriter
 from blogkit.render.routes import CopyRoute, FeedRoute, PageRoute
 from blogkit.render.search import INDEX_FOLDER, OWN_FIELDS_SEARCHED, search_documents
@@ -300,9 +299,7 @@ class Session:
 def _shows_new_images(meta: PostMeta, body: RenderedBody, links: LinkContext) -> bool:
     """Whether a post now shows a file under static/ as an image that the last build did not measure."""
     doc = Document(meta.source.path, meta.path, meta.source.bundle_dir, frozenset(meta.source.assets))
-    files = [image_file(unquote(urlsplit(link.target).path), doc, links) for link in body.links if link.image]
-    if meta.image and not meta.image.startswith(("bundle:", "https://", "http://")):
-        files.append(f"static/{meta.image}")
+    files = [*images_shown(body, doc, links), cover_file(meta.image, meta.source)]
     return any(file and is_image(file) and file not in links.images for file in files)
 
 

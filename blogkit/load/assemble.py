@@ -11,7 +11,6 @@ import functools
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit
 
 from blogkit.core.bodies import RenderedBody
 from blogkit.core.config import SiteConfig
@@ -19,8 +18,8 @@ from blogkit.core.diagnostics import Location, Report
 from blogkit.core.images import ImageFacts, avatar_sizes, picture
 from blogkit.core.model import Author, Page, Post, Site, Tag
 from blogkit.core.urls import slugify
-from blogkit.load.frontmatter import PageMeta, PostMeta, RawTag
-from blogkit.load.links import Document, LinkContext, Target, image_file, resolve_links, resolve_links_and_urls
+from blogkit.load.frontmatter import PageMeta, PostMeta, RawTag, cover_file
+from blogkit.load.links import Document, LinkContext, Target, images_shown, resolve_links, resolve_links_and_urls
 from blogkit.load.markdown import MAX_NESTING
 from blogkit.load.profiles import Profiles
 
@@ -166,16 +165,13 @@ def _post(
             tags.append(slug)
     _report_lost_content(source.path, meta.body.first_line, body, report)
     html, urls = resolve_links_and_urls(body, doc, context, report)
-    files = [file for link in body.links if link.image and (file := _image_file(link.target, doc, context))]
+    files = images_shown(body, doc, context)
     shown = [_facts_text(context.images.get(file)) for file in files]
     content_key = hashlib.blake2b("\x1f".join([body.key, *urls, *shown]).encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
-    image, cover_file = meta.image, ""
+    image, cover = meta.image, cover_file(meta.image, source)
     if image.startswith("bundle:"):
-        cover_file = f"{source.bundle_dir}/{image[len('bundle:') :]}"
         image = meta.path + image[len("bundle:") :]
-    elif image and not image.startswith(("https://", "http://")):
-        cover_file = f"{_STATIC}{image}"
-    cover_facts = context.images.get(cover_file) if cover_file else None
+    cover_facts = context.images.get(cover) if cover else None
     return Post(
         source=source.path,
         title=meta.title,
@@ -199,7 +195,7 @@ def _post(
         image=image,
         image_alt=meta.image_alt,
         cover=picture(image, cover_facts) if cover_facts else None,
-        cover_in_body=bool(cover_file) and cover_file in files,
+        cover_in_body=bool(cover) and cover in files,
         series=meta.series,
         id=meta.id,
         extra=meta.extra or {},
@@ -210,13 +206,6 @@ def _post(
         search=meta.search,
         diagrams=body.diagrams,
     )
-
-
-_STATIC = "static/"
-
-
-def _image_file(target: str, doc: Document, context: LinkContext) -> str | None:
-    return image_file(unquote(urlsplit(target).path), doc, context)
 
 
 def _facts_text(facts: ImageFacts | None) -> str:

@@ -81,8 +81,8 @@ def _picture(match: re.Match[str], body: RenderedBody, doc: Document, context: L
     index = int(match.group(2))
     if match.group(1) != body.marker or index >= len(body.links):
         return match.group(0)
+    source = image_file(body.links[index].target, doc, context)
     target = unquote(urlsplit(body.links[index].target).path)
-    source = image_file(target, doc, context)
     published = resolve_asset(target, doc, context) if not target.startswith("/") else target[1:]
     facts = context.images.get(source or "")
     if facts is None or published is None:
@@ -91,8 +91,14 @@ def _picture(match: re.Match[str], body: RenderedBody, doc: Document, context: L
     return picture_html(picture(published, facts), lambda path: join(context.base_path, path), unescape(match.group(3)), title=title)
 
 
-def image_file(target: str, doc: Document, context: LinkContext) -> str | None:
-    """The site path of the file an image's source names (a bundle file or a file under static/), or None."""
+def images_shown(body: RenderedBody, doc: Document, context: LinkContext) -> list[str]:
+    """The site paths of the files of the site a body shows as images (`![...](...)`), in order."""
+    return [file for link in body.links if link.image and (file := image_file(link.target, doc, context))]
+
+
+def image_file(written: str, doc: Document, context: LinkContext) -> str | None:
+    """The site path of the file an image's source (as written) names: a bundle file or a file under static/; else None."""
+    target = unquote(urlsplit(written).path)
     if target.startswith("/"):
         found = "static" + posixpath.normpath(target)
         return found if found in context.static else None
