@@ -325,3 +325,27 @@ def test_the_brand_logo_has_its_size_and_a_new_logo_reaches_cached_pages(site, t
     (root / "static/logo.png").write_bytes(png((100, 100)))
     second = build(root, cache=True)
     assert '<img class="site-title__logo" src="/logo.png" alt="" width="32" height="32">' in page(second, "index.html")
+
+
+def test_an_image_that_takes_too_long_or_crashes_is_a_located_error_and_the_rest_builds(site, monkeypatch):
+    import os
+    import time
+
+    import blogkit.engine.images as engine_images
+
+    real_make = engine_images.make
+
+    def slow_or_crashing(data, name, **kwargs):
+        if name.endswith("slow.png"):
+            time.sleep(30)
+        if name.endswith("crash.png"):
+            os._exit(3)
+        return real_make(data, name, **kwargs)
+
+    monkeypatch.setattr(engine_images, "make", slow_or_crashing)
+    monkeypatch.setattr(engine_images, "IMAGE_SECONDS", 1)
+    files = {"slow.png": png((50, 50)), "crash.png": png((50, 50)), "fine.png": png((50, 50))}
+    result = build(bundle_site(site, "![S](slow.png) ![C](crash.png) ![F](fine.png)\n", files))
+    assert f"{BUNDLE}/slow.png: error: this image took longer than 1 s to process, and was stopped" in diagnostics(result)
+    assert f"{BUNDLE}/crash.png: error: reading this image crashed" in diagnostics(result)
+    assert len(result.report.errors) == 2

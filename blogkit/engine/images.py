@@ -23,7 +23,7 @@ from blogkit.core.diagnostics import Location, Report, size_text
 from blogkit.core.images import ImageFacts, Variant, is_image
 from blogkit.engine.cache import Cache, MemoryCache, Record
 from blogkit.engine.fingerprint import digest
-from blogkit.engine.workers import map_ranges
+from blogkit.engine.workers import OverBudget, map_with_budget
 from blogkit.load.frontmatter import cover_file
 from blogkit.load.images import SETTINGS, ImageProblem, Made, avif_supported, make
 from blogkit.load.links import Document, LinkContext, images_shown
@@ -31,7 +31,7 @@ from blogkit.load.sources import PostSource
 
 KIND = "images"
 MAX_IMAGE_BYTES = 50 * 1024 * 1024  # an image file larger than this is refused before it is read
-_MIN_PARALLEL = 2  # encoding one image costs more than forking a worker
+IMAGE_SECONDS = 60  # the time one image may take to be measured and have its variants made
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,13 +88,18 @@ def load_images(root: str, wanted: Sequence[ImageJob], cache: Cache, jobs: int, 
             todo.append((job, key))
     in_memory = isinstance(cache, MemoryCache)
 
-    def work(chunk: Sequence[tuple[ImageJob, str]]) -> list[_Done]:
-        return [_make(root, job, settings, cache, in_memory) for job, _ in chunk]
+    def work(item: tuple[ImageJob, str]) -> _Done:
+        return _make(root, item[0], settings, cache, in_memory)
 
-    # SVGs are only measured: workers are forked for rasters to encode, when there are a few
+    # SVGs are only measured, here; rasters are decoded in forked workers, each within a time
+    # budget: an image that makes Pillow crash or spin costs that image, never the build
     todo.sort(key=lambda item: not item[0].source.lower().endswith(".svg"))
     svgs = sum(1 for job, _ in todo if job.source.lower().endswith(".svg"))
-    made = work(todo[:svgs]) + map_ranges(work, todo[svgs:], jobs, min_items=_MIN_PARALLEL)
+    made = [work(item) for item in todo[:svgs]]
+    if len(todo) > svgs:
+        made += [
+            _stopped(done) if isinstance(done, OverBudget) else done for done in map_with_budget(work, todo[svgs:], jobs, IMAGE_SECONDS)
+        ]
     for (job, key), done in zip(todo, made, strict=True):
         if done.problem is not None:
             report.error(Location(job.source), *done.problem)
@@ -108,6 +113,12 @@ def load_images(root: str, wanted: Sequence[ImageJob], cache: Cache, jobs: int, 
             cache.put(KIND, key, _encode(done.facts, done.content))
         found[job.source] = done.facts
     return dict(sorted(found.items()))
+
+
+def _stopped(over: OverBudget) -> _Done:
+    if over.died:
+        return _Done(None, ("reading this image crashed", "it may be damaged: open it in an image editor and save it again"))
+    return _Done(None, (f"this image took longer than {IMAGE_SECONDS} s to process, and was stopped", "scale it down"))
 
 
 def _settings() -> str:
