@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import os
 import textwrap
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from blogkit.commands.cli import main
 from blogkit.engine.build import BuildOptions, BuildResult, build_site
@@ -20,6 +22,13 @@ BASE_FILES = {
     "blogkit.yaml": "title: Test Hub\nbase_url: https://hub.example/\ntimezone: UTC\n",
     "authors/ada.yaml": "name: Ada Okafor\n",
 }
+
+
+def png_bytes(width: int = 8, height: int = 8) -> bytes:
+    """A real PNG: images are measured, so a few fake bytes no longer pass for one."""
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (30, 120, 200)).save(out, "PNG")
+    return out.getvalue()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -33,7 +33,7 @@ def test_brand_files_and_colours_reach_every_page(tmp_path: Path) -> None:
     assert not result.report.errors, result.report.errors
     for page in ("index.html", "2026/03/a/index.html", "404.html"):
         html = result.outputs.files[page].content.decode()  # type: ignore[union-attr]
-        assert '<img class="site-title__logo" src="/blog/img/logo.svg" alt="" height="32">Hub</a>' in html
+        assert '<img class="site-title__logo" src="/blog/img/logo.svg" alt="" width="32" height="32">Hub</a>' in html
         assert '<link rel="icon" href="/blog/img/icon.png">' in html and "favicon.svg" not in html
         assert ":root { --accent: light-dark(#7a1f5c, #f0a6d8); --accent-soft: light-dark(#eee3eb, " in html
         assert html.index('href="/blog/assets/style.css"') < html.index('href="/blog/brand.css"'), "the site's CSS comes last"

@@ -309,3 +309,25 @@ def test_the_header_stays_one_row_that_scrolls_on_a_narrow_phone(browser, served
     assert len(set(heights)) == 1, "every link on one row"
     nav = page.query_selector(".nav")
     assert page.evaluate("(nav) => nav.scrollWidth > nav.clientWidth", nav), "the row scrolls within itself"
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_a_post_of_screenshots_loads_its_variants_without_layout_shift(browser, served, scheme: str) -> None:  # type: ignore[no-untyped-def]
+    axe = pytest.importorskip("axe_playwright_python.sync_playwright")
+    for path in ("/", "/2026/10/a-tour-of-this-blog/"):
+        page, errors, outside = _open_any(browser, f"{served}{path}", scheme)
+        page.evaluate("window.scrollTo(0, document.body.scrollHeight)")  # the lazy images load too
+        page.wait_for_function("[...document.images].every(i => i.complete)")
+        shifts = page.evaluate(
+            """() => new Promise(done => { const found = [];
+                new PerformanceObserver(list => { for (const e of list.getEntries()) found.push([e.value,
+                    e.sources.map(s => s.node ? s.node.nodeName + '.' + s.node.className : '')]); })
+                    .observe({type: 'layout-shift', buffered: true});
+                setTimeout(() => done(found), 200); })"""
+        )
+        assert sum(value for value, _ in shifts) < 0.01, (path, shifts)  # what Lighthouse counts as none
+        pictures = page.evaluate("[...document.querySelectorAll('picture img')].map(i => [i.currentSrc, i.naturalWidth])")
+        assert pictures and all(width > 0 and src.endswith((".avif", ".webp")) for src, width in pictures), pictures
+        report = axe.Axe().run(page)
+        assert report.violations_count == 0, report.generate_snapshot()
+        assert not errors and not outside

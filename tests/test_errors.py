@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BASE_FILES, build, diagnostics, post, run_cli
+from conftest import BASE_FILES, build, diagnostics, png_bytes, post, run_cli
 
 P = "posts/ada/2026-03-01-hello.md"
 
@@ -252,7 +252,7 @@ WARNING_CASES = {
         "",
     ),
     "image-without-alt": (
-        {"posts/ada/2026-03-01-hello/index.md": post("title: Hello\nimage: c.png\n"), "posts/ada/2026-03-01-hello/c.png": b"\x89PNG"},
+        {"posts/ada/2026-03-01-hello/index.md": post("title: Hello\nimage: c.png\n"), "posts/ada/2026-03-01-hello/c.png": png_bytes()},
         "posts/ada/2026-03-01-hello/index.md:3:8: warning: the cover image has no image_alt",
         "describe the image",
     ),

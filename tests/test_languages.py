@@ -121,7 +121,9 @@ def test_an_edited_catalogue_changes_the_pages_of_a_cached_build(tmp_path: Path)
     [
         ("nav.home: {text: x}\n", "i18n/de.yaml:1:1: error: 'nav.home' must be a text or plural forms, got dict"),
         ("reading_time: {one: x}\n", "i18n/de.yaml:1:1: error: 'reading_time' has no 'other' form"),
-        ("nav.home: Start {\n", "i18n/de.yaml:1:1: error: 'nav.home' has a brace that opens no placeholder"),
+        ("nav.home: Start {\n", "i18n/de.yaml:1:1: error: 'nav.home' has a brace that is not a placeholder"),
+        ("nav.home: Start {0} {}\n", "i18n/de.yaml:1:1: error: 'nav.home' has a brace that is not a placeholder"),
+        ("nav.home: '{count.real}'\n", "i18n/de.yaml:1:1: error: 'nav.home' has a brace that is not a placeholder"),
         ("updated: Neu am {day}\n", "i18n/de.yaml:1:1: error: 'updated' uses {day}, which the English text does not fill"),
         ("nav.hom: Start\n", "i18n/de.yaml:1:1: warning: unknown key 'nav.hom': no English catalogue has it"),
         ("nav.home: [a\n", "i18n/de.yaml:2:1: error:"),

@@ -54,11 +54,14 @@ def test_post_page_has_json_ld_with_every_author(hub):
     assert "<" not in block.group(1), "tojson escapes markup inside the script element"
 
 
-def test_post_page_has_social_cards_with_the_cover_image(hub):
+def test_post_page_with_an_svg_cover_has_no_svg_social_card(hub):
+    """Link previews show rasters only: an SVG cover is shown on the page, not offered as the card
+    (the site's brand.social_card is, when it has one: see test_images)."""
     html = page(hub, "2025/06/tracing-bundle/index.html")
-    assert '<meta property="og:image" content="https://example.com/engineering/2025/06/tracing-bundle/flame.svg">' in html
-    assert '<meta property="og:image:alt" content="A flame graph">' in html
-    assert '<meta name="twitter:card" content="summary_large_image">' in html
+    assert "og:image" not in html
+    assert '<meta name="twitter:card" content="summary">' in html
+    assert 'class="post-cover"' not in html, "the body shows the cover: it is not shown twice"
+    assert '<img src="/engineering/2025/06/tracing-bundle/flame.svg" alt="A flame graph" width="10" height="4"' in html
     assert '<meta property="og:type" content="article">' in html
     assert '<link rel="canonical" href="https://example.com/engineering/2025/06/tracing-bundle/">' in html
 

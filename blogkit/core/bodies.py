@@ -24,6 +24,7 @@ class LinkRef:
     target: str
     line: int
     column: int = 0
+    image: bool = False  # the source of an image (`![alt](target)`), not a link
 
 
 @dataclass(frozen=True, slots=True)

@@ -66,6 +66,7 @@ class BrandConfig:
     logo: str = ""  # a path under static/, shown before the site's title
     favicon: str = ""  # a path under static/, in place of the theme's
     css: str = ""  # a path under static/: a stylesheet loaded after the theme's
+    social_card: str = ""  # a PNG or JPEG under static/: the link-preview image of pages without a raster cover
     accent: str = ""  # "#RRGGBB": links, focus rings and buttons in light mode
     accent_dark: str = ""  # the same in dark mode (default: accent)
 
@@ -325,7 +326,7 @@ def _brand(fields: Fields, root: str) -> BrandConfig:
     sub = fields.section("brand", section, "the brand section")
     sub.check_keys(_BRAND_KEYS, unknown_is_error=True)
     files = {}
-    for key in ("logo", "favicon", "css"):
+    for key in ("logo", "favicon", "css", "social_card"):
         path = (sub.string(key) or "").strip().lstrip("/")
         if path.startswith("static/"):
             path = path[len("static/") :]
@@ -334,6 +335,11 @@ def _brand(fields: Fields, root: str) -> BrandConfig:
             path = ""
         elif path and key == "css" and not path.endswith(".css"):
             sub.error((key,), f"brand.css must be a .css file, got {path}")
+            path = ""
+        elif path and key == "social_card" and not path.lower().endswith((".png", ".jpg", ".jpeg")):
+            sub.error(
+                (key,), f"brand.social_card must be a PNG or JPEG image, got {path}", "link previews do not show SVG or WebP everywhere"
+            )
             path = ""
         files[key] = path
     colours: dict[str, str] = {}

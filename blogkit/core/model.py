@@ -14,6 +14,7 @@ from typing import Any
 
 from blogkit.core.bodies import Lint, TocEntry
 from blogkit.core.config import SiteConfig
+from blogkit.core.images import ImageFacts, Picture
 from blogkit.core.strings import Strings
 
 
@@ -42,6 +43,7 @@ class Author:
     source: str
     bio: str = ""
     avatar: str = ""  # a site path (under static/) or an absolute URL
+    avatars: tuple[tuple[int, str], ...] = ()  # (width in pixels, site path) of the avatar's square sizes, smallest first
     email: str = ""
     team: str = ""
     links: tuple[Link, ...] = ()
@@ -109,6 +111,8 @@ class Post:
     canonical: str = ""
     image: str = ""
     image_alt: str = ""
+    cover: Picture | None = None  # the cover `image` when it is a file of the site: its size and variants
+    cover_in_body: bool = False  # the body shows the cover itself: the page need not show it again above
     series: str = ""
     id: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
@@ -187,6 +191,7 @@ class Site:
     outside: tuple[OutsidePost, ...] = ()  # engineers' posts on their own blogs, newest first
     replies: Mapping[str, tuple[Reply, ...]] = field(default_factory=dict)  # a thread's URL -> its replies, oldest first
     strings: Strings = field(default_factory=Strings)  # the theme's words in the site's language
+    images: Mapping[str, ImageFacts] = field(default_factory=dict)  # facts of the images the site publishes, by site path
 
     def archive(self) -> list[tuple[int, list[Post]]]:
         years: dict[int, list[Post]] = {}

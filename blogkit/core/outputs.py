@@ -58,6 +58,10 @@ class OutputTree:
         data = content.encode("utf-8") if isinstance(content, str) else content
         self.files[path] = Output(data, origin)
 
+    @property
+    def report(self) -> Report:
+        return self._report
+
     def __contains__(self, path: str) -> bool:
         return path in self.files
 

@@ -36,8 +36,16 @@ def babel_locale(language: str) -> Locale | None:
 
 
 def placeholders(text: str) -> frozenset[str]:
-    """The named placeholders of a message text; ValueError when its braces do not parse."""
-    return frozenset(name for _, name, _, _ in string.Formatter().parse(text) if name)
+    """The named placeholders of a message text; ValueError when a brace opens anything but a plain
+    `{name}` (no `{}`, no `{0}`, no `{name.attribute}`, `{name!r}` or `{name:>8}`)."""
+    found = set()
+    for _, name, spec, conversion in string.Formatter().parse(text):
+        if name is None:
+            continue
+        if not name.isidentifier() or spec or conversion:
+            raise ValueError(f"not a placeholder: {{{name}}}")
+        found.add(name)
+    return frozenset(found)
 
 
 def message_placeholders(message: Message) -> frozenset[str]:

@@ -29,6 +29,7 @@ from blogkit.engine.bodies import TextNeeded, cached_by_key, render_markdown
 from blogkit.engine.cache import Cache, Record, open_cache
 from blogkit.engine.frontmatter_cache import KIND as FRONT_MATTER
 from blogkit.engine.frontmatter_cache import FrontMatterCache
+from blogkit.engine.images import load_images, wanted_images
 from blogkit.engine.rendering import RenderStats, render_outputs
 from blogkit.engine.search import SearchJob
 from blogkit.engine.workers import default_jobs, map_ranges
@@ -212,7 +213,15 @@ def load_site(
         unreadable=frozenset(s.path for s in sources.posts if s.path not in read) | frozenset(p for p in sources.pages if p not in read),
     )
     del bodies
-    site, assembler = assemble(config, profiles, selection, sources.static, report)
+    wanted = wanted_images(
+        [(meta.source, meta.image, body) for meta, body in selection.posts],
+        [(meta.source, body) for meta, body in selection.pages],
+        [a.avatar for a in profiles.authors.values() if a.avatar and not a.avatar.startswith("https://")],
+        frozenset(sources.static),
+        [config.brand.logo],
+    )
+    images = load_images(root, wanted, cache, options.jobs, report)
+    site, assembler = assemble(config, profiles, selection, sources.static, report, images)
     site = dataclasses.replace(site, strings=load_strings(root, config.theme_dir, config.language, report))
     outside = load_outside(root, profiles, report)
     if outside:

@@ -4,8 +4,8 @@ Each page and feed is keyed by the digests of what it reads, declared here rathe
 than discovered while rendering:
 
 - every build: blogkit's and its renderers' versions, the config, the words of the site's
-  language (its catalogues, merged), every template
-  file's text, and whether this is a preview;
+  language (its catalogues, merged), the brand logo's size, every template file's text, and
+  whether this is a preview;
 - a page: its template, its URL, its context (posts, authors, tags, teams, pages and
   plain values, each by its digest), and the attributes of `site` its templates name
   (found in the templates' syntax trees, through `extends`, `include` and `import`);
@@ -36,6 +36,7 @@ from blogkit.core.progress import SILENT, Progress
 from blogkit.engine.bodies import renderer_versions
 from blogkit.engine.cache import Cache, MemoryCache, Record
 from blogkit.engine.fingerprint import Fingerprints, digest
+from blogkit.engine.images import KIND as IMAGES
 from blogkit.engine.workers import map_ranges
 from blogkit.load.outside import reply_threads
 from blogkit.load.sources import ThemeFiles
@@ -63,7 +64,7 @@ def render_outputs(
     kept = without_collisions(all_routes, renderer.report)
     made: list[PageRoute | FeedRoute] = []
     for route in kept:
-        if pending := add_as_is(tree, route):
+        if pending := add_as_is(tree, route, lambda key: cache.get(IMAGES, key)):
             made.append(pending)
     keys.prepare(made, jobs)
     in_memory = isinstance(cache, MemoryCache)
@@ -144,6 +145,7 @@ class OutputKeys:
             f"jinja2 {jinja2.__version__}",
             self.fingerprints.of(site.config),
             self.fingerprints.of(site.strings),  # the words every template may use, through `_`
+            self.fingerprints.of(site.images.get(f"static/{site.config.brand.logo}")),  # its size, which every header shows
             str(renderer.preview),
             *templates,
         )

@@ -29,7 +29,9 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from blogkit.core.bodies import RenderedBody
 from blogkit.core.diagnostics import Diagnostic, Report
+from blogkit.core.images import is_image
 from blogkit.core.model import Post, SeriesNav, Site
 from blogkit.core.outputs import Output, OutputTree
 from blogkit.engine.bodies import body_renderers, render_markdown
@@ -38,7 +40,8 @@ from blogkit.engine.cache import Cache, open_cache
 from blogkit.engine.rendering import RenderStats, TemplateReads
 from blogkit.engine.search import SearchJob
 from blogkit.engine.workers import BudgetPool
-from blogkit.load.frontmatter import PostMeta, read_post
+from blogkit.load.frontmatter import PostMeta, cover_file, read_post
+from blogkit.load.links import Document, LinkContext, images_shown
 from blogkit.render.feeds import FULL_FIELDS, SUMMARY_FIELDS, FeedWriter
 from blogkit.render.routes import CopyRoute, FeedRoute, PageRoute
 from blogkit.render.search import INDEX_FOLDER, OWN_FIELDS_SEARCHED, search_documents
@@ -54,6 +57,8 @@ OWN_FIELDS = frozenset(
         "canonical",
         "image",
         "image_alt",
+        "cover",
+        "cover_in_body",
         "id",
         "extra",
         "images_without_alt",
@@ -276,7 +281,7 @@ class Session:
             body = render_markdown(
                 [meta.body], config.markdown, 1, self.cache, seconds=config.limits.render_seconds, pool=self._body_renderers()
             )[0]
-            if body.stopped:
+            if body.stopped or _shows_new_images(meta, body, loaded.assembler.links):
                 return None
             if body.ids != loaded.assembler.links.documents[path].ids:  # other posts' links may point at them
                 return None
@@ -289,6 +294,13 @@ class Session:
             metas[path] = dataclasses.replace(meta, body=dataclasses.replace(meta.body, text=""))
             report.extend(own.diagnostics)
         return posts, metas, frozenset(fields)
+
+
+def _shows_new_images(meta: PostMeta, body: RenderedBody, links: LinkContext) -> bool:
+    """Whether a post now shows a file under static/ as an image that the last build did not measure."""
+    doc = Document(meta.source.path, meta.path, meta.source.bundle_dir, frozenset(meta.source.assets))
+    files = [*images_shown(body, doc, links), cover_file(meta.image, meta.source)]
+    return any(file and is_image(file) and file not in links.images for file in files)
 
 
 def _index_files(result: BuildResult) -> dict[str, Output]:
@@ -308,7 +320,9 @@ def _remember(result: BuildResult) -> _Built | None:
     copied = set()
     for i, route in enumerate(result.routes):
         if isinstance(route, CopyRoute):
-            copied.add(os.path.relpath(route.source, result.config.root).replace(os.sep, "/"))
+            source = os.path.relpath(route.source, result.config.root).replace(os.sep, "/")
+            if source not in result.site.images:  # an image's size and variants are known from it: a change needs a build
+                copied.add(source)
             continue
         elif isinstance(route, PageRoute):
             if reads.site(route.template) & _POST_LISTS:

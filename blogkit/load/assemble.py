@@ -6,18 +6,20 @@ site, links resolved, posts ordered newest first, and the hub's indexes built.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from blogkit.core.bodies import RenderedBody
 from blogkit.core.config import SiteConfig
 from blogkit.core.diagnostics import Location, Report
-from blogkit.core.model import Page, Post, Site, Tag
+from blogkit.core.images import ImageFacts, avatar_sizes, picture
+from blogkit.core.model import Author, Page, Post, Site, Tag
 from blogkit.core.urls import slugify
-from blogkit.load.frontmatter import PageMeta, PostMeta, RawTag
-from blogkit.load.links import Document, LinkContext, Target, resolve_links, resolve_links_and_urls
+from blogkit.load.frontmatter import PageMeta, PostMeta, RawTag, cover_file
+from blogkit.load.links import Document, LinkContext, Target, images_shown, resolve_links, resolve_links_and_urls
 from blogkit.load.markdown import MAX_NESTING
 from blogkit.load.profiles import Profiles
 
@@ -48,9 +50,15 @@ class Assembler:
 
 
 def assemble(
-    config: SiteConfig, profiles: Profiles, selection: Selection, static: tuple[str, ...], report: Report
+    config: SiteConfig,
+    profiles: Profiles,
+    selection: Selection,
+    static: tuple[str, ...],
+    report: Report,
+    images: Mapping[str, ImageFacts] | None = None,
 ) -> tuple[Site, Assembler]:
-    """The site, and the assembler that made its posts."""
+    """The site, and the assembler that made its posts; `images`: the facts of its images, by site path."""
+    images = images or {}
     tag_names = _canonical_tags([meta for meta, _ in selection.posts], profiles, report)
     context = LinkContext(
         base_path=config.base_path,
@@ -61,6 +69,7 @@ def assemble(
         unpublished=selection.unpublished,
         unreadable=selection.unreadable,
         static=frozenset(static),
+        images=images,
     )
     assembler = Assembler(tag_names, context, selection.future)
     posts = [assembler.post(meta, body, report) for meta, body in selection.posts]
@@ -89,7 +98,7 @@ def assemble(
         config=config,
         posts=tuple(posts),
         pages=tuple(sorted(pages, key=lambda p: p.path)),
-        authors=dict(sorted(profiles.authors.items())),
+        authors={handle: _with_avatars(author, images) for handle, author in sorted(profiles.authors.items())},
         teams=dict(sorted(profiles.teams.items())),
         tags=tags,
         posts_by_author={k: tuple(v) for k, v in by_author.items()},
@@ -98,8 +107,15 @@ def assemble(
         series={k: tuple(reversed(v)) for k, v in sorted(series.items())},
         static_files=static,
         positions={post.source: i for i, post in enumerate(posts)},
+        images=images,
     )
     return site, assembler
+
+
+def _with_avatars(author: Author, images: Mapping[str, ImageFacts]) -> Author:
+    """An author with the square sizes of their avatar, when it is an image of the site."""
+    facts = images.get(f"static/{author.avatar}") if author.avatar else None
+    return dataclasses.replace(author, avatars=avatar_sizes(author.avatar, facts)) if facts and facts.avatars else author
 
 
 @functools.lru_cache(maxsize=65536)
@@ -149,10 +165,13 @@ def _post(
             tags.append(slug)
     _report_lost_content(source.path, meta.body.first_line, body, report)
     html, urls = resolve_links_and_urls(body, doc, context, report)
-    content_key = hashlib.blake2b("\x1f".join([body.key, *urls]).encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
-    image = meta.image
+    files = images_shown(body, doc, context)
+    shown = [_facts_text(context.images.get(file)) for file in files]
+    content_key = hashlib.blake2b("\x1f".join([body.key, *urls, *shown]).encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
+    image, cover = meta.image, cover_file(meta.image, source)
     if image.startswith("bundle:"):
         image = meta.path + image[len("bundle:") :]
+    cover_facts = context.images.get(cover) if cover else None
     return Post(
         source=source.path,
         title=meta.title,
@@ -175,6 +194,8 @@ def _post(
         canonical=meta.canonical,
         image=image,
         image_alt=meta.image_alt,
+        cover=picture(image, cover_facts) if cover_facts else None,
+        cover_in_body=bool(cover) and cover in files,
         series=meta.series,
         id=meta.id,
         extra=meta.extra or {},
@@ -185,6 +206,13 @@ def _post(
         search=meta.search,
         diagrams=body.diagrams,
     )
+
+
+def _facts_text(facts: ImageFacts | None) -> str:
+    """What the HTML of an image shows of its facts: a changed image changes the post's content key."""
+    if facts is None:
+        return ""
+    return f"{facts.format} {facts.width}x{facts.height} " + " ".join(v.key for v in facts.variants)
 
 
 def _report_lost_content(source: str, first_line: int, body: RenderedBody, report: Report) -> None:

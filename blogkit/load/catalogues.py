@@ -125,7 +125,7 @@ def _read(root: str, folder: str, language: str, report: Report) -> _Catalogue |
         try:
             message_placeholders(message)
         except ValueError:
-            report.error(where, f"'{key}' has a brace that opens no placeholder", "placeholders look like {name}; write {{ for a brace")
+            report.error(where, f"'{key}' has a brace that is not a placeholder", "placeholders look like {name}; write {{ for a brace")
             continue
         messages[key] = message
     return _Catalogue(shown, text, messages)

@@ -382,6 +382,14 @@ def _aliases(f: Fields) -> tuple[tuple[str, Location], ...]:
     return tuple(aliases)
 
 
+def cover_file(image: str, source: PostSource) -> str:
+    """The site path of the file a post's cover is (`image` as read: "bundle:NAME" or a path under
+    static/); "" for a URL or no cover."""
+    if image.startswith("bundle:"):
+        return f"{source.bundle_dir}/{image[len('bundle:') :]}"
+    return f"static/{image}" if image and not is_http_url(image) else ""
+
+
 def _image(f: Fields, source: PostSource, static: frozenset[str]) -> str:
     """The cover image as a site path (bundle file or static file) or an absolute URL."""
     image = f.string("image") or ""

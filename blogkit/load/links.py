@@ -12,16 +12,19 @@ import difflib
 import posixpath
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from html import escape
+from dataclasses import dataclass, field
+from html import escape, unescape
 from urllib.parse import quote, unquote, urlsplit
 
 from blogkit.core.bodies import LinkRef, RenderedBody
 from blogkit.core.diagnostics import Location, Report
+from blogkit.core.images import ImageFacts, picture, picture_html
 from blogkit.core.urls import join
 
 _FRAGMENT_SAFE = "!$&'()*+,;=:@/?-._~"
 _MARKERS = re.compile(r"(blogkit-link:[0-9a-f]{16}\.)(\d+)")  # as `blogkit.load.markdown` writes them; each body's own is checked
+# an image as `blogkit.load.markdown` writes it, its source still a marker
+_IMAGES = re.compile(r'<img src="(blogkit-link:[0-9a-f]{16}\.)(\d+)" alt="([^"]*)"(?: title="([^"]*)")? loading="lazy" decoding="async">')
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +42,7 @@ class LinkContext:
     unpublished: frozenset[str]  # sources of drafts and future posts left out of this build
     static: frozenset[str]  # site-relative paths under static/
     unreadable: frozenset[str] = frozenset()  # posts and pages with errors of their own: links to them are not reported again
+    images: Mapping[str, ImageFacts] = field(default_factory=dict)  # facts of the site's images, by site path
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,12 +65,47 @@ def resolve_links_and_urls(body: RenderedBody, doc: Document, context: LinkConte
     if not body.links:
         return body.html, []
     urls = [_resolve(link, doc, context, report) for link in body.links]
+    html = body.html
+    if context.images and any(link.image for link in body.links):
+        html = _IMAGES.sub(lambda m: _picture(m, body, doc, context), html)
 
     def url(match: re.Match[str]) -> str:
         index = int(match.group(2))
         return escape(urls[index]) if match.group(1) == body.marker and index < len(urls) else match.group(0)
 
-    return _MARKERS.sub(url, body.html), urls
+    return _MARKERS.sub(url, html), urls
+
+
+def _picture(match: re.Match[str], body: RenderedBody, doc: Document, context: LinkContext) -> str:
+    """An image of the site's own as `<picture>` with its size and variants; any other left as it is."""
+    index = int(match.group(2))
+    if match.group(1) != body.marker or index >= len(body.links):
+        return match.group(0)
+    source = image_file(body.links[index].target, doc, context)
+    target = unquote(urlsplit(body.links[index].target).path)
+    published = resolve_asset(target, doc, context) if not target.startswith("/") else target[1:]
+    facts = context.images.get(source or "")
+    if facts is None or published is None:
+        return match.group(0)
+    title = unescape(match.group(4) or "")
+    return picture_html(picture(published, facts), lambda path: join(context.base_path, path), unescape(match.group(3)), title=title)
+
+
+def images_shown(body: RenderedBody, doc: Document, context: LinkContext) -> list[str]:
+    """The site paths of the files of the site a body shows as images (`![...](...)`), in order."""
+    return [file for link in body.links if link.image and (file := image_file(link.target, doc, context))]
+
+
+def image_file(written: str, doc: Document, context: LinkContext) -> str | None:
+    """The site path of the file an image's source (as written) names: a bundle file or a file under static/; else None."""
+    target = unquote(urlsplit(written).path)
+    if target.startswith("/"):
+        found = "static" + posixpath.normpath(target)
+        return found if found in context.static else None
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(doc.source), target))
+    if (doc.bundle_dir and joined in doc.assets) or joined in context.static:
+        return joined
+    return None
 
 
 def resolve_asset(target: str, doc: Document, context: LinkContext) -> str | None:

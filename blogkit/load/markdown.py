@@ -149,7 +149,7 @@ def _mark_relative_links(state: StateCore) -> None:
             if _is_relative(url):
                 token.attrSet(attr, f"{state.env['marker']}{len(links)}")
                 row, column = cursor = _find(lines, start, end, cursor, url)
-                links.append(LinkRef(url, first + row, column + 1 if column >= 0 else 0))
+                links.append(LinkRef(url, first + row, column + 1 if column >= 0 else 0, token.type == "image"))
 
 
 def _find(lines: list[str], start: int, end: int, cursor: tuple[int, int], url: str) -> tuple[int, int]:

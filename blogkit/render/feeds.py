@@ -20,6 +20,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from blogkit.core.config import SiteConfig
 from blogkit.core.feedformats import FEED_STYLESHEET, feed_path
+from blogkit.core.images import plain_images
 from blogkit.core.model import Author, OutsidePost, Post, Site
 from blogkit.core.urls import SiteUrls
 
@@ -126,7 +127,7 @@ class FeedWriter:
     def content(self, post: Post) -> str:
         """The post's HTML for feed readers: absolute URLs, no heading anchors."""
         if post.source not in self._content:
-            html = _HEADING_ANCHOR.sub("", post.html)
+            html = plain_images(_HEADING_ANCHOR.sub("", post.html))
             html = _ROOT_RELATIVE.sub(lambda m: f'{m.group(1)}="{self.urls.origin}/', html)
             html = _FRAGMENT.sub(lambda m: f'{m.group(1)}="{self.abs_url(post.path)}#', html)
             self._content[post.source] = clean_text(html)

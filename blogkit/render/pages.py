@@ -14,12 +14,13 @@ from typing import Any
 
 import jinja2
 from jinja2.utils import htmlsafe_json_dumps
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from blogkit.core.config import THEME_DIR
 from blogkit.core.diagnostics import Location, Report
 from blogkit.core.feedformats import FEED_FORMATS, feed_path
-from blogkit.core.model import Post, Site
+from blogkit.core.images import CONTENT_SIZES, Picture, picture, picture_html
+from blogkit.core.model import Author, Post, Site
 from blogkit.core.strings import Strings, fill
 from blogkit.core.urls import SiteUrls
 from blogkit.load.markdown import toc_tree
@@ -98,6 +99,9 @@ class Renderer:
             feeds_for=self.feeds_for,
             post_json_ld=self.post_json_ld,
             toc_tree=toc_tree,
+            picture=self.picture,
+            static_picture=self.static_picture,
+            avatar_src=self.avatar_src,
             discussion_for=discussions.for_post,
             preview=preview,
         )
@@ -132,6 +136,24 @@ class Renderer:
 
         self.env.globals.update(_=translate, script_strings=script_strings)
         self.env.filters["human_date"] = strings.date
+
+    def picture(self, pic: Picture, alt: str, *, sizes: str = CONTENT_SIZES, eager: bool = False, css_class: str = "") -> Markup:
+        """An image of the site as `<picture>`: its variants, its size, lazy unless `eager`."""
+        return Markup(picture_html(pic, self.urls.path, alt, sizes=sizes, eager=eager, css_class=css_class))  # noqa: S704 - escaped there
+
+    def static_picture(self, path: str) -> Picture | None:
+        """A file under static/ the site shows as an image (the brand's logo), with its size; None when not one."""
+        facts = self.site.images.get(f"static/{path}")
+        return picture(path, facts) if facts else None
+
+    def avatar_src(self, author: Author, size: int) -> tuple[str, str]:
+        """(src, srcset) of an author's avatar shown `size` pixels wide: its square sizes when made, else the file."""
+        if author.avatar.startswith("https://"):
+            return author.avatar, ""
+        made = dict(author.avatars)
+        src = self.urls.path(made.get(size, author.avatar))
+        double = made.get(size * 2)
+        return src, f"{self.urls.path(double)} 2x" if double and size in made else ""
 
     def show(self, site: Site) -> None:
         """Render `site` from now on: the same site with some posts' own values changed

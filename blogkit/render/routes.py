@@ -11,13 +11,14 @@ from __future__ import annotations
 import os
 import posixpath
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from blogkit.core.diagnostics import Location, Report
 from blogkit.core.feedformats import FEED_STYLESHEET, XML_FORMATS, feed_path
+from blogkit.core.images import variant_files
 from blogkit.core.model import Post, Site
 from blogkit.core.outputs import CopyFile, OutputTree
 from blogkit.core.urls import output_file
@@ -52,13 +53,22 @@ class CopyRoute:
 
 
 @dataclass(frozen=True, slots=True)
+class StoredRoute:
+    """A file made from an image (a variant, or the original without its metadata), held by the build cache."""
+
+    file: str
+    origin: Location
+    key: str  # its entry among the cache's images
+
+
+@dataclass(frozen=True, slots=True)
 class TextRoute:
     file: str
     origin: Location
     text: str
 
 
-Route = PageRoute | FeedRoute | CopyRoute | TextRoute
+Route = PageRoute | FeedRoute | CopyRoute | StoredRoute | TextRoute
 _THEME = Location("(theme)")
 DIAGRAM_ASSETS = "assets/mermaid/"  # the theme's copy of Mermaid, which draws diagrams in the browser
 
@@ -105,10 +115,17 @@ def without_collisions(found: list[Route], report: Report) -> list[Route]:
     return kept
 
 
-def add_as_is(tree: OutputTree, route: Route) -> PageRoute | FeedRoute | None:
-    """Add a copied file or a generated text to the tree; a page or a feed is returned, to be rendered."""
+def add_as_is(tree: OutputTree, route: Route, stored: Callable[[str], bytes | None]) -> PageRoute | FeedRoute | None:
+    """Add a copied file, a file the cache holds (`stored(key)` gives its bytes) or a generated text
+    to the tree; a page or a feed is returned, to be rendered."""
     if isinstance(route, CopyRoute):
         tree.add(route.file, CopyFile(route.source), route.origin)
+    elif isinstance(route, StoredRoute):
+        data = stored(route.key)
+        if data is None:  # removed from the cache while this build ran
+            tree.report.error(route.origin, f"/{route.file} was made, then lost from the build cache", "build again")
+        else:
+            tree.add(route.file, data, route.origin)
     elif isinstance(route, TextRoute):
         tree.add(route.file, route.text, route.origin)
     else:
@@ -203,10 +220,10 @@ def _copies(site: Site, theme: ThemeFiles, site_root: str, stylesheet: str) -> l
     for post in site.posts:
         bundle_dir = posixpath.dirname(post.source)
         for asset in post.assets:
-            found.append(CopyRoute(post.path + asset[len(bundle_dir) + 1 :], Location(asset), _absolute(site_root, asset)))
+            found += _published(site, asset, post.path + asset[len(bundle_dir) + 1 :], site_root)
     site_static = {path[len("static/") :] for path in site.static_files}
     for path in site.static_files:
-        found.append(CopyRoute(path[len("static/") :], Location(path), _absolute(site_root, path)))
+        found += _published(site, path, path[len("static/") :], site_root)
     diagrams = any(post.diagrams for post in site.posts)  # Mermaid (3.7 MB) is published only for them
     found += [
         CopyRoute(rel, _THEME, full)
@@ -216,6 +233,17 @@ def _copies(site: Site, theme: ThemeFiles, site_root: str, stylesheet: str) -> l
     if "assets/highlight.css" not in site_static:
         found.append(TextRoute("assets/highlight.css", _THEME, stylesheet))
     return found
+
+
+def _published(site: Site, source: str, file: str, site_root: str) -> list[Route]:
+    """A file of the site as it is published: as it is, or (an image) without its metadata, with its variants."""
+    facts = site.images.get(source)
+    origin = Location(source)
+    if facts is None:
+        return [CopyRoute(file, origin, _absolute(site_root, source))]
+    made = variant_files(file, facts)
+    copied: list[Route] = [] if facts.original else [CopyRoute(file, origin, _absolute(site_root, source))]
+    return copied + [StoredRoute(path, origin, key) for path, key in made]
 
 
 def _absolute(site_root: str, path: str) -> str:
