@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import yaml
@@ -15,6 +16,8 @@ from blogkit.core.config import THEME_DIR
 from blogkit.core.diagnostics import Report
 from blogkit.core.strings import DATE_FORMAT_KEY, Strings, message_placeholders
 from blogkit.load.catalogues import load_strings
+from blogkit.render.pages import create_environment
+from blogkit.render.words import word_function
 from conftest import build, diagnostics, post, run_cli, write_site
 
 SHIPPED = ("en", "de", "fr", "es", "pt", "ja")
@@ -157,3 +160,15 @@ def test_filling_a_message_never_raises_once_it_parses(text: str, values: dict[s
         return  # the catalogue check refuses it
     strings = Strings("de", {"k": text, "p": {"one": text, "other": text}})
     assert isinstance(strings.text("k", **values), str) and isinstance(strings.text("p", 2), str)
+
+
+def test_a_fixed_word_is_put_in_place_when_a_template_is_compiled(tmp_path: Path) -> None:
+    env = create_environment(str(tmp_path), THEME_DIR)
+    env.globals["_"] = word_function(Strings("de", {"nav.home": "Start & Ziel", "n": {"one": "{count} Ding", "other": "{count} Dinge"}}))
+    source = '{{ _("nav.home") }}|{{ x._("nav.home") }}|{{ _("n", 2) }}|{{ _("nav.home")|upper }}'
+    code = env.compile(source, raw=True)
+    assert "Start &amp; Ziel" in code and code.count("'nav.home'") == 1, "only the plain call is put in place"
+    assert (
+        env.from_string(source).render(x=SimpleNamespace(_=lambda key: f"<{key}>"))
+        == "Start &amp; Ziel|&lt;nav.home&gt;|2 Dinge|START &AMP; ZIEL"
+    )

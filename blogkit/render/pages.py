@@ -14,19 +14,20 @@ from typing import Any
 
 import jinja2
 from jinja2.utils import htmlsafe_json_dumps
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from blogkit.core.config import THEME_DIR
 from blogkit.core.diagnostics import Location, Report
 from blogkit.core.feedformats import FEED_FORMATS, feed_path
 from blogkit.core.images import CONTENT_SIZES, Picture, picture, picture_html
 from blogkit.core.model import Author, Post, Site
-from blogkit.core.strings import Strings, fill
+from blogkit.core.strings import Strings
 from blogkit.core.urls import SiteUrls
 from blogkit.load.markdown import toc_tree
 from blogkit.render.discussion import Discussions
 from blogkit.render.feeds import FeedWriter
 from blogkit.render.routes import FeedRoute, PageRoute
+from blogkit.render.words import WORD, FixedWords, word_function
 
 # The post fields the template helpers below read of a post passed to them ("*": any). Helpers
 # given a value rather than a post (url, local, toc_tree, ...) read nothing of their own.
@@ -49,6 +50,7 @@ def create_environment(site_root: str, theme_dir: str) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,
+        extensions=[FixedWords],  # a word with no values is put in place when a template is compiled
     )
     env.filters["iso"] = lambda d: d.isoformat()
     env.filters["card_summary"] = card_summary
@@ -114,18 +116,6 @@ class Renderer:
         are markup, such as a link made with `{% set %}`), `human_date`, and `script_strings(*keys)`
         for the messages a script shows (JSON, safe in a single-quoted attribute: its tag's data-strings)."""
 
-        plain: dict[tuple[str, int | None], str] = {}  # most words have no values but a count: worked out once
-
-        def translate(key: str, /, count: int | None = None, **values: Any) -> str:
-            if not values and (known := plain.get((key, count))) is not None:
-                return known
-            if count is not None:
-                values["count"] = strings.number(count)
-            text = fill(escape(strings.form(key, count)), values)  # markup: its format escapes the values
-            if len(values) == (count is not None):
-                plain[key, count] = text
-            return text
-
         scripts: dict[tuple[str, ...], str] = {}
 
         def script_strings(*keys: str) -> str:
@@ -134,7 +124,7 @@ class Renderer:
                 found = scripts[keys] = htmlsafe_json_dumps(strings.for_scripts(*keys), sort_keys=True)
             return found
 
-        self.env.globals.update(_=translate, script_strings=script_strings)
+        self.env.globals.update({WORD: word_function(strings), "script_strings": script_strings})
         self.env.filters["human_date"] = strings.date
 
     def picture(self, pic: Picture, alt: str, *, sizes: str = CONTENT_SIZES, eager: bool = False, css_class: str = "") -> Markup:
