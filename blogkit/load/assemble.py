@@ -61,6 +61,7 @@ def assemble(
         unpublished=selection.unpublished,
         unreadable=selection.unreadable,
         static=frozenset(static),
+        broken=config.links.broken,
     )
     assembler = Assembler(tag_names, context, selection.future)
     posts = [assembler.post(meta, body, report) for meta, body in selection.posts]
