@@ -1,0 +1,296 @@
+"""A Hugo site: `hugo.toml` (or config.*, or config/_default/), `content/` sections, page bundles,
+front matter in TOML, YAML or JSON; languages by content folder or by file name."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import posixpath
+import re
+from collections.abc import Sequence
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from blogkit.core.urls import slugify
+from blogkit.migrate.frontmatter import FrontMatterError, read_config
+from blogkit.migrate.model import Listing, OldFeed, OldPost, OldSite, OldTeam, Person, Section
+from blogkit.migrate.people import parse_names, record_links
+from blogkit.migrate.reading import (
+    MARKDOWN,
+    SourceError,
+    bundle_assets,
+    dated_name,
+    files_under,
+    page_stem,
+    read_page,
+    read_site_config,
+    static_copies,
+    text,
+    texts,
+    when,
+)
+from blogkit.migrate.shortcodes import Translator
+
+CONFIG_NAMES = ("hugo.toml", "hugo.yaml", "hugo.json", "config.toml", "config.yaml", "config.json")
+_DEFAULT_TAXONOMIES = {"tag": "tags", "category": "categories"}
+_TOKEN = re.compile(r":(year|month|day|slug|title|filename|section|contentbasename)")
+
+
+def read_hugo(root: str, sections: Sequence[str], language: str) -> OldSite:
+    config_file, config = _config(root)
+    base_url = text(config.get("baseURL") or config.get("baseurl"))
+    if not base_url:
+        raise SourceError(f"{config_file} has no baseURL", 'add baseURL = "https://..." (the address the old site is served at)')
+    default_language = text(config.get("defaultContentLanguage")) or "en"
+    language = language or default_language
+    languages = {str(k): v for k, v in (config.get("languages") or {}).items() if isinstance(v, dict)}
+    if languages and language not in languages:
+        raise SourceError(f"the site has no language '{language}'", f"its languages are: {', '.join(sorted(languages))}")
+    own = languages.get(language, {})
+    content_dir = text(own.get("contentDir")) or text(config.get("contentDir")) or "content"
+    prefix = f"/{language}" if language != default_language or config.get("defaultContentLanguageInSubdir") is True else ""
+    params: dict[str, Any] = {**(config.get("params") or {}), **(own.get("params") or {})}
+    try:
+        zone = ZoneInfo(text(config.get("timeZone")) or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    heading_type = text(((config.get("markup") or {}).get("goldmark") or {}).get("parser", {}).get("autoHeadingIDType")) or "github"
+    site = OldSite(
+        generator="hugo",
+        root=root,
+        config_file=config_file,
+        title=text(own.get("title")) or text(config.get("title")),
+        base_url=base_url.rstrip("/") + "/",
+        description=text(params.get("description")),
+        language=text(own.get("languageCode")) or text(config.get("languageCode")) or language,
+        timezone=zone.key,
+        params=params,
+    )
+    if heading_type != "github":
+        site.warn(config_file, 0, f"autoHeadingIDType is '{heading_type}': heading ids are made with the github rules")
+    taxonomies = {str(k): str(v) for k, v in (config.get("taxonomies") or _DEFAULT_TAXONOMIES).items()}
+    permalinks = {str(k): str(v) for k, v in (config.get("permalinks") or {}).items() if isinstance(v, str)}
+    permalinks.update({str(k): str(v) for k, v in ((config.get("permalinks") or {}).get("page") or {}).items()})
+    wanted_suffix = "" if language == default_language or languages.get(language, {}).get("contentDir") else f".{language}"
+    _people(site, root)
+
+    content = [f for f in files_under(root, content_dir) if f.endswith(MARKDOWN) and _suffix(f) == wanted_suffix]
+    pages: list[tuple[str, str, dict[str, Any], str, int]] = []
+    for path in content:
+        inside = posixpath.relpath(path, content_dir)
+        section = inside.split("/")[0] if "/" in inside else ""
+        split = read_page(site, path)
+        if split is None:
+            continue
+        meta = {str(k).lower(): v for k, v in split.data.items()}
+        name = os.path.basename(path)
+        if name.startswith("_index."):
+            url = prefix + ("/" + posixpath.dirname(inside).lower() + "/" if posixpath.dirname(inside) else "/")
+            site.pages[path] = url
+            if section and posixpath.dirname(inside) == section:
+                site.sections[section] = Section(section, text(meta.get("title")) or section.title(), url)
+            continue
+        site.pages[path] = _url(meta, inside, section, permalinks, prefix, zone)
+        pages.append((path, section, meta, split.body, split.body_line))
+    for _, section, _, _, _ in pages:
+        if section and section not in site.sections:
+            site.sections[section] = Section(section, section.replace("-", " ").title(), f"{prefix}/{section}/")
+    chosen = _chosen(site, sections, pages)
+    content_files = set(site.pages)
+    translator = Translator(site, lambda ref, where: _find(ref, where, content_dir, content_files))
+    author_taxonomy = next((plural for singular, plural in taxonomies.items() if singular == "author"), "")
+    tag_taxonomies = [plural for singular, plural in taxonomies.items() if singular != "author"]
+    terms: dict[str, set[str]] = {}
+    for path, section, meta, body, body_line in pages:
+        if section not in chosen:
+            continue
+        date = when(meta.get("date") or meta.get("publishdate") or meta.get("pubdate"), zone)
+        if date is None:
+            site.warn(path, 1, "the page has no date; it is left out", "give it a date to import it")
+            continue
+        extra = dict(meta.get("params") or {})
+        team = _team(site, meta, extra)
+        keys = texts(meta.get(author_taxonomy or "authors"))
+        for key in keys:
+            if key in site.people and team and not site.people[key].team:
+                site.people[key] = dataclasses.replace(site.people[key], team=team)  # the team the source gives with their post
+        people = [site.people.get(key) or Person(key=key, name=key, team=team) for key in keys]
+        if not people:
+            written = parse_names(text(meta.get("author")))
+            people = [Person("", p.name, links=p.links, affiliation=p.affiliation, team=team) for p in written]
+        if not meta.get("draft"):
+            for plural in tag_taxonomies:
+                terms.setdefault(plural, set()).update(texts(meta.get(plural)))
+            if author_taxonomy:
+                terms.setdefault(author_taxonomy, set()).update(p.key for p in people if p.key)
+        bundle = os.path.basename(path).startswith("index.")
+        site.posts.append(
+            OldPost(
+                source=path,
+                body_line=body_line,
+                title=text(meta.get("title")) or page_stem(path),
+                date=date,
+                body=translator.body("hugo", body, path, body_line),
+                slug=text(meta.get("slug")) or dated_name(page_stem(path))[1],
+                url=site.pages[path],
+                feed_id=site.base_url.rstrip("/") + site.pages[path],
+                authors=tuple(people),
+                tags=tuple(t for name in tag_taxonomies for t in texts(meta.get(name))),
+                section=section,
+                aliases=tuple(
+                    a if a.startswith("/") else posixpath.join(posixpath.dirname(site.pages[path].rstrip("/")), a) + "/"
+                    for a in texts(meta.get("aliases"))
+                ),
+                draft=meta.get("draft") is True,
+                summary=text(meta.get("summary")) or text(meta.get("description")),
+                updated=when(meta.get("lastmod"), zone),
+                assets=tuple(bundle_assets(root, path)) if bundle else (),
+                bundle_dir=posixpath.dirname(path) if bundle else "",
+                extra={k: v for k, v in extra.items() if k not in ("team", "team_url")},
+            )
+        )
+    _listings_and_feeds(site, chosen, prefix, taxonomies, terms)
+    site.static = static_copies(root, "static")
+    return site
+
+
+def _config(root: str) -> tuple[str, dict[str, Any]]:
+    """The site config: hugo.toml and the like, or the files of config/_default/ (each file a key, but hugo.* the root)."""
+    folder = os.path.join(root, "config", "_default")
+    if not any(os.path.isfile(os.path.join(root, name)) for name in CONFIG_NAMES) and os.path.isdir(folder):
+        merged: dict[str, Any] = {}
+        for name in sorted(os.listdir(folder)):
+            stem, ext = os.path.splitext(name)
+            if ext not in (".toml", ".yaml", ".yml", ".json"):
+                continue
+            with open(os.path.join(folder, name), encoding="utf-8-sig") as f:
+                try:
+                    data = read_config(f.read(), {".toml": "toml", ".json": "json"}.get(ext, "yaml"))
+                except FrontMatterError as exc:
+                    raise SourceError(f"config/_default/{name}:{exc.line}:{exc.column}: {exc.message}", exc.hint) from None
+            if stem in ("hugo", "config"):
+                merged.update(data)
+            else:
+                merged[stem] = data
+        return "config/_default", merged
+    return read_site_config(root, CONFIG_NAMES)
+
+
+def _suffix(path: str) -> str:
+    stem = os.path.splitext(os.path.basename(path))[0]
+    return "." + stem.rsplit(".", 1)[1] if "." in stem else ""
+
+
+def _url(meta: dict[str, Any], inside: str, section: str, permalinks: dict[str, str], prefix: str, zone: ZoneInfo) -> str:
+    if text(meta.get("url")):
+        return "/" + text(meta["url"]).strip("/") + "/"
+    stem = page_stem(inside).rsplit(".", 1)[0] if "." in page_stem(inside) else page_stem(inside)
+    slug = text(meta.get("slug"))
+    pattern = permalinks.get(section)
+    date = when(meta.get("date"), zone)
+    if pattern and date:
+        values = {
+            "year": f"{date.year:04d}",
+            "month": f"{date.month:02d}",
+            "day": f"{date.day:02d}",
+            "slug": slug or slugify(text(meta.get("title"))),
+            "title": slugify(text(meta.get("title"))),
+            "filename": stem,
+            "contentbasename": stem,
+            "section": section,
+        }
+        return prefix + "/" + _TOKEN.sub(lambda m: values[m.group(1)], pattern).strip("/") + "/"
+    folder = posixpath.dirname(inside)
+    if os.path.basename(inside).startswith("index."):
+        folder = posixpath.dirname(folder)
+    return (prefix + "/" + posixpath.join(folder, slug or stem).lower().replace(" ", "-").strip("/") + "/").replace("//", "/")
+
+
+def _chosen(site: OldSite, asked: Sequence[str], pages: list[tuple[str, str, dict[str, Any], str, int]]) -> set[str]:
+    if asked:
+        unknown = [name for name in asked if name.strip("/") not in site.sections]
+        if unknown:
+            raise SourceError(f"the site has no section '{unknown[0]}'", f"its sections are: {', '.join(sorted(site.sections))}")
+        return {name.strip("/") for name in asked}
+    return {section for _, section, meta, _, _ in pages if meta.get("date")}
+
+
+def _find(ref: str, where: str, content_dir: str, files: set[str]) -> str | None:
+    """The content file a `ref`/`relref` names: a path from the content folder, one relative to the page, or a unique name."""
+    ref = ref.strip()
+    here = posixpath.dirname(where)
+    bases = (
+        [content_dir + "/" + ref.lstrip("/")]
+        if ref.startswith("/")
+        else [posixpath.normpath(posixpath.join(here, ref)), content_dir + "/" + ref]
+    )
+    for base in bases:
+        for candidate in (base, base + ".md", base + "/index.md", base + "/_index.md"):
+            if candidate in files:
+                return candidate
+    name = posixpath.basename(ref.rstrip("/"))
+    matches = sorted(f for f in files if page_stem(f).split(".")[0] == name.removesuffix(".md"))
+    return matches[0] if len(matches) == 1 else None
+
+
+def _team(site: OldSite, meta: dict[str, Any], extra: dict[str, Any]) -> str:
+    name = text(meta.get("team")) or text(extra.get("team"))
+    if not name:
+        return ""
+    key = slugify(name)
+    site.teams.setdefault(key, OldTeam(key, name, text(meta.get("team_url")) or text(extra.get("team_url"))))
+    return key
+
+
+def _people(site: OldSite, root: str) -> None:
+    """Author data: data/authors.(yaml|toml|json), data/authors/<key>.*, or content/authors/<key>/_index.md term pages."""
+    records: dict[str, dict[str, Any]] = {}
+    for name in ("authors.yaml", "authors.yml", "authors.toml", "authors.json"):
+        path = os.path.join(root, "data", name)
+        if os.path.isfile(path):
+            records.update(_data(site, f"data/{name}"))
+    for path in files_under(root, "data/authors"):
+        loaded = _data(site, path)
+        records[page_stem(path)] = loaded
+    for key, record in sorted(records.items()):
+        if not isinstance(record, dict):
+            continue
+        site.people[str(key)] = Person(
+            key=str(key),
+            name=text(record.get("name")) or str(key),
+            bio=text(record.get("bio")),
+            email=text(record.get("email")),
+            avatar=text(record.get("avatar")),
+            links=record_links(record),
+            team=slugify(text(record.get("team"))),
+        )
+
+
+def _data(site: OldSite, path: str) -> dict[str, Any]:
+    ext = os.path.splitext(path)[1]
+    try:
+        with open(os.path.join(site.root, path), encoding="utf-8-sig") as f:
+            return read_config(f.read(), {".toml": "toml", ".json": "json"}.get(ext, "yaml"))
+    except FrontMatterError as exc:
+        site.fail(path, exc.line, exc.column, exc.message, exc.hint)
+    except (OSError, UnicodeDecodeError) as exc:
+        site.fail(path, 0, 0, f"cannot read the file: {exc}")
+    return {}
+
+
+def _listings_and_feeds(site: OldSite, chosen: set[str], prefix: str, taxonomies: dict[str, str], terms: dict[str, set[str]]) -> None:
+    """Hugo's default outputs: HTML and RSS (index.xml) for the home page, each section, taxonomy and term."""
+    site.listings.append(Listing(f"{prefix}/", "hub", ""))
+    site.feeds.append(OldFeed(f"{prefix}/index.xml", "hub", "", "rss"))
+    for key in sorted(chosen):
+        if key in site.sections:
+            url = site.sections[key].url
+            site.listings.append(Listing(url, "section", key))
+            site.feeds.append(OldFeed(f"{url}index.xml", "section", key, "rss"))
+    for singular, plural in sorted(taxonomies.items()):
+        kind = "author" if singular == "author" else "tag"
+        site.listings.append(Listing(f"{prefix}/{plural}/", "index", "authors" if kind == "author" else "tags"))
+        for term in sorted(terms.get(plural, ())):
+            url = f"{prefix}/{plural}/{slugify(term)}/"
+            site.listings.append(Listing(url, kind, term))
+            site.feeds.append(OldFeed(f"{url}index.xml", kind, term, "rss"))
