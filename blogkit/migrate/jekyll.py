@@ -107,8 +107,14 @@ def read_jekyll(root: str, sections: Sequence[str], language: str) -> OldSite:
     for path, meta, body, body_line, draft, date, slug, categories in entries:
         if chosen and not chosen & set(categories):
             continue
+        summary = text(meta.get("description")) or text(meta.get("summary")) or text(meta.get("excerpt"))
         if separator and separator in body:
-            body = body.replace(separator, "<!-- more -->", 1)
+            before, after = body.split(separator, 1)
+            if before.endswith("\n") or not before:
+                body = before + "<!-- more -->" + after  # on a line of its own: blogkit's marker, the same line
+            else:  # inside a paragraph: the text before it is the summary, as the old excerpt was
+                summary = summary or " ".join(before.split("\n\n")[-1].split())
+                body = before + after
         people = _authors(site, meta.get("authors") or meta.get("author") or default_author)
         old_url = site.pages[path]
         site.posts.append(
@@ -125,12 +131,15 @@ def read_jekyll(root: str, sections: Sequence[str], language: str) -> OldSite:
                 tags=tuple(texts(meta.get("tags"))) + tuple(categories),
                 aliases=tuple(texts(meta.get("redirect_from"))),
                 draft=draft or meta.get("published") is False,
-                summary=text(meta.get("description")) or text(meta.get("summary")) or text(meta.get("excerpt")),
+                summary=summary,
                 updated=when(meta.get("last_modified_at"), zone),
                 extra={},
             )
         )
-    _feeds_and_listings(site, config, {c for p in site.posts if not p.draft for c in p.tags})
+    published = [(path, cats) for path, *_, cats in entries if path in {p.source for p in site.posts if not p.draft}]
+    categories_used = {c for _, cats in published for c in cats}
+    tags_used = {t for p in site.posts if not p.draft for t in p.tags} - categories_used
+    _feeds_and_listings(site, config, categories_used, tags_used)
     site.static = [(f, "/" + f) for f in files if _is_static(f)]
     return site
 
@@ -229,18 +238,18 @@ def _authors(site: OldSite, value: Any) -> list[Person]:
     return people
 
 
-def _feeds_and_listings(site: OldSite, config: dict[str, Any], terms: set[str]) -> None:
+def _feeds_and_listings(site: OldSite, config: dict[str, Any], categories: set[str], tags: set[str]) -> None:
     plugins = set(texts(config.get("plugins")) + texts(config.get("gems")))
     feed = config.get("feed") or {}
     if "jekyll-feed" in plugins:
         site.feeds.append(OldFeed("/" + (text(feed.get("path")) or "feed.xml").lstrip("/"), "hub", "", "atom"))
         for category in texts(feed.get("categories")):
             site.feeds.append(OldFeed(f"/feed/{category}.xml", "tag", category, "atom"))
-        tags = feed.get("tags")
-        if tags:
-            only = set(texts(tags.get("only"))) if isinstance(tags, dict) and tags.get("only") else None
-            path = text(tags.get("path")) if isinstance(tags, dict) else ""
-            for tag in sorted(terms):
+        by_tag = feed.get("tags")
+        if by_tag:
+            only = set(texts(by_tag.get("only"))) if isinstance(by_tag, dict) and by_tag.get("only") else None
+            path = text(by_tag.get("path")) if isinstance(by_tag, dict) else ""
+            for tag in sorted(tags):
                 if only is None or tag in only:
                     site.feeds.append(OldFeed(f"/{(path or 'feed/by_tag/').strip('/')}/{tag}.xml", "tag", tag, "atom"))
     archives = config.get("jekyll-archives") or {}
@@ -249,7 +258,7 @@ def _feeds_and_listings(site: OldSite, config: dict[str, Any], terms: set[str]) 
         for kind in texts(archives.get("enabled")):
             singular = kind.rstrip("s").replace("categorie", "category")
             if singular in ("tag", "category"):
-                for term in sorted(terms):
+                for term in sorted(tags if singular == "tag" else categories):
                     site.listings.append(Listing(links[singular].replace(":name", slugify(term)), "tag", term))
     site.listings.append(Listing("/", "hub", ""))
 

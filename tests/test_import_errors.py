@@ -1,0 +1,72 @@
+"""`blogkit import`: what a user can get wrong gets a located message and the documented exit code, never a traceback."""
+
+from __future__ import annotations
+
+import pytest
+from importing import FIXTURES
+
+from conftest import build, diagnostics, run_cli, write_site
+
+ZOLA_CONFIG = 'base_url = "https://old.example"\ntitle = "Old"\n'
+
+
+def zola(root, files):
+    return write_site(root, {"config.toml": ZOLA_CONFIG, "content/blog/_index.md": '+++\ntitle = "Blog"\n+++\n', **files}, base=False)
+
+
+def test_a_missing_source_folder_is_a_usage_error(tmp_path, capsys):
+    code, _, err = run_cli(["import", "zola", str(tmp_path / "nothing"), str(tmp_path / "dest")], capsys)
+    assert code == 2
+    assert "error: the source folder" in err and "does not exist" in err
+
+
+def test_a_folder_that_is_not_that_generators_site_is_a_usage_error(tmp_path, capsys):
+    code, _, err = run_cli(["import", "hugo", str(FIXTURES / "zola"), str(tmp_path / "dest")], capsys)
+    assert code == 2
+    assert "blogkit: error: no hugo.toml or hugo.yaml or hugo.json or config.toml" not in err  # Zola's config.toml is read...
+    assert "has no baseURL" in err  # ...and found not to be Hugo's
+    assert not (tmp_path / "dest").exists()
+
+
+def test_an_unknown_generator_is_a_usage_error(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        run_cli(["import", "pelican", str(tmp_path), str(tmp_path / "dest")], capsys)
+    assert exit_info.value.code == 2
+
+
+def test_unreadable_front_matter_is_an_error_at_its_line_and_nothing_is_written(tmp_path, capsys):
+    source = zola(tmp_path / "old", {"content/blog/broken.md": '+++\ntitle = "Broken"\ndate = 2024-13-01\n+++\nText.\n'})
+    code, _, err = run_cli(["import", "zola", str(source), str(tmp_path / "dest")], capsys)
+    assert code == 1
+    assert "content/blog/broken.md:3:" in err and "error: invalid TOML front matter" in err
+    assert "nothing was written" in err
+    assert not (tmp_path / "dest").exists()
+
+
+def test_an_unknown_section_is_a_usage_error(tmp_path, capsys):
+    code, _, err = run_cli(["import", "zola", str(FIXTURES / "zola"), str(tmp_path / "dest"), "--section", "news"], capsys)
+    assert code == 2
+    assert "the site has no section 'news'" in err and "its sections are: (root), blog, releases" in err
+
+
+def test_a_section_can_be_chosen(tmp_path, capsys):
+    code, _, _ = run_cli(["import", "zola", str(FIXTURES / "zola"), str(tmp_path / "dest"), "--section", "releases", "-q"], capsys)
+    assert code == 0
+    assert sorted(p.name for p in (tmp_path / "dest/posts").rglob("*.md")) == ["2024-06-01-kestreldb-2-0.md"]
+
+
+def test_old_broken_links_are_kept_reported_and_the_site_still_builds(tmp_path, capsys):
+    source = zola(
+        tmp_path / "old",
+        {"content/blog/2024-01-01-old.md": '+++\ntitle = "Old"\n+++\n\nSee [the notes](../notes.html) and [gone](@/blog/gone.md).\n'},
+    )
+    code, _, err = run_cli(["import", "zola", str(source), str(tmp_path / "dest")], capsys)
+    assert code == 0
+    assert "content/blog/2024-01-01-old.md:5: warning: the reference 'content/blog/gone.md' names no page of the old site" in err
+    assert "content/blog/2024-01-01-old.md:5: warning: link '../notes.html' leads to no page of the old site either" in err
+    assert "blogkit.yaml sets links.broken: warning" in err
+    assert "links:\n  broken: warning\n" in (tmp_path / "dest/blogkit.yaml").read_text()
+    result = build(tmp_path / "dest")
+    assert [d for d in diagnostics(result) if "notes.html" in d] == [
+        "posts/old/2024-01-01-old.md:10:17: warning: link target '../notes.html' not found"
+    ]
