@@ -29,7 +29,7 @@ def imported(tmp_path_factory):
 
 def test_the_report_counts_everything_and_names_each_warning_at_its_line(tmp_path, capsys):
     report = import_site("hugo", tmp_path / "site", capsys)
-    assert "imported 3 posts, 1 draft, 3 authors, 1 team, 5 tags" in report
+    assert "imported 3 posts, 1 draft, 0 pages, 3 authors, 1 team, 5 tags" in report
     assert "content/en/blog/2024/release-2-4.md:19: warning: the shortcode '{{< alert title=\"Note\" >}}'" in report
 
 

@@ -29,9 +29,10 @@ def imported(tmp_path_factory):
 
 def test_the_report_counts_everything_and_names_each_warning_at_its_line(tmp_path, capsys):
     report = import_site("jekyll", tmp_path / "site", capsys)
-    assert "imported 3 posts, 1 draft, 3 authors, 1 team, 3 tags" in report
+    assert "imported 3 posts, 1 draft, 1 page, 3 authors, 1 team, 3 tags" in report
     assert "releases/_posts/2024-01-10-kestreldb-2.md:11: warning: the Liquid tag '{% include youtube.html id=\"abc123\" %}'" in report
     assert "_drafts/sharding.md:1: warning: the draft has no date: it is dated like the newest post" in report
+    assert "_posts/2022-05-01-old-html-post.html:1: warning: the page is not Markdown; it is not imported" in report
 
 
 def test_every_old_url_answers(imported):
@@ -45,6 +46,7 @@ def test_every_old_url_answers(imported):
             "/category/engineering/",
             "/category/releases/",
             "/tag/raft/",
+            "/about/",
             "/assets/img/snap.png",
         ],
         BASE,
@@ -69,7 +71,8 @@ def test_liquid_links_and_kramdown_anchors(imported):
     raft = (dest / "posts/ada/2023-11-02-raft-snapshots.md").read_text()
     assert "```ruby\ncluster.snapshot(every: 10_000)\n```" in raft
     assert "\n<!-- more -->\n" in raft
-    assert "[about us](https://engineering.kestrel.example/about/)" in raft  # a page that stays behind
+    assert "See [about us](../../pages/about.md)." in raft  # the top-level page comes over
+    assert (dest / "pages/about.md").read_text() == "---\ntitle: About\n---\nThe KestrelDB engineering team.\n"
     assert "markdown:\n  heading_ids: kramdown\n" in (dest / "blogkit.yaml").read_text()
 
 

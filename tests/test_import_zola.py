@@ -23,7 +23,7 @@ class _NoCapture:
 
 def test_the_report_counts_everything_and_names_each_warning_at_its_line(tmp_path, capsys):
     report = import_site("zola", tmp_path / "site", capsys)
-    assert "imported 4 posts, 1 draft, 3 authors, 1 team, 5 tags" in report
+    assert "imported 4 posts, 1 draft, 1 page, 3 authors, 1 team, 5 tags" in report
     assert "content/blog/2024-04-10-compaction.md:17: warning: the shortcode '{{ note(" in report
 
 
@@ -42,6 +42,7 @@ def test_every_old_url_answers(imported):
             "/tags/databases/",
             "/tags/raft/",
             "/authors/",
+            "/about/",
             "/images/logo.png",
             "/blog/raft-in-practice/diagram.png",
         ],
@@ -65,7 +66,7 @@ def test_old_anchors_and_internal_links_resolve(imported):
     assert_anchor(result, "/blog/compaction/", "results", BASE)
     compaction = (dest / "posts/bo-chen/2024-04-10-compaction.md").read_text()
     assert "(../ada-okafor/2024-03-01-raft-in-practice/index.md#why-zurich-s-log-matters)" in compaction
-    assert "[about us](https://blog.kestrel.example/about/)" in compaction  # a page that stays behind
+    assert "[about us](../../pages/about.md)" in compaction  # the top-level page comes over
     assert "[Watch the video on YouTube](https://www.youtube.com/watch?v=dQw4w9WgXcQ)" in compaction
     assert "x = \"{{ youtube(id='no') }}\"" in compaction  # code is left as it is
 

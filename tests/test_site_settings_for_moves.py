@@ -163,3 +163,18 @@ def test_malformed_legacy_feeds_are_config_errors(site, capsys):
     assert code == 2
     assert "a feed's path must name a file, got '/x/'" in err
     assert "unknown feed scope 'shelf:one'" in err
+
+
+@pytest.mark.parametrize(("policy", "code", "severity"), [("error", 1, "error"), ("warning", 0, "warning")])
+def test_check_reports_links_to_no_page_as_links_broken_says(site, capsys, policy, code, severity):
+    from conftest import run_cli
+
+    root = site(
+        {
+            "blogkit.yaml": CONFIG + f"links:\n  broken: {policy}\n",
+            "posts/ada/2026-03-01-one.md": post("title: One", "See [the old page](/old/page/).\n"),
+        }
+    )
+    exit_code, _, err = run_cli(["check", str(root)], capsys)
+    assert exit_code == code
+    assert f"posts/ada/2026-03-01-one.md:4: {severity}: link '/old/page/' leads to no page of this site" in err

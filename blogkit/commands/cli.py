@@ -340,6 +340,9 @@ def _fetch(args: argparse.Namespace) -> int:
     return EXIT_CONTENT if failed else EXIT_OK
 
 
+_IMPORTED = (("posts", "post"), ("drafts", "draft"), ("pages", "page"), ("authors", "author"), ("teams", "team"), ("tags", "tag"))
+
+
 def _import(args: argparse.Namespace) -> int:
     from blogkit.migrate.importer import DestinationError, import_site  # the importers load only for `import`
     from blogkit.migrate.reading import SourceError
@@ -368,7 +371,14 @@ def _import(args: argparse.Namespace) -> int:
         counts = plan.counts
         shown = ", ".join(
             _plural(counts[key], word)
-            for key, word in (("posts", "post"), ("drafts", "draft"), ("authors", "author"), ("teams", "team"), ("tags", "tag"))
+            for key, word in (
+                ("posts", "post"),
+                ("drafts", "draft"),
+                ("pages", "page"),
+                ("authors", "author"),
+                ("teams", "team"),
+                ("tags", "tag"),
+            )
         )
         kept = (("aliases", "alias"), ("redirects", "redirect"), ("feeds", "old feed URL"))
         urls = ", ".join(_plural(counts[key], word) for key, word in kept)

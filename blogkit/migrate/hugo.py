@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from blogkit.core.urls import slugify
 from blogkit.migrate.frontmatter import FrontMatterError, read_config
-from blogkit.migrate.model import Listing, OldFeed, OldPost, OldSite, OldTeam, Person, Section
+from blogkit.migrate.model import Listing, OldFeed, OldPage, OldPost, OldSite, OldTeam, Person, Section
 from blogkit.migrate.people import parse_names, record_links
 from blogkit.migrate.reading import (
     MARKDOWN,
@@ -21,6 +21,7 @@ from blogkit.migrate.reading import (
     bundle_assets,
     dated_name,
     files_under,
+    note_unread,
     page_stem,
     read_page,
     read_site_config,
@@ -75,6 +76,7 @@ def read_hugo(root: str, sections: Sequence[str], language: str) -> OldSite:
     _people(site, root)
 
     content = [f for f in files_under(root, content_dir) if f.endswith(MARKDOWN) and _suffix(f) == wanted_suffix]
+    note_unread(site, files_under(root, content_dir))
     pages: list[tuple[str, str, dict[str, Any], str, int]] = []
     for path in content:
         inside = posixpath.relpath(path, content_dir)
@@ -102,9 +104,21 @@ def read_hugo(root: str, sections: Sequence[str], language: str) -> OldSite:
     tag_taxonomies = [plural for singular, plural in taxonomies.items() if singular != "author"]
     terms: dict[str, set[str]] = {}
     for path, section, meta, body, body_line in pages:
+        date = when(meta.get("date") or meta.get("publishdate") or meta.get("pubdate"), zone)
+        if section == "" and not sections and date is None:
+            page = OldPage(
+                source=path,
+                body_line=body_line,
+                title=text(meta.get("title")) or page_stem(path),
+                body=translator.body("hugo", body, path, body_line),
+                url=site.pages[path],
+                summary=text(meta.get("summary")) or text(meta.get("description")),
+                draft=meta.get("draft") is True,
+            )
+            site.standalone.append(page)
+            continue
         if section not in chosen:
             continue
-        date = when(meta.get("date") or meta.get("publishdate") or meta.get("pubdate"), zone)
         if date is None:
             site.warn(path, 1, "the page has no date; it is left out", "give it a date to import it")
             continue

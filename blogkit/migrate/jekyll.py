@@ -14,9 +14,20 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from blogkit.core.urls import slugify
 from blogkit.migrate.frontmatter import FrontMatterError, read_config
-from blogkit.migrate.model import Listing, OldFeed, OldPost, OldSite, OldTeam, Person, Section
+from blogkit.migrate.model import Listing, OldFeed, OldPage, OldPost, OldSite, OldTeam, Person, Section
 from blogkit.migrate.people import parse_names, record_links
-from blogkit.migrate.reading import MARKDOWN, SourceError, dated_name, files_under, read_page, read_site_config, text, texts, when
+from blogkit.migrate.reading import (
+    MARKDOWN,
+    SourceError,
+    dated_name,
+    files_under,
+    note_unread,
+    read_page,
+    read_site_config,
+    text,
+    texts,
+    when,
+)
 from blogkit.migrate.shortcodes import Translator
 
 PERMALINK_STYLES = {
@@ -61,13 +72,17 @@ def read_jekyll(root: str, sections: Sequence[str], language: str) -> OldSite:
 
     files = files_under(root, "")
     posts = [f for f in files if f.endswith(MARKDOWN) and re.search(r"(^|/)_posts/", f)]
+    note_unread(site, [f for f in files if re.search(r"(^|/)_(posts|drafts)/", f)])
     drafts = [f for f in files if f.endswith(MARKDOWN) and f.startswith("_drafts/")]
     pages = [f for f in files if f.endswith(MARKDOWN) and not f.startswith(("_", ".")) and "/_" not in f and not _not_copied(f)]
+    top: list[tuple[str, dict[str, Any], str, int]] = []
     for path in pages:
         split = read_page(site, path)
         permalink = text(split.data.get("permalink")) if split else ""
         stem = os.path.splitext(path)[0]
         site.pages[path] = permalink or ("/" + stem + ("/" if style == "pretty" else ".html")).replace("/index.html", "/")
+        if split is not None and "/" not in path and stem not in ("index", "404") and not sections:
+            top.append((path, split.data, split.body, split.body_line))
 
     read: list[tuple[str, dict[str, Any], str, int, bool]] = []
     for path in [*posts, *drafts]:
@@ -103,6 +118,17 @@ def read_jekyll(root: str, sections: Sequence[str], language: str) -> OldSite:
     for name in sorted(known):
         site.sections[name] = Section(name, name.replace("-", " ").title() if name.islower() else name, f"/{name.lower()}/")
     translator = Translator(site, lambda ref, _where: _find(ref, site.pages))
+    for path, meta, body, body_line in top:
+        page = OldPage(
+            source=path,
+            body_line=body_line,
+            title=text(meta.get("title")) or os.path.splitext(path)[0].title(),
+            body=translator.body("jekyll", body, path, body_line),
+            url=site.pages[path],
+            summary=text(meta.get("description")),
+            draft=meta.get("published") is False,
+        )
+        site.standalone.append(page)
     default_author = config.get("author")
     for path, meta, body, body_line, draft, date, slug, categories in entries:
         if chosen and not chosen & set(categories):

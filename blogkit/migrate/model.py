@@ -61,6 +61,19 @@ class OldPost:
 
 
 @dataclass(frozen=True, slots=True)
+class OldPage:
+    """An undated page at the top of the old site (about, contribute): it becomes a page of `pages/`."""
+
+    source: str
+    body_line: int
+    title: str
+    body: str  # as OldPost.body
+    url: str
+    summary: str = ""
+    draft: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Section:
     key: str  # 'blog'
     title: str
@@ -107,6 +120,7 @@ class OldSite:
     timezone: str = "UTC"
     heading_ids: str = "github"
     posts: list[OldPost] = field(default_factory=list)
+    standalone: list[OldPage] = field(default_factory=list)  # pages at the top of the old site
     people: dict[str, Person] = field(default_factory=dict)  # the source's author data, by key
     teams: dict[str, OldTeam] = field(default_factory=dict)
     sections: dict[str, Section] = field(default_factory=dict)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import posixpath
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
@@ -18,7 +18,7 @@ import yaml
 
 from blogkit.core.config import SiteConfig
 from blogkit.core.diagnostics import Location
-from blogkit.core.feedformats import feed_path
+from blogkit.core.feedformats import FEED_FORMATS, feed_path
 from blogkit.core.urls import check_alias, expand_permalink, slugify
 from blogkit.migrate.links import OldLinks, rewrite_links, url_forms
 from blogkit.migrate.model import OldPost, OldSite, OldTeam, Person
@@ -74,9 +74,18 @@ def plan_site(site: OldSite) -> Plan:
         for tag in _tags(post, section_tags):
             tag_posts.setdefault(slugify(tag), []).append(post)
     published_tags = {slug for slug, ps in tag_posts.items() if any(not p.draft for p in ps)}
-    new_paths = {paths[p.source] for p in posts}
-    redirects = _redirects(site, handles, people, published_tags, new_paths)
-    feeds = _feeds(site, handles, people, published_tags)
+    pages = sorted(site.standalone, key=lambda p: p.source)
+    page_files = {page.source: _page_file(page.url) for page in pages}
+    new_paths = {paths[p.source] for p in posts} | {f[len("pages/") : -len(".md")] + "/" for f in page_files.values()}
+    team_keys = _teams(site, people)
+    own = _own_pages(handles.values(), published_tags, team_keys)
+    redirects = _redirects(site, handles, people, published_tags, new_paths | own)
+    for page in pages:
+        moved = "/" + page_files[page.source][len("pages/") : -len(".md")] + "/"
+        if page.url != moved and not check_alias(page.url)[1]:
+            redirects.append((page.url, moved))
+    redirects.sort()
+    feeds = _feeds(site, handles, people, published_tags, own)
     answered = {form for path, _ in redirects for form in url_forms(path)}
     answered |= {form for feed in feeds for form in url_forms(feed["path"])}
     answered |= {form for _, target in site.static for form in url_forms(target)}
@@ -87,12 +96,15 @@ def plan_site(site: OldSite) -> Plan:
         for url in (post.url, *post.aliases):
             for form in url_forms(url):
                 by_url.setdefault(form, files[post.source])
-    links = OldLinks(site.base_url, {p.source: files[p.source] for p in posts}, by_url, dict(site.pages), frozenset(answered))
+    for page in pages:
+        for form in url_forms(page.url):
+            by_url.setdefault(form, page_files[page.source])
+    by_source = {p.source: files[p.source] for p in posts} | page_files
+    links = OldLinks(site.base_url, by_source, by_url, dict(site.pages), frozenset(answered))
 
     # the files
-    team_keys = _teams(site)
     for person_id, person in sorted(people.items()):
-        plan.texts[f"authors/{handles[person_id]}.yaml"] = _dump(_profile(person, team_keys))
+        plan.texts[f"authors/{handles[person_id]}.yaml"] = _dump(_profile(site, person, team_keys))
     for post in posts:
         new_file = files[post.source]
 
@@ -118,6 +130,29 @@ def plan_site(site: OldSite) -> Plan:
             plan.copies[posixpath.join(posixpath.dirname(new_file), inside)] = asset
             if post.url.endswith("/") and post.url.strip("/") + "/" != paths[post.source]:
                 plan.copies[f"static{post.url}{inside}"] = asset  # at its old URL too: feed readers and other sites show it from there
+    for page in pages:
+        new_file = page_files[page.source]
+
+        def page_note(line: int, message: str, hint: str, source: str = page.source) -> None:
+            site.warn(source, line, message, hint)
+
+        body, broken = rewrite_links(
+            page.body,
+            new_file=new_file,
+            old_source=page.source,
+            old_url=page.url,
+            bundle_files=frozenset(),
+            links=links,
+            first_line=page.body_line,
+            report=page_note,
+        )
+        plan.broken_links += broken
+        meta: dict[str, Any] = {"title": page.title}
+        if page.summary:
+            meta["summary"] = page.summary
+        if page.draft:
+            meta["draft"] = True
+        plan.texts[new_file] = "---\n" + _dump(meta) + "---\n" + body.lstrip("\n").rstrip() + "\n"
     for source, target in site.static:
         plan.copies["static" + target] = source
     if team_keys:
@@ -125,6 +160,7 @@ def plan_site(site: OldSite) -> Plan:
     plan.texts["blogkit.yaml"] = _config(site, redirects, feeds, plan.broken_links > 0)
     plan.counts = {
         "posts": len(posts),
+        "pages": len(pages),
         "drafts": sum(1 for p in posts if p.draft),
         "authors": len(people),
         "teams": len(team_keys),
@@ -165,17 +201,20 @@ def _canonical(person: Person, known: Mapping[str, Person]) -> Person:
     return person
 
 
-def _profile(person: Person, teams: Mapping[str, OldTeam]) -> dict[str, Any]:
+def _profile(site: OldSite, person: Person, teams: Mapping[str, OldTeam]) -> dict[str, Any]:
     profile: dict[str, Any] = {"name": person.name}
     bio = person.bio
     if person.affiliation:
         bio = f"{bio} ({person.affiliation})" if bio else person.affiliation
     if bio:
         profile["bio"] = bio
+    static = {target.lstrip("/") for _, target in site.static}
     if person.avatar.startswith("https://"):
         profile["avatar"] = person.avatar
-    elif person.avatar:
+    elif person.avatar.lstrip("/") in static:
         profile["avatar"] = person.avatar.lstrip("/")
+    elif person.avatar:
+        site.warn(site.config_file, 0, f"the avatar '{person.avatar}' of {person.name} is no file of the old site", "add it to the profile")
     if person.email:
         profile["email"] = person.email
     if person.team and person.team in teams:
@@ -185,12 +224,23 @@ def _profile(person: Person, teams: Mapping[str, OldTeam]) -> dict[str, Any]:
     return profile
 
 
-def _teams(site: OldSite) -> dict[str, OldTeam]:
+def _teams(site: OldSite, people: Mapping[str, Person]) -> dict[str, OldTeam]:
+    """The teams of the old site, and those its authors name without describing them."""
     teams = dict(site.teams)
     for section in site.sections.values():
         if section.is_team:
             teams.setdefault(slugify(section.key), OldTeam(slugify(section.key), section.title))
-    return {slugify(key): team for key, team in teams.items()}
+    for person in people.values():
+        if person.team and person.team not in teams:
+            teams[person.team] = OldTeam(person.team, person.team.replace("-", " ").title())
+    return {slugify(key): team for key, team in sorted(teams.items())}
+
+
+def _own_pages(handles: Iterable[str], tags: set[str], teams: Mapping[str, OldTeam]) -> set[str]:
+    """The paths of the pages blogkit makes itself: an old URL there is answered by them, not redirected."""
+    own = {"", "authors/", "tags/", "archive/", "search/", "subscribe/", "404.html", "sitemap.xml", "robots.txt", "feed.xsl"}
+    own |= {f"authors/{h}/" for h in handles} | {f"tags/{t}/" for t in tags} | {f"teams/{k}/" for k in teams}
+    return own
 
 
 def _team(team: OldTeam) -> dict[str, str]:
@@ -203,6 +253,12 @@ def _team(team: OldTeam) -> dict[str, str]:
 
 
 # -- posts ------------------------------------------------------------------------------------
+
+
+def _page_file(url: str) -> str:
+    """'/about/' or '/about.html' -> 'pages/about.md'; each part a slug."""
+    parts = [slugify(part.removesuffix(".html").removesuffix(".htm")) or "page" for part in url.strip("/").split("/") if part]
+    return "pages/" + "/".join(parts or ["home"]) + ".md"
 
 
 def _tags(post: OldPost, section_tags: Mapping[str, str]) -> list[str]:
@@ -281,13 +337,17 @@ def _redirects(
     for listing in sorted(site.listings, key=lambda item: item.url):
         target = _scope_path(site, listing.kind, listing.name, handles, people, tags)
         path, problem = check_alias(listing.url) if listing.url != "/" else ("", "")
-        if target is None or problem or path == target or path in posts:
+        if target is None or problem or path == target:
+            continue
+        if path in posts:
+            site.warn(site.config_file, 0, f"the old page {listing.url} is answered by a page of the new site, not by /{target}")
             continue
         found.setdefault("/" + path, "/" + target)
     return sorted(found.items())
 
 
-def _feeds(site: OldSite, handles: Mapping[str, str], people: Mapping[str, Person], tags: set[str]) -> list[dict[str, str]]:
+def _feeds(site: OldSite, handles: Mapping[str, str], people: Mapping[str, Person], tags: set[str], own: set[str]) -> list[dict[str, str]]:
+    own_feeds = {feed_path(page, fmt) for page in own if page.endswith("/") or page == "" for fmt in FEED_FORMATS}
     found: dict[str, dict[str, str]] = {}
     for feed in sorted(site.feeds, key=lambda f: f.path):
         target = _scope_path(site, feed.kind, feed.name, handles, people, tags)
@@ -296,6 +356,9 @@ def _feeds(site: OldSite, handles: Mapping[str, str], people: Mapping[str, Perso
             site.warn(site.config_file, 0, f"the old feed {feed.path} lists posts none of which were imported", "it is not published")
             continue
         if problem or path.endswith("/") or path == feed_path(target, feed.format):
+            continue
+        if path in own_feeds:
+            site.warn(site.config_file, 0, f"the old feed {feed.path} is now one of blogkit's own feeds, of another scope or format")
             continue
         kind, _, name = target.rstrip("/").partition("/")
         scope = "hub" if target == "" else {"tags": "tag", "authors": "author", "teams": "team"}[kind] + ":" + name

@@ -36,6 +36,23 @@ def files_under(root: str, folder: str) -> list[str]:
     return sorted(found)
 
 
+_OTHER_FORMATS = (".html", ".htm", ".org", ".adoc", ".asciidoc", ".rst", ".pandoc")
+
+
+def note_unread(site: OldSite, paths: list[str]) -> None:
+    """Report pages written in a format other than Markdown (a file with front matter): they are not imported."""
+    for path in paths:
+        if not path.endswith(_OTHER_FORMATS):
+            continue
+        try:
+            with open(os.path.join(site.root, path), encoding="utf-8-sig", errors="replace") as f:
+                start = f.read(4)
+        except OSError:
+            continue
+        if start.startswith(("---", "+++", "{")):
+            site.warn(path, 1, "the page is not Markdown; it is not imported", "convert it to Markdown, then import again")
+
+
 def read_page(site: OldSite, path: str) -> Split | None:
     """A content file's front matter and body; a problem with either is an error at its line."""
     try:

@@ -14,6 +14,7 @@ import shlex
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from blogkit.load.markdown import MORE_MARKER
 from blogkit.migrate.model import OldSite
 
 SOURCE_SCHEME = "import-source:"
@@ -31,6 +32,7 @@ class Translator:
 
     def body(self, generator: str, text: str, source: str, first_line: int) -> str:
         rules = {"zola": self._zola, "hugo": self._hugo, "jekyll": self._jekyll}[generator]
+        text = _MORE.sub(MORE_MARKER, text)
         if generator == "hugo":
             text = _HUGO_BLOCK_HIGHLIGHT.sub(lambda m: _fence(m.group("lang"), m.group("code")), text)
         if generator == "jekyll":
@@ -139,6 +141,7 @@ class Translator:
 
 # -- what the generators' syntax looks like ------------------------------------------------------
 
+_MORE = re.compile(r"^[ \t]*<!--\s*more\s*-->[ \t]*$", re.MULTILINE | re.IGNORECASE)  # each generator's summary divider
 _ZOLA_AT = re.compile(r"(\]\(\s*<?)@/([^)#\s>]+(?:#[^)\s>]*)?)(>?[\s)])")
 _ZOLA_CALL = re.compile(r"\{\{\s*(?P<name>[A-Za-z_][A-Za-z0-9_]*)\((?P<args>[^)]*)\)\s*\}\}")
 _ZOLA_BLOCK = re.compile(r"\{%\s*[A-Za-z_][A-Za-z0-9_]*\([^)]*\)\s*%\}")

@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from blogkit.core.urls import slugify
-from blogkit.migrate.model import Listing, OldFeed, OldPost, OldSite, OldTeam, Person, Section
+from blogkit.migrate.model import Listing, OldFeed, OldPage, OldPost, OldSite, OldTeam, Person, Section
 from blogkit.migrate.people import parse_names
 from blogkit.migrate.reading import (
     MARKDOWN,
@@ -17,6 +17,7 @@ from blogkit.migrate.reading import (
     bundle_assets,
     dated_name,
     files_under,
+    note_unread,
     page_stem,
     read_page,
     read_site_config,
@@ -54,6 +55,7 @@ def read_zola(root: str, sections: Sequence[str], language: str) -> OldSite:
 
     wanted = "" if language == default_language else language
     content = [f for f in files_under(root, "content") if f.endswith(MARKDOWN) and _language_of(f) == wanted]
+    note_unread(site, files_under(root, "content"))
     indexes = {posixpath.dirname(f): f for f in content if page_stem(f) and os.path.basename(f).startswith("_index.")}
     section_pages: dict[str, list[str]] = {}
     for path in content:
@@ -96,6 +98,9 @@ def read_zola(root: str, sections: Sequence[str], language: str) -> OldSite:
     translator = Translator(site, lambda ref, _from: ref if ref in site.pages else None)
     taxonomies = {text(t.get("name")): t for t in config.get("taxonomies") or [] if isinstance(t, dict)}
     for path, key, meta, body, body_line in pages:
+        if key == "" and not sections and not meta.get("date"):
+            site.standalone.append(_page(translator, path, meta, body, body_line, site.pages[path]))
+            continue
         if key not in chosen:
             continue
         date = when(meta.get("date"), zone)
@@ -138,6 +143,18 @@ def read_zola(root: str, sections: Sequence[str], language: str) -> OldSite:
     _urls_and_feeds(site, config, section_meta, taxonomies, chosen)
     site.static = static_copies(root, "static")
     return site
+
+
+def _page(translator: Translator, path: str, meta: dict[str, Any], body: str, body_line: int, url: str) -> OldPage:
+    return OldPage(
+        source=path,
+        body_line=body_line,
+        title=text(meta.get("title")) or page_stem(path),
+        body=translator.body("zola", body, path, body_line),
+        url=url,
+        summary=text(meta.get("description")),
+        draft=meta.get("draft") is True,
+    )
 
 
 def _language_of(path: str) -> str:
