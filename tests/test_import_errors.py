@@ -70,3 +70,25 @@ def test_old_broken_links_are_kept_reported_and_the_site_still_builds(tmp_path, 
     assert [d for d in diagnostics(result) if "notes.html" in d] == [
         "posts/old/2024-01-01-old.md:10:17: warning: link target '../notes.html' not found"
     ]
+
+
+def test_a_section_named_like_a_team_is_that_teams(tmp_path, capsys):
+    source = write_site(
+        tmp_path / "old",
+        {
+            "_config.yml": "url: https://old.example\ntitle: Old\nplugins: [jekyll-feed]\nfeed:\n  categories: [storage]\n",
+            "_data/teams.yml": "storage:\n  name: Storage\n  url: https://old.example/storage/\n",
+            "_data/authors.yml": "ada:\n  name: Ada Okafor\n",
+            "storage/_posts/2024-01-02-compaction.md": "---\ntitle: Compaction\nauthor: ada\n---\nText.\n",
+        },
+        base=False,
+    )
+    code, _, err = run_cli(["import", "jekyll", str(source), str(tmp_path / "dest")], capsys)
+    assert code == 0, err
+    dest = tmp_path / "dest"
+    assert (dest / "authors/ada.yaml").read_text() == "name: Ada Okafor\nteam: storage\n"
+    assert "tags:" not in (dest / "posts/ada/2024-01-02-compaction.md").read_text()
+    assert "- path: /feed/storage.xml\n  scope: team:storage\n  format: atom\n" in (dest / "blogkit.yaml").read_text()
+    result = build(dest)
+    assert diagnostics(result) == []
+    assert "feed/storage.xml" in result.outputs.files

@@ -154,7 +154,8 @@ def read_jekyll(root: str, sections: Sequence[str], language: str) -> OldSite:
                 url=old_url,
                 feed_id=site.base_url.rstrip("/") + _post_id(old_url, slug),
                 authors=tuple(people),
-                tags=tuple(texts(meta.get("tags"))) + tuple(categories),
+                tags=tuple(texts(meta.get("tags"))) + tuple(categories[1:]),
+                section=categories[0] if categories else "",  # the first category, a tag or a team's section
                 aliases=tuple(texts(meta.get("redirect_from"))),
                 draft=draft or meta.get("published") is False,
                 summary=summary,
@@ -270,7 +271,7 @@ def _feeds_and_listings(site: OldSite, config: dict[str, Any], categories: set[s
     if "jekyll-feed" in plugins:
         site.feeds.append(OldFeed("/" + (text(feed.get("path")) or "feed.xml").lstrip("/"), "hub", "", "atom"))
         for category in texts(feed.get("categories")):
-            site.feeds.append(OldFeed(f"/feed/{category}.xml", "tag", category, "atom"))
+            site.feeds.append(OldFeed(f"/feed/{category}.xml", "section", category, "atom"))
         by_tag = feed.get("tags")
         if by_tag:
             only = set(texts(by_tag.get("only"))) if isinstance(by_tag, dict) and by_tag.get("only") else None
@@ -285,7 +286,9 @@ def _feeds_and_listings(site: OldSite, config: dict[str, Any], categories: set[s
             singular = kind.rstrip("s").replace("categorie", "category")
             if singular in ("tag", "category"):
                 for term in sorted(tags if singular == "tag" else categories):
-                    site.listings.append(Listing(links[singular].replace(":name", slugify(term)), "tag", term))
+                    site.listings.append(
+                        Listing(links[singular].replace(":name", slugify(term)), "tag" if singular == "tag" else "section", term)
+                    )
     site.listings.append(Listing("/", "hub", ""))
 
 

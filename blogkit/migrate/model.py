@@ -78,7 +78,7 @@ class Section:
     key: str  # 'blog'
     title: str
     url: str  # '/blog/'
-    is_team: bool = False  # the section is a team's (its posts become the team's)
+    team: str = ""  # the key of OldSite.teams when the section is a team's: its posts are the team's, not a tag's
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ site always gives the same folder, byte for byte.
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -38,6 +39,7 @@ class Plan:
 def plan_site(site: OldSite) -> Plan:
     plan = Plan()
     zone = _zone(site.timezone)
+    _mark_team_sections(site)
     people = _people(site)
     handles = assign_handles(people.values())
     fallback = Person(key="", name=site.title or "Editors")
@@ -50,7 +52,7 @@ def plan_site(site: OldSite) -> Plan:
             if not post.authors:
                 hint = f"it is credited to '{fallback.name}' ({handles[identity(fallback)]})"
                 site.warn(post.source, 1, "the post names no author", hint)
-    section_tags = {key: s.title for key, s in site.sections.items() if not s.is_team}
+    section_tags = {key: s.title for key, s in site.sections.items() if not s.team}
 
     # where each post goes, and its new URL
     files: dict[str, str] = {}
@@ -180,10 +182,23 @@ def _people(site: OldSite) -> dict[str, Person]:
     """Every author of an imported post, by identity, with what the source's author data says of them."""
     found: dict[str, Person] = {}
     for post in sorted(site.posts, key=lambda p: p.source):
+        section = site.sections.get(post.section)
         for person in post.authors:
             person = _canonical(person, site.people)
-            found.setdefault(identity(person), person)
+            if section is not None and section.team and not person.team:
+                person = dataclasses.replace(person, team=section.team)  # a team's section: its authors are the team's
+            if not found.get(identity(person), person).team or identity(person) not in found:
+                found[identity(person)] = person
     return found
+
+
+def _mark_team_sections(site: OldSite) -> None:
+    """A section named like a team of the old site (`storage`, "Storage team") is that team's, not a tag."""
+    teams = {slugify(key): key for key in site.teams} | {slugify(team.name): key for key, team in site.teams.items()}
+    for key, section in sorted(site.sections.items()):
+        for name in (section.key, section.title, section.title.removesuffix(" team").removesuffix(" Team")):
+            if not section.team and slugify(name) in teams:
+                site.sections[key] = section = dataclasses.replace(section, team=teams[slugify(name)])
 
 
 def _canonical(person: Person, known: Mapping[str, Person]) -> Person:
@@ -228,8 +243,8 @@ def _teams(site: OldSite, people: Mapping[str, Person]) -> dict[str, OldTeam]:
     """The teams of the old site, and those its authors name without describing them."""
     teams = dict(site.teams)
     for section in site.sections.values():
-        if section.is_team:
-            teams.setdefault(slugify(section.key), OldTeam(slugify(section.key), section.title))
+        if section.team:
+            teams.setdefault(section.team, OldTeam(section.team, section.title))
     for person in people.values():
         if person.team and person.team not in teams:
             teams[person.team] = OldTeam(person.team, person.team.replace("-", " ").title())
@@ -316,8 +331,8 @@ def _scope_path(
         section = site.sections.get(name)
         if section is None:
             return None
-        if section.is_team:
-            return f"teams/{slugify(section.key)}/"
+        if section.team:
+            return f"teams/{section.team}/"
         slug = slugify(section.title)
         return f"tags/{slug}/" if slug in tags else None
     if kind == "tag":

@@ -72,6 +72,17 @@ class Translator:
 
     # -- Zola ---------------------------------------------------------------------------------
     def _zola(self, text: str, source: str, first_line: int, whole: str, offset: int) -> str:
+        escaped: list[str] = []
+
+        def hide(match: re.Match[str]) -> str:  # {{/* name() */}} is Zola's way to show a shortcode: shown, never run
+            escaped.append(match.group(0).replace("{{/*", "{{").replace("*/}}", "}}").replace("{%/*", "{%").replace("*/%}", "%}"))
+            return f"\x00{len(escaped) - 1}\x00"
+
+        text = _ZOLA_ESCAPED.sub(hide, text)
+        text = self._zola_code(text, source, first_line, whole, offset)
+        return re.sub(r"\x00(\d+)\x00", lambda m: escaped[int(m.group(1))], text)
+
+    def _zola_code(self, text: str, source: str, first_line: int, whole: str, offset: int) -> str:
         def at_link(match: re.Match[str]) -> str:
             line = self._line(whole, offset + match.start(), first_line)
             return match.group(1) + self._reference("content/" + match.group(2), source, line) + match.group(3)
@@ -129,6 +140,10 @@ class Translator:
 
         def output(match: re.Match[str]) -> str:
             expression = match.group(1).strip()
+            filtered = _LIQUID_URL.match(expression)
+            if filtered:
+                path = filtered.group(2)
+                return self.site.base_url.rstrip("/") + "/" + path.lstrip("/") if filtered.group(3) == "absolute_url" else path
             if "|" not in expression and expression.startswith("site."):
                 value = self._param(expression)
                 if value is not None:
@@ -142,6 +157,8 @@ class Translator:
 # -- what the generators' syntax looks like ------------------------------------------------------
 
 _MORE = re.compile(r"^[ \t]*<!--\s*more\s*-->[ \t]*$", re.MULTILINE | re.IGNORECASE)  # each generator's summary divider
+_ZOLA_ESCAPED = re.compile(r"\{\{/\*.*?\*/\}\}|\{%/\*.*?\*/%\}", re.DOTALL)
+_LIQUID_URL = re.compile(r"^(['\"])(.*?)\1\s*\|\s*(relative_url|absolute_url)$")
 _ZOLA_AT = re.compile(r"(\]\(\s*<?)@/([^)#\s>]+(?:#[^)\s>]*)?)(>?[\s)])")
 _ZOLA_CALL = re.compile(r"\{\{\s*(?P<name>[A-Za-z_][A-Za-z0-9_]*)\((?P<args>[^)]*)\)\s*\}\}")
 _ZOLA_BLOCK = re.compile(r"\{%\s*[A-Za-z_][A-Za-z0-9_]*\([^)]*\)\s*%\}")
