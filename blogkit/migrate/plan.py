@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import posixpath
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
@@ -18,9 +18,8 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from blogkit.core.config import SiteConfig
-from blogkit.core.diagnostics import Location
-from blogkit.core.feedformats import FEED_FORMATS, feed_path
 from blogkit.core.urls import check_alias, expand_permalink, slugify
+from blogkit.migrate import continuity
 from blogkit.migrate.links import OldLinks, rewrite_links, url_forms
 from blogkit.migrate.model import OldPost, OldSite, OldTeam, Person
 from blogkit.migrate.people import assign_handles, identity
@@ -80,14 +79,14 @@ def plan_site(site: OldSite) -> Plan:
     page_files = {page.source: _page_file(page.url) for page in pages}
     new_paths = {paths[p.source] for p in posts} | {f[len("pages/") : -len(".md")] + "/" for f in page_files.values()}
     team_keys = _teams(site, people)
-    own = _own_pages(handles.values(), published_tags, team_keys)
-    redirects = _redirects(site, handles, people, published_tags, new_paths | own)
+    own = continuity.own_pages(handles.values(), published_tags, team_keys)
+    redirects = continuity.redirects(site, handles, people, published_tags, new_paths | own)
     for page in pages:
         moved = "/" + page_files[page.source][len("pages/") : -len(".md")] + "/"
         if page.url != moved and not check_alias(page.url)[1]:
             redirects.append((page.url, moved))
     redirects.sort()
-    feeds = _feeds(site, handles, people, published_tags, own)
+    feeds = continuity.feeds(site, handles, people, published_tags, own)
     answered = {form for path, _ in redirects for form in url_forms(path)}
     answered |= {form for feed in feeds for form in url_forms(feed["path"])}
     answered |= {form for _, target in site.static for form in url_forms(target)}
@@ -251,13 +250,6 @@ def _teams(site: OldSite, people: Mapping[str, Person]) -> dict[str, OldTeam]:
     return {slugify(key): team for key, team in sorted(teams.items())}
 
 
-def _own_pages(handles: Iterable[str], tags: set[str], teams: Mapping[str, OldTeam]) -> set[str]:
-    """The paths of the pages blogkit makes itself: an old URL there is answered by them, not redirected."""
-    own = {"", "authors/", "tags/", "archive/", "search/", "subscribe/", "404.html", "sitemap.xml", "robots.txt", "feed.xsl"}
-    own |= {f"authors/{h}/" for h in handles} | {f"tags/{t}/" for t in tags} | {f"teams/{k}/" for k in teams}
-    return own
-
-
 def _team(team: OldTeam) -> dict[str, str]:
     out = {"name": team.name}
     if team.description:
@@ -316,71 +308,6 @@ def _post_text(post: OldPost, authors: list[str], tags: list[str], aliases: list
     return "---\n" + _dump(meta) + "---\n" + body.lstrip("\n").rstrip() + "\n"
 
 
-# -- URLs the old site served -------------------------------------------------------------------
-
-
-def _scope_path(
-    site: OldSite, kind: str, name: str, handles: Mapping[str, str], people: Mapping[str, Person], tags: set[str]
-) -> str | None:
-    """The blogkit page of an old listing's scope: '' for the hub, 'tags/x/', 'authors/h/', 'teams/t/'; None if none."""
-    if kind == "hub":
-        return ""
-    if kind == "index":
-        return f"{name}/"
-    if kind == "section":
-        section = site.sections.get(name)
-        if section is None:
-            return None
-        if section.team:
-            return f"teams/{section.team}/"
-        slug = slugify(section.title)
-        return f"tags/{slug}/" if slug in tags else None
-    if kind == "tag":
-        slug = slugify(name)
-        return f"tags/{slug}/" if slug in tags else None
-    if kind == "author":
-        for person_id, person in people.items():
-            if name in (person.key, person.name) or slugify(name) in (slugify(person.key), slugify(person.name)):
-                return f"authors/{handles[person_id]}/"
-    return None
-
-
-def _redirects(
-    site: OldSite, handles: Mapping[str, str], people: Mapping[str, Person], tags: set[str], posts: set[str]
-) -> list[tuple[str, str]]:
-    found: dict[str, str] = {}
-    for listing in sorted(site.listings, key=lambda item: item.url):
-        target = _scope_path(site, listing.kind, listing.name, handles, people, tags)
-        path, problem = check_alias(listing.url) if listing.url != "/" else ("", "")
-        if target is None or problem or path == target:
-            continue
-        if path in posts:
-            site.warn(site.config_file, 0, f"the old page {listing.url} is answered by a page of the new site, not by /{target}")
-            continue
-        found.setdefault("/" + path, "/" + target)
-    return sorted(found.items())
-
-
-def _feeds(site: OldSite, handles: Mapping[str, str], people: Mapping[str, Person], tags: set[str], own: set[str]) -> list[dict[str, str]]:
-    own_feeds = {feed_path(page, fmt) for page in own if page.endswith("/") or page == "" for fmt in FEED_FORMATS}
-    found: dict[str, dict[str, str]] = {}
-    for feed in sorted(site.feeds, key=lambda f: f.path):
-        target = _scope_path(site, feed.kind, feed.name, handles, people, tags)
-        path, problem = check_alias(feed.path)
-        if target is None:
-            site.warn(site.config_file, 0, f"the old feed {feed.path} lists posts none of which were imported", "it is not published")
-            continue
-        if problem or path.endswith("/") or path == feed_path(target, feed.format):
-            continue
-        if path in own_feeds:
-            site.warn(site.config_file, 0, f"the old feed {feed.path} is now one of blogkit's own feeds, of another scope or format")
-            continue
-        kind, _, name = target.rstrip("/").partition("/")
-        scope = "hub" if target == "" else {"tags": "tag", "authors": "author", "teams": "team"}[kind] + ":" + name
-        found.setdefault(path, {"path": "/" + path, "scope": scope, "format": feed.format})
-    return [found[key] for key in sorted(found)]
-
-
 # -- the config --------------------------------------------------------------------------------
 
 
@@ -421,7 +348,3 @@ def _plain(value: Any) -> Any:
 
 def _dump(data: Any) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=1000)
-
-
-def location(path: str, line: int) -> Location:
-    return Location(path, line)
