@@ -92,3 +92,26 @@ def test_a_section_named_like_a_team_is_that_teams(tmp_path, capsys):
     result = build(dest)
     assert diagnostics(result) == []
     assert "feed/storage.xml" in result.outputs.files
+
+
+def test_hugo_permalinks_url_and_a_config_folder(tmp_path, capsys):
+    source = write_site(
+        tmp_path / "old",
+        {
+            "config/_default/hugo.toml": 'baseURL = "https://old.example/"\ntitle = "Old"\n[permalinks]\nposts = "/:year/:month/:slug/"\n',
+            "config/_default/params.toml": 'team = "Platform"\n',
+            "content/posts/first.md": "---\ntitle: First Post\ndate: 2024-02-03\nslug: first\nauthor: Ana Lima (Kestrel)\n---\nIntro.\n"
+            "<!--more-->\nRest, by {{< param team >}}.\n",
+            "content/posts/moved.md": "---\ntitle: Moved\ndate: 2024-02-04\nurl: /special/moved-here/\nauthor: Ana Lima\n---\nText.\n",
+        },
+        base=False,
+    )
+    code, _, err = run_cli(["import", "hugo", str(source), str(tmp_path / "dest")], capsys)
+    assert code == 0, err
+    first = (tmp_path / "dest/posts/ana-lima/2024-02-03-first.md").read_text()
+    assert "aliases" not in first  # /2024/02/first/ is blogkit's own permalink too
+    assert "id: https://old.example/2024/02/first/" in first
+    assert "Intro.\n<!-- more -->\nRest, by Platform.\n" in first
+    assert "- /special/moved-here/\n" in (tmp_path / "dest/posts/ana-lima/2024-02-04-moved.md").read_text()
+    assert (tmp_path / "dest/authors/ana-lima.yaml").read_text() == "name: Ana Lima\nbio: Kestrel\n"
+    assert diagnostics(build(tmp_path / "dest")) == []

@@ -186,9 +186,22 @@ def _people(site: OldSite) -> dict[str, Person]:
             person = _canonical(person, site.people)
             if section is not None and section.team and not person.team:
                 person = dataclasses.replace(person, team=section.team)  # a team's section: its authors are the team's
-            if not found.get(identity(person), person).team or identity(person) not in found:
-                found[identity(person)] = person
+            known = found.get(identity(person))
+            found[identity(person)] = person if known is None else _merged(known, person)
     return found
+
+
+def _merged(first: Person, later: Person) -> Person:
+    """One person written twice: what the first writing says, and what only the later one adds."""
+    return dataclasses.replace(
+        first,
+        bio=first.bio or later.bio,
+        email=first.email or later.email,
+        avatar=first.avatar or later.avatar,
+        affiliation=first.affiliation or later.affiliation,
+        team=first.team or later.team,
+        links=first.links + tuple(link for link in later.links if link not in first.links),
+    )
 
 
 def _mark_team_sections(site: OldSite) -> None:
