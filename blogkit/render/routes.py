@@ -93,7 +93,7 @@ def _redirects(site: Site, pages: set[str], report: Report) -> Iterator[PageRout
             )
             continue
         target = {"title": titles.get(redirect.target, "/" + redirect.target), "path": redirect.target}
-        yield _page("alias.html", redirect.path, redirect.origin, target=target)
+        yield _page("redirect.html", redirect.path, redirect.origin, target=target)
 
 
 def _legacy_feeds(site: Site, all_scopes: list[FeedScope], report: Report) -> Iterator[FeedRoute]:
