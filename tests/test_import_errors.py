@@ -115,3 +115,15 @@ def test_hugo_permalinks_url_and_a_config_folder(tmp_path, capsys):
     assert "- /special/moved-here/\n" in (tmp_path / "dest/posts/ana-lima/2024-02-04-moved.md").read_text()
     assert (tmp_path / "dest/authors/ana-lima.yaml").read_text() == "name: Ana Lima\nbio: Kestrel\n"
     assert diagnostics(build(tmp_path / "dest")) == []
+
+
+def test_the_pages_of_a_paginated_listing_answer_unless_blogkit_has_them(tmp_path, capsys):
+    posts = {f"_posts/2024-01-{day:02d}-post-{day}.md": f"---\ntitle: Post {day}\nauthor: Ana\n---\nText.\n" for day in range(1, 13)}
+    config = "url: https://old.example\ntitle: Old\npaginate: 4\npaginate_path: /blog/page:num/\n"
+    source = write_site(tmp_path / "old", {"_config.yml": config, **posts}, base=False)
+    code, _, err = run_cli(["import", "jekyll", str(source), str(tmp_path / "dest")], capsys)
+    assert code == 0, err
+    assert "- from: /blog/page2/\n  to: /\n- from: /blog/page3/\n  to: /\n" in (tmp_path / "dest/blogkit.yaml").read_text()
+    result = build(tmp_path / "dest")
+    assert diagnostics(result) == []
+    assert {"blog/page2/index.html", "blog/page3/index.html", "page/2/index.html"} <= set(result.outputs.files)

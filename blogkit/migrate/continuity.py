@@ -4,17 +4,24 @@ URLs `legacy_feeds` of the same scope. Paths blogkit's own pages and feeds take 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
+from typing import cast
 
+from blogkit.core.config import SiteConfig
 from blogkit.core.feedformats import FEED_FORMATS, feed_path
 from blogkit.core.urls import check_alias, slugify
 from blogkit.migrate.model import OldSite, OldTeam, Person
 
+PAGINATE = cast(int, SiteConfig.__dataclass_fields__["paginate"].default)  # the import keeps blogkit's own
 
-def own_pages(handles: Iterable[str], tags: set[str], teams: Mapping[str, OldTeam]) -> set[str]:
-    """The paths of the pages blogkit makes itself: an old URL there is answered by them, not redirected."""
+
+def own_pages(handles: Iterable[str], tags: set[str], teams: Mapping[str, OldTeam], counts: Mapping[str, int]) -> set[str]:
+    """The paths of the pages blogkit makes itself: an old URL there is answered by them, not redirected.
+    `counts` gives the posts of each list ('' the hub, 'tags/x/', ...), which blogkit pages by PAGINATE."""
     own = {"", "authors/", "tags/", "archive/", "search/", "subscribe/", "404.html", "sitemap.xml", "robots.txt", "feed.xsl"}
     own |= {f"authors/{h}/" for h in handles} | {f"tags/{t}/" for t in tags} | {f"teams/{k}/" for k in teams}
+    own |= {f"{path}page/{n}/" for path, count in counts.items() for n in range(2, math.ceil(count / PAGINATE) + 1)}
     return own
 
 
@@ -50,13 +57,17 @@ def redirects(
     found: dict[str, str] = {}
     for listing in sorted(site.listings, key=lambda item: item.url):
         target = _scope_path(site, listing.kind, listing.name, handles, people, tags)
+        if target is None:
+            continue
         path, problem = check_alias(listing.url) if listing.url != "/" else ("", "")
-        if target is None or problem or path == target:
-            continue
-        if path in posts:
+        if path in posts and path != target:
             site.warn(site.config_file, 0, f"the old page {listing.url} is answered by a page of the new site, not by /{target}")
-            continue
-        found.setdefault("/" + path, "/" + target)
+        elif not problem and path != target:
+            found.setdefault("/" + path, "/" + target)
+        for number in range(2, listing.pages + 1):  # its further pages lead to the first: they list the same posts
+            page, problem = check_alias(listing.url.rstrip("/") + "/" + listing.paged.format(n=number))
+            if not problem and page not in posts:
+                found.setdefault("/" + page, "/" + target)
     return sorted(found.items())
 
 

@@ -22,6 +22,7 @@ from blogkit.migrate.reading import (
     dated_name,
     files_under,
     note_unread,
+    page_count,
     page_stem,
     read_page,
     read_site_config,
@@ -163,7 +164,7 @@ def read_hugo(root: str, sections: Sequence[str], language: str) -> OldSite:
                 extra={k: v for k, v in extra.items() if k not in ("team", "team_url")},
             )
         )
-    _listings_and_feeds(site, chosen, prefix, taxonomies, terms)
+    _listings_and_feeds(site, config, chosen, prefix, taxonomies, terms)
     site.static = static_copies(root, "static")
     return site
 
@@ -292,19 +293,27 @@ def _data(site: OldSite, path: str) -> dict[str, Any]:
     return {}
 
 
-def _listings_and_feeds(site: OldSite, chosen: set[str], prefix: str, taxonomies: dict[str, str], terms: dict[str, set[str]]) -> None:
-    """Hugo's default outputs: HTML and RSS (index.xml) for the home page, each section, taxonomy and term."""
-    site.listings.append(Listing(f"{prefix}/", "hub", ""))
+def _listings_and_feeds(
+    site: OldSite, config: dict[str, Any], chosen: set[str], prefix: str, taxonomies: dict[str, str], terms: dict[str, set[str]]
+) -> None:
+    """Hugo's default outputs: HTML (paginated) and RSS (index.xml) for the home page, each section, taxonomy and term."""
+    pagination: dict[str, Any] = config["pagination"] if isinstance(config.get("pagination"), dict) else {}
+    size = pagination.get("pagerSize") or config.get("paginate") or 10
+    paged = (text(pagination.get("path")) or text(config.get("paginatePath")) or "page") + "/{n}/"
+    published = [p for p in site.posts if not p.draft]
+    site.listings.append(Listing(f"{prefix}/", "hub", "", page_count(len(published), size), paged))
     site.feeds.append(OldFeed(f"{prefix}/index.xml", "hub", "", "rss"))
     for key in sorted(chosen):
         if key in site.sections:
             url = site.sections[key].url
-            site.listings.append(Listing(url, "section", key))
+            count = sum(1 for p in published if p.section == key)
+            site.listings.append(Listing(url, "section", key, page_count(count, size), paged))
             site.feeds.append(OldFeed(f"{url}index.xml", "section", key, "rss"))
     for singular, plural in sorted(taxonomies.items()):
         kind = "author" if singular == "author" else "tag"
         site.listings.append(Listing(f"{prefix}/{plural}/", "index", "authors" if kind == "author" else "tags"))
         for term in sorted(terms.get(plural, ())):
             url = f"{prefix}/{plural}/{slugify(term)}/"
-            site.listings.append(Listing(url, kind, term))
+            count = sum(1 for p in published if term in ([a.key for a in p.authors] if kind == "author" else p.tags))
+            site.listings.append(Listing(url, kind, term, page_count(count, size), paged))
             site.feeds.append(OldFeed(f"{url}index.xml", kind, term, "rss"))

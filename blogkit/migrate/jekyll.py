@@ -22,6 +22,7 @@ from blogkit.migrate.reading import (
     dated_name,
     files_under,
     note_unread,
+    page_count,
     read_page,
     read_site_config,
     text,
@@ -289,7 +290,9 @@ def _feeds_and_listings(site: OldSite, config: dict[str, Any], categories: set[s
                     site.listings.append(
                         Listing(links[singular].replace(":name", slugify(term)), "tag" if singular == "tag" else "section", term)
                     )
-    site.listings.append(Listing("/", "hub", ""))
+    paged = (text(config.get("paginate_path")) or "/page:num/").strip("/").replace(":num", "{n}") + "/"
+    pages = page_count(sum(1 for p in site.posts if not p.draft), config.get("paginate"))
+    site.listings.append(Listing("/", "hub", "", pages, paged))
 
 
 def _not_copied(path: str) -> bool:

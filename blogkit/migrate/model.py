@@ -98,6 +98,8 @@ class Listing:
     url: str
     kind: str  # hub | section | tag | author | index (the list of all tags or authors: name 'tags' or 'authors')
     name: str
+    pages: int = 1  # how many pages the old site split it into
+    paged: str = "page/{n}/"  # where its page n was, after its URL
 
 
 @dataclass(frozen=True, slots=True)

@@ -69,6 +69,9 @@ def plan_site(site: OldSite) -> Plan:
         final_slug = name[len(day) + 1 :]
         paths[post.source] = expand_permalink(PERMALINK, when=post.date.astimezone(zone), slug=final_slug, author=owner)
 
+    fallback_handle = handles.get(identity(fallback), "")
+    owners_all = {p.source: [handles[identity(_canonical(a, people))] for a in p.authors] or [fallback_handle] for p in posts}
+
     # what the old site's URLs lead to now
     tag_posts: dict[str, list[OldPost]] = {}
     for post in posts:
@@ -79,7 +82,7 @@ def plan_site(site: OldSite) -> Plan:
     page_files = {page.source: _page_file(page.url) for page in pages}
     new_paths = {paths[p.source] for p in posts} | {f[len("pages/") : -len(".md")] + "/" for f in page_files.values()}
     team_keys = _teams(site, people)
-    own = continuity.own_pages(handles.values(), published_tags, team_keys)
+    own = continuity.own_pages(handles.values(), published_tags, team_keys, _counts(posts, owners_all, tag_posts, people, handles))
     redirects = continuity.redirects(site, handles, people, published_tags, new_paths | own)
     for page in pages:
         moved = "/" + page_files[page.source][len("pages/") : -len(".md")] + "/"
@@ -189,6 +192,26 @@ def _people(site: OldSite) -> dict[str, Person]:
             known = found.get(identity(person))
             found[identity(person)] = person if known is None else _merged(known, person)
     return found
+
+
+def _counts(
+    posts: list[OldPost],
+    authors: Mapping[str, list[str]],
+    tag_posts: Mapping[str, list[OldPost]],
+    people: Mapping[str, Person],
+    handles: Mapping[str, str],
+) -> dict[str, int]:
+    """The published posts of each list blogkit pages: the hub, each tag, author and team."""
+    published = [p for p in posts if not p.draft]
+    counts = {"": len(published)}
+    counts.update({f"tags/{tag}/": sum(1 for p in ps if not p.draft) for tag, ps in tag_posts.items()})
+    teams_of = {handles[i]: person.team for i, person in people.items() if person.team}
+    for post in published:
+        for handle in authors[post.source]:
+            counts[f"authors/{handle}/"] = counts.get(f"authors/{handle}/", 0) + 1
+        for team in sorted({teams_of[h] for h in authors[post.source] if h in teams_of}):
+            counts[f"teams/{team}/"] = counts.get(f"teams/{team}/", 0) + 1
+    return counts
 
 
 def _merged(first: Person, later: Person) -> Person:

@@ -101,6 +101,13 @@ def text(value: Any) -> str:
     return str(value).strip() if isinstance(value, str | int | float) and not isinstance(value, bool) else ""
 
 
+def page_count(posts: int, per_page: Any) -> int:
+    """How many pages a list of `posts` took, `per_page` to a page (1 when it was not paginated)."""
+    if isinstance(per_page, bool) or not isinstance(per_page, int) or per_page < 1:
+        return 1
+    return max(1, -(-posts // per_page))
+
+
 def dated_name(stem: str) -> tuple[str, str]:
     """'2024-03-01-raft' -> ('2024-03-01', 'raft'); ('', stem) when the name holds no date."""
     match = _DATED_NAME.match(stem)

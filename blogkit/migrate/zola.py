@@ -18,6 +18,7 @@ from blogkit.migrate.reading import (
     dated_name,
     files_under,
     note_unread,
+    page_count,
     page_stem,
     read_page,
     read_site_config,
@@ -199,7 +200,9 @@ def _urls_and_feeds(
         if key not in chosen or key not in site.sections:
             continue
         url = site.sections[key].url
-        site.listings.append(Listing(url, "section" if key else "hub", key))
+        count = sum(1 for p in site.posts if p.section == key and not p.draft) if key else sum(1 for p in site.posts if not p.draft)
+        paged = (text(meta.get("paginate_path")) or "page") + "/{n}/"
+        site.listings.append(Listing(url, "section" if key else "hub", key, page_count(count, meta.get("paginate_by")), paged))
         if meta.get("generate_feeds", meta.get("generate_feed")) is True:
             site.feeds += [OldFeed(f"{url}{name}", "section" if key else "hub", key, fmt) for name, fmt in formats()]
     for name, taxonomy in sorted(taxonomies.items()):
@@ -210,7 +213,9 @@ def _urls_and_feeds(
         site.listings.append(Listing(f"/{name}/", "index", "authors" if kind == "author" else "tags"))
         for term in terms:
             url = f"/{name}/{slugify(term)}/"
-            site.listings.append(Listing(url, kind, term))
+            count = sum(1 for p in site.posts if not p.draft and term in (_authors_of(p) if kind == "author" else p.tags))
+            paged = (text(taxonomy.get("paginate_path")) or "page") + "/{n}/"
+            site.listings.append(Listing(url, kind, term, page_count(count, taxonomy.get("paginate_by")), paged))
             if taxonomy.get("feed") is True:
                 site.feeds += [OldFeed(f"{url}{file}", kind, term, fmt) for file, fmt in formats()]
 
