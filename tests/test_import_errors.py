@@ -127,3 +127,23 @@ def test_the_pages_of_a_paginated_listing_answer_unless_blogkit_has_them(tmp_pat
     result = build(tmp_path / "dest")
     assert diagnostics(result) == []
     assert {"blog/page2/index.html", "blog/page3/index.html", "page/2/index.html"} <= set(result.outputs.files)
+
+
+def test_zola_languages_by_file_name_and_names_with_dots(tmp_path, capsys):
+    files = {
+        "config.toml": ZOLA_CONFIG + 'default_language = "en"\n[languages.fr]\ntitle = "Vieux"\n',
+        "content/blog/_index.md": '+++\ntitle = "Blog"\n+++\n',
+        "content/blog/_index.fr.md": '+++\ntitle = "Blogue"\n+++\n',
+        "content/blog/v2.0-released.md": '+++\ntitle = "v2.0"\ndate = 2024-01-01\n[taxonomies]\nauthors = ["Ana"]\n+++\nText.\n',
+        "content/blog/hello.md": '+++\ntitle = "Hello"\ndate = 2024-01-02\n[taxonomies]\nauthors = ["Ana"]\n+++\nText.\n',
+        "content/blog/hello.fr.md": '+++\ntitle = "Bonjour"\ndate = 2024-01-02\n[taxonomies]\nauthors = ["Ana"]\n+++\nTexte.\n',
+    }
+    source = write_site(tmp_path / "old", files, base=False)
+    assert run_cli(["import", "zola", str(source), str(tmp_path / "en"), "-q"], capsys)[0] == 0
+    english = sorted(p.name for p in (tmp_path / "en/posts").rglob("*.md"))
+    assert english == ["2024-01-01-v2-0-released.md", "2024-01-02-hello.md"]
+    assert "- /blog/v2-0-released/\n" in (tmp_path / "en/posts/ana/2024-01-01-v2-0-released.md").read_text()
+    assert run_cli(["import", "zola", str(source), str(tmp_path / "fr"), "--language", "fr", "-q"], capsys)[0] == 0
+    french = (tmp_path / "fr/posts/ana/2024-01-02-hello.md").read_text()
+    assert "title: Bonjour" in french and "- /fr/blog/hello/\n" in french
+    assert "language: fr\n" in (tmp_path / "fr/blogkit.yaml").read_text()

@@ -76,7 +76,8 @@ def read_hugo(root: str, sections: Sequence[str], language: str) -> OldSite:
     wanted_suffix = "" if language == default_language or languages.get(language, {}).get("contentDir") else f".{language}"
     _people(site, root)
 
-    content = [f for f in files_under(root, content_dir) if f.endswith(MARKDOWN) and _suffix(f) == wanted_suffix]
+    codes = (set(languages) | {language}) - {default_language}  # the default language's files have no suffix
+    content = [f for f in files_under(root, content_dir) if f.endswith(MARKDOWN) and _suffix(f, codes) == wanted_suffix]
     note_unread(site, files_under(root, content_dir))
     pages: list[tuple[str, str, dict[str, Any], str, int]] = []
     for path in content:
@@ -93,7 +94,7 @@ def read_hugo(root: str, sections: Sequence[str], language: str) -> OldSite:
             if section and posixpath.dirname(inside) == section:
                 site.sections[section] = Section(section, text(meta.get("title")) or section.title(), url)
             continue
-        site.pages[path] = _url(meta, inside, section, permalinks, prefix, zone)
+        site.pages[path] = _url(meta, inside, section, permalinks, prefix, zone, _suffix(path, codes))
         pages.append((path, section, meta, split.body, split.body_line))
     for _, section, _, _, _ in pages:
         if section and section not in site.sections:
@@ -191,15 +192,17 @@ def _config(root: str) -> tuple[str, dict[str, Any]]:
     return read_site_config(root, CONFIG_NAMES)
 
 
-def _suffix(path: str) -> str:
+def _suffix(path: str, codes: set[str]) -> str:
+    """'.fr' for 'post.fr.md' when fr is a language of the site; '' otherwise ('v2.0.md' is no language)."""
     stem = os.path.splitext(os.path.basename(path))[0]
-    return "." + stem.rsplit(".", 1)[1] if "." in stem else ""
+    code = stem.rsplit(".", 1)[1] if "." in stem else ""
+    return f".{code}" if code in codes else ""
 
 
-def _url(meta: dict[str, Any], inside: str, section: str, permalinks: dict[str, str], prefix: str, zone: ZoneInfo) -> str:
+def _url(meta: dict[str, Any], inside: str, section: str, permalinks: dict[str, str], prefix: str, zone: ZoneInfo, suffix: str) -> str:
     if text(meta.get("url")):
         return "/" + text(meta["url"]).strip("/") + "/"
-    stem = page_stem(inside).rsplit(".", 1)[0] if "." in page_stem(inside) else page_stem(inside)
+    stem = page_stem(inside).removesuffix(suffix)
     slug = text(meta.get("slug"))
     pattern = permalinks.get(section)
     date = when(meta.get("date"), zone)

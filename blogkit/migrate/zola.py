@@ -55,7 +55,8 @@ def read_zola(root: str, sections: Sequence[str], language: str) -> OldSite:
     suffix = "" if language == default_language else f".{language}"
 
     wanted = "" if language == default_language else language
-    content = [f for f in files_under(root, "content") if f.endswith(MARKDOWN) and _language_of(f) == wanted]
+    codes = ({str(code) for code in (config.get("languages") or {})} | {language}) - {default_language}
+    content = [f for f in files_under(root, "content") if f.endswith(MARKDOWN) and _language_of(f, codes) == wanted]
     note_unread(site, files_under(root, "content"))
     indexes = {posixpath.dirname(f): f for f in content if page_stem(f) and os.path.basename(f).startswith("_index.")}
     section_pages: dict[str, list[str]] = {}
@@ -126,7 +127,7 @@ def read_zola(root: str, sections: Sequence[str], language: str) -> OldSite:
                 title=text(meta.get("title")) or page_stem(path),
                 date=date,
                 body=translator.body("zola", body, path, body_line),
-                slug=text(meta.get("slug")) or dated_name(page_stem(path))[1],
+                slug=text(meta.get("slug")) or dated_name(page_stem(path).removesuffix(suffix))[1],
                 url=site.pages[path],
                 feed_id=site.base_url.rstrip("/") + site.pages[path],
                 authors=tuple(people),
@@ -158,10 +159,11 @@ def _page(translator: Translator, path: str, meta: dict[str, Any], body: str, bo
     )
 
 
-def _language_of(path: str) -> str:
-    """'' for the default language's files; 'fr' for 'post.fr.md'."""
+def _language_of(path: str, codes: set[str]) -> str:
+    """'' for the default language's files; 'fr' for 'post.fr.md' when fr is a language of the site ('v2.0.md' is no language)."""
     stem = os.path.splitext(os.path.basename(path))[0]
-    return stem.rsplit(".", 1)[1] if "." in stem else ""
+    code = stem.rsplit(".", 1)[1] if "." in stem else ""
+    return code if code in codes else ""
 
 
 def _chosen_sections(site: OldSite, asked: Sequence[str], pages: list[tuple[str, str, dict[str, Any], str, int]]) -> set[str]:
