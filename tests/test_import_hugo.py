@@ -29,7 +29,7 @@ def imported(tmp_path_factory):
 
 def test_the_report_counts_everything_and_names_each_warning_at_its_line(tmp_path, capsys):
     report = import_site("hugo", tmp_path / "site", capsys)
-    assert "imported 3 posts, 1 draft, 0 pages, 3 authors, 1 team, 5 tags" in report
+    assert "imported 4 posts, 1 draft, 0 pages, 4 authors, 1 team, 6 tags" in report
     assert "content/en/blog/2024/release-2-4.md:19: warning: the shortcode '{{< alert title=\"Note\" >}}'" in report
 
 
@@ -42,6 +42,8 @@ def test_every_old_url_answers(imported):
             "/blog/planner/",
             "/blog/2024/release-2-4/",
             "/blog/",
+            "/blog/news/",  # a section inside the blog (Docsy's news)
+            "/blog/news/fosdem/",
             "/tags/",
             "/tags/query-planner/",
             "/categories/",
@@ -58,7 +60,9 @@ def test_every_old_feed_url_serves_the_old_ids(imported):
     _, _, result = imported
     planner, release = BASE + "blog/2024/planner-rewrite/", BASE + "blog/2024/release-2-4/"
     assert_feed(result, "/index.xml", {planner, release})
-    assert_feed(result, "/blog/index.xml", {planner, release})
+    fosdem = BASE + "blog/news/fosdem/"
+    assert_feed(result, "/blog/index.xml", {planner, release, fosdem})
+    assert_feed(result, "/blog/news/index.xml", {fosdem})
     assert_feed(result, "/tags/query-planner/index.xml", {planner})
     assert_feed(result, "/categories/engineering/index.xml", {planner})
     assert_feed(result, "/authors/ana/index.xml", {planner, release})
@@ -76,6 +80,15 @@ def test_refs_shortcodes_params_and_pages_left_behind(imported):
     assert "KestrelDB 2.4 ships" in planner
     assert "![A query plan](plan.svg)\n\n*The plan the new planner picks*" in planner
     assert "[requirements](https://kestrel.example/docs/install/#requirements)" in planner  # docs stay on the old site
+
+
+def test_links_by_old_url_become_links_to_the_files(imported):
+    dest, _, _ = imported
+    fosdem = (dest / "posts/bo/2024-01-20-fosdem.md").read_text()
+    assert "[the 2.4 release](../chris-doe/2024-03-05-release-2-4.md)" in fosdem
+    assert "[planning queries](../ana/2024-02-14-planner-rewrite/index.md#cost-model)" in fosdem  # absolute, with its anchor
+    assert "tags:\n- News\n- Blog\n" in fosdem
+    assert "authors:\n- bo\n- dana-ruiz\n" in fosdem  # "Bo Chen" is the author data's bo
 
 
 def test_authors_keys_and_free_text_are_one_person_when_the_source_says_so(imported):

@@ -91,8 +91,9 @@ def read_hugo(root: str, sections: Sequence[str], language: str) -> OldSite:
         if name.startswith("_index."):
             url = prefix + ("/" + posixpath.dirname(inside).lower() + "/" if posixpath.dirname(inside) else "/")
             site.pages[path] = url
-            if section and posixpath.dirname(inside) == section:
-                site.sections[section] = Section(section, text(meta.get("title")) or section.title(), url)
+            folder = posixpath.dirname(inside)
+            if section and folder:  # a section, or a section inside one (Docsy's blog/news): it keeps its page
+                site.sections[folder] = Section(folder, text(meta.get("title")) or posixpath.basename(folder).title(), url)
             continue
         site.pages[path] = _url(meta, inside, section, permalinks, prefix, zone, _suffix(path, codes))
         pages.append((path, section, meta, split.body, split.body_line))
@@ -119,7 +120,7 @@ def read_hugo(root: str, sections: Sequence[str], language: str) -> OldSite:
             )
             site.standalone.append(page)
             continue
-        if section not in chosen:
+        if not _within(posixpath.relpath(path, content_dir), chosen):
             continue
         if date is None:
             site.warn(path, 1, "the page has no date; it is left out", "give it a date to import it")
@@ -151,7 +152,7 @@ def read_hugo(root: str, sections: Sequence[str], language: str) -> OldSite:
                 url=site.pages[path],
                 feed_id=site.base_url.rstrip("/") + site.pages[path],
                 authors=tuple(people),
-                tags=tuple(t for name in tag_taxonomies for t in texts(meta.get(name))),
+                tags=tuple(t for name in tag_taxonomies for t in texts(meta.get(name))) + _inner_sections(site, path, content_dir, section),
                 section=section,
                 aliases=tuple(
                     a if a.startswith("/") else posixpath.join(posixpath.dirname(site.pages[path].rstrip("/")), a) + "/"
@@ -168,6 +169,18 @@ def read_hugo(root: str, sections: Sequence[str], language: str) -> OldSite:
     _listings_and_feeds(site, config, chosen, prefix, taxonomies, terms)
     site.static = static_copies(root, "static")
     return site
+
+
+def _inner_sections(site: OldSite, path: str, content_dir: str, section: str) -> tuple[str, ...]:
+    """The titles of the sections inside `section` that hold a page (blog/news/ of blog/news/post.md): the page's tags."""
+    inside = posixpath.relpath(path, content_dir)
+    folder = posixpath.dirname(posixpath.dirname(inside) if os.path.basename(path).startswith("index.") else inside)
+    titles = []
+    while folder and folder != section:
+        if folder in site.sections:
+            titles.append(site.sections[folder].title)
+        folder = posixpath.dirname(folder)
+    return tuple(reversed(titles))
 
 
 def _config(root: str) -> tuple[str, dict[str, Any]]:
@@ -231,6 +244,11 @@ def _chosen(site: OldSite, asked: Sequence[str], pages: list[tuple[str, str, dic
             raise SourceError(f"the site has no section '{unknown[0]}'", f"its sections are: {', '.join(sorted(site.sections))}")
         return {name.strip("/") for name in asked}
     return {section for _, section, meta, _, _ in pages if meta.get("date")}
+
+
+def _within(inside: str, chosen: set[str]) -> bool:
+    """Whether a path of the content folder is in one of the chosen sections ('blog', or 'blog/news')."""
+    return any(inside.startswith(name + "/") for name in chosen)
 
 
 def _find(ref: str, where: str, content_dir: str, files: set[str]) -> str | None:
@@ -306,12 +324,14 @@ def _listings_and_feeds(
     published = [p for p in site.posts if not p.draft]
     site.listings.append(Listing(f"{prefix}/", "hub", "", page_count(len(published), size), paged))
     site.feeds.append(OldFeed(f"{prefix}/index.xml", "hub", "", "rss"))
-    for key in sorted(chosen):
-        if key in site.sections:
-            url = site.sections[key].url
-            count = sum(1 for p in published if p.section == key)
-            site.listings.append(Listing(url, "section", key, page_count(count, size), paged))
-            site.feeds.append(OldFeed(f"{url}index.xml", "section", key, "rss"))
+    for key, section in sorted(site.sections.items()):
+        top = key.split("/")[0]
+        if not _within(key + "/", chosen):
+            continue
+        inner_tag = section.title if key != top else ""
+        count = sum(1 for p in published if p.section == top and (not inner_tag or inner_tag in p.tags))
+        site.listings.append(Listing(section.url, "section", key, page_count(count, size), paged))
+        site.feeds.append(OldFeed(f"{section.url}index.xml", "section", key, "rss"))
     for singular, plural in sorted(taxonomies.items()):
         kind = "author" if singular == "author" else "tag"
         site.listings.append(Listing(f"{prefix}/{plural}/", "index", "authors" if kind == "author" else "tags"))
