@@ -147,3 +147,21 @@ def test_zola_languages_by_file_name_and_names_with_dots(tmp_path, capsys):
     french = (tmp_path / "fr/posts/ana/2024-01-02-hello.md").read_text()
     assert "title: Bonjour" in french and "- /fr/blog/hello/\n" in french
     assert "language: fr\n" in (tmp_path / "fr/blogkit.yaml").read_text()
+
+
+def test_a_site_under_a_sub_path_keeps_its_links(tmp_path, capsys):
+    files = {
+        "config.toml": 'base_url = "https://old.example/blog"\ntitle = "Old"\n',
+        "content/posts/_index.md": '+++\ntitle = "Posts"\n+++\n',
+        "content/posts/one.md": '+++\ntitle = "One"\ndate = 2024-01-01\n[taxonomies]\nauthors = ["Ana"]\n+++\n## Here\n',
+        "content/posts/two.md": '+++\ntitle = "Two"\ndate = 2024-01-02\n[taxonomies]\nauthors = ["Ana"]\n+++\n'
+        "[one](/blog/posts/one/#here), [again](https://old.example/blog/posts/one/) and [elsewhere](https://old.example/shop/).\n",
+    }
+    source = write_site(tmp_path / "old", files, base=False)
+    assert run_cli(["import", "zola", str(source), str(tmp_path / "dest"), "-q"], capsys)[0] == 0
+    two = (tmp_path / "dest/posts/ana/2024-01-02-two.md").read_text()
+    assert "[one](2024-01-01-one.md#here), [again](2024-01-01-one.md) and [elsewhere](https://old.example/shop/)." in two
+    assert "base_url: https://old.example/blog/\n" in (tmp_path / "dest/blogkit.yaml").read_text()
+    result = build(tmp_path / "dest")
+    assert diagnostics(result) == []
+    assert "posts/one/index.html" in result.outputs.files  # the alias, under the site's own path as every page is

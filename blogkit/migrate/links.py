@@ -79,6 +79,9 @@ def rewrite_links(
         if parts.netloc or path.startswith("/"):
             if parts.netloc and parts.scheme in ("http", "https") and not path.startswith(old_base.path):
                 return written
+            base_path = old_base.path.rstrip("/")  # a site under a sub-path writes it in its links; its URLs here are without it
+            if base_path and (path == base_path or path.startswith(base_path + "/")):
+                path = path[len(base_path) :] or "/"
         else:
             clean = posixpath.normpath(posixpath.join(posixpath.dirname(old_source), path)) if path else old_source
             if clean in bundle_files or (posixpath.basename(path) in {posixpath.basename(f) for f in bundle_files} and "/" not in path):
