@@ -25,6 +25,10 @@ def test_every_scheme_named_in_the_config_has_a_maker():
         ("C++ & Rust", "c--rust"),
         ("Zürich meetup", "zürich-meetup"),
         ("snake_case names", "snake_case-names"),
+        ("a b   c", "a-b---c"),  # Hugo's documented examples of its default (github) ids
+        ("< a, b, & c >", "-a-b--c-"),
+        ("main.go", "maingo"),
+        ("Hugö", "hugö"),
     ],
 )
 def test_github_ids(text, expected):
@@ -56,6 +60,10 @@ def test_zola_ids(text, expected):
         ("Zürich meetup", "zrich-meetup"),
         ("snake_case names", "snakecase-names"),
         ("123", "section"),
+        ("This is a header", "this-is-a-header"),  # kramdown's documented examples
+        ("12. Another one 1 here", "another-one-1-here"),
+        ("Do ^& it now", "do--it-now"),
+        ("123456789", "section"),
     ],
 )
 def test_kramdown_ids(text, expected):
