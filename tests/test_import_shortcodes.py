@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from blogkit.migrate.links import OldLinks, rewrite_links
 from blogkit.migrate.model import OldSite
 from blogkit.migrate.shortcodes import Translator
 
@@ -60,3 +63,19 @@ def test_a_reference_to_nothing_is_reported():
     made, problems = translate("zola", "See [it](@/blog/gone.md).\n")
     assert made == "See [it](content/blog/gone.md).\n"
     assert problems == ["a.md:5: the reference 'content/blog/gone.md' names no page of the old site"]
+
+
+@given(st.sampled_from(["zola", "hugo", "jekyll"]), st.text(alphabet=st.sampled_from(list("{}<>%/*#[]()@!-_=\"' \nab.:")), max_size=80))
+def test_translation_never_raises_on_any_text(generator, text):
+    made, _ = translate(generator, text)
+    assert isinstance(made, str)
+
+
+@given(st.text(alphabet=st.sampled_from(list("[]()<>#/.:-ab \n`~")), max_size=80))
+def test_link_rewriting_never_raises_on_any_text(text):
+    links = OldLinks("https://old.example/", {}, {}, {}, frozenset())
+    body, broken = rewrite_links(
+        text, new_file="posts/a/x.md", old_source="content/x.md", old_url="/x/", bundle_files=frozenset(), links=links,
+        first_line=1, report=lambda *_: None,
+    )  # fmt: skip
+    assert isinstance(body, str) and broken >= 0

@@ -21,6 +21,7 @@ from blogkit.migrate.reading import (
     bundle_assets,
     dated_name,
     files_under,
+    mapping,
     note_unread,
     page_count,
     page_stem,
@@ -45,18 +46,18 @@ def read_hugo(root: str, sections: Sequence[str], language: str) -> OldSite:
         raise SourceError(f"{config_file} has no baseURL", 'add baseURL = "https://..." (the address the old site is served at)')
     default_language = text(config.get("defaultContentLanguage")) or "en"
     language = language or default_language
-    languages = {str(k): v for k, v in (config.get("languages") or {}).items() if isinstance(v, dict)}
+    languages = {k: v for k, v in mapping(config, "languages").items() if isinstance(v, dict)}
     if languages and language not in languages:
         raise SourceError(f"the site has no language '{language}'", f"its languages are: {', '.join(sorted(languages))}")
     own = languages.get(language, {})
     content_dir = text(own.get("contentDir")) or text(config.get("contentDir")) or "content"
     prefix = f"/{language}" if language != default_language or config.get("defaultContentLanguageInSubdir") is True else ""
-    params: dict[str, Any] = {**(config.get("params") or {}), **(own.get("params") or {})}
+    params: dict[str, Any] = {**mapping(config, "params"), **mapping(own, "params")}
     try:
         zone = ZoneInfo(text(config.get("timeZone")) or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
         zone = ZoneInfo("UTC")
-    heading_type = text(((config.get("markup") or {}).get("goldmark") or {}).get("parser", {}).get("autoHeadingIDType")) or "github"
+    heading_type = text(mapping(config, "markup", "goldmark", "parser").get("autoHeadingIDType")) or "github"
     site = OldSite(
         generator="hugo",
         root=root,
@@ -70,9 +71,9 @@ def read_hugo(root: str, sections: Sequence[str], language: str) -> OldSite:
     )
     if heading_type != "github":
         site.warn(config_file, 0, f"autoHeadingIDType is '{heading_type}': heading ids are made with the github rules")
-    taxonomies = {str(k): str(v) for k, v in (config.get("taxonomies") or _DEFAULT_TAXONOMIES).items()}
-    permalinks = {str(k): str(v) for k, v in (config.get("permalinks") or {}).items() if isinstance(v, str)}
-    permalinks.update({str(k): str(v) for k, v in ((config.get("permalinks") or {}).get("page") or {}).items()})
+    taxonomies = {k: str(v) for k, v in (mapping(config, "taxonomies") or _DEFAULT_TAXONOMIES).items()}
+    permalinks = {k: v for k, v in mapping(config, "permalinks").items() if isinstance(v, str)}
+    permalinks.update({k: v for k, v in mapping(config, "permalinks", "page").items() if isinstance(v, str)})
     wanted_suffix = "" if language == default_language or languages.get(language, {}).get("contentDir") else f".{language}"
     _people(site, root)
 
@@ -125,7 +126,7 @@ def read_hugo(root: str, sections: Sequence[str], language: str) -> OldSite:
         if date is None:
             site.warn(path, 1, "the page has no date; it is left out", "give it a date to import it")
             continue
-        extra = dict(meta.get("params") or {})
+        extra = mapping(meta, "params")
         team = _team(site, meta, extra)
         keys = texts(meta.get(author_taxonomy or "authors"))
         for key in keys:
@@ -318,7 +319,7 @@ def _listings_and_feeds(
     site: OldSite, config: dict[str, Any], chosen: set[str], prefix: str, taxonomies: dict[str, str], terms: dict[str, set[str]]
 ) -> None:
     """Hugo's default outputs: HTML (paginated) and RSS (index.xml) for the home page, each section, taxonomy and term."""
-    pagination: dict[str, Any] = config["pagination"] if isinstance(config.get("pagination"), dict) else {}
+    pagination = mapping(config, "pagination")
     size = pagination.get("pagerSize") or config.get("paginate") or 10
     paged = (text(pagination.get("path")) or text(config.get("paginatePath")) or "page") + "/{n}/"
     published = [p for p in site.posts if not p.draft]

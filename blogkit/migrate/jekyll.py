@@ -21,6 +21,7 @@ from blogkit.migrate.reading import (
     SourceError,
     dated_name,
     files_under,
+    mapping,
     note_unread,
     page_count,
     read_page,
@@ -51,7 +52,7 @@ def read_jekyll(root: str, sections: Sequence[str], language: str) -> OldSite:
         zone = ZoneInfo(text(config.get("timezone")) or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
         zone = ZoneInfo("UTC")
-    kramdown = config.get("kramdown") or {}
+    kramdown = mapping(config, "kramdown")
     site = OldSite(
         generator="jekyll",
         root=root,
@@ -268,7 +269,7 @@ def _authors(site: OldSite, value: Any) -> list[Person]:
 
 def _feeds_and_listings(site: OldSite, config: dict[str, Any], categories: set[str], tags: set[str]) -> None:
     plugins = set(texts(config.get("plugins")) + texts(config.get("gems")))
-    feed = config.get("feed") or {}
+    feed = mapping(config, "feed")
     if "jekyll-feed" in plugins:
         site.feeds.append(OldFeed("/" + (text(feed.get("path")) or "feed.xml").lstrip("/"), "hub", "", "atom"))
         for category in texts(feed.get("categories")):
@@ -280,9 +281,9 @@ def _feeds_and_listings(site: OldSite, config: dict[str, Any], categories: set[s
             for tag in sorted(tags):
                 if only is None or tag in only:
                     site.feeds.append(OldFeed(f"/{(path or 'feed/by_tag/').strip('/')}/{tag}.xml", "tag", tag, "atom"))
-    archives = config.get("jekyll-archives") or {}
+    archives = mapping(config, "jekyll-archives")
     if "jekyll-archives" in plugins and isinstance(archives, dict):
-        links = {"tag": "/tag/:name/", "category": "/category/:name/", **(archives.get("permalinks") or {})}
+        links = {"tag": "/tag/:name/", "category": "/category/:name/", **mapping(archives, "permalinks")}
         for kind in texts(archives.get("enabled")):
             singular = kind.rstrip("s").replace("categorie", "category")
             if singular in ("tag", "category"):

@@ -97,6 +97,13 @@ def texts(value: Any) -> list[str]:
     return [str(item).strip() for item in items if isinstance(item, str | int | float) and str(item).strip()]
 
 
+def mapping(value: Any, *keys: str) -> dict[str, Any]:
+    """The mapping at `keys` inside `value` ({} wherever something else is written): config and front matter are the user's."""
+    for key in keys:
+        value = value.get(key) if isinstance(value, dict) else None
+    return {str(k): v for k, v in value.items()} if isinstance(value, dict) else {}
+
+
 def text(value: Any) -> str:
     return str(value).strip() if isinstance(value, str | int | float) and not isinstance(value, bool) else ""
 

@@ -17,6 +17,7 @@ from blogkit.migrate.reading import (
     bundle_assets,
     dated_name,
     files_under,
+    mapping,
     note_unread,
     page_count,
     page_stem,
@@ -46,16 +47,16 @@ def read_zola(root: str, sections: Sequence[str], language: str) -> OldSite:
         description=text(config.get("description")),
         language=language,
         heading_ids="zola",
-        params=dict(config.get("extra") or {}),
+        params=mapping(config, "extra"),
     )
-    anchors = text((config.get("slugify") or {}).get("anchors")) or "on"
+    anchors = text(mapping(config, "slugify").get("anchors")) or "on"
     if anchors != "on":
         site.warn(config_file, 0, f"slugify.anchors is '{anchors}': heading ids are made with Zola's default ('on') rules")
     zone = ZoneInfo("UTC")
     suffix = "" if language == default_language else f".{language}"
 
     wanted = "" if language == default_language else language
-    codes = ({str(code) for code in (config.get("languages") or {})} | {language}) - {default_language}
+    codes = (set(mapping(config, "languages")) | {language}) - {default_language}
     content = [f for f in files_under(root, "content") if f.endswith(MARKDOWN) and _language_of(f, codes) == wanted]
     note_unread(site, files_under(root, "content"))
     indexes = {posixpath.dirname(f): f for f in content if page_stem(f) and os.path.basename(f).startswith("_index.")}
@@ -98,7 +99,7 @@ def read_zola(root: str, sections: Sequence[str], language: str) -> OldSite:
                 meta["date"] = day
     chosen = _chosen_sections(site, sections, pages)
     translator = Translator(site, lambda ref, _from: ref if ref in site.pages else None)
-    taxonomies = {text(t.get("name")): t for t in config.get("taxonomies") or [] if isinstance(t, dict)}
+    taxonomies = {text(t.get("name")): t for t in _list(config.get("taxonomies")) if isinstance(t, dict)}
     for path, key, meta, body, body_line in pages:
         if key == "" and not sections and not meta.get("date"):
             site.standalone.append(_page(translator, path, meta, body, body_line, site.pages[path]))
@@ -109,9 +110,9 @@ def read_zola(root: str, sections: Sequence[str], language: str) -> OldSite:
         if date is None:
             site.warn(path, 1, "the page has no date; it is left out", "give it a date to import it")
             continue
-        extra = dict(meta.get("extra") or {})
+        extra = mapping(meta, "extra")
         team = _team(site, extra)
-        terms = meta.get("taxonomies") or {}
+        terms = mapping(meta, "taxonomies")
         written = texts(terms.get("authors")) or texts(meta.get("authors"))
         written = written or texts(extra.pop("authors", None) or extra.pop("author", None))
         people = [
@@ -157,6 +158,10 @@ def _page(translator: Translator, path: str, meta: dict[str, Any], body: str, bo
         summary=text(meta.get("description")),
         draft=meta.get("draft") is True,
     )
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def _language_of(path: str, codes: set[str]) -> str:
