@@ -68,7 +68,7 @@ def test_old_broken_links_are_kept_reported_and_the_site_still_builds(tmp_path, 
     assert "links:\n  broken: warning\n" in (tmp_path / "dest/blogkit.yaml").read_text()
     result = build(tmp_path / "dest")
     assert [d for d in diagnostics(result) if "notes.html" in d] == [
-        "posts/old/2024-01-01-old.md:10:17: warning: link target '../notes.html' not found"
+        "posts/old/2024-01-01-old.md:8:17: warning: link target '../notes.html' not found"
     ]
 
 

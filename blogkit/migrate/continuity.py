@@ -39,6 +39,8 @@ def _scope_path(
             return None
         if section.team:
             return f"teams/{section.team}/"
+        if section.whole:
+            return ""
         slug = slugify(section.title)
         return f"tags/{slug}/" if slug in tags else None
     if kind == "tag":

@@ -79,6 +79,7 @@ class Section:
     title: str
     url: str  # '/blog/'
     team: str = ""  # the key of OldSite.teams when the section is a team's: its posts are the team's, not a tag's
+    whole: bool = False  # it holds every imported post: it is the hub, not a tag every post would carry
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,6 +39,7 @@ def plan_site(site: OldSite) -> Plan:
     plan = Plan()
     zone = _zone(site.timezone)
     _mark_team_sections(site)
+    _mark_whole_section(site)
     people = _people(site)
     handles = assign_handles(people.values())
     fallback = Person(key="", name=site.title or "Editors")
@@ -51,7 +52,7 @@ def plan_site(site: OldSite) -> Plan:
             if not post.authors:
                 hint = f"it is credited to '{fallback.name}' ({handles[identity(fallback)]})"
                 site.warn(post.source, 1, "the post names no author", hint)
-    section_tags = {key: s.title for key, s in site.sections.items() if not s.team}
+    section_tags = {key: s.title for key, s in site.sections.items() if not s.team and not s.whole}
 
     # where each post goes, and its new URL
     files: dict[str, str] = {}
@@ -225,6 +226,13 @@ def _merged(first: Person, later: Person) -> Person:
         team=first.team or later.team,
         links=first.links + tuple(link for link in later.links if link not in first.links),
     )
+
+
+def _mark_whole_section(site: OldSite) -> None:
+    """The one section that holds every post (the blog of a site), if any: it is the hub."""
+    keys = {post.section for post in site.posts}
+    if len(keys) == 1 and (key := keys.pop()) in site.sections and not site.sections[key].team:
+        site.sections[key] = dataclasses.replace(site.sections[key], whole=True)
 
 
 def _mark_team_sections(site: OldSite) -> None:
