@@ -1,4 +1,4 @@
-"""The old site, as the files of a blogkit site folder: profiles, teams, posts, config.
+"""The old site, as the files of a blogkit site folder: profiles, teams, posts, pages, config.
 
 Pure: reads nothing but the model (the writer copies the files it names), so the same old
 site always gives the same folder, byte for byte.
@@ -6,9 +6,7 @@ site always gives the same folder, byte for byte.
 
 from __future__ import annotations
 
-import dataclasses
 import posixpath
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -20,9 +18,9 @@ import yaml
 from blogkit.core.config import SiteConfig
 from blogkit.core.urls import check_alias, expand_permalink, slugify
 from blogkit.migrate import continuity
+from blogkit.migrate.credits import Credits, credit, mark_sections, profile, team_entry
 from blogkit.migrate.links import OldLinks, rewrite_links, url_forms
-from blogkit.migrate.model import OldPost, OldSite, OldTeam, Person
-from blogkit.migrate.people import assign_handles, identity
+from blogkit.migrate.model import OldPage, OldPost, OldSite
 
 PERMALINK = str(SiteConfig.__dataclass_fields__["permalink"].default)  # blogkit's own: every old URL becomes an alias of it
 
@@ -35,272 +33,171 @@ class Plan:
     broken_links: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class Places:
+    """Where each post and page of the old site goes in the new one."""
+
+    files: dict[str, str]  # old source -> the new file
+    paths: dict[str, str]  # old post source -> its new URL path
+    aliases: dict[str, list[str]]  # old post source -> the old URLs it keeps answering
+
+
+@dataclass(frozen=True, slots=True)
+class OldUrls:
+    """What the old site's URLs and links lead to in the new one."""
+
+    section_tags: dict[str, str]  # section key -> the tag its posts get
+    tag_posts: dict[str, list[OldPost]]  # tag slug -> its posts
+    redirects: list[tuple[str, str]]
+    feeds: list[dict[str, str]]
+    links: OldLinks
+
+
 def plan_site(site: OldSite) -> Plan:
-    plan = Plan()
+    """Who wrote what, where everything goes, what the old URLs lead to; then the files."""
     zone = _zone(site.timezone)
-    _mark_team_sections(site)
-    _mark_whole_section(site)
-    people = _people(site)
-    handles = assign_handles(people.values())
-    fallback = Person(key="", name=site.title or "Editors")
-    posts = sorted(site.posts, key=lambda p: p.source)
-    owners = {p.source: handles.get(identity(_canonical(p.authors[0], people)) if p.authors else "", "") for p in posts}
-    if any(not owner for owner in owners.values()):
-        handles[identity(fallback)] = slugify(fallback.name) or "editors"
-        people[identity(fallback)] = fallback
-        for post in posts:
-            if not post.authors:
-                hint = f"it is credited to '{fallback.name}' ({handles[identity(fallback)]})"
-                site.warn(post.source, 1, "the post names no author", hint)
-    section_tags = {key: s.title for key, s in site.sections.items() if not s.team and not s.whole}
-
-    # where each post goes, and its new URL
-    files: dict[str, str] = {}
-    paths: dict[str, str] = {}
-    taken: set[str] = set()
-    for post in posts:
-        owner = owners[post.source] or handles[identity(fallback)]
-        day = post.date.astimezone(zone).date().isoformat()
-        slug = slugify(post.slug) or slugify(post.title) or "post"
-        name, number = f"{day}-{slug}", 2
-        while name in taken or f"{owner}/{name}" in taken:
-            name, number = f"{day}-{slug}-{number}", number + 1
-        taken.add(f"{owner}/{name}")
-        files[post.source] = f"posts/{owner}/{name}/index.md" if post.bundle_dir else f"posts/{owner}/{name}.md"
-        final_slug = name[len(day) + 1 :]
-        paths[post.source] = expand_permalink(PERMALINK, when=post.date.astimezone(zone), slug=final_slug, author=owner)
-
-    fallback_handle = handles.get(identity(fallback), "")
-    owners_all = {p.source: [handles[identity(_canonical(a, people))] for a in p.authors] or [fallback_handle] for p in posts}
-
-    # what the old site's URLs lead to now
-    tag_posts: dict[str, list[OldPost]] = {}
-    for post in posts:
-        for tag in _tags(post, section_tags):
-            tag_posts.setdefault(slugify(tag), []).append(post)
-    published_tags = {slug for slug, ps in tag_posts.items() if any(not p.draft for p in ps)}
-    pages = sorted(site.standalone, key=lambda p: p.source)
-    page_files = {page.source: _page_file(page.url) for page in pages}
-    new_paths = {paths[p.source] for p in posts} | {f[len("pages/") : -len(".md")] + "/" for f in page_files.values()}
-    team_keys = _teams(site, people)
-    own = continuity.own_pages(handles.values(), published_tags, team_keys, _counts(posts, owners_all, tag_posts, people, handles))
-    redirects = continuity.redirects(site, handles, people, published_tags, new_paths | own)
-    for page in pages:
-        moved = "/" + page_files[page.source][len("pages/") : -len(".md")] + "/"
-        if page.url != moved and not check_alias(page.url)[1]:
-            redirects.append((page.url, moved))
-    redirects.sort()
-    feeds = continuity.feeds(site, handles, people, published_tags, own)
-    answered = {form for path, _ in redirects for form in url_forms(path)}
-    answered |= {form for feed in feeds for form in url_forms(feed["path"])}
-    answered |= {form for _, target in site.static for form in url_forms(target)}
-    answered |= {form for tag in published_tags for form in url_forms(f"/tags/{tag}/")}
-    answered |= {"/"}
-    by_url: dict[str, str] = {}
-    for post in posts:
-        for url in (post.url, *post.aliases):
-            for form in url_forms(url):
-                by_url.setdefault(form, files[post.source])
-    for page in pages:
-        for form in url_forms(page.url):
-            by_url.setdefault(form, page_files[page.source])
-    by_source = {p.source: files[p.source] for p in posts} | page_files
-    links = OldLinks(site.base_url, by_source, by_url, dict(site.pages), frozenset(answered))
-
-    # the files
-    for person_id, person in sorted(people.items()):
-        plan.texts[f"authors/{handles[person_id]}.yaml"] = _dump(_profile(site, person, team_keys))
-    for post in posts:
-        new_file = files[post.source]
-
-        def note(line: int, message: str, hint: str, source: str = post.source) -> None:
-            site.warn(source, line, message, hint)
-
-        body, broken = rewrite_links(
-            post.body,
-            new_file=new_file,
-            old_source=post.source,
-            old_url=post.url,
-            bundle_files=frozenset(post.assets),
-            links=links,
-            first_line=post.body_line,
-            report=note,
-        )
-        plan.broken_links += broken
-        aliases = _aliases(post, paths[post.source], site)
-        authors = [handles[identity(_canonical(p, people))] for p in post.authors] or [handles[identity(fallback)]]
-        plan.texts[new_file] = _post_text(post, authors, _tags(post, section_tags), aliases, zone, body)
-        for asset in post.assets:
-            inside = posixpath.relpath(asset, post.bundle_dir)
-            plan.copies[posixpath.join(posixpath.dirname(new_file), inside)] = asset
-            if post.url.endswith("/") and post.url.strip("/") + "/" != paths[post.source]:
-                plan.copies[f"static{post.url}{inside}"] = asset  # at its old URL too: feed readers and other sites show it from there
-    for page in pages:
-        new_file = page_files[page.source]
-
-        def page_note(line: int, message: str, hint: str, source: str = page.source) -> None:
-            site.warn(source, line, message, hint)
-
-        body, broken = rewrite_links(
-            page.body,
-            new_file=new_file,
-            old_source=page.source,
-            old_url=page.url,
-            bundle_files=frozenset(),
-            links=links,
-            first_line=page.body_line,
-            report=page_note,
-        )
-        plan.broken_links += broken
-        meta: dict[str, Any] = {"title": page.title}
-        if page.summary:
-            meta["summary"] = page.summary
-        if page.draft:
-            meta["draft"] = True
-        plan.texts[new_file] = "---\n" + _dump(meta) + "---\n" + body.lstrip("\n").rstrip() + "\n"
+    mark_sections(site)
+    credits = credit(site)
+    places = _place(site, credits, zone)
+    urls = _old_urls(site, credits, places)
+    plan = Plan()
+    for person_id, person in sorted(credits.people.items()):
+        plan.texts[f"authors/{credits.handles[person_id]}.yaml"] = _dump(profile(site, person, credits.teams))
+    if credits.teams:
+        plan.texts["teams.yaml"] = _dump({key: team_entry(team) for key, team in sorted(credits.teams.items())})
+    for post in sorted(site.posts, key=lambda p: p.source):
+        _add_post(plan, site, post, credits, places, urls)
+    for page in sorted(site.standalone, key=lambda p: p.source):
+        _add_page(plan, site, page, places, urls)
     for source, target in site.static:
         plan.copies["static" + target] = source
-    if team_keys:
-        plan.texts["teams.yaml"] = _dump({key: _team(team) for key, team in sorted(team_keys.items())})
-    plan.texts["blogkit.yaml"] = _config(site, redirects, feeds, plan.broken_links > 0)
+    plan.texts["blogkit.yaml"] = _config(site, urls.redirects, urls.feeds, plan.broken_links > 0)
     plan.counts = {
-        "posts": len(posts),
-        "pages": len(pages),
-        "drafts": sum(1 for p in posts if p.draft),
-        "authors": len(people),
-        "teams": len(team_keys),
-        "tags": len(tag_posts),
-        "aliases": sum(1 for p in posts for _ in _aliases(p, paths[p.source], site)),
-        "redirects": len(redirects),
-        "feeds": len(feeds),
+        "posts": len(site.posts),
+        "pages": len(site.standalone),
+        "drafts": sum(1 for p in site.posts if p.draft),
+        "authors": len(credits.people),
+        "teams": len(credits.teams),
+        "tags": len(urls.tag_posts),
+        "aliases": sum(len(found) for found in places.aliases.values()),
+        "redirects": len(urls.redirects),
+        "feeds": len(urls.feeds),
         "broken links": plan.broken_links,
     }
     return plan
 
 
-# -- people -----------------------------------------------------------------------------------
-
-
-def _people(site: OldSite) -> dict[str, Person]:
-    """Every author of an imported post, by identity, with what the source's author data says of them."""
-    found: dict[str, Person] = {}
+def _place(site: OldSite, credits: Credits, zone: ZoneInfo) -> Places:
+    """posts/<owner>/<day>-<slug>.md (or a bundle's index.md), each name once; pages/<old path>.md."""
+    files: dict[str, str] = {}
+    paths: dict[str, str] = {}
+    aliases: dict[str, list[str]] = {}
+    taken: set[str] = set()
     for post in sorted(site.posts, key=lambda p: p.source):
-        section = site.sections.get(post.section)
-        for person in post.authors:
-            person = _canonical(person, site.people)
-            if section is not None and section.team and not person.team:
-                person = dataclasses.replace(person, team=section.team)  # a team's section: its authors are the team's
-            known = found.get(identity(person))
-            found[identity(person)] = person if known is None else _merged(known, person)
-    return found
+        owner = credits.authors[post.source][0]
+        day = post.date.astimezone(zone).date().isoformat()
+        slug = slugify(post.slug) or slugify(post.title) or "post"
+        name, number = slug, 2
+        while f"{owner}/{day}-{name}" in taken:
+            name, number = f"{slug}-{number}", number + 1
+        taken.add(f"{owner}/{day}-{name}")
+        files[post.source] = f"posts/{owner}/{day}-{name}" + ("/index.md" if post.bundle_dir else ".md")
+        paths[post.source] = expand_permalink(PERMALINK, when=post.date.astimezone(zone), slug=name, author=owner)
+        aliases[post.source] = _aliases(post, paths[post.source], site)
+    for page in site.standalone:
+        files[page.source] = _page_file(page.url)
+    return Places(files, paths, aliases)
 
 
-def _counts(
-    posts: list[OldPost],
-    authors: Mapping[str, list[str]],
-    tag_posts: Mapping[str, list[OldPost]],
-    people: Mapping[str, Person],
-    handles: Mapping[str, str],
-) -> dict[str, int]:
+def _old_urls(site: OldSite, credits: Credits, places: Places) -> OldUrls:
+    section_tags = {key: s.title for key, s in site.sections.items() if not s.team and not s.whole}
+    tag_posts: dict[str, list[OldPost]] = {}
+    for post in sorted(site.posts, key=lambda p: p.source):
+        for tag in _tags(post, section_tags):
+            tag_posts.setdefault(slugify(tag), []).append(post)
+    tags = {slug for slug, posts in tag_posts.items() if any(not p.draft for p in posts)}
+    pages = {page.source: "/" + places.files[page.source][len("pages/") : -len(".md")] + "/" for page in site.standalone}
+    own = continuity.own_pages(credits.handles.values(), tags, credits.teams, _counts(site, credits, tag_posts))
+    taken = own | set(places.paths.values()) | {path.lstrip("/") for path in pages.values()}
+    redirects = continuity.redirects(site, credits.handles, credits.people, tags, taken)
+    redirects += [
+        (page.url, pages[page.source]) for page in site.standalone if page.url != pages[page.source] and not check_alias(page.url)[1]
+    ]
+    feeds = continuity.feeds(site, credits.handles, credits.people, tags, own)
+    answered = {form for path, _ in redirects for form in url_forms(path)}
+    answered |= {form for feed in feeds for form in url_forms(feed["path"])}
+    answered |= {form for _, target in site.static for form in url_forms(target)}
+    answered |= {form for tag in tags for form in url_forms(f"/tags/{tag}/")} | {"/"}
+    by_url: dict[str, str] = {}
+    for post in sorted(site.posts, key=lambda p: p.source):
+        for url in (post.url, *post.aliases):
+            for form in url_forms(url):
+                by_url.setdefault(form, places.files[post.source])
+    for page in site.standalone:
+        for form in url_forms(page.url):
+            by_url.setdefault(form, places.files[page.source])
+    links = OldLinks(site.base_url, dict(places.files), by_url, dict(site.pages), frozenset(answered))
+    return OldUrls(section_tags, tag_posts, sorted(redirects), feeds, links)
+
+
+def _add_post(plan: Plan, site: OldSite, post: OldPost, credits: Credits, places: Places, urls: OldUrls) -> None:
+    new_file = places.files[post.source]
+    body = _body(plan, site, post.source, post.body, post.body_line, post.url, new_file, frozenset(post.assets), urls)
+    tags = _tags(post, urls.section_tags)
+    plan.texts[new_file] = _post_text(post, list(credits.authors[post.source]), tags, places.aliases[post.source], body)
+    for asset in post.assets:
+        inside = posixpath.relpath(asset, post.bundle_dir)
+        plan.copies[posixpath.join(posixpath.dirname(new_file), inside)] = asset
+        if post.url.endswith("/") and post.url.strip("/") + "/" != places.paths[post.source]:
+            plan.copies[f"static{post.url}{inside}"] = asset  # at its old URL too: feed readers and other sites show it from there
+
+
+def _add_page(plan: Plan, site: OldSite, page: OldPage, places: Places, urls: OldUrls) -> None:
+    new_file = places.files[page.source]
+    body = _body(plan, site, page.source, page.body, page.body_line, page.url, new_file, frozenset(), urls)
+    meta: dict[str, Any] = {"title": page.title}
+    if page.summary:
+        meta["summary"] = page.summary
+    if page.draft:
+        meta["draft"] = True
+    plan.texts[new_file] = "---\n" + _dump(meta) + "---\n" + body.lstrip("\n").rstrip() + "\n"
+
+
+def _body(
+    plan: Plan, site: OldSite, source: str, body: str, first_line: int, old_url: str, new_file: str, bundle: frozenset[str], urls: OldUrls
+) -> str:
+    """A body with its links made links of the new site; the broken ones counted and reported."""
+
+    def note(line: int, message: str, hint: str) -> None:
+        site.warn(source, line, message, hint)
+
+    made, broken = rewrite_links(
+        body,
+        new_file=new_file,
+        old_source=source,
+        old_url=old_url,
+        bundle_files=bundle,
+        links=urls.links,
+        first_line=first_line,
+        report=note,
+    )
+    plan.broken_links += broken
+    return made
+
+
+def _counts(site: OldSite, credits: Credits, tag_posts: Mapping[str, list[OldPost]]) -> dict[str, int]:
     """The published posts of each list blogkit pages: the hub, each tag, author and team."""
-    published = [p for p in posts if not p.draft]
+    published = [p for p in site.posts if not p.draft]
     counts = {"": len(published)}
-    counts.update({f"tags/{tag}/": sum(1 for p in ps if not p.draft) for tag, ps in tag_posts.items()})
-    teams_of = {handles[i]: person.team for i, person in people.items() if person.team}
+    counts.update({f"tags/{tag}/": sum(1 for p in posts if not p.draft) for tag, posts in tag_posts.items()})
+    teams_of = {credits.handles[i]: person.team for i, person in credits.people.items() if person.team}
     for post in published:
-        for handle in authors[post.source]:
+        handles = credits.authors[post.source]
+        for handle in handles:
             counts[f"authors/{handle}/"] = counts.get(f"authors/{handle}/", 0) + 1
-        for team in sorted({teams_of[h] for h in authors[post.source] if h in teams_of}):
+        for team in sorted({teams_of[h] for h in handles if h in teams_of}):
             counts[f"teams/{team}/"] = counts.get(f"teams/{team}/", 0) + 1
     return counts
-
-
-def _merged(first: Person, later: Person) -> Person:
-    """One person written twice: what the first writing says, and what only the later one adds."""
-    return dataclasses.replace(
-        first,
-        bio=first.bio or later.bio,
-        email=first.email or later.email,
-        avatar=first.avatar or later.avatar,
-        affiliation=first.affiliation or later.affiliation,
-        team=first.team or later.team,
-        links=first.links + tuple(link for link in later.links if link not in first.links),
-    )
-
-
-def _mark_whole_section(site: OldSite) -> None:
-    """The one section that holds every post (the blog of a site), if any: it is the hub."""
-    keys = {post.section for post in site.posts}
-    if len(keys) == 1 and (key := keys.pop()) in site.sections and not site.sections[key].team:
-        site.sections[key] = dataclasses.replace(site.sections[key], whole=True)
-
-
-def _mark_team_sections(site: OldSite) -> None:
-    """A section named like a team of the old site (`storage`, "Storage team") is that team's, not a tag."""
-    teams = {slugify(key): key for key in site.teams} | {slugify(team.name): key for key, team in site.teams.items()}
-    for key, section in sorted(site.sections.items()):
-        for name in (section.key, section.title, section.title.removesuffix(" team").removesuffix(" Team")):
-            if not section.team and slugify(name) in teams:
-                site.sections[key] = section = dataclasses.replace(section, team=teams[slugify(name)])
-
-
-def _canonical(person: Person, known: Mapping[str, Person]) -> Person:
-    """The source's own record of a person named in a post: by key, or by exactly the name it gives."""
-    if person.key and person.key in known:
-        return known[person.key]
-    if not person.key:
-        name = unicodedata.normalize("NFC", person.name)
-        for key in sorted(known):
-            if key == name or unicodedata.normalize("NFC", known[key].name) == name:
-                return known[key]
-    for other in known.values():
-        if identity(other) == identity(person):
-            return other
-    return person
-
-
-def _profile(site: OldSite, person: Person, teams: Mapping[str, OldTeam]) -> dict[str, Any]:
-    profile: dict[str, Any] = {"name": person.name}
-    bio = person.bio
-    if person.affiliation:
-        bio = f"{bio} ({person.affiliation})" if bio else person.affiliation
-    if bio:
-        profile["bio"] = bio
-    static = {target.lstrip("/") for _, target in site.static}
-    if person.avatar.startswith("https://"):
-        profile["avatar"] = person.avatar
-    elif person.avatar.lstrip("/") in static:
-        profile["avatar"] = person.avatar.lstrip("/")
-    elif person.avatar:
-        site.warn(site.config_file, 0, f"the avatar '{person.avatar}' of {person.name} is no file of the old site", "add it to the profile")
-    if person.email:
-        profile["email"] = person.email
-    if person.team and person.team in teams:
-        profile["team"] = person.team
-    if person.links:
-        profile["links"] = [{"label": label, "url": url} for label, url in person.links]
-    return profile
-
-
-def _teams(site: OldSite, people: Mapping[str, Person]) -> dict[str, OldTeam]:
-    """The teams of the old site, and those its authors name without describing them."""
-    teams = dict(site.teams)
-    for section in site.sections.values():
-        if section.team:
-            teams.setdefault(section.team, OldTeam(section.team, section.title))
-    for person in people.values():
-        if person.team and person.team not in teams:
-            teams[person.team] = OldTeam(person.team, person.team.replace("-", " ").title())
-    return {slugify(key): team for key, team in sorted(teams.items())}
-
-
-def _team(team: OldTeam) -> dict[str, str]:
-    out = {"name": team.name}
-    if team.description:
-        out["description"] = team.description
-    if team.url:
-        out["url"] = team.url
-    return out
 
 
 # -- posts ------------------------------------------------------------------------------------
@@ -332,7 +229,7 @@ def _aliases(post: OldPost, new_path: str, site: OldSite) -> list[str]:
     return found
 
 
-def _post_text(post: OldPost, authors: list[str], tags: list[str], aliases: list[str], zone: ZoneInfo, body: str) -> str:
+def _post_text(post: OldPost, authors: list[str], tags: list[str], aliases: list[str], body: str) -> str:
     meta: dict[str, Any] = {"title": post.title, "date": post.date.isoformat()}
     if len(authors) > 1:
         meta["authors"] = authors
