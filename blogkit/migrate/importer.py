@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -64,14 +65,31 @@ def import_site(generator: str, source: str, dest: str, sections: Sequence[str] 
 
 
 def _write(plan: Plan, source: str, dest: str) -> None:
-    """Write the new site into `dest` (new or empty), in a fixed order; no time stamps are kept."""
-    os.makedirs(dest, exist_ok=True)
-    for path in sorted(plan.texts):
-        target = os.path.join(dest, *path.split("/"))
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        with open(target, "w", encoding="utf-8", newline="\n") as f:
-            f.write(plan.texts[path])
-    for path in sorted(plan.copies):
-        target = os.path.join(dest, *path.split("/"))
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        shutil.copyfile(os.path.join(source, *plan.copies[path].split("/")), target)
+    """Write the new site into a folder beside `dest`, in a fixed order, then put it in place: an
+    interrupted import leaves no half site. No time stamps are kept."""
+    parent = os.path.dirname(os.path.abspath(dest))
+    os.makedirs(parent, exist_ok=True)
+    staging = tempfile.mkdtemp(prefix=".blogkit-import-", dir=parent)
+    try:
+        for path in sorted(plan.texts):
+            target = os.path.join(staging, *path.split("/"))
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with open(target, "w", encoding="utf-8", newline="\n") as f:
+                f.write(plan.texts[path])
+        for path in sorted(plan.copies):
+            target = os.path.join(staging, *path.split("/"))
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            shutil.copyfile(os.path.join(source, *plan.copies[path].split("/")), target)
+        os.chmod(staging, 0o777 & ~_umask())
+        if os.path.isdir(dest):
+            os.rmdir(dest)  # empty, as checked: the new site takes its place
+        os.replace(staging, dest)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
