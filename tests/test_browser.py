@@ -316,8 +316,8 @@ def test_a_post_of_screenshots_loads_its_variants_without_layout_shift(browser, 
     axe = pytest.importorskip("axe_playwright_python.sync_playwright")
     for path in ("/", "/2026/10/a-tour-of-this-blog/"):
         page, errors, outside = _open_any(browser, f"{served}{path}", scheme)
-        page.evaluate("window.scrollTo(0, document.body.scrollHeight)")  # the lazy images load too
-        page.wait_for_function("[...document.images].every(i => i.complete)")
+        sizes = "[...document.querySelectorAll('img')].map(i => { const r = i.getBoundingClientRect(); return [r.width, r.height]; })"
+        before = page.evaluate(sizes)  # every image's box as laid out before its bytes arrive (the lazy ones included)
         shifts = page.evaluate(
             """() => new Promise(done => { const found = [];
                 new PerformanceObserver(list => { for (const e of list.getEntries()) found.push([e.value,
@@ -325,7 +325,10 @@ def test_a_post_of_screenshots_loads_its_variants_without_layout_shift(browser, 
                     .observe({type: 'layout-shift', buffered: true});
                 setTimeout(() => done(found), 200); })"""
         )
-        assert sum(value for value, _ in shifts) < 0.01, (path, shifts)  # what Lighthouse counts as none
+        assert sum(value for value, _ in shifts) < 0.01, (path, shifts)  # the page as loaded: what Lighthouse counts as none
+        page.evaluate("window.scrollTo(0, document.body.scrollHeight)")  # the lazy images load too
+        page.wait_for_function("[...document.images].every(i => i.complete)")
+        assert page.evaluate(sizes) == before, "no image's box changed size when it loaded"
         pictures = page.evaluate("[...document.querySelectorAll('picture img')].map(i => [i.currentSrc, i.naturalWidth])")
         assert pictures and all(width > 0 and src.endswith((".avif", ".webp")) for src, width in pictures), pictures
         report = axe.Axe().run(page)

@@ -124,6 +124,7 @@ def _check_internal_links(result: BuildResult, reader: _SourceLines, report: Rep
     base = site.config.base_path
     files = result.outputs.files
     ids: dict[str, set[str]] = {}
+    broken = report.warning if site.config.links.broken == "warning" else report.error
     documents: Iterable[tuple[str, str]] = [(p.source, p.html) for p in site.posts] + [(p.source, p.html) for p in site.pages]
     for source, html in documents:
         for match in _ROOT_LINK.finditer(html):
@@ -136,11 +137,9 @@ def _check_internal_links(result: BuildResult, reader: _SourceLines, report: Rep
             line = reader.find(source, match.group(1)[len(base) - 1 :] if match.group(1) else "")
             location = Location(source, line)
             if file not in files:
-                report.error(
-                    location, f"link '{shown}' leads to no page of this site", "check the address; link to posts by their .md file"
-                )
+                broken(location, f"link '{shown}' leads to no page of this site", "check the address; link to posts by their .md file")
             elif fragment and fragment not in _ids_of(files[file], ids, file):
-                report.error(location, f"link '{shown}': the page has no element with the id '{fragment}'")
+                broken(location, f"link '{shown}': the page has no element with the id '{fragment}'")
 
 
 def _check_alt_text(result: BuildResult, report: Report) -> None:

@@ -31,6 +31,7 @@ from blogkit.core.urls import SiteUrls
 from blogkit.engine.build import BuildOptions, BuildResult, build_site, build_time, load_only, read_posts
 from blogkit.load.profiles import load_profiles
 from blogkit.load.sources import discover
+from blogkit.migrate.importer import GENERATORS
 from blogkit.publish.write import SiteLocked, StagingTree, UnsafeOutput, check_output_dir, publish, site_lock
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_ENVIRONMENT, EXIT_BUG = 0, 1, 2, 3, 4
@@ -104,6 +105,25 @@ def parser() -> argparse.ArgumentParser:
     init.add_argument("--title", default="Engineering at Example", help="the hub's title")
     init.add_argument("--handle", default="your-handle", help="the first author's handle")
 
+    importing = commands.add_parser(
+        "import",
+        help="bring a Zola, Hugo or Jekyll blog over as a new blogkit site",
+        description="read a Zola, Hugo or Jekyll site and write a blogkit site folder that keeps its URLs, anchors and feeds",
+    )
+    importing.add_argument("generator", choices=GENERATORS, metavar="GENERATOR", help="zola, hugo or jekyll")
+    importing.add_argument("source", metavar="SOURCE", help="the old site's folder (the one holding its config)")
+    importing.add_argument("dest", metavar="DEST", help="a new or empty folder for the blogkit site")
+    importing.add_argument(
+        "--section",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a section to bring over (repeatable; default: the sections that hold dated posts)",
+    )
+    importing.add_argument("--language", default="", metavar="CODE", help="the language to bring over (default: the site's default)")
+    importing.add_argument("--format", choices=FORMATS, default="text", help="how to print problems: text, github or json")
+    importing.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+
     new = commands.add_parser("new", help="create a post or an author profile", description="create a post or an author profile")
     kinds = new.add_subparsers(dest="kind", metavar="KIND", required=True)
     new_post_cmd = kinds.add_parser("post", help='a draft post dated today: blogkit new post "Title"')
@@ -153,6 +173,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _plan(args)
     if args.command == "fetch":
         return _fetch(args)
+    if args.command == "import":
+        return _import(args)
     try:
         if args.command == "init":
             for path in init_site(args.dir, title=args.title, handle=args.handle):
@@ -318,6 +340,59 @@ def _fetch(args: argparse.Namespace) -> int:
     return EXIT_CONTENT if failed else EXIT_OK
 
 
+_IMPORTED = (("posts", "post"), ("drafts", "draft"), ("pages", "page"), ("authors", "author"), ("teams", "team"), ("tags", "tag"))
+
+
+def _import(args: argparse.Namespace) -> int:
+    from blogkit.migrate.importer import DestinationError, import_site  # the importers load only for `import`
+    from blogkit.migrate.reading import SourceError
+
+    try:
+        imported = import_site(args.generator, args.source, args.dest, args.section, args.language)
+    except SourceError as exc:
+        print(f"blogkit: error: {exc.message}", file=sys.stderr)
+        if exc.hint:
+            print(f"  hint: {exc.hint}", file=sys.stderr)
+        return EXIT_USAGE
+    except DestinationError as exc:
+        print(f"blogkit: error: {exc}", file=sys.stderr)
+        print("  hint: choose a new folder; the import never mixes its files with others", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:
+        print(f"blogkit: error: cannot write {args.dest}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_ENVIRONMENT
+    print_diagnostics(imported.diagnostics, imported.site.root, args.source, args.format)
+    plan = imported.plan
+    if plan is None:
+        errors = sum(1 for d in imported.diagnostics if d.severity is Severity.ERROR)
+        print(f"blogkit: {_plural(errors, 'error')} in the {args.generator} site; nothing was written", file=sys.stderr)
+        return EXIT_CONTENT
+    if not args.quiet:
+        counts = plan.counts
+        shown = ", ".join(
+            _plural(counts[key], word)
+            for key, word in (
+                ("posts", "post"),
+                ("drafts", "draft"),
+                ("pages", "page"),
+                ("authors", "author"),
+                ("teams", "team"),
+                ("tags", "tag"),
+            )
+        )
+        kept = (("aliases", "alias"), ("redirects", "redirect"), ("feeds", "old feed URL"))
+        urls = ", ".join(_plural(counts[key], word) for key, word in kept)
+        print(f"blogkit: imported {shown}; kept {urls}; {_plural(len(imported.diagnostics), 'warning')}", file=sys.stderr)
+        if plan.broken_links:
+            print(
+                f"blogkit: the old site has {_plural(plan.broken_links, 'broken link')}: blogkit.yaml sets links.broken: warning, "
+                "so the site builds and reports each; fix them, then remove that setting",
+                file=sys.stderr,
+            )
+        print(f"next: blogkit check {args.dest}   then   blogkit build {args.dest}", file=sys.stderr)
+    return EXIT_OK
+
+
 def _plan(args: argparse.Namespace) -> int:
     try:
         config = load_config(args.site)
@@ -376,4 +451,4 @@ def _left_out(result: BuildResult, options: BuildOptions) -> str:
 
 
 def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
+    return f"{count} {word}{'' if count == 1 else 'es' if word.endswith('s') else 's'}"

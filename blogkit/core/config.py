@@ -18,6 +18,7 @@ from blogkit.core.diagnostics import ConfigError, Diagnostic, Location, Report, 
 from blogkit.core.feedformats import FEED_FORMATS, FULL_CONTENT_DEFAULT, SCOPE_KINDS
 from blogkit.core.fields import Fields
 from blogkit.core.strings import babel_locale
+from blogkit.core.urls import check_alias
 
 CONFIG_FILE = "blogkit.yaml"
 PERMALINK_FIELDS = ("year", "month", "day", "slug", "author")
@@ -25,6 +26,9 @@ RAW_HTML_POLICIES = ("sanitize", "allow", "escape")
 DISCUSSION_DEFAULTS = ("none", "email", "github-discussions", "giscus", "utterances")
 REPOSITORY_KINDS = ("github", "gitlab")
 THREAD_TERMS = ("pathname", "url", "title", "og:title")  # how giscus and utterances find a post's thread
+HEADING_ID_SCHEMES = ("github", "zola", "kramdown")  # how a heading's id is made from its text (as those generators make it)
+BROKEN_LINK_POLICIES = ("error", "warning")  # what a link to nothing is: an error stops the build, a warning is reported
+FEED_SCOPE_PREFIXES = {"tag": "tags", "author": "authors", "team": "teams"}  # `legacy_feeds` scope 'tag:rust' -> the kind 'tags'
 
 
 def _default_theme() -> str:
@@ -44,6 +48,41 @@ _INTERNAL = {"internal": True}  # a config field that no key of blogkit.yaml set
 class MarkdownConfig:
     raw_html: str = "sanitize"
     toc_min_headings: int = 3
+    heading_ids: str = "github"  # one of HEADING_ID_SCHEMES
+
+
+@dataclass(frozen=True, slots=True)
+class LinksConfig:
+    broken: str = "error"  # one of BROKEN_LINK_POLICIES: `warning` lets a site with old broken links build, each still reported
+
+
+@dataclass(frozen=True, slots=True)
+class LegacyFeed:
+    """A feed of one scope published at an extra path: an old site's feed URL, which readers are subscribed to."""
+
+    path: str  # the output file, e.g. 'blog/atom.xml'
+    scope: str  # 'hub', or 'tag:<name>', 'author:<handle>', 'team:<key>'
+    format: str  # one of FEED_FORMATS
+    origin: Location = field(default=Location("blogkit.yaml"), compare=False)
+
+    @property
+    def kind(self) -> str:
+        """The scope kind of SCOPE_KINDS."""
+        return "hub" if self.scope == "hub" else FEED_SCOPE_PREFIXES[self.scope.split(":", 1)[0]]
+
+    @property
+    def name(self) -> str:
+        """The tag, handle or team key the scope names ('' for the hub)."""
+        return self.scope.split(":", 1)[1] if ":" in self.scope else ""
+
+
+@dataclass(frozen=True, slots=True)
+class Redirect:
+    """An old URL of the site (a section, a listing) that leads to one of its pages."""
+
+    path: str  # the output path of the old URL, as an alias's: 'blog/' or 'blog/index.html'
+    target: str  # the site path it leads to: '' (the hub), 'tags/rust/', ...
+    origin: Location = field(default=Location("blogkit.yaml"), compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +210,10 @@ class SiteConfig:
     permalink: str = "/{year}/{month}/{slug}/"
     paginate: int = 10
     markdown: MarkdownConfig = MarkdownConfig()
+    links: LinksConfig = LinksConfig()
     feeds: FeedsConfig = FeedsConfig()
+    legacy_feeds: tuple[LegacyFeed, ...] = ()  # feeds of a scope at extra paths (an imported site's old feed URLs)
+    redirects: tuple[Redirect, ...] = ()  # old URLs of listing pages (sections, categories), leading to a page of the site
     discussion: DiscussionConfig = DiscussionConfig()
     repository: RepositoryConfig | None = None
     limits: LimitsConfig = LimitsConfig()
@@ -198,6 +240,9 @@ def config_keys(section: type) -> tuple[str, ...]:
 _KEYS = config_keys(SiteConfig)
 _FEED_KEYS = config_keys(FeedsConfig)
 _MARKDOWN_KEYS = config_keys(MarkdownConfig)
+_LINKS_KEYS = config_keys(LinksConfig)
+_LEGACY_FEED_KEYS = ("path", "scope", "format")
+_REDIRECT_KEYS = ("from", "to")
 _LIMITS_KEYS = config_keys(LimitsConfig)
 _FETCH_KEYS = config_keys(FetchConfig)
 _BRAND_KEYS = config_keys(BrandConfig)
@@ -276,7 +321,10 @@ def load_config(root: str) -> SiteConfig:
         permalink=permalink,
         paginate=fields.integer("paginate", 10),
         markdown=markdown,
+        links=_links(fields),
         feeds=_feeds(fields),
+        legacy_feeds=_legacy_feeds(fields),
+        redirects=_redirects(fields),
         discussion=_discussion(fields, repository),
         repository=repository,
         limits=_limits(fields),
@@ -316,7 +364,81 @@ def _markdown(fields: Fields) -> MarkdownConfig:
     return MarkdownConfig(
         raw_html=sub.choice("raw_html", RAW_HTML_POLICIES, "sanitize"),
         toc_min_headings=sub.integer("toc_min_headings", 3, minimum=0),
+        heading_ids=sub.choice("heading_ids", HEADING_ID_SCHEMES, "github"),
     )
+
+
+def _links(fields: Fields) -> LinksConfig:
+    section = fields.mapping("links")
+    if section is None:
+        return LinksConfig()
+    sub = fields.section("links", section, "the links section")
+    sub.check_keys(_LINKS_KEYS, unknown_is_error=True)
+    return LinksConfig(broken=sub.choice("broken", BROKEN_LINK_POLICIES, "error"))
+
+
+def _entries(fields: Fields, key: str, known: tuple[str, ...], example: str) -> list[Fields]:
+    """The mappings of a list of mappings, each checked for its keys."""
+    if not fields.has(key):
+        return []
+    value = fields.data[key]
+    if not isinstance(value, list):
+        fields.error((key,), f"'{key}' must be a list, got {type(value).__name__}", f"write {key}: [{example}]")
+        return []
+    found = []
+    for index, item in enumerate(value):
+        if not isinstance(item, dict):
+            fields.error((key, index), f"each entry of '{key}' must be a mapping", f"write {example}")
+            continue
+        sub = Fields(
+            item, text=fields.text, path=fields.path, line_offset=fields.line_offset, report=fields.report,
+            what=f"an entry of '{key}'", prefix=(*fields.prefix, key, index),
+        )  # fmt: skip
+        sub.check_keys(known, unknown_is_error=True)
+        found.append(sub)
+    return found
+
+
+def _old_path(sub: Fields, key: str) -> str:
+    """An old URL path of the site as the output path it is written to, or '' (reported)."""
+    written = sub.string(key, required=True) or ""
+    if not written:
+        return ""
+    path, problem = check_alias(written)
+    if problem:
+        sub.error((key,), f"'{written}' is not a URL path this site can publish", problem)
+    return path
+
+
+def _legacy_feeds(fields: Fields) -> tuple[LegacyFeed, ...]:
+    found = []
+    for sub in _entries(fields, "legacy_feeds", _LEGACY_FEED_KEYS, "{path: /blog/atom.xml, scope: hub, format: atom}"):
+        path = _old_path(sub, "path")
+        if path.endswith("/"):
+            sub.error(("path",), f"a feed's path must name a file, got '/{path}'", "write the file, e.g. /blog/atom.xml or /blog/index.xml")
+            path = ""
+        scope = (sub.string("scope") or "hub").strip()
+        prefix, _, name = scope.partition(":")
+        if scope != "hub" and (prefix not in FEED_SCOPE_PREFIXES or not name.strip()):
+            sub.error(("scope",), f"unknown feed scope '{scope}'", "write hub, tag:<tag>, author:<handle> or team:<team>")
+            scope = ""
+        fmt = sub.choice("format", tuple(FEED_FORMATS), "atom")
+        if path and scope:
+            found.append(LegacyFeed(path, f"{prefix}:{name.strip()}" if name else scope, fmt, sub.location()))
+    return tuple(found)
+
+
+def _redirects(fields: Fields) -> tuple[Redirect, ...]:
+    found = []
+    for sub in _entries(fields, "redirects", _REDIRECT_KEYS, "{from: /blog/, to: /}"):
+        path = _old_path(sub, "from")
+        target = (sub.string("to", required=True) or "").strip()
+        if target and not target.startswith("/"):
+            sub.error(("to",), f"'to' must be a path of this site starting with /, got '{target}'", "write e.g. to: /tags/rust/")
+            target = ""
+        if path and target:
+            found.append(Redirect(path, target.lstrip("/"), sub.location()))
+    return tuple(found)
 
 
 def _brand(fields: Fields, root: str) -> BrandConfig:

@@ -157,7 +157,7 @@ def _build(
             search = search.start()
         try:
             renderer = Renderer(loaded.site, create_environment(config.root, config.theme_dir), report, now=loaded.now, preview=preview)
-            all_routes = routes(loaded.site, loaded.theme, config.root, stylesheet())
+            all_routes = routes(loaded.site, loaded.theme, config.root, stylesheet(), report)
             kept, stats = render_outputs(renderer, all_routes, outputs, cache, loaded.theme, options.jobs, progress)
             if search is not None and report.errors:  # nothing is published: the index is not wanted
                 search.cancel()

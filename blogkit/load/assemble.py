@@ -70,6 +70,7 @@ def assemble(
         unreadable=selection.unreadable,
         static=frozenset(static),
         images=images,
+        broken=config.links.broken,
     )
     assembler = Assembler(tag_names, context, selection.future)
     posts = [assembler.post(meta, body, report) for meta, body in selection.posts]

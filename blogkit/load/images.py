@@ -87,7 +87,10 @@ def make(data: bytes, name: str, *, avatar: bool = False) -> Made:
                 f"image is too large to process ({exc})",
                 f"images of more than {MAX_PIXELS:,} pixels are refused: scale it down (a few thousand pixels wide is plenty)",
             ) from None
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
+        except UnidentifiedImageError:
+            hint = "is the file complete, and an image? open it in an image editor and save it again"
+            raise ImageProblem("cannot read this image: its bytes are not an image format Pillow knows", hint) from None
+        except (OSError, SyntaxError, ValueError, EOFError) as exc:
             hint = "is the file complete? open it in an image editor and save it again"
             raise ImageProblem(f"cannot read this image: {exc}", hint) from None
 

@@ -43,6 +43,7 @@ class LinkContext:
     static: frozenset[str]  # site-relative paths under static/
     unreadable: frozenset[str] = frozenset()  # posts and pages with errors of their own: links to them are not reported again
     images: Mapping[str, ImageFacts] = field(default_factory=dict)  # facts of the site's images, by site path
+    broken: str = "error"  # `links.broken`: "warning" reports a link to nothing and keeps it as written
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,22 +131,24 @@ def _resolve(link: LinkRef, doc: Document, context: LinkContext, report: Report)
     file_path = unquote(parts.path)
     joined = posixpath.normpath(posixpath.join(posixpath.dirname(doc.source), file_path))
     if joined.startswith("../") or joined == "..":
-        report.error(where, f"link '{target}' points outside the site folder")
-        return "#"
+        return _broken(context, report, where, target, f"link '{target}' points outside the site folder")
     if joined in context.documents:
         found = context.documents[joined]
         if parts.fragment and unquote(parts.fragment) not in found.ids:
-            report.error(where, f"link '{target}': '{joined}' has no heading with the id '{parts.fragment}'", _ids_hint(found.ids))
+            message = f"link '{target}': '{joined}' has no heading with the id '{parts.fragment}'"
+            _broken(context, report, where, target, message, _ids_hint(found.ids))
         return join(context.base_path, found.path) + query + fragment
     if joined in context.unreadable:
         return "#"
     if joined in context.unpublished:
-        report.error(
+        return _broken(
+            context,
+            report,
             where,
+            target,
             f"link '{target}' points to a post that this build does not publish (a draft or a future post)",
             "publish that post first, or remove the link",
         )
-        return "#"
     asset = resolve_asset(file_path, doc, context)
     if asset is not None:
         return join(context.base_path, asset) + query + fragment
@@ -158,7 +161,15 @@ def _resolve(link: LinkRef, doc: Document, context: LinkContext, report: Report)
     near = difflib.get_close_matches(joined, [*context.documents, *context.static, *doc.assets], n=1, cutoff=0.8)
     if near:
         hint = f"did you mean '{posixpath.relpath(near[0], posixpath.dirname(doc.source))}'?"
-    report.error(where, f"link target '{target}' not found", hint)
+    return _broken(context, report, where, target, f"link target '{target}' not found", hint)
+
+
+def _broken(context: LinkContext, report: Report, where: Location, target: str, message: str, hint: str = "") -> str:
+    """Report a link to nothing as `links.broken` says; what the link then leads to."""
+    if context.broken == "warning":
+        report.warning(where, message, hint or "the site's links.broken is warning: the link is kept as written")
+        return target
+    report.error(where, message, hint)
     return "#"
 
 

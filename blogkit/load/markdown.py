@@ -29,6 +29,7 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 
 from blogkit.core.bodies import BodySource, LinkRef, Lint, RenderedBody, TocEntry
 from blogkit.core.config import MarkdownConfig
+from blogkit.load.heading_ids import HEADING_IDS
 from blogkit.load.highlight import highlight_code
 from blogkit.load.math import MATHML_ATTRIBUTES, MATHML_TAGS, math_plugin
 
@@ -98,7 +99,7 @@ def _markdown(settings: MarkdownConfig) -> MarkdownIt:
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin)
     md.use(tasklists_plugin, label=True)
-    md.use(anchors_plugin, min_level=2, max_level=6)
+    md.use(anchors_plugin, min_level=2, max_level=6, slug_func=HEADING_IDS[settings.heading_ids])
     md.use(math_plugin)
     md.core.ruler.push("blogkit_links", _mark_relative_links)
     md.add_render_rule("heading_close", _render_heading_close)

@@ -21,7 +21,7 @@ from blogkit.core.feedformats import FEED_STYLESHEET, XML_FORMATS, feed_path
 from blogkit.core.images import variant_files
 from blogkit.core.model import Post, Site
 from blogkit.core.outputs import CopyFile, OutputTree
-from blogkit.core.urls import output_file
+from blogkit.core.urls import output_file, slugify
 from blogkit.load.sources import ThemeFiles
 from blogkit.render.feeds import FeedScope, scopes
 from blogkit.render.related import RelatedPosts
@@ -73,16 +73,55 @@ _THEME = Location("(theme)")
 DIAGRAM_ASSETS = "assets/mermaid/"  # the theme's copy of Mermaid, which draws diagrams in the browser
 
 
-def routes(site: Site, theme: ThemeFiles, site_root: str, stylesheet: str) -> list[Route]:
-    """Every output file of the site, in the order collisions are decided."""
-    found: list[Route] = list(_pages(site))
+def routes(site: Site, theme: ThemeFiles, site_root: str, stylesheet: str, report: Report) -> list[Route]:
+    """Every output file of the site, in the order collisions are decided; a redirect or an extra
+    feed naming what the site does not have is reported."""
+    pages = list(_pages(site))
+    found: list[Route] = [*pages, *_redirects(site, {page.path for page in pages}, report)]
+    all_scopes = scopes(site)
     found += [
-        FeedRoute(feed_path(scope.path, fmt), Location("(feeds)"), scope, fmt)
-        for scope in scopes(site)
-        for fmt in site.config.feeds.formats
+        FeedRoute(feed_path(scope.path, fmt), Location("(feeds)"), scope, fmt) for scope in all_scopes for fmt in site.config.feeds.formats
     ]
+    found += _legacy_feeds(site, all_scopes, report)
     found += _copies(site, theme, site_root, stylesheet)
     return found
+
+
+def _redirects(site: Site, pages: set[str], report: Report) -> Iterator[PageRoute]:
+    """`redirects`: an old listing URL to a page of the site, as an alias is to a post."""
+    titles = {"": site.config.title}
+    titles.update({tag.path: tag.name for tag in site.tags.values()})
+    titles.update({author.path: author.name for author in site.authors.values()})
+    titles.update({team.path: team.name for team in site.teams.values()})
+    titles.update({page.path: page.title for page in site.pages})
+    for redirect in site.config.redirects:
+        if redirect.target not in pages:
+            report.error(
+                redirect.origin,
+                f"redirect from /{redirect.path} to /{redirect.target}: the site has no page there",
+                "lead it to a page the site builds: / (the hub), /tags/<tag>/, /authors/<handle>/, /teams/<team>/, /archive/",
+            )
+            continue
+        target = {"title": titles.get(redirect.target, "/" + redirect.target), "path": redirect.target}
+        yield _page("redirect.html", redirect.path, redirect.origin, target=target)
+
+
+def _legacy_feeds(site: Site, all_scopes: list[FeedScope], report: Report) -> Iterator[FeedRoute]:
+    """`legacy_feeds`: a feed of a scope at an extra path, such as an imported site's old feed URL."""
+    by_path = {(scope.kind, scope.path): scope for scope in all_scopes}
+    for feed in site.config.legacy_feeds:
+        name = feed.name
+        path = {"hub": "", "tags": f"tags/{slugify(name)}/", "authors": f"authors/{name}/", "teams": f"teams/{name}/"}[feed.kind]
+        scope = by_path.get((feed.kind, path))
+        if scope is None:
+            what = {"tags": "tag", "authors": "author", "teams": "team"}[feed.kind]
+            report.error(
+                feed.origin,
+                f"the feed /{feed.path} is of the {what} '{name}', which this site does not have",
+                f"name a {what} the site publishes posts of",
+            )
+            continue
+        yield FeedRoute(feed.path, feed.origin, scope, feed.format)
 
 
 def without_collisions(found: list[Route], report: Report) -> list[Route]:

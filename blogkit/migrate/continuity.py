@@ -1,0 +1,93 @@
+"""The URLs the old site served that are no post of the new one: listing pages (sections,
+categories, tags, authors) become `redirects` to the matching page of the hub, and old feed
+URLs `legacy_feeds` of the same scope. Paths blogkit's own pages and feeds take are left to them."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from typing import cast
+
+from blogkit.core.config import SiteConfig
+from blogkit.core.feedformats import FEED_FORMATS, feed_path
+from blogkit.core.urls import check_alias, slugify
+from blogkit.migrate.model import OldSite, OldTeam, Person
+
+PAGINATE = cast(int, SiteConfig.__dataclass_fields__["paginate"].default)  # the import keeps blogkit's own
+
+
+def own_pages(handles: Iterable[str], tags: set[str], teams: Mapping[str, OldTeam], counts: Mapping[str, int]) -> set[str]:
+    """The paths of the pages blogkit makes itself: an old URL there is answered by them, not redirected.
+    `counts` gives the posts of each list ('' the hub, 'tags/x/', ...), which blogkit pages by PAGINATE."""
+    own = {"", "authors/", "tags/", "archive/", "search/", "subscribe/", "404.html", "sitemap.xml", "robots.txt", "feed.xsl"}
+    own |= {f"authors/{h}/" for h in handles} | {f"tags/{t}/" for t in tags} | {f"teams/{k}/" for k in teams}
+    own |= {f"{path}page/{n}/" for path, count in counts.items() for n in range(2, math.ceil(count / PAGINATE) + 1)}
+    return own
+
+
+def _scope_path(
+    site: OldSite, kind: str, name: str, handles: Mapping[str, str], people: Mapping[str, Person], tags: set[str]
+) -> str | None:
+    """The blogkit page of an old listing's scope: '' for the hub, 'tags/x/', 'authors/h/', 'teams/t/'; None if none."""
+    if kind == "hub":
+        return ""
+    if kind == "index":
+        return f"{name}/"
+    if kind == "section":
+        section = site.sections.get(name)
+        if section is None:
+            return None
+        if section.team:
+            return f"teams/{section.team}/"
+        if section.whole:
+            return ""
+        slug = slugify(section.title)
+        return f"tags/{slug}/" if slug in tags else None
+    if kind == "tag":
+        slug = slugify(name)
+        return f"tags/{slug}/" if slug in tags else None
+    if kind == "author":
+        for person_id, person in people.items():
+            if name in (person.key, person.name) or slugify(name) in (slugify(person.key), slugify(person.name)):
+                return f"authors/{handles[person_id]}/"
+    return None
+
+
+def redirects(
+    site: OldSite, handles: Mapping[str, str], people: Mapping[str, Person], tags: set[str], posts: set[str]
+) -> list[tuple[str, str]]:
+    found: dict[str, str] = {}
+    for listing in sorted(site.listings, key=lambda item: item.url):
+        target = _scope_path(site, listing.kind, listing.name, handles, people, tags)
+        if target is None:
+            continue
+        path, problem = check_alias(listing.url) if listing.url != "/" else ("", "")
+        if path in posts and path != target:
+            site.warn(site.config_file, 0, f"the old page {listing.url} is answered by a page of the new site, not by /{target}")
+        elif not problem and path != target:
+            found.setdefault("/" + path, "/" + target)
+        for number in range(2, listing.pages + 1):  # its further pages lead to the first: they list the same posts
+            page, problem = check_alias(listing.url.rstrip("/") + "/" + listing.paged.format(n=number))
+            if not problem and page not in posts:
+                found.setdefault("/" + page, "/" + target)
+    return sorted(found.items())
+
+
+def feeds(site: OldSite, handles: Mapping[str, str], people: Mapping[str, Person], tags: set[str], own: set[str]) -> list[dict[str, str]]:
+    own_feeds = {feed_path(page, fmt) for page in own if page.endswith("/") or page == "" for fmt in FEED_FORMATS}
+    found: dict[str, dict[str, str]] = {}
+    for feed in sorted(site.feeds, key=lambda f: f.path):
+        target = _scope_path(site, feed.kind, feed.name, handles, people, tags)
+        path, problem = check_alias(feed.path)
+        if target is None:
+            site.warn(site.config_file, 0, f"the old feed {feed.path} lists posts none of which were imported", "it is not published")
+            continue
+        if problem or path.endswith("/") or path == feed_path(target, feed.format):
+            continue
+        if path in own_feeds:
+            site.warn(site.config_file, 0, f"the old feed {feed.path} is now one of blogkit's own feeds, of another scope or format")
+            continue
+        kind, _, name = target.rstrip("/").partition("/")
+        scope = "hub" if target == "" else {"tags": "tag", "authors": "author", "teams": "team"}[kind] + ":" + name
+        found.setdefault(path, {"path": "/" + path, "scope": scope, "format": feed.format})
+    return [found[key] for key in sorted(found)]

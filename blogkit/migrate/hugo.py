@@ -1,0 +1,343 @@
+"""A Hugo site: `hugo.toml` (or config.*, or config/_default/), `content/` sections, page bundles,
+front matter in TOML, YAML or JSON; languages by content folder or by file name."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import posixpath
+import re
+from collections.abc import Sequence
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from blogkit.core.urls import slugify
+from blogkit.migrate.frontmatter import FrontMatterError, read_config
+from blogkit.migrate.model import Listing, OldFeed, OldPage, OldPost, OldSite, OldTeam, Person, Section
+from blogkit.migrate.people import parse_names, record_links
+from blogkit.migrate.reading import (
+    MARKDOWN,
+    SourceError,
+    bundle_assets,
+    dated_name,
+    files_under,
+    mapping,
+    note_unread,
+    page_count,
+    page_stem,
+    read_page,
+    read_site_config,
+    static_copies,
+    text,
+    texts,
+    when,
+)
+from blogkit.migrate.shortcodes import Translator
+
+CONFIG_NAMES = ("hugo.toml", "hugo.yaml", "hugo.json", "config.toml", "config.yaml", "config.json")
+_DEFAULT_TAXONOMIES = {"tag": "tags", "category": "categories"}
+_TOKEN = re.compile(r":(year|month|day|slug|title|filename|section|contentbasename)")
+
+
+def read_hugo(root: str, sections: Sequence[str], language: str) -> OldSite:
+    config_file, config = _config(root)
+    base_url = text(config.get("baseURL") or config.get("baseurl"))
+    if not base_url:
+        raise SourceError(f"{config_file} has no baseURL", 'add baseURL = "https://..." (the address the old site is served at)')
+    default_language = text(config.get("defaultContentLanguage")) or "en"
+    language = language or default_language
+    languages = {k: v for k, v in mapping(config, "languages").items() if isinstance(v, dict)}
+    if languages and language not in languages:
+        raise SourceError(f"the site has no language '{language}'", f"its languages are: {', '.join(sorted(languages))}")
+    own = languages.get(language, {})
+    content_dir = text(own.get("contentDir")) or text(config.get("contentDir")) or "content"
+    prefix = f"/{language}" if language != default_language or config.get("defaultContentLanguageInSubdir") is True else ""
+    params: dict[str, Any] = {**mapping(config, "params"), **mapping(own, "params")}
+    try:
+        zone = ZoneInfo(text(config.get("timeZone")) or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    heading_type = text(mapping(config, "markup", "goldmark", "parser").get("autoHeadingIDType")) or "github"
+    site = OldSite(
+        generator="hugo",
+        root=root,
+        config_file=config_file,
+        title=text(own.get("title")) or text(config.get("title")),
+        base_url=base_url.rstrip("/") + "/",
+        description=text(params.get("description")),
+        language=text(own.get("languageCode")) or text(config.get("languageCode")) or language,
+        timezone=zone.key,
+        params=params,
+    )
+    if heading_type != "github":
+        site.warn(config_file, 0, f"autoHeadingIDType is '{heading_type}': heading ids are made with the github rules")
+    taxonomies = {k: str(v) for k, v in (mapping(config, "taxonomies") or _DEFAULT_TAXONOMIES).items()}
+    permalinks = {k: v for k, v in mapping(config, "permalinks").items() if isinstance(v, str)}
+    permalinks.update({k: v for k, v in mapping(config, "permalinks", "page").items() if isinstance(v, str)})
+    wanted_suffix = "" if language == default_language or languages.get(language, {}).get("contentDir") else f".{language}"
+    _people(site, root)
+
+    codes = (set(languages) | {language}) - {default_language}  # the default language's files have no suffix
+    content = [f for f in files_under(root, content_dir) if f.endswith(MARKDOWN) and _suffix(f, codes) == wanted_suffix]
+    note_unread(site, files_under(root, content_dir))
+    pages: list[tuple[str, str, dict[str, Any], str, int]] = []
+    for path in content:
+        inside = posixpath.relpath(path, content_dir)
+        section = inside.split("/")[0] if "/" in inside else ""
+        split = read_page(site, path)
+        if split is None:
+            continue
+        meta = {str(k).lower(): v for k, v in split.data.items()}
+        name = os.path.basename(path)
+        if name.startswith("_index."):
+            url = prefix + ("/" + posixpath.dirname(inside).lower() + "/" if posixpath.dirname(inside) else "/")
+            site.pages[path] = url
+            folder = posixpath.dirname(inside)
+            if section and folder:  # a section, or a section inside one (Docsy's blog/news): it keeps its page
+                site.sections[folder] = Section(folder, text(meta.get("title")) or posixpath.basename(folder).title(), url)
+            continue
+        site.pages[path] = _url(meta, inside, section, permalinks, prefix, zone, _suffix(path, codes))
+        pages.append((path, section, meta, split.body, split.body_line))
+    for _, section, _, _, _ in pages:
+        if section and section not in site.sections:
+            site.sections[section] = Section(section, section.replace("-", " ").title(), f"{prefix}/{section}/")
+    chosen = _chosen(site, sections, pages)
+    content_files = set(site.pages)
+    translator = Translator(site, lambda ref, where: _find(ref, where, content_dir, content_files))
+    author_taxonomy = next((plural for singular, plural in taxonomies.items() if singular == "author"), "")
+    tag_taxonomies = [plural for singular, plural in taxonomies.items() if singular != "author"]
+    terms: dict[str, set[str]] = {}
+    for path, section, meta, body, body_line in pages:
+        date = when(meta.get("date") or meta.get("publishdate") or meta.get("pubdate"), zone)
+        if section == "" and not sections and date is None:
+            page = OldPage(
+                source=path,
+                body_line=body_line,
+                title=text(meta.get("title")) or page_stem(path),
+                body=translator.body("hugo", body, path, body_line),
+                url=site.pages[path],
+                summary=text(meta.get("summary")) or text(meta.get("description")),
+                draft=meta.get("draft") is True,
+            )
+            site.standalone.append(page)
+            continue
+        if not _within(posixpath.relpath(path, content_dir), chosen):
+            continue
+        if date is None:
+            site.warn(path, 1, "the page has no date; it is left out", "give it a date to import it")
+            continue
+        extra = mapping(meta, "params")
+        team = _team(site, meta, extra)
+        keys = texts(meta.get(author_taxonomy or "authors"))
+        for key in keys:
+            if key in site.people and team and not site.people[key].team:
+                site.people[key] = dataclasses.replace(site.people[key], team=team)  # the team the source gives with their post
+        people = [site.people.get(key) or Person(key=key, name=key, team=team) for key in keys]
+        if not people:
+            written = parse_names(text(meta.get("author")))
+            people = [Person("", p.name, links=p.links, affiliation=p.affiliation, team=team) for p in written]
+        if not meta.get("draft"):
+            for plural in tag_taxonomies:
+                terms.setdefault(plural, set()).update(texts(meta.get(plural)))
+            if author_taxonomy:
+                terms.setdefault(author_taxonomy, set()).update(p.key for p in people if p.key)
+        bundle = os.path.basename(path).startswith("index.")
+        site.posts.append(
+            OldPost(
+                source=path,
+                body_line=body_line,
+                title=text(meta.get("title")) or page_stem(path),
+                date=date,
+                body=translator.body("hugo", body, path, body_line),
+                slug=text(meta.get("slug")) or dated_name(page_stem(path))[1],
+                url=site.pages[path],
+                feed_id=site.base_url.rstrip("/") + site.pages[path],
+                authors=tuple(people),
+                tags=tuple(t for name in tag_taxonomies for t in texts(meta.get(name))) + _inner_sections(site, path, content_dir, section),
+                section=section,
+                aliases=tuple(
+                    a if a.startswith("/") else posixpath.join(posixpath.dirname(site.pages[path].rstrip("/")), a) + "/"
+                    for a in texts(meta.get("aliases"))
+                ),
+                draft=meta.get("draft") is True,
+                summary=text(meta.get("summary")) or text(meta.get("description")),
+                updated=when(meta.get("lastmod"), zone),
+                assets=tuple(bundle_assets(root, path)) if bundle else (),
+                bundle_dir=posixpath.dirname(path) if bundle else "",
+                extra={k: v for k, v in extra.items() if k not in ("team", "team_url")},
+            )
+        )
+    _listings_and_feeds(site, config, chosen, prefix, taxonomies, terms)
+    site.static = static_copies(root, "static")
+    return site
+
+
+def _inner_sections(site: OldSite, path: str, content_dir: str, section: str) -> tuple[str, ...]:
+    """The titles of the sections inside `section` that hold a page (blog/news/ of blog/news/post.md): the page's tags."""
+    inside = posixpath.relpath(path, content_dir)
+    folder = posixpath.dirname(posixpath.dirname(inside) if os.path.basename(path).startswith("index.") else inside)
+    titles = []
+    while folder and folder != section:
+        if folder in site.sections:
+            titles.append(site.sections[folder].title)
+        folder = posixpath.dirname(folder)
+    return tuple(reversed(titles))
+
+
+def _config(root: str) -> tuple[str, dict[str, Any]]:
+    """The site config: hugo.toml and the like, or the files of config/_default/ (each file a key, but hugo.* the root)."""
+    folder = os.path.join(root, "config", "_default")
+    if not any(os.path.isfile(os.path.join(root, name)) for name in CONFIG_NAMES) and os.path.isdir(folder):
+        merged: dict[str, Any] = {}
+        for name in sorted(os.listdir(folder)):
+            stem, ext = os.path.splitext(name)
+            if ext not in (".toml", ".yaml", ".yml", ".json"):
+                continue
+            with open(os.path.join(folder, name), encoding="utf-8-sig") as f:
+                try:
+                    data = read_config(f.read(), {".toml": "toml", ".json": "json"}.get(ext, "yaml"))
+                except FrontMatterError as exc:
+                    raise SourceError(f"config/_default/{name}:{exc.line}:{exc.column}: {exc.message}", exc.hint) from None
+            if stem in ("hugo", "config"):
+                merged.update(data)
+            else:
+                merged[stem] = data
+        return "config/_default", merged
+    return read_site_config(root, CONFIG_NAMES)
+
+
+def _suffix(path: str, codes: set[str]) -> str:
+    """'.fr' for 'post.fr.md' when fr is a language of the site; '' otherwise ('v2.0.md' is no language)."""
+    stem = os.path.splitext(os.path.basename(path))[0]
+    code = stem.rsplit(".", 1)[1] if "." in stem else ""
+    return f".{code}" if code in codes else ""
+
+
+def _url(meta: dict[str, Any], inside: str, section: str, permalinks: dict[str, str], prefix: str, zone: ZoneInfo, suffix: str) -> str:
+    if text(meta.get("url")):
+        return "/" + text(meta["url"]).strip("/") + "/"
+    stem = page_stem(inside).removesuffix(suffix)
+    slug = text(meta.get("slug"))
+    pattern = permalinks.get(section)
+    date = when(meta.get("date"), zone)
+    if pattern and date:
+        values = {
+            "year": f"{date.year:04d}",
+            "month": f"{date.month:02d}",
+            "day": f"{date.day:02d}",
+            "slug": slug or slugify(text(meta.get("title"))),
+            "title": slugify(text(meta.get("title"))),
+            "filename": stem,
+            "contentbasename": stem,
+            "section": section,
+        }
+        return prefix + "/" + _TOKEN.sub(lambda m: values[m.group(1)], pattern).strip("/") + "/"
+    folder = posixpath.dirname(inside)
+    if os.path.basename(inside).startswith("index."):
+        folder = posixpath.dirname(folder)
+    return (prefix + "/" + posixpath.join(folder, slug or stem).lower().replace(" ", "-").strip("/") + "/").replace("//", "/")
+
+
+def _chosen(site: OldSite, asked: Sequence[str], pages: list[tuple[str, str, dict[str, Any], str, int]]) -> set[str]:
+    if asked:
+        unknown = [name for name in asked if name.strip("/") not in site.sections]
+        if unknown:
+            raise SourceError(f"the site has no section '{unknown[0]}'", f"its sections are: {', '.join(sorted(site.sections))}")
+        return {name.strip("/") for name in asked}
+    return {section for _, section, meta, _, _ in pages if meta.get("date")}
+
+
+def _within(inside: str, chosen: set[str]) -> bool:
+    """Whether a path of the content folder is in one of the chosen sections ('blog', or 'blog/news')."""
+    return any(inside.startswith(name + "/") for name in chosen)
+
+
+def _find(ref: str, where: str, content_dir: str, files: set[str]) -> str | None:
+    """The content file a `ref`/`relref` names: a path from the content folder, one relative to the page, or a unique name."""
+    ref = ref.strip()
+    here = posixpath.dirname(where)
+    bases = (
+        [content_dir + "/" + ref.lstrip("/")]
+        if ref.startswith("/")
+        else [posixpath.normpath(posixpath.join(here, ref)), content_dir + "/" + ref]
+    )
+    for base in bases:
+        for candidate in (base, base + ".md", base + "/index.md", base + "/_index.md"):
+            if candidate in files:
+                return candidate
+    name = posixpath.basename(ref.rstrip("/"))
+    matches = sorted(f for f in files if page_stem(f).split(".")[0] == name.removesuffix(".md"))
+    return matches[0] if len(matches) == 1 else None
+
+
+def _team(site: OldSite, meta: dict[str, Any], extra: dict[str, Any]) -> str:
+    name = text(meta.get("team")) or text(extra.get("team"))
+    if not name:
+        return ""
+    key = slugify(name)
+    site.teams.setdefault(key, OldTeam(key, name, text(meta.get("team_url")) or text(extra.get("team_url"))))
+    return key
+
+
+def _people(site: OldSite, root: str) -> None:
+    """Author data: data/authors.(yaml|toml|json), data/authors/<key>.*, or content/authors/<key>/_index.md term pages."""
+    records: dict[str, dict[str, Any]] = {}
+    for name in ("authors.yaml", "authors.yml", "authors.toml", "authors.json"):
+        path = os.path.join(root, "data", name)
+        if os.path.isfile(path):
+            records.update(_data(site, f"data/{name}"))
+    for path in files_under(root, "data/authors"):
+        loaded = _data(site, path)
+        records[page_stem(path)] = loaded
+    for key, record in sorted(records.items()):
+        if not isinstance(record, dict):
+            continue
+        site.people[str(key)] = Person(
+            key=str(key),
+            name=text(record.get("name")) or str(key),
+            bio=text(record.get("bio")),
+            email=text(record.get("email")),
+            avatar=text(record.get("avatar")),
+            links=record_links(record),
+            team=slugify(text(record.get("team"))),
+        )
+
+
+def _data(site: OldSite, path: str) -> dict[str, Any]:
+    ext = os.path.splitext(path)[1]
+    try:
+        with open(os.path.join(site.root, path), encoding="utf-8-sig") as f:
+            return read_config(f.read(), {".toml": "toml", ".json": "json"}.get(ext, "yaml"))
+    except FrontMatterError as exc:
+        site.fail(path, exc.line, exc.column, exc.message, exc.hint)
+    except (OSError, UnicodeDecodeError) as exc:
+        site.fail(path, 0, 0, f"cannot read the file: {exc}")
+    return {}
+
+
+def _listings_and_feeds(
+    site: OldSite, config: dict[str, Any], chosen: set[str], prefix: str, taxonomies: dict[str, str], terms: dict[str, set[str]]
+) -> None:
+    """Hugo's default outputs: HTML (paginated) and RSS (index.xml) for the home page, each section, taxonomy and term."""
+    pagination = mapping(config, "pagination")
+    size = pagination.get("pagerSize") or config.get("paginate") or 10
+    paged = (text(pagination.get("path")) or text(config.get("paginatePath")) or "page") + "/{n}/"
+    published = [p for p in site.posts if not p.draft]
+    site.listings.append(Listing(f"{prefix}/", "hub", "", page_count(len(published), size), paged))
+    site.feeds.append(OldFeed(f"{prefix}/index.xml", "hub", "", "rss"))
+    for key, section in sorted(site.sections.items()):
+        top = key.split("/")[0]
+        if not _within(key + "/", chosen):
+            continue
+        inner_tag = section.title if key != top else ""
+        count = sum(1 for p in published if p.section == top and (not inner_tag or inner_tag in p.tags))
+        site.listings.append(Listing(section.url, "section", key, page_count(count, size), paged))
+        site.feeds.append(OldFeed(f"{section.url}index.xml", "section", key, "rss"))
+    for singular, plural in sorted(taxonomies.items()):
+        kind = "author" if singular == "author" else "tag"
+        site.listings.append(Listing(f"{prefix}/{plural}/", "index", "authors" if kind == "author" else "tags"))
+        for term in sorted(terms.get(plural, ())):
+            url = f"{prefix}/{plural}/{slugify(term)}/"
+            count = sum(1 for p in published if term in ([a.key for a in p.authors] if kind == "author" else p.tags))
+            site.listings.append(Listing(url, kind, term, page_count(count, size), paged))
+            site.feeds.append(OldFeed(f"{url}index.xml", kind, term, "rss"))

@@ -1,0 +1,306 @@
+"""A Jekyll site: `_config.yml`, `_posts/` (and `<category>/_posts/`), `_drafts/`, `_data/authors.yml`,
+YAML front matter with `permalink` and `redirect_from`, Liquid in posts, jekyll-feed and
+jekyll-archives URLs."""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from blogkit.core.urls import slugify
+from blogkit.migrate.frontmatter import FrontMatterError, read_config
+from blogkit.migrate.model import Listing, OldFeed, OldPage, OldPost, OldSite, OldTeam, Person, Section
+from blogkit.migrate.people import parse_names, record_links
+from blogkit.migrate.reading import (
+    MARKDOWN,
+    SourceError,
+    dated_name,
+    files_under,
+    mapping,
+    note_unread,
+    page_count,
+    read_page,
+    read_site_config,
+    text,
+    texts,
+    when,
+)
+from blogkit.migrate.shortcodes import Translator
+
+PERMALINK_STYLES = {
+    "date": "/:categories/:year/:month/:day/:title:output_ext",
+    "pretty": "/:categories/:year/:month/:day/:title/",
+    "ordinal": "/:categories/:year/:y_day/:title:output_ext",
+    "none": "/:categories/:title:output_ext",
+}
+_TOKEN = re.compile(r":(categories|year|short_year|month|i_month|day|i_day|y_day|hour|minute|second|title|slug|output_ext)")
+_NOT_COPIED = ("vendor", "node_modules")
+
+
+def read_jekyll(root: str, sections: Sequence[str], language: str) -> OldSite:
+    config_file, config = read_site_config(root, ("_config.yml", "_config.yaml", "_config.toml"))
+    url = text(config.get("url"))
+    if not url:
+        raise SourceError(f"{config_file} has no url", 'add url: "https://..." (the address the old site is served at)')
+    base_url = url.rstrip("/") + "/" + text(config.get("baseurl")).strip("/")
+    try:
+        zone = ZoneInfo(text(config.get("timezone")) or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    kramdown = mapping(config, "kramdown")
+    site = OldSite(
+        generator="jekyll",
+        root=root,
+        config_file=config_file,
+        title=text(config.get("title")),
+        base_url=base_url.rstrip("/") + "/",
+        description=text(config.get("description")),
+        language=language or text(config.get("lang")) or "en",
+        timezone=zone.key,
+        heading_ids="kramdown" if text(kramdown.get("input")) == "kramdown" else "github",
+        params={k: v for k, v in config.items() if k not in ("kramdown", "plugins", "exclude", "include")},
+    )
+    if kramdown.get("auto_ids") is False:
+        site.warn(config_file, 0, "kramdown.auto_ids is false: the old pages had no heading ids; blogkit gives them ids")
+    _people_and_teams(site)
+    style = text(config.get("permalink")) or "date"
+    pattern = PERMALINK_STYLES.get(style, style)
+    separator = text(config.get("excerpt_separator"))
+
+    files = files_under(root, "")
+    posts = [f for f in files if f.endswith(MARKDOWN) and re.search(r"(^|/)_posts/", f)]
+    note_unread(site, [f for f in files if re.search(r"(^|/)_(posts|drafts)/", f)])
+    drafts = [f for f in files if f.endswith(MARKDOWN) and f.startswith("_drafts/")]
+    pages = [f for f in files if f.endswith(MARKDOWN) and not f.startswith(("_", ".")) and "/_" not in f and not _not_copied(f)]
+    top: list[tuple[str, dict[str, Any], str, int]] = []
+    for path in pages:
+        split = read_page(site, path)
+        permalink = text(split.data.get("permalink")) if split else ""
+        stem = os.path.splitext(path)[0]
+        site.pages[path] = permalink or ("/" + stem + ("/" if style == "pretty" else ".html")).replace("/index.html", "/")
+        if split is not None and "/" not in path and stem not in ("index", "404") and not sections:
+            top.append((path, split.data, split.body, split.body_line))
+
+    read: list[tuple[str, dict[str, Any], str, int, bool]] = []
+    for path in [*posts, *drafts]:
+        split = read_page(site, path)
+        if split is None:
+            continue
+        read.append((path, split.data, split.body, split.body_line, path.startswith("_drafts/")))
+    dates = [when(meta.get("date"), zone) or _file_date(p, zone) for p, meta, _, _, draft in read if not draft]
+    newest = max((d for d in dates if d is not None), default=None)
+    entries = []
+    for path, meta, body, body_line, draft in read:
+        day, stem = dated_name(os.path.splitext(os.path.basename(path))[0])
+        date = when(meta.get("date"), zone) or (when(day, zone) if day else None)
+        if date is None:
+            if newest is None:
+                site.warn(path, 1, "the draft has no date and the site no post to take one from; it is left out")
+                continue
+            date = newest
+            site.warn(path, 1, "the draft has no date: it is dated like the newest post", "give it its date before publishing it")
+        folder_categories = [p for p in path.split("/_posts/")[0].split("/") if p] if "/_posts/" in path else []
+        categories = folder_categories + texts(meta.get("categories")) + texts(meta.get("category"))
+        categories = [c for part in categories for c in part.split()] if isinstance(meta.get("categories"), str) else categories
+        slug = text(meta.get("slug")) or stem
+        own = text(meta.get("permalink"))
+        old_url = _expand(own or pattern, date, slug, text(meta.get("title")), categories)
+        site.pages[path] = old_url
+        entries.append((path, meta, body, body_line, draft, date, slug, categories))
+    chosen = set(sections)
+    known = {c for *_, categories in entries for c in categories}
+    unknown = sorted(chosen - known)
+    if unknown:
+        raise SourceError(f"the site has no category '{unknown[0]}'", f"its categories are: {', '.join(sorted(known))}")
+    for name in sorted(known):
+        site.sections[name] = Section(name, name.replace("-", " ").title() if name.islower() else name, f"/{name.lower()}/")
+    translator = Translator(site, lambda ref, _where: _find(ref, site.pages))
+    for path, meta, body, body_line in top:
+        page = OldPage(
+            source=path,
+            body_line=body_line,
+            title=text(meta.get("title")) or os.path.splitext(path)[0].title(),
+            body=translator.body("jekyll", body, path, body_line),
+            url=site.pages[path],
+            summary=text(meta.get("description")),
+            draft=meta.get("published") is False,
+        )
+        site.standalone.append(page)
+    default_author = config.get("author")
+    for path, meta, body, body_line, draft, date, slug, categories in entries:
+        if chosen and not chosen & set(categories):
+            continue
+        summary = text(meta.get("description")) or text(meta.get("summary")) or text(meta.get("excerpt"))
+        if separator and separator in body:
+            before, after = body.split(separator, 1)
+            if before.endswith("\n") or not before:
+                body = before + "<!-- more -->" + after  # on a line of its own: blogkit's marker, the same line
+            else:  # inside a paragraph: the text before it is the summary, as the old excerpt was
+                summary = summary or " ".join(before.split("\n\n")[-1].split())
+                body = before + after
+        people = _authors(site, meta.get("authors") or meta.get("author") or default_author)
+        old_url = site.pages[path]
+        site.posts.append(
+            OldPost(
+                source=path,
+                body_line=body_line,
+                title=text(meta.get("title")) or slug.replace("-", " ").capitalize(),
+                date=date,
+                body=translator.body("jekyll", body, path, body_line),
+                slug=slug,
+                url=old_url,
+                feed_id=site.base_url.rstrip("/") + _post_id(old_url, slug),
+                authors=tuple(people),
+                tags=tuple(texts(meta.get("tags"))) + tuple(categories[1:]),
+                section=categories[0] if categories else "",  # the first category, a tag or a team's section
+                aliases=tuple(texts(meta.get("redirect_from"))),
+                draft=draft or meta.get("published") is False,
+                summary=summary,
+                updated=when(meta.get("last_modified_at"), zone),
+                extra={},
+            )
+        )
+    published = [(path, cats) for path, *_, cats in entries if path in {p.source for p in site.posts if not p.draft}]
+    categories_used = {c for _, cats in published for c in cats}
+    tags_used = {t for p in site.posts if not p.draft for t in p.tags} - categories_used
+    _feeds_and_listings(site, config, categories_used, tags_used)
+    site.static = [(f, "/" + f) for f in files if _is_static(f)]
+    return site
+
+
+def _expand(pattern: str, date: datetime, slug: str, title: str, categories: list[str]) -> str:
+    values = {
+        "categories": "/".join(dict.fromkeys(c.lower() for c in categories)),
+        "year": f"{date.year:04d}",
+        "short_year": f"{date.year % 100:02d}",
+        "month": f"{date.month:02d}",
+        "i_month": str(date.month),
+        "day": f"{date.day:02d}",
+        "i_day": str(date.day),
+        "y_day": f"{date.timetuple().tm_yday:03d}",
+        "hour": f"{date.hour:02d}",
+        "minute": f"{date.minute:02d}",
+        "second": f"{date.second:02d}",
+        "title": slug,
+        "slug": slugify(slug) or slugify(title),
+        "output_ext": ".html",
+    }
+    url = _TOKEN.sub(lambda m: values[m.group(1)], pattern)
+    return "/" + re.sub(r"/+", "/", url).lstrip("/")
+
+
+def _post_id(url: str, slug: str) -> str:
+    """jekyll-feed's entry id: the post's `id`, its URL's folder and its slug ('/2024/01/15/raft')."""
+    folder = posixpath.dirname(url.rstrip("/"))
+    return posixpath.join(folder, slug)
+
+
+def _file_date(path: str, zone: ZoneInfo) -> datetime | None:
+    day, _ = dated_name(os.path.basename(path))
+    return when(day, zone) if day else None
+
+
+def _find(ref: str, pages: dict[str, str]) -> str | None:
+    ref = ref.strip().strip("\"'").lstrip("/")
+    for candidate in (ref, *(ref + ext for ext in MARKDOWN)):
+        if candidate in pages:
+            return candidate
+    if ref.startswith("_posts/"):  # post_url names a post by its file name, in any _posts folder
+        name = ref[len("_posts/") :]
+        found = sorted(p for p in pages if "/_posts/" in "/" + p and os.path.splitext(os.path.basename(p))[0] == name)
+        return found[0] if found else None
+    return None
+
+
+def _people_and_teams(site: OldSite) -> None:
+    """`_data/teams.yml` (key: name, url, description) and `_data/authors.yml` (key: name, bio, email, avatar, team, links)."""
+    for kind in ("teams", "authors"):
+        for name in (f"_data/{kind}.yml", f"_data/{kind}.yaml"):
+            data = _data(site, name)
+            for key, record in sorted(data.items()):
+                if not isinstance(record, dict):
+                    continue
+                key = str(key)
+                if kind == "teams":
+                    team = OldTeam(slugify(key), text(record.get("name")) or key, text(record.get("url")), text(record.get("description")))
+                    site.teams[team.key] = team
+                    continue
+                site.people[key] = Person(
+                    key=key,
+                    name=text(record.get("name")) or key,
+                    bio=text(record.get("bio")),
+                    email=text(record.get("email")),
+                    avatar=text(record.get("avatar")),
+                    links=record_links(record),
+                    team=slugify(text(record.get("team"))),
+                )
+
+
+def _data(site: OldSite, name: str) -> dict[str, Any]:
+    path = os.path.join(site.root, name)
+    if not os.path.isfile(path):
+        return {}
+    try:
+        with open(path, encoding="utf-8-sig") as f:
+            return read_config(f.read(), "yaml")
+    except FrontMatterError as exc:
+        site.fail(name, exc.line, exc.column, exc.message, exc.hint)
+    except (OSError, UnicodeDecodeError) as exc:
+        site.fail(name, 0, 0, f"cannot read the file: {exc}")
+    return {}
+
+
+def _authors(site: OldSite, value: Any) -> list[Person]:
+    if isinstance(value, dict):
+        return [Person("", text(value.get("name")), email=text(value.get("email")))] if text(value.get("name")) else []
+    people: list[Person] = []
+    for item in texts(value):
+        if item in site.people:
+            people.append(site.people[item])
+        else:
+            people += parse_names(item)
+    return people
+
+
+def _feeds_and_listings(site: OldSite, config: dict[str, Any], categories: set[str], tags: set[str]) -> None:
+    plugins = set(texts(config.get("plugins")) + texts(config.get("gems")))
+    feed = mapping(config, "feed")
+    if "jekyll-feed" in plugins:
+        site.feeds.append(OldFeed("/" + (text(feed.get("path")) or "feed.xml").lstrip("/"), "hub", "", "atom"))
+        for category in texts(feed.get("categories")):
+            site.feeds.append(OldFeed(f"/feed/{category}.xml", "section", category, "atom"))
+        by_tag = feed.get("tags")
+        if by_tag:
+            only = set(texts(by_tag.get("only"))) if isinstance(by_tag, dict) and by_tag.get("only") else None
+            path = text(by_tag.get("path")) if isinstance(by_tag, dict) else ""
+            for tag in sorted(tags):
+                if only is None or tag in only:
+                    site.feeds.append(OldFeed(f"/{(path or 'feed/by_tag/').strip('/')}/{tag}.xml", "tag", tag, "atom"))
+    archives = mapping(config, "jekyll-archives")
+    if "jekyll-archives" in plugins and isinstance(archives, dict):
+        links = {"tag": "/tag/:name/", "category": "/category/:name/", **mapping(archives, "permalinks")}
+        for kind in texts(archives.get("enabled")):
+            singular = kind.rstrip("s").replace("categorie", "category")
+            if singular in ("tag", "category"):
+                for term in sorted(tags if singular == "tag" else categories):
+                    site.listings.append(
+                        Listing(links[singular].replace(":name", slugify(term)), "tag" if singular == "tag" else "section", term)
+                    )
+    paged = (text(config.get("paginate_path")) or "/page:num/").strip("/").replace(":num", "{n}") + "/"
+    pages = page_count(sum(1 for p in site.posts if not p.draft), config.get("paginate"))
+    site.listings.append(Listing("/", "hub", "", pages, paged))
+
+
+def _not_copied(path: str) -> bool:
+    return path.split("/")[0] in _NOT_COPIED
+
+
+def _is_static(path: str) -> bool:
+    """A file Jekyll copies as it is: in a folder without a leading '_' or '.', not a page or template."""
+    first = path.split("/")[0]
+    return "/" in path and not first.startswith(("_", ".")) and not _not_copied(path) and not path.endswith((*MARKDOWN, ".html", ".liquid"))

@@ -1,0 +1,291 @@
+"""The old site, as the files of a blogkit site folder: profiles, teams, posts, pages, config.
+
+Pure: reads nothing but the model (the writer copies the files it names), so the same old
+site always gives the same folder, byte for byte.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from blogkit.core.config import SiteConfig
+from blogkit.core.urls import check_alias, expand_permalink, slugify
+from blogkit.migrate import continuity
+from blogkit.migrate.credits import Credits, credit, mark_sections, profile, team_entry
+from blogkit.migrate.links import OldLinks, rewrite_links, url_forms
+from blogkit.migrate.model import OldPage, OldPost, OldSite
+
+PERMALINK = str(SiteConfig.__dataclass_fields__["permalink"].default)  # blogkit's own: every old URL becomes an alias of it
+
+
+@dataclass(slots=True)
+class Plan:
+    texts: dict[str, str] = field(default_factory=dict)  # site file -> its text
+    copies: dict[str, str] = field(default_factory=dict)  # site file -> the old site's file it is a copy of
+    counts: dict[str, int] = field(default_factory=dict)
+    broken_links: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Places:
+    """Where each post and page of the old site goes in the new one."""
+
+    files: dict[str, str]  # old source -> the new file
+    paths: dict[str, str]  # old post source -> its new URL path
+    aliases: dict[str, list[str]]  # old post source -> the old URLs it keeps answering
+
+
+@dataclass(frozen=True, slots=True)
+class OldUrls:
+    """What the old site's URLs and links lead to in the new one."""
+
+    section_tags: dict[str, str]  # section key -> the tag its posts get
+    tag_posts: dict[str, list[OldPost]]  # tag slug -> its posts
+    redirects: list[tuple[str, str]]
+    feeds: list[dict[str, str]]
+    links: OldLinks
+
+
+def plan_site(site: OldSite) -> Plan:
+    """Who wrote what, where everything goes, what the old URLs lead to; then the files."""
+    zone = _zone(site.timezone)
+    mark_sections(site)
+    credits = credit(site)
+    places = _place(site, credits, zone)
+    urls = _old_urls(site, credits, places)
+    plan = Plan()
+    for person_id, person in sorted(credits.people.items()):
+        plan.texts[f"authors/{credits.handles[person_id]}.yaml"] = _dump(profile(site, person, credits.teams))
+    if credits.teams:
+        plan.texts["teams.yaml"] = _dump({key: team_entry(team) for key, team in sorted(credits.teams.items())})
+    for post in sorted(site.posts, key=lambda p: p.source):
+        _add_post(plan, site, post, credits, places, urls)
+    for page in sorted(site.standalone, key=lambda p: p.source):
+        _add_page(plan, site, page, places, urls)
+    for source, target in site.static:
+        plan.copies["static" + target] = source
+    plan.texts["blogkit.yaml"] = _config(site, urls.redirects, urls.feeds, plan.broken_links > 0)
+    plan.counts = {
+        "posts": len(site.posts),
+        "pages": len(site.standalone),
+        "drafts": sum(1 for p in site.posts if p.draft),
+        "authors": len(credits.people),
+        "teams": len(credits.teams),
+        "tags": len(urls.tag_posts),
+        "aliases": sum(len(found) for found in places.aliases.values()),
+        "redirects": len(urls.redirects),
+        "feeds": len(urls.feeds),
+        "broken links": plan.broken_links,
+    }
+    return plan
+
+
+def _place(site: OldSite, credits: Credits, zone: ZoneInfo) -> Places:
+    """posts/<owner>/<day>-<slug>.md (or a bundle's index.md), each name once; pages/<old path>.md."""
+    files: dict[str, str] = {}
+    paths: dict[str, str] = {}
+    aliases: dict[str, list[str]] = {}
+    taken: set[str] = set()
+    for post in sorted(site.posts, key=lambda p: p.source):
+        owner = credits.authors[post.source][0]
+        day = post.date.astimezone(zone).date().isoformat()
+        slug = slugify(post.slug) or slugify(post.title) or "post"
+        name, number = slug, 2
+        while f"{owner}/{day}-{name}" in taken:
+            name, number = f"{slug}-{number}", number + 1
+        taken.add(f"{owner}/{day}-{name}")
+        files[post.source] = f"posts/{owner}/{day}-{name}" + ("/index.md" if post.bundle_dir else ".md")
+        paths[post.source] = expand_permalink(PERMALINK, when=post.date.astimezone(zone), slug=name, author=owner)
+        aliases[post.source] = _aliases(post, paths[post.source], site)
+    for page in site.standalone:
+        files[page.source] = _page_file(page.url)
+    return Places(files, paths, aliases)
+
+
+def _old_urls(site: OldSite, credits: Credits, places: Places) -> OldUrls:
+    section_tags = {key: s.title for key, s in site.sections.items() if not s.team and not s.whole}
+    tag_posts: dict[str, list[OldPost]] = {}
+    for post in sorted(site.posts, key=lambda p: p.source):
+        for tag in _tags(post, section_tags):
+            tag_posts.setdefault(slugify(tag), []).append(post)
+    tags = {slug for slug, posts in tag_posts.items() if any(not p.draft for p in posts)}
+    pages = {page.source: "/" + places.files[page.source][len("pages/") : -len(".md")] + "/" for page in site.standalone}
+    own = continuity.own_pages(credits.handles.values(), tags, credits.teams, _counts(site, credits, tag_posts))
+    taken = own | set(places.paths.values()) | {path.lstrip("/") for path in pages.values()}
+    redirects = continuity.redirects(site, credits.handles, credits.people, tags, taken)
+    redirects += [
+        (page.url, pages[page.source]) for page in site.standalone if page.url != pages[page.source] and not check_alias(page.url)[1]
+    ]
+    feeds = continuity.feeds(site, credits.handles, credits.people, tags, own)
+    answered = {form for path, _ in redirects for form in url_forms(path)}
+    answered |= {form for feed in feeds for form in url_forms(feed["path"])}
+    answered |= {form for _, target in site.static for form in url_forms(target)}
+    answered |= {form for tag in tags for form in url_forms(f"/tags/{tag}/")} | {"/"}
+    by_url: dict[str, str] = {}
+    for post in sorted(site.posts, key=lambda p: p.source):
+        for url in (post.url, *post.aliases):
+            for form in url_forms(url):
+                by_url.setdefault(form, places.files[post.source])
+    for page in site.standalone:
+        for form in url_forms(page.url):
+            by_url.setdefault(form, places.files[page.source])
+    links = OldLinks(site.base_url, dict(places.files), by_url, dict(site.pages), frozenset(answered))
+    return OldUrls(section_tags, tag_posts, sorted(redirects), feeds, links)
+
+
+def _add_post(plan: Plan, site: OldSite, post: OldPost, credits: Credits, places: Places, urls: OldUrls) -> None:
+    new_file = places.files[post.source]
+    body = _body(plan, site, post.source, post.body, post.body_line, post.url, new_file, frozenset(post.assets), urls)
+    tags = _tags(post, urls.section_tags)
+    plan.texts[new_file] = _post_text(post, list(credits.authors[post.source]), tags, places.aliases[post.source], body)
+    for asset in post.assets:
+        inside = posixpath.relpath(asset, post.bundle_dir)
+        plan.copies[posixpath.join(posixpath.dirname(new_file), inside)] = asset
+        if post.url.endswith("/") and post.url.strip("/") + "/" != places.paths[post.source]:
+            plan.copies[f"static{post.url}{inside}"] = asset  # at its old URL too: feed readers and other sites show it from there
+
+
+def _add_page(plan: Plan, site: OldSite, page: OldPage, places: Places, urls: OldUrls) -> None:
+    new_file = places.files[page.source]
+    body = _body(plan, site, page.source, page.body, page.body_line, page.url, new_file, frozenset(), urls)
+    meta: dict[str, Any] = {"title": page.title}
+    if page.summary:
+        meta["summary"] = page.summary
+    if page.draft:
+        meta["draft"] = True
+    plan.texts[new_file] = "---\n" + _dump(meta) + "---\n" + body.lstrip("\n").rstrip() + "\n"
+
+
+def _body(
+    plan: Plan, site: OldSite, source: str, body: str, first_line: int, old_url: str, new_file: str, bundle: frozenset[str], urls: OldUrls
+) -> str:
+    """A body with its links made links of the new site; the broken ones counted and reported."""
+
+    def note(line: int, message: str, hint: str) -> None:
+        site.warn(source, line, message, hint)
+
+    made, broken = rewrite_links(
+        body,
+        new_file=new_file,
+        old_source=source,
+        old_url=old_url,
+        bundle_files=bundle,
+        links=urls.links,
+        first_line=first_line,
+        report=note,
+    )
+    plan.broken_links += broken
+    return made
+
+
+def _counts(site: OldSite, credits: Credits, tag_posts: Mapping[str, list[OldPost]]) -> dict[str, int]:
+    """The published posts of each list blogkit pages: the hub, each tag, author and team."""
+    published = [p for p in site.posts if not p.draft]
+    counts = {"": len(published)}
+    counts.update({f"tags/{tag}/": sum(1 for p in posts if not p.draft) for tag, posts in tag_posts.items()})
+    teams_of = {credits.handles[i]: person.team for i, person in credits.people.items() if person.team}
+    for post in published:
+        handles = credits.authors[post.source]
+        for handle in handles:
+            counts[f"authors/{handle}/"] = counts.get(f"authors/{handle}/", 0) + 1
+        for team in sorted({teams_of[h] for h in handles if h in teams_of}):
+            counts[f"teams/{team}/"] = counts.get(f"teams/{team}/", 0) + 1
+    return counts
+
+
+# -- posts ------------------------------------------------------------------------------------
+
+
+def _page_file(url: str) -> str:
+    """'/about/' or '/about.html' -> 'pages/about.md'; each part a slug."""
+    parts = [slugify(part.removesuffix(".html").removesuffix(".htm")) or "page" for part in url.strip("/").split("/") if part]
+    return "pages/" + "/".join(parts or ["home"]) + ".md"
+
+
+def _tags(post: OldPost, section_tags: Mapping[str, str]) -> list[str]:
+    tags = list(post.tags)
+    if post.section in section_tags:
+        tags.append(section_tags[post.section])
+    seen: set[str] = set()
+    return [t for t in tags if t.strip() and not (t.casefold() in seen or seen.add(t.casefold()))]  # type: ignore[func-returns-value]
+
+
+def _aliases(post: OldPost, new_path: str, site: OldSite) -> list[str]:
+    found: list[str] = []
+    for url in (post.url, *post.aliases):
+        path, problem = check_alias(url)
+        if problem:
+            site.warn(post.source, 1, f"the old URL '{url}' cannot be kept as an alias", problem)
+            continue
+        if path != new_path and "/" + path not in found:
+            found.append("/" + path)
+    return found
+
+
+def _post_text(post: OldPost, authors: list[str], tags: list[str], aliases: list[str], body: str) -> str:
+    meta: dict[str, Any] = {"title": post.title, "date": post.date.isoformat()}
+    if len(authors) > 1:
+        meta["authors"] = authors
+    if tags:
+        meta["tags"] = tags
+    if post.summary:
+        meta["summary"] = post.summary
+    if post.updated:
+        meta["updated"] = post.updated.isoformat()
+    if post.draft:
+        meta["draft"] = True
+    if aliases:
+        meta["aliases"] = aliases
+    meta["id"] = post.feed_id
+    if post.extra:
+        meta["extra"] = _plain(post.extra)
+    return "---\n" + _dump(meta) + "---\n" + body.lstrip("\n").rstrip() + "\n"
+
+
+# -- the config --------------------------------------------------------------------------------
+
+
+def _config(site: OldSite, redirects: list[tuple[str, str]], feeds: list[dict[str, str]], broken: bool) -> str:
+    config: dict[str, Any] = {"title": site.title or "Engineering", "base_url": site.base_url}
+    if site.description:
+        config["description"] = site.description
+    config["language"] = site.language
+    config["timezone"] = site.timezone
+    config["markdown"] = {"heading_ids": site.heading_ids}
+    if broken:
+        config["links"] = {"broken": "warning"}
+    if redirects:
+        config["redirects"] = [{"from": old, "to": new} for old, new in redirects]
+    if feeds:
+        config["legacy_feeds"] = feeds
+    head = f"# imported from a {site.generator.capitalize()} site by `blogkit import`; see docs/migrating.md\n"
+    return head + _dump(config)
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (KeyError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _plain(value: Any) -> Any:
+    """TOML and JSON values as YAML writes them plainly: dates as text."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    return value
+
+
+def _dump(data: Any) -> str:
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=1000)

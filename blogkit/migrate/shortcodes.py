@@ -1,0 +1,231 @@
+"""The template syntax of old posts, made Markdown that blogkit renders.
+
+Internal references become `import-source:<file of the old site>#fragment` link targets
+(resolved to the new files by `blogkit.migrate.links`); the common shortcodes (figure,
+highlight, gist, tweet, youtube, site parameters) become Markdown; anything else is kept
+as it was written, visible on the page, and reported at its file and line. Fenced code is
+left alone: template syntax there is what the post shows.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from blogkit.load.markdown import MORE_MARKER
+from blogkit.migrate.model import OldSite
+
+SOURCE_SCHEME = "import-source:"
+FindSource = Callable[[str, str], str | None]  # (reference as written, the referring file) -> a content file of the old site
+
+_FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})[^\n]*\n.*?^(?P=indent)(?P=fence)[ \t]*$", re.MULTILINE | re.DOTALL)
+
+
+class Translator:
+    """Translates the bodies of one old site; problems go to the site's list."""
+
+    def __init__(self, site: OldSite, find_source: FindSource) -> None:
+        self.site = site
+        self.find_source = find_source
+
+    def body(self, generator: str, text: str, source: str, first_line: int) -> str:
+        rules = {"zola": self._zola, "hugo": self._hugo, "jekyll": self._jekyll}[generator]
+        text = _MORE.sub(MORE_MARKER, text)
+        if generator == "hugo":
+            text = _HUGO_BLOCK_HIGHLIGHT.sub(lambda m: _fence(m.group("lang"), m.group("code")), text)
+        if generator == "jekyll":
+            text = _JEKYLL_HIGHLIGHT.sub(lambda m: _fence(m.group("lang"), m.group("code")), text)
+        parts: list[str] = []
+        position = 0
+        for fence in _FENCE.finditer(text):
+            parts.append(rules(text[position : fence.start()], source, first_line, text, position))
+            parts.append(fence.group(0))
+            position = fence.end()
+        parts.append(rules(text[position:], source, first_line, text, position))
+        return "".join(parts)
+
+    # -- shared -------------------------------------------------------------------------------
+    def _line(self, whole: str, offset: int, first_line: int) -> int:
+        return first_line + whole[:offset].count("\n")
+
+    def _kept(self, source: str, line: int, written: str, what: str) -> None:
+        shown = written if len(written) <= 60 else written[:57] + "..."
+        self.site.warn(source, line, f"{what} '{shown}' cannot be translated; it is kept as text", "rewrite it in Markdown, or remove it")
+
+    def _reference(self, written: str, source: str, line: int) -> str:
+        path, _, fragment = written.partition("#")
+        found = self.find_source(path, source) if path else source
+        if found is None:
+            self.site.warn(source, line, f"the reference '{written}' names no page of the old site", "fix the link after the import")
+            return written
+        return f"{SOURCE_SCHEME}{found}" + (f"#{fragment}" if fragment else "")
+
+    def _param(self, name: str) -> str | None:
+        value: Any = self.site.params
+        for step in name.strip().strip("\"'").removeprefix("site.").removeprefix("params.").removeprefix("Params.").split("."):
+            if not isinstance(value, Mapping) or step not in value:
+                return None
+            value = value[step]
+        return str(value) if isinstance(value, str | int | float) else None
+
+    # -- Zola ---------------------------------------------------------------------------------
+    def _zola(self, text: str, source: str, first_line: int, whole: str, offset: int) -> str:
+        escaped: list[str] = []
+
+        def hide(match: re.Match[str]) -> str:  # {{/* name() */}} is Zola's way to show a shortcode: shown, never run
+            escaped.append(match.group(0).replace("{{/*", "{{").replace("*/}}", "}}").replace("{%/*", "{%").replace("*/%}", "%}"))
+            return f"\x00{len(escaped) - 1}\x00"
+
+        text = _ZOLA_ESCAPED.sub(hide, text)
+        text = self._zola_code(text, source, first_line, whole, offset)
+        return re.sub(r"\x00(\d+)\x00", lambda m: escaped[int(m.group(1))], text)
+
+    def _zola_code(self, text: str, source: str, first_line: int, whole: str, offset: int) -> str:
+        def at_link(match: re.Match[str]) -> str:
+            line = self._line(whole, offset + match.start(), first_line)
+            return match.group(1) + self._reference("content/" + match.group(2), source, line) + match.group(3)
+
+        text = _ZOLA_AT.sub(at_link, text)
+
+        def shortcode(match: re.Match[str]) -> str:
+            name, args = match.group("name"), _zola_args(match.group("args"))
+            made = _common(name, args)
+            if made is None:
+                self._kept(source, self._line(whole, offset + match.start(), first_line), match.group(0), "the shortcode")
+                return match.group(0)
+            return made
+
+        text = _ZOLA_CALL.sub(shortcode, text)
+        for match in _ZOLA_BLOCK.finditer(text):
+            self._kept(source, self._line(whole, offset + match.start(), first_line), match.group(0), "the shortcode")
+        return text
+
+    # -- Hugo ---------------------------------------------------------------------------------
+    def _hugo(self, text: str, source: str, first_line: int, whole: str, offset: int) -> str:
+        def shortcode(match: re.Match[str]) -> str:
+            line = self._line(whole, offset + match.start(), first_line)
+            if match.group("escaped"):
+                return match.group(0).replace("{{</*", "{{<").replace("*/>}}", ">}}").replace("{{%/*", "{{%").replace("*/%}}", "%}}")
+            name, positional, named = _hugo_args(match.group("body"))
+            if name in ("ref", "relref") and positional:
+                return self._reference(positional[0], source, line)
+            if name == "param" and positional:
+                value = self._param(positional[0])
+                if value is not None:
+                    return value
+            made = _common(name, {**dict(enumerate(positional)), **named}) if name else None
+            if made is None:
+                self._kept(source, line, match.group(0), "the shortcode")
+                return match.group(0)
+            return made
+
+        return _HUGO_SHORTCODE.sub(shortcode, text)
+
+    # -- Jekyll -------------------------------------------------------------------------------
+    def _jekyll(self, text: str, source: str, first_line: int, whole: str, offset: int) -> str:
+        text = text.replace("{% raw %}", "").replace("{% endraw %}", "")
+
+        def tag(match: re.Match[str]) -> str:
+            line = self._line(whole, offset + match.start(), first_line)
+            name, _, rest = match.group(1).strip().partition(" ")
+            rest = rest.strip()
+            if name == "post_url":
+                return self._reference(f"_posts/{rest.split('#')[0]}" + (f"#{rest.split('#', 1)[1]}" if "#" in rest else ""), source, line)
+            if name == "link":
+                return self._reference(rest, source, line)
+            self._kept(source, line, match.group(0), "the Liquid tag")
+            return match.group(0)
+
+        def output(match: re.Match[str]) -> str:
+            expression = match.group(1).strip()
+            filtered = _LIQUID_URL.match(expression)
+            if filtered:
+                path = filtered.group(2)
+                return self.site.base_url.rstrip("/") + "/" + path.lstrip("/") if filtered.group(3) == "absolute_url" else path
+            if "|" not in expression and expression.startswith("site."):
+                value = self._param(expression)
+                if value is not None:
+                    return value
+            self._kept(source, self._line(whole, offset + match.start(), first_line), match.group(0), "the Liquid output")
+            return match.group(0)
+
+        return _LIQUID_OUTPUT.sub(output, _LIQUID_TAG.sub(tag, text))
+
+
+# -- what the generators' syntax looks like ------------------------------------------------------
+
+_MORE = re.compile(r"^[ \t]*<!--\s*more\s*-->[ \t]*$", re.MULTILINE | re.IGNORECASE)  # each generator's summary divider
+_ZOLA_ESCAPED = re.compile(r"\{\{/\*.*?\*/\}\}|\{%/\*.*?\*/%\}", re.DOTALL)
+_LIQUID_URL = re.compile(r"^(['\"])(.*?)\1\s*\|\s*(relative_url|absolute_url)$")
+_ZOLA_AT = re.compile(r"(\]\(\s*<?)@/([^)#\s>]+(?:#[^)\s>]*)?)(>?[\s)])")
+_ZOLA_CALL = re.compile(r"\{\{\s*(?P<name>[A-Za-z_][A-Za-z0-9_]*)\((?P<args>[^)]*)\)\s*\}\}")
+_ZOLA_BLOCK = re.compile(r"\{%\s*[A-Za-z_][A-Za-z0-9_]*\([^)]*\)\s*%\}")
+_HUGO_SHORTCODE = re.compile(r"(?P<escaped>\{\{[<%]/\*.*?\*/[>%]\}\})|\{\{[<%]\s*(?P<body>[^/\s].*?)\s*[>%]\}\}", re.DOTALL)
+_HUGO_BLOCK_HIGHLIGHT = re.compile(
+    r"^\{\{<\s*highlight\s+(?P<lang>[\w+#-]+)[^>]*>\}\}\n(?P<code>.*?)\n?\{\{<\s*/highlight\s*>\}\}[ \t]*$", re.MULTILINE | re.DOTALL
+)
+_JEKYLL_HIGHLIGHT = re.compile(
+    r"^\{%-?\s*highlight\s+(?P<lang>[\w+#-]+)[^%]*-?%\}\n?(?P<code>.*?)\n?\{%-?\s*endhighlight\s*-?%\}[ \t]*$", re.MULTILINE | re.DOTALL
+)
+_LIQUID_TAG = re.compile(r"\{%-?\s*(.*?)\s*-?%\}", re.DOTALL)
+_LIQUID_OUTPUT = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}", re.DOTALL)
+_ZOLA_ARG = re.compile(r"(\w+)\s*=\s*(\"[^\"]*\"|'[^']*'|[^,\s]+)")
+
+
+def _fence(lang: str, code: str) -> str:
+    return f"```{lang}\n{code.rstrip()}\n```"
+
+
+def _zola_args(text: str) -> dict[str, str]:
+    return {name: value.strip("\"'") for name, value in _ZOLA_ARG.findall(text)}
+
+
+def _hugo_args(text: str) -> tuple[str, list[str], dict[str, str]]:
+    try:
+        words = shlex.split(text)
+    except ValueError:
+        return "", [], {}
+    if not words:
+        return "", [], {}
+    positional, named = [], {}
+    for word in words[1:]:
+        name, equals, value = word.partition("=")
+        if equals and re.fullmatch(r"[A-Za-z_]\w*", name):
+            named[name] = value
+        else:
+            positional.append(word)
+    return words[0], positional, named
+
+
+def _common(name: str, args: Mapping[Any, str]) -> str | None:
+    """The shortcodes every generator's sites use, as Markdown; None for any other."""
+    first = args.get(0, "")
+    if name == "youtube":
+        video = args.get("id") or first
+        return f"[Watch the video on YouTube](https://www.youtube.com/watch?v={video})" if video else None
+    if name == "vimeo":
+        video = args.get("id") or first
+        return f"[Watch the video on Vimeo](https://vimeo.com/{video})" if video else None
+    if name == "gist":
+        if args.get("url"):
+            return f"[See the gist]({args['url']})"
+        user, gist = args.get("user") or first, args.get("id") or args.get(1, "")
+        return f"[See the gist {user}/{gist}](https://gist.github.com/{user}/{gist})" if user and gist else None
+    if name in ("tweet", "x"):
+        tweet = args.get("id") or (first if first.isdigit() else args.get(1, ""))
+        user = args.get("user") or (first if not first.isdigit() else "")
+        if not tweet:
+            return None
+        return f"[See the post on X](https://x.com/{user or 'i/web'}/status/{tweet})"
+    if name in ("figure", "image", "img"):
+        src = args.get("src") or args.get("path") or first
+        if not src:
+            return None
+        alt = args.get("alt") or args.get("caption") or args.get("title") or ""
+        title = args.get("title", "")
+        image = f"![{alt}]({src}" + (f' "{title}"' if title else "") + ")"
+        caption = args.get("caption", "")
+        return image + (f"\n\n*{caption}*" if caption else "")
+    return None

@@ -1,0 +1,231 @@
+"""A Zola site: `config.toml`, `content/` sections (`_index.md`) and pages, TOML front matter."""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from collections.abc import Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from blogkit.core.urls import slugify
+from blogkit.migrate.model import Listing, OldFeed, OldPage, OldPost, OldSite, OldTeam, Person, Section
+from blogkit.migrate.people import parse_names
+from blogkit.migrate.reading import (
+    MARKDOWN,
+    SourceError,
+    bundle_assets,
+    dated_name,
+    files_under,
+    mapping,
+    note_unread,
+    page_count,
+    page_stem,
+    read_page,
+    read_site_config,
+    static_copies,
+    text,
+    texts,
+    when,
+)
+from blogkit.migrate.shortcodes import Translator
+
+
+def read_zola(root: str, sections: Sequence[str], language: str) -> OldSite:
+    config_file, config = read_site_config(root, ("config.toml", "zola.toml"))
+    base_url = text(config.get("base_url"))
+    if not base_url:
+        raise SourceError("config.toml has no base_url", 'Zola needs it too: add base_url = "https://..."')
+    default_language = text(config.get("default_language")) or "en"
+    language = language or default_language
+    site = OldSite(
+        generator="zola",
+        root=root,
+        config_file=config_file,
+        title=text(config.get("title")),
+        base_url=base_url.rstrip("/") + "/",
+        description=text(config.get("description")),
+        language=language,
+        heading_ids="zola",
+        params=mapping(config, "extra"),
+    )
+    anchors = text(mapping(config, "slugify").get("anchors")) or "on"
+    if anchors != "on":
+        site.warn(config_file, 0, f"slugify.anchors is '{anchors}': heading ids are made with Zola's default ('on') rules")
+    zone = ZoneInfo("UTC")
+    suffix = "" if language == default_language else f".{language}"
+
+    wanted = "" if language == default_language else language
+    codes = (set(mapping(config, "languages")) | {language}) - {default_language}
+    content = [f for f in files_under(root, "content") if f.endswith(MARKDOWN) and _language_of(f, codes) == wanted]
+    note_unread(site, files_under(root, "content"))
+    indexes = {posixpath.dirname(f): f for f in content if page_stem(f) and os.path.basename(f).startswith("_index.")}
+    section_pages: dict[str, list[str]] = {}
+    for path in content:
+        if os.path.basename(path).startswith("_index."):
+            continue
+        folder = posixpath.dirname(path)
+        if os.path.basename(path).startswith("index."):
+            folder = posixpath.dirname(folder)
+        while folder not in indexes and folder not in ("content", ""):
+            folder = posixpath.dirname(folder)
+        section_pages.setdefault(folder, []).append(path)
+
+    section_meta: dict[str, dict[str, Any]] = {}
+    for folder, index in sorted(indexes.items()):
+        split = read_page(site, index)
+        meta = split.data if split else {}
+        section_meta[folder] = meta
+        key = posixpath.relpath(folder, "content") if folder != "content" else ""
+        url = "/" + (f"{language}/" if suffix else "") + "/".join(slugify(p) for p in key.split("/") if p) + ("/" if key else "")
+        site.pages[index] = url.replace("//", "/")
+        site.sections[key] = Section(key, text(meta.get("title")) or key.split("/")[-1].replace("-", " ").title(), site.pages[index])
+
+    pages: list[tuple[str, str, dict[str, Any], str, int]] = []
+    for folder, paths in sorted(section_pages.items()):
+        key = posixpath.relpath(folder, "content") if folder != "content" else ""
+        for path in paths:
+            split = read_page(site, path)
+            if split is None:
+                continue
+            meta = split.data
+            day, stem = dated_name(page_stem(path).removesuffix(suffix))
+            slug = text(meta.get("slug")) or slugify(stem) or stem
+            section_url = site.sections[key].url if key in site.sections else "/"
+            url = "/" + text(meta["path"]).strip("/") + "/" if text(meta.get("path")) else f"{section_url}{slug}/"
+            site.pages[path] = url
+            pages.append((path, key, meta, split.body, split.body_line))
+            if not meta.get("date") and day:
+                meta["date"] = day
+    chosen = _chosen_sections(site, sections, pages)
+    translator = Translator(site, lambda ref, _from: ref if ref in site.pages else None)
+    taxonomies = {text(t.get("name")): t for t in _list(config.get("taxonomies")) if isinstance(t, dict)}
+    for path, key, meta, body, body_line in pages:
+        if key == "" and not sections and not meta.get("date"):
+            site.standalone.append(_page(translator, path, meta, body, body_line, site.pages[path]))
+            continue
+        if key not in chosen:
+            continue
+        date = when(meta.get("date"), zone)
+        if date is None:
+            site.warn(path, 1, "the page has no date; it is left out", "give it a date to import it")
+            continue
+        extra = mapping(meta, "extra")
+        team = _team(site, extra)
+        terms = mapping(meta, "taxonomies")
+        written = texts(terms.get("authors")) or texts(meta.get("authors"))
+        written = written or texts(extra.pop("authors", None) or extra.pop("author", None))
+        people = [
+            site.people.get(slugify(name)) or Person(key="", name=p.name, links=p.links, affiliation=p.affiliation, team=team)
+            for name in written
+            for p in parse_names(name)
+        ]
+        bundle = os.path.basename(path).startswith("index.")
+        site.posts.append(
+            OldPost(
+                source=path,
+                body_line=body_line,
+                title=text(meta.get("title")) or page_stem(path),
+                date=date,
+                body=translator.body("zola", body, path, body_line),
+                slug=text(meta.get("slug")) or dated_name(page_stem(path).removesuffix(suffix))[1],
+                url=site.pages[path],
+                feed_id=site.base_url.rstrip("/") + site.pages[path],
+                authors=tuple(people),
+                tags=tuple(t for name in ("tags", "categories") for t in texts(terms.get(name))),
+                section=key,
+                aliases=tuple(texts(meta.get("aliases"))),
+                draft=meta.get("draft") is True,
+                summary=text(meta.get("description")) or text(meta.get("summary")),
+                updated=when(meta.get("updated"), zone),
+                assets=tuple(bundle_assets(root, path)) if bundle else (),
+                bundle_dir=posixpath.dirname(path) if bundle else "",
+                extra=extra,
+            )
+        )
+    _urls_and_feeds(site, config, section_meta, taxonomies, chosen)
+    site.static = static_copies(root, "static")
+    return site
+
+
+def _page(translator: Translator, path: str, meta: dict[str, Any], body: str, body_line: int, url: str) -> OldPage:
+    return OldPage(
+        source=path,
+        body_line=body_line,
+        title=text(meta.get("title")) or page_stem(path),
+        body=translator.body("zola", body, path, body_line),
+        url=url,
+        summary=text(meta.get("description")),
+        draft=meta.get("draft") is True,
+    )
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _language_of(path: str, codes: set[str]) -> str:
+    """'' for the default language's files; 'fr' for 'post.fr.md' when fr is a language of the site ('v2.0.md' is no language)."""
+    stem = os.path.splitext(os.path.basename(path))[0]
+    code = stem.rsplit(".", 1)[1] if "." in stem else ""
+    return code if code in codes else ""
+
+
+def _chosen_sections(site: OldSite, asked: Sequence[str], pages: list[tuple[str, str, dict[str, Any], str, int]]) -> set[str]:
+    if asked:
+        unknown = [name for name in asked if name.strip("/") not in site.sections]
+        if unknown:
+            known = ", ".join(sorted(k or "(root)" for k in site.sections))
+            raise SourceError(f"the site has no section '{unknown[0]}'", f"its sections are: {known}")
+        return {name.strip("/") for name in asked}
+    return {key for _, key, meta, _, _ in pages if meta.get("date")}
+
+
+def _team(site: OldSite, extra: dict[str, Any]) -> str:
+    name = text(extra.pop("team", None))
+    url = text(extra.pop("team_url", None))
+    if not name:
+        return ""
+    key = slugify(name)
+    site.teams.setdefault(key, OldTeam(key, name, url))
+    return key
+
+
+def _urls_and_feeds(
+    site: OldSite, config: dict[str, Any], sections: dict[str, dict[str, Any]], taxonomies: dict[str, Any], chosen: set[str]
+) -> None:
+    names = texts(config.get("feed_filenames")) or texts(config.get("feed_filename")) or ["atom.xml"]
+    generates = config.get("generate_feeds", config.get("generate_feed")) is True
+
+    def formats() -> list[tuple[str, str]]:
+        return [(name, "rss" if "rss" in name else "atom") for name in names]
+
+    if generates:
+        site.feeds += [OldFeed(f"/{name}", "hub", "", fmt) for name, fmt in formats()]
+    for folder, meta in sorted(sections.items()):
+        key = posixpath.relpath(folder, "content") if folder != "content" else ""
+        if key not in chosen or key not in site.sections:
+            continue
+        url = site.sections[key].url
+        count = sum(1 for p in site.posts if p.section == key and not p.draft) if key else sum(1 for p in site.posts if not p.draft)
+        paged = (text(meta.get("paginate_path")) or "page") + "/{n}/"
+        site.listings.append(Listing(url, "section" if key else "hub", key, page_count(count, meta.get("paginate_by")), paged))
+        if meta.get("generate_feeds", meta.get("generate_feed")) is True:
+            site.feeds += [OldFeed(f"{url}{name}", "section" if key else "hub", key, fmt) for name, fmt in formats()]
+    for name, taxonomy in sorted(taxonomies.items()):
+        kind = "author" if name == "authors" else "tag" if name in ("tags", "categories") else ""
+        if not kind:
+            continue
+        terms = sorted({t for p in site.posts for t in (_authors_of(p) if kind == "author" else p.tags)})
+        site.listings.append(Listing(f"/{name}/", "index", "authors" if kind == "author" else "tags"))
+        for term in terms:
+            url = f"/{name}/{slugify(term)}/"
+            count = sum(1 for p in site.posts if not p.draft and term in (_authors_of(p) if kind == "author" else p.tags))
+            paged = (text(taxonomy.get("paginate_path")) or "page") + "/{n}/"
+            site.listings.append(Listing(url, kind, term, page_count(count, taxonomy.get("paginate_by")), paged))
+            if taxonomy.get("feed") is True:
+                site.feeds += [OldFeed(f"{url}{file}", kind, term, fmt) for file, fmt in formats()]
+
+
+def _authors_of(post: OldPost) -> list[str]:
+    return [p.name for p in post.authors]
