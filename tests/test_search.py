@@ -8,6 +8,7 @@ import json
 import os
 import random
 import stat
+import time
 from pathlib import Path
 
 import cbor2
@@ -300,3 +301,38 @@ def test_check_does_not_make_the_index(hub: Path, monkeypatch, capsys) -> None:
     finally:
         pagefind_version.cache_clear()
     assert code == 0, err
+
+
+def test_cancelling_the_index_stops_the_pagefind_it_started(hub: Path, tmp_path: Path, monkeypatch) -> None:
+    """serve cancels an index that an edit made stale: the indexer's own processes stop with it,
+    rather than running on (and holding the server's terminal) after the server is gone."""
+    started = tmp_path / "pid"
+    fake = tmp_path / "pagefind"
+    fake.write_text(f'#!/bin/sh\nif [ "$1" = --version ]; then echo "pagefind 1.5.2"; exit 0; fi\necho $$ > {started}\nexec sleep 60\n')
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake))
+    pagefind_version.cache_clear()
+    try:
+        result = build(hub, search_index=False)
+        assert result.site is not None
+        job = SearchJob(search_documents(result.site), MemoryCache()).start()
+        deadline = time.monotonic() + 20
+        while not (started.exists() and started.read_text().strip()) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        pid = int(started.read_text())
+        job.cancel()
+        deadline = time.monotonic() + 5
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert not _alive(pid), "the indexer was left running"
+    finally:
+        pagefind_version.cache_clear()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as f:  # a zombie waiting for its (gone) parent counts as stopped
+        return f.read().split(") ", 1)[1][0] != "Z"

@@ -171,6 +171,8 @@ class SearchJob:
         """Stop making the index (a newer one is wanted) and remove what it wrote."""
         if self._pid and self._status is None:
             with contextlib.suppress(OSError):
+                os.killpg(self._pid, signal.SIGKILL)  # the child and the Pagefind processes it started
+            with contextlib.suppress(OSError):
                 os.kill(self._pid, signal.SIGKILL)
             self._reap(block=True)
         self.problem = self.problem or "stopped"
@@ -208,7 +210,11 @@ class SearchJob:
         try:
             pid = os.fork()
             if pid == 0:  # the child: it never returns
+                with contextlib.suppress(OSError):
+                    os.setpgid(0, 0)  # a group of its own, with its Pagefind processes: cancelled as one
                 _index_parts(self._executable, work, log, self.jobs)
+            with contextlib.suppress(OSError):
+                os.setpgid(pid, pid)  # as the child does: whichever runs first
         finally:
             os.close(log)
         self._pid, self._status = pid, None
