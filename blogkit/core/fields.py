@@ -7,6 +7,7 @@ reporting an error located at the offending value in the user's file.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from collections.abc import Iterable
@@ -237,3 +238,11 @@ def _kind(value: Any) -> str:
 def _shown(value: Any) -> str:
     text = repr(value) if not isinstance(value, str) else f"'{value}'"
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+INTERNAL = {"internal": True}  # metadata of a config field that no key of blogkit.yaml sets
+
+
+def config_keys(section: type) -> tuple[str, ...]:
+    """The keys `blogkit.yaml` may give a section: the fields of its dataclass, as written there."""
+    return tuple(f.metadata.get("key", f.name) for f in dataclasses.fields(section) if not f.metadata.get("internal"))

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import parse_qs, quote, urlsplit
 
-from blogkit.core.config import RepositoryConfig
 from blogkit.core.diagnostics import Diagnostic, Location, Severity
+from blogkit.core.discussion_config import RepositoryConfig
 from blogkit.core.model import Post, Reply, Site
 from blogkit.core.strings import Strings
 from blogkit.load.outside import reply_threads
