@@ -67,3 +67,20 @@ def test_share_links_carry_the_post_and_load_nothing_from_elsewhere(tmp_path: Pa
     outside = [u for u in loaded if u.startswith(("http:", "https:", "//")) and not u.startswith("https://hub.example/")]
     assert not outside, f"resources from another host: {outside}"
     assert 'class="share__copy" hidden' in html, "copying needs the script; without it the button is not shown"
+
+
+def test_kept_related_lists_are_used_only_for_the_same_posts(tmp_path: Path) -> None:
+    root = write_site(tmp_path / "site", SITE, base=False)
+
+    def listed(result) -> list[str]:  # type: ignore[no-untyped-def]
+        html = result.outputs.files["2026/01/d/index.html"].content.decode()
+        section = html[html.index('<nav class="related"') :]
+        return re.findall(r'<a href="([^"]+)">', section[: section.index("</nav>")])
+
+    first = build(root, cache=True)
+    assert listed(first) == ["/2026/01/c/", "/2026/01/f/", "/2026/01/e/"]
+    assert listed(build(root, cache=True)) == listed(first), "the kept lists give the same pages"
+    (root / "posts/ada/2026-01-05-e.md").write_text(post("title: E\ntags: [travel]"))
+    changed = build(root, cache=True)
+    assert listed(changed) == listed(build(root)), "a new tag: ranked again, as a build without the cache ranks"
+    assert listed(changed) == ["/2026/01/c/", "/2026/01/f/"], "E no longer shares D's tag"

@@ -32,7 +32,7 @@ CACHE_DIR_VARIABLE = "BLOGKIT_CACHE_DIR"
 CACHE_FOLDER = ".blogkit-cache"
 _STAMP = "VERSION"
 _INDEX = "index.json"
-KINDS = ("bodies", "images", "outputs", "posts", "search")
+KINDS = ("bodies", "images", "outputs", "posts", "related", "search")
 
 
 @functools.cache

@@ -6,10 +6,15 @@ among each of its authors' and tags' posts (a window on each side), so that a ta
 of posts costs no more than a small one and a hub's posts are weighed in linear time. Ties go to
 the post nearer in time, then to the newer, then to the source path: the same site always gives
 the same list.
+
+The lists depend only on each post's source, date, authors, tags and series: `inputs_digest`
+digests those, so that a build can keep the lists (`table`) and give them back (`known`) to the
+next build of the same posts instead of ranking again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 from collections.abc import Mapping, Sequence
 
@@ -23,13 +28,37 @@ _SERIES, _AUTHOR, _TAG = 4, 2, 1
 class RelatedPosts:
     """The related posts of every post of a site (positions and dates are worked out once)."""
 
-    def __init__(self, site: Site) -> None:
+    def __init__(self, site: Site, known: Mapping[str, Sequence[str]] | None = None) -> None:
+        """`known`: the lists a build of the same posts made (`table`), by source."""
         self.site = site
-        self._tag_index = _positions(site.posts_by_tag)
-        self._author_index = _positions(site.posts_by_author)
-        self._when = {post.source: post.date.timestamp() for post in site.posts}
+        self._known = known or {}
+        self._by_source = {post.source: post for post in site.posts} if known else {}
+        self._found: dict[str, tuple[str, ...]] = {}
+        self._indexed = False
 
     def of(self, post: Post) -> tuple[Post, ...]:
+        known = self._known.get(post.source)
+        if known is not None and all(source in self._by_source for source in known):
+            found = tuple(self._by_source[source] for source in known)
+        else:
+            found = self._rank(post)
+        self._found[post.source] = tuple(other.source for other in found)
+        return found
+
+    def table(self) -> dict[str, tuple[str, ...]]:
+        """The lists given so far, by source: what `known` takes."""
+        return dict(sorted(self._found.items()))
+
+    def _index(self) -> None:
+        if not self._indexed:
+            site = self.site
+            self._tag_index = _positions(site.posts_by_tag)
+            self._author_index = _positions(site.posts_by_author)
+            self._when = {post.source: post.date.timestamp() for post in site.posts}
+            self._indexed = True
+
+    def _rank(self, post: Post) -> tuple[Post, ...]:
+        self._index()
         site = self.site
         found: dict[str, Post] = {}
         for candidates in (
@@ -46,6 +75,16 @@ class RelatedPosts:
             return (-points, abs(times[other.source] - when), -times[other.source], other.source)
 
         return tuple(heapq.nsmallest(RELATED, found.values(), key=rank))
+
+
+def inputs_digest(site: Site) -> str:
+    """A digest of everything the lists are made from."""
+    h = hashlib.blake2b(f"related {RELATED} {WINDOW} {_SERIES} {_AUTHOR} {_TAG}".encode(), digest_size=20)
+    for post in site.posts:
+        h.update(
+            f"\0{post.source}\t{post.date.timestamp()!r}\t{post.series}\t{chr(1).join(post.authors)}\t{chr(1).join(post.tags)}".encode()
+        )
+    return h.hexdigest()
 
 
 def _positions(lists: Mapping[str, Sequence[Post]]) -> dict[str, dict[str, int]]:

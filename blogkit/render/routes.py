@@ -73,10 +73,13 @@ _THEME = Location("(theme)")
 DIAGRAM_ASSETS = "assets/mermaid/"  # the theme's copy of Mermaid, which draws diagrams in the browser
 
 
-def routes(site: Site, theme: ThemeFiles, site_root: str, stylesheet: str, report: Report) -> list[Route]:
+def routes(
+    site: Site, theme: ThemeFiles, site_root: str, stylesheet: str, report: Report, related: RelatedPosts | None = None
+) -> list[Route]:
     """Every output file of the site, in the order collisions are decided; a redirect or an extra
-    feed naming what the site does not have is reported."""
-    pages = list(_pages(site))
+    feed naming what the site does not have is reported. `related` may carry lists a build of the
+    same posts made."""
+    pages = list(_pages(site, related or RelatedPosts(site)))
     found: list[Route] = [*pages, *_redirects(site, {page.path for page in pages}, report)]
     all_scopes = scopes(site)
     found += [
@@ -181,8 +184,7 @@ def _page(template: str, path: str, origin: Location, **context: Any) -> PageRou
     return PageRoute(output_file(path), origin, template, path, context)
 
 
-def _pages(site: Site) -> Iterator[PageRoute]:
-    related = RelatedPosts(site)
+def _pages(site: Site, related: RelatedPosts) -> Iterator[PageRoute]:
     for post in sorted(site.posts, key=lambda p: p.source):
         older, newer = site.neighbours(post)
         origin = Location(post.source, 1, 1)
