@@ -31,7 +31,7 @@ from blogkit.core.urls import SiteUrls
 from blogkit.engine.build import BuildOptions, BuildResult, build_site, build_time, load_only, read_posts
 from blogkit.load.profiles import load_profiles
 from blogkit.load.sources import discover
-from blogkit.migrate.importer import GENERATORS
+from blogkit.migrate import GENERATORS
 from blogkit.publish.write import SiteLocked, StagingTree, UnsafeOutput, check_output_dir, publish, site_lock
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_ENVIRONMENT, EXIT_BUG = 0, 1, 2, 3, 4

@@ -115,17 +115,20 @@ def _read(root: str, folder: str, language: str, report: Report) -> _Catalogue |
     messages: dict[str, Message] = {}
     for key, value in data.items():
         message = _message(value)
-        where = Location(shown, *yamlio.locate(text, (key,), key=True))
+
+        def where(key: object = key) -> Location:  # worked out only for a problem: locating composes the file
+            return Location(shown, *yamlio.locate(text, (key,), key=True))  # type: ignore[arg-type]
+
         if not isinstance(key, str) or message is None:
-            report.error(where, f"'{key}' must be a text or plural forms, got {type(value).__name__}", _HINT_FORMS)
+            report.error(where(), f"'{key}' must be a text or plural forms, got {type(value).__name__}", _HINT_FORMS)
             continue
         if not isinstance(message, str) and "other" not in message:
-            report.error(where, f"'{key}' has no 'other' form", "give 'other', the form for any number the others leave")
+            report.error(where(), f"'{key}' has no 'other' form", "give 'other', the form for any number the others leave")
             continue
         try:
             message_placeholders(message)
         except ValueError:
-            report.error(where, f"'{key}' has a brace that is not a placeholder", "placeholders look like {name}; write {{ for a brace")
+            report.error(where(), f"'{key}' has a brace that is not a placeholder", "placeholders look like {name}; write {{ for a brace")
             continue
         messages[key] = message
     return _Catalogue(shown, text, messages)
@@ -143,14 +146,21 @@ def _check_translation(catalogue: _Catalogue, known: Mapping[str, frozenset[str]
     for key, message in catalogue.messages.items():
         if key == DATE_FORMAT_KEY:
             continue
-        where = Location(catalogue.shown, *yamlio.locate(catalogue.text, (key,), key=True))
         if key not in known:
-            report.warning(where, f"unknown key '{key}': no English catalogue has it", "keys are those of the theme's i18n/en.yaml")
+            report.warning(
+                _at(catalogue, key), f"unknown key '{key}': no English catalogue has it", "keys are those of the theme's i18n/en.yaml"
+            )
             continue
         extra = sorted(message_placeholders(message) - known[key])
         if extra:
             names = ", ".join("{" + name + "}" for name in extra)
-            report.error(where, f"'{key}' uses {names}, which the English text does not fill", f"use only {_names(known[key])}")
+            report.error(
+                _at(catalogue, key), f"'{key}' uses {names}, which the English text does not fill", f"use only {_names(known[key])}"
+            )
+
+
+def _at(catalogue: _Catalogue, key: str) -> Location:
+    return Location(catalogue.shown, *yamlio.locate(catalogue.text, (key,), key=True))
 
 
 def _names(names: frozenset[str]) -> str:

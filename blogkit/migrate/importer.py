@@ -18,8 +18,6 @@ from blogkit.migrate.model import OldSite
 from blogkit.migrate.plan import Plan, plan_site
 from blogkit.migrate.reading import SourceError
 
-GENERATORS = ("zola", "hugo", "jekyll")
-
 
 class DestinationError(Exception):
     """DEST cannot be written to (exit code 2)."""
