@@ -287,9 +287,10 @@ class Session:
                 return None
             post = loaded.assembler.post(meta, body, own)
             old = site.posts[site.positions[path]]
-            if own.errors or any(getattr(post, name) != getattr(old, name) for name in _STRUCTURE):
+            seen: set[tuple[int, int]] = set()
+            if own.errors or any(not _same(getattr(post, name), getattr(old, name), seen) for name in _STRUCTURE):
                 return None
-            fields |= {name for name in OWN_FIELDS if getattr(post, name) != getattr(old, name)}
+            fields |= {name for name in OWN_FIELDS if not _same(getattr(post, name), getattr(old, name), seen)}
             posts[path] = post
             metas[path] = dataclasses.replace(meta, body=dataclasses.replace(meta.body, text=""))
             report.extend(own.diagnostics)
@@ -338,6 +339,31 @@ def _remember(result: BuildResult) -> _Built | None:
     return _Built(
         result, metas, {k: tuple(v) for k, v in readers.items()}, tuple(always), frozenset(copied), reads, FeedWriter(result.site)
     )
+
+
+def _same(new: Any, old: Any, seen: set[tuple[int, int]]) -> bool:
+    """Whether two values are equal, each pair of lists or mappings compared once however often it
+    recurs: YAML aliases let front matter repeat one list many times over, so `==`, which compares
+    a shared list again at every place it appears, can take exponential time."""
+    if new is old:
+        return True
+    kind = type(new)
+    if kind is not type(old):
+        return False
+    if kind is list or kind is tuple or kind is dict:
+        pair = (id(new), id(old))
+        if pair in seen:
+            return True
+        if len(new) != len(old):
+            return False
+        if kind is dict:
+            equal = new.keys() == old.keys() and all(_same(value, old[key], seen) for key, value in new.items())
+        else:
+            equal = all(_same(a, b, seen) for a, b in zip(new, old, strict=True))
+        if equal:
+            seen.add(pair)
+        return equal
+    return bool(new == old)
 
 
 def _sources(value: Any) -> Iterator[str]:
