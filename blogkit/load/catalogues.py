@@ -23,7 +23,7 @@ from blogkit.core import yamlio
 from blogkit.core.config import CONFIG_FILE, THEME_DIR
 from blogkit.core.diagnostics import Location, Report
 from blogkit.core.strings import DATE_FORMAT_KEY, FALLBACK_LANGUAGE, PLURAL_CATEGORIES, Message, Strings, message_placeholders
-from blogkit.load.sources import read_text
+from blogkit.load.sources import read_yaml_file
 
 I18N_FOLDER = "i18n"
 _HINT_FORMS = "a text, or the forms after a number as a mapping: {one: '{count} post', other: '{count} posts'}"
@@ -44,16 +44,10 @@ def load_strings(root: str, theme_dir: str, language: str, report: Report) -> St
     english = [c for (level, _), c in found.items() if level == FALLBACK_LANGUAGE]
     known = {key: message_placeholders(message) for c in english for key, message in c.messages.items()}
     messages: dict[str, Message] = {}
-    date_format = ""
-    for level in levels:
-        for folder in folders:
-            catalogue = found.get((level, folder))
-            if catalogue is None:
-                continue
-            if level != FALLBACK_LANGUAGE:
-                _check_translation(catalogue, known, report)
-            messages.update(catalogue.messages)
-            date_format = str(catalogue.messages.get(DATE_FORMAT_KEY, date_format))
+    for (level, _), catalogue in found.items():  # English first, then ever more specific; the site's last at each
+        if level != FALLBACK_LANGUAGE:
+            _check_translation(catalogue, known, report)
+        messages.update(catalogue.messages)
     translated = any(level != FALLBACK_LANGUAGE for level, _ in found)
     if not translated and language.replace("_", "-").split("-")[0].lower() != FALLBACK_LANGUAGE:
         report.warning(
@@ -61,22 +55,16 @@ def load_strings(root: str, theme_dir: str, language: str, report: Report) -> St
             f"the theme has no words in '{language}': its pages show English words, and dates in '{language}'",
             f"translate the keys of the theme's i18n/en.yaml into {I18N_FOLDER}/{language}.yaml in the site folder",
         )
-    if levels[-1] != FALLBACK_LANGUAGE and not any(DATE_FORMAT_KEY in found[k].messages for k in found if k[0] != FALLBACK_LANGUAGE):
-        date_format = ""  # English's pattern is not this language's: use the language's own long dates
     messages.pop(DATE_FORMAT_KEY, None)
-    return Strings(language, dict(sorted(messages.items())), date_format)
+    return Strings(language, dict(sorted(messages.items())), _date_format(found, levels))
 
 
-def catalogue_files(root: str, theme_dir: str) -> list[str]:
-    """Every catalogue file a site's build may read (what `serve` watches, besides the site's own)."""
-    folders = dict.fromkeys((THEME_DIR, theme_dir, root))
-    return sorted(
-        os.path.join(folder, I18N_FOLDER, name)
-        for folder in folders
-        if os.path.isdir(os.path.join(folder, I18N_FOLDER))
-        for name in os.listdir(os.path.join(folder, I18N_FOLDER))
-        if name.endswith(".yaml")
-    )
+def _date_format(found: Mapping[tuple[str, str], _Catalogue], levels: list[str]) -> str:
+    """The last date pattern of the language's own catalogues (English's only for English itself);
+    "" for the language's own long dates."""
+    own = [c for (level, _), c in found.items() if level != FALLBACK_LANGUAGE or levels == [FALLBACK_LANGUAGE]]
+    patterns = [str(c.messages[DATE_FORMAT_KEY]) for c in own if DATE_FORMAT_KEY in c.messages]
+    return patterns[-1] if patterns else ""
 
 
 def _levels(language: str) -> list[str]:
@@ -92,21 +80,10 @@ def _read(root: str, folder: str, language: str, report: Report) -> _Catalogue |
         return None
     inside = os.path.relpath(path, root)
     shown = inside.replace(os.sep, "/") if not inside.startswith(os.pardir) else path
-    if shown == path:
-        try:
-            with open(path, encoding="utf-8-sig") as f:
-                text: str | None = f.read().replace("\r\n", "\n")
-        except (OSError, UnicodeDecodeError) as exc:
-            report.error(Location(shown), f"cannot read the catalogue: {exc}")
-            return None
-    else:
-        text = read_text(root, shown, report)
-    if text is None:
+    loaded = read_yaml_file(root, shown, report)  # a theme's file outside the site is read by its absolute path
+    if loaded is None:
         return None
-    data, problem = yamlio.load(text)
-    if problem:
-        report.error(Location(shown, problem.line, problem.column), problem.message, problem.hint)
-        return None
+    data, text = loaded
     if data is None:
         return _Catalogue(shown, text, {})
     if not isinstance(data, dict):
@@ -115,20 +92,20 @@ def _read(root: str, folder: str, language: str, report: Report) -> _Catalogue |
     messages: dict[str, Message] = {}
     for key, value in data.items():
         message = _message(value)
-
-        def where(key: object = key) -> Location:  # worked out only for a problem: locating composes the file
-            return Location(shown, *yamlio.locate(text, (key,), key=True))  # type: ignore[arg-type]
-
         if not isinstance(key, str) or message is None:
-            report.error(where(), f"'{key}' must be a text or plural forms, got {type(value).__name__}", _HINT_FORMS)
+            report.error(_at(shown, text, key), f"'{key}' must be a text or plural forms, got {type(value).__name__}", _HINT_FORMS)
             continue
         if not isinstance(message, str) and "other" not in message:
-            report.error(where(), f"'{key}' has no 'other' form", "give 'other', the form for any number the others leave")
+            report.error(_at(shown, text, key), f"'{key}' has no 'other' form", "give 'other', the form for any number the others leave")
             continue
         try:
             message_placeholders(message)
         except ValueError:
-            report.error(where(), f"'{key}' has a brace that is not a placeholder", "placeholders look like {name}; write {{ for a brace")
+            report.error(
+                _at(shown, text, key),
+                f"'{key}' has a brace that is not a placeholder",
+                "placeholders look like {name}; write {{ for a brace",
+            )
             continue
         messages[key] = message
     return _Catalogue(shown, text, messages)
@@ -148,19 +125,24 @@ def _check_translation(catalogue: _Catalogue, known: Mapping[str, frozenset[str]
             continue
         if key not in known:
             report.warning(
-                _at(catalogue, key), f"unknown key '{key}': no English catalogue has it", "keys are those of the theme's i18n/en.yaml"
+                _at(catalogue.shown, catalogue.text, key),
+                f"unknown key '{key}': no English catalogue has it",
+                "keys are those of the theme's i18n/en.yaml",
             )
             continue
         extra = sorted(message_placeholders(message) - known[key])
         if extra:
             names = ", ".join("{" + name + "}" for name in extra)
             report.error(
-                _at(catalogue, key), f"'{key}' uses {names}, which the English text does not fill", f"use only {_names(known[key])}"
+                _at(catalogue.shown, catalogue.text, key),
+                f"'{key}' uses {names}, which the English text does not fill",
+                f"use only {_names(known[key])}",
             )
 
 
-def _at(catalogue: _Catalogue, key: str) -> Location:
-    return Location(catalogue.shown, *yamlio.locate(catalogue.text, (key,), key=True))
+def _at(shown: str, text: str, key: object) -> Location:
+    """Where a catalogue sets `key` (worked out only for a problem: locating composes the file)."""
+    return Location(shown, *yamlio.locate(text, (key,), key=True))  # type: ignore[arg-type]
 
 
 def _names(names: frozenset[str]) -> str:

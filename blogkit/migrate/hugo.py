@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from blogkit.core.urls import slugify
 from blogkit.migrate.frontmatter import FrontMatterError, read_config
 from blogkit.migrate.model import Listing, OldFeed, OldPage, OldPost, OldSite, OldTeam, Person, Section
-from blogkit.migrate.people import parse_names, record_links
+from blogkit.migrate.people import parse_names, person_from_record
 from blogkit.migrate.reading import (
     MARKDOWN,
     SourceError,
@@ -292,15 +292,7 @@ def _people(site: OldSite, root: str) -> None:
     for key, record in sorted(records.items()):
         if not isinstance(record, dict):
             continue
-        site.people[str(key)] = Person(
-            key=str(key),
-            name=text(record.get("name")) or str(key),
-            bio=text(record.get("bio")),
-            email=text(record.get("email")),
-            avatar=text(record.get("avatar")),
-            links=record_links(record),
-            team=slugify(text(record.get("team"))),
-        )
+        site.people[str(key)] = person_from_record(str(key), record)
 
 
 def _data(site: OldSite, path: str) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from blogkit.core.urls import slugify
 from blogkit.migrate.frontmatter import FrontMatterError, read_config
 from blogkit.migrate.model import Listing, OldFeed, OldPage, OldPost, OldSite, OldTeam, Person, Section
-from blogkit.migrate.people import parse_names, record_links
+from blogkit.migrate.people import parse_names, person_from_record
 from blogkit.migrate.reading import (
     MARKDOWN,
     SourceError,
@@ -230,15 +230,7 @@ def _people_and_teams(site: OldSite) -> None:
                     team = OldTeam(slugify(key), text(record.get("name")) or key, text(record.get("url")), text(record.get("description")))
                     site.teams[team.key] = team
                     continue
-                site.people[key] = Person(
-                    key=key,
-                    name=text(record.get("name")) or key,
-                    bio=text(record.get("bio")),
-                    email=text(record.get("email")),
-                    avatar=text(record.get("avatar")),
-                    links=record_links(record),
-                    team=slugify(text(record.get("team"))),
-                )
+                site.people[key] = person_from_record(key, record)
 
 
 def _data(site: OldSite, name: str) -> dict[str, Any]:

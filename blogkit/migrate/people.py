@@ -19,6 +19,7 @@ from typing import Any
 
 from blogkit.core.urls import slugify
 from blogkit.migrate.model import Person
+from blogkit.migrate.reading import text
 
 _LINK = re.compile(r"\[([^\]]*)\]\(\s*([^)\s]+)[^)]*\)")
 _SEPARATORS = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b)\s*", re.IGNORECASE)
@@ -125,6 +126,19 @@ def _unique(items: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
 
 _PROFILE_FIELDS = (("github", "GitHub", "https://github.com/"), ("twitter", "Twitter", "https://twitter.com/"),
                    ("mastodon", "Mastodon", ""), ("url", "Website", ""), ("website", "Website", ""))  # fmt: skip
+
+
+def person_from_record(key: str, record: Mapping[str, Any]) -> Person:
+    """A person of a site's author data (Hugo's `data/authors`, Jekyll's `_data/authors.yml`), by its key."""
+    return Person(
+        key=key,
+        name=text(record.get("name")) or key,
+        bio=text(record.get("bio")),
+        email=text(record.get("email")),
+        avatar=text(record.get("avatar")),
+        links=record_links(record),
+        team=slugify(text(record.get("team"))),
+    )
 
 
 def record_links(record: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:

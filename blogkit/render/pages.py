@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import Any
 
 import jinja2
-from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
 from blogkit.core.config import THEME_DIR
@@ -21,13 +20,12 @@ from blogkit.core.diagnostics import Location, Report
 from blogkit.core.feedformats import FEED_FORMATS, feed_path
 from blogkit.core.images import CONTENT_SIZES, Picture, picture, picture_html
 from blogkit.core.model import Author, Post, Site
-from blogkit.core.strings import Strings
 from blogkit.core.urls import SiteUrls
 from blogkit.load.markdown import toc_tree
 from blogkit.render.discussion import Discussions
 from blogkit.render.feeds import FeedWriter
 from blogkit.render.routes import FeedRoute, PageRoute
-from blogkit.render.words import WORD, FixedWords, word_function
+from blogkit.render.words import WORD, FixedWords, script_strings_function, word_function
 
 # The post fields the template helpers below read of a post passed to them ("*": any). Helpers
 # given a value rather than a post (url, local, toc_tree, ...) read nothing of their own.
@@ -88,7 +86,9 @@ class Renderer:
         self.now, self.preview = now, preview
         self.discussions = discussions = Discussions(site, abs_url=self.abs_url, now=now, preview=preview)
         report.extend(discussions.problems())
-        self._use_strings(site.strings)
+        # the theme's words: `_(key, count, **values)`, `script_strings(*keys)` and dates (render/words.py)
+        env.globals.update({WORD: word_function(site.strings), "script_strings": script_strings_function(site.strings)})
+        env.filters["human_date"] = site.strings.date
         env.globals.update(
             site=site,
             config=config,
@@ -111,22 +111,6 @@ class Renderer:
     def abs_url(self, path: str) -> str:
         return self.urls.absolute(path)
 
-    def _use_strings(self, strings: Strings) -> None:
-        """The theme's words: `_(key, count, **values)` in templates (values are escaped unless they
-        are markup, such as a link made with `{% set %}`), `human_date`, and `script_strings(*keys)`
-        for the messages a script shows (JSON, safe in a single-quoted attribute: its tag's data-strings)."""
-
-        scripts: dict[tuple[str, ...], str] = {}
-
-        def script_strings(*keys: str) -> str:
-            found = scripts.get(keys)
-            if found is None:
-                found = scripts[keys] = htmlsafe_json_dumps(strings.for_scripts(*keys), sort_keys=True)
-            return found
-
-        self.env.globals.update({WORD: word_function(strings), "script_strings": script_strings})
-        self.env.filters["human_date"] = strings.date
-
     def picture(self, pic: Picture, alt: str, *, sizes: str = CONTENT_SIZES, eager: bool = False, css_class: str = "") -> Markup:
         """An image of the site as `<picture>`: its variants, its size, lazy unless `eager`."""
         return Markup(picture_html(pic, self.urls.path, alt, sizes=sizes, eager=eager, css_class=css_class))  # noqa: S704 - escaped there
@@ -148,8 +132,7 @@ class Renderer:
     def show(self, site: Site) -> None:
         """Render `site` from now on: the same site with some posts' own values changed
         (`blogkit serve` after an edit), so that nothing worked out from the whole site is stale."""
-        self.site = self.discussions.site = self.env.globals["site"] = site
-        self._use_strings(site.strings)
+        self.site = self.discussions.site = self.env.globals["site"] = site  # the same words: a catalogue's edit is a full build
 
     def post_json_ld(self, post: Post) -> dict[str, Any]:
         """schema.org BlogPosting with every author as a Person (templates write it with tojson)."""

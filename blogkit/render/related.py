@@ -14,6 +14,7 @@ next build of the same posts instead of ranking again.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import heapq
 from collections.abc import Mapping, Sequence
@@ -32,14 +33,12 @@ class RelatedPosts:
         """`known`: the lists a build of the same posts made (`table`), by source."""
         self.site = site
         self._known = known or {}
-        self._by_source = {post.source: post for post in site.posts} if known else {}
         self._found: dict[str, tuple[str, ...]] = {}
-        self._indexed = False
 
     def of(self, post: Post) -> tuple[Post, ...]:
-        known = self._known.get(post.source)
-        if known is not None and all(source in self._by_source for source in known):
-            found = tuple(self._by_source[source] for source in known)
+        known, positions, posts = self._known.get(post.source), self.site.positions, self.site.posts
+        if known is not None and all(source in positions for source in known):
+            found = tuple(posts[positions[source]] for source in known)
         else:
             found = self._rank(post)
         self._found[post.source] = tuple(other.source for other in found)
@@ -49,16 +48,20 @@ class RelatedPosts:
         """The lists given so far, by source: what `known` takes."""
         return dict(sorted(self._found.items()))
 
-    def _index(self) -> None:
-        if not self._indexed:
-            site = self.site
-            self._tag_index = _positions(site.posts_by_tag)
-            self._author_index = _positions(site.posts_by_author)
-            self._when = {post.source: post.date.timestamp() for post in site.posts}
-            self._indexed = True
+    # positions and dates, worked out once, and only when some post is ranked
+    @functools.cached_property
+    def _tag_index(self) -> dict[str, dict[str, int]]:
+        return _positions(self.site.posts_by_tag)
+
+    @functools.cached_property
+    def _author_index(self) -> dict[str, dict[str, int]]:
+        return _positions(self.site.posts_by_author)
+
+    @functools.cached_property
+    def _when(self) -> dict[str, float]:
+        return {post.source: post.date.timestamp() for post in self.site.posts}
 
     def _rank(self, post: Post) -> tuple[Post, ...]:
-        self._index()
         site = self.site
         found: dict[str, Post] = {}
         for candidates in (

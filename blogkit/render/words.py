@@ -1,4 +1,5 @@
-"""The theme's words in templates: `_(key, count, **values)`, and its fixed words put in place once.
+"""The theme's words in templates: `_(key, count, **values)`, `script_strings(*keys)`, and the
+fixed words put in place once.
 
 Most words a template shows are fixed for a build (`_("nav.home")`), yet each would cost a
 call on every page. `FixedWords`, a Jinja extension, writes such a call's text into the
@@ -14,6 +15,7 @@ from typing import Any
 
 from jinja2.ext import Extension
 from jinja2.lexer import Token, TokenStream
+from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import escape
 
 from blogkit.core.strings import Strings, fill
@@ -38,6 +40,20 @@ def word_function(strings: Strings) -> Callable[..., str]:
 
     translate.fixed = True  # type: ignore[attr-defined]  # what FixedWords may put in place
     return translate
+
+
+def script_strings_function(strings: Strings) -> Callable[..., str]:
+    """`script_strings(*keys)`: the words a script shows, as JSON (plural forms as mappings) safe in
+    a single-quoted attribute, the tag's `data-strings`; each set of keys written once."""
+    made: dict[tuple[str, ...], str] = {}
+
+    def script_strings(*keys: str) -> str:
+        found = made.get(keys)
+        if found is None:
+            found = made[keys] = htmlsafe_json_dumps(strings.for_scripts(*keys), sort_keys=True)
+        return found
+
+    return script_strings
 
 
 class FixedWords(Extension):
