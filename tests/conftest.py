@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import io
 import os
+import shutil
+import tempfile
 import textwrap
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +20,12 @@ from blogkit.engine.build import BuildOptions, BuildResult, build_site
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_SITE = REPO / "example_site"
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
+
+# The build cache's key (blogkit/engine/cache_key.py) lives in a folder of this test run, not in the user's home.
+_KEY_HOME = tempfile.mkdtemp(prefix="blogkit-tests-")
+atexit.register(shutil.rmtree, _KEY_HOME, True)
+os.environ["XDG_CACHE_HOME"] = _KEY_HOME
+os.environ.pop("BLOGKIT_CACHE_KEY", None)
 
 BASE_FILES = {
     "blogkit.yaml": "title: Test Hub\nbase_url: https://hub.example/\ntimezone: UTC\n",

@@ -11,6 +11,13 @@ from dataclasses import dataclass
 from blogkit.core.diagnostics import Location, Report
 
 
+def stays_inside(path: str) -> bool:
+    """Whether an output path ('a/b/index.html') names a file under the output folder: relative, no
+    `.` or `..` segment, no empty one, no backslash or NUL. Routes make only such paths; this is
+    the last guard, for paths that come from elsewhere (the cache, a search index)."""
+    return bool(path) and "\\" not in path and "\0" not in path and all(part not in ("", ".", "..") for part in path.split("/"))
+
+
 @dataclass(frozen=True, slots=True)
 class CopyFile:
     """A file copied as is (static files, bundle assets, theme assets)."""
@@ -47,6 +54,9 @@ class OutputTree:
         self._report = report
 
     def add(self, path: str, content: bytes | str | CopyFile | Cached, origin: Location) -> None:
+        if not stays_inside(path):
+            self._report.error(origin, f"{path[:80]!r} would be written outside the output folder", "no file is written there")
+            return
         if path in self.files:
             first = self.files[path].origin
             self._report.error(

@@ -27,7 +27,7 @@ from blogkit.core.outputs import OutputTree
 from blogkit.core.progress import SILENT, Progress
 from blogkit.core.urls import SiteUrls
 from blogkit.engine.bodies import TextNeeded, cached_by_key, render_markdown
-from blogkit.engine.cache import Cache, Record, open_cache
+from blogkit.engine.cache import CACHE_FOLDER, CACHE_HINT, Cache, Record, open_cache
 from blogkit.engine.frontmatter_cache import KIND as FRONT_MATTER
 from blogkit.engine.frontmatter_cache import FrontMatterCache
 from blogkit.engine.images import load_images, wanted_images
@@ -149,6 +149,7 @@ def _build(
     report = Report()
     own_cache = cache is None
     cache = cache if cache is not None else open_cache(config.root, enabled=options.cache)
+    _say_why_the_cache_is_cold(cache, report)
     loaded = load_site(config, options, options.now or build_time(), report, cache, progress)
     outputs = output(report)
     stats = RenderStats()
@@ -183,6 +184,13 @@ def _build(
     return BuildResult(
         config, loaded.site, outputs, report, loaded.posts_read, loaded.profiles, loaded.now, stats, loaded, renderer, tuple(kept)
     )
+
+
+def _say_why_the_cache_is_cold(cache: Cache, report: Report) -> None:
+    """One line when the cache was refused or started afresh for a reason the user should know; once per cache."""
+    if cache.notice:
+        report.note(Location(CACHE_FOLDER), cache.notice, CACHE_HINT)
+        cache.notice = ""
 
 
 RELATED_KIND = "related"  # the cache's kind for the related posts of a set of posts

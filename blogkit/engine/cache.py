@@ -1,12 +1,13 @@
 """The build cache: results keyed by the digest of everything they were made from.
 
-`SITE/.blogkit-cache/` (or `BLOGKIT_CACHE_DIR`) holds `VERSION`, `index.json` (each entry's
-kind and key, the pack it is in, where, its length and checksum) and `packs/`. Keys include
-the blogkit version, and a cache written by another version is swept away. A truncated or
-damaged entry fails its checksum: it is a miss, never trusted, and is written anew. Only
-`packs/`, `index.json` and `VERSION` are ever written or removed there, so pointing
-`BLOGKIT_CACHE_DIR` at a folder holding other files harms none of them. Deleting the folder
-is always safe.
+`SITE/.blogkit-cache/` (or `BLOGKIT_CACHE_DIR`) holds `VERSION` (blogkit's version and the id
+of the key the entries are signed with), `index.json` (each entry's kind and key, the pack it
+is in, where, its length and its tag) and `packs/`. A cache written by other code or under
+another key is started afresh; an entry whose tag does not match its bytes is a miss, never
+trusted, and is written anew. The folder is input like any other: what it holds can make a
+build slower, never different (see `DiskCache`). Only `packs/*.pack`, `index.json` and
+`VERSION` are ever written or removed there, so pointing `BLOGKIT_CACHE_DIR` at a folder
+holding other files harms none of them. Deleting the folder is always safe.
 
 A build that finishes sweeps the entries it did not use, so the folder holds one build's
 worth of results. `MemoryCache` keeps entries in a dict for `blogkit serve` and for builds
@@ -16,22 +17,24 @@ with `--no-cache`.
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import hashlib
+import hmac
 import json
 import os
+import re
 import secrets
-import shutil
-import tempfile
-import zlib
 
 from blogkit import __version__
 from blogkit.core.config import THEME_DIR
+from blogkit.engine.cache_key import CacheKey, NoKey, cache_key
 
 CACHE_DIR_VARIABLE = "BLOGKIT_CACHE_DIR"
 CACHE_FOLDER = ".blogkit-cache"
 _STAMP = "VERSION"
 _INDEX = "index.json"
+CACHE_HINT = "a cold build is never wrong, only slower; docs/ci.md says how CI keeps the cache and its key (BLOGKIT_CACHE_KEY)"
 KINDS = ("bodies", "images", "outputs", "posts", "related", "search")
 
 
@@ -61,7 +64,8 @@ def cache_dir(site_root: str) -> str:
 class MemoryCache:
     """Entries in memory only: what `serve` keeps between rebuilds, and `--no-cache` builds."""
 
-    def __init__(self) -> None:
+    def __init__(self, notice: str = "") -> None:
+        self.notice = notice  # why a disk cache was not used, for the build's report
         self._entries: dict[tuple[str, str], bytes] = {}
         self._used: set[tuple[str, str]] = set()
 
@@ -95,44 +99,57 @@ class DiskCache:
     entries through `adopt`, and `sweep` writes the index of the entries the build used and
     removes packs no entry lives in any more. Thousands of small files would cost a file
     system more than the rendering they save.
+
+    Whatever the folder holds is input, not trusted: every entry is authenticated under a key
+    kept outside the site (`cache_key.py`), so bytes that did not come from a build holding the
+    key are a miss; files are reached only through the folder's descriptor, without following
+    a symbolic link, so nothing outside it is read, written or removed; and only blogkit's own
+    names (`VERSION`, `index.json`, `packs/PID-TOKEN.pack`) are ever written or removed there.
     """
 
-    def __init__(self, folder: str) -> None:
+    def __init__(self, folder: str, key: CacheKey, *, follow: bool) -> None:
         self.folder = folder
-        self._packs = os.path.join(folder, "packs")
+        self.key = key
+        self.notice = ""  # one line for the build's report when the cache was refused or started afresh
         self._index: dict[str, Record] = {}
         self._used: dict[str, Record] = {}
         self._fds: dict[str, int] = {}
         self._own: tuple[int, str, int] | None = None  # (pid, pack name, descriptor) of the pack this process appends to
-        stamp = os.path.join(folder, _STAMP)
+        os.makedirs(folder, exist_ok=True)
+        self._dir = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | (0 if follow else os.O_NOFOLLOW))
         try:
-            with open(stamp, encoding="utf-8") as f:
-                same = f.read().strip() == code_version()
-        except OSError:
-            same = False
-        if not same:  # another version's results (or no cache yet): start afresh
-            shutil.rmtree(self._packs, ignore_errors=True)
+            os.mkdir(_PACKS, 0o755, dir_fd=self._dir)
+        except FileExistsError:
+            pass
+        self._packs = os.open(_PACKS, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=self._dir)
+        stamp = f"{code_version()} {key.ident}"
+        found = _read_small(self._dir, _STAMP, 4096)
+        if found is None or found.decode("utf-8", "replace").strip() != stamp:
+            if found is not None and found.split(b" ")[0].strip() == code_version().encode():
+                self.notice = "the cache was written under another cache key: it is not read, and this build starts it afresh"
+            self._remove_packs(keep=set())
             with contextlib.suppress(OSError):
-                os.unlink(os.path.join(folder, _INDEX))
-            os.makedirs(folder, exist_ok=True)
-            with open(stamp, "w", encoding="utf-8") as f:
-                f.write(code_version() + "\n")
-        self._index = _read_index(os.path.join(folder, _INDEX))
+                os.unlink(_INDEX, dir_fd=self._dir)
+            _write_small(self._dir, _STAMP, (stamp + "\n").encode())
+            return
+        self._index, problem = _read_index(self._dir, stamp)
+        if problem:
+            self.notice = f"the cache index is not usable ({problem}): this build starts the cache afresh"
 
     def get(self, kind: str, key: str) -> bytes | None:
         name = f"{kind}/{key}"
         record = self._used.get(name) or self._index.get(name)  # an entry made in this build (or adopted from a worker), else an older one
         if record is None:
             return None
-        pack, offset, length, crc = record
+        pack, offset, length, tag = record
         try:
             fd = self._fds.get(pack)
             if fd is None:
-                fd = self._fds[pack] = os.open(os.path.join(self._packs, pack), os.O_RDONLY)
+                fd = self._fds[pack] = os.open(pack, os.O_RDONLY | os.O_NOFOLLOW, dir_fd=self._packs)
             payload = os.pread(fd, length, offset)
-        except OSError:
+        except (OSError, OverflowError, MemoryError):
             return None
-        if len(payload) != length or _checksum(name, payload) != crc:
+        if len(payload) != length or not hmac.compare_digest(self.key.sign(name.encode("ascii"), payload), tag):
             return None
         self._used[name] = record
         return payload
@@ -148,16 +165,17 @@ class DiskCache:
         try:
             pid = os.getpid()
             if self._own is None or self._own[0] != pid:  # a forked worker appends to a pack of its own
-                os.makedirs(self._packs, exist_ok=True)
                 name = f"{pid}-{secrets.token_hex(6)}.pack"
-                self._own = (pid, name, os.open(os.path.join(self._packs, name), os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o644))
+                flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND | os.O_NOFOLLOW
+                self._own = (pid, name, os.open(name, flags, 0o644, dir_fd=self._packs))
             _, name, fd = self._own
             offset = os.lseek(fd, 0, os.SEEK_END)
             os.write(fd, payload)
         except OSError:
             return None  # a cache that cannot be written only makes the next build slower
-        record: Record = (name, offset, len(payload), _checksum(f"{kind}/{key}", payload))
-        self._used[f"{kind}/{key}"] = record
+        entry = f"{kind}/{key}"
+        record: Record = (name, offset, len(payload), self.key.sign(entry.encode("ascii"), payload))
+        self._used[entry] = record
         return record
 
     def adopt(self, kind: str, key: str, record: Record | None) -> None:
@@ -173,31 +191,44 @@ class DiskCache:
         Packs of other processes still running (a `blogkit serve` beside a `blogkit build`) are
         left alone; the packs kept stay open, so that a pack another process removes can still
         be read by this one."""
-        index_path = os.path.join(self.folder, _INDEX)
         if self._used != self._index:
-            _write_index(index_path, self._used)
+            _write_index(self._dir, self.key, self._used)
         live = {record[0] for record in self._used.values()}
         for name in [n for n in self._fds if n not in live]:
             with contextlib.suppress(OSError):
                 os.close(self._fds.pop(name))
         for name in live - self._fds.keys():
             with contextlib.suppress(OSError):
-                self._fds[name] = os.open(os.path.join(self._packs, name), os.O_RDONLY)
-        own = self._own[1] if self._own is not None else None
-        for name in os.listdir(self._packs) if os.path.isdir(self._packs) else ():
-            if name not in live and name != own and not _written_by_running_process(name):
-                with contextlib.suppress(OSError):
-                    os.unlink(os.path.join(self._packs, name))
+                self._fds[name] = os.open(name, os.O_RDONLY | os.O_NOFOLLOW, dir_fd=self._packs)
+        self._remove_packs(keep=live)
         self._index, self._used = dict(self._used), {}
+
+    def _remove_packs(self, keep: set[str]) -> None:
+        """Remove blogkit's own pack files but those in `keep`, this process's and running processes'."""
+        own = self._own[1] if self._own is not None else None
+        try:
+            names = os.listdir(self._packs)
+        except OSError:
+            return
+        for name in names:
+            if name.endswith(".pack") and name not in keep and name != own and not _written_by_running_process(name):
+                with contextlib.suppress(OSError):
+                    os.unlink(name, dir_fd=self._packs)
+
+
+_PACKS = "packs"
+_PACK_NAME = re.compile(r"^[0-9]{1,10}-[0-9a-f]{12}\.pack$")
 
 
 def _written_by_running_process(pack: str) -> bool:
     """Whether the process that appends to a pack (named `PID-TOKEN.pack`) still runs on this machine."""
-    pid = pack.split("-", 1)[0]
-    if not pid.isdigit() or int(pid) == os.getpid():
+    if not _PACK_NAME.match(pack):
+        return False
+    pid = int(pack.split("-", 1)[0])
+    if pid == os.getpid() or not 0 < pid < 2**22:
         return False
     try:
-        os.kill(int(pid), 0)
+        os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except OSError:
@@ -205,49 +236,93 @@ def _written_by_running_process(pack: str) -> bool:
     return True
 
 
-Record = tuple[str, int, int, int]  # (pack file name, offset, length, checksum of the entry's name and payload)
+Record = tuple[str, int, int, str]  # (pack file name, offset, length, tag of the entry's name and payload)
+_MAX_INDEX_BYTES = 1 << 30
+_MAX_ENTRY_BYTES = 1 << 31
 
 
-def _checksum(name: str, payload: bytes) -> int:
-    """CRC-32 of an entry's kind/key and payload: an index pointing at another entry's bytes fails it."""
-    return zlib.crc32(payload, zlib.crc32(name.encode("ascii")))
-
-
-def _read_index(path: str) -> dict[str, Record]:
-    """The index of a cache folder; an unreadable or malformed one is an empty cache."""
+def _read_small(folder: int, name: str, limit: int) -> bytes | None:
+    """A file of the cache folder, read through its descriptor without following a link; None when absent or unreadable."""
     try:
-        with open(path, "rb") as f:
-            data = json.loads(f.read())
-        if data.get("version") != code_version():
-            return {}
-        return {
-            str(name): (str(pack), int(offset), int(length), int(crc))
-            for name, (pack, offset, length, crc) in data["entries"].items()
-            if "/" not in str(pack) and not str(pack).startswith(".")
-        }
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        return {}
-
-
-def _write_index(path: str, entries: dict[str, Record]) -> None:
-    data = {"version": code_version(), "entries": {name: list(record) for name, record in sorted(entries.items())}}
-    try:
-        fd, temporary = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".index-")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, separators=(",", ":"))
-        os.replace(temporary, path)
+        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW, dir_fd=folder)
     except OSError:
-        pass
+        return None
+    with os.fdopen(fd, "rb") as f:
+        return f.read(limit + 1)[:limit]
+
+
+def _write_small(folder: int, name: str, data: bytes) -> None:
+    temporary = f".{name}-{secrets.token_hex(6)}"
+    try:
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644, dir_fd=folder)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(temporary, name, src_dir_fd=folder, dst_dir_fd=folder)  # replaces a link at `name`, never what it points to
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary, dir_fd=folder)
+
+
+def _read_index(folder: int, stamp: str) -> tuple[dict[str, Record], str]:
+    """The index of a cache folder, and what was wrong with it (an unusable index is an empty cache).
+
+    Only its shape is checked here: each entry is authenticated when it is read."""
+    data = _read_small(folder, _INDEX, _MAX_INDEX_BYTES)
+    if data is None:
+        return {}, ""
+    try:
+        parsed = json.loads(data)
+    except (ValueError, RecursionError, MemoryError):
+        return {}, "not JSON"
+    if not isinstance(parsed, dict) or parsed.get("version") != stamp or not isinstance(parsed.get("entries"), dict):
+        return {}, "not an index of this blogkit and key"
+    index: dict[str, Record] = {}
+    for name, record in parsed["entries"].items():
+        if not (isinstance(record, list) and len(record) == 4 and _ENTRY_NAME.match(name)):
+            return {}, f"a malformed entry {name[:40]!r}"
+        pack, offset, length, tag = record
+        if not (
+            isinstance(pack, str) and _PACK_NAME.match(pack)
+            and type(offset) is int and 0 <= offset < _MAX_ENTRY_BYTES * 64
+            and type(length) is int and 0 <= length <= _MAX_ENTRY_BYTES
+            and isinstance(tag, str) and len(tag) == 32
+        ):  # fmt: skip
+            return {}, f"a malformed entry {name[:40]!r}"
+        index[name] = (pack, offset, length, tag)
+    return index, ""
+
+
+_ENTRY_NAME = re.compile(r"^(" + "|".join(KINDS) + r")/[0-9A-Za-z_.:-]{1,200}$")
+
+
+def _write_index(folder: int, key: CacheKey, entries: dict[str, Record]) -> None:
+    data = {"version": f"{code_version()} {key.ident}", "entries": {name: list(record) for name, record in sorted(entries.items())}}
+    _write_small(folder, _INDEX, json.dumps(data, separators=(",", ":")).encode("ascii"))
 
 
 Cache = MemoryCache | DiskCache
 
 
 def open_cache(site_root: str, *, enabled: bool) -> Cache:
-    """The site's disk cache, or a memory cache when disabled or when the folder cannot be made."""
+    """The site's disk cache, or a memory cache when disabled or when the folder cannot be used.
+
+    A cache refused for a reason the user should know (a link in place of the folder, no key)
+    carries that reason in `notice`, for the build's report."""
     if not enabled:
         return MemoryCache()
+    moved = bool(os.environ.get(CACHE_DIR_VARIABLE, "").strip())
+    folder = cache_dir(site_root)
     try:
-        return DiskCache(cache_dir(site_root))
-    except OSError:
-        return MemoryCache()
+        return DiskCache(folder, cache_key(site_root), follow=moved)  # a folder the operator named may be a link: their choice
+    except NoKey as exc:
+        return MemoryCache(f"the build cache is not used: {exc}")
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.ENOTDIR):
+            shown = _shown(folder, site_root)
+            return MemoryCache(f"the build cache is not used: {shown} or its packs/ folder is a symbolic link or not a folder")
+        return MemoryCache(f"the build cache is not used: {_shown(folder, site_root)} cannot be opened ({exc.strerror or exc})")
+
+
+def _shown(folder: str, site_root: str) -> str:
+    relative = os.path.relpath(folder, site_root)
+    return folder if relative.startswith("..") else relative

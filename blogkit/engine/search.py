@@ -45,6 +45,8 @@ KIND = "search"  # the cache's kind for a part's list of files; the files themse
 _ORIGIN = Location("(search)")
 _LEFT_OUT = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.", "playground/")
 _RUNTIME = re.compile(r"^(pagefind\.js|pagefind-worker\.js|wasm\.[^/]+\.pagefind)$")  # the first part's; the others use it
+# what Pagefind writes: relative, no segment starting with a dot (`..`), no root
+_INDEX_PATH = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,120}(?:/[A-Za-z0-9_-][A-Za-z0-9_.-]{0,120}){0,4}$")
 _HINT = "`search: false` in blogkit.yaml builds the site without search"
 _NOT_TEXT = ".heading-anchor, .footnote-backref"  # links the Markdown adds, which are not words of the post
 _SPANS = re.compile(r"</?span\b[^>]*>")
@@ -184,9 +186,12 @@ class SearchJob:
         if listed is None:
             return None
         try:
-            return [IndexFile(str(path), str(file_key)) for path, file_key in json.loads(listed)]
-        except (ValueError, TypeError):
+            files = [IndexFile(path, file_key) for path, file_key in json.loads(listed)]
+        except (ValueError, TypeError, RecursionError):
             return None
+        if not all(isinstance(f.path, str) and _INDEX_PATH.match(f.path) and isinstance(f.key, str) for f in files):
+            return None  # a list that names a path Pagefind never writes (`../x`, `/x`) is not an index of ours
+        return files
 
     def _store(self, part: _Part) -> None:
         folder = os.path.join(self._folder, str(part.number), "index")

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from blogkit.core.diagnostics import Location, Report
-from blogkit.core.outputs import Cached, CopyFile, Output, OutputTree
+from blogkit.core.outputs import Cached, CopyFile, Output, OutputTree, stays_inside
 
 _SWAP_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 
@@ -82,8 +82,8 @@ class StagingTree(OutputTree):
 
     def add(self, path: str, content: bytes | str | CopyFile | Cached, origin: Location) -> None:
         assert not isinstance(content, Cached), "a staging folder is written, never filled by reference"
-        if path in self.files:
-            super().add(path, content, origin)  # reports the collision
+        if path in self.files or not stays_inside(path):
+            super().add(path, content, origin)  # reports the collision, or the path that leaves the folder
             return
         if isinstance(content, CopyFile):
             shutil.copyfile(content.source, self._target(path))
@@ -99,6 +99,8 @@ class StagingTree(OutputTree):
         self.files[path] = Output(CopyFile(os.path.join(self.folder, *path.split("/"))), origin)
 
     def _target(self, path: str) -> str:
+        if not stays_inside(path):
+            raise ValueError(f"an output path outside the output folder: {path!r}")  # a bug: `add` refuses such paths
         target = os.path.join(self.folder, *path.split("/"))
         folder = os.path.dirname(target)
         if folder not in self._made:
