@@ -41,8 +41,19 @@ class _Loader(_Base):  # type: ignore[misc]
                     raise yaml.constructor.ConstructorError(_DUPLICATE, earlier.start_mark, f"duplicate key '{key}'", key_node.start_mark)
         return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
 
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        """An integer, or an error at its place when it is too long to read (Python's 4,300-digit limit)."""
+        try:
+            return super().construct_yaml_int(node)  # type: ignore[no-any-return]
+        except ValueError:
+            raise yaml.constructor.ConstructorError(None, None, _TOO_LONG, node.start_mark) from None
+
 
 _DUPLICATE = "duplicate key"
+_TOO_LONG = "a number too long to read"
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -141,6 +152,8 @@ def _hint_for(problem: str, text: str, line: int) -> str:
         return "each line must be `key: value`; is a colon or a closing quote missing?"
     if "did not find expected" in problem or "expected <block end>" in problem:
         return "check the indentation and that every quote and bracket is closed"
+    if problem == _TOO_LONG:
+        return "quote it if it is text; a number of more than 4,300 digits is no number blogkit can use"
     if "found undefined alias" in problem or "found unhashable key" in problem:
         return "quote the value: `*` and `&` start YAML aliases and anchors"
     return ""
