@@ -10,7 +10,10 @@ import json
 import re
 import xml.etree.ElementTree as ET
 
-from conftest import build, diagnostics, post
+import pytest
+
+from blogkit.load.images import ImageProblem, svg_size
+from conftest import build, diagnostics, post, run_cli
 
 PAGE = "2026/03/formulas/index.html"
 HOSTILE_FORMULAS = (
@@ -78,3 +81,83 @@ def test_an_ordinary_formula_renders_as_before(site):
         '<mstyle mathcolor="red"><mrow><mi>x</mi></mrow><mstyle mathsize="1.2em"><mi>y</mi>'
         '<mtable columnlines="solid"><mtr><mtd columnalign="center"><mi>a</mi></mtd>'
     ) in html
+
+
+# -- SVG ------------------------------------------------------------------------------------------
+
+_ENTITY_SVG = '<!DOCTYPE svg [<!ENTITY a "{}">]><svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><text>&a;</text></svg>'
+_SVG = '<svg xmlns="http://www.w3.org/2000/svg" {}><rect width="1" height="1"/></svg>'
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        ("\ufeff" + _ENTITY_SVG.format("<script>alert(1)</script>")).encode("utf-16-le"),
+        ("\ufeff" + _ENTITY_SVG.format("x")).encode("utf-16-be"),
+        ("\ufeff" + _ENTITY_SVG.format("x")).encode("utf-32"),
+        _ENTITY_SVG.format("x").encode("utf-16-le"),  # no BOM
+        ('<?xml version="1.0" encoding="ISO-8859-1"?>' + _SVG.format('width="10" height="10"')).encode(),
+    ],
+    ids=["utf-16-le-bom", "utf-16-be-bom", "utf-32-bom", "utf-16-no-bom", "declared-latin-1"],
+)
+def test_svg_not_in_utf8_is_refused_so_no_doctype_hides_from_the_check(site, data: bytes):
+    result = build(
+        site({"posts/ada/2026-03-01-shots/index.md": post("title: Shots\n", "![E](e.svg)\n"), "posts/ada/2026-03-01-shots/e.svg": data})
+    )
+    errors = [line for line in diagnostics(result) if line.startswith("posts/ada/2026-03-01-shots/e.svg: error: ")]
+    assert errors in (
+        ["posts/ada/2026-03-01-shots/e.svg: error: SVG not saved as UTF-8 is not published"],
+        ["posts/ada/2026-03-01-shots/e.svg: error: SVG with a DOCTYPE or entities is not published"],
+    ), diagnostics(result)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"<!DOCTYPE svg>" + _SVG.format('width="1" height="1"').encode(),
+        b'<!DOCTYPE svg SYSTEM "http://attacker.example/x.dtd">' + _SVG.format('width="1" height="1"').encode(),
+        b"\xef\xbb\xbf" + _ENTITY_SVG.format("x").encode(),
+        b'<?xml version="1.0" encoding="UTF-8"?>\n' + _ENTITY_SVG.format("x").encode(),
+    ],
+    ids=["bare-doctype", "external-dtd", "utf-8-bom", "utf-8-declared"],
+)
+def test_svg_parser_itself_refuses_any_doctype(data: bytes):
+    with pytest.raises(ImageProblem) as raised:
+        svg_size(data)
+    assert raised.value.message == "SVG with a DOCTYPE or entities is not published"
+
+
+@pytest.mark.parametrize(
+    "attributes, message",
+    [
+        ('viewBox="0 0 inf 10"', "this SVG's viewBox is not four numbers: '0 0 inf 10'"),
+        ('viewBox="0 0 nan nan"', "this SVG's viewBox is not four numbers: '0 0 nan nan'"),
+        ('viewBox="0 0 1e400 10"', "this SVG's viewBox is out of range: '0 0 1e400 10'"),
+        ('viewBox="0 0 ' + "9" * 400 + ' 1"', "this SVG's viewBox is not four numbers: '0 0 " + "9" * 56 + "'"),
+        ('width="' + "9" * 400 + '" height="1"', "this SVG's width is out of range: '" + "9" * 60 + "'"),
+        ('width="1e400" height="1"', "this SVG has no size"),  # an exponent is no length (as before): not taken
+        ('width="1000000" viewBox="0 0 1e-300 1"', "this SVG's size is out of range (1e+06 x 1e+306)"),
+        ('viewBox="a b c d"', "this SVG's viewBox is not four numbers: 'a b c d'"),
+    ],
+    ids=["inf", "nan", "1e400", "400-digit-viewbox", "400-digit-width", "exponent-width", "huge-ratio", "letters"],
+)
+def test_svg_size_out_of_range_is_an_error_at_the_image_not_a_crash(site, capsys, attributes: str, message: str):
+    bundle = "posts/ada/2026-03-01-shots"
+    root = site({f"{bundle}/index.md": post("title: Shots\n", "![D](d.svg)\n"), f"{bundle}/d.svg": _SVG.format(attributes).encode()})
+    code, _, err = run_cli(["build", str(root), "-o", str(root.parent / "out"), "--no-cache"], capsys)
+    assert code == 1, err
+    assert f"{bundle}/d.svg: error: {message}\n" in err
+    assert "hint: " in err and "Traceback" not in err and "bug" not in err
+
+
+def test_svg_larger_than_the_bound_is_refused_before_parsing():
+    data = _SVG.format('width="1" height="1"').encode().replace(b"<rect", b"<!--" + b" " * (10 * 1024 * 1024) + b"--><rect")
+    with pytest.raises(ImageProblem) as raised:
+        svg_size(data)
+    assert raised.value.message == "SVG file is larger than 10 MB"
+
+
+def test_ordinary_svgs_are_measured_as_before():
+    assert svg_size(_SVG.format('viewBox="0 0 640 320"').encode()) == (640, 320)
+    assert svg_size(b"\xef\xbb\xbf" + _SVG.format('width="10px" height="20"').encode()) == (10, 20)
+    assert svg_size(b'<?xml version="1.0" encoding="utf-8"?>' + _SVG.format('width="30" viewBox="-5 -5 1.5e1 30"').encode()) == (30, 60)
