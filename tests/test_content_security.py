@@ -161,3 +161,98 @@ def test_ordinary_svgs_are_measured_as_before():
     assert svg_size(_SVG.format('viewBox="0 0 640 320"').encode()) == (640, 320)
     assert svg_size(b"\xef\xbb\xbf" + _SVG.format('width="10px" height="20"').encode()) == (10, 20)
     assert svg_size(b'<?xml version="1.0" encoding="utf-8"?>' + _SVG.format('width="30" viewBox="-5 -5 1.5e1 30"').encode()) == (30, 60)
+
+
+# -- base_url -------------------------------------------------------------------------------------
+
+BASE_URL_CASES = {
+    "markup": (
+        '"https://hub.example/\\"><script>"',
+        'must not contain the character " (U+0022)',
+        "percent-encode it (%22) or leave it out",
+    ),
+    "single-quote": (
+        '"https://hub.example/it\'s/"',
+        "must not contain the character ' (U+0027)",
+        "percent-encode it (%27) or leave it out",
+    ),
+    "less-than": ("https://hub.example/<b>/", "must not contain the character < (U+003C)", "percent-encode it (%3C) or leave it out"),
+    "space": ("https://hub.example/my blog/", "must not contain a space", "percent-encode it (a space is %20) or leave it out"),
+    "backslash": (
+        "https://hub.example\\@evil.example/",
+        "must not contain the character \\ (U+005C)",
+        "percent-encode it (%5C) or leave it out",
+    ),
+    "tab": (  # other control characters are taken out of every YAML text as it is read (blogkit.core.yamlio)
+        '"https://hub.example/\\tblog/"',
+        "must not contain a control or space character (U+0009)",
+        "percent-encode it (a space is %20) or leave it out",
+    ),
+    "bad-percent": (
+        "https://hub.example/100%/",
+        "must not contain a % that does not start a percent-encoding like %20",
+        "write % itself as %25",
+    ),
+    "port-too-big": (
+        "https://hub.example:99999/",
+        "has the port '99999', not a number from 1 to 65535",
+        "write e.g. https://example.com:8443/, or leave the port out",
+    ),
+    "port-not-a-number": (
+        "https://hub.example:http/",
+        "has the port 'http', not a number from 1 to 65535",
+        "write e.g. https://example.com:8443/, or leave the port out",
+    ),
+    "dot-dot-segment": (
+        "https://hub.example/blog/../x/",
+        "must not contain a dot segment (/./ or /../)",
+        "write the path as it is served, e.g. https://example.com/blog/",
+    ),
+    "dot-segment": (
+        "https://hub.example/./",
+        "must not contain a dot segment (/./ or /../)",
+        "write the path as it is served, e.g. https://example.com/blog/",
+    ),
+    "encoded-dot-segment": (
+        "https://hub.example/%2e%2E/x/",
+        "must not contain a dot segment (/./ or /../)",
+        "write the path as it is served, e.g. https://example.com/blog/",
+    ),
+    "credentials": (
+        "https://deploy:s3cret@hub.example/",
+        "must not contain user credentials (user@ or user:password@)",
+        "write the scheme, host and path only, e.g. https://example.com/blog/",
+    ),
+    "empty-host": ("https://:8080/", "must name a host", "write the scheme, host and path only, e.g. https://example.com/blog/"),
+    "bad-host": (
+        "https://hub!.example/",
+        "has the host 'hub!.example', which is no host name",
+        "write the scheme, host and path only, e.g. https://example.com/blog/",
+    ),
+}
+
+
+@pytest.mark.parametrize("value, message, hint", BASE_URL_CASES.values(), ids=BASE_URL_CASES.keys())
+def test_base_url_that_would_make_wrong_urls_is_a_located_config_error(site, capsys, value: str, message: str, hint: str):
+    root = site({"blogkit.yaml": f"title: T\nbase_url: {value}\n"})
+    code, _, err = run_cli(["build", str(root)], capsys)
+    assert code == 2, err
+    assert f"blogkit.yaml:2:11: error: 'base_url' {message}: every URL of the site is made from it\n" in err
+    assert f"hint: {hint}" in err
+
+
+@pytest.mark.parametrize(
+    "value", ["https://hub.example/", "http://localhost:8000/blog/", "https://[::1]:8443/", "https://münchen.example/a%20b/"]
+)
+def test_ordinary_base_urls_are_still_taken(site, value: str):
+    result = build(site({"blogkit.yaml": f"title: T\nbase_url: {value}\n"}))
+    assert not result.report.errors, diagnostics(result)
+    assert result.site.config.base_url == value
+
+
+@pytest.mark.parametrize("value", ['"https://github.com/acme/blog\\">"', "https://github.com:99999/acme/blog", "https://:8080/acme/blog"])
+def test_other_config_urls_refuse_what_no_url_holds(site, capsys, value: str):
+    root = site({"blogkit.yaml": f"title: T\nbase_url: https://hub.example/\nrepository: {value}\n"})
+    code, _, err = run_cli(["build", str(root)], capsys)
+    assert code == 2, err
+    assert "blogkit.yaml:3:13: error: 'repository' must be an http(s) URL, got " in err
