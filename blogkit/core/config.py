@@ -445,27 +445,63 @@ def _limits(fields: Fields) -> LimitsConfig:
     return LimitsConfig(**{name: sub.integer(name, getattr(default, name)) for name in _LIMITS_KEYS})
 
 
+_BASE_URL_HINT = "write the scheme, host and path only, e.g. https://example.com/blog/"
+# what a base_url may hold: RFC 3986's characters less quotes, so that no URL made from it needs escaping to stay one
+_URL_CHARACTERS = frozenset(string.ascii_letters + string.digits + "-._~:/?#[]@!$&()*+,;=%")
+_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_HOST = re.compile(r"[\w-]+(?:\.[\w-]+)*\.?|\[[0-9A-Fa-f:.]+\]")  # a name (internationalised too) or [IPv6]
+
+
 def _base_url(fields: Fields) -> str:
     """The site's address: scheme, host and an optional path; every URL of the site is made from it."""
     fallback = "https://example.com/"
+    raw = fields.data.get("base_url")
+    wrong = _base_url_problem(raw.strip()) if isinstance(raw, str) else None
+    if wrong is not None:
+        message, hint = wrong
+        fields.error(("base_url",), f"'base_url' {message}: every URL of the site is made from it", hint)
+        return fallback
     base_url = fields.url("base_url", required=True)
     if base_url is None:
         return fallback
-    parts = urlsplit(base_url)
-    wrong = (
-        "a query (?...)" if parts.query or base_url.endswith("?") else
-        "a fragment (#...)" if parts.fragment or "#" in base_url else
-        "user credentials (user@ or user:password@)" if "@" in parts.netloc else
-        ""
-    )  # fmt: skip
-    if wrong:
-        fields.error(
-            ("base_url",),
-            f"'base_url' must not contain {wrong}: every URL of the site is made from it",
-            "write the scheme, host and path only, e.g. https://example.com/blog/",
-        )
-        return fallback
     return base_url if base_url.endswith("/") else base_url + "/"
+
+
+def _base_url_problem(value: str) -> tuple[str, str] | None:
+    """(what is wrong, hint) with a base_url that would make wrong or unsafe URLs; None if nothing is."""
+    for c in value:
+        if c.isspace() or not c.isprintable():
+            shown = "a space" if c == " " else f"a control or space character (U+{ord(c):04X})"
+            return f"must not contain {shown}", "percent-encode it (a space is %20) or leave it out"
+        if c.isascii() and c not in _URL_CHARACTERS:
+            return f"must not contain the character {c} (U+{ord(c):04X})", f"percent-encode it (%{ord(c):02X}) or leave it out"
+    if _PERCENT.search(value):
+        return "must not contain a % that does not start a percent-encoding like %20", "write % itself as %25"
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # brackets that hold no IPv6 address
+        return f"has the host '{value.split('/')[2]}', which is no host name", _BASE_URL_HINT
+    if parts.scheme not in ("http", "https") or not value.lower().startswith(("http://", "https://")):
+        return None  # reported as not an http(s) URL
+    if "@" in parts.netloc:
+        return "must not contain user credentials (user@ or user:password@)", _BASE_URL_HINT
+    if parts.query or "?" in value:
+        return "must not contain a query (?...)", _BASE_URL_HINT
+    if parts.fragment or "#" in value:
+        return "must not contain a fragment (#...)", _BASE_URL_HINT
+    host, port = parts.netloc, ""
+    if ":" in host and not host.endswith("]"):  # host:port, [IPv6]:port (an IPv6 address alone ends with ']')
+        host, port = host.rsplit(":", 1)
+    if not host:
+        return "must name a host", _BASE_URL_HINT
+    if port and not (port.isascii() and port.isdigit() and 1 <= int(port) <= 65535):
+        return f"has the port '{port}', not a number from 1 to 65535", "write e.g. https://example.com:8443/, or leave the port out"
+    if not _HOST.fullmatch(host) or host.startswith((".", "-")):
+        return f"has the host '{host}', which is no host name", _BASE_URL_HINT
+    segments = parts.path.split("/")
+    if any(segment.lower() in (".", "..", "%2e", "%2e%2e", ".%2e", "%2e.") for segment in segments):
+        return "must not contain a dot segment (/./ or /../)", "write the path as it is served, e.g. https://example.com/blog/"
+    return None
 
 
 def _feeds(fields: Fields) -> FeedsConfig:

@@ -208,12 +208,19 @@ def parse_when(value: Any, zone: tzinfo) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
 
 
+_NOT_IN_URLS = re.compile(r'[\s"<>\\`\x00-\x1f\x7f]')  # never part of a URL (RFC 3986): spaces, quotes, brackets, controls
+
+
 def is_http_url(value: str) -> bool:
+    """An http(s) URL with a host, a valid port if any, and none of the characters no URL holds."""
+    if _NOT_IN_URLS.search(value):
+        return False
     try:
         parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range or not a number
     except ValueError:
         return False
-    return parts.scheme in ("http", "https") and bool(parts.netloc) and not any(c.isspace() for c in value)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def _get(data: Any, keypath: tuple[yamlio.Key, ...]) -> Any:

@@ -13,7 +13,6 @@ import importlib.util
 import io
 import re
 import warnings
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -172,24 +171,37 @@ def _encode(image: Image.Image, fmt: str) -> bytes:
 
 # -- SVG ------------------------------------------------------------------------------------------
 
+MAX_SVG_BYTES = 10 * 1024 * 1024  # an SVG is published as it is and parsed whole: no drawing for a page needs more
+MAX_SVG_NUMBER = 1e9  # a viewBox or size beyond this (or inf, nan) is refused: no screen or coordinate system needs it
+_NUMBER = re.compile(r"[+-]?(?:[0-9]{1,20}(?:\.[0-9]{0,20})?|\.[0-9]{1,20})(?:[eE][+-]?[0-9]{1,3})?")
 _LENGTH = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*(px)?\s*$")
-_DECLARATIONS = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+_UTF = ("utf-8", "utf8", "us-ascii", "ascii")
+_OTHER_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")  # UTF-16 LE and BE (UTF-32 LE starts as UTF-16 LE), UTF-32 BE
+_DECLARED = re.compile(rb"^(?:\xef\xbb\xbf)?<\?xml[^>]*?\sencoding\s*=\s*[\"']([^\"']*)")
+_DOCTYPE_HINT = "remove the <!DOCTYPE ...> and any <!ENTITY ...> lines"
+_SIZE_HINT = 'give its <svg> a viewBox="0 0 W H" (or width and height in pixels)'
+_RANGE_HINT = f'write finite numbers of at most {MAX_SVG_NUMBER:,.0f}, e.g. viewBox="0 0 640 320"'
+
+
+class _Refused(Exception):
+    """Raised from inside the XML parser: the document declares a DTD or entities."""
 
 
 def svg_size(data: bytes) -> tuple[int, int]:
     """An SVG's width and height in pixels: its `width` and `height` attributes, else its viewBox.
-    A document with a DTD or entities is refused before parsing (no entity is ever expanded)."""
-    if _DECLARATIONS.search(data):
-        raise ImageProblem("SVG with a DOCTYPE or entities is not published", "remove the <!DOCTYPE ...> and any <!ENTITY ...> lines")
-    try:
-        root = ET.fromstring(data)  # noqa: S314 - no DTD, so no entity can be declared or expanded
-    except ET.ParseError as exc:
-        raise ImageProblem(f"cannot read this SVG: {exc}", "is the file complete? open it in a browser to see") from None
-    if not root.tag.endswith("svg"):
-        raise ImageProblem("this file is not an SVG image", "its outermost element must be <svg>")
-    box = [float(n) for n in re.split(r"[\s,]+", root.get("viewBox", "").strip()) if n] if root.get("viewBox") else []
-    width, height = _length(root.get("width")), _length(root.get("height"))
-    if len(box) == 4 and box[2] > 0 and box[3] > 0:
+
+    Only UTF-8 is read (a UTF-16 or UTF-32 file, or another declared encoding, is refused), and the
+    parser itself refuses a DOCTYPE or an entity declaration, so no entity is ever expanded, here or
+    in the browser that opens the published file. Numbers must be finite and below MAX_SVG_NUMBER."""
+    if len(data) > MAX_SVG_BYTES:
+        raise ImageProblem(f"SVG file is larger than {MAX_SVG_BYTES // (1024 * 1024)} MB", "simplify the drawing or export it as PNG")
+    declared = _DECLARED.match(data)
+    if data.startswith(_OTHER_BOMS) or b"\x00" in data or (declared and declared.group(1).decode("ascii", "replace").lower() not in _UTF):
+        raise ImageProblem("SVG not saved as UTF-8 is not published", 'save it as UTF-8 (with encoding="UTF-8" if it declares one)')
+    attributes = _root_attributes(data)
+    box = _view_box(attributes.get("viewBox"))
+    width, height = _length(attributes.get("width"), "width"), _length(attributes.get("height"), "height")
+    if box is not None and box[2] > 0 and box[3] > 0:
         if width and not height:
             height = width * box[3] / box[2]
         elif height and not width:
@@ -197,10 +209,62 @@ def svg_size(data: bytes) -> tuple[int, int]:
         elif not width and not height:
             width, height = box[2], box[3]
     if not width or not height:
-        raise ImageProblem("this SVG has no size", 'give its <svg> a viewBox="0 0 W H" (or width and height in pixels)')
+        raise ImageProblem("this SVG has no size", _SIZE_HINT)
+    if not (width <= MAX_SVG_NUMBER and height <= MAX_SVG_NUMBER):  # also catches a ratio of a huge and a tiny side
+        raise ImageProblem(f"this SVG's size is out of range ({width:g} x {height:g})", _RANGE_HINT)
     return max(1, round(width)), max(1, round(height))
 
 
-def _length(value: str | None) -> float:
-    match = _LENGTH.match(value or "")
-    return float(match.group(1)) if match else 0.0
+def _root_attributes(data: bytes) -> dict[str, str]:
+    """The attributes of the outermost element of a well-formed SVG, read by expat as UTF-8."""
+    from xml.parsers import expat
+
+    parser = expat.ParserCreate(encoding="UTF-8")  # whatever the file declares: its bytes are read as the check above allowed
+    found: list[tuple[str, dict[str, str]]] = []
+
+    def refuse(*_: object) -> None:
+        raise _Refused
+
+    def start(name: str, attributes: dict[str, str]) -> None:
+        if not found:
+            found.append((name, attributes))
+
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.UnparsedEntityDeclHandler = refuse
+    parser.ExternalEntityRefHandler = refuse  # type: ignore[assignment]
+    parser.StartElementHandler = start
+    try:
+        parser.Parse(data, True)
+    except _Refused:
+        raise ImageProblem("SVG with a DOCTYPE or entities is not published", _DOCTYPE_HINT) from None
+    except expat.ExpatError as exc:
+        raise ImageProblem(f"cannot read this SVG: {exc}", "is the file complete? open it in a browser to see") from None
+    if not found or found[0][0].rsplit(":", 1)[-1] != "svg":
+        raise ImageProblem("this file is not an SVG image", "its outermost element must be <svg>")
+    return found[0][1]
+
+
+def _view_box(value: str | None) -> tuple[float, ...] | None:
+    """The four numbers of a viewBox; None without one, or with another count (as before: it is ignored)."""
+    text = value or ""
+    parts = [n for n in re.split(r"[\s,]+", text.strip()) if n]
+    if len(parts) != 4:
+        return None
+    if not all(_NUMBER.fullmatch(n) for n in parts):
+        raise ImageProblem(f"this SVG's viewBox is not four numbers: {text[:60]!r}", _RANGE_HINT)
+    numbers = tuple(float(n) for n in parts)
+    if not all(abs(n) <= MAX_SVG_NUMBER for n in numbers):
+        raise ImageProblem(f"this SVG's viewBox is out of range: {text[:60]!r}", _RANGE_HINT)
+    return numbers
+
+
+def _length(value: str | None, name: str) -> float:
+    text = value or ""
+    match = _LENGTH.match(text)
+    if not match:
+        return 0.0
+    number = float(match.group(1))
+    if not number <= MAX_SVG_NUMBER:
+        raise ImageProblem(f"this SVG's {name} is out of range: {text[:60]!r}", _RANGE_HINT)
+    return number
