@@ -52,7 +52,8 @@ PLACES = st.one_of(
 def test_hostile_structures_anywhere_give_located_problems_never_a_crash(place: tuple[str, str], value: str, command: str) -> None:
     where, key = place
     with tempfile.TemporaryDirectory() as folder:
-        root = write_site(Path(folder) / "site", {"posts/ada/2025-01-01-fine.md": "---\ntitle: Fine\n---\nText.\n", **_place(where, key, value)})
+        files = {"posts/ada/2025-01-01-fine.md": "---\ntitle: Fine\n---\nText.\n", **_place(where, key, value)}
+        root = write_site(Path(folder) / "site", files)
         args = [command, str(root), "-j", "1", "--no-cache"] + (["-o", str(Path(folder) / "out")] if command == "build" else [])
         out, err = io.StringIO(), io.StringIO()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
