@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from blogkit.commands.cli import main
-from conftest import write_site
+from conftest import run_cli, write_site
 
 DEEP = st.sampled_from([40, 1_000, 100_000]).map(lambda depth: "[" * depth + "]" * depth)
 DEEP_MAPPINGS = st.sampled_from([40, 5_000]).map(lambda depth: "{a: " * depth + "1" + "}" * depth)
@@ -64,3 +64,24 @@ def test_hostile_structures_anywhere_give_located_problems_never_a_crash(place: 
         if code:
             assert any(line.split(": ")[1:2] == ["error"] for line in shown.splitlines() if line.startswith(str(root))), shown
         shutil.rmtree(root)
+
+
+def test_a_hostile_previous_output_is_ignored_by_check(site, capsys):
+    """`check` reads the previous build's sitemap and feed (perhaps downloaded from the live site): an
+    entity bomb is not expanded, and entries without a zone beside ones with one are no crash."""
+    root = site({"posts/ada/2026-03-01-new.md": "---\ntitle: New\n---\nText.\n"})
+    assert run_cli(["build", str(root), "-q"], capsys)[0] == 0
+    sitemap = (root / "public" / "sitemap.xml").read_text()
+    bomb = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+    (root / "public" / "sitemap.xml").write_text(bomb + '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">&b;</urlset>')
+    (root / "posts/ada/2026-01-15-old.md").write_text("---\ntitle: Old\n---\nText.\n")
+    code, out, err = run_cli(["check", str(root)], capsys)
+    assert code == 0 and "Traceback" not in out + err
+    (root / "public" / "sitemap.xml").write_text(sitemap)
+    (root / "public" / "feed.xml").write_text(
+        '<feed xmlns="http://www.w3.org/2005/Atom"><entry><published>2026-01-01</published></entry>'
+        "<entry><published>2026-02-01T00:00:00+00:00</published></entry></feed>"
+    )
+    code, out, err = run_cli(["check", str(root)], capsys)
+    assert code == 0 and "Traceback" not in out + err
+    assert "back-dated post: dated 2026-01-15, before the newest entry readers already have (2026-02-01)" in out + err

@@ -251,25 +251,44 @@ def _check_back_dated(result: BuildResult, previous_output: str, report: Report)
 
 def _previous_sitemap(path: str) -> set[str] | None:
     """Every page address of the previous build, from its sitemap."""
-    try:
-        tree = ElementTree.parse(path)  # noqa: S314 - our own previous output
-    except (OSError, ElementTree.ParseError):
+    root = _previous_xml(path)
+    if root is None:
         return None
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
-    return {(loc.text or "").strip() for loc in tree.getroot().findall("s:url/s:loc", ns)}
+    return {(loc.text or "").strip() for loc in root.findall("s:url/s:loc", ns)}
 
 
 def _newest_in_feed(path: str) -> datetime | None:
     """The newest entry's publication date in the previous build's hub feed."""
-    try:
-        tree = ElementTree.parse(path)  # noqa: S314 - our own previous output
-    except (OSError, ElementTree.ParseError):
+    root = _previous_xml(path)
+    if root is None:
         return None
     ns = {"a": "http://www.w3.org/2005/Atom"}
     dates = []
-    for entry in tree.getroot().findall("a:entry", ns):
+    for entry in root.findall("a:entry", ns):
         try:
-            dates.append(datetime.fromisoformat(entry.findtext("a:published", default="", namespaces=ns)))
+            published = datetime.fromisoformat(entry.findtext("a:published", default="", namespaces=ns))
         except ValueError:
             continue
+        if published.tzinfo is not None:  # a date without a zone cannot be compared with the others
+            dates.append(published)
     return max(dates, default=None)
+
+
+_PREVIOUS_XML_BYTES = 256 * 1024 * 1024
+
+
+def _previous_xml(path: str) -> ElementTree.Element | None:
+    """A sitemap or feed of a previous output (downloaded from the live site, perhaps): bounded in
+    size, and refused when it declares a DOCTYPE or entities, so nothing in it is expanded."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read(_PREVIOUS_XML_BYTES + 1)
+    except OSError:
+        return None
+    if len(data) > _PREVIOUS_XML_BYTES or b"<!DOCTYPE" in data.upper() or b"<!ENTITY" in data.upper() or b"\0" in data:
+        return None  # ours has none; UTF-16 (with its NUL bytes) is not ours either
+    try:
+        return ElementTree.fromstring(data)  # noqa: S314 - no DOCTYPE, so no entity to expand
+    except ElementTree.ParseError:
+        return None
