@@ -1,8 +1,9 @@
 """Engineers' own blogs: each profile's `feed:` fetched into `SITE/.blogkit-fetched/feeds/`.
 
 For each profile with a `feed`, `fetch_feeds()` asks the server for it with the validators of
-the copy it has (one short 304 when nothing changed). The answer is parsed by feedparser (given
-the bytes: it never fetches anything itself), after refusing a document that declares XML entities
+the copy it has (one short 304 when nothing changed). A JSON Feed (by its type, or a body that
+starts with `{`) is read by `fetch/jsonfeed.py`; anything else is XML for feedparser (given the
+bytes: it never fetches anything itself), after refusing a document that declares XML entities
 anywhere (the billion-laughs family), looked for in the text feedparser will parse, decoded as
 it decodes it (a UTF-16 document, or one declaring `unicode_escape`, hides `<!ENTITY` from a
 search of its bytes). It keeps the entries the profile's `feed_tags` choose, and writes them as
@@ -41,6 +42,7 @@ from blogkit.core.fields import MAX_YEAR, MIN_YEAR, in_range
 from blogkit.core.model import Author
 from blogkit.core.yamlio import locate
 from blogkit.fetch.client import DEFAULT_LIMITS, Fetched, FetchFailure, FetchLimits, get
+from blogkit.fetch.jsonfeed import NotJsonFeed, is_json_feed, read_json_feed
 from blogkit.fetch.store import read_fetched, write_fetched
 from blogkit.load.outside import FORMAT, clean_html, feeds_folder, plain_text, safe_url
 
@@ -106,7 +108,13 @@ def _fetch_one(site_root: str, folder: str, author: Author, report: Report, limi
 
 
 def _parse(answer: Fetched) -> Any:
-    """The feed in an answer, as feedparser gives it, or why it is none."""
+    """The feed in an answer, as feedparser gives it (a JSON Feed too), or why it is none."""
+    if is_json_feed(answer.content_type, answer.body):
+        try:
+            version, entries = read_json_feed(answer.body)
+        except NotJsonFeed as exc:
+            return f"it is not a feed ({exc})"
+        return feedparser.FeedParserDict(version=version, entries=entries)
     headers = {"content-location": answer.url, "content-type": answer.content_type or "application/xml"}
     try:
         if _ENTITY_DECLARATION.search(convert_to_utf8(headers, answer.body, {})):  # the text feedparser parses
