@@ -69,7 +69,7 @@ def _check_fetched_age(result: BuildResult, report: Report) -> None:
             wanted += [
                 (post.source, replies_file(config.root, url), f"the replies of {url}") for url in post.discussion if has_replies_api(url)
             ]
-    times = checked_times(config.root)
+    times = checked_times(config.root, report)
     hint = f"run `blogkit fetch` (on a schedule in CI: docs/ci.md), or raise fetch.max_age_days ({days})"
     for source, path, what in wanted:
         when = times.get(fetched_path(config.root, path))

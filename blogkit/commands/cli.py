@@ -326,7 +326,7 @@ def _fetch(args: argparse.Namespace) -> int:
             webmention_api=webmentions.api if webmentions else "",
         )
     checked = [r.path for r in feeds if r.status != "failed"] + [r.path for r in threads if r.status != "failed"]
-    note_checked(config.root, checked, datetime.now(UTC))
+    note_checked(config.root, checked, datetime.now(UTC), report)
     failed = _report(report, config.root, args)
     if not args.quiet:
         statuses = [r.status for r in feeds] + [r.status for r in threads]

@@ -64,9 +64,13 @@ def get(
     query), which is never redirected."""
     deadline = time.monotonic() + limits.total_seconds
     for _ in range(limits.max_redirects + 1):
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            return FetchFailure(f"'{url}' is not an http or https URL")
+        try:
+            parts = urlsplit(url)
+            usable = parts.scheme in ("http", "https") and bool(parts.hostname) and (parts.port or 0) >= 0
+        except ValueError:  # "http://[::1" or a port that is no number, from a profile or a server's redirect
+            usable = False
+        if not usable:
+            return FetchFailure(f"'{url[:300]}' is not an http or https URL")
         try:
             answer = _once(url, etag, last_modified, limits, deadline, headers or {}, body)
         except TimeoutError:
@@ -75,10 +79,15 @@ def get(
             return FetchFailure(f"TLS failed: {exc.reason or exc}")
         except (OSError, http.client.HTTPException) as exc:
             return FetchFailure(f"cannot connect: {exc.strerror if isinstance(exc, OSError) and exc.strerror else exc}")
+        except ValueError as exc:  # a header http.client refuses to send (a line break, a character beyond Latin-1)
+            return FetchFailure(f"cannot send the request: {exc}")
         if isinstance(answer, str):  # a redirect
             if body is not None:
                 return FetchFailure("redirected, which a query is not followed through")
-            url = urljoin(url, answer)
+            try:
+                url = urljoin(url, answer)
+            except ValueError:
+                return FetchFailure(f"redirected to '{answer[:300]}', which is not a URL")
             continue
         return answer
     return FetchFailure(f"more than {limits.max_redirects} redirects")
@@ -111,7 +120,7 @@ def _once(
         if response.status != 200:
             return FetchFailure(f"HTTP {response.status} {response.reason}".rstrip())
         declared = response.getheader("Content-Length", "")
-        if declared.isdigit() and int(declared) > limits.max_bytes:
+        if declared.isascii() and declared.isdigit() and int(declared[:30]) > limits.max_bytes:  # 30 digits: no huge number
             return FetchFailure(f"larger than {size_text(limits.max_bytes)} ({size_text(int(declared))})")
         chunks: list[bytes] = []
         size = 0

@@ -1,17 +1,21 @@
 """Engineers' own blogs: each profile's `feed:` fetched into `SITE/.blogkit-fetched/feeds/`.
 
 For each profile with a `feed`, `fetch_feeds()` asks the server for it with the validators of
-the copy it has (one short 304 when nothing changed), refuses documents that declare XML
-entities (the billion-laughs family) or are not a feed, parses the bytes with feedparser
-(never letting it fetch anything itself), keeps the entries the profile's `feed_tags` choose,
-and writes them as plain, sanitised data:
+the copy it has (one short 304 when nothing changed). A JSON Feed (by its type, or a body that
+starts with `{`) is read by `fetch/jsonfeed.py`; anything else is XML for feedparser (given the
+bytes: it never fetches anything itself), after refusing a document that declares XML entities
+anywhere (the billion-laughs family), looked for in the text feedparser will parse, decoded as
+it decodes it (a UTF-16 document, or one declaring `unicode_escape`, hides `<!ENTITY` from a
+search of its bytes). It keeps the entries the profile's `feed_tags` choose, and writes them as
+plain, sanitised data:
 
-- titles, authors and tags as text, never markup;
+- titles, authors and tags as text, never markup, without control characters;
 - links only when `http` or `https`, made absolute against the entry and the feed;
 - the entry's HTML re-sanitised with a strict allow-list (no scripts, styles, forms, frames,
   ids, event handlers; links get `rel="nofollow ugc noopener"`), with relative URLs made
   absolute, and images left out (no tracking pixel reaches a reader);
-- dates as UTC; an entry without a date, or dated in the future, is left out.
+- dates as UTC; an entry without a date, or dated in the future, is left out, and one whose
+  date is unreadable or outside the years a post may have is left out with a warning.
 
 A feed that fails (timeout, too large, not a feed, HTTP error) is a warning at the profile's
 `feed` line, and the copy fetched before is kept: a site never loses an engineer's posts
@@ -31,11 +35,14 @@ from typing import Any
 from xml.sax import SAXParseException
 
 import feedparser  # type: ignore[import-untyped]
+from feedparser.encodings import convert_to_utf8  # type: ignore[import-untyped]
 
 from blogkit.core.diagnostics import Location, Report
+from blogkit.core.fields import MAX_YEAR, MIN_YEAR, in_range
 from blogkit.core.model import Author
 from blogkit.core.yamlio import locate
-from blogkit.fetch.client import DEFAULT_LIMITS, FetchFailure, FetchLimits, get
+from blogkit.fetch.client import DEFAULT_LIMITS, Fetched, FetchFailure, FetchLimits, get
+from blogkit.fetch.jsonfeed import NotJsonFeed, is_json_feed, read_json_feed
 from blogkit.fetch.store import read_fetched, write_fetched
 from blogkit.load.outside import FORMAT, clean_html, feeds_folder, plain_text, safe_url
 
@@ -66,7 +73,7 @@ def fetch_feeds(
 
 def _fetch_one(site_root: str, folder: str, author: Author, report: Report, limits: FetchLimits, now: datetime) -> FeedResult:
     path = os.path.join(folder, f"{author.handle}.json")
-    old = read_fetched(path)
+    old = read_fetched(site_root, path, "entries", report)
     kept = old.get("entries", [])  # the engineer's posts, even when their feed moved and the new address fails
     same_url = old.get("url") == author.feed
     validators = {"etag": old.get("etag", ""), "last_modified": old.get("last_modified", "")} if same_url else {}
@@ -76,21 +83,23 @@ def _fetch_one(site_root: str, folder: str, author: Author, report: Report, limi
         return FeedResult(author.handle, "failed", len(kept))
     if answer.status == 304:
         return FeedResult(author.handle, "unchanged", len(kept), path)
-    if _ENTITY_DECLARATION.search(answer.body[:65536]):
-        _warn(report, site_root, author, "it declares XML entities, which blogkit never expands", len(kept))
+    parsed = _parse(answer)
+    if isinstance(parsed, str):
+        _warn(report, site_root, author, parsed, len(kept))
         return FeedResult(author.handle, "failed", len(kept))
-    headers = {"content-location": answer.url, "content-type": answer.content_type or "application/xml"}
-    parsed = feedparser.parse(answer.body, response_headers=headers)  # bytes: it fetches nothing itself
-    if not parsed.get("version") and not parsed.entries:
-        problem = parsed.get("bozo_exception")
-        _warn(report, site_root, author, f"it is not a feed{f' ({problem})' if problem else ''}", len(kept))
-        return FeedResult(author.handle, "failed", len(kept))
-    entries = _entries(parsed, answer.url, author, now)
+    entries, undated = _entries(parsed.entries, answer.url, author, now)
     if isinstance(parsed.get("bozo_exception"), SAXParseException) and entries:
         report.warning(
             _feed_location(site_root, author),
             f"the feed of '{author.handle}' is not well-formed: {parsed.get('bozo_exception')}",
             "its entries are used as far as they could be read",
+        )
+    if undated:
+        report.warning(
+            _feed_location(site_root, author),
+            f"{undated} {'entry' if undated == 1 else 'entries'} of the feed of '{author.handle}' left out: "
+            f"a date that cannot be read, or outside the years {MIN_YEAR} to {MAX_YEAR}",
+            "the rest of the feed is kept",
         )
     write_fetched(
         path, {"format": FORMAT, "url": author.feed, "etag": answer.etag, "last_modified": answer.last_modified, "entries": entries}
@@ -98,19 +107,46 @@ def _fetch_one(site_root: str, folder: str, author: Author, report: Report, limi
     return FeedResult(author.handle, "fetched", len(entries), path)
 
 
-def _entries(parsed: Any, base: str, author: Author, now: datetime) -> list[dict[str, Any]]:
+def _parse(answer: Fetched) -> Any:
+    """The feed in an answer, as feedparser gives it (a JSON Feed too), or why it is none."""
+    if is_json_feed(answer.content_type, answer.body):
+        try:
+            version, entries = read_json_feed(answer.body)
+        except NotJsonFeed as exc:
+            return f"it is not a feed ({exc})"
+        return feedparser.FeedParserDict(version=version, entries=entries)
+    headers = {"content-location": answer.url, "content-type": answer.content_type or "application/xml"}
+    try:
+        if _ENTITY_DECLARATION.search(convert_to_utf8(headers, answer.body, {})):  # the text feedparser parses
+            return "it declares XML entities, which blogkit never expands"
+        parsed = feedparser.parse(answer.body, response_headers=headers)  # bytes: it fetches nothing itself
+    except (RecursionError, MemoryError, ValueError, OverflowError) as exc:
+        return f"it is not a feed ({type(exc).__name__})"
+    if not parsed.get("version") and not parsed.entries:
+        problem = parsed.get("bozo_exception")
+        return f"it is not a feed{f' ({problem})' if problem else ''}"
+    return parsed
+
+
+def _entries(items: Any, base: str, author: Author, now: datetime) -> tuple[list[dict[str, Any]], int]:
+    """The entries kept of a feed's, newest first, and how many were left out for a date given but unusable."""
     wanted = {t.lower() for t in author.feed_tags}
     found = []
-    for entry in parsed.entries:
+    undated = 0
+    for entry in items:
         when = _date(entry.get("published_parsed") or entry.get("updated_parsed"))
-        if when is None or when > now:
+        if when is None:
+            undated += bool(entry.get("published") or entry.get("updated"))
+            continue
+        if when > now:
             continue
         link = safe_url(entry.get("link", ""), base)
         tags = sorted({plain_text(t.get("term", "")) for t in entry.get("tags", []) if plain_text(t.get("term", ""))})
         if wanted and not wanted & {t.lower() for t in tags}:
             continue
-        entry_base = entry.get("content", [{}])[0].get("base") or link or base
-        content = entry.get("content", [{}])[0].get("value", "") if entry.get("content") else ""
+        first = (entry.get("content") or [{}])[0]
+        entry_base = safe_url(first.get("base") or "", base) or link or base
+        content = first.get("value", "")
         summary = entry.get("summary", "")
         found.append(
             {
@@ -125,16 +161,18 @@ def _entries(parsed: Any, base: str, author: Author, now: datetime) -> list[dict
             }
         )
     found.sort(key=lambda e: (e["published"], e["id"]), reverse=True)
-    return found[:MAX_ENTRIES]
+    return found[:MAX_ENTRIES], undated
 
 
 def _date(parsed: Any) -> datetime | None:
+    """A feed's date (feedparser's UTC `struct_time`) in the years a post may have; None when there is none such."""
     if not parsed:
         return None
     try:
-        return datetime.fromtimestamp(calendar.timegm(parsed), UTC)
-    except (OverflowError, ValueError, TypeError):
+        when = datetime.fromtimestamp(calendar.timegm(parsed), UTC)
+    except (OverflowError, ValueError, TypeError, OSError):
         return None
+    return when if in_range(when, UTC) else None
 
 
 def _warn(report: Report, site_root: str, author: Author, reason: str, kept: int) -> None:

@@ -26,7 +26,6 @@ import json
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from html import escape
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -34,7 +33,8 @@ from urllib.parse import quote, urlsplit
 from blogkit.core.diagnostics import Location, Report
 from blogkit.fetch.client import DEFAULT_LIMITS, FetchFailure, FetchLimits, get
 from blogkit.fetch.store import read_fetched, write_fetched
-from blogkit.load.outside import FORMAT, clean_html, plain_text, replies_file, safe_url
+from blogkit.load.outside import FORMAT, clean_html, plain_text, replies_file, safe_url, text_html
+from blogkit.load.untrusted import Unreadable, parse_json_bytes, text_of, utc_date
 from blogkit.render.discussion import recognise
 
 MAX_REPLIES = 200
@@ -123,7 +123,7 @@ def _github_token() -> dict[str, str]:
 
 def _fetch_thread(site_root: str, source: str, url: str, request: _Request, report: Report, limits: FetchLimits) -> ThreadResult:
     path = replies_file(site_root, url)
-    old = read_fetched(path)
+    old = read_fetched(site_root, path, "replies", report)
     kept = len(old.get("replies", []))
     if request.needs:
         return _failed(report, source, url, request.needs, kept)
@@ -134,9 +134,11 @@ def _fetch_thread(site_root: str, source: str, url: str, request: _Request, repo
     if answer.status == 304:
         return ThreadResult(url, "unchanged", kept, path)
     try:
-        replies = request.replies(json.loads(answer.body))
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:
-        return _failed(report, source, url, f"not a thread's replies ({type(exc).__name__}: {exc})", kept)
+        replies = request.replies(parse_json_bytes(answer.body))  # bounded in size and depth
+    except Unreadable as exc:
+        return _failed(report, source, url, f"not a thread's replies ({exc})", kept)
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError) as exc:
+        return _failed(report, source, url, f"not a thread's replies ({type(exc).__name__}: {str(exc)[:300]})", kept)
     replies.sort(key=lambda r: (r["date"], r["url"]))
     kept_now = replies[-MAX_REPLIES:]
     write_fetched(path, {"format": FORMAT, "url": url, "etag": answer.etag, "last_modified": answer.last_modified, "replies": kept_now})
@@ -158,22 +160,21 @@ def _bluesky_replies(answer: Any) -> list[dict[str, str]]:
         node = pending.pop(0)
         if not isinstance(node, dict) or not isinstance(node.get("post"), dict):
             continue  # a blocked or deleted post
-        pending += node.get("replies") or []
+        if isinstance(node.get("replies"), list):
+            pending += node["replies"]
         post = node["post"]
         author: dict[str, Any] = post["author"] if isinstance(post.get("author"), dict) else {}
         record: dict[str, Any] = post["record"] if isinstance(post.get("record"), dict) else {}
-        uri = str(post.get("uri", ""))
-        handle = str(author.get("handle", ""))
+        uri = text_of(post.get("uri"))
+        handle = text_of(author.get("handle"))
         if not uri.startswith("at://") or "/app.bsky.feed.post/" not in uri or not handle:
             continue
-        text = str(record.get("text", ""))
-        html = "<p>" + escape(text).replace("\n\n", "</p><p>").replace("\n", "<br>") + "</p>"
         reply = _reply_of(
             f"https://bsky.app/profile/{quote(handle)}/post/{quote(uri.rsplit('/', 1)[1])}",
-            str(author.get("displayName") or handle),
+            text_of(author.get("displayName")) or handle,
             f"https://bsky.app/profile/{quote(handle)}",
-            str(record.get("createdAt") or post.get("indexedAt") or ""),
-            html,
+            text_of(record.get("createdAt")) or text_of(post.get("indexedAt")),
+            text_html(text_of(record.get("text"))),
         )
         if reply is not None:
             found.append(reply)
@@ -194,11 +195,12 @@ def _webmentions(feed: Any) -> list[dict[str, str]]:
             continue
         author: dict[str, Any] = entry["author"] if isinstance(entry.get("author"), dict) else {}
         content: dict[str, Any] = entry["content"] if isinstance(entry.get("content"), dict) else {}
-        html = str(content.get("html") or "") or "<p>" + escape(str(content.get("text") or "")) + "</p>"
-        when = str(entry.get("published") or entry.get("wm-received") or "")
-        url = str(entry.get("url") or entry.get("wm-source") or "")
-        name = str(author.get("name") or urlsplit(str(author.get("url") or url)).hostname or "")
-        if reply := _reply_of(url, name, str(author.get("url") or ""), when, html):
+        html = text_of(content.get("html")) or "<p>" + escape(text_of(content.get("text"))) + "</p>"
+        when = text_of(entry.get("published")) or text_of(entry.get("wm-received"))
+        url = text_of(entry.get("url")) or text_of(entry.get("wm-source"))
+        site = safe_url(text_of(author.get("url")) or url, "")
+        name = text_of(author.get("name")) or (urlsplit(site).hostname or "" if site else "")
+        if reply := _reply_of(url, name, text_of(author.get("url")), when, html):
             found.append(reply)
     return found
 
@@ -226,9 +228,9 @@ def _github_discussion(answer: Any) -> list[dict[str, str]]:
 
 def _github_reply(item: dict[str, Any], url: str, created: str, body: str, user: str) -> dict[str, str] | None:
     person: dict[str, Any] = item[user] if isinstance(item.get(user), dict) else {}
-    login = str(person.get("login", ""))
-    profile = str(person.get("html_url") or person.get("url") or "")
-    return _reply_of(str(item.get(url, "")), login, profile, str(item.get(created, "")), str(item.get(body, "")))
+    login = text_of(person.get("login"))
+    profile = text_of(person.get("html_url")) or text_of(person.get("url"))
+    return _reply_of(text_of(item.get(url)), login, profile, text_of(item.get(created)), text_of(item.get(body)))
 
 
 def _reply_of(url: str, author: str, author_url: str, when: str, html: str) -> dict[str, str] | None:
@@ -236,7 +238,7 @@ def _reply_of(url: str, author: str, author_url: str, when: str, html: str) -> d
     url = safe_url(url, "")
     author = plain_text(author)
     try:
-        date = datetime.fromisoformat(when.replace("Z", "+00:00")).astimezone(UTC)
+        date = utc_date(when, naive_is_utc=True)  # in the years a post may have: no overflow converting it later
     except ValueError:
         return None
     if not url or not author:
@@ -248,9 +250,9 @@ def _reply(status: Any) -> dict[str, str] | None:
     if not isinstance(status, dict) or status.get("visibility") not in _PUBLIC:
         return None
     account: dict[str, Any] = status["account"] if isinstance(status.get("account"), dict) else {}
-    author = str(account.get("display_name") or account.get("acct") or account.get("username") or "")
-    url = str(status.get("url") or status.get("uri") or "")
-    return _reply_of(url, author, str(account.get("url") or ""), str(status.get("created_at", "")), str(status.get("content") or ""))
+    author = text_of(account.get("display_name")) or text_of(account.get("acct")) or text_of(account.get("username"))
+    url = text_of(status.get("url")) or text_of(status.get("uri"))
+    return _reply_of(url, author, text_of(account.get("url")), text_of(status.get("created_at")), text_of(status.get("content")))
 
 
 def _failed(report: Report, source: str, url: str, reason: str, kept: int) -> ThreadResult:

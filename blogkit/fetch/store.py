@@ -9,17 +9,23 @@ import tempfile
 from datetime import datetime
 from typing import Any
 
-from blogkit.load.outside import CHECKED_FILE, FETCHED_FOLDER, FORMAT, checked_times, fetched_path
+from blogkit.core.diagnostics import Report
+from blogkit.load.outside import CHECKED_FILE, FETCHED_FOLDER, FORMAT, checked_times, fetched_path, read_fetched_file
+from blogkit.load.untrusted import text_of
 
 
-def read_fetched(path: str) -> dict[str, Any]:
-    """A file `blogkit fetch` wrote, or {} when there is none (or it is not one)."""
-    try:
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)
-    except (OSError, ValueError):
+def read_fetched(site_root: str, path: str, items: str, report: Report) -> dict[str, Any]:
+    """A file `blogkit fetch` wrote, with a list under `items`, or {} when there is none (or it is not
+    one: a warning at it, as the build gives). Its `url`, `etag` and `last_modified` are texts, and
+    validators go back to a server only when they are printable ASCII (a line break would end the header)."""
+    fetched = read_fetched_file(site_root, path, items, report)
+    if fetched is None:
         return {}
-    return data if isinstance(data, dict) and data.get("format") == FORMAT else {}
+    data = {**fetched.data, "url": text_of(fetched.data.get("url"))}
+    for key in ("etag", "last_modified"):
+        value = text_of(data.get(key))
+        data[key] = value if value.isascii() and value.isprintable() and len(value) <= 1024 else ""
+    return data
 
 
 def write_fetched(path: str, data: dict[str, Any]) -> None:
@@ -37,10 +43,10 @@ def write_fetched(path: str, data: dict[str, Any]) -> None:
         raise
 
 
-def note_checked(site_root: str, paths: list[str], now: datetime) -> None:
+def note_checked(site_root: str, paths: list[str], now: datetime, report: Report) -> None:
     """Record that these fetched files were checked with their sources at `now` (fetched, or found unchanged)."""
     if not paths:
         return
-    times = {path: when.isoformat() for path, when in checked_times(site_root).items()}
+    times = {path: when.isoformat() for path, when in checked_times(site_root, report).items()}
     times.update({fetched_path(site_root, path): now.isoformat() for path in paths})
     write_fetched(os.path.join(site_root, FETCHED_FOLDER, CHECKED_FILE), {"format": FORMAT, "checked": times})
