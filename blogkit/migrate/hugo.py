@@ -9,10 +9,11 @@ import posixpath
 import re
 from collections.abc import Sequence
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from blogkit.core.urls import slugify
-from blogkit.migrate.frontmatter import FrontMatterError, read_config
+from blogkit.migrate import source
+from blogkit.migrate.frontmatter import Split
 from blogkit.migrate.model import Listing, OldFeed, OldPage, OldPost, OldSite, OldTeam, Person, Section
 from blogkit.migrate.people import parse_names, person_from_record
 from blogkit.migrate.reading import (
@@ -21,16 +22,21 @@ from blogkit.migrate.reading import (
     bundle_assets,
     dated_name,
     files_under,
+    left_undated,
     mapping,
     note_unread,
     page_count,
     page_stem,
+    read_config_file,
+    read_data,
     read_page,
     read_site_config,
     static_copies,
     text,
     texts,
+    url_lines,
     when,
+    zone_named,
 )
 from blogkit.migrate.shortcodes import Translator
 
@@ -53,10 +59,7 @@ def read_hugo(root: str, sections: Sequence[str], language: str) -> OldSite:
     content_dir = text(own.get("contentDir")) or text(config.get("contentDir")) or "content"
     prefix = f"/{language}" if language != default_language or config.get("defaultContentLanguageInSubdir") is True else ""
     params: dict[str, Any] = {**mapping(config, "params"), **mapping(own, "params")}
-    try:
-        zone = ZoneInfo(text(config.get("timeZone")) or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
+    zone = zone_named(text(config.get("timeZone")))
     heading_type = text(mapping(config, "markup", "goldmark", "parser").get("autoHeadingIDType")) or "github"
     site = OldSite(
         generator="hugo",
@@ -75,12 +78,13 @@ def read_hugo(root: str, sections: Sequence[str], language: str) -> OldSite:
     permalinks = {k: v for k, v in mapping(config, "permalinks").items() if isinstance(v, str)}
     permalinks.update({k: v for k, v in mapping(config, "permalinks", "page").items() if isinstance(v, str)})
     wanted_suffix = "" if language == default_language or languages.get(language, {}).get("contentDir") else f".{language}"
-    _people(site, root)
+    _people(site)
 
     codes = (set(languages) | {language}) - {default_language}  # the default language's files have no suffix
-    content = [f for f in files_under(root, content_dir) if f.endswith(MARKDOWN) and _suffix(f, codes) == wanted_suffix]
-    note_unread(site, files_under(root, content_dir))
+    content = [f for f in files_under(site, content_dir) if f.endswith(MARKDOWN) and _suffix(f, codes) == wanted_suffix]
+    note_unread(site, files_under(site, content_dir))
     pages: list[tuple[str, str, dict[str, Any], str, int]] = []
+    splits: dict[str, Split] = {}
     for path in content:
         inside = posixpath.relpath(path, content_dir)
         section = inside.split("/")[0] if "/" in inside else ""
@@ -98,6 +102,7 @@ def read_hugo(root: str, sections: Sequence[str], language: str) -> OldSite:
             continue
         site.pages[path] = _url(meta, inside, section, permalinks, prefix, zone, _suffix(path, codes))
         pages.append((path, section, meta, split.body, split.body_line))
+        splits[path] = split
     for _, section, _, _, _ in pages:
         if section and section not in site.sections:
             site.sections[section] = Section(section, section.replace("-", " ").title(), f"{prefix}/{section}/")
@@ -108,7 +113,8 @@ def read_hugo(root: str, sections: Sequence[str], language: str) -> OldSite:
     tag_taxonomies = [plural for singular, plural in taxonomies.items() if singular != "author"]
     terms: dict[str, set[str]] = {}
     for path, section, meta, body, body_line in pages:
-        date = when(meta.get("date") or meta.get("publishdate") or meta.get("pubdate"), zone)
+        date_key = next((key for key in ("date", "publishdate", "pubdate") if meta.get(key)), "date")
+        date = when(meta.get(date_key), zone)
         if section == "" and not sections and date is None:
             page = OldPage(
                 source=path,
@@ -124,7 +130,7 @@ def read_hugo(root: str, sections: Sequence[str], language: str) -> OldSite:
         if not _within(posixpath.relpath(path, content_dir), chosen):
             continue
         if date is None:
-            site.warn(path, 1, "the page has no date; it is left out", "give it a date to import it")
+            left_undated(site, splits[path], path, date_key, meta.get(date_key))
             continue
         extra = mapping(meta, "params")
         team = _team(site, meta, extra)
@@ -142,6 +148,10 @@ def read_hugo(root: str, sections: Sequence[str], language: str) -> OldSite:
             if author_taxonomy:
                 terms.setdefault(author_taxonomy, set()).update(p.key for p in people if p.key)
         bundle = os.path.basename(path).startswith("index.")
+        url = site.pages[path]
+        aliases = {
+            a if a.startswith("/") else posixpath.join(posixpath.dirname(url.rstrip("/")), a) + "/": a for a in texts(meta.get("aliases"))
+        }
         site.posts.append(
             OldPost(
                 source=path,
@@ -155,20 +165,18 @@ def read_hugo(root: str, sections: Sequence[str], language: str) -> OldSite:
                 authors=tuple(people),
                 tags=tuple(t for name in tag_taxonomies for t in texts(meta.get(name))) + _inner_sections(site, path, content_dir, section),
                 section=section,
-                aliases=tuple(
-                    a if a.startswith("/") else posixpath.join(posixpath.dirname(site.pages[path].rstrip("/")), a) + "/"
-                    for a in texts(meta.get("aliases"))
-                ),
+                aliases=tuple(aliases),
                 draft=meta.get("draft") is True,
                 summary=text(meta.get("summary")) or text(meta.get("description")),
                 updated=when(meta.get("lastmod"), zone),
-                assets=tuple(bundle_assets(root, path)) if bundle else (),
+                assets=tuple(bundle_assets(site, path)) if bundle else (),
                 bundle_dir=posixpath.dirname(path) if bundle else "",
                 extra={k: v for k, v in extra.items() if k not in ("team", "team_url")},
+                lines=url_lines(splits[path], url, ("url", "slug"), "aliases", aliases),
             )
         )
     _listings_and_feeds(site, config, chosen, prefix, taxonomies, terms)
-    site.static = static_copies(root, "static")
+    site.static = static_copies(site, "static")
     return site
 
 
@@ -186,23 +194,22 @@ def _inner_sections(site: OldSite, path: str, content_dir: str, section: str) ->
 
 def _config(root: str) -> tuple[str, dict[str, Any]]:
     """The site config: hugo.toml and the like, or the files of config/_default/ (each file a key, but hugo.* the root)."""
-    folder = os.path.join(root, "config", "_default")
-    if not any(os.path.isfile(os.path.join(root, name)) for name in CONFIG_NAMES) and os.path.isdir(folder):
+    folder = "config/_default"
+    if not any(source.exists(root, name) for name in CONFIG_NAMES) and os.path.isdir(os.path.join(root, folder)):
+        problem = source.outside(root, folder)
+        if problem:
+            raise SourceError(f"{folder}: {problem}", source.OUTSIDE_HINT)
         merged: dict[str, Any] = {}
-        for name in sorted(os.listdir(folder)):
+        for name in sorted(os.listdir(os.path.join(root, folder))):
             stem, ext = os.path.splitext(name)
-            if ext not in (".toml", ".yaml", ".yml", ".json"):
+            if ext not in (".toml", ".yaml", ".yml", ".json") or name.startswith("."):
                 continue
-            with open(os.path.join(folder, name), encoding="utf-8-sig") as f:
-                try:
-                    data = read_config(f.read(), {".toml": "toml", ".json": "json"}.get(ext, "yaml"))
-                except FrontMatterError as exc:
-                    raise SourceError(f"config/_default/{name}:{exc.line}:{exc.column}: {exc.message}", exc.hint) from None
+            data = read_config_file(root, f"{folder}/{name}")
             if stem in ("hugo", "config"):
                 merged.update(data)
             else:
                 merged[stem] = data
-        return "config/_default", merged
+        return folder, merged
     return read_site_config(root, CONFIG_NAMES)
 
 
@@ -279,32 +286,17 @@ def _team(site: OldSite, meta: dict[str, Any], extra: dict[str, Any]) -> str:
     return key
 
 
-def _people(site: OldSite, root: str) -> None:
+def _people(site: OldSite) -> None:
     """Author data: data/authors.(yaml|toml|json), data/authors/<key>.*, or content/authors/<key>/_index.md term pages."""
     records: dict[str, dict[str, Any]] = {}
     for name in ("authors.yaml", "authors.yml", "authors.toml", "authors.json"):
-        path = os.path.join(root, "data", name)
-        if os.path.isfile(path):
-            records.update(_data(site, f"data/{name}"))
-    for path in files_under(root, "data/authors"):
-        loaded = _data(site, path)
-        records[page_stem(path)] = loaded
+        records.update(read_data(site, f"data/{name}"))
+    for path in files_under(site, "data/authors"):
+        records[page_stem(path)] = read_data(site, path)
     for key, record in sorted(records.items()):
         if not isinstance(record, dict):
             continue
         site.people[str(key)] = person_from_record(str(key), record)
-
-
-def _data(site: OldSite, path: str) -> dict[str, Any]:
-    ext = os.path.splitext(path)[1]
-    try:
-        with open(os.path.join(site.root, path), encoding="utf-8-sig") as f:
-            return read_config(f.read(), {".toml": "toml", ".json": "json"}.get(ext, "yaml"))
-    except FrontMatterError as exc:
-        site.fail(path, exc.line, exc.column, exc.message, exc.hint)
-    except (OSError, UnicodeDecodeError) as exc:
-        site.fail(path, 0, 0, f"cannot read the file: {exc}")
-    return {}
 
 
 def _listings_and_feeds(

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 from blogkit.core.diagnostics import Diagnostic, Severity
 from blogkit.migrate.model import OldSite
-from blogkit.migrate.plan import Plan, plan_site
+from blogkit.migrate.plan import Plan, plan_site, unsafe_path
 from blogkit.migrate.reading import SourceError
+from blogkit.migrate.source import Refused, copy_file
 
 
 class DestinationError(Exception):
@@ -49,17 +50,28 @@ def import_site(generator: str, source: str, dest: str, sections: Sequence[str] 
     source = os.path.abspath(source)
     if not os.path.isdir(source):
         raise SourceError(f"the source folder '{source}' does not exist", f"pass the folder of the {generator} site")
-    if os.path.exists(dest) and (not os.path.isdir(dest) or os.listdir(dest)):
-        raise DestinationError(f"'{dest}' is not empty; blogkit import writes only into a new or empty folder")
+    dest = _destination(dest)
     site = _reader(generator)(source, sections, language)
     plan = None if any(p.error for p in site.problems) else plan_site(site)
     diagnostics = [
         Diagnostic(Severity.ERROR if p.error else Severity.WARNING, p.location, p.message, p.hint)
-        for p in sorted(site.problems, key=lambda p: (p.location, p.message))
+        for p in sorted(set(site.problems), key=lambda p: (p.location, p.message))
     ]
     if plan is not None:
         _write(plan, source, dest)
     return Imported(site, plan, diagnostics)
+
+
+def _destination(dest: str) -> str:
+    """The folder to write: DEST, or the folder a link DEST leads to; raises DestinationError unless it is new or empty."""
+    if os.path.islink(dest):
+        target = os.path.realpath(dest)
+        if not os.path.isdir(target):
+            raise DestinationError(f"'{dest}' is a symbolic link to '{os.readlink(dest)}', which is no folder")
+        dest = target  # the link stays, and leads to the new site
+    if os.path.exists(dest) and (not os.path.isdir(dest) or os.listdir(dest)):
+        raise DestinationError(f"'{dest}' is not empty; blogkit import writes only into a new or empty folder")
+    return os.path.abspath(dest)
 
 
 def _write(plan: Plan, source: str, dest: str) -> None:
@@ -70,14 +82,13 @@ def _write(plan: Plan, source: str, dest: str) -> None:
     staging = tempfile.mkdtemp(prefix=".blogkit-import-", dir=parent)
     try:
         for path in sorted(plan.texts):
-            target = os.path.join(staging, *path.split("/"))
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            with open(target, "w", encoding="utf-8", newline="\n") as f:
+            with open(_new_file(staging, path), "w", encoding="utf-8", newline="\n") as f:
                 f.write(plan.texts[path])
         for path in sorted(plan.copies):
-            target = os.path.join(staging, *path.split("/"))
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            shutil.copyfile(os.path.join(source, *plan.copies[path].split("/")), target)
+            try:
+                copy_file(source, plan.copies[path], _target(staging, path))
+            except Refused as exc:  # the old site changed since it was read
+                raise OSError(f"'{plan.copies[path]}': {exc.message}") from None
         os.chmod(staging, 0o777 & ~_umask())
         if os.path.isdir(dest):
             os.rmdir(dest)  # empty, as checked: the new site takes its place
@@ -85,6 +96,25 @@ def _write(plan: Plan, source: str, dest: str) -> None:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def _target(folder: str, path: str) -> str:
+    """Where the new site's file `path` goes under `folder`: every file written goes through here, and only
+    a path that stays under `folder` passes (the plan reports and drops the others: one here is a bug)."""
+    problem = unsafe_path(path)
+    if problem:
+        raise ValueError(f"the import planned a file '{path}' outside the new site ({problem})")
+    target = os.path.join(folder, *path.split("/"))
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    real, base = os.path.realpath(os.path.dirname(target)), os.path.realpath(folder)
+    if real != base and not real.startswith(base + os.sep):
+        raise ValueError(f"the import planned a file '{path}' that resolves outside the new site")
+    return target
+
+
+def _new_file(folder: str, path: str) -> int:
+    """The file descriptor of the new file `path` under `folder`, never opened through a link."""
+    return os.open(_target(folder, path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o666)
 
 
 def _umask() -> int:

@@ -10,10 +10,10 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from blogkit.core.urls import slugify
-from blogkit.migrate.frontmatter import FrontMatterError, read_config
+from blogkit.migrate.frontmatter import Split
 from blogkit.migrate.model import Listing, OldFeed, OldPage, OldPost, OldSite, OldTeam, Person, Section
 from blogkit.migrate.people import parse_names, person_from_record
 from blogkit.migrate.reading import (
@@ -24,11 +24,14 @@ from blogkit.migrate.reading import (
     mapping,
     note_unread,
     page_count,
+    read_data,
     read_page,
     read_site_config,
     text,
     texts,
+    url_lines,
     when,
+    zone_named,
 )
 from blogkit.migrate.shortcodes import Translator
 
@@ -48,10 +51,7 @@ def read_jekyll(root: str, sections: Sequence[str], language: str) -> OldSite:
     if not url:
         raise SourceError(f"{config_file} has no url", 'add url: "https://..." (the address the old site is served at)')
     base_url = url.rstrip("/") + "/" + text(config.get("baseurl")).strip("/")
-    try:
-        zone = ZoneInfo(text(config.get("timezone")) or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
+    zone = zone_named(text(config.get("timezone")))
     kramdown = mapping(config, "kramdown")
     site = OldSite(
         generator="jekyll",
@@ -72,7 +72,7 @@ def read_jekyll(root: str, sections: Sequence[str], language: str) -> OldSite:
     pattern = PERMALINK_STYLES.get(style, style)
     separator = text(config.get("excerpt_separator"))
 
-    files = files_under(root, "")
+    files = files_under(site, "")
     posts = [f for f in files if f.endswith(MARKDOWN) and re.search(r"(^|/)_posts/", f)]
     note_unread(site, [f for f in files if re.search(r"(^|/)_(posts|drafts)/", f)])
     drafts = [f for f in files if f.endswith(MARKDOWN) and f.startswith("_drafts/")]
@@ -87,10 +87,12 @@ def read_jekyll(root: str, sections: Sequence[str], language: str) -> OldSite:
             top.append((path, split.data, split.body, split.body_line))
 
     read: list[tuple[str, dict[str, Any], str, int, bool]] = []
+    splits: dict[str, Split] = {}
     for path in [*posts, *drafts]:
         split = read_page(site, path)
         if split is None:
             continue
+        splits[path] = split
         read.append((path, split.data, split.body, split.body_line, path.startswith("_drafts/")))
     dates = [when(meta.get("date"), zone) or _file_date(p, zone) for p, meta, _, _, draft in read if not draft]
     newest = max((d for d in dates if d is not None), default=None)
@@ -159,6 +161,9 @@ def read_jekyll(root: str, sections: Sequence[str], language: str) -> OldSite:
                 tags=tuple(texts(meta.get("tags"))) + tuple(categories[1:]),
                 section=categories[0] if categories else "",  # the first category, a tag or a team's section
                 aliases=tuple(texts(meta.get("redirect_from"))),
+                lines=url_lines(
+                    splits[path], old_url, ("permalink", "slug"), "redirect_from", {a: a for a in texts(meta.get("redirect_from"))}
+                ),
                 draft=draft or meta.get("published") is False,
                 summary=summary,
                 updated=when(meta.get("last_modified_at"), zone),
@@ -221,7 +226,7 @@ def _people_and_teams(site: OldSite) -> None:
     """`_data/teams.yml` (key: name, url, description) and `_data/authors.yml` (key: name, bio, email, avatar, team, links)."""
     for kind in ("teams", "authors"):
         for name in (f"_data/{kind}.yml", f"_data/{kind}.yaml"):
-            data = _data(site, name)
+            data = read_data(site, name)
             for key, record in sorted(data.items()):
                 if not isinstance(record, dict):
                     continue
@@ -231,20 +236,6 @@ def _people_and_teams(site: OldSite) -> None:
                     site.teams[team.key] = team
                     continue
                 site.people[key] = person_from_record(key, record)
-
-
-def _data(site: OldSite, name: str) -> dict[str, Any]:
-    path = os.path.join(site.root, name)
-    if not os.path.isfile(path):
-        return {}
-    try:
-        with open(path, encoding="utf-8-sig") as f:
-            return read_config(f.read(), "yaml")
-    except FrontMatterError as exc:
-        site.fail(name, exc.line, exc.column, exc.message, exc.hint)
-    except (OSError, UnicodeDecodeError) as exc:
-        site.fail(name, 0, 0, f"cannot read the file: {exc}")
-    return {}
 
 
 def _authors(site: OldSite, value: Any) -> list[Person]:

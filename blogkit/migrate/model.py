@@ -58,6 +58,7 @@ class OldPost:
     assets: tuple[str, ...] = ()  # files of its bundle, relative to the old site
     bundle_dir: str = ""  # the folder of its bundle in the old site, '' when it is a single file
     extra: Mapping[str, Any] = field(default_factory=dict)
+    lines: Mapping[str, int] = field(default_factory=dict)  # the line of its file that gives each old URL (url, aliases)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,10 +7,12 @@ site always gives the same folder, byte for byte.
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -22,6 +24,7 @@ from blogkit.migrate.credits import Credits, credit, mark_sections, profile, tea
 from blogkit.migrate.links import OldLinks, rewrite_links, url_forms
 from blogkit.migrate.model import OldPage, OldPost, OldSite
 
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
 PERMALINK = str(SiteConfig.__dataclass_fields__["permalink"].default)  # blogkit's own: every old URL becomes an alias of it
 
 
@@ -70,7 +73,7 @@ def plan_site(site: OldSite) -> Plan:
     for page in sorted(site.standalone, key=lambda p: p.source):
         _add_page(plan, site, page, places, urls)
     for source, target in site.static:
-        plan.copies["static" + target] = source
+        _copy(plan, site, "static" + target, source)
     plan.texts["blogkit.yaml"] = _config(site, urls.redirects, urls.feeds, plan.broken_links > 0)
     plan.counts = {
         "posts": len(site.posts),
@@ -145,11 +148,12 @@ def _add_post(plan: Plan, site: OldSite, post: OldPost, credits: Credits, places
     body = _body(plan, site, post.source, post.body, post.body_line, post.url, new_file, frozenset(post.assets), urls)
     tags = _tags(post, urls.section_tags)
     plan.texts[new_file] = _post_text(post, list(credits.authors[post.source]), tags, places.aliases[post.source], body)
+    old_path, problem = check_alias(post.url)
     for asset in post.assets:
         inside = posixpath.relpath(asset, post.bundle_dir)
-        plan.copies[posixpath.join(posixpath.dirname(new_file), inside)] = asset
-        if post.url.endswith("/") and post.url.strip("/") + "/" != places.paths[post.source]:
-            plan.copies[f"static{post.url}{inside}"] = asset  # at its old URL too: feed readers and other sites show it from there
+        _copy(plan, site, posixpath.join(posixpath.dirname(new_file), inside), asset)
+        if post.url.endswith("/") and not problem and old_path != places.paths[post.source]:
+            _copy(plan, site, f"static/{old_path}{inside}", asset)  # at its old URL too: feed readers and other sites show it from there
 
 
 def _add_page(plan: Plan, site: OldSite, page: OldPage, places: Places, urls: OldUrls) -> None:
@@ -221,8 +225,17 @@ def _aliases(post: OldPost, new_path: str, site: OldSite) -> list[str]:
     found: list[str] = []
     for url in (post.url, *post.aliases):
         path, problem = check_alias(url)
+        line = post.lines.get(url, 1)
+        if ".." in unquote(url).split("/"):
+            site.warn(
+                post.source,
+                line,
+                f"the old URL '{url}' steps out of the site with '..'; it is kept neither as an alias nor as a place for the post's files",
+                "write the address the page was served at, e.g. /blog/raft/",
+            )
+            continue
         if problem:
-            site.warn(post.source, 1, f"the old URL '{url}' cannot be kept as an alias", problem)
+            site.warn(post.source, line, f"the old URL '{url}' cannot be kept as an alias", problem)
             continue
         if path != new_path and "/" + path not in found:
             found.append("/" + path)
@@ -247,6 +260,27 @@ def _post_text(post: OldPost, authors: list[str], tags: list[str], aliases: list
     if post.extra:
         meta["extra"] = _plain(post.extra)
     return "---\n" + _dump(meta) + "---\n" + body.lstrip("\n").rstrip() + "\n"
+
+
+def unsafe_path(path: str) -> str:
+    """Why `path` cannot be a file of the new site ('' when it can): it must be relative, each of its
+    parts a name (not '', '.' or '..'), without NUL or other control characters."""
+    if not path or path.startswith("/") or "\\" in path:
+        return "it is not a relative path"
+    if _CONTROL.search(path):
+        return "it holds a control character"
+    if any(part in ("", ".", "..") for part in path.split("/")):
+        return "it steps out of its folder ('..', '.' or an empty part)"
+    return ""
+
+
+def _copy(plan: Plan, site: OldSite, path: str, source: str) -> None:
+    """Copy a file of the old site to `path` of the new one, unless that path would not stay in the new site."""
+    problem = unsafe_path(path)
+    if problem:
+        site.warn(source, 0, f"the file is not copied to '{path}': {problem}", "rename it in the old site, then import again")
+        return
+    plan.copies[path] = source
 
 
 # -- the config --------------------------------------------------------------------------------

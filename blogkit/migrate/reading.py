@@ -1,14 +1,19 @@
-"""Reading an old site's files: what every generator's reader needs alike."""
+"""Reading an old site's files: what every generator's reader needs alike.
+
+Every file is read through `source`: nothing outside the old site's folder, nothing larger
+than a build reads (see docs/migrating.md, "An untrusted old site")."""
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from blogkit.core.fields import parse_when
+from blogkit.core.fields import MAX_YEAR, MIN_YEAR, in_range, parse_when
+from blogkit.migrate import source
 from blogkit.migrate.frontmatter import FrontMatterError, Split, read_config, read_front_matter
 from blogkit.migrate.model import OldSite
 
@@ -24,16 +29,14 @@ class SourceError(Exception):
         self.message, self.hint = message, hint
 
 
-def files_under(root: str, folder: str) -> list[str]:
-    """Every file under `folder` (relative to root, '/'-separated), sorted; hidden files left out."""
-    found = []
-    base = os.path.join(root, folder)
-    for current, dirs, names in os.walk(base):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(names):
-            if not name.startswith("."):
-                found.append(os.path.relpath(os.path.join(current, name), root).replace(os.sep, "/"))
-    return sorted(found)
+def files_under(site: OldSite, folder: str) -> list[str]:
+    """Every file under `folder` (relative to the old site, '/'), sorted; hidden files left out, and links
+    leading out of the old site reported and left out (see `source.walk`)."""
+
+    def warn(path: str, message: str, hint: str) -> None:
+        site.warn(path, 0, message, hint)
+
+    return source.walk(site.root, folder, warn)
 
 
 _OTHER_FORMATS = (".html", ".htm", ".org", ".adoc", ".asciidoc", ".rst", ".pandoc")
@@ -56,10 +59,9 @@ def note_unread(site: OldSite, paths: list[str]) -> None:
 def read_page(site: OldSite, path: str) -> Split | None:
     """A content file's front matter and body; a problem with either is an error at its line."""
     try:
-        with open(os.path.join(site.root, path), encoding="utf-8-sig") as f:
-            text = f.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        site.fail(path, 0, 0, f"cannot read the file: {exc}")
+        text = source.read_text(site.root, path, source.LIMITS.file_bytes, "limits.file_bytes")
+    except source.Refused as exc:
+        site.fail(path, 0, 0, exc.message, exc.hint)
         return None
     try:
         return read_front_matter(text)
@@ -69,24 +71,96 @@ def read_page(site: OldSite, path: str) -> Split | None:
 
 
 def read_site_config(root: str, names: tuple[str, ...]) -> tuple[str, dict[str, Any]]:
-    """The first of `names` that exists, and its data; raises SourceError when none does."""
+    """The first of `names` that exists, and its data; raises SourceError when none does or it cannot be read."""
     for name in names:
-        path = os.path.join(root, name)
-        if os.path.isfile(path):
-            syntax = "toml" if name.endswith(".toml") else "json" if name.endswith(".json") else "yaml"
-            with open(path, encoding="utf-8-sig") as f:
-                text = f.read()
-            try:
-                return name, read_config(text, syntax)
-            except FrontMatterError as exc:
-                raise SourceError(f"{name}:{exc.line}:{exc.column}: {exc.message}", exc.hint) from None
+        if source.exists(root, name):
+            return name, read_config_file(root, name)
     raise SourceError(f"no {' or '.join(names)} in '{root}'", "pass the folder of the old site, the one holding its config")
 
 
+def read_config_file(root: str, path: str) -> dict[str, Any]:
+    """A config file of the old site (without which there is no site to import); raises SourceError."""
+    syntax = "toml" if path.endswith(".toml") else "json" if path.endswith(".json") else "yaml"
+    try:
+        return read_config(source.read_text(root, path, source.CONFIG_BYTES), syntax)
+    except source.Refused as exc:
+        raise SourceError(f"{path}: {exc.message}", exc.hint) from None
+    except FrontMatterError as exc:
+        raise SourceError(f"{path}:{exc.line}:{exc.column}: {exc.message}", exc.hint) from None
+
+
+def read_data(site: OldSite, path: str) -> dict[str, Any]:
+    """A data file of the old site (`_data/authors.yml`, `data/authors/ana.toml`); {} when there is none,
+    or after reporting why it is not read."""
+    if not source.exists(site.root, path):
+        return {}
+    problem = source.outside(site.root, path)
+    if problem:
+        site.warn(path, 0, problem, source.OUTSIDE_HINT)
+        return {}
+    syntax = "toml" if path.endswith(".toml") else "json" if path.endswith(".json") else "yaml"
+    try:
+        return read_config(source.read_text(site.root, path, source.CONFIG_BYTES), syntax)
+    except source.Refused as exc:
+        site.fail(path, 0, 0, exc.message, exc.hint)
+    except FrontMatterError as exc:
+        site.fail(path, exc.line, exc.column, exc.message, exc.hint)
+    return {}
+
+
+def line_of(split: Split, key: str, value: str = "") -> int:
+    """The line of the file where the front matter sets `key` (where it writes `value`, an item of its list); 1 if not found."""
+    if not split.head:
+        return 1
+    form = {"toml": r"^[ \t]*[\"']?{}[\"']?[ \t]*=", "json": r"\"{}\"\s*:"}.get(split.syntax, r"^[ \t]*[\"']?{}[\"']?[ \t]*:")
+    found = re.search(form.format(re.escape(key)), split.head, re.IGNORECASE | re.MULTILINE)
+    if found is None:
+        return 1
+    at = found.start()
+    if value and value in split.head[at:]:
+        at = split.head.index(value, at)
+    return split.head_line + split.head.count("\n", 0, at)
+
+
+def left_undated(site: OldSite, split: Split, path: str, key: str, value: Any) -> None:
+    """Report a dated page whose date is missing, or is none a build can use (it is left out)."""
+    if value is None or value == "":
+        site.warn(path, 1, "the page has no date; it is left out", "give it a date to import it")
+        return
+    shown = value.isoformat() if isinstance(value, date) else str(value)[:80]
+    site.warn(
+        path,
+        line_of(split, key),
+        f"the date '{shown}' is none blogkit can use; the page is left out",
+        f"dates run from year {MIN_YEAR} to {MAX_YEAR}, e.g. 2024-03-01 or 2024-03-01T09:00:00+02:00",
+    )
+
+
+def url_lines(split: Split, url: str, keys: Sequence[str], alias_key: str, aliases: Mapping[str, str]) -> dict[str, int]:
+    """The line of the file that gives each old URL of a page: its own (set by the first of `keys` the front
+    matter has, else line 1) and each alias (`aliases`: the alias -> as `alias_key` writes it)."""
+    written = {str(k).lower() for k in split.data}
+    lines = {url: next((line_of(split, key) for key in keys if key in written), 1)}
+    for alias, as_written in aliases.items():
+        lines.setdefault(alias, line_of(split, alias_key, as_written))
+    return lines
+
+
+def zone_named(name: str) -> ZoneInfo:
+    """The time zone an old config names; UTC when it names none this system knows."""
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return ZoneInfo("UTC")
+
+
 def when(value: Any, zone: ZoneInfo) -> datetime | None:
+    """A date of the front matter; None when there is none, or none a build can use (9999-12-31T23:00-05:00 is past year 9998)."""
     if isinstance(value, date) and not isinstance(value, datetime):
-        return datetime(value.year, value.month, value.day, tzinfo=zone)
-    return parse_when(value, zone)
+        found: datetime | None = datetime(value.year, value.month, value.day, tzinfo=zone)
+    else:
+        found = parse_when(value, zone)
+    return found if found is not None and in_range(found, zone) else None
 
 
 def texts(value: Any) -> list[str]:
@@ -130,12 +204,12 @@ def page_stem(path: str) -> str:
     return stem
 
 
-def bundle_assets(root: str, index: str) -> list[str]:
+def bundle_assets(site: OldSite, index: str) -> list[str]:
     """The files beside a bundle's index.md (and under it), except other Markdown pages."""
     folder = os.path.dirname(index)
-    return [f for f in files_under(root, folder) if f != index and not f.endswith(MARKDOWN)]
+    return [f for f in files_under(site, folder) if f != index and not f.endswith(MARKDOWN)]
 
 
-def static_copies(root: str, folder: str, into: str = "/") -> list[tuple[str, str]]:
+def static_copies(site: OldSite, folder: str, into: str = "/") -> list[tuple[str, str]]:
     """(file of the old site, URL path it was served at) for every file of a static folder."""
-    return [(path, into + os.path.relpath(path, folder).replace(os.sep, "/")) for path in files_under(root, folder)]
+    return [(path, into + os.path.relpath(path, folder).replace(os.sep, "/")) for path in files_under(site, folder)]

@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from blogkit.core.urls import slugify
+from blogkit.migrate.frontmatter import Split
 from blogkit.migrate.model import Listing, OldFeed, OldPage, OldPost, OldSite, OldTeam, Person, Section
 from blogkit.migrate.people import parse_names
 from blogkit.migrate.reading import (
@@ -17,6 +18,7 @@ from blogkit.migrate.reading import (
     bundle_assets,
     dated_name,
     files_under,
+    left_undated,
     mapping,
     note_unread,
     page_count,
@@ -26,6 +28,7 @@ from blogkit.migrate.reading import (
     static_copies,
     text,
     texts,
+    url_lines,
     when,
 )
 from blogkit.migrate.shortcodes import Translator
@@ -57,8 +60,8 @@ def read_zola(root: str, sections: Sequence[str], language: str) -> OldSite:
 
     wanted = "" if language == default_language else language
     codes = (set(mapping(config, "languages")) | {language}) - {default_language}
-    content = [f for f in files_under(root, "content") if f.endswith(MARKDOWN) and _language_of(f, codes) == wanted]
-    note_unread(site, files_under(root, "content"))
+    content = [f for f in files_under(site, "content") if f.endswith(MARKDOWN) and _language_of(f, codes) == wanted]
+    note_unread(site, files_under(site, "content"))
     indexes = {posixpath.dirname(f): f for f in content if page_stem(f) and os.path.basename(f).startswith("_index.")}
     section_pages: dict[str, list[str]] = {}
     for path in content:
@@ -82,6 +85,7 @@ def read_zola(root: str, sections: Sequence[str], language: str) -> OldSite:
         site.sections[key] = Section(key, text(meta.get("title")) or key.split("/")[-1].replace("-", " ").title(), site.pages[index])
 
     pages: list[tuple[str, str, dict[str, Any], str, int]] = []
+    splits: dict[str, Split] = {}
     for folder, paths in sorted(section_pages.items()):
         key = posixpath.relpath(folder, "content") if folder != "content" else ""
         for path in paths:
@@ -95,6 +99,7 @@ def read_zola(root: str, sections: Sequence[str], language: str) -> OldSite:
             url = "/" + text(meta["path"]).strip("/") + "/" if text(meta.get("path")) else f"{section_url}{slug}/"
             site.pages[path] = url
             pages.append((path, key, meta, split.body, split.body_line))
+            splits[path] = split
             if not meta.get("date") and day:
                 meta["date"] = day
     chosen = _chosen_sections(site, sections, pages)
@@ -108,7 +113,7 @@ def read_zola(root: str, sections: Sequence[str], language: str) -> OldSite:
             continue
         date = when(meta.get("date"), zone)
         if date is None:
-            site.warn(path, 1, "the page has no date; it is left out", "give it a date to import it")
+            left_undated(site, splits[path], path, "date", meta.get("date"))
             continue
         extra = mapping(meta, "extra")
         team = _team(site, extra)
@@ -135,16 +140,17 @@ def read_zola(root: str, sections: Sequence[str], language: str) -> OldSite:
                 tags=tuple(t for name in ("tags", "categories") for t in texts(terms.get(name))),
                 section=key,
                 aliases=tuple(texts(meta.get("aliases"))),
+                lines=url_lines(splits[path], site.pages[path], ("path", "slug"), "aliases", {a: a for a in texts(meta.get("aliases"))}),
                 draft=meta.get("draft") is True,
                 summary=text(meta.get("description")) or text(meta.get("summary")),
                 updated=when(meta.get("updated"), zone),
-                assets=tuple(bundle_assets(root, path)) if bundle else (),
+                assets=tuple(bundle_assets(site, path)) if bundle else (),
                 bundle_dir=posixpath.dirname(path) if bundle else "",
                 extra=extra,
             )
         )
     _urls_and_feeds(site, config, section_meta, taxonomies, chosen)
-    site.static = static_copies(root, "static")
+    site.static = static_copies(site, "static")
     return site
 
 
