@@ -433,3 +433,28 @@ def _run(args: list[str]) -> tuple[int, str]:
     with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
         code = main(args)
     return code, err.getvalue()
+
+
+def test_a_feed_on_the_public_web_cannot_redirect_fetch_inside_the_network(server: Server, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A redirect from a public address to a loopback, private or link-local one is not followed
+    (a CI runner's neighbours); 127.0.0.1 plays the public web here, `localhost` the inside."""
+    from blogkit.fetch import client
+
+    real = client._inside_address
+    monkeypatch.setattr(client, "_inside_address", lambda host: None if host == "127.0.0.1" else real(host))
+    port = server.url.rsplit(":", 1)[1]
+    server.answer("/inside.xml", atom(atom_entry(1)).encode())
+    server.answer("/feed.xml", b"", status="302", Location=f"http://localhost:{port}/inside.xml")
+    failed = client.get(f"{server.url}/feed.xml")
+    assert isinstance(failed, client.FetchFailure)
+    assert failed.reason == "redirected from the public web to localhost, a loopback address, which is not followed"
+    monkeypatch.setattr(client, "_inside_address", real)
+    fetched = client.get(f"{server.url}/feed.xml")  # a feed inside the network may redirect within it
+    assert isinstance(fetched, client.Fetched) and fetched.url.endswith("/inside.xml")
+
+
+def test_a_link_local_address_is_never_asked() -> None:
+    from blogkit.fetch import client
+
+    failed = client.get("http://169.254.169.254/latest/meta-data/")
+    assert isinstance(failed, client.FetchFailure) and "link-local" in failed.reason

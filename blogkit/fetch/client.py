@@ -11,6 +11,8 @@ failure is a `FetchFailure` saying what happened, in words for a diagnostic.
 from __future__ import annotations
 
 import http.client
+import ipaddress
+import socket
 import ssl
 import time
 from dataclasses import dataclass
@@ -63,6 +65,7 @@ def get(
     `headers` add to (or replace) the request's own; with a `body` the request is a POST (an API's
     query), which is never redirected."""
     deadline = time.monotonic() + limits.total_seconds
+    started_outside: bool | None = None  # whether the first address asked was a public one
     for _ in range(limits.max_redirects + 1):
         try:
             parts = urlsplit(url)
@@ -71,6 +74,13 @@ def get(
             usable = False
         if not usable:
             return FetchFailure(f"'{url[:300]}' is not an http or https URL")
+        inside = _inside_address(parts.hostname or "")
+        if inside == "link-local":
+            return FetchFailure(f"{parts.hostname} is a link-local address (a cloud's metadata service lives there), which is never asked")
+        if started_outside is None:
+            started_outside = inside is None
+        elif started_outside and inside is not None:
+            return FetchFailure(f"redirected from the public web to {parts.hostname}, a {inside} address, which is not followed")
         try:
             answer = _once(url, etag, last_modified, limits, deadline, headers or {}, body)
         except TimeoutError:
@@ -142,6 +152,36 @@ def _once(
         raise TimeoutError from exc
     finally:
         connection.close()
+
+
+def _inside_address(host: str) -> str | None:
+    """What kind of address other than a public one `host` names ("loopback", "private",
+    "link-local"), or None for a public one (or a name that does not resolve: connecting says so).
+
+    A feed on the public web may not redirect `fetch` to an address inside the network it runs in
+    (a CI runner's neighbours); a profile may still name an intranet blog itself."""
+    try:
+        found = {info[4][0] for info in socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)}
+    except (OSError, UnicodeError, ValueError):
+        return None
+    kinds = set()
+    for text in found:
+        try:
+            address = ipaddress.ip_address(str(text).split("%", 1)[0])
+        except ValueError:
+            continue
+        mapped = getattr(address, "ipv4_mapped", None)
+        address = mapped or address
+        if address.is_link_local:
+            kinds.add("link-local")
+        elif address.is_loopback:
+            kinds.add("loopback")
+        elif address.is_private or address.is_reserved or address.is_unspecified or address.is_multicast:
+            kinds.add("private")
+    for kind in ("link-local", "loopback", "private"):
+        if kind in kinds:
+            return kind
+    return None
 
 
 def _left(deadline: float) -> float:
