@@ -367,7 +367,7 @@ def test_compound_tags_that_share_words_are_not_misspellings_of_each_other(site,
 
 
 def test_check_reports_invalid_and_inaccessible_markup_at_its_line(site, capsys):
-    body = 'Intro.\n\n#### Too deep\n\n<span>\n\nWrapped paragraph.\n\n</span>\n\nText <img src="a.png"> inline.\n'
+    body = 'Intro.\n\n#### Too deep\n\n<span>\n\nWrapped paragraph.\n\n</span>\n\nText <img src="/favicon.svg"> inline.\n'
     _, out = check(site({P: post("title: Hello\n", body)}), capsys)
     rows = [(f[2], f[3]) for f in findings(out)]
     assert (6, "heading level skipped: h1 then h4") in rows

@@ -171,7 +171,7 @@ CONTENT_CASES = {
             P: post("title: Hello\n", "First.\n\nSee [x](2026-03-02-other.md#nope).\n"),
             "posts/ada/2026-03-02-other.md": post("title: Other\n", "## Real heading\n"),
         },
-        f"{P}:6:9: error: link '2026-03-02-other.md#nope': 'posts/ada/2026-03-02-other.md' has no heading with the id 'nope'",
+        f"{P}:6:9: error: link '2026-03-02-other.md#nope': the page has no element with the id 'nope'",
     ),
     "link-to-draft": (
         {

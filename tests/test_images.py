@@ -207,7 +207,7 @@ def test_a_corrupt_image_is_a_located_error(site):
 
 def test_a_missing_image_is_a_located_error(site):
     result = build(bundle_site(site, "Text.\n\n![Gone](gone.png)\n", {}))
-    assert f"{BUNDLE}/index.md:6:9: error: link target 'gone.png' not found" in diagnostics(result)
+    assert f"{BUNDLE}/index.md:6:9: error: image 'gone.png' not found" in diagnostics(result)
 
 
 def test_a_decompression_bomb_is_refused(site, capsys):

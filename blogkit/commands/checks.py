@@ -1,7 +1,7 @@
 """What `blogkit check` adds to a build's own validation: problems that do not
-stop a site from building but that a reviewer wants to see on the pull request.
+stop a site from building but that a reviewer wants to see on the pull request. (Links are
+checked by every build: `blogkit.load.links`; `check` has the build check drafts' links too.)
 
-- internal links and `#fragments` written in posts and pages that lead nowhere;
 - images without alt text, skipped heading levels, raw HTML that is invalid (`<span>` around
   blocks) or inaccessible (`<img>` without `alt`);
 - tags that differ only by case, or almost only by spelling, from another tag or alias;
@@ -17,27 +17,19 @@ import difflib
 import os
 import re
 from collections import Counter
-from collections.abc import Iterable
 from datetime import datetime
-from html.parser import HTMLParser
-from urllib.parse import unquote, urlsplit
 from xml.etree import ElementTree
 
 from blogkit.core.diagnostics import Location, Report
-from blogkit.core.outputs import Output
-from blogkit.core.urls import SiteUrls, output_file
+from blogkit.core.urls import SiteUrls
 from blogkit.engine.build import BuildResult
 from blogkit.load.outside import checked_times, feeds_folder, fetched_path, replies_file
-
-_ROOT_LINK = re.compile(r'\s(?:href|src)="([^"#?]*)(?:\?[^"#]*)?(?:#([^"]*))?"')
 
 
 def run_checks(result: BuildResult, previous_output: str | None) -> Report:
     report = Report()
     if result.site is None:
         return report
-    reader = _SourceLines(result.config.root)
-    _check_internal_links(result, reader, report)
     _check_alt_text(result, report)
     _check_tag_spellings(result, report)
     _check_scheduled(result, report)
@@ -77,69 +69,6 @@ def _check_fetched_age(result: BuildResult, report: Report) -> None:
             report.warning(Location(source), f"{what} has never been fetched", hint)
         elif (age := (result.now - when).days) > days:
             report.warning(Location(source), f"{what} was last fetched {age} days ago", hint)
-
-
-class _SourceLines:
-    def __init__(self, root: str) -> None:
-        self.root = root
-        self._cache: dict[str, list[str]] = {}
-
-    def find(self, path: str, needle: str) -> int:
-        """The first line of a source file that contains `needle` (1-based), or 0."""
-        if path not in self._cache:
-            try:
-                with open(os.path.join(self.root, path), encoding="utf-8", errors="replace") as f:
-                    self._cache[path] = f.read().splitlines()
-            except OSError:
-                self._cache[path] = []
-        for number, line in enumerate(self._cache[path], start=1):
-            if needle in line:
-                return number
-        return 0
-
-
-class _Ids(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.ids: set[str] = set()
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        for name, value in attrs:
-            if value and (name == "id" or (name == "name" and tag == "a")):
-                self.ids.add(value)
-
-
-def _ids_of(output: Output, cache: dict[str, set[str]], path: str) -> set[str]:
-    if path not in cache:
-        parser = _Ids()
-        if isinstance(output.content, bytes):
-            parser.feed(output.content.decode("utf-8", errors="replace"))
-        cache[path] = parser.ids
-    return cache[path]
-
-
-def _check_internal_links(result: BuildResult, reader: _SourceLines, report: Report) -> None:
-    site = result.site
-    assert site is not None
-    base = site.config.base_path
-    files = result.outputs.files
-    ids: dict[str, set[str]] = {}
-    broken = report.warning if site.config.links.broken == "warning" else report.error
-    documents: Iterable[tuple[str, str]] = [(p.source, p.html) for p in site.posts] + [(p.source, p.html) for p in site.pages]
-    for source, html in documents:
-        for match in _ROOT_LINK.finditer(html):
-            target, fragment = unquote(match.group(1)), unquote(match.group(2) or "")
-            if not target.startswith(base) or urlsplit(target).netloc:
-                continue
-            path = target[len(base) :]
-            file = output_file(path) if path == "" or path.endswith("/") or "." in path.rsplit("/", 1)[-1] else path + "/index.html"
-            shown = match.group(1) + (f"#{match.group(2)}" if match.group(2) else "")
-            line = reader.find(source, match.group(1)[len(base) - 1 :] if match.group(1) else "")
-            location = Location(source, line)
-            if file not in files:
-                broken(location, f"link '{shown}' leads to no page of this site", "check the address; link to posts by their .md file")
-            elif fragment and fragment not in _ids_of(files[file], ids, file):
-                broken(location, f"link '{shown}': the page has no element with the id '{fragment}'")
 
 
 def _check_alt_text(result: BuildResult, report: Report) -> None:

@@ -223,7 +223,10 @@ def _build_or_check_locked(args: argparse.Namespace) -> int:
     if getattr(args, "fetch", False) and (fetched := _fetch(args)) != EXIT_OK:
         return fetched  # a config error, or (with --strict) a feed that could not be fetched: nothing is built
     jobs = {"jobs": args.jobs} if args.jobs else {}
-    options = BuildOptions(drafts=args.drafts, future=args.future, cache=args.cache, search_index=args.command == "build", **jobs)
+    building = args.command == "build"
+    options = BuildOptions(
+        drafts=args.drafts, future=args.future, cache=args.cache, search_index=building, check_left_out=not building, **jobs
+    )
     site_root = os.path.abspath(args.site)
     out_dir = None
     if args.command == "build":

@@ -59,6 +59,7 @@ class RenderedBody:
     problems: tuple[Lint, ...] = ()  # errors found while rendering (a formula that does not parse), by file line
     stopped: str = ""  # why rendering was stopped (it took too long, or its worker crashed): then there is no HTML
     diagrams: bool = False  # it has a diagram (a ```mermaid block), which the theme draws in the browser
+    plain_links: tuple[LinkRef, ...] = ()  # URLs kept as written that lead within the site: `#fragment`, raw HTML's href and src
 
     @property
     def reading_minutes(self) -> int:

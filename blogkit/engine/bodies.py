@@ -15,6 +15,7 @@ import json
 from collections.abc import Sequence
 from functools import cache as once
 from importlib import metadata
+from typing import Any
 
 from blogkit.core.bodies import BodySource, LinkRef, Lint, RenderedBody, TocEntry
 from blogkit.core.config import MarkdownConfig
@@ -119,6 +120,7 @@ def _encode(body: RenderedBody) -> bytes:
         "summary": body.summary,
         "words": body.words,
         "links": [[link.target, link.line, link.column, link.image] for link in body.links],
+        "plain_links": [[link.target, link.line, link.column, link.image] for link in body.plain_links],
         "images_without_alt": list(body.images_without_alt),
         "marker": body.marker,
         "too_deep": list(body.too_deep),
@@ -143,7 +145,8 @@ def _decode(payload: bytes | None) -> RenderedBody | None:
             ids=frozenset(_text(i) for i in data["ids"]),
             summary=_text(data["summary"]),
             words=int(data["words"]),
-            links=tuple(LinkRef(_text(target), int(line), int(column), image is True) for target, line, column, image in data["links"]),
+            links=_links(data["links"]),
+            plain_links=_links(data["plain_links"]),
             images_without_alt=tuple(int(line) for line in data["images_without_alt"]),
             marker=_text(data["marker"]),
             too_deep=tuple(int(line) for line in data["too_deep"]),
@@ -153,6 +156,10 @@ def _decode(payload: bytes | None) -> RenderedBody | None:
         )
     except (ValueError, TypeError, KeyError, AttributeError):
         return None
+
+
+def _links(rows: Any) -> tuple[LinkRef, ...]:
+    return tuple(LinkRef(_text(target), int(line), int(column), image is True) for target, line, column, image in rows)
 
 
 def _text(value: object) -> str:

@@ -13,19 +13,19 @@ import gc
 import json
 import os
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 
-from blogkit.core.bodies import BodySource
+from blogkit.core.bodies import BodySource, RenderedBody
 from blogkit.core.config import THEME_DIR, SiteConfig, load_config
 from blogkit.core.diagnostics import Diagnostic, Location, Report
 from blogkit.core.model import Site
 from blogkit.core.outputs import OutputTree
 from blogkit.core.progress import SILENT, Progress
-from blogkit.core.urls import SiteUrls
+from blogkit.core.urls import SiteUrls, output_file
 from blogkit.engine.bodies import TextNeeded, cached_by_key, render_markdown
 from blogkit.engine.cache import CACHE_FOLDER, CACHE_HINT, Cache, Record, open_cache
 from blogkit.engine.frontmatter_cache import KIND as FRONT_MATTER
@@ -34,17 +34,18 @@ from blogkit.engine.images import load_images, wanted_images
 from blogkit.engine.rendering import RenderStats, render_outputs
 from blogkit.engine.search import SearchJob
 from blogkit.engine.workers import default_jobs, map_ranges
-from blogkit.load.assemble import Assembler, Selection, assemble
+from blogkit.load.assemble import Assembler, Selection, assemble, unpublished_links
 from blogkit.load.catalogues import load_strings
 from blogkit.load.frontmatter import PostMeta, read_page, read_post
 from blogkit.load.highlight import stylesheet
+from blogkit.load.links import DocumentLinks, Published, check_links
 from blogkit.load.outside import load_outside, load_replies, reply_threads, shown_once
 from blogkit.load.profiles import Profiles, load_profiles
 from blogkit.load.sources import PostSource, Sources, ThemeFiles, discover, discover_theme
 from blogkit.render.pages import Renderer, create_environment
 from blogkit.render.related import RelatedPosts, inputs_digest
 from blogkit.render.routes import Route, routes
-from blogkit.render.search import search_documents
+from blogkit.render.search import INDEX_FOLDER, search_documents
 
 _MIN_PARALLEL_READ = 500  # fewer posts than this are read in this process: forking costs more
 
@@ -57,6 +58,7 @@ class BuildOptions:
     now: datetime | None = None  # the build's reference time; default: SOURCE_DATE_EPOCH, else the clock
     cache: bool = True  # keep results in the site's cache folder (False: `--no-cache`)
     search_index: bool = True  # make the search index (`check`, which publishes nothing, does not)
+    check_left_out: bool = False  # check the links of the drafts and future posts left out too (`check` does)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +73,8 @@ class LoadedSite:
     now: datetime
     assembler: Assembler | None = None  # how the site's posts were assembled (None without a site)
     static: frozenset[str] = frozenset()  # site-relative paths of the files under static/
+    links: Mapping[str, DocumentLinks] = field(default_factory=dict)  # the links of the published posts and pages, by source
+    left_out_links: Mapping[str, DocumentLinks] = field(default_factory=dict)  # those of drafts and future posts, with `check_left_out`
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +90,7 @@ class BuildResult:
     loaded: LoadedSite | None = None
     renderer: Renderer | None = None  # None when there was no site to render
     routes: tuple[Route, ...] = ()  # every output of the site, collisions left out
+    published: Published | None = None  # what links may lead to (None when there was no site to render)
 
 
 def build_time() -> datetime:
@@ -153,7 +158,7 @@ def _build(
     loaded = load_site(config, options, options.now or build_time(), report, cache, progress)
     outputs = output(report)
     stats = RenderStats()
-    renderer, kept, search = None, list[Route](), None
+    renderer, kept, search, published = None, list[Route](), None, None
     if loaded.site is not None:
         if config.search and options.search_index and not report.errors:
             search = SearchJob(search_documents(loaded.site, preview=preview), cache, options.jobs)
@@ -164,6 +169,8 @@ def _build(
             known = _stored_related(cache, related_key)
             related = RelatedPosts(loaded.site, known)
             all_routes = routes(loaded.site, loaded.theme, config.root, stylesheet(), report, related)
+            published = link_targets(all_routes, loaded.site, loaded.links)
+            check_all_links(loaded, published, report)
             if known is None:  # kept for the next build of the same posts: ranking 10,000 posts takes a third of a second
                 cache.put(RELATED_KIND, related_key, json.dumps(related.table(), separators=(",", ":")).encode())
             kept, stats = render_outputs(renderer, all_routes, outputs, cache, loaded.theme, options.jobs, progress)
@@ -182,8 +189,44 @@ def _build(
     if own_cache and not report.errors:
         cache.sweep()
     return BuildResult(
-        config, loaded.site, outputs, report, loaded.posts_read, loaded.profiles, loaded.now, stats, loaded, renderer, tuple(kept)
+        config,
+        loaded.site,
+        outputs,
+        report,
+        loaded.posts_read,
+        loaded.profiles,
+        loaded.now,
+        stats,
+        loaded,
+        renderer,
+        tuple(kept),
+        published,
     )
+
+
+def link_targets(all_routes: Sequence[Route], site: Site, links: Mapping[str, DocumentLinks]) -> Published:
+    """What the links of a build may lead to: every file it publishes (pages, posts, listings, feeds,
+    static and bundle files, aliases, redirects, legacy feeds, the sitemap; the search index's folder),
+    and the ids of its posts' and pages' bodies. Made once per build: each post is checked against it."""
+    ids = {output_file(found.doc.path): found.ids for found in links.values()}
+    folders = (f"{INDEX_FOLDER}/",) if site.config.search else ()
+    return Published(frozenset(route.file for route in all_routes), ids, folders, site.config.base_path)
+
+
+def check_all_links(loaded: LoadedSite, published: Published, report: Report) -> None:
+    """Every link of every post and page (and of the drafts and future posts left out, when loaded for
+    `check`), against what the build publishes."""
+    broken = loaded.config.links.broken
+    for found in loaded.links.values():
+        check_links(found, published, broken, report)
+    if loaded.left_out_links:
+        left = loaded.left_out_links.values()
+        files = {output_file(found.doc.path) for found in left}
+        files |= {found.doc.path + asset[len(found.doc.bundle_dir) + 1 :] for found in left for asset in found.doc.assets}
+        ids = {output_file(found.doc.path): found.ids for found in left}
+        published = dataclasses.replace(published, files=published.files | files, ids={**published.ids, **ids})
+        for found in left:
+            check_links(found, published, broken, report)
 
 
 def _say_why_the_cache_is_cold(cache: Cache, report: Report) -> None:
@@ -229,6 +272,11 @@ def load_site(
             return LoadedSite(config, None, theme, tuple(posts), profiles, now)
         published = [again.get(meta.source.path) or meta for meta in published]
         bodies = render([m.body for m in published] + [p.body for p in pages], config.markdown, options.jobs)
+    left_out: list[tuple[PostMeta, RenderedBody]] = []
+    if options.check_left_out and unpublished:
+        render_left_out = partial(render, settings=config.markdown, jobs=options.jobs)
+        left = [meta for meta in posts if meta.source.path in unpublished]
+        left_out = _left_out_bodies(root, left, config, profiles, frozenset(sources.static), render_left_out)
     # the texts live on as HTML: a large build need not hold both
     posts = [_without_text(m) for m in posts]
     published = [_without_text(m) for m in published]
@@ -249,7 +297,8 @@ def load_site(
         [config.brand.logo],
     )
     images = load_images(root, wanted, cache, options.jobs, report)
-    site, assembler = assemble(config, profiles, selection, sources.static, report, images)
+    site, assembler, links = assemble(config, profiles, selection, sources.static, report, images)
+    left_out_links = unpublished_links(left_out, assembler.links) if left_out else {}
     site = dataclasses.replace(site, strings=load_strings(root, config.theme_dir, config.language, report))
     outside = load_outside(root, profiles, report)
     if outside:
@@ -259,7 +308,26 @@ def load_site(
         webmentions = config.discussion.webmentions is not None
         threads = [url for post in site.posts for url in reply_threads(post, webmentions, absolute)]
         site = dataclasses.replace(site, replies=load_replies(root, threads, report))
-    return LoadedSite(config, site, theme, tuple(posts), profiles, now, assembler, frozenset(sources.static))
+    return LoadedSite(config, site, theme, tuple(posts), profiles, now, assembler, frozenset(sources.static), links, left_out_links)
+
+
+def _left_out_bodies(
+    root: str,
+    left_out: list[PostMeta],
+    config: SiteConfig,
+    profiles: Profiles,
+    static: frozenset[str],
+    render: Callable[..., list[RenderedBody]],
+) -> list[tuple[PostMeta, RenderedBody]]:
+    """The drafts and future posts a build leaves out, with their bodies rendered (for `check`, which
+    checks their links too); one whose cached body went bad meanwhile is read again, or left out."""
+    try:
+        return list(zip(left_out, render([m.body for m in left_out]), strict=True))
+    except TextNeeded as needed:
+        again = {i: read_post(root, left_out[i].source, config, profiles, static, Report()) for i in needed.indexes}
+        metas = [again[i] if i in again else meta for i, meta in enumerate(left_out)]
+        readable = [meta for meta in metas if meta is not None and (meta.body.text or not meta.body.key)]
+        return list(zip(readable, render([m.body for m in readable]), strict=True))
 
 
 def _without_text(meta: PostMeta) -> PostMeta:

@@ -41,7 +41,7 @@ from blogkit.engine.rendering import RenderStats, TemplateReads
 from blogkit.engine.search import SearchJob
 from blogkit.engine.workers import BudgetPool
 from blogkit.load.frontmatter import PostMeta, cover_file, read_post
-from blogkit.load.links import Document, LinkContext, images_shown
+from blogkit.load.links import Document, DocumentLinks, LinkContext, check_links, images_shown
 from blogkit.render.feeds import FULL_FIELDS, SUMMARY_FIELDS, FeedWriter
 from blogkit.render.routes import CopyRoute, FeedRoute, PageRoute
 from blogkit.render.search import INDEX_FOLDER, OWN_FIELDS_SEARCHED, search_documents
@@ -138,7 +138,7 @@ class Session:
         """Nothing to do for now: make the search index of the last build, or put it in place when
         made, and have the worker that renders the next edit ready. Returns whether to be called
         again (an index is being made)."""
-        if self._built is not None and self._search_of is not None:
+        if self._built is not None and self._search_of is not None and not self._built.result.report.errors:
             if self._search is None:
                 self._search = self._search_job(self._search_of).start()
             if not self._search.ready:
@@ -150,9 +150,9 @@ class Session:
 
     def settle(self) -> BuildResult | None:
         """Make the last build's search index (waiting for it) and put it in place; the last build,
-        with it (None when none succeeded)."""
+        with it (None when none succeeded; without it while a patch left broken links to fix)."""
         built, site = self._built, self._search_of
-        if built is None or site is None:
+        if built is None or site is None or built.result.report.errors:  # the index waits until the site has no errors
             return built.result if built is not None else None
         job = self._search or self._search_job(site)
         self._search = self._search_of = None
@@ -220,7 +220,7 @@ class Session:
         edited = self._reassemble(built, sorted(changed), report)
         if edited is None:
             return None
-        posts, metas, fields = edited
+        posts, metas, fields, links, link_problems = edited
         swaps: dict[int, Any] = {}
         site = _with_posts(loaded.site, posts, swaps)
         renderer.show(site)
@@ -246,29 +246,40 @@ class Session:
                 files[route.file] = Output(text.encode("utf-8") if isinstance(text, str) else text, route.origin)
         tree = ServedTree(report)
         tree.files = files
+        if report.errors:  # a build with errors has no search index: it is made again once they are fixed
+            tree.files = {path: output for path, output in files.items() if not path.startswith(f"{INDEX_FOLDER}/")}
         stats = RenderStats(rendered, result.stats.rendered + result.stats.reused - rendered)
         posts_read = tuple(metas.get(m.source.path, m) for m in loaded.posts_read)
-        loaded = dataclasses.replace(loaded, site=site, posts_read=posts_read)
+        loaded = dataclasses.replace(loaded, site=site, posts_read=posts_read, links={**loaded.links, **links})
         patched = dataclasses.replace(
             result, site=site, outputs=tree, report=report, posts_read=posts_read, stats=stats, loaded=loaded, routes=tuple(kept)
         )
-        self._built = None if report.errors else dataclasses.replace(built, result=patched, published={**built.published, **metas})
-        if self._built is not None and site.config.search and (fields & OWN_FIELDS_SEARCHED or self._search_of is not None):
+        # broken links of the edited posts leave the site whole: the next edit is patched in too, and checks them again
+        whole = all(d in link_problems for d in report.errors)
+        self._built = dataclasses.replace(built, result=patched, published={**built.published, **metas}) if whole else None
+        searched = report.errors or fields & OWN_FIELDS_SEARCHED or self._search_of is not None
+        if self._built is not None and site.config.search and searched:
             self._search_stale()  # made when calm: not between this save and the reload
         return patched
 
     def _reassemble(
         self, built: _Built, paths: list[str], report: Report
-    ) -> tuple[dict[str, Post], dict[str, PostMeta], frozenset[str]] | None:
-        """The edited posts read, rendered and assembled again, their front matter, and the fields
-        that changed; None when one changed more than its own values or has an error."""
+    ) -> tuple[dict[str, Post], dict[str, PostMeta], frozenset[str], dict[str, DocumentLinks], tuple[Diagnostic, ...]] | None:
+        """The edited posts read, rendered and assembled again, their front matter, the fields that
+        changed, their links and the problems of those; None when one changed more than its own
+        values or has an error other than a broken link."""
         loaded = built.result.loaded
         assert loaded is not None and loaded.site is not None
         if loaded.assembler is None or self.cache is None:
             return None
         site, config = loaded.site, loaded.config
+        published = built.result.published
+        if published is None:
+            return None
         posts: dict[str, Post] = {}
         metas: dict[str, PostMeta] = {}
+        links: dict[str, DocumentLinks] = {}
+        checked = Report()  # the problems of the edited posts' links
         fields: set[str] = set()
         for path in paths:
             before = built.published[path]
@@ -285,7 +296,7 @@ class Session:
                 return None
             if body.ids != loaded.assembler.links.documents[path].ids:  # other posts' links may point at them
                 return None
-            post = loaded.assembler.post(meta, body, own)
+            post, links[path] = loaded.assembler.post(meta, body, own)
             old = site.posts[site.positions[path]]
             seen: set[tuple[int, int]] = set()
             if own.errors or any(not _same(getattr(post, name), getattr(old, name), seen) for name in _STRUCTURE):
@@ -294,7 +305,9 @@ class Session:
             posts[path] = post
             metas[path] = dataclasses.replace(meta, body=dataclasses.replace(meta.body, text=""))
             report.extend(own.diagnostics)
-        return posts, metas, frozenset(fields)
+            check_links(links[path], published, config.links.broken, checked)  # against the outputs of the last build, which stay
+        report.extend(checked.diagnostics)
+        return posts, metas, frozenset(fields), links, tuple(checked.diagnostics)
 
 
 def _shows_new_images(meta: PostMeta, body: RenderedBody, links: LinkContext) -> bool:

@@ -19,7 +19,7 @@ from blogkit.core.images import ImageFacts, avatar_sizes, picture
 from blogkit.core.model import Author, Page, Post, Site, Tag
 from blogkit.core.urls import slugify
 from blogkit.load.frontmatter import PageMeta, PostMeta, RawTag, cover_file
-from blogkit.load.links import Document, LinkContext, Target, images_shown, resolve_links, resolve_links_and_urls
+from blogkit.load.links import Document, DocumentLinks, LinkContext, Target, images_shown, resolve_links_and_urls
 from blogkit.load.markdown import MAX_NESTING
 from blogkit.load.profiles import Profiles
 
@@ -45,7 +45,8 @@ class Assembler:
     links: LinkContext
     future: frozenset[str]
 
-    def post(self, meta: PostMeta, body: RenderedBody, report: Report) -> Post:
+    def post(self, meta: PostMeta, body: RenderedBody, report: Report) -> tuple[Post, DocumentLinks]:
+        """The post, and its links to check once the build knows what it publishes."""
         return _post(meta, body, self.tag_names, self.links, self.future, report)
 
 
@@ -56,8 +57,9 @@ def assemble(
     static: tuple[str, ...],
     report: Report,
     images: Mapping[str, ImageFacts] | None = None,
-) -> tuple[Site, Assembler]:
-    """The site, and the assembler that made its posts; `images`: the facts of its images, by site path."""
+) -> tuple[Site, Assembler, dict[str, DocumentLinks]]:
+    """The site, the assembler that made its posts, and the links of its posts and pages by source;
+    `images`: the facts of its images, by site path."""
     images = images or {}
     tag_names = _canonical_tags([meta for meta, _ in selection.posts], profiles, report)
     context = LinkContext(
@@ -73,9 +75,15 @@ def assemble(
         broken=config.links.broken,
     )
     assembler = Assembler(tag_names, context, selection.future)
-    posts = [assembler.post(meta, body, report) for meta, body in selection.posts]
+    posts, links = [], {}
+    for meta, body in selection.posts:
+        post, links[meta.source.path] = assembler.post(meta, body, report)
+        posts.append(post)
     posts.sort(key=lambda p: (-p.date.timestamp(), p.source))
-    pages = [_page(meta, body, context, report) for meta, body in selection.pages]
+    pages = []
+    for page_meta, body in selection.pages:
+        page, links[page_meta.source] = _page(page_meta, body, context, report)
+        pages.append(page)
 
     by_author: dict[str, list[Post]] = {handle: [] for handle in sorted(profiles.authors)}
     by_tag: dict[str, list[Post]] = {}
@@ -110,7 +118,19 @@ def assemble(
         positions={post.source: i for i, post in enumerate(posts)},
         images=images,
     )
-    return site, assembler
+    return site, assembler, links
+
+
+def unpublished_links(left_out: Sequence[tuple[PostMeta, RenderedBody]], context: LinkContext) -> dict[str, DocumentLinks]:
+    """The links of posts a build leaves out (drafts and future posts, which `check` checks too), by
+    source, resolved as if they were published: one may link to another."""
+    left = {meta.source.path: Target(meta.path, body.ids) for meta, body in left_out}
+    context = dataclasses.replace(context, documents={**context.documents, **left}, unpublished=context.unpublished - left.keys())
+    found = {}
+    for meta, body in left_out:
+        doc = _document(meta)
+        found[meta.source.path] = DocumentLinks(doc, body.ids, resolve_links_and_urls(body, doc, context)[2])
+    return found
 
 
 def _with_avatars(author: Author, images: Mapping[str, ImageFacts]) -> Author:
@@ -156,16 +176,16 @@ def _canonical_tags(metas: list[PostMeta], profiles: Profiles, report: Report) -
 
 def _post(
     meta: PostMeta, body: RenderedBody, tag_names: dict[str, str], context: LinkContext, future: frozenset[str], report: Report
-) -> Post:
+) -> tuple[Post, DocumentLinks]:
     source = meta.source
-    doc = Document(source.path, meta.path, source.bundle_dir, frozenset(source.assets))
+    doc = _document(meta)
     tags: list[str] = []
     for raw in meta.tags:
         slug = slugify_tag(tag_names[raw.name.lower()])
         if slug not in tags:
             tags.append(slug)
     _report_lost_content(source.path, meta.body.first_line, body, report)
-    html, urls = resolve_links_and_urls(body, doc, context, report)
+    html, urls, links = resolve_links_and_urls(body, doc, context)
     files = images_shown(body, doc, context)
     shown = [_facts_text(context.images.get(file)) for file in files]
     content_key = hashlib.blake2b("\x1f".join([body.key, *urls, *shown]).encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
@@ -173,7 +193,7 @@ def _post(
     if image.startswith("bundle:"):
         image = meta.path + image[len("bundle:") :]
     cover_facts = context.images.get(cover) if cover else None
-    return Post(
+    post = Post(
         source=source.path,
         title=meta.title,
         date=meta.date,
@@ -207,6 +227,11 @@ def _post(
         search=meta.search,
         diagrams=body.diagrams,
     )
+    return post, DocumentLinks(doc, body.ids, links)
+
+
+def _document(meta: PostMeta) -> Document:
+    return Document(meta.source.path, meta.path, meta.source.bundle_dir, frozenset(meta.source.assets))
 
 
 def _facts_text(facts: ImageFacts | None) -> str:
@@ -235,8 +260,9 @@ def _report_lost_content(source: str, first_line: int, body: RenderedBody, repor
         )
 
 
-def _page(meta: PageMeta, body: RenderedBody, context: LinkContext, report: Report) -> Page:
+def _page(meta: PageMeta, body: RenderedBody, context: LinkContext, report: Report) -> tuple[Page, DocumentLinks]:
     _report_lost_content(meta.source, meta.body.first_line, body, report)
     doc = Document(meta.source, meta.path)
-    html = resolve_links(body, doc, context, report)
-    return Page(meta.source, meta.title, meta.path, html, meta.summary or body.summary, body.toc, meta.search)
+    html, _, links = resolve_links_and_urls(body, doc, context)
+    page = Page(meta.source, meta.title, meta.path, html, meta.summary or body.summary, body.toc, meta.search)
+    return page, DocumentLinks(doc, body.ids, links)

@@ -1,14 +1,22 @@
-"""Resolve the relative links and images of rendered Markdown to site URLs.
+"""The links of rendered Markdown: resolved to site URLs, and checked against what a build publishes.
 
 Authors link to files, as they see them in their editor: another post's `.md`
 file (with an optional `#heading`), a file of their own bundle, a file under
 `static/`. Root-relative links (`/about/`) are taken from the site's root and
-get the base path. Everything else is reported with its line.
+get the base path. URLs kept as written (`#fragment`, raw HTML's href and src)
+lead where the reader's browser takes them.
+
+This is the one place links are checked. Resolving a document's links (while the
+site is assembled) gives its `SiteLink`s; once the build knows its outputs, each
+document's are checked against them (`check_links`, a few lookups per link), and
+every problem is reported at its line and column, as `links.broken` says.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
+import functools
 import posixpath
 import re
 from collections.abc import Mapping
@@ -18,8 +26,9 @@ from urllib.parse import quote, unquote, urlsplit
 
 from blogkit.core.bodies import LinkRef, RenderedBody
 from blogkit.core.diagnostics import Location, Report
+from blogkit.core.feedformats import FEED_FORMATS
 from blogkit.core.images import ImageFacts, picture, picture_html
-from blogkit.core.urls import join
+from blogkit.core.urls import join, output_file
 
 _FRAGMENT_SAFE = "!$&'()*+,;=:@/?-._~"
 _MARKERS = re.compile(r"(blogkit-link:[0-9a-f]{16}\.)(\d+)")  # as `blogkit.load.markdown` writes them; each body's own is checked
@@ -56,16 +65,30 @@ class Document:
     assets: frozenset[str] = frozenset()
 
 
-def resolve_links(body: RenderedBody, doc: Document, context: LinkContext, report: Report) -> str:
-    """The body's HTML with each relative URL's marker replaced by the URL it leads to."""
-    return resolve_links_and_urls(body, doc, context, report)[0]
+@dataclass(frozen=True, slots=True)
+class SiteLink:
+    """A link or image of a document that leads within the site, resolved: what `check_links` tests."""
+
+    written: str  # the URL as written
+    line: int
+    column: int  # 0: not found on its line
+    image: bool
+    path: str = ""  # the site path it leads to, decoded, without the base path ('' is the hub's page)
+    fragment: str = ""  # decoded
+    problem: str = ""  # why it leads nowhere, when resolving it found out (a file that is not there), and a hint
+    hint: str = ""
+    raw: bool = False  # written in raw HTML, so as the reader's browser sees it: with the base path
 
 
-def resolve_links_and_urls(body: RenderedBody, doc: Document, context: LinkContext, report: Report) -> tuple[str, list[str]]:
-    """The resolved HTML and the URLs put in it, in order: the HTML is a function of the body and these."""
+def resolve_links_and_urls(body: RenderedBody, doc: Document, context: LinkContext) -> tuple[str, list[str], tuple[SiteLink, ...]]:
+    """The resolved HTML and the URLs put in it, in order (the HTML is a function of the body and
+    these); and every link of the body within the site, for `check_links`."""
+    resolved = [_resolve(link, doc, context) for link in body.links]
+    plain = [found for link in body.plain_links if (found := _plain(link, doc, context)) is not None]
+    site_links = tuple([found for _, found in resolved if found is not None] + plain)
     if not body.links:
-        return body.html, []
-    urls = [_resolve(link, doc, context, report) for link in body.links]
+        return body.html, [], site_links
+    urls = [url for url, _ in resolved]
     html = body.html
     if context.images and any(link.image for link in body.links):
         html = _IMAGES.sub(lambda m: _picture(m, body, doc, context), html)
@@ -74,7 +97,7 @@ def resolve_links_and_urls(body: RenderedBody, doc: Document, context: LinkConte
         index = int(match.group(2))
         return escape(urls[index]) if match.group(1) == body.marker and index < len(urls) else match.group(0)
 
-    return _MARKERS.sub(url, html), urls
+    return _MARKERS.sub(url, html), urls, site_links
 
 
 def _picture(match: re.Match[str], body: RenderedBody, doc: Document, context: LinkContext) -> str:
@@ -119,62 +142,195 @@ def resolve_asset(target: str, doc: Document, context: LinkContext) -> str | Non
     return None
 
 
-def _resolve(link: LinkRef, doc: Document, context: LinkContext, report: Report) -> str:
+def _resolve(link: LinkRef, doc: Document, context: LinkContext) -> tuple[str, SiteLink | None]:
+    """The URL a relative or root-relative link leads to, and the link to check (None: not to be checked again)."""
     target = link.target
     parts = urlsplit(target)
     # a fragment holds no '#' or space as written: percent-encoded, it reaches the href valid
     fragment = f"#{quote(unquote(parts.fragment), safe=_FRAGMENT_SAFE)}" if parts.fragment else ""
     query = f"?{parts.query}" if parts.query else ""
-    where = Location(doc.source, link.line, link.column)
+    found = SiteLink(target, link.line, link.column, link.image, fragment=unquote(parts.fragment))
     if target.startswith("/"):
-        return context.base_path + target[1:]
+        path = _site_path("", unquote(parts.path))
+        if path is None:
+            return context.base_path + target[1:], _leads_outside(found)
+        return context.base_path + target[1:], dataclasses.replace(found, path=path)
     file_path = unquote(parts.path)
     joined = posixpath.normpath(posixpath.join(posixpath.dirname(doc.source), file_path))
     if joined.startswith("../") or joined == "..":
-        return _broken(context, report, where, target, f"link '{target}' points outside the site folder")
+        return _kept(context, target), _leads_outside(found, "the site folder")
     if joined in context.documents:
-        found = context.documents[joined]
-        if parts.fragment and unquote(parts.fragment) not in found.ids:
-            message = f"link '{target}': '{joined}' has no heading with the id '{parts.fragment}'"
-            _broken(context, report, where, target, message, _ids_hint(found.ids))
-        return join(context.base_path, found.path) + query + fragment
+        document = context.documents[joined]
+        return join(context.base_path, document.path) + query + fragment, dataclasses.replace(found, path=document.path)
     if joined in context.unreadable:
-        return "#"
+        return "#", None
     if joined in context.unpublished:
-        return _broken(
-            context,
-            report,
-            where,
-            target,
-            f"link '{target}' points to a post that this build does not publish (a draft or a future post)",
-            "publish that post first, or remove the link",
-        )
+        message = f"link '{target}' points to a post that this build does not publish (a draft or a future post)"
+        return _kept(context, target), dataclasses.replace(found, problem=message, hint="publish that post first, or remove the link")
     asset = resolve_asset(file_path, doc, context)
     if asset is not None:
-        return join(context.base_path, asset) + query + fragment
-    hint = (
-        "link to another post by its .md file (e.g. ../ada-okafor/2026-03-01-raft.md), "
-        "to a file beside a bundle's index.md, or to a file under static/"
-    )
-    if file_path.endswith(".md"):
-        hint = "check the file name and the ../ folders; paths are relative to this file"
+        return join(context.base_path, asset) + query + fragment, dataclasses.replace(found, path=asset)
+    return _kept(context, target), _not_found(found, joined, file_path, doc, context)
+
+
+def _not_found(found: SiteLink, joined: str, file_path: str, doc: Document, context: LinkContext) -> SiteLink:
+    """A relative link to no file of the site folder, with the hint that fits it."""
+    if found.image:
+        message = f"image '{found.written}' not found"
+        hint = f"no file at {joined}: put it beside the post in its bundle, or under static/"
+    else:
+        message = f"link target '{found.written}' not found"
+        hint = (
+            "link to another post by its .md file (e.g. ../ada-okafor/2026-03-01-raft.md), "
+            "to a file beside a bundle's index.md, or to a file under static/"
+        )
+        if file_path.endswith(".md"):
+            hint = "check the file name and the ../ folders; paths are relative to this file"
     near = difflib.get_close_matches(joined, [*context.documents, *context.static, *doc.assets], n=1, cutoff=0.8)
     if near:
         hint = f"did you mean '{posixpath.relpath(near[0], posixpath.dirname(doc.source))}'?"
-    return _broken(context, report, where, target, f"link target '{target}' not found", hint)
+    return dataclasses.replace(found, problem=message, hint=hint)
 
 
-def _broken(context: LinkContext, report: Report, where: Location, target: str, message: str, hint: str = "") -> str:
-    """Report a link to nothing as `links.broken` says; what the link then leads to."""
-    if context.broken == "warning":
-        report.warning(where, message, hint or "the site's links.broken is warning: the link is kept as written")
-        return target
-    report.error(where, message, hint)
-    return "#"
+def _leads_outside(found: SiteLink, where: str = "the site") -> SiteLink:
+    return dataclasses.replace(found, problem=f"link '{found.written}' points outside {where}", hint="remove the ../ that lead above it")
 
 
-def _ids_hint(ids: frozenset[str]) -> str:
+def _kept(context: LinkContext, target: str) -> str:
+    """What a link to nothing leads to: as written when `links.broken` is warning (as the old site had it), else nowhere."""
+    return target if context.broken == "warning" else "#"
+
+
+def _plain(link: LinkRef, doc: Document, context: LinkContext) -> SiteLink | None:
+    """A URL kept as written (`#fragment`, raw HTML), as the reader's browser resolves it from the
+    document's page; None when it leads off the site (a root-relative URL outside the base path)."""
+    written = unescape(link.target)
+    parts = urlsplit(written)
+    found = SiteLink(link.target, link.line, link.column, link.image, fragment=unquote(parts.fragment), raw=True)
+    if not parts.path:
+        return dataclasses.replace(found, path=doc.path)
+    if written.startswith("/"):
+        if not written.startswith(context.base_path):
+            return None  # another part of the host, not this site
+        path = _site_path("", unquote(parts.path)[len(context.base_path) :])
+    else:
+        path = _site_path(doc.path, unquote(parts.path))
+    return _leads_outside(found) if path is None else dataclasses.replace(found, path=path)
+
+
+def _site_path(folder: str, path: str) -> str | None:
+    """`path` (root-relative, or relative to the site path `folder`) as a site path, its `.` and `..`
+    segments resolved; None when they lead above the site's root."""
+    joined = posixpath.normpath(posixpath.join(folder, path.lstrip("/")))
+    if joined == ".." or joined.startswith("../"):
+        return None
+    if joined == ".":
+        return ""
+    return joined + ("/" if path.endswith("/") else "")
+
+
+# -- checking links against what a build publishes -------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    """What the links of a build may lead to: made once per build, from its routes."""
+
+    files: frozenset[str]  # every output file ('about/index.html', 'feed.xml')
+    ids: Mapping[str, frozenset[str]]  # the output file of each post and page -> the ids of its body
+    folders: tuple[str, ...] = ()  # folders whose files are named only as they are made (the search index)
+    base_path: str = "/"
+
+    def file(self, path: str) -> str | None:
+        """The output file a site path names, or None: 'about/' and 'about' are 'about/index.html'."""
+        for file in (output_file(path), path.rstrip("/") + "/index.html"):
+            if file in self.files:
+                return file
+        return path if any(path.startswith(folder) for folder in self.folders) else None
+
+
+_FEED_FILES = frozenset(f.file for f in FEED_FORMATS.values())
+_FEED_ENDINGS = (".xml", ".rss", ".atom", ".json")
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentLinks:
+    """The links of one post or page within the site, to check once the build knows what it publishes."""
+
+    doc: Document
+    ids: frozenset[str]  # the document's own (what its `#fragment` links may name)
+    links: tuple[SiteLink, ...]
+
+
+def check_links(found: DocumentLinks, published: Published, broken: str, report: Report) -> None:
+    """Report each link of a document that leads to nothing the build publishes, by position, as
+    `links.broken` says (error or warning), with a hint that fits what it links to."""
+    say = report.warning if broken == "warning" else report.error
+    for link in sorted(found.links, key=lambda link: (link.line, link.column)):
+        problem = _problem(link, found.doc, found.ids, published)
+        if problem is not None:
+            say(Location(found.doc.source, link.line, link.column), *problem)
+
+
+def _problem(link: SiteLink, doc: Document, ids: frozenset[str], published: Published) -> tuple[str, str] | None:
+    if link.problem:
+        return link.problem, link.hint
+    if link.path == doc.path:
+        if link.fragment and link.fragment not in ids and link.fragment != "top":  # `#top` is the page's top, id or not
+            return f"link '{link.written}': this page has no element with the id '{link.fragment}'", _ids_hint(ids, link.fragment)
+        return None
+    file = published.file(link.path)
+    if file is None:
+        return _leads_nowhere(link, published)
+    known = published.ids.get(file)  # the pages of posts and pages; a listing's ids are its template's
+    if link.fragment and known is not None and link.fragment not in known and link.fragment != "top":
+        return f"link '{link.written}': the page has no element with the id '{link.fragment}'", _ids_hint(known, link.fragment)
+    return None
+
+
+def _leads_nowhere(link: SiteLink, published: Published) -> tuple[str, str]:
+    """Why a link to a site path the build does not publish is wrong, with the hint that fits what it links to."""
+    path = link.path
+    shown = published.base_path if link.raw else "/"  # as the author writes it: raw HTML with the base path
+    name = path.rstrip("/").rsplit("/", 1)[-1]
+    folder = posixpath.dirname(path.rstrip("/"))
+    static = f"static/{folder}/" if folder else "static/"
+    if link.image:
+        return f"image '{link.written}' not found", f"no file at /{path}: put it under {static} or beside the post in its bundle"
+    base = published.base_path.strip("/")
+    rest = path[len(base) + 1 :]
+    if not link.raw and base and path.startswith(base + "/") and published.file(rest) is not None:
+        why = f"a link starting with / is taken from the site's root, which is {published.base_path}: write '/{rest}'"
+        return f"link '{link.written}' leads to no page of this site", why
+    if name in _FEED_FILES or name.endswith(_FEED_ENDINGS):
+        near = _nearest(path, [file for file in published.files if file.rsplit("/", 1)[-1] in _FEED_FILES])
+        hint = f"did you mean {shown}{near}?" if near else "the site's feeds are listed on its subscribe page"
+        return f"link '{link.written}' leads to no feed of this site", hint
+    if "." in name and not path.endswith("/"):
+        near = _nearest(path, list(published.files))
+        hint = f"did you mean {shown}{near}?" if near else f"put the file under {static} or beside the post in its bundle"
+        return f"link '{link.written}' leads to no file of this site", hint
+    near = _nearest(path if path.endswith("/") else path + "/", _pages(published.files))
+    hint = f"did you mean {shown}{near}?" if near else "check the address; link to posts by their .md file"
+    return f"link '{link.written}' leads to no page of this site", hint
+
+
+@functools.lru_cache(maxsize=4)
+def _pages(files: frozenset[str]) -> list[str]:
+    """The site paths of a build's pages ('about/'), once per build and only when a link needs them."""
+    return sorted(file[: -len("index.html")] for file in files if file == "index.html" or file.endswith("/index.html"))
+
+
+def _nearest(path: str, candidates: list[str]) -> str:
+    """The candidate most like `path`, among those of about its length (a large site has tens of thousands); '' if none is close."""
+    near = [c for c in candidates if abs(len(c) - len(path)) <= 4]
+    found = difflib.get_close_matches(path, near, n=1, cutoff=0.75)
+    return found[0] if found else ""
+
+
+def _ids_hint(ids: frozenset[str], fragment: str) -> str:
+    """The ids a page has, nearest to the one written first."""
     if not ids:
         return "that page has no headings to link to"
-    shown = sorted(ids)[:8]
-    return "its ids are: " + ", ".join(shown) + (", ..." if len(ids) > 8 else "")
+    ranked = sorted(ids, key=lambda i: (-difflib.SequenceMatcher(None, fragment, i).ratio(), i))
+    return "its ids are, nearest first: " + ", ".join(ranked[:8]) + (", ..." if len(ids) > 8 else "")

@@ -15,7 +15,7 @@ import functools
 import hashlib
 import re
 from collections.abc import Sequence
-from html import escape
+from html import escape, unescape
 from typing import Any
 from urllib.parse import unquote
 
@@ -43,7 +43,14 @@ def render_body(source: BodySource, settings: MarkdownConfig) -> RenderedBody:
     md = _markdown(settings)
     # the marker holds a digest of the text itself, so that no text can contain its own marker
     marker = f"{LINK_MARKER}{hashlib.blake2b(source.text.encode('utf-8', 'surrogatepass'), digest_size=8).hexdigest()}."
-    env: dict[str, Any] = {"links": [], "first_line": source.first_line, "marker": marker, "too_deep": [], "problems": []}
+    env: dict[str, Any] = {
+        "links": [],
+        "plain_links": [],
+        "first_line": source.first_line,
+        "marker": marker,
+        "too_deep": [],
+        "problems": [],
+    }
     tokens = md.parse(source.text, env)
     summary_tokens = _summary_tokens(tokens)
     tokens = [t for t in tokens if not _is_more(t)]
@@ -58,6 +65,7 @@ def render_body(source: BodySource, settings: MarkdownConfig) -> RenderedBody:
         summary=_plain_text(summary_tokens),
         words=sum(len(t.content.split()) for t in tokens if t.type == "inline"),
         links=tuple(env["links"]),
+        plain_links=tuple(env["plain_links"]),
         images_without_alt=tuple(_images_without_alt(tokens, source.first_line)),
         lints=tuple(_lints(tokens, source.first_line)),
         marker=marker,
@@ -138,19 +146,56 @@ def _is_relative(url: str) -> bool:
 
 
 def _mark_relative_links(state: StateCore) -> None:
+    """Replace each relative URL of a link or image by a marker, noting it in `links`; note the URLs
+    kept as written that lead within the site (`#fragment`, raw HTML's `<a href>` and `<img src>`)
+    in `plain_links`. Each is noted with the line and column where it is written."""
     links: list[LinkRef] = state.env["links"]
+    plain: list[LinkRef] = state.env["plain_links"]
     first = state.env["first_line"]
     lines = state.src.split("\n")
     for block in state.tokens:
         start, end = block.map if block.map else (0, 0)
         cursor = (start, 0)  # where the previous link of this block was found: the next is after it
+        if block.type == "html_block":
+            for url, image in _raw_links(block.content):
+                row, column = cursor = _find(lines, start, end, cursor, url)
+                plain.append(LinkRef(url, first + row, column + 1 if column >= 0 else 0, image))
+            continue
         for token in block.children or ():
+            if token.type == "html_inline":
+                for url, image in _raw_links(token.content):
+                    row, column = cursor = _find(lines, start, end, cursor, url)
+                    plain.append(LinkRef(url, first + row, column + 1 if column >= 0 else 0, image))
+                continue
             attr = "href" if token.type == "link_open" else "src" if token.type == "image" else ""
             url = str(token.attrGet(attr) or "") if attr else ""
             if _is_relative(url):
                 token.attrSet(attr, f"{state.env['marker']}{len(links)}")
                 row, column = cursor = _find(lines, start, end, cursor, url)
                 links.append(LinkRef(url, first + row, column + 1 if column >= 0 else 0, token.type == "image"))
+            elif len(url) > 1 and url.startswith("#"):
+                row, column = cursor = _find(lines, start, end, cursor, url)
+                plain.append(LinkRef(url, first + row, column + 1 if column >= 0 else 0))
+
+
+_RAW_TAG = re.compile(r"<(a|img)\b([^>]*)>", re.IGNORECASE)
+_RAW_URL = re.compile(r"""\s(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.IGNORECASE)
+_RAW_ID = re.compile(r"""<[a-zA-Z][^>]*?\sid\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""")
+
+
+def _raw_links(html: str) -> list[tuple[str, bool]]:
+    """The URLs of raw HTML's `<a href>` and `<img src>` that lead within the site (relative, or a
+    `#fragment`), as written, and whether each is an image's."""
+    found = []
+    for tag in _RAW_TAG.finditer(html):
+        image = tag.group(1).lower() == "img"
+        for attr in _RAW_URL.finditer(tag.group(2)):
+            if attr.group(1).lower() != ("src" if image else "href"):
+                continue
+            url = next(v for v in attr.groups()[1:] if v is not None)
+            if _is_relative(url) or (len(url) > 1 and url.startswith("#")):
+                found.append((url, image))
+    return found
 
 
 def _find(lines: list[str], start: int, end: int, cursor: tuple[int, int], url: str) -> tuple[int, int]:
@@ -294,6 +339,9 @@ def _ids(tokens: list[Token]) -> list[str]:
     ids = [str(t.attrGet("id")) for t in tokens if t.type == "heading_open" and t.attrGet("id")]
     footnotes = sum(1 for t in tokens if t.type == "footnote_open")
     ids += [f"fn{n}" for n in range(1, footnotes + 1)]
+    raw = [t.content for t in tokens if t.type == "html_block"]
+    raw += [c.content for t in tokens for c in t.children or () if c.type == "html_inline"]
+    ids += [unescape(next(v for v in m.groups() if v is not None)) for html in raw for m in _RAW_ID.finditer(html)]
     return ids
 
 
