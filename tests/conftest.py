@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import io
+import json
 import os
 import shutil
 import tempfile
@@ -93,3 +94,17 @@ def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, s
 
 def tree_bytes(root: Path) -> dict[str, bytes]:
     return {str(path.relative_to(root)).replace(os.sep, "/"): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}
+
+
+def read_cache_index(folder: Path) -> dict:
+    """The build cache's index (its JSON, without the signature line after it)."""
+    return json.loads((folder / "index.json").read_bytes().rpartition(b"\n")[0])
+
+
+def write_cache_index(folder: Path, data: object, *, signed: bool = True) -> None:
+    """Write a cache index as a forger would: signed with this machine's key (a leaked key), or not at all."""
+    from blogkit.engine.cache_key import cache_key
+
+    body = json.dumps(data).encode()
+    mac = cache_key(str(folder.parent)).sign(b"index", body) if signed else "0" * 32
+    (folder / "index.json").write_bytes(body + b"\n" + mac.encode())

@@ -14,7 +14,7 @@ import pytest
 from blogkit.core.outputs import CopyFile
 from blogkit.engine.build import BuildResult
 from blogkit.engine.cache import CACHE_FOLDER, code_version
-from conftest import REPO, build, run_cli, tree_bytes
+from conftest import REPO, build, read_cache_index, run_cli, tree_bytes, write_cache_index
 
 GOLDEN_HUB = Path(__file__).parent / "golden" / "hub" / "site"
 
@@ -149,7 +149,7 @@ def test_parallel_and_serial_cached_builds_are_identical(hub):
 
 
 def index_entries(folder: Path) -> dict[str, list[object]]:
-    return json.loads((folder / "index.json").read_text())["entries"]
+    return read_cache_index(folder)["entries"]
 
 
 @pytest.mark.parametrize("damage", ["truncated", "garbage", "empty", "flipped byte", "index garbage", "index lies"])
@@ -180,13 +180,13 @@ def test_a_damaged_cache_is_ignored_and_rewritten(hub, damage):
             pack.write_bytes(b"")
         elif damage == "flipped byte":
             pack.write_bytes(data[:cut] + bytes([data[cut] ^ 1]) + data[cut + 1 :])
-    version = json.loads((folder / "index.json").read_text())["version"]
+    version = read_cache_index(folder)["version"]
     if damage == "index garbage":
-        (folder / "index.json").write_text(json.dumps({"version": version, "entries": {"outputs/x": [1, 2]}}))
+        write_cache_index(folder, {"version": version, "entries": {"outputs/x": [1, 2]}})
     elif damage == "index lies":  # every entry claims the first entry's bytes
         entries = index_entries(folder)
         first = next(iter(entries.values()))
-        (folder / "index.json").write_text(json.dumps({"version": version, "entries": {k: first for k in entries}}))
+        write_cache_index(folder, {"version": version, "entries": {k: first for k in entries}})
     warm = assert_warm_equals_full(hub)
     assert warm.stats.rendered > 0, "damaged entries are rendered anew, never trusted"
     again = assert_warm_equals_full(hub)

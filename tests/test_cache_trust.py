@@ -13,7 +13,7 @@ import pytest
 
 from blogkit.engine.cache import CACHE_FOLDER
 from blogkit.engine.cache_key import KEY_VARIABLE, cache_key
-from conftest import build, run_cli, tree_bytes
+from conftest import build, read_cache_index, run_cli, tree_bytes, write_cache_index
 
 GOLDEN_HUB = Path(__file__).parent / "golden" / "hub" / "site"
 
@@ -26,16 +26,17 @@ def hub(tmp_path: Path) -> Path:
 
 
 def entries(folder: Path) -> dict[str, list[object]]:
-    return json.loads((folder / "index.json").read_text())["entries"]
+    return read_cache_index(folder)["entries"]
 
 
-def forge(folder: Path, name: str, payload: bytes, tag: str) -> None:
-    """Put `payload` in the cache as entry `name`, with the tag a forger computed."""
+def forge(folder: Path, name: str, payload: bytes, tag: str, *, signed: bool = True) -> None:
+    """Put `payload` in the cache as entry `name`, with the tag a forger computed, in an index signed
+    with this machine's key (the forger holds it) or not."""
     pack = "4000000-0123456789ab.pack"
     (folder / "packs" / pack).write_bytes(payload)
-    index = json.loads((folder / "index.json").read_text())
+    index = read_cache_index(folder)
     index["entries"][name] = [pack, 0, len(payload), tag]
-    (folder / "index.json").write_text(json.dumps(index))
+    write_cache_index(folder, index, signed=signed)
 
 
 def post_page(result) -> tuple[str, bytes]:
@@ -58,8 +59,15 @@ def test_a_forged_page_entry_is_never_published(hub):
     found = [name for name, (pack, at, length, _) in outputs.items() if (folder / "packs" / pack).read_bytes()[at : at + length] == page]
     assert found, "the page is in the cache"
     name = found[0]
-    for tag in (f"{zlib.crc32(evil, zlib.crc32(name.encode())):032x}", "0" * 32):
-        forge(folder, name, evil, tag)
+    pack, at, length, _ = outputs[name]
+    same_length = page.replace(b"</main>", b"<script>1</script></main>")[: len(page)]
+    with open(folder / "packs" / pack, "r+b") as f:  # the bytes changed in place, the index left as it was
+        f.seek(at)
+        f.write(same_length[:length])
+    again = build(hub, cache=True)
+    assert again.outputs.files[path].content == page
+    for tag, signed in ((f"{zlib.crc32(evil, zlib.crc32(name.encode())):032x}", False), ("0" * 32, True)):
+        forge(folder, name, evil, tag, signed=signed)
         again = build(hub, cache=True)
         assert again.outputs.files[path].content == page
         assert all(b"from the cache" not in o.content for o in again.outputs.files.values() if isinstance(o.content, bytes))
@@ -103,7 +111,7 @@ def test_a_forged_search_index_list_writes_nothing_outside_the_output(hub, tmp_p
     assert code == 0, err
     folder = hub / CACHE_FOLDER
     key = cache_key(str(hub))
-    index = json.loads((folder / "index.json").read_text())
+    index = read_cache_index(folder)
     lists = [name for name in index["entries"] if name.startswith("search/")]
     assert lists
     for name in lists:
@@ -174,9 +182,10 @@ def test_a_symlink_in_place_of_a_cache_file_is_replaced_not_written_through(hub,
 def test_a_hostile_index_is_an_empty_cache_not_a_crash(hub, capsys, index):
     assert run_cli(["build", str(hub), "-q", "-j", "1"], capsys)[0] == 0
     folder = hub / CACHE_FOLDER
-    version = json.loads((folder / "index.json").read_text())["version"]
+    version = read_cache_index(folder)["version"]
     (folder / "packs" / "1-0123456789ab.pack").write_bytes(b"x" * 100)
-    (folder / "index.json").write_text(index.replace('"V"', json.dumps(version)))
+    body = index.replace('"V"', json.dumps(version)).encode()
+    (folder / "index.json").write_bytes(body + b"\n" + cache_key(str(hub)).sign(b"index", body).encode())
     code, out, err = run_cli(["build", str(hub), "-j", "1"], capsys)
     assert code == 0, err
     assert "Traceback" not in out + err

@@ -114,6 +114,8 @@ class DiskCache:
         self._index: dict[str, Record] = {}
         self._used: dict[str, Record] = {}
         self._fds: dict[str, int] = {}
+        self._sealed: dict[str, list[int]] = {}  # pack -> its identity when the signed index was written
+        self._intact: set[str] = set()  # packs opened in this process and found as the index left them
         self._own: tuple[int, str, int] | None = None  # (pid, pack name, descriptor) of the pack this process appends to
         os.makedirs(folder, exist_ok=True)
         self._dir = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | (0 if follow else os.O_NOFOLLOW))
@@ -132,7 +134,7 @@ class DiskCache:
                 os.unlink(_INDEX, dir_fd=self._dir)
             _write_small(self._dir, _STAMP, (stamp + "\n").encode())
             return
-        self._index, problem = _read_index(self._dir, stamp)
+        self._index, self._sealed, problem = _read_index(self._dir, key, stamp)
         if problem:
             self.notice = f"the cache index is not usable ({problem}): this build starts the cache afresh"
 
@@ -146,10 +148,14 @@ class DiskCache:
             fd = self._fds.get(pack)
             if fd is None:
                 fd = self._fds[pack] = os.open(pack, os.O_RDONLY | os.O_NOFOLLOW, dir_fd=self._packs)
+                if self._sealed.get(pack) == _identity(os.fstat(fd)):
+                    self._intact.add(pack)
             payload = os.pread(fd, length, offset)
         except (OSError, OverflowError, MemoryError):
             return None
-        if len(payload) != length or not hmac.compare_digest(self.key.sign(name.encode("ascii"), payload), tag):
+        if len(payload) != length:
+            return None
+        if pack not in self._intact and not hmac.compare_digest(self.key.sign(name.encode("ascii"), payload), tag):
             return None
         self._used[name] = record
         return payload
@@ -191,9 +197,13 @@ class DiskCache:
         Packs of other processes still running (a `blogkit serve` beside a `blogkit build`) are
         left alone; the packs kept stay open, so that a pack another process removes can still
         be read by this one."""
-        if self._used != self._index:
-            _write_index(self._dir, self.key, self._used)
         live = {record[0] for record in self._used.values()}
+        sealed = {}
+        for name in sorted(live):
+            with contextlib.suppress(OSError):
+                sealed[name] = _identity(os.stat(name, dir_fd=self._packs, follow_symlinks=False))
+        if self._used != self._index or sealed != self._sealed:
+            _write_index(self._dir, self.key, self._used, sealed)
         for name in [n for n in self._fds if n not in live]:
             with contextlib.suppress(OSError):
                 os.close(self._fds.pop(name))
@@ -201,7 +211,7 @@ class DiskCache:
             with contextlib.suppress(OSError):
                 self._fds[name] = os.open(name, os.O_RDONLY | os.O_NOFOLLOW, dir_fd=self._packs)
         self._remove_packs(keep=live)
-        self._index, self._used = dict(self._used), {}
+        self._index, self._used, self._sealed = dict(self._used), {}, sealed
 
     def _remove_packs(self, keep: set[str]) -> None:
         """Remove blogkit's own pack files but those in `keep`, this process's and running processes'."""
@@ -263,23 +273,29 @@ def _write_small(folder: int, name: str, data: bytes) -> None:
             os.unlink(temporary, dir_fd=folder)
 
 
-def _read_index(folder: int, stamp: str) -> tuple[dict[str, Record], str]:
-    """The index of a cache folder, and what was wrong with it (an unusable index is an empty cache).
+def _read_index(folder: int, key: CacheKey, stamp: str) -> tuple[dict[str, Record], dict[str, list[int]], str]:
+    """The index of a cache folder, the identities of its packs, and what was wrong with it (an
+    unusable index is an empty cache).
 
-    Only its shape is checked here: each entry is authenticated when it is read."""
+    The index is signed as a whole: the identities it records of the packs (device, inode, size,
+    modification and change times) say which packs are as this key's holder left them, whose
+    entries are then read without hashing each; any other pack's entries are checked one by one."""
     data = _read_small(folder, _INDEX, _MAX_INDEX_BYTES)
     if data is None:
-        return {}, ""
+        return {}, {}, ""
+    body, _, mac = data.rpartition(b"\n")
+    if not hmac.compare_digest(key.sign(b"index", body), mac.decode("ascii", "replace")):
+        return {}, {}, "not signed with this cache key"
     try:
-        parsed = json.loads(data)
+        parsed = json.loads(body)
     except (ValueError, RecursionError, MemoryError):
-        return {}, "not JSON"
+        return {}, {}, "not JSON"
     if not isinstance(parsed, dict) or parsed.get("version") != stamp or not isinstance(parsed.get("entries"), dict):
-        return {}, "not an index of this blogkit and key"
+        return {}, {}, "not an index of this blogkit and key"
     index: dict[str, Record] = {}
     for name, record in parsed["entries"].items():
         if not (isinstance(record, list) and len(record) == 4 and _ENTRY_NAME.match(name)):
-            return {}, f"a malformed entry {name[:40]!r}"
+            return {}, {}, f"a malformed entry {name[:40]!r}"
         pack, offset, length, tag = record
         if not (
             isinstance(pack, str) and _PACK_NAME.match(pack)
@@ -287,17 +303,33 @@ def _read_index(folder: int, stamp: str) -> tuple[dict[str, Record], str]:
             and type(length) is int and 0 <= length <= _MAX_ENTRY_BYTES
             and isinstance(tag, str) and len(tag) == 32
         ):  # fmt: skip
-            return {}, f"a malformed entry {name[:40]!r}"
+            return {}, {}, f"a malformed entry {name[:40]!r}"
         index[name] = (pack, offset, length, tag)
-    return index, ""
+    packs = parsed.get("packs")
+    sealed = {
+        str(name): identity
+        for name, identity in (packs.items() if isinstance(packs, dict) else ())
+        if isinstance(identity, list) and len(identity) == 5 and all(type(n) is int for n in identity)
+    }
+    return index, sealed, ""
+
+
+def _identity(found: os.stat_result) -> list[int]:
+    """What changes whenever a file is written, replaced or restored: its change time is set by the kernel alone."""
+    return [found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns]
 
 
 _ENTRY_NAME = re.compile(r"^(" + "|".join(KINDS) + r")/[0-9A-Za-z_.:-]{1,200}$")
 
 
-def _write_index(folder: int, key: CacheKey, entries: dict[str, Record]) -> None:
-    data = {"version": f"{code_version()} {key.ident}", "entries": {name: list(record) for name, record in sorted(entries.items())}}
-    _write_small(folder, _INDEX, json.dumps(data, separators=(",", ":")).encode("ascii"))
+def _write_index(folder: int, key: CacheKey, entries: dict[str, Record], packs: dict[str, list[int]]) -> None:
+    data = {
+        "version": f"{code_version()} {key.ident}",
+        "packs": packs,
+        "entries": {name: list(record) for name, record in sorted(entries.items())},
+    }
+    body = json.dumps(data, separators=(",", ":")).encode("ascii")
+    _write_small(folder, _INDEX, body + b"\n" + key.sign(b"index", body).encode("ascii"))
 
 
 Cache = MemoryCache | DiskCache
