@@ -249,6 +249,7 @@ def _written_by_running_process(pack: str) -> bool:
 Record = tuple[str, int, int, str]  # (pack file name, offset, length, tag of the entry's name and payload)
 _MAX_INDEX_BYTES = 1 << 30
 _MAX_ENTRY_BYTES = 1 << 31
+_MAX_OFFSET = 1 << 40
 
 
 def _read_small(folder: int, name: str, limit: int) -> bytes | None:
@@ -292,19 +293,17 @@ def _read_index(folder: int, key: CacheKey, stamp: str) -> tuple[dict[str, Recor
         return {}, {}, "not JSON"
     if not isinstance(parsed, dict) or parsed.get("version") != stamp or not isinstance(parsed.get("entries"), dict):
         return {}, {}, "not an index of this blogkit and key"
-    index: dict[str, Record] = {}
-    for name, record in parsed["entries"].items():
-        if not (isinstance(record, list) and len(record) == 4 and _ENTRY_NAME.match(name)):
-            return {}, {}, f"a malformed entry {name[:40]!r}"
-        pack, offset, length, tag = record
-        if not (
-            isinstance(pack, str) and _PACK_NAME.match(pack)
-            and type(offset) is int and 0 <= offset < _MAX_ENTRY_BYTES * 64
-            and type(length) is int and 0 <= length <= _MAX_ENTRY_BYTES
-            and isinstance(tag, str) and len(tag) == 32
-        ):  # fmt: skip
-            return {}, {}, f"a malformed entry {name[:40]!r}"
-        index[name] = (pack, offset, length, tag)
+    try:
+        index: dict[str, Record] = {name: (pack, offset, length, tag) for name, (pack, offset, length, tag) in parsed["entries"].items()}
+    except (TypeError, ValueError):
+        return {}, {}, "a malformed entry"
+    if not all(isinstance(pack, str) and _PACK_NAME.match(pack) for pack in {record[0] for record in index.values()}):
+        return {}, {}, "an entry in a pack that is not one of blogkit's"
+    if not all(
+        type(offset) is int and type(length) is int and type(tag) is str and 0 <= offset < _MAX_OFFSET and 0 <= length <= _MAX_ENTRY_BYTES
+        for _, offset, length, tag in index.values()
+    ):
+        return {}, {}, "an entry with an offset or length out of bounds"
     packs = parsed.get("packs")
     sealed = {
         str(name): identity
@@ -317,9 +316,6 @@ def _read_index(folder: int, key: CacheKey, stamp: str) -> tuple[dict[str, Recor
 def _identity(found: os.stat_result) -> list[int]:
     """What changes whenever a file is written, replaced or restored: its change time is set by the kernel alone."""
     return [found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns]
-
-
-_ENTRY_NAME = re.compile(r"^(" + "|".join(KINDS) + r")/[0-9A-Za-z_.:-]{1,200}$")
 
 
 def _write_index(folder: int, key: CacheKey, entries: dict[str, Record], packs: dict[str, list[int]]) -> None:
