@@ -61,6 +61,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from corpus_settings import settle
+
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_SHARED = REPO.parent / "shared"
 DEFAULT_PEERS = "blogkit,blogkit-warm,hugo,eleventy,pelican,floor-j2"
@@ -601,6 +603,10 @@ def run_all(args: argparse.Namespace, layout: Layout, harness: Path, tag: str, r
         still = unprepared(layout, missing)
         if still:
             raise Failure(f"prepare did not lay out every site of {label(still[0])} posts under {layout.work / 'sites'}")
+    for n in args.sizes:
+        for name in ("blogkit", "blogkit-nosearch"):  # the harness copies the second from the first on its first use
+            if (layout.site(name, n) / "blogkit.yaml").exists():
+                settle(layout.site(name, n))
 
     (tag_dir / "meta.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")  # --report works while it runs
     env = {**os.environ, "BLOGKIT": str(wrapper)}

@@ -23,6 +23,8 @@ import sys
 import time
 from pathlib import Path
 
+from corpus_settings import settle
+
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_SHARED = REPO.parent / "shared"
 
@@ -37,6 +39,7 @@ def prepare(shared: Path, work: Path, n: int) -> Path:
         gen = shared / "bench" / "gen_corpus.py"
         subprocess.run([sys.executable, str(gen), str(corpus), "--posts", str(n), "--authors", "40", "--seed", "1"], check=True)
         subprocess.run([sys.executable, str(shared / "bench" / "peers" / "adapt.py"), "blogkit", str(corpus), str(site)], check=True)
+    settle(site)
     return site
 
 
