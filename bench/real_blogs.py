@@ -36,6 +36,7 @@ import feedparser
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLES = 10
 TIMEOUT = 900
+OLD_TIMEOUT = 300  # a theme that fetches remote resources waits for a network that is not there
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,11 +262,20 @@ def snapshot_commit(mirror: str, repo: str) -> str:
     return out.stdout.strip()
 
 
-def run(cmd: list[str], env: dict[str, str] | None = None, cwd: str | None = None) -> tuple[int, str, str]:
+def run(cmd: list[str], env: dict[str, str] | None = None, cwd: str | None = None, timeout: int = TIMEOUT) -> tuple[int, str, str]:
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=cwd, timeout=TIMEOUT, errors="replace")
+        proc = subprocess.run(
+            cmd,
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=cwd,
+            timeout=timeout,
+            errors="replace",
+            stdin=subprocess.DEVNULL,
+        )
     except subprocess.TimeoutExpired:
-        return 124, "", f"timed out after {TIMEOUT} s"
+        return 124, "", f"timed out after {timeout} s (waiting for the network?)"
     return proc.returncode, proc.stdout, proc.stderr
 
 
@@ -315,7 +325,7 @@ def hugo_env(work: str) -> dict[str, str]:
 def hugo_old(hugo: str, src: str, old: str, blog: Blog, work: str) -> tuple[Published, str]:
     env = hugo_env(work)
     notes = []
-    code, _out, err = run([hugo, "--source", src, "--destination", old, "--quiet"], env=env)
+    code, _out, err = run([hugo, "--source", src, "--destination", old, "--quiet"], env=env, timeout=OLD_TIMEOUT)
     if code != 0:
         notes.append(f"hugo failed with the site's own templates: {first_lines(err)}")
         stubbed = src + "-stub"
