@@ -221,14 +221,18 @@ def export(mirror: str, repo: str, dest: str) -> list[str]:
         "utf-8", "surrogateescape"
     )
     entries = []
+    links: list[tuple[str, str]] = []
     skipped = []
     for item in listing.split("\0"):
         if not item:
             continue
         meta, path = item.split("\t", 1)
         mode, kind, sha = meta.split()
-        if kind != "blob" or mode == "120000":
-            skipped.append(f"{path} ({'submodule' if kind == 'commit' else 'symlink'})")
+        if kind != "blob":
+            skipped.append(f"{path} (submodule)")
+            continue
+        if mode == "120000":
+            links.append((sha, path))
             continue
         entries.append((sha, path))
     proc = subprocess.Popen(["git", "--git-dir", git_dir, "cat-file", "--batch"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
@@ -253,6 +257,15 @@ def export(mirror: str, repo: str, dest: str) -> list[str]:
         with open(target, "wb") as f:
             f.write(data)
     proc.wait()
+    for sha, path in links:  # symlinks that stay inside the tree
+        target = subprocess.run(["git", "--git-dir", git_dir, "cat-file", "blob", sha], capture_output=True, check=True).stdout.decode()
+        place = os.path.join(dest, path)
+        resolved = os.path.normpath(os.path.join(os.path.dirname(place), target))
+        if os.path.isabs(target) or not resolved.startswith(os.path.abspath(dest) + os.sep):
+            skipped.append(f"{path} (symlink out of the tree)")
+            continue
+        os.makedirs(os.path.dirname(place), exist_ok=True)
+        os.symlink(target, place)
     return skipped
 
 
@@ -280,7 +293,8 @@ def run(cmd: list[str], env: dict[str, str] | None = None, cwd: str | None = Non
 
 
 def first_lines(text: str, n: int = 3) -> str:
-    lines = [line.strip() for line in text.splitlines() if line.strip() and "Running Hugo" not in line]
+    text = re.sub(r"\x1b\[[0-9;]*m", "", text)
+    lines = [line.strip(" -") for line in text.splitlines() if line.strip(" -") and "Running Hugo" not in line]
     return " | ".join(lines[:n])[:600]
 
 
@@ -325,9 +339,9 @@ def hugo_env(work: str) -> dict[str, str]:
 def hugo_old(hugo: str, src: str, old: str, blog: Blog, work: str) -> tuple[Published, str]:
     env = hugo_env(work)
     notes = []
-    code, _out, err = run([hugo, "--source", src, "--destination", old, "--quiet"], env=env, timeout=OLD_TIMEOUT)
+    code, out, err = run([hugo, "--source", src, "--destination", old, "--logLevel", "error"], env=env, timeout=OLD_TIMEOUT)
     if code != 0:
-        notes.append(f"hugo failed with the site's own templates: {first_lines(err)}")
+        notes.append(f"hugo failed with the site's own templates: {first_lines(out + err)}")
         stubbed = src + "-stub"
         shutil.rmtree(stubbed, ignore_errors=True)
         shutil.copytree(src, stubbed, symlinks=True)
@@ -336,7 +350,7 @@ def hugo_old(hugo: str, src: str, old: str, blog: Blog, work: str) -> tuple[Publ
         names = stub_theme(stubbed)
         env["HUGO_THEME"] = "bench-stub"
         shutil.rmtree(old, ignore_errors=True)
-        code, _out, err = run([hugo, "--source", stubbed, "--destination", old, "--quiet"], env=env)
+        code, out, err = run([hugo, "--source", stubbed, "--destination", old, "--logLevel", "error"], env=env)
         notes.append(
             "built again with stub templates instead of the site's layouts and theme "
             f"({len(names)} shortcodes stubbed: {', '.join(sorted(names)[:8])}); theme-made pages "
@@ -344,7 +358,9 @@ def hugo_old(hugo: str, src: str, old: str, blog: Blog, work: str) -> tuple[Publ
         )
         src = stubbed
         if code != 0:
-            notes.append(f"hugo failed with stub templates too: {first_lines(err)}")
+            notes.append(f"hugo failed with stub templates too: {first_lines(out + err)}")
+    if code != 0 and os.path.isfile(os.path.join(old, "index.html")):
+        notes.append("hugo logged errors but wrote the site; that output is measured")
     config = run([hugo, "config", "--source", src], env=env)[1]
     found = re.search(r"^baseurl\s*=\s*['\"]([^'\"]*)['\"]", config, re.M)
     site_url = found.group(1) if found else "https://example.invalid/"
@@ -364,17 +380,20 @@ def stub_theme(src: str) -> set[str]:
         with open(os.path.join(layouts, name), "w") as f:
             f.write(STUB_PAGE)
     used: set[str] = set()
+    closed: set[str] = set()
     for dirpath, _dirs, files in os.walk(os.path.join(src, "content")):
         for name in files:
             if name.endswith((".md", ".markdown", ".html")):
                 with open(os.path.join(dirpath, name), encoding="utf-8", errors="replace") as f:
-                    used.update(re.findall(r"\{\{[<%]\s*/?\s*([\w./-]+)", f.read()))
+                    text = f.read()
+                used.update(re.findall(r"\{\{[<%]\s*([\w.-][\w./-]*)", text))
+                closed.update(re.findall(r"\{\{[<%]\s*/\s*([\w./-]+)", text))
     used -= HUGO_BUILTIN_SHORTCODES
     for name in used:
         path = os.path.join(layouts, "_shortcodes", name + ".html")
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "w") as f:
-            f.write("{{ with .Inner }}{{ . }}{{ end }}")
+            f.write("{{ .Inner }}" if name in closed else "")
     return used
 
 
@@ -390,6 +409,14 @@ def hugo_posts(hugo: str, src: str, env: dict[str, str], pub: Published, blog: B
         if blog.post_sections and row.get("section") not in blog.post_sections:
             continue
         posts.add(unquote(urlsplit(row["permalink"]).path))
+    if not posts:  # `hugo list` fails where the build logged errors: the leaf pages of the sections
+        pub.notes.append("`hugo list` gave no posts: posts are the leaf pages under the blog's sections")
+        base = pub.base_path.rstrip("/")
+        for url in pub.urls:
+            inside = [s for s in blog.post_sections or ("",) if url.startswith(f"{base}/{s}/".replace("//", "/"))]
+            leaf = url.endswith("/") and url + "index.xml" not in pub.urls and not re.search(r"/page/\d+/$", url)
+            if inside and leaf and url.rstrip("/").count("/") > f"{base}/{inside[0]}".rstrip("/").count("/"):
+                posts.add(url)
     return posts
 
 
@@ -414,6 +441,9 @@ def jekyll_old(jekyll: str, src: str, old: str, work: str) -> tuple[Published, s
     load = "puts JSON.dump(YAML.load_file(ARGV[0], aliases: true) || {})"
     code, out, err = run(["ruby", "-ryaml", "-rjson", "-e", load, os.path.join(src, "_config.yml")])
     config = json.loads(out) if code == 0 else {}
+    plain = os.path.join(work, "jekyll-config.yml")  # the site's config as JSON: Jekyll's loader refuses
+    with open(plain, "w") as f:  # Ruby symbols (`style: :expanded`) that older Jekylls took
+        json.dump(config, f)
     wanted = list(config.get("plugins") or []) + list(config.get("gems") or [])
     kept = [p for p in wanted if ruby_has(p)]
     dropped = [p for p in wanted if p not in kept]
@@ -432,7 +462,7 @@ def jekyll_old(jekyll: str, src: str, old: str, work: str) -> tuple[Published, s
         with open(extra, "w") as f:
             json.dump({"plugins": kept, "plugins_dir": dirs, "gems": []}, f)  # JSON is YAML
         shutil.rmtree(old, ignore_errors=True)
-        cmd = [jekyll, "build", "-s", src, "-d", old, "--config", os.path.join(src, "_config.yml") + "," + extra]
+        cmd = [jekyll, "build", "-s", src, "-d", old, "--config", plain + "," + extra]
         code, _out, err = run(cmd, env=env, cwd=work)
         if code == 0:
             break
@@ -458,6 +488,7 @@ def jekyll_old(jekyll: str, src: str, old: str, work: str) -> tuple[Published, s
 # ---------------------------------------------------------------------------------------------
 # Zola: not installed here; what it publishes, derived from its documented rules
 
+PATH_DATE = re.compile(r"/\d{4}/\d{2}/\d{2}/")
 DATE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:\d{2})?)?)[_-](.+)$")
 
 
@@ -564,7 +595,8 @@ def zola_old(src: str) -> tuple[Published, str]:
     full = base_path.rstrip("/")
     for page in pages:
         pub.urls.add(full + page["url"])
-        if page["date"]:
+        if page["date"] or PATH_DATE.search(page["url"]):
+            page["date"] = page["date"] or PATH_DATE.search(page["url"]).group(0)
             pub.posts.add(full + page["url"])
         for alias in page["front"].get("aliases", []):
             alias = "/" + str(alias).strip("/")
@@ -580,12 +612,13 @@ def zola_old(src: str) -> tuple[Published, str]:
                 pub.urls.add(f"{full}{url}{front.get('paginate_path', 'page')}/{n}/")
         for alias in front.get("aliases", []):
             pub.urls.add(full + "/" + str(alias).strip("/") + "/")
-        if front.get("generate_feeds", front.get("generate_feed")) and folder:
+        if front.get("generate_feeds", front.get("generate_feed")):  # the root section's too
             for name in feed_names:
                 pub.feeds[f"{full}{url}{name}"] = zola_entries(own, rules[name], site_url, feed_limit)
     if feeds_on:
         for name in feed_names:
-            pub.feeds[f"{full}/{name}"] = zola_entries(pages, rules[name], site_url, feed_limit)
+            pub.feeds.setdefault(f"{full}/{name}", [])
+            pub.feeds[f"{full}/{name}"] = pub.feeds[f"{full}/{name}"] or zola_entries(pages, rules[name], site_url, feed_limit)
     for taxonomy in config.get("taxonomies", []):
         terms: dict[str, list[dict]] = {}
         for page in pages:
