@@ -21,6 +21,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -276,20 +277,25 @@ def snapshot_commit(mirror: str, repo: str) -> str:
 
 
 def run(cmd: list[str], env: dict[str, str] | None = None, cwd: str | None = None, timeout: int = TIMEOUT) -> tuple[int, str, str]:
-    try:
-        proc = subprocess.run(
-            cmd,
-            capture_output=True,
-            text=True,
-            env=env,
-            cwd=cwd,
-            timeout=timeout,
-            errors="replace",
-            stdin=subprocess.DEVNULL,
-        )
-    except subprocess.TimeoutExpired:
-        return 124, "", f"timed out after {timeout} s (waiting for the network?)"
-    return proc.returncode, proc.stdout, proc.stderr
+    """Run a command; on timeout its whole process group is ended (a wrapper's child keeps the pipes)."""
+    with subprocess.Popen(
+        cmd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        errors="replace",
+        env=env,
+        cwd=cwd,
+        start_new_session=True,
+    ) as proc:
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            return 124, "", f"timed out after {timeout} s (waiting for the network?)"
+    return proc.returncode, out, err
 
 
 def first_lines(text: str, n: int = 3) -> str:
