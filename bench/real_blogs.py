@@ -124,7 +124,7 @@ class Published:
 
     def answers(self, url: str) -> bool:
         url = unquote(url.split("#", 1)[0].split("?", 1)[0]) or "/"
-        return url in self.urls or (not url.endswith("/") and url + "/" in self.urls)
+        return url in self.urls or (not url.endswith("/") and (url + "/" in self.urls or url + ".html" in self.urls))
 
 
 def url_of(rel: str, base_path: str) -> str:
@@ -691,7 +691,9 @@ def blogkit(args: list[str], python: str) -> tuple[int, list[dict], str]:
             problems.append(json.loads(line))
         except ValueError:
             continue
-    return code, problems, err.strip().splitlines()[-1] if err.strip() else ""
+    lines = [line.strip() for line in err.splitlines() if line.strip()]
+    said = [line for line in lines if "error:" in line or line.startswith("hint:")]  # a refusal (exit 1, 2)
+    return code, problems, " ".join(said[:2]) if said and code else (lines[-1] if lines else "")
 
 
 def kind_of(message: str) -> str:
