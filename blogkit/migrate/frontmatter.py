@@ -19,7 +19,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import yaml
+
 from blogkit.core import yamlio
+from blogkit.migrate import rubyyaml
+from blogkit.migrate.rubyyaml import Duplicate
 from blogkit.migrate.source import LIMITS
 
 MAX_DEPTH = 32  # lists and mappings inside one another: real front matter and configs nest a few levels
@@ -43,9 +47,12 @@ class Split:
     syntax: str  # toml | yaml | json | none
     head: str = ""  # the front matter's own text
     head_line: int = 1  # the line of the file it starts on
+    duplicates: tuple[Duplicate, ...] = ()  # keys YAML gave twice, the last kept (lines of the file); see `last_wins`
 
 
-def read_front_matter(text: str) -> Split:
+def read_front_matter(text: str, last_wins: bool = False) -> Split:
+    """`last_wins`: YAML as Ruby read it (Jekyll), a key given twice keeps its last value and is noted in
+    `Split.duplicates`; otherwise it is an error, as in a blogkit site."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
     first = text.split("\n", 1)[0].rstrip()
     if first in ("+++", "---"):
@@ -57,8 +64,11 @@ def read_front_matter(text: str) -> Split:
                 _check_size(len(head.encode("utf-8", "surrogatepass")))
                 body = "\n".join(lines[index + 1 :])
                 syntax = "toml" if fence == "+++" else "yaml"
-                data = _checked(_toml(head, 1) if fence == "+++" else _yaml(head, 1), 2, FRONT_MATTER_VALUES, "front matter")
-                return Split(data, body, index + 2, syntax, head, 2)
+                found: list[Duplicate] = []
+                parsed = _toml(head, 1) if fence == "+++" else _yaml(head, 1, found if last_wins else None)
+                data = _checked(parsed, 2, FRONT_MATTER_VALUES, "front matter")
+                moved = tuple(Duplicate(d.key, d.line + 1, d.earlier + 1) for d in found)
+                return Split(data, body, index + 2, syntax, head, 2, moved)
         raise FrontMatterError(1, 1, f"the front matter opened by '{fence}' is never closed", f"end it with a line '{fence}'")
     if text.startswith("{"):
         decoder = json.JSONDecoder()
@@ -152,8 +162,8 @@ def _toml(head: str, offset: int) -> dict[str, Any]:
         raise FrontMatterError(line, column, f"invalid TOML front matter: {str(exc).split(' (at')[0]}") from None
 
 
-def _yaml(head: str, offset: int) -> dict[str, Any]:
-    data, problem = _parsing(lambda: yamlio.load(head, offset), offset + 1, "YAML front matter")
+def _yaml(head: str, offset: int, duplicates: list[Duplicate] | None = None) -> dict[str, Any]:
+    data, problem = _load_yaml(head, offset, duplicates, "YAML front matter")
     if problem:
         raise FrontMatterError(problem.line + offset, problem.column, f"invalid YAML front matter: {problem.message}", problem.hint)
     if data is None:
@@ -163,8 +173,21 @@ def _yaml(head: str, offset: int) -> dict[str, Any]:
     return data
 
 
-def read_config(text: str, syntax: str) -> dict[str, Any]:
-    """A whole config or data file (`config.toml`, `hugo.yaml`, `_config.yml`, `_data/authors.yml`); raises FrontMatterError."""
+def _load_yaml(text: str, offset: int, duplicates: list[Duplicate] | None, what: str) -> tuple[Any, yamlio.YamlProblem | None]:
+    """yamlio's strict reading; or, given a list for `duplicates`, Ruby's (the last of a key given twice wins, noted there)."""
+    if duplicates is None:
+        return _parsing(lambda: yamlio.load(text, offset), offset + 1, what)
+    try:
+        data, found = _parsing(lambda: rubyyaml.load(text), offset + 1, what)
+    except yaml.YAMLError:
+        return _parsing(lambda: yamlio.load(text, offset), offset + 1, what)  # the same error, told as a build tells it
+    duplicates += found
+    return data, None
+
+
+def read_config(text: str, syntax: str, duplicates: list[Duplicate] | None = None) -> dict[str, Any]:
+    """A whole config or data file (`config.toml`, `hugo.yaml`, `_config.yml`, `_data/authors.yml`); raises FrontMatterError.
+    Given a list for `duplicates`, YAML is read as Ruby read it: see `read_front_matter`'s `last_wins`."""
     what = f"{syntax.upper()} file"
     if syntax == "toml":
         try:
@@ -179,7 +202,7 @@ def read_config(text: str, syntax: str) -> dict[str, Any]:
         except json.JSONDecodeError as exc:
             raise FrontMatterError(exc.lineno, exc.colno, f"invalid JSON: {exc.msg}") from None
     else:
-        data, problem = _parsing(lambda: yamlio.load(text), 1, what)
+        data, problem = _load_yaml(text, 0, duplicates, what)
         if problem:
             raise FrontMatterError(problem.line, problem.column, f"invalid YAML: {problem.message}", problem.hint)
     if data is None:

@@ -30,9 +30,11 @@ from blogkit.migrate.reading import (
     text,
     texts,
     url_lines,
+    warn_duplicates,
     when,
     zone_named,
 )
+from blogkit.migrate.rubyyaml import Duplicate
 from blogkit.migrate.shortcodes import Translator
 
 PERMALINK_STYLES = {
@@ -46,7 +48,8 @@ _NOT_COPIED = ("vendor", "node_modules")
 
 
 def read_jekyll(root: str, sections: Sequence[str], language: str) -> OldSite:
-    config_file, config = read_site_config(root, ("_config.yml", "_config.yaml", "_config.toml"))
+    duplicates: list[Duplicate] = []
+    config_file, config = read_site_config(root, ("_config.yml", "_config.yaml", "_config.toml"), duplicates)
     url = text(config.get("url"))
     if not url:
         raise SourceError(f"{config_file} has no url", 'add url: "https://..." (the address the old site is served at)')
@@ -65,6 +68,7 @@ def read_jekyll(root: str, sections: Sequence[str], language: str) -> OldSite:
         heading_ids="kramdown" if text(kramdown.get("input")) == "kramdown" else "github",
         params={k: v for k, v in config.items() if k not in ("kramdown", "plugins", "exclude", "include")},
     )
+    warn_duplicates(site, config_file, duplicates)
     if kramdown.get("auto_ids") is False:
         site.warn(config_file, 0, "kramdown.auto_ids is false: the old pages had no heading ids; blogkit gives them ids")
     _people_and_teams(site)

@@ -16,6 +16,7 @@ from blogkit.core.fields import MAX_YEAR, MIN_YEAR, in_range, parse_when
 from blogkit.migrate import source
 from blogkit.migrate.frontmatter import FrontMatterError, Split, read_config, read_front_matter
 from blogkit.migrate.model import OldSite
+from blogkit.migrate.rubyyaml import Duplicate
 
 MARKDOWN = (".md", ".markdown", ".mdown")
 _DATED_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})[-_](.+)$")
@@ -64,25 +65,44 @@ def read_page(site: OldSite, path: str) -> Split | None:
         site.fail(path, 0, 0, exc.message, exc.hint)
         return None
     try:
-        return read_front_matter(text)
+        split = read_front_matter(text, last_wins=_as_ruby(site))
     except FrontMatterError as exc:
         site.fail(path, exc.line, exc.column, exc.message, exc.hint or "fix the front matter in the old site, then import again")
         return None
+    warn_duplicates(site, path, split.duplicates)
+    return split
 
 
-def read_site_config(root: str, names: tuple[str, ...]) -> tuple[str, dict[str, Any]]:
-    """The first of `names` that exists, and its data; raises SourceError when none does or it cannot be read."""
+def _as_ruby(site: OldSite) -> bool:
+    """Whether the old site's YAML was read by Ruby (Jekyll): a key given twice then kept its last value."""
+    return site.generator == "jekyll"
+
+
+def warn_duplicates(site: OldSite, path: str, duplicates: Sequence[Duplicate]) -> None:
+    """One warning for each key the old site's YAML gave twice, at the line whose value was kept."""
+    for found in duplicates:
+        site.warn(
+            path,
+            found.line,
+            f"the key '{found.key}' is given again (first on line {found.earlier}); as Jekyll did, the last value is kept",
+            "remove one of the two in the old site",
+        )
+
+
+def read_site_config(root: str, names: tuple[str, ...], duplicates: list[Duplicate] | None = None) -> tuple[str, dict[str, Any]]:
+    """The first of `names` that exists, and its data; raises SourceError when none does or it cannot be read.
+    Given a list for `duplicates`, YAML is read as Ruby read it (see `frontmatter.read_config`)."""
     for name in names:
         if source.exists(root, name):
-            return name, read_config_file(root, name)
+            return name, read_config_file(root, name, duplicates)
     raise SourceError(f"no {' or '.join(names)} in '{root}'", "pass the folder of the old site, the one holding its config")
 
 
-def read_config_file(root: str, path: str) -> dict[str, Any]:
+def read_config_file(root: str, path: str, duplicates: list[Duplicate] | None = None) -> dict[str, Any]:
     """A config file of the old site (without which there is no site to import); raises SourceError."""
     syntax = "toml" if path.endswith(".toml") else "json" if path.endswith(".json") else "yaml"
     try:
-        return read_config(source.read_text(root, path, source.CONFIG_BYTES), syntax)
+        return read_config(source.read_text(root, path, source.CONFIG_BYTES), syntax, duplicates)
     except source.Refused as exc:
         raise SourceError(f"{path}: {exc.message}", exc.hint) from None
     except FrontMatterError as exc:
@@ -99,12 +119,16 @@ def read_data(site: OldSite, path: str) -> dict[str, Any]:
         site.warn(path, 0, problem, source.OUTSIDE_HINT)
         return {}
     syntax = "toml" if path.endswith(".toml") else "json" if path.endswith(".json") else "yaml"
+    found: list[Duplicate] | None = [] if _as_ruby(site) else None
     try:
-        return read_config(source.read_text(site.root, path, source.CONFIG_BYTES), syntax)
+        data = read_config(source.read_text(site.root, path, source.CONFIG_BYTES), syntax, found)
     except source.Refused as exc:
         site.fail(path, 0, 0, exc.message, exc.hint)
     except FrontMatterError as exc:
         site.fail(path, exc.line, exc.column, exc.message, exc.hint)
+    else:
+        warn_duplicates(site, path, found or ())
+        return data
     return {}
 
 
