@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from importing import assert_answers, assert_feed
+
 from conftest import build, diagnostics, run_cli
 
 BASE = "https://blog.plover.example/"
@@ -52,3 +54,80 @@ def test_duplicate_keys_are_read_as_ruby_read_them_the_last_wins_each_reported_a
     written = (dest / "posts/ana/2024-03-01-raft.md").read_text()
     assert written.startswith("---\ntitle: Raft notes\n") and written.count("title:") == 1
     assert "title: Plover Engineering\n" in (dest / "blogkit.yaml").read_text()
+
+
+def test_authors_from_config_and_data_are_one_profile_whether_written_author_or_authors(tmp_path, capsys):
+    dest, _, _ = imported(
+        tmp_path,
+        capsys,
+        {
+            "_data/authors.yml": "bo:\n  name: Bo Chen\n  thumbnail: /img/authors/bo.svg\n",
+            "img/authors/bo.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"/>',
+            "_posts/2024-03-01-one.md": post("title: One\nauthor: ana"),
+            "_posts/2024-03-02-two.md": post("title: Two\nauthors: [ana, bo]"),
+            "_posts/2024-03-03-three.md": post("title: Three\nauthor: [bo]"),
+        },
+        "authors:\n  ana:\n    name: Ana Lima\n    site: https://ana.example\n    twitter: analima\n    byline: Works on storage.\n",
+    )
+    assert sorted(p.name for p in (dest / "authors").iterdir()) == ["ana.yaml", "bo.yaml"]
+    assert (dest / "authors/ana.yaml").read_text() == (
+        "name: Ana Lima\nbio: Works on storage.\nlinks:\n- label: Twitter\n  url: https://twitter.com/analima\n"
+        "- label: Website\n  url: https://ana.example\n"
+    )
+    assert (dest / "authors/bo.yaml").read_text() == "name: Bo Chen\navatar: img/authors/bo.svg\n"
+    assert "authors:\n- ana\n- bo\n" in (dest / "posts/ana/2024-03-02-two.md").read_text()
+
+
+def test_octopress_category_pages_and_their_feeds_answer_at_their_old_urls(tmp_path, capsys):
+    _, _, result = imported(
+        tmp_path,
+        capsys,
+        {
+            "_posts/2024-03-01-one.md": post("title: One\nauthor: Ana\ncategories: [Next.js, Open_Source]"),
+            "_posts/2024-03-02-two.md": post("title: Two\nauthor: Ana\ncategories: [Open_Source]"),
+        },
+        "permalink: /blog/:year/:month/:day/:title/\ncategory_dir: blog/categories\npaginate: 1\npaginate_path: /blog/:num/\n",
+    )
+    assert_answers(
+        result,
+        ["/blog/2024/03/01/one/", "/blog/categories/", "/blog/categories/next-js/", "/blog/categories/open-source/", "/blog/2/"],
+        BASE,
+    )
+    assert_feed(result, "/blog/categories/open-source/atom.xml", {BASE + "blog/2024/03/01/one", BASE + "blog/2024/03/02/two"})
+
+
+def test_pages_folder_listed_in_include_comes_over_and_liquid_listing_pages_lead_to_blogkits_own(tmp_path, capsys):
+    dest, report, result = imported(
+        tmp_path,
+        capsys,
+        {
+            "_pages/about.md": post("title: About\npermalink: /about/", "Hello.\n"),
+            "_pages/categories.md": post(
+                "title: Categories\npermalink: /categories/", "{% for category in site.categories %}x{% endfor %}\n"
+            ),
+            "_posts/2024-03-01-one.md": post("title: One\nauthor: Ana\ncategories: [rust]", "See [about](/about/).\n"),
+            "favicon.ico": "ico",
+            "google0123.html": "google-site-verification: google0123.html\n",
+            "index.html": post("layout: home", "{% for post in paginator.posts %}x{% endfor %}\n"),
+            "events.html": post("title: Events", "<p>{{ site.title }}</p>\n"),
+        },
+        "permalink: /:title/\ninclude: ['_pages']\n",
+    )
+    assert (dest / "pages/about.md").read_text() == "---\ntitle: About\n---\nHello.\n"
+    assert_answers(result, ["/about/", "/categories/", "/favicon.ico", "/google0123.html", "/one/"], BASE)
+    assert "events.html:1: warning: the page is HTML with Liquid; it is not imported" in report
+
+
+def test_a_hand_written_feed_keeps_its_old_url_and_its_guids(tmp_path, capsys):
+    template = (
+        '---\nlayout: null\n---\n<?xml version="1.0"?>\n<rss version="2.0"><channel>{% for post in site.posts %}<item>'
+        '<guid isPermaLink="true">{{ post.url | prepend: site.url }}</guid></item>{% endfor %}</channel></rss>\n'
+    )
+    _, _, result = imported(
+        tmp_path,
+        capsys,
+        {"rss.xml": template, "_posts/2024-03-01-Big-News.md": post("title: Big news\nauthor: Ana")},
+        "permalink: /:title\n",
+    )
+    assert_answers(result, ["/Big-News"], BASE)  # Jekyll's :title keeps the file name's case
+    assert_feed(result, "/rss.xml", {BASE + "Big-News"})

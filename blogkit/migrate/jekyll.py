@@ -4,6 +4,7 @@ jekyll-archives URLs."""
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import posixpath
 import re
@@ -14,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from blogkit.core.urls import slugify
 from blogkit.migrate.frontmatter import Split
+from blogkit.migrate.jekyll_listings import feed_format, feed_template_id, feeds_and_listings, jekyll_slug
 from blogkit.migrate.model import Listing, OldFeed, OldPage, OldPost, OldSite, OldTeam, Person, Section
 from blogkit.migrate.people import parse_names, person_from_record
 from blogkit.migrate.reading import (
@@ -23,7 +25,6 @@ from blogkit.migrate.reading import (
     files_under,
     mapping,
     note_unread,
-    page_count,
     read_data,
     read_page,
     read_site_config,
@@ -44,7 +45,7 @@ PERMALINK_STYLES = {
     "none": "/:categories/:title:output_ext",
 }
 _TOKEN = re.compile(r":(categories|year|short_year|month|i_month|day|i_day|y_day|hour|minute|second|title|slug|output_ext)")
-_NOT_COPIED = ("vendor", "node_modules")
+_NOT_COPIED = ("vendor", "node_modules", "Gemfile", "Gemfile.lock")  # Jekyll's default `exclude`
 
 
 def read_jekyll(root: str, sections: Sequence[str], language: str) -> OldSite:
@@ -71,25 +72,39 @@ def read_jekyll(root: str, sections: Sequence[str], language: str) -> OldSite:
     warn_duplicates(site, config_file, duplicates)
     if kramdown.get("auto_ids") is False:
         site.warn(config_file, 0, "kramdown.auto_ids is false: the old pages had no heading ids; blogkit gives them ids")
-    _people_and_teams(site)
+    _people_and_teams(site, config)
     style = text(config.get("permalink")) or "date"
     pattern = PERMALINK_STYLES.get(style, style)
     separator = text(config.get("excerpt_separator"))
 
-    files = files_under(site, "")
+    files = [f for f in files_under(site, "") if not _excluded(f, config)]
     posts = [f for f in files if f.endswith(MARKDOWN) and re.search(r"(^|/)_posts/", f)]
     note_unread(site, [f for f in files if re.search(r"(^|/)_(posts|drafts)/", f)])
     drafts = [f for f in files if f.endswith(MARKDOWN) and f.startswith("_drafts/")]
-    pages = [f for f in files if f.endswith(MARKDOWN) and not f.startswith(("_", ".")) and "/_" not in f and not _not_copied(f)]
+    included = tuple(t.strip("/") for t in texts(config.get("include")) if t.startswith("_") and t.strip("/") not in ("_posts", "_drafts"))
+    rendered = [f for f in files if _published(f, included) and f.endswith((*MARKDOWN, ".html")) and _has_front_matter(site, f)]
     top: list[tuple[str, dict[str, Any], str, int]] = []
-    for path in pages:
+    for path in rendered:
         split = read_page(site, path)
         permalink = text(split.data.get("permalink")) if split else ""
         stem = os.path.splitext(path)[0]
-        site.pages[path] = permalink or ("/" + stem + ("/" if style == "pretty" else ".html")).replace("/index.html", "/")
-        if split is not None and "/" not in path and stem not in ("index", "404") and not sections:
+        url = permalink or ("/" + stem + ("/" if style == "pretty" else ".html")).replace("/index.html", "/")
+        site.pages[path] = url if url.startswith("/") else "/" + url
+        if split is None or sections:
+            continue
+        lists = _lists(split.body) or ("search" if os.path.basename(stem) == "search" and "<input" in split.body else "")
+        if lists:
+            site.listings.append(Listing(site.pages[path], "hub" if lists == "posts" else "index", lists))  # blogkit's own page
+        elif stem in ("index", "404"):
+            continue
+        elif path.endswith(".html"):
+            site.warn(path, 1, "the page is HTML with Liquid; it is not imported", "write it in Markdown in pages/ of the new site")
+        elif "/" not in path or path.startswith(included):
             top.append((path, split.data, split.body, split.body_line))
-
+    feed_ids = "id"
+    for path in files:
+        if "/" not in path and path.endswith((".xml", ".json")) and _has_front_matter(site, path):
+            feed_ids = _old_feed(site, path) or feed_ids
     read: list[tuple[str, dict[str, Any], str, int, bool]] = []
     splits: dict[str, Split] = {}
     for path in [*posts, *drafts]:
@@ -160,7 +175,7 @@ def read_jekyll(root: str, sections: Sequence[str], language: str) -> OldSite:
                 body=translator.body("jekyll", body, path, body_line),
                 slug=slug,
                 url=old_url,
-                feed_id=site.base_url.rstrip("/") + _post_id(old_url, slug),
+                feed_id=site.base_url.rstrip("/") + (old_url if feed_ids == "url" else _post_id(old_url, slug)),
                 authors=tuple(people),
                 tags=tuple(texts(meta.get("tags"))) + tuple(categories[1:]),
                 section=categories[0] if categories else "",  # the first category, a tag or a team's section
@@ -177,8 +192,8 @@ def read_jekyll(root: str, sections: Sequence[str], language: str) -> OldSite:
     published = [(path, cats) for path, *_, cats in entries if path in {p.source for p in site.posts if not p.draft}]
     categories_used = {c for _, cats in published for c in cats}
     tags_used = {t for p in site.posts if not p.draft for t in p.tags} - categories_used
-    _feeds_and_listings(site, config, categories_used, tags_used)
-    site.static = [(f, "/" + f) for f in files if _is_static(f)]
+    feeds_and_listings(site, config, categories_used, tags_used, [f for f in files if f.startswith("_plugins/")])
+    site.static = [(f, "/" + f) for f in files if _is_static(f) and not _has_front_matter(site, f)]
     return site
 
 
@@ -195,8 +210,8 @@ def _expand(pattern: str, date: datetime, slug: str, title: str, categories: lis
         "hour": f"{date.hour:02d}",
         "minute": f"{date.minute:02d}",
         "second": f"{date.second:02d}",
-        "title": slug,
-        "slug": slugify(slug) or slugify(title),
+        "title": jekyll_slug(slug, "pretty", cased=True),
+        "slug": jekyll_slug(slug) or slugify(title),
         "output_ext": ".html",
     }
     url = _TOKEN.sub(lambda m: values[m.group(1)], pattern)
@@ -226,11 +241,18 @@ def _find(ref: str, pages: dict[str, str]) -> str | None:
     return None
 
 
-def _people_and_teams(site: OldSite) -> None:
-    """`_data/teams.yml` (key: name, url, description) and `_data/authors.yml` (key: name, bio, email, avatar, team, links)."""
+# what Jekyll themes call an author's fields, as blogkit's profile names them (the first one written wins)
+_AUTHOR_FIELDS = {"avatar": ("avatar", "thumbnail", "image", "picture", "photo"), "bio": ("bio", "byline", "description", "about"),
+                  "url": ("url", "website", "site", "web", "homepage")}  # fmt: skip
+
+
+def _people_and_teams(site: OldSite, config: dict[str, Any]) -> None:
+    """`_data/teams.yml` (key: name, url, description); authors from `_config.yml`'s `authors:` (Octopress and
+    Minimal Mistakes themes) and `_data/authors.yml` (key: name, bio, email, avatar, team, links), the data file's last."""
     for kind in ("teams", "authors"):
-        for name in (f"_data/{kind}.yml", f"_data/{kind}.yaml"):
-            data = read_data(site, name)
+        records = [mapping(config, "authors")] if kind == "authors" else []
+        records += [read_data(site, f"_data/{kind}{ext}") for ext in (".yml", ".yaml")]
+        for data in records:
             for key, record in sorted(data.items()):
                 if not isinstance(record, dict):
                     continue
@@ -239,7 +261,8 @@ def _people_and_teams(site: OldSite) -> None:
                     team = OldTeam(slugify(key), text(record.get("name")) or key, text(record.get("url")), text(record.get("description")))
                     site.teams[team.key] = team
                     continue
-                site.people[key] = person_from_record(key, record)
+                named = {field: next((record[k] for k in keys if text(record.get(k))), "") for field, keys in _AUTHOR_FIELDS.items()}
+                site.people[key] = person_from_record(key, {**record, **named})
 
 
 def _authors(site: OldSite, value: Any) -> list[Person]:
@@ -254,40 +277,52 @@ def _authors(site: OldSite, value: Any) -> list[Person]:
     return people
 
 
-def _feeds_and_listings(site: OldSite, config: dict[str, Any], categories: set[str], tags: set[str]) -> None:
-    plugins = set(texts(config.get("plugins")) + texts(config.get("gems")))
-    feed = mapping(config, "feed")
-    if "jekyll-feed" in plugins:
-        site.feeds.append(OldFeed("/" + (text(feed.get("path")) or "feed.xml").lstrip("/"), "hub", "", "atom"))
-        for category in texts(feed.get("categories")):
-            site.feeds.append(OldFeed(f"/feed/{category}.xml", "section", category, "atom"))
-        by_tag = feed.get("tags")
-        if by_tag:
-            only = set(texts(by_tag.get("only"))) if isinstance(by_tag, dict) and by_tag.get("only") else None
-            path = text(by_tag.get("path")) if isinstance(by_tag, dict) else ""
-            for tag in sorted(tags):
-                if only is None or tag in only:
-                    site.feeds.append(OldFeed(f"/{(path or 'feed/by_tag/').strip('/')}/{tag}.xml", "tag", tag, "atom"))
-    archives = mapping(config, "jekyll-archives")
-    if "jekyll-archives" in plugins and isinstance(archives, dict):
-        links = {"tag": "/tag/:name/", "category": "/category/:name/", **mapping(archives, "permalinks")}
-        for kind in texts(archives.get("enabled")):
-            singular = kind.rstrip("s").replace("categorie", "category")
-            if singular in ("tag", "category"):
-                for term in sorted(tags if singular == "tag" else categories):
-                    site.listings.append(
-                        Listing(links[singular].replace(":name", slugify(term)), "tag" if singular == "tag" else "section", term)
-                    )
-    paged = (text(config.get("paginate_path")) or "/page:num/").strip("/").replace(":num", "{n}") + "/"
-    pages = page_count(sum(1 for p in site.posts if not p.draft), config.get("paginate"))
-    site.listings.append(Listing("/", "hub", "", pages, paged))
+def _excluded(path: str, config: dict[str, Any]) -> bool:
+    """Whether Jekyll left the file out: its default `exclude` and the site's own."""
+    for pattern in (*_NOT_COPIED, *texts(config.get("exclude"))):
+        pattern = pattern.strip("/")
+        if path == pattern or path.startswith(pattern + "/") or fnmatch.fnmatch(path, pattern):
+            return True
+    return False
 
 
-def _not_copied(path: str) -> bool:
-    return path.split("/")[0] in _NOT_COPIED
+def _published(path: str, included: tuple[str, ...]) -> bool:
+    """A page or file Jekyll writes: in no folder with a leading '_' (unless `include:` lists it)."""
+    return (not path.startswith("_") and "/_" not in path) or (path.startswith(included) and "/_" not in path[1:])
 
 
 def _is_static(path: str) -> bool:
-    """A file Jekyll copies as it is: in a folder without a leading '_' or '.', not a page or template."""
-    first = path.split("/")[0]
-    return "/" in path and not first.startswith(("_", ".")) and not _not_copied(path) and not path.endswith((*MARKDOWN, ".html", ".liquid"))
+    """A file Jekyll copies as it is (one without front matter): not a page, a template or a Markdown file."""
+    return _published(path, ()) and not path.endswith((*MARKDOWN, ".liquid"))
+
+
+def _has_front_matter(site: OldSite, path: str) -> bool:
+    """Jekyll renders a file that starts with '---' (a page, a feed template, Sass); it copies the others as they are."""
+    try:
+        with open(os.path.join(site.root, path), "rb") as f:
+            return f.read(5).removeprefix(b"\xef\xbb\xbf").startswith(b"---")
+    except OSError:
+        return False
+
+
+_LOOP = re.compile(r"\{%-?\s*for\s+\w+\s+in\s+(site\.(?:categories|tags|posts)|paginator\.posts)\b")
+
+
+def _lists(body: str) -> str:
+    """What a page made of Liquid lists: 'tags' (its loops go over the categories or tags), 'posts', or ''."""
+    found = {m.group(1) for m in _LOOP.finditer(body)}
+    if found & {"site.categories", "site.tags"}:
+        return "tags"
+    return "posts" if found else ""
+
+
+def _old_feed(site: OldSite, path: str) -> str:
+    """A feed the site wrote as a template (`feed.xml`, `feed.json`): kept as a feed of every post. Returns what its
+    entry ids were ('url' or 'id', see `feed_template_id`), '' when that is unknown or it is no feed."""
+    split = read_page(site, path)
+    fmt = feed_format(split.body, path) if split else ""
+    if split is None or not fmt:
+        site.warn(path, 1, "the file is made by a Liquid template and is no feed; it is not imported", "")
+        return ""
+    site.feeds.append(OldFeed("/" + path, "hub", "", fmt))
+    return feed_template_id(split.body)
