@@ -131,3 +131,55 @@ def test_a_hand_written_feed_keeps_its_old_url_and_its_guids(tmp_path, capsys):
     )
     assert_answers(result, ["/Big-News"], BASE)  # Jekyll's :title keeps the file name's case
     assert_feed(result, "/rss.xml", {BASE + "Big-News"})
+
+
+IMAGE_INCLUDE = '<a href="{{ include.url }}">\n  <img src="{{ include.url }}" alt="{{ include.title }}">\n</a>\n'
+GH_COMMENTS = '<p>Reply on <a href="https://github.com/plover/blog/issues/{{ page.comment_id }}">the issue</a>.</p>\n'
+
+
+def test_comment_threads_videos_image_includes_series_and_canonical_are_kept(tmp_path, capsys):
+    body = (
+        "Intro.\n\n"
+        '<iframe width="560" src="https://www.youtube-nocookie.com/embed/AbCdEf123?rel=0" title="Our talk" allowfullscreen></iframe>\n\n'
+        '<div class="video"><iframe src="https://player.vimeo.com/video/4242"></iframe></div>\n\n'
+        '{% include expanded_img.html url="/images/arch.svg" title="The architecture" %}\n\n'
+        '<iframe src="https://docs.example.com/slides"></iframe>\n'
+    )
+    dest, report, _ = imported(
+        tmp_path,
+        capsys,
+        {
+            "_includes/gh_comments.html": GH_COMMENTS,
+            "_includes/expanded_img.html": IMAGE_INCLUDE,
+            "images/arch.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"/>',
+            "_posts/2024-03-01-one.md": post(
+                "title: One\nauthor: Ana\ncomment_id: 362\nseries: Storage\ncanonical_url: https://medium.example/one\ncss: |\n  h1 {}",
+                body,
+            ),
+        },
+    )
+    written = (dest / "posts/ana/2024-03-01-one.md").read_text()
+    assert "discussion: https://github.com/plover/blog/issues/362\n" in written
+    assert "series: Storage\n" in written and "canonical: https://medium.example/one\n" in written
+    assert "[Watch the video on YouTube: Our talk](https://www.youtube.com/watch?v=AbCdEf123)" in written
+    assert '<a href="https://vimeo.com/4242">Watch the video on Vimeo</a>' in written
+    assert "![The architecture](/images/arch.svg)" in written
+    assert "_posts/2024-03-01-one.md:18: warning: the embedded page 'https://docs.example.com/slides' is kept as a link" in report
+    assert "_posts/2024-03-01-one.md:7: warning: the post's per-post CSS ('css') is not kept" in report
+    assert "iframe" not in written
+
+
+def test_tag_spellings_that_shared_one_page_become_one_tag(tmp_path, capsys):
+    dest, _, result = imported(
+        tmp_path,
+        capsys,
+        {
+            "_posts/2024-03-01-one.md": post("title: One\nauthor: Ana\ntags: Dev-Ops kafka"),
+            "_posts/2024-03-02-two.md": post("title: Two\nauthor: Ana\ntags: [Dev Ops]"),
+            "_posts/2024-03-03-three.md": post("title: Three\nauthor: Ana\ntags: [dev-ops]"),
+        },
+        "plugins: [jekyll-archives]\njekyll-archives:\n  enabled: [tags]\n",
+    )
+    assert "tags:\n- Dev-Ops\n- kafka\n" in (dest / "posts/ana/2024-03-01-one.md").read_text()
+    assert (dest / "tags.yaml").read_text() == "Dev Ops:\n  aliases:\n  - Dev-Ops\n"
+    assert_answers(result, ["/tag/dev-ops/", "/tag/kafka/", "/tags/dev-ops/"], BASE)

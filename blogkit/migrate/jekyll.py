@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from blogkit.core.urls import slugify
 from blogkit.migrate.frontmatter import Split
+from blogkit.migrate.jekyll_content import comment_threads, image_includes, thread_url
 from blogkit.migrate.jekyll_listings import feed_format, feed_template_id, feeds_and_listings, jekyll_slug
 from blogkit.migrate.model import Listing, OldFeed, OldPage, OldPost, OldSite, OldTeam, Person, Section
 from blogkit.migrate.people import parse_names, person_from_record
@@ -23,6 +24,7 @@ from blogkit.migrate.reading import (
     SourceError,
     dated_name,
     files_under,
+    line_of,
     mapping,
     note_unread,
     read_data,
@@ -140,7 +142,8 @@ def read_jekyll(root: str, sections: Sequence[str], language: str) -> OldSite:
         raise SourceError(f"the site has no category '{unknown[0]}'", f"its categories are: {', '.join(sorted(known))}")
     for name in sorted(known):
         site.sections[name] = Section(name, name.replace("-", " ").title() if name.islower() else name, f"/{name.lower()}/")
-    translator = Translator(site, lambda ref, _where: _find(ref, site.pages))
+    translator = Translator(site, lambda ref, _where: _find(ref, site.pages), image_includes(site, files))
+    threads = comment_threads(site, files)
     for path, meta, body, body_line in top:
         page = OldPage(
             source=path,
@@ -177,7 +180,7 @@ def read_jekyll(root: str, sections: Sequence[str], language: str) -> OldSite:
                 url=old_url,
                 feed_id=site.base_url.rstrip("/") + (old_url if feed_ids == "url" else _post_id(old_url, slug)),
                 authors=tuple(people),
-                tags=tuple(texts(meta.get("tags"))) + tuple(categories[1:]),
+                tags=tuple(_words(meta.get("tags"))) + tuple(categories[1:]),
                 section=categories[0] if categories else "",  # the first category, a tag or a team's section
                 aliases=tuple(texts(meta.get("redirect_from"))),
                 lines=url_lines(
@@ -187,8 +190,12 @@ def read_jekyll(root: str, sections: Sequence[str], language: str) -> OldSite:
                 summary=summary,
                 updated=when(meta.get("last_modified_at"), zone),
                 extra={},
+                discussion=thread_url(threads, meta),
+                series=text(meta.get("series")),
+                canonical=_canonical(text(meta.get("canonical_url")) or text(meta.get("canonical")), site.base_url),
             )
         )
+        _report_unkept(site, path, splits[path], meta)
     published = [(path, cats) for path, *_, cats in entries if path in {p.source for p in site.posts if not p.draft}]
     categories_used = {c for _, cats in published for c in cats}
     tags_used = {t for p in site.posts if not p.draft for t in p.tags} - categories_used
@@ -275,6 +282,29 @@ def _authors(site: OldSite, value: Any) -> list[Person]:
         else:
             people += parse_names(item)
     return people
+
+
+def _words(value: Any) -> list[str]:
+    """Tags as Jekyll read them: a text is split at spaces ('tags: rust wasm' is two tags), a list is not."""
+    return [word for item in texts(value) for word in item.split()] if isinstance(value, str) else texts(value)
+
+
+def _canonical(url: str, base_url: str) -> str:
+    """A post's canonical address, when it is elsewhere (a canonical URL on the old site itself is the post's own)."""
+    return url if url.startswith(("https://", "http://")) and not url.startswith(base_url) else ""
+
+
+_UNKEPT = {"css": "per-post CSS", "style": "per-post CSS", "styles": "per-post CSS", "stylesheet": "per-post CSS",
+           "custom_css": "per-post CSS", "extra_css": "per-post CSS", "js": "per-post JavaScript", "javascript": "per-post JavaScript",
+           "scripts": "per-post JavaScript", "custom_js": "per-post JavaScript"}  # fmt: skip
+
+
+def _report_unkept(site: OldSite, path: str, split: Split, meta: dict[str, Any]) -> None:
+    """What the post's front matter asks for that blogkit has no place for."""
+    for key in sorted(meta):
+        what = _UNKEPT.get(str(key).lower())
+        if what and meta[key]:
+            site.warn(path, line_of(split, str(key)), f"the post's {what} ('{key}') is not kept", "blogkit has no place for it")
 
 
 def _excluded(path: str, config: dict[str, Any]) -> bool:

@@ -59,6 +59,9 @@ class OldPost:
     bundle_dir: str = ""  # the folder of its bundle in the old site, '' when it is a single file
     extra: Mapping[str, Any] = field(default_factory=dict)
     lines: Mapping[str, int] = field(default_factory=dict)  # the line of its file that gives each old URL (url, aliases)
+    discussion: str = ""  # the URL of its comment thread (a GitHub issue), kept as blogkit's `discussion`
+    series: str = ""
+    canonical: str = ""  # where the post was first published, when not on this site
 
 
 @dataclass(frozen=True, slots=True)

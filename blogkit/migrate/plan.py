@@ -23,6 +23,7 @@ from blogkit.migrate import continuity
 from blogkit.migrate.credits import Credits, credit, mark_sections, profile, team_entry
 from blogkit.migrate.links import OldLinks, rewrite_links, url_forms
 from blogkit.migrate.model import OldPage, OldPost, OldSite
+from blogkit.migrate.tagnames import tag_aliases
 
 _CONTROL = re.compile("[\x00-\x1f\x7f]")
 PERMALINK = str(SiteConfig.__dataclass_fields__["permalink"].default)  # blogkit's own: every old URL becomes an alias of it
@@ -66,6 +67,8 @@ def plan_site(site: OldSite) -> Plan:
     plan = Plan()
     for person_id, person in sorted(credits.people.items()):
         plan.texts[f"authors/{credits.handles[person_id]}.yaml"] = _dump(profile(site, person, credits.teams))
+    if aliases := tag_aliases(_tags(post, urls.section_tags) for post in sorted(site.posts, key=lambda p: p.source)):
+        plan.texts["tags.yaml"] = _dump(aliases)  # spellings of one tag, which shared its page on the old site
     if credits.teams:
         plan.texts["teams.yaml"] = _dump({key: team_entry(team) for key, team in sorted(credits.teams.items())})
     for post in sorted(site.posts, key=lambda p: p.source):
@@ -257,6 +260,9 @@ def _post_text(post: OldPost, authors: list[str], tags: list[str], aliases: list
     if aliases:
         meta["aliases"] = aliases
     meta["id"] = post.feed_id
+    for key in ("series", "canonical", "discussion"):
+        if getattr(post, key):
+            meta[key] = getattr(post, key)
     if post.extra:
         meta["extra"] = _plain(post.extra)
     return "---\n" + _dump(meta) + "---\n" + body.lstrip("\n").rstrip() + "\n"

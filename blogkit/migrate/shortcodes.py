@@ -9,12 +9,14 @@ left alone: template syntax there is what the post shows.
 
 from __future__ import annotations
 
+import html
 import re
 import shlex
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from blogkit.load.markdown import MORE_MARKER
+from blogkit.migrate.jekyll_content import ImageInclude, image_markdown
 from blogkit.migrate.model import OldSite
 
 SOURCE_SCHEME = "import-source:"
@@ -26,9 +28,10 @@ _FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})[^\n]*\n.*?^(?P=i
 class Translator:
     """Translates the bodies of one old site; problems go to the site's list."""
 
-    def __init__(self, site: OldSite, find_source: FindSource) -> None:
+    def __init__(self, site: OldSite, find_source: FindSource, includes: Mapping[str, ImageInclude] | None = None) -> None:
         self.site = site
         self.find_source = find_source
+        self.includes = includes or {}  # Jekyll includes that are one image
 
     def body(self, generator: str, text: str, source: str, first_line: int) -> str:
         rules = {"zola": self._zola, "hugo": self._hugo, "jekyll": self._jekyll}[generator]
@@ -135,6 +138,11 @@ class Translator:
                 return self._reference(f"_posts/{rest.split('#')[0]}" + (f"#{rest.split('#', 1)[1]}" if "#" in rest else ""), source, line)
             if name == "link":
                 return self._reference(rest, source, line)
+            if name == "include":
+                file, _, arguments = rest.partition(" ")
+                made = image_markdown(self.includes[file], arguments) if file in self.includes else None
+                if made is not None:
+                    return made
             self._kept(source, line, match.group(0), "the Liquid tag")
             return match.group(0)
 
@@ -151,7 +159,32 @@ class Translator:
             self._kept(source, self._line(whole, offset + match.start(), first_line), match.group(0), "the Liquid output")
             return match.group(0)
 
-        return _LIQUID_OUTPUT.sub(output, _LIQUID_TAG.sub(tag, text))
+        return _LIQUID_OUTPUT.sub(output, _LIQUID_TAG.sub(tag, self._embeds(text, source, first_line, whole, offset)))
+
+    def _embeds(self, text: str, source: str, first_line: int, whole: str, offset: int) -> str:
+        """An <iframe> of a video becomes a link to the video (its title, if it has one): nothing is asked of the
+        video's host before the reader follows it. Any other <iframe> becomes a link to its page, reported."""
+
+        def frame(match: re.Match[str]) -> str:
+            src = html.unescape(match.group("src")).strip()
+            named = _TITLE.search(match.group(0))
+            title = html.unescape(named.group(1)).replace("]", "").strip() if named else ""
+            video = _YOUTUBE.search(src)
+            if video:
+                url, label = f"https://www.youtube.com/watch?v={video.group(1)}", "Watch the video on YouTube"
+            elif vimeo := _VIMEO.search(src):
+                url, label = f"https://vimeo.com/{vimeo.group(1)}", "Watch the video on Vimeo"
+            else:
+                url, label = ("https:" + src if src.startswith("//") else src), "Open the embedded page"
+                line = self._line(whole, offset + match.start(), first_line)
+                self.site.warn(source, line, f"the embedded page '{url[:80]}' is kept as a link", "blogkit embeds no other site's pages")
+            if not url.startswith(("https://", "http://")):
+                return match.group(0)
+            label = f"{label}: {title}" if title else label
+            at_line_start = match.start() == 0 or text[match.start() - 1] == "\n"
+            return f"[{label}]({url})" if at_line_start else f'<a href="{html.escape(url)}">{html.escape(label)}</a>'
+
+        return _IFRAME.sub(frame, text)
 
 
 # -- what the generators' syntax looks like ------------------------------------------------------
@@ -171,6 +204,10 @@ _JEKYLL_HIGHLIGHT = re.compile(
 )
 _LIQUID_TAG = re.compile(r"\{%-?\s*(.*?)\s*-?%\}", re.DOTALL)
 _LIQUID_OUTPUT = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}", re.DOTALL)
+_IFRAME = re.compile(r"<iframe\b[^>]*?\bsrc\s*=\s*[\"'](?P<src>[^\"']+)[\"'][^>]*>(?:\s*</iframe>)?", re.IGNORECASE)
+_TITLE = re.compile(r"\btitle\s*=\s*[\"']([^\"']+)[\"']", re.IGNORECASE)
+_YOUTUBE = re.compile(r"(?:youtube(?:-nocookie)?\.com/(?:embed|v)/|youtu\.be/)([\w-]{6,})")
+_VIMEO = re.compile(r"player\.vimeo\.com/video/(\d+)")
 _ZOLA_ARG = re.compile(r"(\w+)\s*=\s*(\"[^\"]*\"|'[^']*'|[^,\s]+)")
 
 
