@@ -143,7 +143,8 @@ def test_comment_threads_videos_image_includes_series_and_canonical_are_kept(tmp
         '<iframe width="560" src="https://www.youtube-nocookie.com/embed/AbCdEf123?rel=0" title="Our talk" allowfullscreen></iframe>\n\n'
         '<div class="video"><iframe src="https://player.vimeo.com/video/4242"></iframe></div>\n\n'
         '{% include expanded_img.html url="/images/arch.svg" title="The architecture" %}\n\n'
-        '<iframe src="https://docs.example.com/slides"></iframe>\n'
+        '<iframe src="https://docs.example.com/slides"></iframe>\n\n'
+        '{% expanded_img left /images/arch.svg 300 "The plan" %}\n'
     )
     dest, report, _ = imported(
         tmp_path,
@@ -163,7 +164,7 @@ def test_comment_threads_videos_image_includes_series_and_canonical_are_kept(tmp
     assert "series: Storage\n" in written and "canonical: https://medium.example/one\n" in written
     assert "[Watch the video on YouTube: Our talk](https://www.youtube.com/watch?v=AbCdEf123)" in written
     assert '<a href="https://vimeo.com/4242">Watch the video on Vimeo</a>' in written
-    assert "![The architecture](/images/arch.svg)" in written
+    assert "![The architecture](/images/arch.svg)" in written and "![The plan](/images/arch.svg)" in written
     assert "_posts/2024-03-01-one.md:18: warning: the embedded page 'https://docs.example.com/slides' is kept as a link" in report
     assert "_posts/2024-03-01-one.md:7: warning: the post's per-post CSS ('css') is not kept" in report
     assert "iframe" not in written

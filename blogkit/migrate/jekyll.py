@@ -335,14 +335,16 @@ def _has_front_matter(site: OldSite, path: str) -> bool:
         return False
 
 
-_LOOP = re.compile(r"\{%-?\s*for\s+\w+\s+in\s+(site\.(?:categories|tags|posts)|paginator\.posts)\b")
+_LOOP = re.compile(r"\{%-?\s*for\s+\w+\s+in\s+(site\.(?:categories|tags|posts|authors|data\.authors)|paginator\.posts)\b")
 
 
 def _lists(body: str) -> str:
-    """What a page made of Liquid lists: 'tags' (its loops go over the categories or tags), 'posts', or ''."""
+    """What a page made of Liquid lists: 'tags' (its loops go over the categories or tags), 'authors', 'posts', or ''."""
     found = {m.group(1) for m in _LOOP.finditer(body)}
     if found & {"site.categories", "site.tags"}:
         return "tags"
+    if found & {"site.authors", "site.data.authors"}:
+        return "authors"
     return "posts" if found else ""
 
 

@@ -143,6 +143,10 @@ class Translator:
                 made = image_markdown(self.includes[file], arguments) if file in self.includes else None
                 if made is not None:
                     return made
+            if name in ("img", "image") or name.endswith(("_img", "_image")):
+                made = _octopress_image(rest)
+                if made is not None:
+                    return made
             self._kept(source, line, match.group(0), "the Liquid tag")
             return match.group(0)
 
@@ -209,6 +213,20 @@ _TITLE = re.compile(r"\btitle\s*=\s*[\"']([^\"']+)[\"']", re.IGNORECASE)
 _YOUTUBE = re.compile(r"(?:youtube(?:-nocookie)?\.com/(?:embed|v)/|youtu\.be/)([\w-]{6,})")
 _VIMEO = re.compile(r"player\.vimeo\.com/video/(\d+)")
 _ZOLA_ARG = re.compile(r"(\w+)\s*=\s*(\"[^\"]*\"|'[^']*'|[^,\s]+)")
+
+
+def _octopress_image(markup: str) -> str | None:
+    """Octopress's `{% img [class] /path/or/url [width [height]] [title ["alt"]] %}` (and tags written like it) as Markdown."""
+    words = markup.split()
+    at = next((i for i, word in enumerate(words) if word.startswith(("/", "http://", "https://"))), None)
+    if at is None:
+        return None
+    rest = list(words[at + 1 :])
+    while rest and rest[0].isdigit():
+        rest.pop(0)
+    quoted = re.findall(r"[\"']([^\"']*)[\"']", " ".join(rest))
+    text = (quoted[-1] if quoted else " ".join(rest)).replace("]", "").strip()
+    return f"![{text}]({words[at]})"
 
 
 def _fence(lang: str, code: str) -> str:
