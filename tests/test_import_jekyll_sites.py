@@ -184,3 +184,19 @@ def test_tag_spellings_that_shared_one_page_become_one_tag(tmp_path, capsys):
     assert "tags:\n- Dev-Ops\n- kafka\n" in (dest / "posts/ana/2024-03-01-one.md").read_text()
     assert (dest / "tags.yaml").read_text() == "Dev Ops:\n  aliases:\n  - Dev-Ops\n"
     assert_answers(result, ["/tag/dev-ops/", "/tag/kafka/", "/tags/dev-ops/"], BASE)
+
+
+def test_a_post_dated_in_the_future_was_not_published_by_jekyll_and_is_a_draft(tmp_path, capsys):
+    dest, report, result = imported(
+        tmp_path,
+        capsys,
+        {
+            "_posts/2024-03-01-one.md": post("title: One\nauthor: Ana\ncategories: [Engineering]"),
+            "_posts/2999-01-01-template.md": post("title: Template\nauthor: Ana\ndate: 2999-01-01\ncategories: [Category 1]"),
+        },
+        "plugins: [jekyll-archives]\njekyll-archives:\n  enabled: [categories]\n  permalinks:\n    category: /categories/:name/\n",
+    )
+    assert "_posts/2999-01-01-template.md:4: warning: the post is dated in the future, and Jekyll published no such post" in report
+    assert "draft: true" in (dest / "posts/ana/2999-01-01-template.md").read_text()
+    assert "/categories/category-1/" not in (dest / "blogkit.yaml").read_text()
+    assert_answers(result, ["/categories/engineering/"], BASE)

@@ -9,7 +9,7 @@ import os
 import posixpath
 import re
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -156,9 +156,18 @@ def read_jekyll(root: str, sections: Sequence[str], language: str) -> OldSite:
         )
         site.standalone.append(page)
     default_author = config.get("author")
+    now = datetime.now(UTC)
     for path, meta, body, body_line, draft, date, slug, categories in entries:
         if chosen and not chosen & set(categories):
             continue
+        if not draft and date > now and config.get("future") is not True:
+            draft = True
+            site.warn(
+                path,
+                line_of(splits[path], "date") if "date" in meta else 1,
+                "the post is dated in the future, and Jekyll published no such post (`future` is not true); it is imported as a draft",
+                "remove `draft: true` from the new post when it is ready",
+            )
         summary = text(meta.get("description")) or text(meta.get("summary")) or text(meta.get("excerpt"))
         if separator and separator in body:
             before, after = body.split(separator, 1)
