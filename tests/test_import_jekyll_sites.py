@@ -200,3 +200,36 @@ def test_a_post_dated_in_the_future_was_not_published_by_jekyll_and_is_a_draft(t
     assert "draft: true" in (dest / "posts/ana/2999-01-01-template.md").read_text()
     assert "/categories/category-1/" not in (dest / "blogkit.yaml").read_text()
     assert_answers(result, ["/categories/engineering/"], BASE)
+
+
+def test_permalink_styles_collections_permalink_and_scoped_defaults(tmp_path, capsys):
+    for style, url in (
+        ("pretty", "/engineering/2024/03/01/One-Step/"),
+        ("date", "/engineering/2024/03/01/One-Step.html"),
+        ("ordinal", "/engineering/2024/061/One-Step.html"),
+        ("none", "/engineering/One-Step.html"),
+        ("/:year/:slug/", "/2024/one-step/"),
+    ):
+        folder = tmp_path / style.strip("/").replace(":", "").replace("/", "-")
+        _, _, result = imported(
+            folder,
+            capsys,
+            {"_posts/2024-03-01-One-Step.md": post("title: One step\nauthor: Ana\ncategories: [Engineering]")},
+            f"permalink: {style}\n",
+        )
+        assert_answers(result, [url], BASE)
+    dest, _, result = imported(
+        tmp_path / "defaults",
+        capsys,
+        {
+            "_posts/2024-03-01-one.md": post("title: One\ncategories: [Ops]"),
+            "_posts/ops/2024-03-02-two.md": post("title: Two\nauthor: Bo"),
+        },
+        "permalink: date\ncollections:\n  posts:\n    permalink: /articles/:title/\n"
+        "defaults:\n  - scope: {path: '', type: posts}\n    values: {author: Ana}\n"
+        "  - scope: {path: _posts/ops}\n    values: {author: Cy, tags: [oncall]}\n",
+    )
+    assert_answers(result, ["/articles/one/", "/articles/two/"], BASE)
+    assert (dest / "posts/ana/2024-03-01-one.md").exists()
+    two = (dest / "posts/bo/2024-03-02-two.md").read_text()  # its own front matter wins over the defaults
+    assert "- oncall\n" in two

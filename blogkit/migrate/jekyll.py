@@ -4,6 +4,7 @@ jekyll-archives URLs."""
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import os
 import posixpath
@@ -76,7 +77,9 @@ def read_jekyll(root: str, sections: Sequence[str], language: str) -> OldSite:
         site.warn(config_file, 0, "kramdown.auto_ids is false: the old pages had no heading ids; blogkit gives them ids")
     _people_and_teams(site, config)
     style = text(config.get("permalink")) or "date"
-    pattern = PERMALINK_STYLES.get(style, style)
+    posts_style = text(mapping(config, "collections", "posts").get("permalink")) or style  # a collection's own wins
+    pattern = PERMALINK_STYLES.get(posts_style, posts_style)
+    defaults = _defaults(config)
     separator = text(config.get("excerpt_separator"))
 
     files = [f for f in files_under(site, "") if not _excluded(f, config)]
@@ -88,6 +91,8 @@ def read_jekyll(root: str, sections: Sequence[str], language: str) -> OldSite:
     top: list[tuple[str, dict[str, Any], str, int]] = []
     for path in rendered:
         split = read_page(site, path)
+        if split is not None:
+            split = dataclasses.replace(split, data={**_defaults_for(defaults, path, "pages"), **split.data})
         permalink = text(split.data.get("permalink")) if split else ""
         stem = os.path.splitext(path)[0]
         url = permalink or ("/" + stem + ("/" if style == "pretty" else ".html")).replace("/index.html", "/")
@@ -114,7 +119,9 @@ def read_jekyll(root: str, sections: Sequence[str], language: str) -> OldSite:
         if split is None:
             continue
         splits[path] = split
-        read.append((path, split.data, split.body, split.body_line, path.startswith("_drafts/")))
+        kind = "drafts" if path.startswith("_drafts/") else "posts"
+        meta = {**_defaults_for(defaults, path, kind), **split.data}
+        read.append((path, meta, split.body, split.body_line, kind == "drafts"))
     dates = [when(meta.get("date"), zone) or _file_date(p, zone) for p, meta, _, _, draft in read if not draft]
     newest = max((d for d in dates if d is not None), default=None)
     entries = []
@@ -291,6 +298,28 @@ def _authors(site: OldSite, value: Any) -> list[Person]:
         else:
             people += parse_names(item)
     return people
+
+
+def _defaults(config: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    """`defaults:` as (path, type, values), the least specific first: Jekyll gives a more specific scope precedence."""
+    found = []
+    for entry in config.get("defaults") or []:
+        if isinstance(entry, dict) and isinstance(entry.get("values"), dict):
+            scope = mapping(entry, "scope")
+            found.append((text(scope.get("path")).strip("/"), text(scope.get("type")), entry["values"]))
+    return sorted(found, key=lambda item: (len(item[0]), bool(item[1])))
+
+
+def _defaults_for(defaults: list[tuple[str, str, dict[str, Any]]], path: str, kind: str) -> dict[str, Any]:
+    """The front matter `defaults:` gives the file at `path` of the type `kind` (posts, drafts, pages)."""
+    merged: dict[str, Any] = {}
+    for folder, type_, values in defaults:
+        if type_ and type_ != kind and not (type_ == "posts" and kind == "drafts"):
+            continue
+        if folder and not (path == folder or path.startswith(folder + "/") or fnmatch.fnmatch(path, folder)):
+            continue
+        merged.update(values)
+    return merged
 
 
 def _words(value: Any) -> list[str]:
