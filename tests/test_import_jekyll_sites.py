@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from importing import assert_answers, assert_feed
+from importing import assert_anchor, assert_answers, assert_feed
 
 from conftest import build, diagnostics, run_cli
 
@@ -233,3 +233,16 @@ def test_permalink_styles_collections_permalink_and_scoped_defaults(tmp_path, ca
     assert (dest / "posts/ana/2024-03-01-one.md").exists()
     two = (dest / "posts/bo/2024-03-02-two.md").read_text()  # its own front matter wins over the defaults
     assert "- oncall\n" in two
+
+
+def test_a_name_anchors_still_land(tmp_path, capsys):
+    _, _, result = imported(
+        tmp_path,
+        capsys,
+        {
+            "_posts/2024-03-01-one.md": post(
+                "title: One\nauthor: Ana", 'See [setup](#setup).\n\n<a name="setup"></a>\n## Setting up\n\nText.\n'
+            )
+        },
+    )
+    assert_anchor(result, "/2024/03/01/one.html", "setup", BASE)

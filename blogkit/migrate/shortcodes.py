@@ -188,7 +188,7 @@ class Translator:
             at_line_start = match.start() == 0 or text[match.start() - 1] == "\n"
             return f"[{label}]({url})" if at_line_start else f'<a href="{html.escape(url)}">{html.escape(label)}</a>'
 
-        return _IFRAME.sub(frame, text)
+        return _A_NAME.sub(lambda m: f' id="{m.group(2)}"', _IFRAME.sub(frame, text))  # an anchor by name: by id, which a build checks
 
 
 # -- what the generators' syntax looks like ------------------------------------------------------
@@ -208,6 +208,7 @@ _JEKYLL_HIGHLIGHT = re.compile(
 )
 _LIQUID_TAG = re.compile(r"\{%-?\s*(.*?)\s*-?%\}", re.DOTALL)
 _LIQUID_OUTPUT = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}", re.DOTALL)
+_A_NAME = re.compile(r"(?<=<a)\s+name\s*=\s*([\"'])([^\"']+)\1(?=[^>]*>)(?![^>]*\b(?:href|id)\s*=)", re.IGNORECASE)
 _IFRAME = re.compile(r"<iframe\b[^>]*?\bsrc\s*=\s*[\"'](?P<src>[^\"']+)[\"'][^>]*>(?:\s*</iframe>)?", re.IGNORECASE)
 _TITLE = re.compile(r"\btitle\s*=\s*[\"']([^\"']+)[\"']", re.IGNORECASE)
 _YOUTUBE = re.compile(r"(?:youtube(?:-nocookie)?\.com/(?:embed|v)/|youtu\.be/)([\w-]{6,})")
