@@ -246,3 +246,12 @@ def test_a_name_anchors_still_land(tmp_path, capsys):
         },
     )
     assert_anchor(result, "/2024/03/01/one.html", "setup", BASE)
+
+
+def test_importing_no_post_from_a_folder_of_dated_articles_is_an_error_with_a_hint(tmp_path, capsys):
+    source = jekyll(tmp_path / "old", {"posts/2024-03-01-one.md": post("title: One"), "posts/2024-03-02-two.md": post("title: Two")})
+    code, _, err = run_cli(["import", "jekyll", str(source), str(tmp_path / "new")], capsys)
+    assert code == 1
+    assert "posts/2024-03-01-one.md: error: no post was imported, though the site holds 2 dated article(s)" in err
+    assert "hint: Jekyll reads posts only from `_posts/`" in err
+    assert not (tmp_path / "new").exists()

@@ -212,6 +212,8 @@ def read_jekyll(root: str, sections: Sequence[str], language: str) -> OldSite:
             )
         )
         _report_unkept(site, path, splits[path], meta)
+    if not site.posts and not sections:
+        _nothing_imported(site, files)
     published = [(path, cats) for path, *_, cats in entries if path in {p.source for p in site.posts if not p.draft}]
     categories_used = {c for _, cats in published for c in cats}
     tags_used = {t for p in site.posts if not p.draft for t in p.tags} - categories_used
@@ -298,6 +300,19 @@ def _authors(site: OldSite, value: Any) -> list[Person]:
         else:
             people += parse_names(item)
     return people
+
+
+def _nothing_imported(site: OldSite, files: list[str]) -> None:
+    """No post came over from a folder that holds dated articles: an error, not an import of nothing."""
+    dated = [f for f in files if dated_name(os.path.splitext(os.path.basename(f))[0])[0] and f.endswith((*MARKDOWN, ".html"))]
+    if not dated:
+        return
+    where = dated[0]
+    if re.search(r"(^|/)_posts/", where):
+        hint = "Jekyll's posts here are not Markdown (see the warnings above); convert them, then import again"
+    else:
+        hint = "Jekyll reads posts only from `_posts/` (or `<category>/_posts/`): is this the folder of the Jekyll site?"
+    site.fail(where, 0, 0, f"no post was imported, though the site holds {len(dated)} dated article(s)", hint)
 
 
 def _defaults(config: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
