@@ -110,12 +110,16 @@ def test_pages_folder_listed_in_include_comes_over_and_liquid_listing_pages_lead
             "google0123.html": "google-site-verification: google0123.html\n",
             "index.html": post("layout: home", "{% for post in paginator.posts %}x{% endfor %}\n"),
             "events.html": post("title: Events", "<p>{{ site.title }}</p>\n"),
+            "authors.html": post("title: Authors", "{% assign people = site.data.authors | sort %}{% for a in people %}x{% endfor %}\n"),
+            "css/main.scss": post("", "body { color: red; }\n"),
+            "README.md": "How to run the blog.\n",
         },
         "permalink: /:title/\ninclude: ['_pages']\n",
     )
     assert (dest / "pages/about.md").read_text() == "---\ntitle: About\n---\nHello.\n"
-    assert_answers(result, ["/about/", "/categories/", "/favicon.ico", "/google0123.html", "/one/"], BASE)
+    assert_answers(result, ["/about/", "/categories/", "/authors.html", "/favicon.ico", "/google0123.html", "/README.md", "/one/"], BASE)
     assert "events.html:1: warning: the page is HTML with Liquid; it is not imported" in report
+    assert "css/main.scss:1: warning: the stylesheet Jekyll made from this Sass is not kept" in report
 
 
 def test_a_hand_written_feed_keeps_its_old_url_and_its_guids(tmp_path, capsys):
@@ -129,7 +133,7 @@ def test_a_hand_written_feed_keeps_its_old_url_and_its_guids(tmp_path, capsys):
         {"rss.xml": template, "_posts/2024-03-01-Big-News.md": post("title: Big news\nauthor: Ana")},
         "permalink: /:title\n",
     )
-    assert_answers(result, ["/Big-News"], BASE)  # Jekyll's :title keeps the file name's case
+    assert_answers(result, ["/Big-News", "/Big-News.html"], BASE)  # Jekyll's :title keeps the file name's case; it wrote .html
     assert_feed(result, "/rss.xml", {BASE + "Big-News"})
 
 

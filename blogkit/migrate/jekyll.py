@@ -198,7 +198,7 @@ def read_jekyll(root: str, sections: Sequence[str], language: str) -> OldSite:
                 authors=tuple(people),
                 tags=tuple(_words(meta.get("tags"))) + tuple(categories[1:]),
                 section=categories[0] if categories else "",  # the first category, a tag or a team's section
-                aliases=tuple(texts(meta.get("redirect_from"))),
+                aliases=tuple(texts(meta.get("redirect_from"))) + _written_as(old_url),
                 lines=url_lines(
                     splits[path], old_url, ("permalink", "slug"), "redirect_from", {a: a for a in texts(meta.get("redirect_from"))}
                 ),
@@ -219,6 +219,9 @@ def read_jekyll(root: str, sections: Sequence[str], language: str) -> OldSite:
     tags_used = {t for p in site.posts if not p.draft for t in p.tags} - categories_used
     feeds_and_listings(site, config, categories_used, tags_used, [f for f in files if f.startswith("_plugins/")])
     site.static = [(f, "/" + f) for f in files if _is_static(f) and not _has_front_matter(site, f)]
+    for path in files:
+        if path.endswith((".scss", ".sass")) and _published(path, ()) and _has_front_matter(site, path):
+            site.warn(path, 1, "the stylesheet Jekyll made from this Sass is not kept", "the new site is styled by blogkit's theme")
     return site
 
 
@@ -337,6 +340,12 @@ def _defaults_for(defaults: list[tuple[str, str, dict[str, Any]]], path: str, ki
     return merged
 
 
+def _written_as(url: str) -> tuple[str, ...]:
+    """The file Jekyll wrote for a URL without an extension ('/raft' was '/raft.html', which servers answer at both)."""
+    last = url.rsplit("/", 1)[-1]
+    return (url + ".html",) if last and "." not in last else ()
+
+
 def _words(value: Any) -> list[str]:
     """Tags as Jekyll read them: a text is split at spaces ('tags: rust wasm' is two tags), a list is not."""
     return [word for item in texts(value) for word in item.split()] if isinstance(value, str) else texts(value)
@@ -375,8 +384,8 @@ def _published(path: str, included: tuple[str, ...]) -> bool:
 
 
 def _is_static(path: str) -> bool:
-    """A file Jekyll copies as it is (one without front matter): not a page, a template or a Markdown file."""
-    return _published(path, ()) and not path.endswith((*MARKDOWN, ".liquid"))
+    """A file Jekyll copies as it is (one without front matter): not a template."""
+    return _published(path, ()) and not path.endswith(".liquid")
 
 
 def _has_front_matter(site: OldSite, path: str) -> bool:
@@ -388,7 +397,9 @@ def _has_front_matter(site: OldSite, path: str) -> bool:
         return False
 
 
-_LOOP = re.compile(r"\{%-?\s*for\s+\w+\s+in\s+(site\.(?:categories|tags|posts|authors|data\.authors)|paginator\.posts)\b")
+_LOOP = re.compile(
+    r"\{%-?\s*(?:for\s+\w+\s+in|assign\s+\w+\s*=)\s*(site\.(?:categories|tags|posts|authors|data\.authors)|paginator\.posts)\b"
+)
 
 
 def _lists(body: str) -> str:
