@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from importing import assert_anchor, assert_answers, assert_feed
 
+from blogkit.migrate.jekyll_listings import jekyll_slug
 from conftest import build, diagnostics, run_cli
 
 BASE = "https://blog.plover.example/"
@@ -259,3 +261,18 @@ def test_importing_no_post_from_a_folder_of_dated_articles_is_an_error_with_a_hi
     assert "posts/2024-03-01-one.md: error: no post was imported, though the site holds 2 dated article(s)" in err
     assert "hint: Jekyll reads posts only from `_posts/`" in err
     assert not (tmp_path / "new").exists()
+
+
+@pytest.mark.parametrize(
+    ("written", "mode", "cased", "slug"),
+    [
+        ("Dev Ops", "default", False, "dev-ops"),
+        ("a_-b  c", "default", False, "a-b-c"),  # one '-' for each run, '_' included
+        ("Next.js", "default", False, "next-js"),
+        ("Cocoa-Architecture:-Router-Pattern", "pretty", True, "Cocoa-Architecture-Router-Pattern"),
+        ("snake_case: v1.2", "pretty", True, "snake_case-v1.2"),  # pretty keeps '_' and '.'
+        ("--Big News--", "default", True, "Big-News"),
+    ],
+)
+def test_jekyll_slugs(written, mode, cased, slug):
+    assert jekyll_slug(written, mode, cased) == slug

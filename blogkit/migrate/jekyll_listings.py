@@ -16,8 +16,8 @@ from blogkit.migrate import source
 from blogkit.migrate.model import Listing, OldFeed, OldSite
 from blogkit.migrate.reading import mapping, page_count, text, texts
 
-_DEFAULT = re.compile(r"[^\w]+|_+")  # Jekyll's `[^[:alnum:]]+`: anything but letters and digits
-_PRETTY = re.compile(r"[^\w._~!$&'()+,;=@]+|_+")
+_DEFAULT = re.compile(r"(?:[^\w]|_)+")  # Jekyll's `[^[:alnum:]]+`: a run of anything but letters and digits
+_PRETTY = re.compile(r"[^\w.~!$&'()+,;=@]+")  # Jekyll's `[^[:alnum:]._~!$&'()+,;=@]+`: '_' is kept
 _OCTOPRESS = re.compile(r"_|[^\w]")
 
 
