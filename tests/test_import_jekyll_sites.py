@@ -150,7 +150,9 @@ def test_comment_threads_videos_image_includes_series_and_canonical_are_kept(tmp
         '<div class="video"><iframe src="https://player.vimeo.com/video/4242"></iframe></div>\n\n'
         '{% include expanded_img.html url="/images/arch.svg" title="The architecture" %}\n\n'
         '<iframe src="https://docs.example.com/slides"></iframe>\n\n'
-        '{% expanded_img left /images/arch.svg 300 "The plan" %}\n'
+        '{% expanded_img left /images/arch.svg 300 "The plan" %}\n\n'
+        '{% include video.html url="/images/demo.mp4" title="The demo" %}\n\n'
+        '<script src="https://player.vimeo.com/api/player.js"></script>\n'
     )
     dest, report, _ = imported(
         tmp_path,
@@ -158,6 +160,8 @@ def test_comment_threads_videos_image_includes_series_and_canonical_are_kept(tmp
         {
             "_includes/gh_comments.html": GH_COMMENTS,
             "_includes/expanded_img.html": IMAGE_INCLUDE,
+            "_includes/video.html": '<div>\n<video controls>\n  <source src="{{ include.url }}" type="video/mp4">\n</video>\n</div>\n',
+            "images/demo.mp4": "mp4",
             "images/arch.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"/>',
             "_posts/2024-03-01-one.md": post(
                 "title: One\nauthor: Ana\ncomment_id: 362\nseries: Storage\ncanonical_url: https://medium.example/one\ncss: |\n  h1 {}",
@@ -173,7 +177,9 @@ def test_comment_threads_videos_image_includes_series_and_canonical_are_kept(tmp
     assert "![The architecture](/images/arch.svg)" in written and "![The plan](/images/arch.svg)" in written
     assert "_posts/2024-03-01-one.md:18: warning: the embedded page 'https://docs.example.com/slides' is kept as a link" in report
     assert "_posts/2024-03-01-one.md:7: warning: the post's per-post CSS ('css') is not kept" in report
-    assert "iframe" not in written
+    assert "[Watch the video: The demo](/images/demo.mp4)" in written
+    assert "_posts/2024-03-01-one.md:24: warning: the post's <script> is not kept" in report
+    assert "iframe" not in written and "<script" not in written
 
 
 def test_tag_spellings_that_shared_one_page_become_one_tag(tmp_path, capsys):
@@ -276,3 +282,11 @@ def test_importing_no_post_from_a_folder_of_dated_articles_is_an_error_with_a_hi
 )
 def test_jekyll_slugs(written, mode, cased, slug):
     assert jekyll_slug(written, mode, cased) == slug
+
+
+def test_lines_of_liquid_after_a_rewritten_iframe_are_lines_of_the_file(tmp_path, capsys):
+    body = (
+        '<iframe src="https://www.youtube.com/embed/AbCdEf123?rel=0&amp;showinfo=0&amp;controls=1" width="560"></iframe>\n{% raw_thing %}\n'
+    )
+    _, report, _ = imported(tmp_path, capsys, {"_posts/2024-03-01-one.md": post("title: One\nauthor: Ana", body)})
+    assert "_posts/2024-03-01-one.md:6: warning: the Liquid tag '{% raw_thing %}' cannot be translated" in report

@@ -30,6 +30,7 @@ class ImageInclude:
     src: str
     alt: str = ""
     caption: str = ""
+    video: bool = False  # a <video> of a file of the site: a link to the file
 
 
 def _templates(site: OldSite, files: list[str]) -> list[tuple[str, str]]:
@@ -59,6 +60,10 @@ def image_includes(site: OldSite, files: list[str]) -> dict[str, ImageInclude]:
     for path, template in _templates(site, files):
         if not path.startswith("_includes/"):
             continue
+        sources = _VIDEO_SOURCE.findall(template) if "<video" in template.lower() else []
+        if len(sources) == 1:
+            found[path[len("_includes/") :]] = ImageInclude(sources[0], "title", video=True)
+            continue
         images = _IMG.findall(template)
         if len(images) != 1 or _WRAPPERS.sub("", _IMG.sub("", template)).strip():
             continue
@@ -69,6 +74,7 @@ def image_includes(site: OldSite, files: list[str]) -> dict[str, ImageInclude]:
     return found
 
 
+_VIDEO_SOURCE = re.compile(r"<(?:source|video)\b[^>]*\bsrc\s*=\s*[\"']\s*" + _PARAM, re.IGNORECASE)
 _ARG = re.compile(r"""(\w+)\s*=\s*(?:"([^"]*)"|'([^']*)'|(\S+))""")
 
 
@@ -79,6 +85,8 @@ def image_markdown(include: ImageInclude, arguments: str) -> str | None:
     if not src or "{{" in src:
         return None
     alt = args.get(include.alt, "").replace("]", "\\]")
+    if include.video:
+        return f"[Watch the video{': ' + alt if alt else ''}]({src})"
     caption = args.get(include.caption, "")
     return f"![{alt}]({src})" + (f"\n\n*{caption}*" if caption else "")
 

@@ -53,6 +53,11 @@ class Translator:
     def _line(self, whole: str, offset: int, first_line: int) -> int:
         return first_line + whole[:offset].count("\n")
 
+    def _line_at(self, match: re.Match[str], whole: str, offset: int, first_line: int) -> int:
+        """The line of a match in a segment starting at `offset` of `whole`, which earlier passes may have rewritten
+        (a rewrite keeps the line breaks it does not replace)."""
+        return first_line + whole.count("\n", 0, offset) + match.string.count("\n", 0, match.start())
+
     def _kept(self, source: str, line: int, written: str, what: str) -> None:
         shown = written if len(written) <= 60 else written[:57] + "..."
         self.site.warn(source, line, f"{what} '{shown}' cannot be translated; it is kept as text", "rewrite it in Markdown, or remove it")
@@ -131,7 +136,7 @@ class Translator:
         text = text.replace("{% raw %}", "").replace("{% endraw %}", "")
 
         def tag(match: re.Match[str]) -> str:
-            line = self._line(whole, offset + match.start(), first_line)
+            line = self._line_at(match, whole, offset, first_line)
             name, _, rest = match.group(1).strip().partition(" ")
             rest = rest.strip()
             if name == "post_url":
@@ -160,7 +165,7 @@ class Translator:
                 value = self._param(expression)
                 if value is not None:
                     return value
-            self._kept(source, self._line(whole, offset + match.start(), first_line), match.group(0), "the Liquid output")
+            self._kept(source, self._line_at(match, whole, offset, first_line), match.group(0), "the Liquid output")
             return match.group(0)
 
         return _LIQUID_OUTPUT.sub(output, _LIQUID_TAG.sub(tag, self._embeds(text, source, first_line, whole, offset)))
@@ -180,7 +185,7 @@ class Translator:
                 url, label = f"https://vimeo.com/{vimeo.group(1)}", "Watch the video on Vimeo"
             else:
                 url, label = ("https:" + src if src.startswith("//") else src), "Open the embedded page"
-                line = self._line(whole, offset + match.start(), first_line)
+                line = self._line_at(match, whole, offset, first_line)
                 self.site.warn(source, line, f"the embedded page '{url[:80]}' is kept as a link", "blogkit embeds no other site's pages")
             if not url.startswith(("https://", "http://")):
                 return match.group(0)
@@ -188,7 +193,13 @@ class Translator:
             at_line_start = match.start() == 0 or text[match.start() - 1] == "\n"
             return f"[{label}]({url})" if at_line_start else f'<a href="{html.escape(url)}">{html.escape(label)}</a>'
 
-        return _A_NAME.sub(lambda m: f' id="{m.group(2)}"', _IFRAME.sub(frame, text))  # an anchor by name: by id, which a build checks
+        def script(match: re.Match[str]) -> str:
+            line = self._line_at(match, whole, offset, first_line)
+            self.site.warn(source, line, "the post's <script> is not kept", "blogkit runs no script a post brings")
+            return ""
+
+        text = _EMBED.sub(lambda m: script(m) if m.group("script") else frame(m), text)  # one pass: lines of the text as written
+        return _A_NAME.sub(lambda m: f' id="{m.group(2)}"', text)  # an anchor by name: by id, which a build checks
 
 
 # -- what the generators' syntax looks like ------------------------------------------------------
@@ -209,7 +220,10 @@ _JEKYLL_HIGHLIGHT = re.compile(
 _LIQUID_TAG = re.compile(r"\{%-?\s*(.*?)\s*-?%\}", re.DOTALL)
 _LIQUID_OUTPUT = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}", re.DOTALL)
 _A_NAME = re.compile(r"(?<=<a)\s+name\s*=\s*([\"'])([^\"']+)\1(?=[^>]*>)(?![^>]*\b(?:href|id)\s*=)", re.IGNORECASE)
-_IFRAME = re.compile(r"<iframe\b[^>]*?\bsrc\s*=\s*[\"'](?P<src>[^\"']+)[\"'][^>]*>(?:\s*</iframe>)?", re.IGNORECASE)
+_EMBED = re.compile(
+    r"(?P<script><script\b[^>]*>.*?</script>)|<iframe\b[^>]*?\bsrc\s*=\s*[\"'](?P<src>[^\"']+)[\"'][^>]*>(?:\s*</iframe>)?",
+    re.IGNORECASE | re.DOTALL,
+)
 _TITLE = re.compile(r"\btitle\s*=\s*[\"']([^\"']+)[\"']", re.IGNORECASE)
 _YOUTUBE = re.compile(r"(?:youtube(?:-nocookie)?\.com/(?:embed|v)/|youtu\.be/)([\w-]{6,})")
 _VIMEO = re.compile(r"player\.vimeo\.com/video/(\d+)")
