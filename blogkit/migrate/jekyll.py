@@ -5,7 +5,6 @@ jekyll-archives URLs."""
 from __future__ import annotations
 
 import dataclasses
-import fnmatch
 import os
 import posixpath
 import re
@@ -17,6 +16,15 @@ from zoneinfo import ZoneInfo
 from blogkit.core.urls import slugify
 from blogkit.migrate.frontmatter import Split
 from blogkit.migrate.jekyll_content import comment_threads, image_includes, thread_url
+from blogkit.migrate.jekyll_files import (
+    defaults_for,
+    excluded,
+    front_matter_defaults,
+    has_front_matter,
+    is_static,
+    lists_of,
+    written_out,
+)
 from blogkit.migrate.jekyll_listings import feed_format, feed_template_id, feeds_and_listings, jekyll_slug
 from blogkit.migrate.model import Listing, OldFeed, OldPage, OldPost, OldSite, OldTeam, Person, Section
 from blogkit.migrate.people import parse_names, person_from_record
@@ -48,7 +56,6 @@ PERMALINK_STYLES = {
     "none": "/:categories/:title:output_ext",
 }
 _TOKEN = re.compile(r":(categories|year|short_year|month|i_month|day|i_day|y_day|hour|minute|second|title|slug|output_ext)")
-_NOT_COPIED = ("vendor", "node_modules", "Gemfile", "Gemfile.lock")  # Jekyll's default `exclude`
 
 
 def read_jekyll(root: str, sections: Sequence[str], language: str) -> OldSite:
@@ -79,27 +86,27 @@ def read_jekyll(root: str, sections: Sequence[str], language: str) -> OldSite:
     style = text(config.get("permalink")) or "date"
     posts_style = text(mapping(config, "collections", "posts").get("permalink")) or style  # a collection's own wins
     pattern = PERMALINK_STYLES.get(posts_style, posts_style)
-    defaults = _defaults(config)
+    defaults = front_matter_defaults(config)
     separator = text(config.get("excerpt_separator"))
 
-    files = [f for f in files_under(site, "") if not _excluded(f, config)]
+    files = [f for f in files_under(site, "") if not excluded(f, config)]
     posts = [f for f in files if f.endswith(MARKDOWN) and re.search(r"(^|/)_posts/", f)]
     note_unread(site, [f for f in files if re.search(r"(^|/)_(posts|drafts)/", f)])
     drafts = [f for f in files if f.endswith(MARKDOWN) and f.startswith("_drafts/")]
     included = tuple(t.strip("/") for t in texts(config.get("include")) if t.startswith("_") and t.strip("/") not in ("_posts", "_drafts"))
-    rendered = [f for f in files if _published(f, included) and f.endswith((*MARKDOWN, ".html")) and _has_front_matter(site, f)]
+    rendered = [f for f in files if written_out(f, included) and f.endswith((*MARKDOWN, ".html")) and has_front_matter(site, f)]
     top: list[tuple[str, dict[str, Any], str, int]] = []
     for path in rendered:
         split = read_page(site, path)
         if split is not None:
-            split = dataclasses.replace(split, data={**_defaults_for(defaults, path, "pages"), **split.data})
+            split = dataclasses.replace(split, data={**defaults_for(defaults, path, "pages"), **split.data})
         permalink = text(split.data.get("permalink")) if split else ""
         stem = os.path.splitext(path)[0]
         url = permalink or ("/" + stem + ("/" if style == "pretty" else ".html")).replace("/index.html", "/")
         site.pages[path] = url if url.startswith("/") else "/" + url
         if split is None or sections:
             continue
-        lists = _lists(split.body) or ("search" if os.path.basename(stem) == "search" and "<input" in split.body else "")
+        lists = lists_of(split.body) or ("search" if os.path.basename(stem) == "search" and "<input" in split.body else "")
         if lists:
             site.listings.append(Listing(site.pages[path], "hub" if lists == "posts" else "index", lists))  # blogkit's own page
         elif stem in ("index", "404"):
@@ -110,7 +117,7 @@ def read_jekyll(root: str, sections: Sequence[str], language: str) -> OldSite:
             top.append((path, split.data, split.body, split.body_line))
     feed_ids = "id"
     for path in files:
-        if "/" not in path and path.endswith((".xml", ".json")) and _has_front_matter(site, path):
+        if "/" not in path and path.endswith((".xml", ".json")) and has_front_matter(site, path):
             feed_ids = _old_feed(site, path) or feed_ids
     read: list[tuple[str, dict[str, Any], str, int, bool]] = []
     splits: dict[str, Split] = {}
@@ -120,7 +127,7 @@ def read_jekyll(root: str, sections: Sequence[str], language: str) -> OldSite:
             continue
         splits[path] = split
         kind = "drafts" if path.startswith("_drafts/") else "posts"
-        meta = {**_defaults_for(defaults, path, kind), **split.data}
+        meta = {**defaults_for(defaults, path, kind), **split.data}
         read.append((path, meta, split.body, split.body_line, kind == "drafts"))
     dates = [when(meta.get("date"), zone) or _file_date(p, zone) for p, meta, _, _, draft in read if not draft]
     newest = max((d for d in dates if d is not None), default=None)
@@ -218,9 +225,9 @@ def read_jekyll(root: str, sections: Sequence[str], language: str) -> OldSite:
     categories_used = {c for _, cats in published for c in cats}
     tags_used = {t for p in site.posts if not p.draft for t in p.tags} - categories_used
     feeds_and_listings(site, config, categories_used, tags_used, [f for f in files if f.startswith("_plugins/")])
-    site.static = [(f, "/" + f) for f in files if _is_static(f) and not _has_front_matter(site, f)]
+    site.static = [(f, "/" + f) for f in files if is_static(f) and not has_front_matter(site, f)]
     for path in files:
-        if path.endswith((".scss", ".sass")) and _published(path, ()) and _has_front_matter(site, path):
+        if path.endswith((".scss", ".sass")) and written_out(path, ()) and has_front_matter(site, path):
             site.warn(path, 1, "the stylesheet Jekyll made from this Sass is not kept", "the new site is styled by blogkit's theme")
     return site
 
@@ -318,28 +325,6 @@ def _nothing_imported(site: OldSite, files: list[str]) -> None:
     site.fail(where, 0, 0, f"no post was imported, though the site holds {len(dated)} dated article(s)", hint)
 
 
-def _defaults(config: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
-    """`defaults:` as (path, type, values), the least specific first: Jekyll gives a more specific scope precedence."""
-    found = []
-    for entry in config.get("defaults") or []:
-        if isinstance(entry, dict) and isinstance(entry.get("values"), dict):
-            scope = mapping(entry, "scope")
-            found.append((text(scope.get("path")).strip("/"), text(scope.get("type")), entry["values"]))
-    return sorted(found, key=lambda item: (len(item[0]), bool(item[1])))
-
-
-def _defaults_for(defaults: list[tuple[str, str, dict[str, Any]]], path: str, kind: str) -> dict[str, Any]:
-    """The front matter `defaults:` gives the file at `path` of the type `kind` (posts, drafts, pages)."""
-    merged: dict[str, Any] = {}
-    for folder, type_, values in defaults:
-        if type_ and type_ != kind and not (type_ == "posts" and kind == "drafts"):
-            continue
-        if folder and not (path == folder or path.startswith(folder + "/") or fnmatch.fnmatch(path, folder)):
-            continue
-        merged.update(values)
-    return merged
-
-
 def _written_as(url: str) -> tuple[str, ...]:
     """The file Jekyll wrote for a URL without an extension ('/raft' was '/raft.html', which servers answer at both)."""
     last = url.rsplit("/", 1)[-1]
@@ -367,49 +352,6 @@ def _report_unkept(site: OldSite, path: str, split: Split, meta: dict[str, Any])
         what = _UNKEPT.get(str(key).lower())
         if what and meta[key]:
             site.warn(path, line_of(split, str(key)), f"the post's {what} ('{key}') is not kept", "blogkit has no place for it")
-
-
-def _excluded(path: str, config: dict[str, Any]) -> bool:
-    """Whether Jekyll left the file out: its default `exclude` and the site's own."""
-    for pattern in (*_NOT_COPIED, *texts(config.get("exclude"))):
-        pattern = pattern.strip("/")
-        if path == pattern or path.startswith(pattern + "/") or fnmatch.fnmatch(path, pattern):
-            return True
-    return False
-
-
-def _published(path: str, included: tuple[str, ...]) -> bool:
-    """A page or file Jekyll writes: in no folder with a leading '_' (unless `include:` lists it)."""
-    return (not path.startswith("_") and "/_" not in path) or (path.startswith(included) and "/_" not in path[1:])
-
-
-def _is_static(path: str) -> bool:
-    """A file Jekyll copies as it is (one without front matter): not a template."""
-    return _published(path, ()) and not path.endswith(".liquid")
-
-
-def _has_front_matter(site: OldSite, path: str) -> bool:
-    """Jekyll renders a file that starts with '---' (a page, a feed template, Sass); it copies the others as they are."""
-    try:
-        with open(os.path.join(site.root, path), "rb") as f:
-            return f.read(5).removeprefix(b"\xef\xbb\xbf").startswith(b"---")
-    except OSError:
-        return False
-
-
-_LOOP = re.compile(
-    r"\{%-?\s*(?:for\s+\w+\s+in|assign\s+\w+\s*=)\s*(site\.(?:categories|tags|posts|authors|data\.authors)|paginator\.posts)\b"
-)
-
-
-def _lists(body: str) -> str:
-    """What a page made of Liquid lists: 'tags' (its loops go over the categories or tags), 'authors', 'posts', or ''."""
-    found = {m.group(1) for m in _LOOP.finditer(body)}
-    if found & {"site.categories", "site.tags"}:
-        return "tags"
-    if found & {"site.authors", "site.data.authors"}:
-        return "authors"
-    return "posts" if found else ""
 
 
 def _old_feed(site: OldSite, path: str) -> str:
