@@ -19,6 +19,7 @@ from types import FrameType
 
 from blogkit import __version__
 from blogkit.commands.checks import run_checks
+from blogkit.commands.placeholders import check_placeholders
 from blogkit.commands.progress_line import TerminalProgress
 from blogkit.commands.scaffold import ScaffoldError, init_site, new_author, new_post
 from blogkit.core.config import load_config
@@ -187,7 +188,11 @@ def _dispatch(args: argparse.Namespace) -> int:
             print(f"created {new_author(config, args.handle, args.name)}")
         else:
             author = args.author or os.environ.get("BLOGKIT_AUTHOR") or _only_author(config.root)
-            print(f"created {new_post(config, args.title, author=author, tags=args.tags, now=build_time())}")
+            made = new_post(config, args.title, author=author, tags=args.tags, now=build_time())
+            serve = "blogkit serve" + ("" if os.path.samefile(args.site, ".") else f" {args.site}")
+            print(f"created {made.path} (a draft)")
+            print(f"preview: {serve}, then http://127.0.0.1:8000{config.base_path}{made.site_path} (drafts are shown, marked)")
+            print("publish: set `draft: false` in its front matter (or remove the line)")
         return EXIT_OK
     except ConfigError as exc:
         print_diagnostics(exc.diagnostics, os.path.abspath(args.site), args.site)
@@ -261,6 +266,8 @@ def _build_and_publish(
         print_diagnostics(exc.diagnostics, site_root, args.site, args.format)
         return EXIT_USAGE
     report = result.report
+    if result.site is not None:
+        check_placeholders(result.site, report)
     if args.command == "check" and not report.errors:
         against = args.against or os.path.join(site_root, "public")
         report.extend(run_checks(result, against if os.path.isdir(against) else None).diagnostics)
@@ -279,6 +286,7 @@ def _build_and_publish(
     if not args.quiet:
         seconds = time.perf_counter() - started
         wrote = f"wrote {len(result.outputs)} files to {os.path.relpath(out_dir)} in {seconds:.1f} s"
+        wrote += f" with {_plural(len(report.warnings), 'warning')}" if report.warnings else ""
         print(f"blogkit: {_summary(result)}: {wrote}{_left_out(result, options)}", file=sys.stderr)
     return EXIT_OK
 
