@@ -266,6 +266,31 @@ WARNING_CASES = {
         "posts/ada/notes.txt: warning: ignored: only .md files and bundle folders belong in an author's folder",
         "bundle",
     ),
+    "markdown-extension-post": (
+        {"posts/ada/2026-03-02-raft.markdown": post("title: Raft\n")},
+        "posts/ada/2026-03-02-raft.markdown: warning: ignored: blogkit reads Markdown from files ending in .md, not .markdown",
+        "rename it to posts/ada/2026-03-02-raft.md",
+    ),
+    "upper-case-md-page": (
+        {"pages/team.MD": post("title: Team\n")},
+        "pages/team.MD: warning: ignored: blogkit reads Markdown from files ending in .md, not .MD",
+        "rename it to pages/team.md",
+    ),
+    "misspelled-posts-folder": (
+        {"post/ada/2026-03-02-raft.md": post("title: Raft\n")},
+        "post: warning: the folder 'post' is not read by blogkit: did you mean 'posts/'?",
+        "rename it to posts/",
+    ),
+    "misspelled-folder-with-a-space": (
+        {"posts /ada/2026-03-02-raft.md": post("title: Raft\n")},
+        "posts : warning: the folder 'posts ' is not read by blogkit: did you mean 'posts/'?",
+        "rename it to posts/",
+    ),
+    "misspelled-tags-file": (
+        {"tags.yml": "Kubernetes: {aliases: [k8s]}\n"},
+        "tags.yml: warning: the file 'tags.yml' is not read by blogkit: did you mean 'tags.yaml'?",
+        "rename it to tags.yaml",
+    ),
 }
 
 CONFIG_CASES = {
@@ -319,6 +344,33 @@ def test_content_error(site, files, expected):
     result = build(site(files))
     assert expected in diagnostics(result)
     assert result.report.errors
+
+
+def test_silently_ignored_content_near_misses_of_site_folders_are_warned_others_left_alone(site, capsys):
+    """A post in post/jane/... was skipped, even by `check --strict`."""
+    files: dict[str, str | bytes] = {
+        name: "x\n" for name in ("docs/index.md", ".github/workflows/blog.yml", "node_modules/x/index.js", "README.md", "mytheme/x.txt")
+    }
+    for folder in ("post", "author", "page", "statics", "template", "Authors"):
+        files[f"{folder}/x.md"] = "x\n"
+    root = site({**files, "blogkit.yaml": BASE_FILES["blogkit.yaml"] + "theme: template\n", "template/templates/base.html": "x"})
+    problems = [d for d in diagnostics(build(root)) if "not read by blogkit" in d]
+    assert problems == [
+        "Authors: warning: the folder 'Authors' is not read by blogkit: did you mean 'authors/'?",
+        "author: warning: the folder 'author' is not read by blogkit: did you mean 'authors/'?",
+        "page: warning: the folder 'page' is not read by blogkit: did you mean 'pages/'?",
+        "post: warning: the folder 'post' is not read by blogkit: did you mean 'posts/'?",
+        "statics: warning: the folder 'statics' is not read by blogkit: did you mean 'static/'?",
+    ], "a theme folder the config names is read; docs/, .github/, node_modules/ are not near misses"
+    code, _, err = run_cli(["check", str(root), "--strict"], capsys)
+    assert code == 1 and "post: warning: the folder 'post'" in err
+
+
+def test_a_bundle_with_index_markdown_is_told_to_rename_it(site):
+    result = build(site({"posts/ada/2026-03-02-raft/index.markdown": post("title: Raft\n")}))
+    [problem] = result.report.errors
+    assert str(problem.location) == "posts/ada/2026-03-02-raft" and problem.message == "a post bundle folder must contain index.md"
+    assert problem.hint == "rename posts/ada/2026-03-02-raft/index.markdown to index.md"
 
 
 def test_a_near_miss_link_target_gets_a_did_you_mean(site):

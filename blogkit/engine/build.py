@@ -40,7 +40,7 @@ from blogkit.load.frontmatter import PostMeta, read_page, read_post
 from blogkit.load.highlight import stylesheet
 from blogkit.load.outside import load_outside, load_replies, reply_threads, shown_once
 from blogkit.load.profiles import Profiles, load_profiles
-from blogkit.load.sources import PostSource, Sources, ThemeFiles, discover, discover_theme
+from blogkit.load.sources import PostSource, Sources, ThemeFiles, check_site_root, discover, discover_theme
 from blogkit.render.pages import Renderer, create_environment
 from blogkit.render.related import RelatedPosts, inputs_digest
 from blogkit.render.routes import Route, routes
@@ -212,6 +212,7 @@ def load_site(
     """The first half: read, select, render Markdown, assemble. Reads the site folder; writes nothing."""
     root = config.root
     sources = discover(root, report)
+    check_site_root(root, report, also_read=(os.path.relpath(config.theme_dir, root).split(os.sep)[0],))
     theme = discover_theme(root, config.theme_dir, THEME_DIR)
     profiles = load_profiles(root, sources.authors, sources.static, report)
     posts = read_posts(config, sources, profiles, report, jobs=options.jobs, cache=cache)
