@@ -373,6 +373,33 @@ def test_a_bundle_with_index_markdown_is_told_to_rename_it(site):
     assert problem.hint == "rename posts/ada/2026-03-02-raft/index.markdown to index.md"
 
 
+@pytest.mark.parametrize(
+    "profile, error",
+    [
+        ("name: John\n\tbio: x\n", "authors/john-smith.yaml:2:1: error: invalid YAML: found a tab character that violates indentation"),
+        (b"name: Jos\xe9\n", "authors/john-smith.yaml:1:10: error: file is not valid UTF-8"),
+    ],
+    ids=["tab", "latin-1"],
+)
+def test_one_mistake_many_errors_a_broken_profile_is_reported_once_not_as_unknown_author_in_every_post(site, profile, error):
+    """A profile with a tab or Latin-1 text got its error, then every post of its author `unknown author 'john-smith'`."""
+    root = site(
+        {
+            "authors/john-smith.yaml": profile,
+            "posts/john-smith/2026-03-01-one.md": post("title: One\n"),
+            "posts/john-smith/2026-03-02-two.md": post("title: Two\n"),
+            "posts/ada/2026-03-03-co.md": post("title: Co\nauthors: [ada, john-smith]\n"),
+        }
+    )
+    at = error.split(": error")[0]
+    assert diagnostics(build(root)) == [error, f"{at}: note: 2 posts in posts/john-smith/ are left out until the error above is fixed"]
+
+
+def test_a_broken_teams_yaml_is_reported_once_not_as_unknown_team_in_every_profile(site):
+    root = site({"teams.yaml": "storage: [\n", "authors/ada.yaml": "name: Ada\nteam: storage\n", "authors/bo.yaml": "name: Bo\nteam: storage\n"})
+    assert diagnostics(build(root)) == ["teams.yaml:2:1: error: invalid YAML: did not find expected node content"]
+
+
 def test_a_near_miss_link_target_gets_a_did_you_mean(site):
     body = "See [it](2026-03-02-othr.md).\n"
     result = build(site({P: post("title: Hello\n", body), "posts/ada/2026-03-02-other.md": post("title: Other\n")}))

@@ -215,6 +215,7 @@ def load_site(
     check_site_root(root, report, also_read=(os.path.relpath(config.theme_dir, root).split(os.sep)[0],))
     theme = discover_theme(root, config.theme_dir, THEME_DIR)
     profiles = load_profiles(root, sources.authors, sources.static, report)
+    _say_what_broken_profiles_leave_out(sources, profiles, report)
     posts = read_posts(config, sources, profiles, report, jobs=options.jobs, cache=cache)
     pages_read = [page for path in sources.pages if (page := read_page(root, path, report, config.limits))]
     pages = [page for page in pages_read if not page.draft]
@@ -261,6 +262,18 @@ def load_site(
         threads = [url for post in site.posts for url in reply_threads(post, webmentions, absolute)]
         site = dataclasses.replace(site, replies=load_replies(root, threads, report))
     return LoadedSite(config, site, theme, tuple(posts), profiles, now, assembler, frozenset(sources.static))
+
+
+def _say_what_broken_profiles_leave_out(sources: Sources, profiles: Profiles, report: Report) -> None:
+    """One note at a profile that could not be read, under its error: its posts are left out (each
+    without an error of its own: the cause is the profile's)."""
+    for path in sources.authors:
+        handle = os.path.splitext(os.path.basename(path))[0]
+        if handle in profiles.broken:
+            count = sum(1 for s in sources.posts if s.owner == handle)
+            posts = f"{count} post{'' if count == 1 else 's'} in posts/{handle}/" if count else f"posts by '{handle}'"
+            at = min((d.location for d in report.errors if d.location.path == path), default=Location(path))
+            report.note(at, f"{posts} {'is' if count == 1 else 'are'} left out until the error above is fixed")
 
 
 def _without_text(meta: PostMeta) -> PostMeta:

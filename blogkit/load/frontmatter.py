@@ -309,6 +309,8 @@ def _authors(f: Fields, owner: str, profiles: Profiles) -> tuple[str, ...]:
             keypath: tuple[yamlio.Key, ...] = ()
         else:
             keypath = (key,) if index < 0 else (key, index)
+        if handle in profiles.broken:
+            continue  # its profile has errors, reported there; the post is left out with it
         if handle not in profiles.authors:
             close = difflib.get_close_matches(handle, list(profiles.authors), n=1)
             hint = f"did you mean '{close[0]}'?" if close else f"add a profile authors/{handle}.yaml"
