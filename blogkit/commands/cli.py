@@ -51,11 +51,16 @@ def parser() -> argparse.ArgumentParser:
     main.add_argument("--version", action="version", version=f"blogkit {__version__}")
     commands = main.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    def site_command(name: str, help_text: str) -> argparse.ArgumentParser:
+    def site_command(name: str, help_text: str, *, preview: bool = False) -> argparse.ArgumentParser:
         command = commands.add_parser(name, help=help_text, description=help_text)
         command.add_argument("site", nargs="?", default=".", metavar="SITE", help="the site folder (default: the current folder)")
-        command.add_argument("--drafts", action="store_true", help="include posts marked draft: true")
-        command.add_argument("--future", action="store_true", help="include posts dated in the future")
+        if preview:
+            command.add_argument(
+                "--no-drafts", dest="preview_all", action="store_false", help="show only what will ship: no drafts, no scheduled posts"
+            )
+        shown = " (the default of serve)" if preview else ""
+        command.add_argument("--drafts", action="store_true", help=f"include posts marked draft: true{shown}")
+        command.add_argument("--future", action="store_true", help=f"include posts dated in the future{shown}")
         command.add_argument("--strict", action="store_true", help="treat warnings as errors")
         command.add_argument(
             "--format", choices=FORMATS, default="text", help="how to print problems: text, github (Actions annotations) or json"
@@ -77,7 +82,11 @@ def parser() -> argparse.ArgumentParser:
         "--against", metavar="OUT", help="a previous build to compare feeds with, for back-dated posts (default: SITE/public if it exists)"
     )
 
-    serve = site_command("serve", "preview the site: build it, serve it, rebuild and reload the browser on every change")
+    serve = site_command(
+        "serve",
+        "preview the site: build it with its drafts and scheduled posts (marked), serve it, rebuild and reload the browser on every change",
+        preview=True,
+    )
     serve.add_argument("--port", type=int, default=8000, help="the port to listen on (default: 8000; 0 picks a free one)")
     serve.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1, this machine only)")
     serve.add_argument("--poll", action="store_true", help="poll for changes instead of using OS events (network drives, containers)")

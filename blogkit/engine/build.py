@@ -156,7 +156,7 @@ def _build(
     renderer, kept, search = None, list[Route](), None
     if loaded.site is not None:
         if config.search and options.search_index and not report.errors:
-            search = SearchJob(search_documents(loaded.site, preview=preview), cache, options.jobs)
+            search = SearchJob(search_documents(loaded.site), cache, options.jobs)
             search = search.start()
         try:
             renderer = Renderer(loaded.site, create_environment(config.root, config.theme_dir), report, now=loaded.now, preview=preview)
