@@ -22,7 +22,7 @@ from blogkit.commands.checks import run_checks
 from blogkit.commands.placeholders import check_placeholders
 from blogkit.commands.progress_line import TerminalProgress
 from blogkit.commands.scaffold import ScaffoldError, init_site, new_author, new_post
-from blogkit.core.config import load_config
+from blogkit.core.config import CONFIG_FILE, load_config
 from blogkit.core.diagnostics import ConfigError, Report, Severity
 from blogkit.core.fields import in_range, parse_when
 from blogkit.core.outputs import OutputTree
@@ -205,6 +205,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         return EXIT_OK
     except ConfigError as exc:
         print_diagnostics(exc.diagnostics, os.path.abspath(args.site), args.site)
+        print(f"blogkit: {_plural(len(exc.diagnostics), 'error')} in {CONFIG_FILE}; nothing was created", file=sys.stderr)
         return EXIT_USAGE
     except ScaffoldError as exc:
         print(f"blogkit: error: {exc}", file=sys.stderr)
@@ -230,12 +231,15 @@ def _build_or_check(args: argparse.Namespace) -> int:
             return _build_or_check_locked(args)
     except SiteLocked as exc:
         print(f"blogkit: error: {exc}", file=sys.stderr)
+        print("blogkit: nothing was published by this build", file=sys.stderr)
         return EXIT_ENVIRONMENT
 
 
 def _build_or_check_locked(args: argparse.Namespace) -> int:
-    if getattr(args, "fetch", False) and (fetched := _fetch(args)) != EXIT_OK:
-        return fetched  # a config error, or (with --strict) a feed that could not be fetched: nothing is built
+    # A feed that cannot be fetched keeps its last copy and is a warning of the fetch that never fails
+    # the build, --strict or not: one engineer's blog being down must not stop the hub.
+    if getattr(args, "fetch", False) and _fetch(args, strict=False) == EXIT_USAGE:
+        return EXIT_USAGE  # blogkit.yaml cannot be read: the fetch said so, and nothing is built
     jobs = {"jobs": args.jobs} if args.jobs else {}
     options = BuildOptions(drafts=args.drafts, future=args.future, cache=args.cache, search_index=args.command == "build", **jobs)
     site_root = os.path.abspath(args.site)
@@ -246,6 +250,7 @@ def _build_or_check_locked(args: argparse.Namespace) -> int:
             check_output_dir(out_dir, site_root)
         except UnsafeOutput as exc:
             print(f"blogkit: error: {exc}", file=sys.stderr)
+            print("blogkit: nothing was published", file=sys.stderr)
             return EXIT_USAGE
     staged: list[StagingTree] = []
 
@@ -257,7 +262,8 @@ def _build_or_check_locked(args: argparse.Namespace) -> int:
         return _build_and_publish(args, options, site_root, out_dir, staging if out_dir else OutputTree)
     except OSError as exc:
         print(f"blogkit: error: cannot write the output to {out_dir}: {exc.strerror or exc}", file=sys.stderr)
-        print("  hint: check the disk space and the folder's permissions; the previous output is unchanged", file=sys.stderr)
+        print("  hint: check the disk space and the folder's permissions", file=sys.stderr)
+        print("blogkit: nothing was published; the previous output is unchanged", file=sys.stderr)
         return EXIT_ENVIRONMENT
     finally:
         for tree in staged:
@@ -273,6 +279,7 @@ def _build_and_publish(
         result = build_site(site_root, options, output=output, progress=TerminalProgress(sys.stderr) if on_terminal else SILENT)
     except ConfigError as exc:
         print_diagnostics(exc.diagnostics, site_root, args.site, args.format)
+        print(f"blogkit: {_stopped(args.command, _plural(len(exc.diagnostics), 'error') + ' in ' + CONFIG_FILE)}", file=sys.stderr)
         return EXIT_USAGE
     report = result.report
     if result.site is not None:
@@ -282,8 +289,7 @@ def _build_and_publish(
         report.extend(run_checks(result, against if os.path.isdir(against) else None).diagnostics)
     failed = _report(report, site_root, args)
     if failed:
-        done = "nothing was written" if out_dir else "found problems"
-        print(f"blogkit: {failed}; {done}", file=sys.stderr)
+        print(f"blogkit: {_stopped(args.command, failed)}", file=sys.stderr)
         return EXIT_CONTENT
     if out_dir is None:
         if not args.quiet:
@@ -308,13 +314,25 @@ def _report(report: Report, site_root: str, args: argparse.Namespace) -> str:
     print_diagnostics(diagnostics, site_root, args.site, args.format)
     errors, warnings = len(report.errors), len(report.warnings)
     if errors:
-        return f"{_plural(errors, 'error')}" + (f" and {_plural(warnings, 'warning')}" if warnings else "")
-    if warnings and args.strict:
-        return f"{_plural(warnings, 'warning')} (--strict makes warnings errors)"
+        return f"{_plural(errors, 'error')}" + (f", {_plural(warnings, 'warning')}" if warnings else "")
+    if warnings and getattr(args, "strict", False):
+        return f"{_plural(warnings, 'warning')}, errors under --strict"
     return ""
 
 
-def _fetch(args: argparse.Namespace) -> int:
+def _stopped(command: str, why: str) -> str:
+    """The last line of a build or check that found problems: 'nothing was published: 2 errors'."""
+    if command == "check":
+        return f"{why}: nothing would be published"
+    if command == "build":
+        return f"nothing was published: {why}"
+    return why
+
+
+def _fetch(args: argparse.Namespace, *, strict: bool | None = None) -> int:
+    """`blogkit fetch`, or the fetch of `build --fetch` (`strict=False`: its failures are warnings).
+    Exit code 0, also when a feed cannot be fetched (a warning; it keeps its last copy), 1 for that
+    under --strict, 2 when blogkit.yaml cannot be read."""
     from blogkit.fetch.outside import fetch_feeds  # the network code loads only for `fetch`
     from blogkit.fetch.replies import ThreadResult, fetch_replies
     from blogkit.fetch.store import note_checked
@@ -324,6 +342,7 @@ def _fetch(args: argparse.Namespace) -> int:
         config = load_config(args.site)
     except ConfigError as exc:
         print_diagnostics(exc.diagnostics, os.path.abspath(args.site), args.site, args.format)
+        print(f"blogkit: {_stopped(args.command, _plural(len(exc.diagnostics), 'error') + ' in ' + CONFIG_FILE)}", file=sys.stderr)
         return EXIT_USAGE
     report = Report()
     sources = discover(config.root, report)
@@ -344,7 +363,7 @@ def _fetch(args: argparse.Namespace) -> int:
         )
     checked = [r.path for r in feeds if r.status != "failed"] + [r.path for r in threads if r.status != "failed"]
     note_checked(config.root, checked, datetime.now(UTC))
-    failed = _report(report, config.root, args)
+    failed = _report(report, config.root, argparse.Namespace(**{**vars(args), "strict": args.strict if strict is None else strict}))
     if not args.quiet:
         statuses = [r.status for r in feeds] + [r.status for r in threads]
         counts = ", ".join(f"{statuses.count(status)} {status}" for status in ("fetched", "unchanged", "failed"))
@@ -415,6 +434,7 @@ def _plan(args: argparse.Namespace) -> int:
         config = load_config(args.site)
     except ConfigError as exc:
         print_diagnostics(exc.diagnostics, os.path.abspath(args.site), args.site)
+        print(f"blogkit: {_plural(len(exc.diagnostics), 'error')} in {CONFIG_FILE}", file=sys.stderr)
         return EXIT_USAGE
     now = build_time()
     if args.at:
