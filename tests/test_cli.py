@@ -288,8 +288,13 @@ def test_init_placeholders_are_named_from_the_handle_and_warned_about_until_repl
 def test_init_default_handle_is_a_placeholder_too(tmp_path, capsys):
     hub = tmp_path / "hub"
     assert run_cli(["init", str(hub)], capsys)[0] == 0
-    code, out = check(hub, capsys)
-    assert ("warning", f"{hub}/authors/your-handle.yaml", None, "the handle is still the placeholder 'your-handle' from `blogkit init`") in findings(out)
+    out = check(hub, capsys)[1]
+    assert (
+        "warning",
+        f"{hub}/authors/your-handle.yaml",
+        None,
+        "the handle is still the placeholder 'your-handle' from `blogkit init`",
+    ) in findings(out)
 
 
 def test_new_post_text_is_a_placeholder_once_published(site, capsys, monkeypatch):
@@ -496,3 +501,27 @@ def test_a_build_on_a_terminal_shows_its_progress_and_elsewhere_does_not(site, t
     piped = subprocess.run(command, capture_output=True, text=True, env=env, check=True)
     assert "rendering" not in piped.stderr and "\r" not in piped.stderr, "no progress when standard error is not a terminal"
     assert piped.stderr.count("\n") == 1
+
+
+def test_the_summary_counts_only_authors_with_a_published_post(site, capsys):
+    """'1 post by 2 authors' counted a profile with nothing published."""
+    root = site({P: post("title: Hello\n"), "authors/bo.yaml": "name: Bo\n"})
+    err = run_cli(["check", str(root)], capsys)[2]
+    assert "blogkit: 1 post by 1 author, 0 tags: no problems found" in err
+
+
+def test_every_argument_of_plan_and_new_is_described():
+    """`blogkit plan --help` and `blogkit new --help` left arguments undescribed."""
+    import argparse
+
+    from blogkit.commands.cli import parser
+
+    def commands(p: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+        sub = next(a for a in p._actions if isinstance(a, argparse._SubParsersAction))
+        return dict(sub.choices)
+
+    top = commands(parser())
+    new = commands(top["new"])
+    for name, command in {"plan": top["plan"], "new": top["new"], "new post": new["post"], "new author": new["author"]}.items():
+        undescribed = [a.dest for a in command._actions if not a.help]
+        assert not undescribed, (name, undescribed)

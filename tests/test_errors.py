@@ -396,8 +396,36 @@ def test_one_mistake_many_errors_a_broken_profile_is_reported_once_not_as_unknow
 
 
 def test_a_broken_teams_yaml_is_reported_once_not_as_unknown_team_in_every_profile(site):
-    root = site({"teams.yaml": "storage: [\n", "authors/ada.yaml": "name: Ada\nteam: storage\n", "authors/bo.yaml": "name: Bo\nteam: storage\n"})
+    root = site(
+        {"teams.yaml": "storage: [\n", "authors/ada.yaml": "name: Ada\nteam: storage\n", "authors/bo.yaml": "name: Bo\nteam: storage\n"}
+    )
     assert diagnostics(build(root)) == ["teams.yaml:2:1: error: invalid YAML: did not find expected node content"]
+
+
+def test_a_tab_in_the_quoted_source_line_is_shown_and_the_caret_stays_under_its_column(site, capsys):
+    root = site({P: post("title: Hello\ndate:\tMay 2nd\n"), "authors/bo.yaml": "name: Bo\n\tbio: x\n"})
+    err = run_cli(["check", str(root)], capsys)[2]
+    lines = [line.split("site/", 1)[-1] for line in err.splitlines()]
+    at = lines.index("authors/bo.yaml:2:1: error: invalid YAML: found a tab character that violates indentation")
+    assert lines[at + 1 : at + 3] == ["  | →bio: x", "  | ^"]
+    at = lines.index(f"{P}:3:7: error: 'date' must be a date like 2026-03-01, got 'May 2nd'")
+    assert lines[at + 1 : at + 3] == ["  | date:→May 2nd", "  |       ^"]
+
+
+def test_an_empty_title_is_reported_as_empty_not_missing(site):
+    result = build(site({P: post("title:\n"), "posts/ada/2026-03-02-b.md": post('title: "  "\n')}))
+    assert diagnostics(result) == [
+        f"{P}:2:7: error: 'title' is empty",
+        "posts/ada/2026-03-02-b.md:2:8: error: 'title' is empty",
+    ]
+    assert result.report.errors[0].hint == "write the title after `title:`"
+
+
+def test_a_post_key_in_a_page_says_what_pages_take_not_did_you_mean_draft(site):
+    result = build(site({"pages/about.md": post("title: About\ndate: 2026-03-01\n")}))
+    [problem] = result.report.diagnostics
+    assert f"{problem.location}: {problem.message}" == "pages/about.md:3:1: 'date' is a key of posts; pages have no date"
+    assert problem.hint.startswith("pages take title, summary, slug, draft, extra, search;")
 
 
 def test_a_near_miss_link_target_gets_a_did_you_mean(site):

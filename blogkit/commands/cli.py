@@ -105,10 +105,10 @@ def parser() -> argparse.ArgumentParser:
     plan = commands.add_parser(
         "plan", help="list the scheduled posts and when the next one appears", description="list future posts and their dates"
     )
-    plan.add_argument("site", nargs="?", default=".", metavar="SITE")
+    plan.add_argument("site", nargs="?", default=".", metavar="SITE", help="the site folder (default: the current folder)")
     plan.add_argument("--at", metavar="TIME", help="plan as of this date-time (default: now, or SOURCE_DATE_EPOCH)")
     plan.add_argument("--next", action="store_true", help="print only the next publication time (nothing if none is scheduled)")
-    plan.add_argument("--format", choices=("text", "json"), default="text")
+    plan.add_argument("--format", choices=("text", "json"), default="text", help="text (one line per post) or json (for scripts)")
 
     init = commands.add_parser("init", help="create a new hub with one author and one post", description="create a new hub")
     init.add_argument("dir", metavar="DIR", help="a new or empty folder")
@@ -135,16 +135,18 @@ def parser() -> argparse.ArgumentParser:
     importing.add_argument("-q", "--quiet", action="store_true", help="print only problems")
 
     new = commands.add_parser("new", help="create a post or an author profile", description="create a post or an author profile")
-    kinds = new.add_subparsers(dest="kind", metavar="KIND", required=True)
+    kinds = new.add_subparsers(dest="kind", metavar="KIND", required=True, help="post or author")
     new_post_cmd = kinds.add_parser("post", help='a draft post dated today: blogkit new post "Title"')
-    new_post_cmd.add_argument("title", metavar="TITLE")
+    new_post_cmd.add_argument("title", metavar="TITLE", help="the post's title; its file name and URL are made from it")
     new_post_cmd.add_argument("--author", metavar="HANDLE", help="whose folder (default: the only author, or $BLOGKIT_AUTHOR)")
     new_post_cmd.add_argument("--tags", metavar="TAG", nargs="+", default=[], help="tags of the post")
-    new_post_cmd.add_argument("--site", default=".", metavar="SITE")
+    new_post_cmd.add_argument("--site", default=".", metavar="SITE", help="the site folder (default: the current folder)")
     new_author_cmd = kinds.add_parser("author", help="a profile: blogkit new author ada-okafor")
-    new_author_cmd.add_argument("handle", metavar="HANDLE")
+    new_author_cmd.add_argument(
+        "handle", metavar="HANDLE", help="lowercase letters, digits and dashes: the profile's file name and the author's URL"
+    )
     new_author_cmd.add_argument("--name", help="the display name (default: from the handle)")
-    new_author_cmd.add_argument("--site", default=".", metavar="SITE")
+    new_author_cmd.add_argument("--site", default=".", metavar="SITE", help="the site folder (default: the current folder)")
     return main
 
 
@@ -473,7 +475,8 @@ def _summary(result: BuildResult) -> str:
     site = result.site
     if site is None:
         return "built"
-    return f"{_plural(len(site.posts), 'post')} by {_plural(len(site.authors), 'author')}, {_plural(len(site.tags), 'tag')}"
+    writers = {handle for post in site.posts for handle in post.authors}  # authors with a post published, not every profile
+    return f"{_plural(len(site.posts), 'post')} by {_plural(len(writers), 'author')}, {_plural(len(site.tags), 'tag')}"
 
 
 def _left_out(result: BuildResult, options: BuildOptions) -> str:

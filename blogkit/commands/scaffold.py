@@ -96,8 +96,7 @@ def init_site(root: str, *, title: str = "Engineering at Example", handle: str =
             "timezone: UTC\n"
         ),
         f"authors/{handle}.yaml": (
-            f"name: {_yaml_text(display_name(handle))}\nbio: {SAMPLE_BIO}\n"
-            f'links:\n  - {{label: GitHub, url: "{SAMPLE_GITHUB}"}}\n'
+            f'name: {_yaml_text(display_name(handle))}\nbio: {SAMPLE_BIO}\nlinks:\n  - {{label: GitHub, url: "{SAMPLE_GITHUB}"}}\n'
         ),
         f"posts/{handle}/2026-01-05-hello-world.md": (
             "---\ntitle: Hello, world\ntags: [meta]\n---\n"

@@ -34,7 +34,6 @@ def load_profiles(root: str, author_files: tuple[str, ...], static_files: tuple[
     vocabulary, aliases = _load_tags(root, report)
     authors = {}
     broken = set()
-    teams_broken = teams is None
     for path in author_files:
         author = _load_author(root, path, teams, set(static_files), report)
         if author:
@@ -78,7 +77,7 @@ def _load_author(root: str, path: str, teams: Mapping[str, Team] | None, static_
     team = f.string("team") or ""
     if team and teams is None:
         team = ""  # teams.yaml has errors, reported there
-    elif team and team not in teams:
+    elif team and teams is not None and team not in teams:
         known = ", ".join(sorted(teams)) or "none: add teams.yaml"
         f.error(("team",), f"unknown team '{team}'", f"teams defined in teams.yaml: {known}")
         team = ""

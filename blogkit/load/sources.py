@@ -132,9 +132,7 @@ def _not_markdown(path: str, report: Report, message: str, hint: str) -> None:
     (`.markdown`, `.MD`) gets told to be renamed."""
     stem, ext = os.path.splitext(path)
     if ext.lower() in _MARKDOWN_LIKE:
-        report.warning(
-            Location(path), f"ignored: blogkit reads Markdown from files ending in .md, not {ext}", f"rename it to {stem}.md"
-        )
+        report.warning(Location(path), f"ignored: blogkit reads Markdown from files ending in .md, not {ext}", f"rename it to {stem}.md")
     else:
         report.warning(Location(path), message, hint)
 
@@ -142,7 +140,9 @@ def _not_markdown(path: str, report: Report, message: str, hint: str) -> None:
 def _is_markdown(path: str, root: str, report: Report, where: str) -> bool:
     if path.endswith(".md"):
         return True
-    _not_markdown(path, report, f"ignored: only Markdown (.md) files belong in {where}/", "move other files to static/ or into a post bundle")
+    _not_markdown(
+        path, report, f"ignored: only Markdown (.md) files belong in {where}/", "move other files to static/ or into a post bundle"
+    )
     return False
 
 
