@@ -32,7 +32,7 @@ def test_build_fails_on_a_missing_image_and_a_link_to_no_page_and_publishes_noth
         (IMAGE, "no file at /images/cluster.png: put it under static/images/ or beside the post in its bundle"),
         (PAGE, "did you mean /about/?"),
     ]
-    assert "2 errors; nothing was written" in err
+    assert "blogkit: nothing was published: 2 errors" in err
     assert not out.exists()
 
 
