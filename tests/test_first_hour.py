@@ -8,9 +8,9 @@ import re
 from pathlib import Path
 
 import pytest
+from test_serve import Events, _get_port, edit, serve_command
 
 from conftest import NOW, run_cli
-from test_serve import Events, _get_port, edit, serve_command
 
 
 def test_a_newcomers_first_hour(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
