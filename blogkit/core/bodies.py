@@ -34,6 +34,8 @@ class Lint:
     line: int
     message: str
     hint: str
+    column: int = 0
+    warning: bool = False  # among a body's `problems`: reported as a warning, not an error
 
 
 @dataclass(frozen=True, slots=True)
