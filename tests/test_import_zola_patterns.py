@@ -95,3 +95,21 @@ def test_a_written_slug_is_slugified_as_zola_does_and_kept_as_written_with_slugi
     code, err = _import(safe, tmp_path / "new-safe", capsys)
     assert code == 0, err
     assert "/blog/Big--News-v2.0/" in next((tmp_path / "new-safe/posts").rglob("*.md")).read_text()
+
+
+def test_a_bundle_svg_with_a_plain_doctype_is_written_without_it_so_the_build_publishes_it(tmp_path, capsys):
+    svg = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n'
+        '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>\n'
+    )
+    files = {
+        "content/blog/_index.md": '+++\ntitle = "Blog"\n+++\n',
+        "content/blog/2024-02-03-flow/index.md": '+++\ntitle = "Flow"\n+++\n![the flow](flow.svg)\n',
+        "content/blog/2024-02-03-flow/flow.svg": svg,
+    }
+    code, err = _import(_site(tmp_path / "old", files), tmp_path / "new", capsys)
+    assert code == 0, err
+    assert "content/blog/2024-02-03-flow/flow.svg:1: warning: the SVG's DOCTYPE line is left out" in err
+    written = next((tmp_path / "new/posts").rglob("flow.svg")).read_text()
+    assert "DOCTYPE" not in written and "<rect" in written
+    strict_build(tmp_path / "new")

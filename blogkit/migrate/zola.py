@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from blogkit.core.urls import slugify
 from blogkit.migrate import source
+from blogkit.migrate.assets import check_svgs
 from blogkit.migrate.dating import date_in_path, nothing_imported
 from blogkit.migrate.frontmatter import Split
 from blogkit.migrate.model import Listing, OldFeed, OldPage, OldPost, OldSite, OldTeam, Person, Section
@@ -54,6 +55,7 @@ def read_zola(root: str, sections: Sequence[str], language: str) -> OldSite:
         language=language,
         heading_ids="zola",
         params=mapping(config, "extra"),
+        author=text(mapping(config, "extra").get("author")) or text(config.get("author")),
     )
     anchors = text(mapping(config, "slugify").get("anchors")) or "on"
     if anchors != "on":
@@ -163,6 +165,10 @@ def read_zola(root: str, sections: Sequence[str], language: str) -> OldSite:
         )
     _urls_and_feeds(site, config, section_meta, taxonomies, chosen)
     site.static = static_copies(site, "static")
+    check_svgs(site)
+    limit = config.get("feed_limit")  # Zola's default: every page in each feed
+    if site.feeds:
+        site.feed_entries = limit if isinstance(limit, int) and not isinstance(limit, bool) and limit > 0 else len(site.posts)
     nothing_imported(site, len(pages), sorted(site.sections))
     return site
 
