@@ -426,8 +426,8 @@ def _import(args: argparse.Namespace) -> int:
         print(f"blogkit: imported {shown}; kept {urls}; {_plural(len(imported.diagnostics), 'warning')}", file=sys.stderr)
         if plan.broken_links:
             print(
-                f"blogkit: the old site has {_plural(plan.broken_links, 'broken link')}: blogkit.yaml sets links.broken: warning, "
-                "so the site builds and reports each; fix them, then remove that setting",
+                f"blogkit: the old site has {_plural(plan.broken_links, 'broken link')}: blogkit.yaml sets links.broken: note, "
+                "so the site builds (--strict too) and shows each; fix them, then remove that setting",
                 file=sys.stderr,
             )
         print(f"next: blogkit check {args.dest}   then   blogkit build {args.dest}", file=sys.stderr)

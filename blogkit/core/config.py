@@ -25,7 +25,8 @@ CONFIG_FILE = "blogkit.yaml"
 PERMALINK_FIELDS = ("year", "month", "day", "slug", "author")
 RAW_HTML_POLICIES = ("sanitize", "allow", "escape")
 HEADING_ID_SCHEMES = ("github", "zola", "kramdown")  # how a heading's id is made from its text (as those generators make it)
-BROKEN_LINK_POLICIES = ("error", "warning")  # what a link to nothing is: an error stops the build, a warning is reported
+# what a link to nothing is: an error stops the build; a warning is reported (and fails --strict); a note is shown and fails no build
+BROKEN_LINK_POLICIES = ("error", "warning", "note")
 FEED_SCOPE_PREFIXES = {"tag": "tags", "author": "authors", "team": "teams"}  # `legacy_feeds` scope 'tag:rust' -> the kind 'tags'
 
 

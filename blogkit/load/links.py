@@ -203,7 +203,7 @@ def _leads_outside(found: SiteLink, where: str = "the site") -> SiteLink:
 
 def _kept(context: LinkContext, target: str) -> str:
     """What a link to nothing leads to: as written when `links.broken` is warning (as the old site had it), else nowhere."""
-    return target if context.broken == "warning" else "#"
+    return target if context.broken in ("warning", "note") else "#"
 
 
 def _plain(link: LinkRef, doc: Document, context: LinkContext) -> SiteLink | None:
@@ -270,7 +270,7 @@ class DocumentLinks:
 def check_links(found: DocumentLinks, published: Published, broken: str, report: Report) -> None:
     """Report each link of a document that leads to nothing the build publishes, by position, as
     `links.broken` says (error or warning), with a hint that fits what it links to."""
-    say = report.warning if broken == "warning" else report.error
+    say = {"warning": report.warning, "note": report.note}.get(broken, report.error)
     for link in sorted(found.links, key=lambda link: (link.line, link.column)):
         problem = _problem(link, found.doc, found.ids, published)
         if problem is not None:
