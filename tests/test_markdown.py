@@ -146,3 +146,13 @@ def test_template_syntax_left_in_a_post_is_a_warning_at_its_column_in_build_and_
     assert code == 1 and "published as written" in out + err
     code, out, err = run_cli(["check", str(root)], capsys)
     assert code == 0 and (out + err).count("template syntax left") == 3
+
+
+def test_markdown_template_syntax_note_shows_them_and_fails_no_build(site, capsys):
+    """What `blogkit import` sets when it kept an untranslatable shortcode as text (and reported it)."""
+    config = "title: T\nbase_url: https://hub.example/\nmarkdown:\n  template_syntax: note\n"
+    root = site({"blogkit.yaml": config, "posts/ada/2026-03-01-hello.md": "---\ntitle: Hello\n---\nSee {{< high >}} here.\n"})
+    assert diagnostics(build(root)) == [
+        "posts/ada/2026-03-01-hello.md:4:5: note: template syntax left in the text, published as written: {{< high >}}"
+    ]
+    assert run_cli(["build", str(root), "--strict", "-q"], capsys)[0] == 0

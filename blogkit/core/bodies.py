@@ -35,7 +35,7 @@ class Lint:
     message: str
     hint: str
     column: int = 0
-    warning: bool = False  # among a body's `problems`: reported as a warning, not an error
+    severity: str = "error"  # among a body's `problems`: "error", "warning" or "note"
 
 
 @dataclass(frozen=True, slots=True)

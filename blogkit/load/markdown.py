@@ -70,7 +70,8 @@ def render_body(source: BodySource, settings: MarkdownConfig) -> RenderedBody:
         lints=tuple(_lints(tokens, source.first_line)),
         marker=marker,
         too_deep=tuple(env["too_deep"]),
-        problems=tuple(Lint(line, message, hint) for line, message, hint in env["problems"]) + tuple(_leftovers(tokens, source)),
+        problems=tuple(Lint(line, message, hint) for line, message, hint in env["problems"])
+        + tuple(_leftovers(tokens, source, settings.template_syntax)),
         diagrams=any(t.type == "fence" and _is_diagram(t.info) for t in tokens),
     )
 
@@ -333,9 +334,9 @@ _LEFTOVER_HINT = (
 )
 
 
-def _leftovers(tokens: list[Token], source: BodySource) -> list[Lint]:
+def _leftovers(tokens: list[Token], source: BodySource, severity: str) -> list[Lint]:
     """Template syntax in a post's text, outside code (an import left it untranslated): it would be
-    published as written. A warning at its line and column."""
+    published as written. A warning at its line and column (`markdown.template_syntax`: or a note)."""
     lines = source.text.splitlines()
     found: list[Lint] = []
     for token in tokens:
@@ -349,7 +350,7 @@ def _leftovers(tokens: list[Token], source: BodySource) -> list[Lint]:
                 if column >= 0:
                     line = source.first_line + index
                     message = f"template syntax left in the text, published as written: {written[:60]}"
-                    found.append(Lint(line, message, _LEFTOVER_HINT, column + 1, True))
+                    found.append(Lint(line, message, _LEFTOVER_HINT, column + 1, severity))
                     break
     return found
 

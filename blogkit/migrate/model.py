@@ -137,6 +137,7 @@ class OldSite:
     feed_entries: int = 0  # how many entries the old feeds held at most; 0: blogkit's own default
     author: str = ""  # the site's own author (Hugo params.author, Zola extra.author): who a post without a byline is credited to
     params: dict[str, Any] = field(default_factory=dict)  # the site parameters posts may use ({{ site.x }}, {{% param x %}})
+    kept_template_syntax: bool = False  # a shortcode or include was kept as text (each reported): the build shows them as notes
     problems: list[Problem] = field(default_factory=list)
 
     def warn(self, path: str, line: int, message: str, hint: str = "") -> None:
