@@ -150,7 +150,7 @@ def test_build_writes_nothing_when_there_are_errors_and_keeps_old_output(site, c
     before = tree_bytes(out)
     (Path(root) / "posts/ada/2026-01-02-b.md").write_text(post("tags: [x]\n"))
     code, _, err = run_cli(["build", str(root)], capsys)
-    assert code == 1 and "nothing was written" in err
+    assert code == 1 and "nothing was published" in err
     assert tree_bytes(out) == before
 
 

@@ -240,13 +240,80 @@ def test_plan_lists_scheduled_posts_and_the_next_date(site, capsys):
 # -- scaffolding ------------------------------------------------------------------------------
 
 
-def test_init_makes_a_hub_that_builds_strict(tmp_path, capsys):
+def test_init_makes_a_hub_that_builds_strict_once_its_placeholders_are_replaced(tmp_path, capsys):
     hub = tmp_path / "hub"
     assert run_cli(["init", str(hub), "--handle", "ada"], capsys)[0] == 0
-    assert run_cli(["build", str(hub), "--strict", "-q"], capsys)[0] == 0
+    assert run_cli(["build", str(hub), "-q"], capsys)[0] == 0
     assert (hub / "public/index.html").is_file()
+    _replace_placeholders(hub, "ada")
+    assert run_cli(["build", str(hub), "--strict", "-q"], capsys)[0] == 0
     code, _, err = run_cli(["init", str(hub)], capsys)
     assert code == 2 and "not empty" in err
+
+
+def _replace_placeholders(hub: Path, handle: str) -> None:
+    for name, old, new in (
+        ("blogkit.yaml", "https://engineering.example.com/", "https://hub.example/"),
+        (f"authors/{handle}.yaml", "What you work on, in a sentence.", "Storage."),
+        (f"authors/{handle}.yaml", "https://github.com/your-handle", f"https://github.com/{handle}"),
+        (f"posts/{handle}/2026-01-05-hello-world.md", "This is a sample post written by `blogkit init`. ", ""),
+        ("pages/about.md", "Who we are, and how to reach us.", "We build databases."),
+    ):
+        path = hub / name
+        path.write_text(path.read_text().replace(old, new))
+
+
+def test_init_placeholders_are_named_from_the_handle_and_warned_about_until_replaced(tmp_path, capsys):
+    """Placeholders ship: `init --handle jane-doe` wrote `name: Your Name`, and `check --strict` was silent."""
+    hub = tmp_path / "hub"
+    assert run_cli(["init", str(hub), "--handle", "jane-doe"], capsys)[0] == 0
+    assert (hub / "authors/jane-doe.yaml").read_text().startswith('name: "Jane Doe"\n')
+    code, out = check(hub, capsys, "--strict")
+    assert code == 1
+    assert findings(out) == [
+        ("warning", f"{hub}/authors/jane-doe.yaml", 2, "the bio is still the sample text"),
+        ("warning", f"{hub}/authors/jane-doe.yaml", 4, "the GitHub link is still the sample address"),
+        ("warning", f"{hub}/blogkit.yaml", 3, "base_url is still the sample address from `blogkit init`"),
+        ("warning", f"{hub}/pages/about.md", 4, "the page still has the sample text from `blogkit init`"),
+        ("warning", f"{hub}/posts/jane-doe/2026-01-05-hello-world.md", 5, "this is the sample post from `blogkit init`"),
+    ]
+    code, _, err = run_cli(["build", str(hub)], capsys)
+    assert code == 0 and "5 warnings" in err, "a build publishes, and says so"
+    _replace_placeholders(hub, "jane-doe")
+    assert findings(check(hub, capsys, "--strict")[1]) == []
+    (hub / "authors/jane-doe.yaml").write_text("name: Your Name\n")  # as `init` wrote it before
+    assert [f[3] for f in findings(check(hub, capsys)[1])] == ["the name is still the placeholder 'Your Name'"]
+
+
+def test_init_default_handle_is_a_placeholder_too(tmp_path, capsys):
+    hub = tmp_path / "hub"
+    assert run_cli(["init", str(hub)], capsys)[0] == 0
+    out = check(hub, capsys)[1]
+    assert (
+        "warning",
+        f"{hub}/authors/your-handle.yaml",
+        None,
+        "the handle is still the placeholder 'your-handle' from `blogkit init`",
+    ) in findings(out)
+
+
+def test_new_post_text_is_a_placeholder_once_published(site, capsys, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1780000000")  # 2026-05-28 UTC
+    root = site({})
+    assert run_cli(["new", "post", "Raft", "--author", "ada", "--site", str(root)], capsys)[0] == 0
+    path = root / "posts/ada/2026-05-28-raft.md"
+    assert findings(check(root, capsys)[1]) == [], "a draft does not ship"
+    path.write_text(path.read_text().replace("draft: true", "draft: false"))
+    assert findings(check(root, capsys)[1]) == [
+        ("warning", "posts/ada/2026-05-28-raft.md", 8, "the post still has the sample text from `blogkit new post`"),
+    ]
+
+
+def test_init_gitignore_ignores_the_build_cache(tmp_path, capsys):
+    """`init`'s .gitignore had only public/, though every build writes .blogkit-cache/."""
+    hub = tmp_path / "hub"
+    assert run_cli(["init", str(hub)], capsys)[0] == 0
+    assert (hub / ".gitignore").read_text().splitlines() == ["public/", ".blogkit-cache/"]
 
 
 def test_new_author_and_new_post_give_a_post_that_builds_once_published(site, capsys, monkeypatch):
@@ -259,11 +326,20 @@ def test_new_author_and_new_post_give_a_post_that_builds_once_published(site, ca
     )
     assert code == 0
     path = root / "posts/li-wei/2026-05-28-tracing-the-why.md"
-    assert out.strip() == f"created {path}"
+    assert out.splitlines() == [
+        f"created {path} (a draft)",
+        f"preview: blogkit serve {root}, then http://127.0.0.1:8000/2026/05/tracing-the-why/ (drafts are shown, marked)",
+        "publish: set `draft: false` in its front matter (or remove the line)",
+    ]
     text = path.read_text()
     assert "draft: true" in text and "title: \"Tracing: the 'why'\"" in text and 'tags: ["tracing", "Go"]' in text
+    code, _, err = run_cli(["build", str(root), "--strict", "-q"], capsys)
+    assert code == 1 and "authors/li-wei.yaml:2:6: warning: the bio is still the sample text" in err
+    profile = root / "authors/li-wei.yaml"
+    profile.write_text(profile.read_text().replace("What you work on, in a sentence.", "Tracing."))
     assert run_cli(["build", str(root), "--strict", "-q"], capsys)[0] == 0
     assert not (root / "public/2026/05/tracing-the-why").exists(), "a new post is a draft"
+    text = text.replace("The first paragraph is the summary on the hub page.", "Why we trace.")
     path.write_text("\n".join(line for line in text.splitlines() if not line.startswith("draft:")) + "\n")
     assert run_cli(["build", str(root), "--strict", "-q"], capsys)[0] == 0
     assert (root / "public/2026/05/tracing-the-why/index.html").is_file()
@@ -385,7 +461,8 @@ def test_new_post_without_an_author_lists_the_handles(site, capsys):
 def test_init_points_to_serve(tmp_path, capsys):
     code, out, _ = run_cli(["init", str(tmp_path / "hub")], capsys)
     assert code == 0 and f"next: blogkit serve {tmp_path / 'hub'}" in out
-    assert "blogkit serve --drafts" in (tmp_path / "hub/posts/your-handle/2026-01-05-hello-world.md").read_text()
+    assert "blogkit serve --drafts" not in out, "serve shows drafts by default"
+    assert "preview it with `blogkit serve`" in (tmp_path / "hub/posts/your-handle/2026-01-05-hello-world.md").read_text()
 
 
 def test_a_build_on_a_terminal_shows_its_progress_and_elsewhere_does_not(site, tmp_path):
@@ -424,3 +501,27 @@ def test_a_build_on_a_terminal_shows_its_progress_and_elsewhere_does_not(site, t
     piped = subprocess.run(command, capture_output=True, text=True, env=env, check=True)
     assert "rendering" not in piped.stderr and "\r" not in piped.stderr, "no progress when standard error is not a terminal"
     assert piped.stderr.count("\n") == 1
+
+
+def test_the_summary_counts_only_authors_with_a_published_post(site, capsys):
+    """'1 post by 2 authors' counted a profile with nothing published."""
+    root = site({P: post("title: Hello\n"), "authors/bo.yaml": "name: Bo\n"})
+    err = run_cli(["check", str(root)], capsys)[2]
+    assert "blogkit: 1 post by 1 author, 0 tags: no problems found" in err
+
+
+def test_every_argument_of_plan_and_new_is_described():
+    """`blogkit plan --help` and `blogkit new --help` left arguments undescribed."""
+    import argparse
+
+    from blogkit.commands.cli import parser
+
+    def commands(p: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+        sub = next(a for a in p._actions if isinstance(a, argparse._SubParsersAction))
+        return dict(sub.choices)
+
+    top = commands(parser())
+    new = commands(top["new"])
+    for name, command in {"plan": top["plan"], "new": top["new"], "new post": new["post"], "new author": new["author"]}.items():
+        undescribed = [a.dest for a in command._actions if not a.help]
+        assert not undescribed, (name, undescribed)

@@ -266,6 +266,31 @@ WARNING_CASES = {
         "posts/ada/notes.txt: warning: ignored: only .md files and bundle folders belong in an author's folder",
         "bundle",
     ),
+    "markdown-extension-post": (
+        {"posts/ada/2026-03-02-raft.markdown": post("title: Raft\n")},
+        "posts/ada/2026-03-02-raft.markdown: warning: ignored: blogkit reads Markdown from files ending in .md, not .markdown",
+        "rename it to posts/ada/2026-03-02-raft.md",
+    ),
+    "upper-case-md-page": (
+        {"pages/team.MD": post("title: Team\n")},
+        "pages/team.MD: warning: ignored: blogkit reads Markdown from files ending in .md, not .MD",
+        "rename it to pages/team.md",
+    ),
+    "misspelled-posts-folder": (
+        {"post/ada/2026-03-02-raft.md": post("title: Raft\n")},
+        "post: warning: the folder 'post' is not read by blogkit: did you mean 'posts/'?",
+        "rename it to posts/",
+    ),
+    "misspelled-folder-with-a-space": (
+        {"posts /ada/2026-03-02-raft.md": post("title: Raft\n")},
+        "posts : warning: the folder 'posts ' is not read by blogkit: did you mean 'posts/'?",
+        "rename it to posts/",
+    ),
+    "misspelled-tags-file": (
+        {"tags.yml": "Kubernetes: {aliases: [k8s]}\n"},
+        "tags.yml: warning: the file 'tags.yml' is not read by blogkit: did you mean 'tags.yaml'?",
+        "rename it to tags.yaml",
+    ),
 }
 
 CONFIG_CASES = {
@@ -321,6 +346,88 @@ def test_content_error(site, files, expected):
     assert result.report.errors
 
 
+def test_silently_ignored_content_near_misses_of_site_folders_are_warned_others_left_alone(site, capsys):
+    """A post in post/jane/... was skipped, even by `check --strict`."""
+    files: dict[str, str | bytes] = {
+        name: "x\n" for name in ("docs/index.md", ".github/workflows/blog.yml", "node_modules/x/index.js", "README.md", "mytheme/x.txt")
+    }
+    for folder in ("post", "author", "page", "statics", "template", "Authors"):
+        files[f"{folder}/x.md"] = "x\n"
+    root = site({**files, "blogkit.yaml": BASE_FILES["blogkit.yaml"] + "theme: template\n", "template/templates/base.html": "x"})
+    problems = [d for d in diagnostics(build(root)) if "not read by blogkit" in d]
+    assert problems == [
+        "Authors: warning: the folder 'Authors' is not read by blogkit: did you mean 'authors/'?",
+        "author: warning: the folder 'author' is not read by blogkit: did you mean 'authors/'?",
+        "page: warning: the folder 'page' is not read by blogkit: did you mean 'pages/'?",
+        "post: warning: the folder 'post' is not read by blogkit: did you mean 'posts/'?",
+        "statics: warning: the folder 'statics' is not read by blogkit: did you mean 'static/'?",
+    ], "a theme folder the config names is read; docs/, .github/, node_modules/ are not near misses"
+    code, _, err = run_cli(["check", str(root), "--strict"], capsys)
+    assert code == 1 and "post: warning: the folder 'post'" in err
+
+
+def test_a_bundle_with_index_markdown_is_told_to_rename_it(site):
+    result = build(site({"posts/ada/2026-03-02-raft/index.markdown": post("title: Raft\n")}))
+    [problem] = result.report.errors
+    assert str(problem.location) == "posts/ada/2026-03-02-raft" and problem.message == "a post bundle folder must contain index.md"
+    assert problem.hint == "rename posts/ada/2026-03-02-raft/index.markdown to index.md"
+
+
+@pytest.mark.parametrize(
+    "profile, error",
+    [
+        ("name: John\n\tbio: x\n", "authors/john-smith.yaml:2:1: error: invalid YAML: found a tab character that violates indentation"),
+        (b"name: Jos\xe9\n", "authors/john-smith.yaml:1:10: error: file is not valid UTF-8"),
+    ],
+    ids=["tab", "latin-1"],
+)
+def test_one_mistake_many_errors_a_broken_profile_is_reported_once_not_as_unknown_author_in_every_post(site, profile, error):
+    """A profile with a tab or Latin-1 text got its error, then every post of its author `unknown author 'john-smith'`."""
+    root = site(
+        {
+            "authors/john-smith.yaml": profile,
+            "posts/john-smith/2026-03-01-one.md": post("title: One\n"),
+            "posts/john-smith/2026-03-02-two.md": post("title: Two\n"),
+            "posts/ada/2026-03-03-co.md": post("title: Co\nauthors: [ada, john-smith]\n"),
+        }
+    )
+    at = error.split(": error")[0]
+    assert diagnostics(build(root)) == [error, f"{at}: note: 2 posts in posts/john-smith/ are left out until the error above is fixed"]
+
+
+def test_a_broken_teams_yaml_is_reported_once_not_as_unknown_team_in_every_profile(site):
+    root = site(
+        {"teams.yaml": "storage: [\n", "authors/ada.yaml": "name: Ada\nteam: storage\n", "authors/bo.yaml": "name: Bo\nteam: storage\n"}
+    )
+    assert diagnostics(build(root)) == ["teams.yaml:2:1: error: invalid YAML: did not find expected node content"]
+
+
+def test_a_tab_in_the_quoted_source_line_is_shown_and_the_caret_stays_under_its_column(site, capsys):
+    root = site({P: post("title: Hello\ndate:\tMay 2nd\n"), "authors/bo.yaml": "name: Bo\n\tbio: x\n"})
+    err = run_cli(["check", str(root)], capsys)[2]
+    lines = [line.split("site/", 1)[-1] for line in err.splitlines()]
+    at = lines.index("authors/bo.yaml:2:1: error: invalid YAML: found a tab character that violates indentation")
+    assert lines[at + 1 : at + 3] == ["  | →bio: x", "  | ^"]
+    at = lines.index(f"{P}:3:7: error: 'date' must be a date like 2026-03-01, got 'May 2nd'")
+    assert lines[at + 1 : at + 3] == ["  | date:→May 2nd", "  |       ^"]
+
+
+def test_an_empty_title_is_reported_as_empty_not_missing(site):
+    result = build(site({P: post("title:\n"), "posts/ada/2026-03-02-b.md": post('title: "  "\n')}))
+    assert diagnostics(result) == [
+        f"{P}:2:7: error: 'title' is empty",
+        "posts/ada/2026-03-02-b.md:2:8: error: 'title' is empty",
+    ]
+    assert result.report.errors[0].hint == "write the title after `title:`"
+
+
+def test_a_post_key_in_a_page_says_what_pages_take_not_did_you_mean_draft(site):
+    result = build(site({"pages/about.md": post("title: About\ndate: 2026-03-01\n")}))
+    [problem] = result.report.diagnostics
+    assert f"{problem.location}: {problem.message}" == "pages/about.md:3:1: 'date' is a key of posts; pages have no date"
+    assert problem.hint.startswith("pages take title, summary, slug, draft, extra, search;")
+
+
 def test_a_near_miss_link_target_gets_a_did_you_mean(site):
     body = "See [it](2026-03-02-othr.md).\n"
     result = build(site({P: post("title: Hello\n", body), "posts/ada/2026-03-02-other.md": post("title: Other\n")}))
@@ -367,7 +474,7 @@ def test_every_error_of_a_broken_site_is_listed_and_nothing_is_written(site, cap
         "posts/ada/2026-01-05-untitled.md:2:1: error: front matter is missing the required key 'title'",
     ):
         assert expected in err
-    assert "6 errors" not in err and "5 errors; nothing was written" in err
+    assert "6 errors" not in err and err.splitlines()[-1] == "blogkit: nothing was published: 5 errors"
     assert "Traceback" not in err
     assert not (root / "public").exists()
 
@@ -393,7 +500,7 @@ def test_strict_turns_warnings_into_failure(site, capsys):
     assert run_cli(["build", str(root), "-q"], capsys)[0] == 0
     code, _, err = run_cli(["build", str(root), "--strict", "-o", str(Path(root) / "out2")], capsys)
     assert code == 1
-    assert "1 warning (--strict makes warnings errors)" in err
+    assert err.splitlines()[-1] == "blogkit: nothing was published: 1 warning, errors under --strict"
     assert not (Path(root) / "out2").exists()
 
 

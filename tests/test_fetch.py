@@ -441,8 +441,33 @@ def test_build_with_fetch_fetches_then_builds(tmp_path: Path, server: Server, ca
     assert code == 0 and "1 feed: 1 fetched" in err
     assert "Post 3" in (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     (root / "authors" / "ada.yaml").write_text(f"name: Ada Okafor\nfeed: {server.url}/500.xml\n")
+
+    # One engineer's blog down stopped the hub: `build --fetch --strict` exited 1 and built nothing.
     code, _, err = run_cli(["build", str(root), "--fetch", "--strict", "-o", str(tmp_path / "strict")], capsys)
-    assert code == 1 and "HTTP 500" in err and not (tmp_path / "strict").exists(), "with --strict a failed fetch builds nothing"
+    assert code == 0, err
+    assert "authors/ada.yaml:2:7: warning: " in err and "HTTP 500" in err, "the failed fetch is reported at the profile"
+    assert "1 feed: 0 fetched, 0 unchanged, 1 failed" in err
+    assert "Post 3" in (tmp_path / "strict" / "index.html").read_text(encoding="utf-8"), "the last copy is kept and built"
+    code, _, err = run_cli(["fetch", str(root)], capsys)
+    assert code == 0 and "HTTP 500" in err, "`blogkit fetch` reports a failure; only --strict makes it exit 1"
+    assert run_cli(["fetch", str(root), "--strict"], capsys)[0] == 1
+
+
+def test_whatever_stops_a_build_says_so_in_its_last_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = write_site(tmp_path / "site", {"posts/ada/2026-03-01-a.md": "---\ntitle: A\ntgas: [x]\n---\nText.\n"})
+    code, _, err = run_cli(["build", str(root), "--strict", "--fetch"], capsys)
+    assert code == 1 and err.splitlines()[-1] == "blogkit: nothing was published: 1 warning, errors under --strict"
+    code, _, err = run_cli(["check", str(root), "--strict"], capsys)
+    assert code == 1 and err.splitlines()[-1] == "blogkit: 1 warning, errors under --strict: nothing would be published"
+    (root / "posts/ada/2026-03-01-b.md").write_text("---\ntags: [x]\n---\n")
+    code, _, err = run_cli(["check", str(root)], capsys)
+    assert code == 1 and err.splitlines()[-1] == "blogkit: 1 error, 1 warning: nothing would be published"
+    (root / "blogkit.yaml").write_text("title: T\nbase_url: https://hub.example/\ntheem: dark\n")
+    for command in (["build", str(root)], ["build", str(root), "--fetch"]):
+        code, _, err = run_cli(command, capsys)
+        assert code == 2 and err.splitlines()[-1] == "blogkit: nothing was published: 1 error in blogkit.yaml", command
+    code, _, err = run_cli(["check", str(root)], capsys)
+    assert code == 2 and err.splitlines()[-1] == "blogkit: 1 error in blogkit.yaml: nothing would be published"
 
 
 def test_replies_to_a_fediverse_thread_are_fetched_and_shown_under_the_post(
@@ -539,7 +564,7 @@ def test_check_reports_fetched_data_older_than_the_configured_age(
     )
     code, _, err = run_cli(["check", str(root)], capsys)
     assert "authors/ada.yaml: warning: the feed of 'ada' has never been fetched" in err
-    assert "hint: run `blogkit fetch` (on a schedule in CI: docs/ci.md), or raise fetch.max_age_days (3)" in err
+    assert "hint: run `blogkit fetch` to download it (and on a schedule in CI: docs/ci.md)" in err and "max_age_days" not in err
     run_cli(["fetch", str(root)], capsys)
     checked = json.loads((root / ".blogkit-fetched" / "checked.json").read_text())["checked"]
     assert set(checked) == {"feeds/ada.json"}, "a failed fetch is not a check"

@@ -64,12 +64,13 @@ def test_old_broken_links_are_kept_reported_and_the_site_still_builds(tmp_path, 
     assert code == 0
     assert "content/blog/2024-01-01-old.md:5: warning: the reference 'content/blog/gone.md' names no page of the old site" in err
     assert "content/blog/2024-01-01-old.md:5: warning: link '../notes.html' leads to no page of the old site either" in err
-    assert "blogkit.yaml sets links.broken: warning" in err
-    assert "links:\n  broken: warning\n" in (tmp_path / "dest/blogkit.yaml").read_text()
+    assert "blogkit.yaml sets links.broken: note" in err
+    assert "links:\n  broken: note" in (tmp_path / "dest/blogkit.yaml").read_text()
     result = build(tmp_path / "dest")
     assert [d for d in diagnostics(result) if "notes.html" in d] == [
-        "posts/old/2024-01-01-old.md:8:17: warning: link target '../notes.html' not found"
+        "posts/old/2024-01-01-old.md:8:17: note: link target '../notes.html' not found"
     ]
+    assert run_cli(["build", str(tmp_path / "dest"), "--strict", "-q"], capsys)[0] == 0, "a note fails no build"
 
 
 def test_a_section_named_like_a_team_is_that_teams(tmp_path, capsys):

@@ -32,7 +32,7 @@ def test_build_fails_on_a_missing_image_and_a_link_to_no_page_and_publishes_noth
         (IMAGE, "no file at /images/cluster.png: put it under static/images/ or beside the post in its bundle"),
         (PAGE, "did you mean /about/?"),
     ]
-    assert "2 errors; nothing was written" in err
+    assert "blogkit: nothing was published: 2 errors" in err
     assert not out.exists()
 
 
@@ -207,3 +207,11 @@ def test_an_edit_served_that_breaks_a_link_is_reported_by_the_patch(tmp_path: Pa
         assert session.patched and diagnostics(result) == []
     finally:
         session.close()
+
+
+def test_unicode_anchors_are_shown_as_written_not_percent_encoded(site):
+    root = site({P: post("title: Hello", "## Größe der Daten\n\nSee [x](#grösse) and [z](#gr%C3%B6%C3%9Fe).\n")})
+    assert diagnostics(build(root)) == [
+        f"{P}:6:9: error: link '#grösse': this page has no element with the id 'grösse'",
+        f"{P}:6:26: error: link '#größe': this page has no element with the id 'größe'",
+    ]

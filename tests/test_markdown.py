@@ -9,6 +9,7 @@ import pytest
 from blogkit.core.bodies import BodySource
 from blogkit.core.config import MarkdownConfig
 from blogkit.load.markdown import render_body
+from conftest import build, diagnostics, run_cli
 
 FIXTURES = Path(__file__).parent / "markdown"
 
@@ -125,3 +126,33 @@ def test_math_that_does_not_parse_is_a_located_error_showing_its_source(site, fo
     assert f"posts/ada/2026-03-01-hello.md:6: error: {message}" in diagnostics(result)
     body = render(f"See ${formula}$ here.\n")
     assert f'<code class="math-error">{formula}</code>' in body
+
+
+def test_template_syntax_left_in_a_post_is_a_warning_at_its_column_in_build_and_check(site, capsys):
+    """An import left `{% include %}` untranslated: `build --strict` published it as written."""
+    body = (
+        'Intro.\n\n{% include image.html src="a.png" %}\n\n'
+        "See {{< youtube abc >}} and `{% raw %}` and {{ site.baseurl }}.\n\n```\n{% x %}\n```\n"
+    )
+    root = site({"posts/ada/2026-03-01-hello.md": "---\ntitle: Hello\n---\n" + body})
+    expected = [
+        "posts/ada/2026-03-01-hello.md:6:1: warning: template syntax left in the text, published as written: "
+        '{% include image.html src="a.png" %}',
+        "posts/ada/2026-03-01-hello.md:8:5: warning: template syntax left in the text, published as written: {{< youtube abc >}}",
+        "posts/ada/2026-03-01-hello.md:8:45: warning: template syntax left in the text, published as written: {{ site.baseurl }}",
+    ]
+    assert diagnostics(build(root)) == expected
+    code, out, err = run_cli(["build", str(root), "--strict", "-q"], capsys)
+    assert code == 1 and "published as written" in out + err
+    code, out, err = run_cli(["check", str(root)], capsys)
+    assert code == 0 and (out + err).count("template syntax left") == 3
+
+
+def test_markdown_template_syntax_note_shows_them_and_fails_no_build(site, capsys):
+    """What `blogkit import` sets when it kept an untranslatable shortcode as text (and reported it)."""
+    config = "title: T\nbase_url: https://hub.example/\nmarkdown:\n  template_syntax: note\n"
+    root = site({"blogkit.yaml": config, "posts/ada/2026-03-01-hello.md": "---\ntitle: Hello\n---\nSee {{< high >}} here.\n"})
+    assert diagnostics(build(root)) == [
+        "posts/ada/2026-03-01-hello.md:4:5: note: template syntax left in the text, published as written: {{< high >}}"
+    ]
+    assert run_cli(["build", str(root), "--strict", "-q"], capsys)[0] == 0

@@ -63,10 +63,11 @@ def _check_fetched_age(result: BuildResult, report: Report) -> None:
             ]
     times = checked_times(config.root, report)
     hint = f"run `blogkit fetch` (on a schedule in CI: docs/ci.md), or raise fetch.max_age_days ({days})"
+    never = "run `blogkit fetch` to download it (and on a schedule in CI: docs/ci.md)"
     for source, path, what in wanted:
         when = times.get(fetched_path(config.root, path))
         if when is None:
-            report.warning(Location(source), f"{what} has never been fetched", hint)
+            report.warning(Location(source), f"{what} has never been fetched", never)
         elif (age := (result.now - when).days) > days:
             report.warning(Location(source), f"{what} was last fetched {age} days ago", hint)
 

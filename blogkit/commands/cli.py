@@ -19,9 +19,10 @@ from types import FrameType
 
 from blogkit import __version__
 from blogkit.commands.checks import run_checks
+from blogkit.commands.placeholders import check_placeholders
 from blogkit.commands.progress_line import TerminalProgress
 from blogkit.commands.scaffold import ScaffoldError, init_site, new_author, new_post
-from blogkit.core.config import load_config
+from blogkit.core.config import CONFIG_FILE, load_config
 from blogkit.core.diagnostics import ConfigError, Report, Severity
 from blogkit.core.fields import in_range, parse_when
 from blogkit.core.outputs import OutputTree
@@ -50,11 +51,16 @@ def parser() -> argparse.ArgumentParser:
     main.add_argument("--version", action="version", version=f"blogkit {__version__}")
     commands = main.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    def site_command(name: str, help_text: str) -> argparse.ArgumentParser:
+    def site_command(name: str, help_text: str, *, preview: bool = False) -> argparse.ArgumentParser:
         command = commands.add_parser(name, help=help_text, description=help_text)
         command.add_argument("site", nargs="?", default=".", metavar="SITE", help="the site folder (default: the current folder)")
-        command.add_argument("--drafts", action="store_true", help="include posts marked draft: true")
-        command.add_argument("--future", action="store_true", help="include posts dated in the future")
+        if preview:
+            command.add_argument(
+                "--no-drafts", dest="preview_all", action="store_false", help="show only what will ship: no drafts, no scheduled posts"
+            )
+        shown = " (the default of serve)" if preview else ""
+        command.add_argument("--drafts", action="store_true", help=f"include posts marked draft: true{shown}")
+        command.add_argument("--future", action="store_true", help=f"include posts dated in the future{shown}")
         command.add_argument("--strict", action="store_true", help="treat warnings as errors")
         command.add_argument(
             "--format", choices=FORMATS, default="text", help="how to print problems: text, github (Actions annotations) or json"
@@ -76,7 +82,11 @@ def parser() -> argparse.ArgumentParser:
         "--against", metavar="OUT", help="a previous build to compare feeds with, for back-dated posts (default: SITE/public if it exists)"
     )
 
-    serve = site_command("serve", "preview the site: build it, serve it, rebuild and reload the browser on every change")
+    serve = site_command(
+        "serve",
+        "preview the site: build it with its drafts and scheduled posts (marked), serve it, rebuild and reload the browser on every change",
+        preview=True,
+    )
     serve.add_argument("--port", type=int, default=8000, help="the port to listen on (default: 8000; 0 picks a free one)")
     serve.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1, this machine only)")
     serve.add_argument("--poll", action="store_true", help="poll for changes instead of using OS events (network drives, containers)")
@@ -95,10 +105,10 @@ def parser() -> argparse.ArgumentParser:
     plan = commands.add_parser(
         "plan", help="list the scheduled posts and when the next one appears", description="list future posts and their dates"
     )
-    plan.add_argument("site", nargs="?", default=".", metavar="SITE")
+    plan.add_argument("site", nargs="?", default=".", metavar="SITE", help="the site folder (default: the current folder)")
     plan.add_argument("--at", metavar="TIME", help="plan as of this date-time (default: now, or SOURCE_DATE_EPOCH)")
     plan.add_argument("--next", action="store_true", help="print only the next publication time (nothing if none is scheduled)")
-    plan.add_argument("--format", choices=("text", "json"), default="text")
+    plan.add_argument("--format", choices=("text", "json"), default="text", help="text (one line per post) or json (for scripts)")
 
     init = commands.add_parser("init", help="create a new hub with one author and one post", description="create a new hub")
     init.add_argument("dir", metavar="DIR", help="a new or empty folder")
@@ -125,16 +135,18 @@ def parser() -> argparse.ArgumentParser:
     importing.add_argument("-q", "--quiet", action="store_true", help="print only problems")
 
     new = commands.add_parser("new", help="create a post or an author profile", description="create a post or an author profile")
-    kinds = new.add_subparsers(dest="kind", metavar="KIND", required=True)
+    kinds = new.add_subparsers(dest="kind", metavar="KIND", required=True, help="post or author")
     new_post_cmd = kinds.add_parser("post", help='a draft post dated today: blogkit new post "Title"')
-    new_post_cmd.add_argument("title", metavar="TITLE")
+    new_post_cmd.add_argument("title", metavar="TITLE", help="the post's title; its file name and URL are made from it")
     new_post_cmd.add_argument("--author", metavar="HANDLE", help="whose folder (default: the only author, or $BLOGKIT_AUTHOR)")
     new_post_cmd.add_argument("--tags", metavar="TAG", nargs="+", default=[], help="tags of the post")
-    new_post_cmd.add_argument("--site", default=".", metavar="SITE")
+    new_post_cmd.add_argument("--site", default=".", metavar="SITE", help="the site folder (default: the current folder)")
     new_author_cmd = kinds.add_parser("author", help="a profile: blogkit new author ada-okafor")
-    new_author_cmd.add_argument("handle", metavar="HANDLE")
+    new_author_cmd.add_argument(
+        "handle", metavar="HANDLE", help="lowercase letters, digits and dashes: the profile's file name and the author's URL"
+    )
     new_author_cmd.add_argument("--name", help="the display name (default: from the handle)")
-    new_author_cmd.add_argument("--site", default=".", metavar="SITE")
+    new_author_cmd.add_argument("--site", default=".", metavar="SITE", help="the site folder (default: the current folder)")
     return main
 
 
@@ -187,10 +199,15 @@ def _dispatch(args: argparse.Namespace) -> int:
             print(f"created {new_author(config, args.handle, args.name)}")
         else:
             author = args.author or os.environ.get("BLOGKIT_AUTHOR") or _only_author(config.root)
-            print(f"created {new_post(config, args.title, author=author, tags=args.tags, now=build_time())}")
+            made = new_post(config, args.title, author=author, tags=args.tags, now=build_time())
+            serve = "blogkit serve" + ("" if os.path.samefile(args.site, ".") else f" {args.site}")
+            print(f"created {made.path} (a draft)")
+            print(f"preview: {serve}, then http://127.0.0.1:8000{config.base_path}{made.site_path} (drafts are shown, marked)")
+            print("publish: set `draft: false` in its front matter (or remove the line)")
         return EXIT_OK
     except ConfigError as exc:
         print_diagnostics(exc.diagnostics, os.path.abspath(args.site), args.site)
+        print(f"blogkit: {_plural(len(exc.diagnostics), 'error')} in {CONFIG_FILE}; nothing was created", file=sys.stderr)
         return EXIT_USAGE
     except ScaffoldError as exc:
         print(f"blogkit: error: {exc}", file=sys.stderr)
@@ -216,12 +233,15 @@ def _build_or_check(args: argparse.Namespace) -> int:
             return _build_or_check_locked(args)
     except SiteLocked as exc:
         print(f"blogkit: error: {exc}", file=sys.stderr)
+        print("blogkit: nothing was published by this build", file=sys.stderr)
         return EXIT_ENVIRONMENT
 
 
 def _build_or_check_locked(args: argparse.Namespace) -> int:
-    if getattr(args, "fetch", False) and (fetched := _fetch(args)) != EXIT_OK:
-        return fetched  # a config error, or (with --strict) a feed that could not be fetched: nothing is built
+    # A feed that cannot be fetched keeps its last copy and is a warning of the fetch that never fails
+    # the build, --strict or not: one engineer's blog being down must not stop the hub.
+    if getattr(args, "fetch", False) and _fetch(args, strict=False) == EXIT_USAGE:
+        return EXIT_USAGE  # blogkit.yaml cannot be read: the fetch said so, and nothing is built
     jobs = {"jobs": args.jobs} if args.jobs else {}
     building = args.command == "build"
     options = BuildOptions(
@@ -235,6 +255,7 @@ def _build_or_check_locked(args: argparse.Namespace) -> int:
             check_output_dir(out_dir, site_root)
         except UnsafeOutput as exc:
             print(f"blogkit: error: {exc}", file=sys.stderr)
+            print("blogkit: nothing was published", file=sys.stderr)
             return EXIT_USAGE
     staged: list[StagingTree] = []
 
@@ -246,7 +267,8 @@ def _build_or_check_locked(args: argparse.Namespace) -> int:
         return _build_and_publish(args, options, site_root, out_dir, staging if out_dir else OutputTree)
     except OSError as exc:
         print(f"blogkit: error: cannot write the output to {out_dir}: {exc.strerror or exc}", file=sys.stderr)
-        print("  hint: check the disk space and the folder's permissions; the previous output is unchanged", file=sys.stderr)
+        print("  hint: check the disk space and the folder's permissions", file=sys.stderr)
+        print("blogkit: nothing was published; the previous output is unchanged", file=sys.stderr)
         return EXIT_ENVIRONMENT
     finally:
         for tree in staged:
@@ -262,15 +284,17 @@ def _build_and_publish(
         result = build_site(site_root, options, output=output, progress=TerminalProgress(sys.stderr) if on_terminal else SILENT)
     except ConfigError as exc:
         print_diagnostics(exc.diagnostics, site_root, args.site, args.format)
+        print(f"blogkit: {_stopped(args.command, _plural(len(exc.diagnostics), 'error') + ' in ' + CONFIG_FILE)}", file=sys.stderr)
         return EXIT_USAGE
     report = result.report
+    if result.site is not None:
+        check_placeholders(result.site, report)
     if args.command == "check" and not report.errors:
         against = args.against or os.path.join(site_root, "public")
         report.extend(run_checks(result, against if os.path.isdir(against) else None).diagnostics)
     failed = _report(report, site_root, args)
     if failed:
-        done = "nothing was written" if out_dir else "found problems"
-        print(f"blogkit: {failed}; {done}", file=sys.stderr)
+        print(f"blogkit: {_stopped(args.command, failed)}", file=sys.stderr)
         return EXIT_CONTENT
     if out_dir is None:
         if not args.quiet:
@@ -282,6 +306,7 @@ def _build_and_publish(
     if not args.quiet:
         seconds = time.perf_counter() - started
         wrote = f"wrote {len(result.outputs)} files to {os.path.relpath(out_dir)} in {seconds:.1f} s"
+        wrote += f" with {_plural(len(report.warnings), 'warning')}" if report.warnings else ""
         print(f"blogkit: {_summary(result)}: {wrote}{_left_out(result, options)}", file=sys.stderr)
     return EXIT_OK
 
@@ -294,13 +319,25 @@ def _report(report: Report, site_root: str, args: argparse.Namespace) -> str:
     print_diagnostics(diagnostics, site_root, args.site, args.format)
     errors, warnings = len(report.errors), len(report.warnings)
     if errors:
-        return f"{_plural(errors, 'error')}" + (f" and {_plural(warnings, 'warning')}" if warnings else "")
-    if warnings and args.strict:
-        return f"{_plural(warnings, 'warning')} (--strict makes warnings errors)"
+        return f"{_plural(errors, 'error')}" + (f", {_plural(warnings, 'warning')}" if warnings else "")
+    if warnings and getattr(args, "strict", False):
+        return f"{_plural(warnings, 'warning')}, errors under --strict"
     return ""
 
 
-def _fetch(args: argparse.Namespace) -> int:
+def _stopped(command: str, why: str) -> str:
+    """The last line of a build or check that found problems: 'nothing was published: 2 errors'."""
+    if command == "check":
+        return f"{why}: nothing would be published"
+    if command == "build":
+        return f"nothing was published: {why}"
+    return why
+
+
+def _fetch(args: argparse.Namespace, *, strict: bool | None = None) -> int:
+    """`blogkit fetch`, or the fetch of `build --fetch` (`strict=False`: its failures are warnings).
+    Exit code 0, also when a feed cannot be fetched (a warning; it keeps its last copy), 1 for that
+    under --strict, 2 when blogkit.yaml cannot be read."""
     from blogkit.fetch.outside import fetch_feeds  # the network code loads only for `fetch`
     from blogkit.fetch.replies import ThreadResult, fetch_replies
     from blogkit.fetch.store import note_checked
@@ -310,6 +347,7 @@ def _fetch(args: argparse.Namespace) -> int:
         config = load_config(args.site)
     except ConfigError as exc:
         print_diagnostics(exc.diagnostics, os.path.abspath(args.site), args.site, args.format)
+        print(f"blogkit: {_stopped(args.command, _plural(len(exc.diagnostics), 'error') + ' in ' + CONFIG_FILE)}", file=sys.stderr)
         return EXIT_USAGE
     report = Report()
     sources = discover(config.root, report)
@@ -330,7 +368,7 @@ def _fetch(args: argparse.Namespace) -> int:
         )
     checked = [r.path for r in feeds if r.status != "failed"] + [r.path for r in threads if r.status != "failed"]
     note_checked(config.root, checked, datetime.now(UTC), report)
-    failed = _report(report, config.root, args)
+    failed = _report(report, config.root, argparse.Namespace(**{**vars(args), "strict": args.strict if strict is None else strict}))
     if not args.quiet:
         statuses = [r.status for r in feeds] + [r.status for r in threads]
         counts = ", ".join(f"{statuses.count(status)} {status}" for status in ("fetched", "unchanged", "failed"))
@@ -388,8 +426,8 @@ def _import(args: argparse.Namespace) -> int:
         print(f"blogkit: imported {shown}; kept {urls}; {_plural(len(imported.diagnostics), 'warning')}", file=sys.stderr)
         if plan.broken_links:
             print(
-                f"blogkit: the old site has {_plural(plan.broken_links, 'broken link')}: blogkit.yaml sets links.broken: warning, "
-                "so the site builds and reports each; fix them, then remove that setting",
+                f"blogkit: the old site has {_plural(plan.broken_links, 'broken link')}: blogkit.yaml sets links.broken: note, "
+                "so the site builds (--strict too) and shows each; fix them, then remove that setting",
                 file=sys.stderr,
             )
         print(f"next: blogkit check {args.dest}   then   blogkit build {args.dest}", file=sys.stderr)
@@ -401,6 +439,7 @@ def _plan(args: argparse.Namespace) -> int:
         config = load_config(args.site)
     except ConfigError as exc:
         print_diagnostics(exc.diagnostics, os.path.abspath(args.site), args.site)
+        print(f"blogkit: {_plural(len(exc.diagnostics), 'error')} in {CONFIG_FILE}", file=sys.stderr)
         return EXIT_USAGE
     now = build_time()
     if args.at:
@@ -439,7 +478,8 @@ def _summary(result: BuildResult) -> str:
     site = result.site
     if site is None:
         return "built"
-    return f"{_plural(len(site.posts), 'post')} by {_plural(len(site.authors), 'author')}, {_plural(len(site.tags), 'tag')}"
+    writers = {handle for post in site.posts for handle in post.authors}  # authors with a post published, not every profile
+    return f"{_plural(len(site.posts), 'post')} by {_plural(len(writers), 'author')}, {_plural(len(site.tags), 'tag')}"
 
 
 def _left_out(result: BuildResult, options: BuildOptions) -> str:

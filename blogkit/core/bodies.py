@@ -34,6 +34,8 @@ class Lint:
     line: int
     message: str
     hint: str
+    column: int = 0
+    severity: str = "error"  # among a body's `problems`: "error", "warning" or "note"
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,10 @@ CONFIG_FILE = "blogkit.yaml"
 PERMALINK_FIELDS = ("year", "month", "day", "slug", "author")
 RAW_HTML_POLICIES = ("sanitize", "allow", "escape")
 HEADING_ID_SCHEMES = ("github", "zola", "kramdown")  # how a heading's id is made from its text (as those generators make it)
-BROKEN_LINK_POLICIES = ("error", "warning")  # what a link to nothing is: an error stops the build, a warning is reported
+# what a link to nothing is: an error stops the build; a warning is reported (and fails --strict); a note is shown and fails no build
+BROKEN_LINK_POLICIES = ("error", "warning", "note")
+# template syntax left in a post (`{% include %}`): a warning (fails --strict), or a note for years of imported posts
+TEMPLATE_SYNTAX_POLICIES = ("warning", "note")
 FEED_SCOPE_PREFIXES = {"tag": "tags", "author": "authors", "team": "teams"}  # `legacy_feeds` scope 'tag:rust' -> the kind 'tags'
 
 
@@ -46,6 +49,7 @@ class MarkdownConfig:
     raw_html: str = "sanitize"
     toc_min_headings: int = 3
     heading_ids: str = "github"  # one of HEADING_ID_SCHEMES
+    template_syntax: str = "warning"  # one of TEMPLATE_SYNTAX_POLICIES: what Liquid or shortcode syntax left in a post is
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,6 +284,7 @@ def _markdown(fields: Fields) -> MarkdownConfig:
         raw_html=sub.choice("raw_html", RAW_HTML_POLICIES, "sanitize"),
         toc_min_headings=sub.integer("toc_min_headings", 3, minimum=0),
         heading_ids=sub.choice("heading_ids", HEADING_ID_SCHEMES, "github"),
+        template_syntax=sub.choice("template_syntax", TEMPLATE_SYNTAX_POLICIES, "warning"),
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, time, tzinfo
 from typing import Any
 from urllib.parse import urlsplit
@@ -63,11 +63,17 @@ class Fields:
     def warning(self, keypath: tuple[yamlio.Key, ...], message: str, hint: str = "") -> None:
         self.report.warning(self.location(*keypath), message, hint)
 
-    def check_keys(self, known: Iterable[str], *, unknown_is_error: bool = False) -> None:
-        """Report keys that are not in `known`, with a did-you-mean where one is close."""
+    def check_keys(
+        self, known: Iterable[str], *, unknown_is_error: bool = False, elsewhere: Mapping[str, tuple[str, str]] | None = None
+    ) -> None:
+        """Report keys that are not in `known`, with a did-you-mean where one is close; a key of
+        `elsewhere` (one that belongs to another kind of file) gets its own message and hint."""
         known = list(known)
         for key in self.data:
             if key in known:
+                continue
+            if elsewhere and key in elsewhere:
+                self.report.warning(self.location(str(key), key=True), *elsewhere[key])
                 continue
             close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
             hint = f"did you mean '{close[0]}'?" if close else "known keys: " + ", ".join(known)
@@ -80,7 +86,9 @@ class Fields:
     # -- scalar types ------------------------------------------------------------------------
     def string(self, key: str, *, required: bool = False, hint: str = "") -> str | None:
         if not self.has(key):
-            if required:
+            if required and key in self.data:  # `title:` with nothing after it
+                self.error((key,), f"'{key}' is empty", f"write the {key} after `{key}:`")
+            elif required:
                 self.error((), f"{self.what} is missing the required key '{key}'", hint or f"add a line `{key}: ...`")
             return None
         value = self.data[key]
@@ -89,7 +97,7 @@ class Fields:
             return None
         text = _CONTROL.sub("", str(value)).strip()
         if required and not text:
-            self.error((key,), f"'{key}' must not be empty")
+            self.error((key,), f"'{key}' is empty", f"write the {key} after `{key}:`")
             return None
         return text
 

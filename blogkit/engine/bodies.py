@@ -125,7 +125,7 @@ def _encode(body: RenderedBody) -> bytes:
         "marker": body.marker,
         "too_deep": list(body.too_deep),
         "lints": [[lint.line, lint.message, lint.hint] for lint in body.lints],
-        "problems": [[p.line, p.message, p.hint] for p in body.problems],
+        "problems": [[p.line, p.message, p.hint, p.column, p.severity] for p in body.problems],
         "diagrams": body.diagrams,
     }
     header = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
@@ -151,7 +151,10 @@ def _decode(payload: bytes | None) -> RenderedBody | None:
             marker=_text(data["marker"]),
             too_deep=tuple(int(line) for line in data["too_deep"]),
             lints=tuple(Lint(int(line), _text(message), _text(hint)) for line, message, hint in data["lints"]),
-            problems=tuple(Lint(int(line), _text(message), _text(hint)) for line, message, hint in data["problems"]),
+            problems=tuple(
+                Lint(int(line), _text(message), _text(hint), int(column), _text(severity))
+                for line, message, hint, column, severity in data["problems"]
+            ),
             diagrams=data["diagrams"] is True,
         )
     except (ValueError, TypeError, KeyError, AttributeError):

@@ -41,7 +41,7 @@ from blogkit.load.highlight import stylesheet
 from blogkit.load.links import DocumentLinks, Published, check_links
 from blogkit.load.outside import load_outside, load_replies, reply_threads, shown_once
 from blogkit.load.profiles import Profiles, load_profiles
-from blogkit.load.sources import PostSource, Sources, ThemeFiles, discover, discover_theme
+from blogkit.load.sources import PostSource, Sources, ThemeFiles, check_site_root, discover, discover_theme
 from blogkit.render.pages import Renderer, create_environment
 from blogkit.render.related import RelatedPosts, inputs_digest
 from blogkit.render.routes import Route, routes
@@ -161,7 +161,7 @@ def _build(
     renderer, kept, search, published = None, list[Route](), None, None
     if loaded.site is not None:
         if config.search and options.search_index and not report.errors:
-            search = SearchJob(search_documents(loaded.site, preview=preview), cache, options.jobs)
+            search = SearchJob(search_documents(loaded.site), cache, options.jobs)
             search = search.start()
         try:
             renderer = Renderer(loaded.site, create_environment(config.root, config.theme_dir), report, now=loaded.now, preview=preview)
@@ -255,8 +255,10 @@ def load_site(
     """The first half: read, select, render Markdown, assemble. Reads the site folder; writes nothing."""
     root = config.root
     sources = discover(root, report)
+    check_site_root(root, report, also_read=(os.path.relpath(config.theme_dir, root).split(os.sep)[0],))
     theme = discover_theme(root, config.theme_dir, THEME_DIR)
     profiles = load_profiles(root, sources.authors, sources.static, report)
+    _say_what_broken_profiles_leave_out(sources, profiles, report)
     posts = read_posts(config, sources, profiles, report, jobs=options.jobs, cache=cache)
     pages_read = [page for path in sources.pages if (page := read_page(root, path, report, config.limits))]
     pages = [page for page in pages_read if not page.draft]
@@ -328,6 +330,18 @@ def _left_out_bodies(
         metas = [again[i] if i in again else meta for i, meta in enumerate(left_out)]
         readable = [meta for meta in metas if meta is not None and (meta.body.text or not meta.body.key)]
         return list(zip(readable, render([m.body for m in readable]), strict=True))
+
+
+def _say_what_broken_profiles_leave_out(sources: Sources, profiles: Profiles, report: Report) -> None:
+    """One note at a profile that could not be read, under its error: its posts are left out (each
+    without an error of its own: the cause is the profile's)."""
+    for path in sources.authors:
+        handle = os.path.splitext(os.path.basename(path))[0]
+        if handle in profiles.broken:
+            count = sum(1 for s in sources.posts if s.owner == handle)
+            posts = f"{count} post{'' if count == 1 else 's'} in posts/{handle}/" if count else f"posts by '{handle}'"
+            at = min((d.location for d in report.errors if d.location.path == path), default=Location(path))
+            report.note(at, f"{posts} {'is' if count == 1 else 'are'} left out until the error above is fixed")
 
 
 def _without_text(meta: PostMeta) -> PostMeta:

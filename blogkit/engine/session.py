@@ -187,7 +187,7 @@ class Session:
 
     def _search_job(self, site: Site) -> SearchJob:
         assert self.cache is not None
-        return SearchJob(search_documents(site, preview=True), self.cache, self.options.jobs)
+        return SearchJob(search_documents(site), self.cache, self.options.jobs)
 
     def _body_renderers(self) -> BudgetPool:
         if self._renderers is None:

@@ -251,7 +251,8 @@ def _report_lost_content(source: str, first_line: int, body: RenderedBody, repor
             else "this is a bug in blogkit or a library it uses: please report it with this file",
         )
     for problem in body.problems:
-        report.error(Location(source, problem.line), problem.message, problem.hint)
+        say = {"warning": report.warning, "note": report.note}.get(problem.severity, report.error)
+        say(Location(source, problem.line, problem.column), problem.message, problem.hint)
     for line in body.too_deep:
         report.error(
             Location(source, line),

@@ -29,6 +29,15 @@ POST_KEYS = (
     "discussion", "comments", "aliases", "canonical", "image", "image_alt", "series", "id", "extra", "search",
 )  # fmt: skip
 PAGE_KEYS = ("title", "summary", "slug", "draft", "extra", "search")
+# a post's key written in a page: not a typo, so no did-you-mean, but what pages take
+_POST_ONLY_KEYS = {
+    key: (
+        f"'{key}' is a key of posts; pages have no {key}",
+        f"pages take {', '.join(PAGE_KEYS)}; a dated text by an author is a post: posts/<handle>/<yyyy-mm-dd>-<slug>.md",
+    )
+    for key in POST_KEYS
+    if key not in PAGE_KEYS
+}
 DEFAULT_LIMITS = LimitsConfig()
 _DATED_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
 _FENCE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.M)
@@ -231,7 +240,7 @@ def read_page(root: str, path: str, report: Report, limits: LimitsConfig = DEFAU
     f = _front_matter_fields(path, document, report, "front matter", limits)
     if f is None:
         return None
-    f.check_keys(PAGE_KEYS)
+    f.check_keys(PAGE_KEYS, elsewhere=_POST_ONLY_KEYS)
     title = _title(f, limits, "add a line `title: About`")
     relative = path[len("pages/") : -len(".md")]
     folder, name = os.path.split(relative)
@@ -309,6 +318,8 @@ def _authors(f: Fields, owner: str, profiles: Profiles) -> tuple[str, ...]:
             keypath: tuple[yamlio.Key, ...] = ()
         else:
             keypath = (key,) if index < 0 else (key, index)
+        if handle in profiles.broken:
+            continue  # its profile has errors, reported there; the post is left out with it
         if handle not in profiles.authors:
             close = difflib.get_close_matches(handle, list(profiles.authors), n=1)
             hint = f"did you mean '{close[0]}'?" if close else f"add a profile authors/{handle}.yaml"

@@ -79,6 +79,11 @@ class SiteLink:
     hint: str = ""
     raw: bool = False  # written in raw HTML, so as the reader's browser sees it: with the base path
 
+    @property
+    def shown(self) -> str:
+        """The URL as a message shows it: decoded, as the author wrote it ('#größe', not '#gr%C3%B6%C3%9Fe')."""
+        return unquote(self.written)
+
 
 def resolve_links_and_urls(body: RenderedBody, doc: Document, context: LinkContext) -> tuple[str, list[str], tuple[SiteLink, ...]]:
     """The resolved HTML and the URLs put in it, in order (the HTML is a function of the body and
@@ -198,7 +203,7 @@ def _leads_outside(found: SiteLink, where: str = "the site") -> SiteLink:
 
 def _kept(context: LinkContext, target: str) -> str:
     """What a link to nothing leads to: as written when `links.broken` is warning (as the old site had it), else nowhere."""
-    return target if context.broken == "warning" else "#"
+    return target if context.broken in ("warning", "note") else "#"
 
 
 def _plain(link: LinkRef, doc: Document, context: LinkContext) -> SiteLink | None:
@@ -265,7 +270,7 @@ class DocumentLinks:
 def check_links(found: DocumentLinks, published: Published, broken: str, report: Report) -> None:
     """Report each link of a document that leads to nothing the build publishes, by position, as
     `links.broken` says (error or warning), with a hint that fits what it links to."""
-    say = report.warning if broken == "warning" else report.error
+    say = {"warning": report.warning, "note": report.note}.get(broken, report.error)
     for link in sorted(found.links, key=lambda link: (link.line, link.column)):
         problem = _problem(link, found.doc, found.ids, published)
         if problem is not None:
@@ -277,14 +282,14 @@ def _problem(link: SiteLink, doc: Document, ids: frozenset[str], published: Publ
         return link.problem, link.hint
     if link.path == doc.path:
         if link.fragment and link.fragment not in ids and link.fragment != "top":  # `#top` is the page's top, id or not
-            return f"link '{link.written}': this page has no element with the id '{link.fragment}'", _ids_hint(ids, link.fragment)
+            return f"link '{link.shown}': this page has no element with the id '{link.fragment}'", _ids_hint(ids, link.fragment)
         return None
     file = published.file(link.path)
     if file is None:
         return _leads_nowhere(link, published)
     known = published.ids.get(file)  # the pages of posts and pages; a listing's ids are its template's
     if link.fragment and known is not None and link.fragment not in known and link.fragment != "top":
-        return f"link '{link.written}': the page has no element with the id '{link.fragment}'", _ids_hint(known, link.fragment)
+        return f"link '{link.shown}': the page has no element with the id '{link.fragment}'", _ids_hint(known, link.fragment)
     return None
 
 
@@ -296,23 +301,23 @@ def _leads_nowhere(link: SiteLink, published: Published) -> tuple[str, str]:
     folder = posixpath.dirname(path.rstrip("/"))
     static = f"static/{folder}/" if folder else "static/"
     if link.image:
-        return f"image '{link.written}' not found", f"no file at /{path}: put it under {static} or beside the post in its bundle"
+        return f"image '{link.shown}' not found", f"no file at /{path}: put it under {static} or beside the post in its bundle"
     base = published.base_path.strip("/")
     rest = path[len(base) + 1 :]
     if not link.raw and base and path.startswith(base + "/") and published.file(rest) is not None:
         why = f"a link starting with / is taken from the site's root, which is {published.base_path}: write '/{rest}'"
-        return f"link '{link.written}' leads to no page of this site", why
+        return f"link '{link.shown}' leads to no page of this site", why
     if name in _FEED_FILES or name.endswith(_FEED_ENDINGS):
         near = _nearest(path, [file for file in published.files if file.rsplit("/", 1)[-1] in _FEED_FILES])
         hint = f"did you mean {shown}{near}?" if near else "the site's feeds are listed on its subscribe page"
-        return f"link '{link.written}' leads to no feed of this site", hint
+        return f"link '{link.shown}' leads to no feed of this site", hint
     if "." in name and not path.endswith("/"):
         near = _nearest(path, list(published.files))
         hint = f"did you mean {shown}{near}?" if near else f"put the file under {static} or beside the post in its bundle"
-        return f"link '{link.written}' leads to no file of this site", hint
+        return f"link '{link.shown}' leads to no file of this site", hint
     near = _nearest(path if path.endswith("/") else path + "/", _pages(published.files))
     hint = f"did you mean {shown}{near}?" if near else "check the address; link to posts by their .md file"
-    return f"link '{link.written}' leads to no page of this site", hint
+    return f"link '{link.shown}' leads to no page of this site", hint
 
 
 @functools.lru_cache(maxsize=4)

@@ -70,7 +70,8 @@ def render_body(source: BodySource, settings: MarkdownConfig) -> RenderedBody:
         lints=tuple(_lints(tokens, source.first_line)),
         marker=marker,
         too_deep=tuple(env["too_deep"]),
-        problems=tuple(Lint(line, message, hint) for line, message, hint in env["problems"]),
+        problems=tuple(Lint(line, message, hint) for line, message, hint in env["problems"])
+        + tuple(_leftovers(tokens, source, settings.template_syntax)),
         diagrams=any(t.type == "fence" and _is_diagram(t.info) for t in tokens),
     )
 
@@ -318,6 +319,39 @@ def _lints(tokens: list[Token], first_line: int) -> list[Lint]:
                 found.append(Lint(line, "image in raw HTML without alt text", 'add alt="what it shows" (alt="" for decoration)'))
             if token.type == "html_block" and _RAW_SPAN_BLOCK.match(html):
                 found.append(Lint(line, "a <span> around blocks is invalid HTML", "use <div> to wrap paragraphs, lists or headings"))
+    return found
+
+
+# what another generator's templates would have run: Liquid tags and output, Hugo shortcodes
+_TEMPLATE_SYNTAX = re.compile(
+    r"\{%-?\s*[A-Za-z_][^%\n]{0,200}?%\}"  # Liquid tags: {% include x.html %}
+    r"|\{\{[<%]-?\s*/?[A-Za-z_][^\n]{0,200}?[>%]\}\}"  # Hugo shortcodes: {{< youtube id >}}, {{% note %}}
+    r"|\{\{-?\s*[A-Za-z_][\w.]*(\s*\|[^}\n]{0,100})?\s*-?\}\}"  # Liquid output: {{ site.baseurl }}
+)
+_LEFTOVER_HINT = (
+    "blogkit runs no Liquid or Hugo shortcodes: write what it made as Markdown (an image: ![what it shows](file.png)), "
+    "or put it in `code` to show it as text"
+)
+
+
+def _leftovers(tokens: list[Token], source: BodySource, severity: str) -> list[Lint]:
+    """Template syntax in a post's text, outside code (an import left it untranslated): it would be
+    published as written. A warning at its line and column (`markdown.template_syntax`: or a note)."""
+    lines = source.text.splitlines()
+    found: list[Lint] = []
+    for token in tokens:
+        if token.type != "inline" or not token.map or ("{" not in token.content):
+            continue
+        texts = "".join(c.content for c in token.children or () if c.type == "text")
+        for match in _TEMPLATE_SYNTAX.finditer(texts):
+            written = match.group()
+            for index in range(token.map[0], min(token.map[1], len(lines))):
+                column = lines[index].find(written)
+                if column >= 0:
+                    line = source.first_line + index
+                    message = f"template syntax left in the text, published as written: {written[:60]}"
+                    found.append(Lint(line, message, _LEFTOVER_HINT, column + 1, severity))
+                    break
     return found
 
 

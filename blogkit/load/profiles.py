@@ -24,17 +24,23 @@ class Profiles:
     teams: Mapping[str, Team]
     vocabulary: Mapping[str, TagInfo]  # lowercased canonical name -> tag
     aliases: Mapping[str, str]  # lowercased alias -> canonical name
+    # Handles whose profile exists but could not be read (its error is reported once, there):
+    # posts naming them are left out without a second, false "unknown author".
+    broken: frozenset[str] = frozenset()
 
 
 def load_profiles(root: str, author_files: tuple[str, ...], static_files: tuple[str, ...], report: Report) -> Profiles:
     teams = _load_teams(root, report)
     vocabulary, aliases = _load_tags(root, report)
     authors = {}
+    broken = set()
     for path in author_files:
         author = _load_author(root, path, teams, set(static_files), report)
         if author:
             authors[author.handle] = author
-    return Profiles(authors, teams, vocabulary, aliases)
+        else:
+            broken.add(os.path.splitext(os.path.basename(path))[0])
+    return Profiles(authors, teams or {}, vocabulary, aliases, frozenset(broken - set(authors)))
 
 
 def _load_mapping(root: str, path: str, report: Report, what: str) -> tuple[dict[str, Any], str] | None:
@@ -50,7 +56,9 @@ def _load_mapping(root: str, path: str, report: Report, what: str) -> tuple[dict
     return data, text
 
 
-def _load_author(root: str, path: str, teams: Mapping[str, Team], static_files: set[str], report: Report) -> Author | None:
+def _load_author(root: str, path: str, teams: Mapping[str, Team] | None, static_files: set[str], report: Report) -> Author | None:
+    """The profile, or None after reporting why it cannot be read. `teams` is None when teams.yaml
+    could not be read: its error stands for every team a profile names."""
     handle = os.path.splitext(os.path.basename(path))[0]
     if not is_valid_slug(handle):
         report.error(
@@ -67,7 +75,9 @@ def _load_author(root: str, path: str, teams: Mapping[str, Team], static_files: 
     f.check_keys(AUTHOR_KEYS)
     name = f.string("name", required=True) or handle
     team = f.string("team") or ""
-    if team and team not in teams:
+    if team and teams is None:
+        team = ""  # teams.yaml has errors, reported there
+    elif team and teams is not None and team not in teams:
         known = ", ".join(sorted(teams)) or "none: add teams.yaml"
         f.error(("team",), f"unknown team '{team}'", f"teams defined in teams.yaml: {known}")
         team = ""
@@ -120,14 +130,18 @@ def _links(f: Fields) -> tuple[Link, ...]:
     return tuple(links)
 
 
-def _entries(root: str, path: str, report: Report, kind: str) -> Iterator[tuple[str, Any, Fields]]:
-    """Each `name: {...}` entry of an optional file (teams.yaml, tags.yaml) with its located fields."""
+def _entries(root: str, path: str, report: Report, kind: str) -> Iterator[tuple[str, Any, Fields]] | None:
+    """Each `name: {...}` entry of an optional file (teams.yaml, tags.yaml) with its located fields;
+    None when the file exists but cannot be read (after reporting why)."""
     if not os.path.exists(os.path.join(root, path)):
-        return
+        return iter(())
     loaded = _load_mapping(root, path, report, path)
     if loaded is None:
-        return
-    data, text = loaded
+        return None
+    return _each_entry(path, report, kind, *loaded)
+
+
+def _each_entry(path: str, report: Report, kind: str, data: dict[str, Any], text: str) -> Iterator[tuple[str, Any, Fields]]:
     for key, value in data.items():
         name = str(key).strip()
         fields = Fields(
@@ -142,9 +156,13 @@ def _entries(root: str, path: str, report: Report, kind: str) -> Iterator[tuple[
         yield name, value, fields
 
 
-def _load_teams(root: str, report: Report) -> dict[str, Team]:
+def _load_teams(root: str, report: Report) -> dict[str, Team] | None:
+    """The teams; None when teams.yaml cannot be read."""
+    entries = _entries(root, "teams.yaml", report, "team")
+    if entries is None:
+        return None
     teams = {}
-    for key, value, f in _entries(root, "teams.yaml", report, "team"):
+    for key, value, f in entries:
         if not is_valid_slug(key):
             f.error((), f"team key '{key}' is not a valid slug", "use lowercase letters, digits and dashes, e.g. storage")
             continue
@@ -161,7 +179,7 @@ def _load_teams(root: str, report: Report) -> dict[str, Team]:
 def _load_tags(root: str, report: Report) -> tuple[dict[str, TagInfo], dict[str, str]]:
     vocabulary: dict[str, TagInfo] = {}
     aliases: dict[str, str] = {}
-    for name, value, f in _entries(root, "tags.yaml", report, "tag"):
+    for name, value, f in _entries(root, "tags.yaml", report, "tag") or ():
         if value is not None and not isinstance(value, dict):
             f.error(
                 (), f"tag '{name}' must be a mapping with aliases and description", "write Kubernetes: {aliases: [k8s], description: ...}"

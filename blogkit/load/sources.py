@@ -7,6 +7,7 @@ diagnostic, never silently ignored.
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from dataclasses import dataclass
@@ -93,11 +94,54 @@ def discover(root: str, report: Report) -> Sources:
     )
 
 
+# What blogkit reads at the top of a site folder (besides a theme folder the config names).
+SITE_FOLDERS = ("posts", "authors", "pages", "static", "templates", "i18n")
+SITE_FILES = ("blogkit.yaml", "teams.yaml", "tags.yaml")
+
+
+def check_site_root(root: str, report: Report, also_read: tuple[str, ...] = ()) -> None:
+    """A warning for each folder or file at the top of the site whose name is a near miss of one
+    blogkit reads (`post/`, `Authors/`, `statics/`, `tags.yml`): what is in it would be silently
+    left out. Other names (a repository's `docs/`, `.github/`, `node_modules/`) are left alone."""
+    try:
+        with os.scandir(root) as scan:
+            entries = sorted((e.name, e.is_dir()) for e in scan)
+    except OSError:
+        return
+    for name, is_dir in entries:
+        known = SITE_FOLDERS if is_dir else SITE_FILES
+        if is_ignored(name) or name in known or name in also_read:
+            continue
+        spellings = {k: k for k in known} | ({} if is_dir else {f"{k[:-5]}.yml": k for k in known})
+        close = difflib.get_close_matches(name.strip().lower(), list(spellings), n=1, cutoff=0.8)
+        if not close:
+            continue
+        wanted, kind = (f"{spellings[close[0]]}/", "folder") if is_dir else (spellings[close[0]], "file")
+        report.warning(
+            Location(name),
+            f"the {kind} '{name}' is not read by blogkit: did you mean '{wanted}'?",
+            f"rename it to {wanted}, or what is in it is left out of the site",
+        )
+
+
+_MARKDOWN_LIKE = (".md", ".markdown", ".mdown", ".mkd", ".mkdn", ".mdwn", ".text")
+
+
+def _not_markdown(path: str, report: Report, message: str, hint: str) -> None:
+    """A file blogkit does not read where Markdown belongs; a Markdown file with another extension
+    (`.markdown`, `.MD`) gets told to be renamed."""
+    stem, ext = os.path.splitext(path)
+    if ext.lower() in _MARKDOWN_LIKE:
+        report.warning(Location(path), f"ignored: blogkit reads Markdown from files ending in .md, not {ext}", f"rename it to {stem}.md")
+    else:
+        report.warning(Location(path), message, hint)
+
+
 def _is_markdown(path: str, root: str, report: Report, where: str) -> bool:
     if path.endswith(".md"):
         return True
-    report.warning(
-        Location(path), f"ignored: only Markdown (.md) files belong in {where}/", "move other files to static/ or into a post bundle"
+    _not_markdown(
+        path, report, f"ignored: only Markdown (.md) files belong in {where}/", "move other files to static/ or into a post bundle"
     )
     return False
 
@@ -150,21 +194,32 @@ def _discover_author_posts(root: str, handle: str, report: Report) -> list[PostS
             if os.path.islink(os.path.join(root, index)) and not _inside(root, index, report):
                 continue
             if not os.path.isfile(os.path.join(root, index)):
-                report.error(
-                    Location(rel), "a post bundle folder must contain index.md", f"add {index}, or move the files out of the folder"
-                )
+                other = next((n for n in _names(os.path.join(root, rel)) if n.lower() in _INDEX_LIKE), "")
+                hint = f"rename {rel}/{other} to index.md" if other else f"add {index}, or move the files out of the folder"
+                report.error(Location(rel), "a post bundle folder must contain index.md", hint)
                 continue
             assets = tuple(p for p in _walk(root, rel, report) if p != index)
             posts.append(PostSource(index, handle, rel, assets))
         elif entry.endswith(".md"):
             posts.append(PostSource(rel, handle))
         else:
-            report.warning(
-                Location(rel),
+            _not_markdown(
+                rel,
+                report,
                 "ignored: only .md files and bundle folders belong in an author's folder",
                 "to publish a file with a post, make the post a bundle: <date>-<slug>/index.md with the file beside it",
             )
     return posts
+
+
+_INDEX_LIKE = tuple(f"index{ext}" for ext in _MARKDOWN_LIKE)
+
+
+def _names(folder: str) -> list[str]:
+    try:
+        return sorted(os.listdir(folder))
+    except OSError:
+        return []
 
 
 MAX_FILE_BYTES = 4 * 1024 * 1024  # profiles, teams.yaml, tags.yaml; posts and pages have `limits.file_bytes`

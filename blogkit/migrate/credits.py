@@ -40,7 +40,7 @@ def mark_sections(site: OldSite) -> None:
 
 def credit(site: OldSite) -> Credits:
     people = _people(site)
-    fallback = Person(key="", name=site.title or "Editors")
+    fallback = Person(key="", name=site.author or site.title or "Editors")
     if any(not post.authors for post in site.posts):
         people[identity(fallback)] = fallback
     handles = assign_handles(people.values())

@@ -13,9 +13,11 @@ from zoneinfo import ZoneInfo
 
 from blogkit.core.urls import slugify
 from blogkit.migrate import source
+from blogkit.migrate.assets import check_svgs
+from blogkit.migrate.bylines import bylines
 from blogkit.migrate.frontmatter import Split
 from blogkit.migrate.model import Listing, OldFeed, OldPage, OldPost, OldSite, OldTeam, Person, Section
-from blogkit.migrate.people import parse_names, person_from_record
+from blogkit.migrate.people import person_from_record
 from blogkit.migrate.reading import (
     MARKDOWN,
     SourceError,
@@ -71,6 +73,7 @@ def read_hugo(root: str, sections: Sequence[str], language: str) -> OldSite:
         language=text(own.get("languageCode")) or text(config.get("languageCode")) or language,
         timezone=zone.key,
         params=params,
+        author=_site_author(params.get("author")) or _site_author(config.get("author")),
     )
     if heading_type != "github":
         site.warn(config_file, 0, f"autoHeadingIDType is '{heading_type}': heading ids are made with the github rules")
@@ -115,7 +118,11 @@ def read_hugo(root: str, sections: Sequence[str], language: str) -> OldSite:
     for path, section, meta, body, body_line in pages:
         date_key = next((key for key in ("date", "publishdate", "pubdate") if meta.get(key)), "date")
         date = when(meta.get(date_key), zone)
-        if section == "" and not sections and date is None:
+        if section == "" and not sections:  # a page at the top (about), dated or not: a page of the new site
+            url = site.pages[path]
+            page_aliases = [
+                a if a.startswith("/") else posixpath.join(posixpath.dirname(url.rstrip("/")), a) + "/" for a in texts(meta.get("aliases"))
+            ]
             page = OldPage(
                 source=path,
                 body_line=body_line,
@@ -124,6 +131,7 @@ def read_hugo(root: str, sections: Sequence[str], language: str) -> OldSite:
                 url=site.pages[path],
                 summary=text(meta.get("summary")) or text(meta.get("description")),
                 draft=meta.get("draft") is True,
+                aliases=tuple(page_aliases),
             )
             site.standalone.append(page)
             continue
@@ -140,8 +148,7 @@ def read_hugo(root: str, sections: Sequence[str], language: str) -> OldSite:
                 site.people[key] = dataclasses.replace(site.people[key], team=team)  # the team the source gives with their post
         people = [site.people.get(key) or Person(key=key, name=key, team=team) for key in keys]
         if not people:
-            written = parse_names(text(meta.get("author")))
-            people = [Person("", p.name, links=p.links, affiliation=p.affiliation, team=team) for p in written]
+            people = [dataclasses.replace(p, team=team) for p in bylines(meta.get("author"))]
         if not meta.get("draft"):
             for plural in tag_taxonomies:
                 terms.setdefault(plural, set()).update(texts(meta.get(plural)))
@@ -177,7 +184,17 @@ def read_hugo(root: str, sections: Sequence[str], language: str) -> OldSite:
         )
     _listings_and_feeds(site, config, chosen, prefix, taxonomies, terms)
     site.static = static_copies(site, "static")
+    check_svgs(site)
+    limit = mapping(config, "services", "rss").get("limit", config.get("rssLimit"))  # Hugo's default: every page in each feed
+    site.feed_entries = limit if isinstance(limit, int) and not isinstance(limit, bool) and limit > 0 else len(site.posts)
     return site
+
+
+def _site_author(value: Any) -> str:
+    """The site's own author: `params.author` as a name, or a mapping with a name."""
+    if isinstance(value, dict):
+        return text(value.get("name"))
+    return ", ".join(texts(value)) if isinstance(value, list) else text(value)
 
 
 def _inner_sections(site: OldSite, path: str, content_dir: str, section: str) -> tuple[str, ...]:
@@ -320,6 +337,7 @@ def _listings_and_feeds(
     for singular, plural in sorted(taxonomies.items()):
         kind = "author" if singular == "author" else "tag"
         site.listings.append(Listing(f"{prefix}/{plural}/", "index", "authors" if kind == "author" else "tags"))
+        site.feeds.append(OldFeed(f"{prefix}/{plural}/index.xml", "hub", "", "rss"))  # the list of terms' feed: its pages are the terms
         for term in sorted(terms.get(plural, ())):
             url = f"{prefix}/{plural}/{slugify(term)}/"
             count = sum(1 for p in published if term in ([a.key for a in p.authors] if kind == "author" else p.tags))

@@ -75,6 +75,7 @@ class OldPage:
     url: str
     summary: str = ""
     draft: bool = False
+    aliases: tuple[str, ...] = ()  # other paths it answered at
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +136,11 @@ class OldSite:
     listings: list[Listing] = field(default_factory=list)
     static: list[tuple[str, str]] = field(default_factory=list)  # (file of the old site, path under static/)
     pages: dict[str, str] = field(default_factory=dict)  # every content file of the old site -> the URL path it had
+    rewritten: dict[str, str] = field(default_factory=dict)  # a file of the old site -> the text it is written as instead of a copy
+    feed_entries: int = 0  # how many entries the old feeds held at most; 0: blogkit's own default
+    author: str = ""  # the site's own author (Hugo params.author, Zola extra.author): who a post without a byline is credited to
     params: dict[str, Any] = field(default_factory=dict)  # the site parameters posts may use ({{ site.x }}, {{% param x %}})
+    kept_template_syntax: bool = False  # a shortcode or include was kept as text (each reported): the build shows them as notes
     problems: list[Problem] = field(default_factory=list)
 
     def warn(self, path: str, line: int, message: str, hint: str = "") -> None:

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from blogkit.core.config import SiteConfig
+from blogkit.core.config import FeedsConfig, SiteConfig
 from blogkit.core.urls import check_alias, expand_permalink, slugify
 from blogkit.migrate import continuity
 from blogkit.migrate.credits import Credits, credit, mark_sections, profile, team_entry
@@ -26,6 +26,7 @@ from blogkit.migrate.model import OldPage, OldPost, OldSite
 from blogkit.migrate.tagnames import tag_aliases
 
 _CONTROL = re.compile("[\x00-\x1f\x7f]")
+FEED_ENTRIES = FeedsConfig().entries
 PERMALINK = str(SiteConfig.__dataclass_fields__["permalink"].default)  # blogkit's own: every old URL becomes an alias of it
 
 
@@ -127,7 +128,10 @@ def _old_urls(site: OldSite, credits: Credits, places: Places) -> OldUrls:
     taken = own | set(places.paths.values()) | {path.lstrip("/") for path in pages.values()}
     redirects = continuity.redirects(site, credits.handles, credits.people, tags, taken)
     redirects += [
-        (page.url, pages[page.source]) for page in site.standalone if page.url != pages[page.source] and not check_alias(page.url)[1]
+        (url, pages[page.source])
+        for page in site.standalone
+        for url in (page.url, *page.aliases)
+        if url != pages[page.source] and not check_alias(url)[1]
     ]
     feeds = continuity.feeds(site, credits.handles, credits.people, tags, own)
     answered = {form for path, _ in redirects for form in url_forms(path)}
@@ -286,6 +290,9 @@ def _copy(plan: Plan, site: OldSite, path: str, source: str) -> None:
     if problem:
         site.warn(source, 0, f"the file is not copied to '{path}': {problem}", "rename it in the old site, then import again")
         return
+    if source in site.rewritten:
+        plan.texts[path] = site.rewritten[source]
+        return
     plan.copies[path] = source
 
 
@@ -299,12 +306,16 @@ def _config(site: OldSite, redirects: list[tuple[str, str]], feeds: list[dict[st
     config["language"] = site.language
     config["timezone"] = site.timezone
     config["markdown"] = {"heading_ids": site.heading_ids}
+    if site.kept_template_syntax:  # each was reported at import; the build shows them as notes, failing no build
+        config["markdown"]["template_syntax"] = "note"
     if broken:
-        config["links"] = {"broken": "warning"}
+        config["links"] = {"broken": "note"}  # years of old links: each broken one shown by build and check, none failing --strict
     if redirects:
         config["redirects"] = [{"from": old, "to": new} for old, new in redirects]
     if feeds:
         config["legacy_feeds"] = feeds
+    if site.feed_entries > FEED_ENTRIES:
+        config["feeds"] = {"entries": site.feed_entries}  # as many as the old feeds held: their ids stay in them
     head = f"# imported from a {site.generator.capitalize()} site by `blogkit import`; see docs/migrating.md\n"
     return head + _dump(config)
 

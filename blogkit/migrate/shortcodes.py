@@ -60,6 +60,7 @@ class Translator:
 
     def _kept(self, source: str, line: int, written: str, what: str) -> None:
         shown = written if len(written) <= 60 else written[:57] + "..."
+        self.site.kept_template_syntax = True
         self.site.warn(source, line, f"{what} '{shown}' cannot be translated; it is kept as text", "rewrite it in Markdown, or remove it")
 
     def _reference(self, written: str, source: str, line: int) -> str:

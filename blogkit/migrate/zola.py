@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from blogkit.core.urls import slugify
+from blogkit.migrate import source
+from blogkit.migrate.assets import check_svgs
+from blogkit.migrate.dating import date_in_path, nothing_imported
 from blogkit.migrate.frontmatter import Split
 from blogkit.migrate.model import Listing, OldFeed, OldPage, OldPost, OldSite, OldTeam, Person, Section
 from blogkit.migrate.people import parse_names
@@ -51,11 +55,13 @@ def read_zola(root: str, sections: Sequence[str], language: str) -> OldSite:
         language=language,
         heading_ids="zola",
         params=mapping(config, "extra"),
+        author=text(mapping(config, "extra").get("author")) or text(config.get("author")),
     )
     anchors = text(mapping(config, "slugify").get("anchors")) or "on"
     if anchors != "on":
         site.warn(config_file, 0, f"slugify.anchors is '{anchors}': heading ids are made with Zola's default ('on') rules")
     zone = ZoneInfo("UTC")
+    paths_mode = text(mapping(config, "slugify").get("paths")) or "on"
     suffix = "" if language == default_language else f".{language}"
 
     wanted = "" if language == default_language else language
@@ -80,9 +86,15 @@ def read_zola(root: str, sections: Sequence[str], language: str) -> OldSite:
         meta = split.data if split else {}
         section_meta[folder] = meta
         key = posixpath.relpath(folder, "content") if folder != "content" else ""
-        url = "/" + (f"{language}/" if suffix else "") + "/".join(slugify(p) for p in key.split("/") if p) + ("/" if key else "")
+        url = (
+            "/"
+            + (f"{language}/" if suffix else "")
+            + "/".join(zola_slug(p, paths_mode) for p in key.split("/") if p)
+            + ("/" if key else "")
+        )
         site.pages[index] = url.replace("//", "/")
-        site.sections[key] = Section(key, text(meta.get("title")) or key.split("/")[-1].replace("-", " ").title(), site.pages[index])
+        title = text(meta.get("title")) or key.split("/")[-1].replace("-", " ").title()
+        site.sections[key] = Section(key, title, site.pages[index], whole=key == "")  # the root section is the home page: the hub
 
     pages: list[tuple[str, str, dict[str, Any], str, int]] = []
     splits: dict[str, Split] = {}
@@ -94,15 +106,16 @@ def read_zola(root: str, sections: Sequence[str], language: str) -> OldSite:
                 continue
             meta = split.data
             day, stem = dated_name(page_stem(path).removesuffix(suffix))
-            slug = text(meta.get("slug")) or slugify(stem) or stem
+            slug = zola_slug(text(meta.get("slug")) or stem, paths_mode) or stem
             section_url = site.sections[key].url if key in site.sections else "/"
             url = "/" + text(meta["path"]).strip("/") + "/" if text(meta.get("path")) else f"{section_url}{slug}/"
             site.pages[path] = url
             pages.append((path, key, meta, split.body, split.body_line))
             splits[path] = split
-            if not meta.get("date") and day:
-                meta["date"] = day
+            if not meta.get("date"):  # Zola dates a page by its file name; a blog may date it only by its path
+                meta["date"] = day or date_in_path(text(meta.get("path"))) or date_in_path(posixpath.relpath(path, "content")) or None
     chosen = _chosen_sections(site, sections, pages)
+    _report_left_out(site, indexes, pages, chosen, bool(sections))
     translator = Translator(site, lambda ref, _from: ref if ref in site.pages else None)
     taxonomies = {text(t.get("name")): t for t in _list(config.get("taxonomies")) if isinstance(t, dict)}
     for path, key, meta, body, body_line in pages:
@@ -126,6 +139,7 @@ def read_zola(root: str, sections: Sequence[str], language: str) -> OldSite:
             for p in parse_names(name)
         ]
         bundle = os.path.basename(path).startswith("index.")
+        aliases = {_rooted(a): a for a in texts(meta.get("aliases"))}  # Zola's aliases are paths from the site's root
         site.posts.append(
             OldPost(
                 source=path,
@@ -139,8 +153,8 @@ def read_zola(root: str, sections: Sequence[str], language: str) -> OldSite:
                 authors=tuple(people),
                 tags=tuple(t for name in ("tags", "categories") for t in texts(terms.get(name))),
                 section=key,
-                aliases=tuple(texts(meta.get("aliases"))),
-                lines=url_lines(splits[path], site.pages[path], ("path", "slug"), "aliases", {a: a for a in texts(meta.get("aliases"))}),
+                aliases=tuple(aliases),
+                lines=url_lines(splits[path], site.pages[path], ("path", "slug"), "aliases", aliases),
                 draft=meta.get("draft") is True,
                 summary=text(meta.get("description")) or text(meta.get("summary")),
                 updated=when(meta.get("updated"), zone),
@@ -151,7 +165,50 @@ def read_zola(root: str, sections: Sequence[str], language: str) -> OldSite:
         )
     _urls_and_feeds(site, config, section_meta, taxonomies, chosen)
     site.static = static_copies(site, "static")
+    check_svgs(site)
+    limit = config.get("feed_limit")  # Zola's default: every page in each feed
+    if site.feeds:
+        site.feed_entries = limit if isinstance(limit, int) and not isinstance(limit, bool) and limit > 0 else len(site.posts)
+    nothing_imported(site, len(pages), sorted(site.sections))
     return site
+
+
+def zola_slug(value: str, mode: str) -> str:
+    """A path part as Zola makes it (`slugify.paths`): 'on' a lower-case ASCII slug (repeated hyphens made one),
+    'safe' the text with only the characters a file name cannot hold removed (case kept), 'off' as written."""
+    if mode == "off":
+        return value
+    if mode == "safe":
+        return _UNSAFE.sub("", value.strip().replace(" ", "-"))
+    return slugify(value)
+
+
+_UNSAFE = re.compile(r'[<>:"/\\|?*#\x00-\x1f]')
+
+
+def _rooted(alias: str) -> str:
+    """A Zola alias ('2018-03-15/', 'old.html') as the path it answered at: from the site's root."""
+    return alias if alias.startswith("/") else "/" + alias
+
+
+def _report_left_out(
+    site: OldSite, indexes: dict[str, str], pages: list[tuple[str, str, dict[str, Any], str, int]], chosen: set[str], asked: bool
+) -> None:
+    """Each section whose pages are not imported, said once at its `_index.md`: none is left out silently."""
+    held: dict[str, int] = {}
+    for _, key, _, _, _ in pages:
+        held[key] = held.get(key, 0) + 1
+    for folder, index in sorted(indexes.items()):
+        key = posixpath.relpath(folder, "content") if folder != "content" else ""
+        if key in chosen or not held.get(key) or (key == "" and not asked):  # the root's undated pages become pages
+            continue
+        why = "it is not one of the sections chosen with --section" if asked else "none of its pages is dated"
+        site.warn(
+            index,
+            1,
+            f"the {held[key]} pages of the section '{key or '(root)'}' are not imported: {why}",
+            "name it with --section to import it",
+        )
 
 
 def _page(translator: Translator, path: str, meta: dict[str, Any], body: str, body_line: int, url: str) -> OldPage:
@@ -204,7 +261,7 @@ def _urls_and_feeds(
     generates = config.get("generate_feeds", config.get("generate_feed")) is True
 
     def formats() -> list[tuple[str, str]]:
-        return [(name, "rss" if "rss" in name else "atom") for name in names]
+        return [(name, _feed_format(site, name)) for name in names]
 
     if generates:
         site.feeds += [OldFeed(f"/{name}", "hub", "", fmt) for name, fmt in formats()]
@@ -215,7 +272,10 @@ def _urls_and_feeds(
         url = site.sections[key].url
         count = sum(1 for p in site.posts if p.section == key and not p.draft) if key else sum(1 for p in site.posts if not p.draft)
         paged = (text(meta.get("paginate_path")) or "page") + "/{n}/"
-        site.listings.append(Listing(url, "section" if key else "hub", key, page_count(count, meta.get("paginate_by")), paged))
+        pages = page_count(count, meta.get("paginate_by"))
+        site.listings.append(Listing(url, "section" if key else "hub", key, pages, paged))
+        if isinstance(meta.get("paginate_by"), int) and count:  # Zola also writes page 1, a redirect to the section
+            site.listings.append(Listing(url + paged.format(n=1), "section" if key else "hub", key))
         if meta.get("generate_feeds", meta.get("generate_feed")) is True:
             site.feeds += [OldFeed(f"{url}{name}", "section" if key else "hub", key, fmt) for name, fmt in formats()]
     for name, taxonomy in sorted(taxonomies.items()):
@@ -231,6 +291,30 @@ def _urls_and_feeds(
             site.listings.append(Listing(url, kind, term, page_count(count, taxonomy.get("paginate_by")), paged))
             if taxonomy.get("feed") is True:
                 site.feeds += [OldFeed(f"{url}{file}", kind, term, fmt) for file, fmt in formats()]
+
+
+_FEED_MARKS = {"atom": "<feed", "rss": "<rss", "json": "jsonfeed.org"}
+
+
+def _feed_format(site: OldSite, name: str) -> str:
+    """The format of a feed file Zola writes: RSS when its name says so, JSON Feed for '.json', else Atom; a site's
+    own template of that name that makes none of them is reported (the feed kept is of that format)."""
+    fmt = "rss" if "rss" in name else "json" if name.endswith(".json") else "atom"
+    template = f"templates/{name}"
+    if source.exists(site.root, template) and not source.outside(site.root, template):
+        try:
+            written = source.read_text(site.root, template, source.CONFIG_BYTES)
+        except source.Refused:
+            written = ""
+        if _FEED_MARKS[fmt] not in written:
+            site.warn(
+                template,
+                1,
+                f"the site's own template for {name} makes no {fmt.upper() if fmt != 'json' else 'JSON Feed'} feed; "
+                f"its URLs serve a {fmt} feed of the same posts",
+                "if readers use that file for something else, publish it as a static file",
+            )
+    return fmt
 
 
 def _authors_of(post: OldPost) -> list[str]:

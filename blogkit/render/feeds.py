@@ -52,9 +52,19 @@ SUMMARY_FIELDS = frozenset(
 FULL_FIELDS = SUMMARY_FIELDS | {"html"}
 
 
+def shipped(posts: Sequence[Post]) -> Sequence[Post]:
+    """The posts a feed may carry: never a draft or a scheduled post, which `serve` (or `build
+    --drafts`, `--future`) shows on pages only, marked."""
+    if not any(post.draft or post.future for post in posts):
+        return posts
+    return tuple(post for post in posts if not (post.draft or post.future))
+
+
 def scopes(site: Site) -> list[FeedScope]:
+    """Every feed's scope, each with the posts it carries (no drafts, no scheduled posts)."""
     title, say = site.config.title, site.strings.text
-    found = [FeedScope("hub", "", title, site.config.description or say("feed.description.hub", site=title), site.posts, (), site.outside)]
+    hub = site.config.description or say("feed.description.hub", site=title)
+    found = [FeedScope("hub", "", title, hub, shipped(site.posts), (), site.outside)]
     for handle, author in site.authors.items():
         found.append(
             FeedScope(
@@ -62,17 +72,17 @@ def scopes(site: Site) -> list[FeedScope]:
                 author.path,
                 f"{author.name} · {title}",
                 author.bio or say("feed.description.author", name=author.name),
-                site.posts_by_author[handle],
+                shipped(site.posts_by_author[handle]),
                 (author,),
                 tuple(p for p in site.outside if p.author == handle),
             )
         )
     for slug, tag in site.tags.items():
         description = tag.description or say("feed.description.tag", name=tag.name)
-        found.append(FeedScope("tags", tag.path, f"{tag.name} · {title}", description, site.posts_by_tag.get(slug, ())))
+        found.append(FeedScope("tags", tag.path, f"{tag.name} · {title}", description, shipped(site.posts_by_tag.get(slug, ()))))
     for key, team in site.teams.items():
         description = team.description or say("feed.description.team", name=team.name)
-        found.append(FeedScope("teams", team.path, f"{team.name} · {title}", description, site.posts_by_team[key]))
+        found.append(FeedScope("teams", team.path, f"{team.name} · {title}", description, shipped(site.posts_by_team[key])))
     return found
 
 

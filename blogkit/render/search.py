@@ -6,7 +6,8 @@ metadata). Authors, teams and tags are also filters. It is written for the index
 file path gives the result's URL, and nothing of it is published.
 
 Posts whose front matter says `search: false`, and pages that do, are left out; so are drafts
-and future posts unless the build is a preview (`blogkit serve`, which shows them).
+and future posts, always: `blogkit serve` shows them on its pages, marked, but a search finds
+only what will ship.
 """
 
 from __future__ import annotations
@@ -46,11 +47,11 @@ class SearchDocument:
         return f"{self.file}\0{self.head}\0{self.tail}\0{self.text_key or self.text}"
 
 
-def search_documents(site: Site, *, preview: bool = False) -> Iterator[SearchDocument]:
+def search_documents(site: Site) -> Iterator[SearchDocument]:
     """The documents to index, in a fixed order (by output file)."""
     found: list[tuple[str, Post | Page]] = []
     for post in site.posts:
-        if post.search and (preview or not (post.draft or post.future)):
+        if post.search and not (post.draft or post.future):
             found.append((output_file(post.path), post))
     found += [(output_file(page.path), page) for page in site.pages if page.search]
     language = escape(site.config.language)

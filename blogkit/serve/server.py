@@ -76,6 +76,7 @@ class DevServer:
         self._thread: threading.Thread | None = None
         self._gc_was_enabled: bool | None = None  # set while automatic collection is off
         self._seen: set[tuple[Location, str]] = set()  # the diagnostics of the last build, as printed
+        self._shown = ""  # what the last build shows besides what will ship, as printed
 
     @property
     def port(self) -> int:
@@ -189,6 +190,30 @@ class DevServer:
                 print(f"blogkit: rebuilt in {seconds:.2f} s{what}: {counts}", file=self.out)
             else:
                 print(f"blogkit: built {_summary(result)} in {seconds:.1f} s", file=self.out)
+            if (shown := self._showing(result)) != self._shown:
+                self._shown = shown
+                print(f"blogkit: {shown}", file=self.out)
+
+    def _showing(self, result: BuildResult) -> str:
+        """What the preview shows besides what will ship: 'showing 2 drafts and 1 scheduled post, marked; ...'."""
+        site = result.site
+        if site is None:
+            return ""
+        if self.options.drafts or self.options.future:
+            drafts = sum(1 for post in site.posts if post.draft)
+            scheduled = sum(1 for post in site.posts if post.future and not post.draft)
+        else:
+            published = {post.source for post in site.posts}
+            left = [m for m in result.posts_read if m.source.path not in published]
+            drafts = sum(1 for m in left if m.draft)
+            scheduled = sum(1 for m in left if not m.draft and m.date > (result.now or m.date))
+        counted = [_count(drafts, "draft")] * bool(drafts) + [_count(scheduled, "scheduled post")] * bool(scheduled)
+        if self.options.drafts or self.options.future:
+            if not counted:
+                return "showing what will ship: there are no drafts or scheduled posts"
+            return f"showing {' and '.join(counted)}, marked; --no-drafts shows what will ship"
+        left_out = f" (left out: {' and '.join(counted)})" if counted else ""
+        return f"showing what will ship: no drafts, no scheduled posts{left_out}"
 
     def _failed(self, problems: tuple[Diagnostic, ...], what: str, *, printed: bool = False) -> None:
         problems = tuple(with_source_lines(list(problems), LineReader(self.root)))
@@ -212,25 +237,31 @@ def _describe(changed: set[str]) -> str:
     return f" ({', '.join(shown[:3])}{f' and {len(shown) - 3} more' if len(shown) > 3 else ''})"
 
 
+def _count(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 def _summary(result: BuildResult) -> str:
     site = result.site
     if site is None:
         return "the site"
-    posts, authors = len(site.posts), len(site.authors)
-    return f"{posts} post{'' if posts == 1 else 's'} by {authors} author{'' if authors == 1 else 's'}"
+    authors = {handle for post in site.posts for handle in post.authors}
+    return f"{_count(len(site.posts), 'post')} by {_count(len(authors), 'author')}"
 
 
 # -- the command -------------------------------------------------------------------------------
 
 
 def serve_command(args: argparse.Namespace) -> int:
-    """`blogkit serve [SITE] [--port N] [--host H] [--drafts] [--future] [--poll] [--open]`."""
+    """`blogkit serve [SITE] [--port N] [--host H] [--no-drafts] [--poll] [--open]`."""
     site_root = os.path.abspath(args.site)
     if not os.path.isfile(os.path.join(site_root, CONFIG_FILE)):
         print(f"blogkit: error: no {CONFIG_FILE} in '{args.site}'", file=sys.stderr)
         print("  hint: pass the site folder, or create one with `blogkit init DIR`", file=sys.stderr)
         return EXIT_USAGE
-    options = BuildOptions(drafts=args.drafts, future=args.future, cache=args.cache, **({"jobs": args.jobs} if args.jobs else {}))
+    # drafts and scheduled posts are shown, marked, unless --no-drafts (--drafts and --future are the default)
+    everything = args.preview_all
+    options = BuildOptions(drafts=everything, future=everything, cache=args.cache, **({"jobs": args.jobs} if args.jobs else {}))
     try:
         server = DevServer(
             site_root, options, host=args.host, port=args.port, poll=args.poll, strict=args.strict,
@@ -242,12 +273,14 @@ def serve_command(args: argparse.Namespace) -> int:
     previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
     try:
         if args.host not in _LOOPBACK:
-            print(f"blogkit: warning: listening on {args.host}: anyone who can reach this machine sees the preview", file=sys.stderr)
+            drafts = ", drafts and scheduled posts included (--no-drafts leaves them out)" if everything else ""
+            print(
+                f"blogkit: warning: listening on {args.host}: anyone who can reach this machine sees the preview{drafts}", file=sys.stderr
+            )
         server.serve_in_background()
-        extras = [name for name, shown in (("drafts", args.drafts), ("future posts", args.future)) if shown]
-        with_extras = f" with {' and '.join(extras)}" if extras else ""
+        shows = "drafts and scheduled posts included, marked" if everything else "what will ship: no drafts, no scheduled posts"
         # the address first: a browser opened now shows that the site is building, and reloads when it is built
-        print(f"blogkit: serving {server.url}{with_extras} (Ctrl-C to stop); building it first", file=sys.stderr, flush=True)
+        print(f"blogkit: serving {server.url} with {shows} (Ctrl-C to stop); building it first", file=sys.stderr, flush=True)
         server.start()
         if args.open:
             import webbrowser

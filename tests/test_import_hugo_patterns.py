@@ -1,0 +1,61 @@
+"""`blogkit import hugo` on the shapes real Hugo blogs take: `author` as a mapping, the site's own
+author, a dated page at the top, taxonomy list feeds, every entry in the feeds; each builds with --strict."""
+
+from __future__ import annotations
+
+from importing import assert_answers, assert_feed, strict_build
+
+from conftest import run_cli, write_site
+
+BASE = "https://eng.example/"
+CONFIG = f'baseURL = "{BASE}"\ntitle = "Eng Notes"\n[params]\nauthor = "Rui Okonkwo"\n'
+
+
+def _import(files, tmp_path, capsys):
+    source = write_site(tmp_path / "old", {"hugo.toml": CONFIG, **files}, base=False)
+    code, _, err = run_cli(["import", "hugo", str(source), str(tmp_path / "new"), *()], capsys)
+    assert code == 0, err
+    return err
+
+
+def _post(title, day, extra=""):
+    return f"---\ntitle: {title}\ndate: {day}\n{extra}---\nText of {title}.\n"
+
+
+def test_author_written_as_a_mapping_or_a_list_of_them_is_read(tmp_path, capsys):
+    files = {
+        "content/posts/a.md": _post("A", "2024-01-02", "author:\n  name: Lena Ruiz\n  link: https://lena.example/\n  position: Acme\n"),
+        "content/posts/b.md": _post("B", "2024-01-03", "author:\n  - name: Lena Ruiz\n  - name: Tom Eze\n"),
+    }
+    _import(files, tmp_path, capsys)
+    assert (tmp_path / "new/authors/lena-ruiz.yaml").read_text().startswith("name: Lena Ruiz\nbio: Acme\n")
+    assert "https://lena.example/" in (tmp_path / "new/authors/lena-ruiz.yaml").read_text()
+    assert (tmp_path / "new/authors/tom-eze.yaml").is_file()
+    strict_build(tmp_path / "new")
+
+
+def test_a_post_without_a_byline_goes_to_the_sites_own_author_not_its_title(tmp_path, capsys):
+    err = _import({"content/posts/a.md": _post("A", "2024-01-02")}, tmp_path, capsys)
+    assert "it is credited to 'Rui Okonkwo'" in err
+    assert sorted(p.name for p in (tmp_path / "new/authors").iterdir()) == ["rui-okonkwo.yaml"]
+
+
+def test_a_dated_page_at_the_top_becomes_a_page_and_its_alias_answers(tmp_path, capsys):
+    files = {
+        "content/posts/a.md": _post("A", "2024-01-02", "tags: [Ops]\n"),
+        "content/about.md": _post("About", "2023-05-01", "aliases: [about-us]\n"),
+    }
+    _import(files, tmp_path, capsys)
+    assert (tmp_path / "new/pages/about.md").is_file()
+    result = strict_build(tmp_path / "new")
+    assert_answers(result, ["/about/", "/about-us/", "/tags/", "/tags/ops/"], BASE)
+    assert_feed(result, "/tags/index.xml", {BASE + "posts/a/"})  # the taxonomy list's feed keeps answering
+    assert_feed(result, "/categories/index.xml", {BASE + "posts/a/"})
+
+
+def test_the_feeds_keep_every_entry_as_hugo_wrote_them_by_default(tmp_path, capsys):
+    files = {f"content/posts/p{n:02d}.md": _post(f"P{n}", f"2024-01-{n:02d}") for n in range(1, 25)}
+    _import(files, tmp_path, capsys)
+    assert "feeds:\n  entries: 24\n" in (tmp_path / "new/blogkit.yaml").read_text()
+    result = strict_build(tmp_path / "new")
+    assert_feed(result, "/index.xml", {f"{BASE}posts/p{n:02d}/" for n in range(1, 25)})
