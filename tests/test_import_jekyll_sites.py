@@ -31,7 +31,7 @@ def imported(tmp_path: Path, capsys, files: dict[str, str], config: str = "") ->
     code, _, err = run_cli(["import", "jekyll", str(source), str(dest)], capsys)
     assert code == 0, err
     result = build(dest)
-    assert diagnostics(result) == []  # what `build --strict` needs
+    assert [d for d in diagnostics(result) if ": note: " not in d] == []  # what `build --strict` needs (a note fails no build)
     return dest, err, result
 
 

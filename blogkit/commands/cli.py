@@ -424,12 +424,12 @@ def _import(args: argparse.Namespace) -> int:
         kept = (("aliases", "alias"), ("redirects", "redirect"), ("feeds", "old feed URL"))
         urls = ", ".join(_plural(counts[key], word) for key, word in kept)
         print(f"blogkit: imported {shown}; kept {urls}; {_plural(len(imported.diagnostics), 'warning')}", file=sys.stderr)
-        if plan.broken_links:
-            print(
-                f"blogkit: the old site has {_plural(plan.broken_links, 'broken link')}: blogkit.yaml sets links.broken: note, "
-                "so the site builds (--strict too) and shows each; fix them, then remove that setting",
-                file=sys.stderr,
-            )
+        found = f"the old site has {_plural(plan.broken_links, 'broken link')}" if plan.broken_links else "old posts' links"
+        print(
+            f"blogkit: {found}: blogkit.yaml sets links.broken: note, so a link the old site already broke fails no build "
+            "(--strict too) and build and check show each; fix them, then remove that setting",
+            file=sys.stderr,
+        )
         print(f"next: blogkit check {args.dest}   then   blogkit build {args.dest}", file=sys.stderr)
     return EXIT_OK
 
