@@ -185,7 +185,7 @@ class _Worker:
     def start(cls, context: Any, work: Callable[[Any], Any], progress: Any, slot: int) -> _Worker:
         progress[2 * slot] = progress[2 * slot + 1] = 0.0
         parent, child = context.Pipe()
-        process = context.Process(target=_serve_items, args=(child, work, progress, slot), daemon=True)
+        process = context.Process(target=_serve_items, args=(child, work, progress, slot, parent), daemon=True)
         process.start()
         child.close()
         return cls(process, parent, progress, slot)
@@ -212,8 +212,13 @@ class _Worker:
         self.process.join(timeout=5)
 
 
-def _serve_items(conn: Connection, work: Callable[[Any], Any], progress: Any, slot: int) -> None:
-    """A budgeted worker: work through each batch of items it is given, noting each as it begins."""
+def _serve_items(conn: Connection, work: Callable[[Any], Any], progress: Any, slot: int, parent_end: Connection) -> None:
+    """A budgeted worker: work through each batch of items it is given, noting each as it begins.
+
+    It closes its copy of the parent's end of the pipe first: else a worker whose parent died before
+    it knew of it (a Ctrl-C while `serve` starts its workers) would wait for a batch forever, holding
+    the terminal's streams open, since its own copy kept the pipe from ever ending."""
+    parent_end.close()
     _quiet_worker()
     while True:
         try:
