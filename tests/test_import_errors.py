@@ -166,3 +166,26 @@ def test_a_site_under_a_sub_path_keeps_its_links(tmp_path, capsys):
     result = build(tmp_path / "dest")
     assert diagnostics(result) == []
     assert "posts/one/index.html" in result.outputs.files  # the alias, under the site's own path as every page is
+
+
+def test_team_and_profile_urls_with_spaces_are_encoded_and_ones_no_url_can_hold_left_out(tmp_path, capsys):
+    """A real blog's author data held `…/teams/lang#Style team`: teams.yaml refused it and nothing built."""
+    source = write_site(
+        tmp_path / "old",
+        {
+            "_config.yml": "url: https://old.example\ntitle: Old\n",
+            "_data/teams.yml": (
+                "style:\n  name: Style\n  url: https://old.example/teams#Style team\n"
+                "tools:\n  name: Tools\n  url: https://old.example/a#B> and <https://c.example\n"
+            ),
+            "_data/authors.yml": "ada:\n  name: Ada Okafor\n  team: style\n",
+            "_posts/2024-01-02-compaction.md": "---\ntitle: Compaction\nauthor: ada\n---\nText.\n",
+        },
+        base=False,
+    )
+    code, _, err = run_cli(["import", "jekyll", str(source), str(tmp_path / "dest")], capsys)
+    assert code == 0, err
+    teams = (tmp_path / "dest/teams.yaml").read_text()
+    assert "url: https://old.example/teams#Style%20team" in teams and "c.example" not in teams
+    assert "of the team Tools is no URL teams.yaml can hold; it is left out" in err
+    assert run_cli(["build", str(tmp_path / "dest"), "--strict", "-q"], capsys)[0] == 0

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from blogkit.core.fields import is_http_url
 from blogkit.core.urls import slugify
 from blogkit.migrate.model import OldSite, OldTeam, Person
 from blogkit.migrate.people import assign_handles, identity
@@ -73,19 +74,34 @@ def profile(site: OldSite, person: Person, teams: Mapping[str, OldTeam]) -> dict
         made["email"] = person.email
     if person.team and person.team in teams:
         made["team"] = person.team
-    if person.links:
-        made["links"] = [{"label": label, "url": url} for label, url in person.links]
+    links = []
+    for label, url in person.links:
+        usable = usable_url(url)
+        if usable:
+            links.append({"label": label, "url": usable})
+        else:
+            site.warn(site.config_file, 0, f"the link '{url[:80]}' of {person.name} is no URL a profile can hold; it is left out")
+    if links:
+        made["links"] = links
     return made
 
 
-def team_entry(team: OldTeam) -> dict[str, str]:
+def team_entry(site: OldSite, team: OldTeam) -> dict[str, str]:
     """One team of teams.yaml."""
     entry = {"name": team.name}
     if team.description:
         entry["description"] = team.description
-    if team.url:
-        entry["url"] = team.url
+    if team.url and (usable := usable_url(team.url)):
+        entry["url"] = usable
+    elif team.url:
+        site.warn(site.config_file, 0, f"the URL '{team.url[:80]}' of the team {team.name} is no URL teams.yaml can hold; it is left out")
     return entry
+
+
+def usable_url(url: str) -> str:
+    """An old site's URL as a profile or teams.yaml may hold it: spaces percent-encoded; '' when it is no http(s) URL even so."""
+    encoded = url.strip().replace(" ", "%20")
+    return encoded if is_http_url(encoded) else ""
 
 
 def _people(site: OldSite) -> dict[str, Person]:

@@ -71,7 +71,7 @@ def plan_site(site: OldSite) -> Plan:
     if aliases := tag_aliases(_tags(post, urls.section_tags) for post in sorted(site.posts, key=lambda p: p.source)):
         plan.texts["tags.yaml"] = _dump(aliases)  # spellings of one tag, which shared its page on the old site
     if credits.teams:
-        plan.texts["teams.yaml"] = _dump({key: team_entry(team) for key, team in sorted(credits.teams.items())})
+        plan.texts["teams.yaml"] = _dump({key: team_entry(site, team) for key, team in sorted(credits.teams.items())})
     for post in sorted(site.posts, key=lambda p: p.source):
         _add_post(plan, site, post, credits, places, urls)
     for page in sorted(site.standalone, key=lambda p: p.source):
