@@ -380,6 +380,27 @@ def test_BLD_04_an_interrupted_build_leaves_the_previous_site(site, capsys, tmp_
     assert tree_bytes(root / "public") == before
 
 
+@pytest.mark.parametrize("fork", ["map_ranges", "budgeted"])
+def test_BLD_04_a_ctrl_c_that_lands_while_workers_are_forked_stops_the_command_without_a_traceback(fork, tmp_path):
+    """A Ctrl-C raised inside os.fork() ran in an at-fork hook: Python printed "Exception ignored"
+    with a traceback, then forgot the interrupt (CI saw it as `serve` ignoring its first Ctrl-C)."""
+    script = (
+        "import os, signal, sys\nfrom blogkit.engine import workers\n"
+        "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+        "os.register_at_fork(after_in_parent=lambda: os.kill(os.getpid(), signal.SIGINT))\n"
+        "try:\n"
+        "    if sys.argv[1] == 'map_ranges':\n"
+        "        workers.map_ranges(lambda items: list(items), list(range(100)), 2, min_items=1)\n"
+        "    else:\n"
+        "        with workers.BudgetPool(len, 2, 30) as pool:\n"
+        "            pool.map(['a', 'bb'])\n"
+        "except KeyboardInterrupt:\n"
+        "    print('interrupted')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, fork], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert done.stdout == "interrupted\n" and "Traceback" not in done.stderr and "Exception ignored" not in done.stderr, done.stderr
+
+
 def test_BLD_05_a_write_error_is_an_environment_error_and_keeps_the_old_site(site, capsys, monkeypatch):
     from blogkit.publish import write
 

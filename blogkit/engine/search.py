@@ -36,6 +36,7 @@ from pagefind.service import get_executable
 
 from blogkit.core.diagnostics import Location, Report
 from blogkit.core.outputs import Cached, OutputTree
+from blogkit.core.signals import quiet_child, stop_signals_held
 from blogkit.engine.cache import Cache, MemoryCache
 from blogkit.engine.fingerprint import digest
 from blogkit.engine.search_files import UnexpectedIndex, reproducible
@@ -213,8 +214,10 @@ class SearchJob:
         work = [(os.path.join(self._folder, str(part.number)), part.documents) for part in self.missing]
         log = os.open(os.path.join(self._folder, "log"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
-            pid = os.fork()
+            with stop_signals_held():  # a Ctrl-C while forking arrives after it, in this code, not in an at-fork hook
+                pid = os.fork()
             if pid == 0:  # the child: it never returns
+                quiet_child()
                 with contextlib.suppress(OSError):
                     os.setpgid(0, 0)  # a group of its own, with its Pagefind processes: cancelled as one
                 _index_parts(self._executable, work, log, self.jobs)

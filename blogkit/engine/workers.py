@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
-import signal
 import time
 import traceback
 from collections import deque
@@ -24,6 +23,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any, TypeVar
 
 from blogkit.core.progress import SILENT, Progress
+from blogkit.core.signals import quiet_child, stop_signals_held
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -55,7 +55,9 @@ def map_ranges(
         size = max(8, len(items) // (jobs * 8))
         ranges = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
         chunks = []
-        with multiprocessing.get_context("fork").Pool(jobs, initializer=_quiet_worker) as pool:
+        with stop_signals_held():  # a Ctrl-C while forking arrives after it, in this code, not in an at-fork hook
+            pool = multiprocessing.get_context("fork").Pool(jobs, initializer=quiet_child)
+        with pool:
             for chunk in pool.imap(_run_range, ranges, chunksize=1):
                 chunks.append(chunk)
                 progress.advance(len(chunk))
@@ -186,7 +188,8 @@ class _Worker:
         progress[2 * slot] = progress[2 * slot + 1] = 0.0
         parent, child = context.Pipe()
         process = context.Process(target=_serve_items, args=(child, work, progress, slot, parent), daemon=True)
-        process.start()
+        with stop_signals_held():
+            process.start()
         child.close()
         return cls(process, parent, progress, slot)
 
@@ -219,7 +222,7 @@ def _serve_items(conn: Connection, work: Callable[[Any], Any], progress: Any, sl
     it knew of it (a Ctrl-C while `serve` starts its workers) would wait for a batch forever, holding
     the terminal's streams open, since its own copy kept the pipe from ever ending."""
     parent_end.close()
-    _quiet_worker()
+    quiet_child()
     while True:
         try:
             batch = conn.recv()
@@ -246,10 +249,3 @@ def _run_range(bounds: tuple[int, int]) -> list[Any]:
     assert _TASK is not None, "workers are forked by map_ranges"
     work, items = _TASK
     return work(items[bounds[0] : bounds[1]])
-
-
-def _quiet_worker() -> None:
-    """The parent handles Ctrl-C; termination by the pool ends a worker silently."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.signal(signal.SIGHUP, signal.SIG_DFL)

@@ -11,15 +11,13 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
-import signal
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from blogkit.core.diagnostics import Location, Report
 from blogkit.core.outputs import Cached, CopyFile, Output, OutputTree, stays_inside
-
-_SWAP_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+from blogkit.core.signals import stop_signals_held
 
 
 class SiteLocked(Exception):
@@ -169,8 +167,7 @@ def publish(tree: OutputTree, out_dir: str) -> None:
         os.chmod(staging, 0o755)  # noqa: S103 - a published site is world-readable, as mkdtemp's 0o700 is not
         retired = None
         # the two renames run with signals held, so an interrupt never leaves no site at all
-        held = signal.pthread_sigmask(signal.SIG_BLOCK, _SWAP_SIGNALS)
-        try:
+        with stop_signals_held():
             if os.path.isdir(out_dir):
                 retired = tempfile.mkdtemp(prefix=f".{os.path.basename(out_dir)}.old-", dir=parent)
                 os.rmdir(retired)
@@ -181,8 +178,6 @@ def publish(tree: OutputTree, out_dir: str) -> None:
                 if retired:
                     os.rename(retired, out_dir)
                 raise
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, held)
         if retired:
             shutil.rmtree(retired, ignore_errors=True)
     except BaseException:

@@ -1,0 +1,33 @@
+"""The signals that stop blogkit (Ctrl-C, termination, a closed terminal), and holding them off
+for the moments that must not be cut in two: swapping the published folder, and forking.
+
+A Ctrl-C raised inside `os.fork()` lands in an at-fork callback, where Python prints
+"Exception ignored" with a traceback and then forgets the interrupt. Held off, it arrives a moment
+later, in the parent's own code, and stops the command as any other Ctrl-C does."""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+STOP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM, signal.SIGHUP})
+
+
+@contextmanager
+def stop_signals_held() -> Iterator[None]:
+    """Within the block, the stop signals wait; they arrive when it ends (in this thread)."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+def quiet_child() -> None:
+    """In a forked worker: the parent handles Ctrl-C; termination ends the worker silently; and the
+    stop signals, held while it was forked, are let through again."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
