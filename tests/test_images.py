@@ -151,7 +151,8 @@ def test_cover_on_cards_and_at_the_top_of_the_post(site):
     assert '<meta property="og:image" content="https://hub.example/2026/03/shots/cover.png">' in html
     for hub in ("index.html", "authors/ada/index.html"):
         card = re.search(r'<img [^>]*class="post-card__cover"[^>]*>', page(result, hub)).group(0)
-        assert 'loading="lazy"' in card and 'width="1600" height="800"' in card and 'alt=""' in card
+        # the first card of a listing is above the fold: its cover is fetched first, not lazily
+        assert 'fetchpriority="high"' in card and "loading=" not in card and 'width="1600" height="800"' in card and 'alt=""' in card
 
 
 def test_svg_cover_leaves_the_default_social_card(site):
