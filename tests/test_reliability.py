@@ -385,7 +385,8 @@ def test_BLD_04_a_ctrl_c_that_lands_while_workers_are_forked_stops_the_command_w
     """A Ctrl-C raised inside os.fork() ran in an at-fork hook: Python printed "Exception ignored"
     with a traceback, then forgot the interrupt (CI saw it as `serve` ignoring its first Ctrl-C)."""
     script = (
-        "import os, signal, sys\nfrom blogkit.engine import workers\n"
+        "import os, signal, sys, threading, time\nfrom blogkit.engine import workers\n"
+        "threading.Thread(target=time.sleep, args=(60,), daemon=True).start()  # as serve has: the signal may reach any thread\n"
         "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
         "os.register_at_fork(after_in_parent=lambda: os.kill(os.getpid(), signal.SIGINT))\n"
         "try:\n"
