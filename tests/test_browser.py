@@ -334,3 +334,44 @@ def test_a_post_of_screenshots_loads_its_variants_without_layout_shift(browser, 
         report = axe.Axe().run(page)
         assert report.violations_count == 0, report.generate_snapshot()
         assert not errors and not outside
+
+
+def _box(page, selector: str) -> dict:  # type: ignore[no-untyped-def]
+    box = "(s) => { const r = document.querySelector(s).getBoundingClientRect(); return {top: r.top, bottom: r.bottom, left: r.left}; }"
+    return page.evaluate(box, selector)
+
+
+def test_the_front_page_shows_the_featured_post_four_more_and_the_people_without_scrolling_on_a_laptop(browser, served) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(f"{served}/")
+    assert page.text_content(".featured__title") == "Moving cold data to object storage without making queries slow"  # featured: true
+    assert _box(page, ".featured__title")["bottom"] <= 800 and _box(page, ".featured .byline")["bottom"] <= 800
+    titles = page.evaluate("[...document.querySelectorAll('.hub .post-card__title')].map(t => t.getBoundingClientRect().top)")
+    assert len([top for top in titles if top < 800]) >= 4, titles
+    assert _box(page, ".people")["top"] < 800
+    side, main = _box(page, ".hub__side"), _box(page, ".hub__main")
+    assert side["left"] > main["left"] and side["top"] < 400, "the people beside the posts"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+
+
+def test_on_a_phone_the_front_page_is_one_column_in_order_of_importance(browser, served) -> None:  # type: ignore[no-untyped-def]
+    for width in (390, 320):
+        page = browser.new_page(viewport={"width": width, "height": 800})
+        page.goto(f"{served}/")
+        order = [".featured", ".hub .post-list", ".people", ".tag-cloud", ".elsewhere"]
+        tops = [_box(page, selector)["top"] for selector in order]
+        assert tops == sorted(tops), dict(zip(order, tops, strict=True))
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, "the page never scrolls sideways"
+        page.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [1280, 1024, 768, 390])
+def test_the_front_page_an_author_and_a_team_have_no_axe_violations(browser, served, scheme: str, width: int) -> None:  # type: ignore[no-untyped-def]
+    axe = pytest.importorskip("axe_playwright_python.sync_playwright")
+    page = browser.new_page(color_scheme=scheme, viewport={"width": width, "height": 900})
+    for path in ("/", "/authors/ada-okafor/", "/teams/storage/"):
+        page.goto(f"{served}{path}")
+        report = axe.Axe().run(page)
+        assert report.violations_count == 0, (path, report.generate_snapshot())
+    page.close()

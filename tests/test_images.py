@@ -149,8 +149,8 @@ def test_cover_on_cards_and_at_the_top_of_the_post(site):
     assert 'fetchpriority="high"' in top and "loading=" not in top and 'width="1600" height="800"' in top
     assert 'alt="A chart of it"' in top
     assert '<meta property="og:image" content="https://hub.example/2026/03/shots/cover.png">' in html
-    for hub in ("index.html", "authors/ada/index.html"):
-        card = re.search(r'<img [^>]*class="post-card__cover"[^>]*>', page(result, hub)).group(0)
+    for hub, css_class in (("index.html", "featured__cover"), ("authors/ada/index.html", "post-card__cover")):
+        card = re.search(rf'<img [^>]*class="{css_class}"[^>]*>', page(result, hub)).group(0)
         # the first card of a listing is above the fold: its cover is fetched first, not lazily
         assert 'fetchpriority="high"' in card and "loading=" not in card and 'width="1600" height="800"' in card and 'alt=""' in card
 

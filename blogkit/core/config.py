@@ -29,6 +29,7 @@ HEADING_ID_SCHEMES = ("github", "zola", "kramdown")  # how a heading's id is mad
 BROKEN_LINK_POLICIES = ("error", "warning", "note")
 # template syntax left in a post (`{% include %}`): a warning (fails --strict), or a note for years of imported posts
 TEMPLATE_SYNTAX_POLICIES = ("warning", "note")
+LAYOUTS = ("hub", "column")  # brand.layout: a front page of the whole hub at wide widths, or one column of cards
 FEED_SCOPE_PREFIXES = {"tag": "tags", "author": "authors", "team": "teams"}  # `legacy_feeds` scope 'tag:rust' -> the kind 'tags'
 
 
@@ -109,6 +110,7 @@ class BrandConfig:
     social_card: str = ""  # a PNG or JPEG under static/: the link-preview image of pages without a raster cover
     accent: str = ""  # "#RRGGBB": links, focus rings and buttons in light mode
     accent_dark: str = ""  # the same in dark mode (default: accent)
+    layout: str = "hub"  # one of LAYOUTS: the front page as a hub (featured post, cards, people) or one column
 
     def soft(self, mode: str) -> str:
         """The accent's tint behind tags and highlights: an eighth of it over the mode's background."""
@@ -405,7 +407,8 @@ def _brand(fields: Fields, root: str) -> BrandConfig:
             )
             value = ""
         colours[key] = value
-    return BrandConfig(**files, **colours)
+    layout = sub.choice("layout", LAYOUTS, "hub")
+    return BrandConfig(**files, **colours, layout=layout)
 
 
 def _backgrounds(colour: str, mode: str) -> tuple[str, str]:

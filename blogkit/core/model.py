@@ -42,6 +42,7 @@ class Author:
     name: str
     source: str
     bio: str = ""
+    role: str = ""  # what they do, in a few words: "Staff engineer, storage"
     avatar: str = ""  # a site path (under static/) or an absolute URL
     avatars: tuple[tuple[int, str], ...] = ()  # (width in pixels, site path) of the avatar's square sizes, smallest first
     email: str = ""
@@ -122,6 +123,7 @@ class Post:
     content_key: str = ""  # a digest of what `html` is made from (the body's cache key and its resolved URLs), when known
     search: bool = True  # False: left out of the site's search
     diagrams: bool = False  # it has a diagram: its page loads the theme's Mermaid
+    featured: bool = False  # `featured: true`: the newest such post is shown large at the top of the front page
 
     @property
     def last_modified(self) -> datetime:

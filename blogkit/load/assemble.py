@@ -226,6 +226,7 @@ def _post(
         content_key=content_key if body.key else "",
         search=meta.search,
         diagrams=body.diagrams,
+        featured=meta.featured,
     )
     return post, DocumentLinks(doc, body.ids, links)
 

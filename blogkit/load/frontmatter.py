@@ -27,6 +27,7 @@ from blogkit.load.sources import PostSource, read_text
 POST_KEYS = (
     "title", "date", "authors", "author", "tags", "summary", "updated", "updates", "draft", "slug",
     "discussion", "comments", "aliases", "canonical", "image", "image_alt", "series", "id", "extra", "search",
+    "featured",
 )  # fmt: skip
 PAGE_KEYS = ("title", "summary", "slug", "draft", "extra", "search")
 # a post's key written in a page: not a typo, so no did-you-mean, but what pages take
@@ -82,6 +83,7 @@ class PostMeta:
     id: str = ""
     extra: dict[str, Any] | None = None
     search: bool = True  # False: left out of the site's search
+    featured: bool = False  # shown large at the top of the front page (the newest post so marked)
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +229,7 @@ def read_post(
         body=document.body, summary=summary, updated=updated, updates=updates, draft=draft,
         discussion=discussion, comments=comments, aliases=aliases, canonical=canonical, image=image,
         image_alt=image_alt, series=series, id=post_id, extra=extra, search=f.boolean("search", True),
+        featured=f.boolean("featured"),
     )  # fmt: skip
 
 

@@ -13,7 +13,7 @@ from blogkit.core.model import Author, Link, TagInfo, Team
 from blogkit.core.urls import is_valid_slug
 from blogkit.load.sources import read_yaml_file
 
-AUTHOR_KEYS = ("name", "bio", "avatar", "email", "team", "links", "feed", "feed_tags", "feed_content")
+AUTHOR_KEYS = ("name", "role", "bio", "avatar", "email", "team", "links", "feed", "feed_tags", "feed_content")
 TEAM_KEYS = ("name", "description", "url")
 TAG_KEYS = ("aliases", "description")
 
@@ -101,6 +101,7 @@ def _load_author(root: str, path: str, teams: Mapping[str, Team] | None, static_
         handle=handle,
         name=name,
         source=path,
+        role=_role(f),
         bio=f.string("bio") or "",
         avatar=avatar,
         email=email,
@@ -110,6 +111,19 @@ def _load_author(root: str, path: str, teams: Mapping[str, Team] | None, static_
         feed_tags=tuple(tag for _, tag in f.string_list("feed_tags") or []),
         feed_content=f.choice("feed_content", ("summary", "full"), "summary"),
     )
+
+
+ROLE_CHARS = 80
+
+
+def _role(f: Fields) -> str:
+    """A few words under the name: a longer text belongs in the bio."""
+    role = " ".join((f.string("role") or "").split())
+    if len(role) > ROLE_CHARS:
+        hint = "say what you do in a few words; the rest goes in bio:"
+        f.error(("role",), f"the role is {len(role)} characters; at most {ROLE_CHARS} fit under a name", hint)
+        return ""
+    return role
 
 
 def _links(f: Fields) -> tuple[Link, ...]:

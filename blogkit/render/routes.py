@@ -24,6 +24,7 @@ from blogkit.core.outputs import CopyFile, OutputTree
 from blogkit.core.urls import output_file, slugify
 from blogkit.load.sources import ThemeFiles
 from blogkit.render.feeds import FeedScope, scopes
+from blogkit.render.front import front_page, more_by
 from blogkit.render.related import RelatedPosts
 from blogkit.render.search import FILTERS, INDEX_FOLDER, SEARCH_PAGE
 
@@ -189,7 +190,9 @@ def _pages(site: Site, related: RelatedPosts) -> Iterator[PageRoute]:
         older, newer = site.neighbours(post)
         origin = Location(post.source, 1, 1)
         series = site.series_nav(post)
-        yield _page("post.html", post.path, origin, post=post, series=series, older=older, newer=newer, related=related.of(post))
+        alike = related.of(post)
+        more = more_by(site, post, alike)
+        yield _page("post.html", post.path, origin, post=post, series=series, older=older, newer=newer, related=alike, more_by=more)
         for alias in post.aliases:
             yield _page("alias.html", alias, origin, target=post)
     for page in site.pages:
@@ -223,7 +226,10 @@ def _pages(site: Site, related: RelatedPosts) -> Iterator[PageRoute]:
 
 
 def _hub_pages(site: Site) -> Iterator[PageRoute]:
-    yield from _paginated(site, "index.html", "", site.posts, _THEME, {"outside": site.outside[: site.config.paginate]})
+    first: dict[str, Any] = {"outside": site.outside[: site.config.paginate]}
+    if site.config.brand.layout == "hub":
+        first |= front_page(site)
+    yield from _paginated(site, "index.html", "", site.posts, _THEME, first)
 
 
 def _paginated(
