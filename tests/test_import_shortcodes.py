@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from importing import strict_build
 
 from blogkit.migrate.links import OldLinks, rewrite_links
 from blogkit.migrate.model import OldSite
 from blogkit.migrate.shortcodes import Translator
+from conftest import run_cli, write_site
 
 
 def translate(generator: str, text: str, params: dict | None = None) -> tuple[str, list[str]]:
@@ -79,3 +81,79 @@ def test_link_rewriting_never_raises_on_any_text(text):
         first_line=1, report=lambda *_: None,
     )  # fmt: skip
     assert isinstance(body, str) and broken >= 0
+
+
+# -- the site's own shortcodes and includes that wrap one image or video -------------------------------
+
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"></svg>\n'
+HUGO_WRAPPERS = {
+    "hugo.toml": 'baseURL = "https://old.example/"\ntitle = "Old"\ntheme = "plain"\n[params]\nauthor = "Ana Lima"\n',
+    "layouts/shortcodes/shot.html": (
+        '{{/* a screenshot */}}\n<figure class="shot">\n  <a href="{{ .Get "src" | relURL }}">\n'
+        '    <img src="{{ .Get "src" | relURL }}" alt="{{ .Get "alt" }}" loading="lazy">\n  </a>\n'
+        '  {{ with .Get "caption" }}<figcaption><p>{{ . | markdownify }}</p></figcaption>{{ end }}\n</figure>\n'
+    ),
+    "layouts/shortcodes/pic.html": '<img src="/images/{{ index .Params 0 }}" alt="{{ .Get 1 }}">\n',
+    "layouts/shortcodes/youtube.html": (
+        '<div class="embed"><iframe src="//www.youtube.com/embed/{{ index .Params 0 }}" title="{{ .Get "title" }}" allowfullscreen>'
+        "</iframe></div>\n"
+    ),
+    "layouts/shortcodes/empty.html": "",
+    "layouts/shortcodes/figure.html": '{{ $img := resources.Get (.Get "src") }}<img src="{{ $img.RelPermalink }}">\n',
+    "themes/plain/layouts/shortcodes/diagram.html": '{{ $src := .Get "src" }}<p><img src="{{ $src }}" title="{{ .Get "title" }}"></p>\n',
+    "themes/plain/layouts/shortcodes/pic.html": "<b>the theme's, shadowed by the site's</b>\n",
+    "static/images/a.svg": SVG,
+    "static/diagrams/flow.svg": SVG,
+}
+
+
+def test_a_hugo_sites_own_image_and_video_shortcodes_become_markdown(tmp_path, capsys):
+    body = (
+        '{{< shot src="images/a.svg" alt="The console" caption="Our **new** console" >}}\n\n'
+        '{{< pic a.svg "Plan A" >}}\n\n'
+        '{{< diagram src="/diagrams/flow.svg" title="The flow" >}}\n\n'
+        '{{< youtube w7Ft2ymGmfc title="Our talk" >}}\n\n'
+        '{{< figure src="/images/a.svg" caption="Kept as Hugo\'s" >}}\n\n'
+        "{{< empty >}}\n"
+    )
+    files = {**HUGO_WRAPPERS, "content/posts/a.md": f"---\ntitle: A\ndate: 2024-01-02\nauthor: Ana Lima\n---\n{body}"}
+    source = write_site(tmp_path / "old", files, base=False)
+    code, _, err = run_cli(["import", "hugo", str(source), str(tmp_path / "new")], capsys)
+    assert code == 0, err
+    written = (tmp_path / "new/posts/ana-lima/2024-01-02-a.md").read_text()
+    assert "![The console](/images/a.svg)\n\n*Our **new** console*" in written
+    assert "![Plan A](/images/a.svg)" in written
+    assert '![The flow](/diagrams/flow.svg "The flow")' in written
+    assert "[Watch the video on YouTube: Our talk](https://www.youtube.com/watch?v=w7Ft2ymGmfc)" in written
+    assert "![Kept as Hugo's](/images/a.svg)\n\n*Kept as Hugo's*" in written  # the site's own figure does more: Hugo's meaning
+    assert "{{< empty >}}" in written
+    assert "content/posts/a.md:16: warning: the shortcode '{{< empty >}}' cannot be translated; it is kept as text" in err
+    assert err.count("warning:") == 1
+    strict_build(tmp_path / "new")
+
+
+def test_a_jekyll_include_of_a_figure_with_a_caption_or_of_a_player_becomes_markdown(tmp_path, capsys):
+    files = {
+        "_config.yml": "title: Old\nurl: https://old.example\n",
+        "_includes/figure.html": (
+            '<figure>\n  {% if include.link %}<a href="{{ include.link }}">{% endif %}\n'
+            '  <img src="{{ site.baseurl }}{{ include.src | relative_url }}" alt="{{ include.alt }}">\n'
+            "  {% if include.link %}</a>{% endif %}\n  <figcaption>{{ include.caption | markdownify }}</figcaption>\n</figure>\n"
+        ),
+        "_includes/vimeo.html": (
+            '<div>\n<iframe src="https://player.vimeo.com/video/{{ include.id }}" title="{{ include.title }}"></iframe>\n</div>\n'
+        ),
+        "_includes/card.html": '<div class="card"><img src="{{ include.src }}"><p>Read more</p></div>\n',
+        "_posts/2024-01-02-a.md": "---\ntitle: A\nauthor: ana\n---\n"
+        '{% include figure.html src="/images/a.svg" alt="The console" caption="Our console" %}\n\n'
+        '{% include vimeo.html id="4242" title="The demo" %}\n\n'
+        '{% include card.html src="/images/a.svg" %}\n',
+        "images/a.svg": SVG,
+    }
+    source = write_site(tmp_path / "old", files, base=False)
+    code, _, err = run_cli(["import", "jekyll", str(source), str(tmp_path / "new")], capsys)
+    assert code == 0, err
+    written = (tmp_path / "new/posts/ana/2024-01-02-a.md").read_text()
+    assert "![The console](/images/a.svg)\n\n*Our console*" in written
+    assert "[Watch the video on Vimeo: The demo](https://vimeo.com/4242)" in written
+    assert "_posts/2024-01-02-a.md:9: warning: the Liquid tag '{% include card.html" in err  # text beside the image: no wrapper

@@ -41,6 +41,7 @@ from blogkit.migrate.reading import (
     zone_named,
 )
 from blogkit.migrate.shortcodes import Translator
+from blogkit.migrate.wrappers import hugo_shortcodes
 
 CONFIG_NAMES = ("hugo.toml", "hugo.yaml", "hugo.json", "config.toml", "config.yaml", "config.json")
 _DEFAULT_TAXONOMIES = {"tag": "tags", "category": "categories"}
@@ -111,7 +112,10 @@ def read_hugo(root: str, sections: Sequence[str], language: str) -> OldSite:
             site.sections[section] = Section(section, section.replace("-", " ").title(), f"{prefix}/{section}/")
     chosen = _chosen(site, sections, pages)
     content_files = set(site.pages)
-    translator = Translator(site, lambda ref, where: _find(ref, where, content_dir, content_files))
+    themes = texts(config.get("theme"))
+    layouts = [f for folder in ("layouts", *(f"themes/{t}/layouts" for t in themes)) for f in files_under(site, folder)]
+    wrappers, shortcodes = hugo_shortcodes(site, layouts, themes)
+    translator = Translator(site, lambda ref, where: _find(ref, where, content_dir, content_files), wrappers, frozenset(shortcodes))
     author_taxonomy = next((plural for singular, plural in taxonomies.items() if singular == "author"), "")
     tag_taxonomies = [plural for singular, plural in taxonomies.items() if singular != "author"]
     terms: dict[str, set[str]] = {}

@@ -16,8 +16,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from blogkit.load.markdown import MORE_MARKER
-from blogkit.migrate.jekyll_content import ImageInclude, image_markdown
 from blogkit.migrate.model import OldSite
+from blogkit.migrate.wrappers import Wrapper, video_link, wrapped
 
 SOURCE_SCHEME = "import-source:"
 FindSource = Callable[[str, str], str | None]  # (reference as written, the referring file) -> a content file of the old site
@@ -28,10 +28,13 @@ _FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})[^\n]*\n.*?^(?P=i
 class Translator:
     """Translates the bodies of one old site; problems go to the site's list."""
 
-    def __init__(self, site: OldSite, find_source: FindSource, includes: Mapping[str, ImageInclude] | None = None) -> None:
+    def __init__(
+        self, site: OldSite, find_source: FindSource, wrappers: Mapping[str, Wrapper] | None = None, own: frozenset[str] = frozenset()
+    ) -> None:
         self.site = site
         self.find_source = find_source
-        self.includes = includes or {}  # Jekyll includes that are one image
+        self.wrappers = wrappers or {}  # the site's shortcodes or includes that wrap one image or video (`blogkit.migrate.wrappers`)
+        self.own = own  # the names of the site's own shortcodes: they shadow the built-in ones
 
     def body(self, generator: str, text: str, source: str, first_line: int) -> str:
         rules = {"zola": self._zola, "hugo": self._hugo, "jekyll": self._jekyll}[generator]
@@ -124,7 +127,11 @@ class Translator:
                 value = self._param(positional[0])
                 if value is not None:
                     return value
-            made = _common(name, {**dict(enumerate(positional)), **named}) if name else None
+            args = {**{str(n): value for n, value in enumerate(positional)}, **named}
+            if name in self.wrappers:
+                made = wrapped(self.wrappers[name], args)
+            else:
+                made = _common(name, {**dict(enumerate(positional)), **named}) if name and name not in self.own - _BUILT_IN else None
             if made is None:
                 self._kept(source, line, match.group(0), "the shortcode")
                 return match.group(0)
@@ -146,7 +153,7 @@ class Translator:
                 return self._reference(rest, source, line)
             if name == "include":
                 file, _, arguments = rest.partition(" ")
-                made = image_markdown(self.includes[file], arguments) if file in self.includes else None
+                made = wrapped(self.wrappers[file], _liquid_args(arguments)) if file in self.wrappers else None
                 if made is not None:
                     return made
             if name in ("img", "image") or name.endswith(("_img", "_image")):
@@ -228,6 +235,8 @@ _EMBED = re.compile(
 _TITLE = re.compile(r"\btitle\s*=\s*[\"']([^\"']+)[\"']", re.IGNORECASE)
 _YOUTUBE = re.compile(r"(?:youtube(?:-nocookie)?\.com/(?:embed|v)/|youtu\.be/)([\w-]{6,})")
 _VIMEO = re.compile(r"player\.vimeo\.com/video/(\d+)")
+_LIQUID_ARG = re.compile(r"""(\w+)\s*=\s*(?:"([^"]*)"|'([^']*)'|(\S+))""")
+_BUILT_IN = frozenset({"figure", "youtube", "vimeo", "gist", "tweet", "x", "highlight"})  # Hugo's, which a site's own may restyle
 _ZOLA_ARG = re.compile(r"(\w+)\s*=\s*(\"[^\"]*\"|'[^']*'|[^,\s]+)")
 
 
@@ -243,6 +252,10 @@ def _octopress_image(markup: str) -> str | None:
     quoted = re.findall(r"[\"']([^\"']*)[\"']", " ".join(rest))
     text = (quoted[-1] if quoted else " ".join(rest)).replace("]", "").strip()
     return f"![{text}]({words[at]})"
+
+
+def _liquid_args(text: str) -> dict[str, str]:
+    return {m.group(1): next(g for g in m.groups()[1:] if g is not None) for m in _LIQUID_ARG.finditer(text)}
 
 
 def _fence(lang: str, code: str) -> str:
@@ -273,12 +286,9 @@ def _hugo_args(text: str) -> tuple[str, list[str], dict[str, str]]:
 def _common(name: str, args: Mapping[Any, str]) -> str | None:
     """The shortcodes every generator's sites use, as Markdown; None for any other."""
     first = args.get(0, "")
-    if name == "youtube":
+    if name in ("youtube", "vimeo"):
         video = args.get("id") or first
-        return f"[Watch the video on YouTube](https://www.youtube.com/watch?v={video})" if video else None
-    if name == "vimeo":
-        video = args.get("id") or first
-        return f"[Watch the video on Vimeo](https://vimeo.com/{video})" if video else None
+        return video_link(name, video, args.get("title", "")) if re.fullmatch(r"[\w-]+", video) else None
     if name == "gist":
         if args.get("url"):
             return f"[See the gist]({args['url']})"
