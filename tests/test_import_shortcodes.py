@@ -157,3 +157,78 @@ def test_a_jekyll_include_of_a_figure_with_a_caption_or_of_a_player_becomes_mark
     assert "![The console](/images/a.svg)\n\n*Our console*" in written
     assert "[Watch the video on Vimeo: The demo](https://vimeo.com/4242)" in written
     assert "_posts/2024-01-02-a.md:9: warning: the Liquid tag '{% include card.html" in err  # text beside the image: no wrapper
+
+
+# -- videos: a link the reader follows, its title when known; never dropped silently ---------------------
+
+
+@pytest.mark.parametrize(
+    ("generator", "written", "expected"),
+    [
+        (
+            "hugo",
+            '{{< youtube id="w7Ft2ymGmfc" title="Our talk" >}}',
+            "[Watch the video on YouTube: Our talk](https://www.youtube.com/watch?v=w7Ft2ymGmfc)",
+        ),
+        (
+            "hugo",
+            '{{< vimeo id="146022717" title="A [draft] cut" >}}',
+            "[Watch the video on Vimeo: A \\[draft\\] cut](https://vimeo.com/146022717)",
+        ),
+        ("zola", '{{ youtube(id="abc_12", title="Talk") }}', "[Watch the video on YouTube: Talk](https://www.youtube.com/watch?v=abc_12)"),
+        (
+            "hugo",
+            '<iframe width="560" src="https://www.youtube-nocookie.com/embed/AbCdEf123?start=3" title="Demo day"></iframe>',
+            "[Watch the video on YouTube: Demo day](https://www.youtube.com/watch?v=AbCdEf123)",
+        ),
+        (
+            "zola",
+            '<iframe data-src="https://player.vimeo.com/video/4242" loading="lazy"></iframe>',
+            "[Watch the video on Vimeo](https://vimeo.com/4242)",
+        ),
+        (
+            "zola",
+            'See <iframe src="https://player.vimeo.com/video/4242" title="A cut"></iframe>',
+            'See <a href="https://vimeo.com/4242">Watch the video on Vimeo: A cut</a>',
+        ),
+    ],
+)
+def test_videos_of_every_generator_become_links_with_their_title(generator, written, expected):
+    made, problems = translate(generator, written)
+    assert (made, problems) == (expected, [])
+
+
+def test_a_video_that_cannot_be_kept_is_reported_at_its_line():
+    made, problems = translate(
+        "hugo", 'One\n\n{{< youtube >}}\n\n<iframe srcdoc="<p>hi</p>"></iframe>\n\n<iframe src="javascript:x"></iframe>\n'
+    )
+    assert "{{< youtube >}}" in made and "iframe" not in made
+    assert problems == [
+        "a.md:7: the shortcode '{{< youtube >}}' cannot be translated; it is kept as text",
+        "a.md:9: the <iframe> without an address is not kept: blogkit's Markdown drops iframes",
+        "a.md:11: the <iframe> of 'javascript:x' is not kept: blogkit's Markdown drops iframes",
+    ]
+
+
+def test_a_zola_sites_own_video_and_image_shortcodes_become_markdown(tmp_path, capsys):
+    files = {
+        "config.toml": 'base_url = "https://old.example"\ntitle = "Old"\n',
+        "templates/shortcodes/video.html": '<div class="v">{# a player #}<iframe src="https://www.youtube.com/embed/{{ id }}" '
+        'title="{{ title }}"></iframe></div>\n',
+        "templates/shortcodes/fig.html": (
+            '<figure><img src="{{ src }}" alt="{{ alt }}">\n'
+            "{% if caption %}<figcaption>{{ caption | markdown(inline=true) | safe }}</figcaption>{% endif %}</figure>\n"
+        ),
+        "content/blog/_index.md": '+++\ntitle = "Blog"\n+++\n',
+        "content/blog/2024-01-02-a.md": '+++\ntitle = "A"\n[taxonomies]\nauthors = ["Ana"]\n+++\n'
+        '{{ video(id="w7Ft2ymGmfc", title="Our talk") }}\n\n{{ fig(src="/a.svg", alt="The console", caption="Our console") }}\n',
+        "static/a.svg": SVG,
+    }
+    source = write_site(tmp_path / "old", files, base=False)
+    code, _, err = run_cli(["import", "zola", str(source), str(tmp_path / "new")], capsys)
+    assert code == 0, err
+    written = (tmp_path / "new/posts/ana/2024-01-02-a.md").read_text()
+    assert "[Watch the video on YouTube: Our talk](https://www.youtube.com/watch?v=w7Ft2ymGmfc)" in written
+    assert "![The console](/a.svg)\n\n*Our console*" in written
+    assert "warning:" not in err
+    strict_build(tmp_path / "new")

@@ -17,7 +17,7 @@ from typing import Any
 
 from blogkit.load.markdown import MORE_MARKER
 from blogkit.migrate.model import OldSite
-from blogkit.migrate.wrappers import Wrapper, video_link, wrapped
+from blogkit.migrate.wrappers import Wrapper, video_link, video_target, wrapped
 
 SOURCE_SCHEME = "import-source:"
 FindSource = Callable[[str, str], str | None]  # (reference as written, the referring file) -> a content file of the old site
@@ -103,7 +103,10 @@ class Translator:
 
         def shortcode(match: re.Match[str]) -> str:
             name, args = match.group("name"), _zola_args(match.group("args"))
-            made = _common(name, args)
+            if name in self.wrappers:
+                made = wrapped(self.wrappers[name], args)
+            else:
+                made = _common(name, args) if name not in self.own - _BUILT_IN else None
             if made is None:
                 self._kept(source, self._line(whole, offset + match.start(), first_line), match.group(0), "the shortcode")
                 return match.group(0)
@@ -112,7 +115,7 @@ class Translator:
         text = _ZOLA_CALL.sub(shortcode, text)
         for match in _ZOLA_BLOCK.finditer(text):
             self._kept(source, self._line(whole, offset + match.start(), first_line), match.group(0), "the shortcode")
-        return text
+        return self._embeds(text, source, first_line, whole, offset)
 
     # -- Hugo ---------------------------------------------------------------------------------
     def _hugo(self, text: str, source: str, first_line: int, whole: str, offset: int) -> str:
@@ -137,7 +140,7 @@ class Translator:
                 return match.group(0)
             return made
 
-        return _HUGO_SHORTCODE.sub(shortcode, text)
+        return self._embeds(_HUGO_SHORTCODE.sub(shortcode, text), source, first_line, whole, offset)
 
     # -- Jekyll -------------------------------------------------------------------------------
     def _jekyll(self, text: str, source: str, first_line: int, whole: str, offset: int) -> str:
@@ -180,26 +183,27 @@ class Translator:
 
     def _embeds(self, text: str, source: str, first_line: int, whole: str, offset: int) -> str:
         """An <iframe> of a video becomes a link to the video (its title, if it has one): nothing is asked of the
-        video's host before the reader follows it. Any other <iframe> becomes a link to its page, reported."""
+        video's host before the reader follows it. Any other <iframe> becomes a link to its page, reported; one
+        without an address is reported and left out (blogkit's Markdown drops iframes)."""
 
         def frame(match: re.Match[str]) -> str:
-            src = html.unescape(match.group("src")).strip()
-            named = _TITLE.search(match.group(0))
-            title = html.unescape(named.group(1)).replace("]", "").strip() if named else ""
-            video = _YOUTUBE.search(src)
-            if video:
-                url, label = f"https://www.youtube.com/watch?v={video.group(1)}", "Watch the video on YouTube"
-            elif vimeo := _VIMEO.search(src):
-                url, label = f"https://vimeo.com/{vimeo.group(1)}", "Watch the video on Vimeo"
-            else:
-                url, label = ("https:" + src if src.startswith("//") else src), "Open the embedded page"
-                line = self._line_at(match, whole, offset, first_line)
+            line = self._line_at(match, whole, offset, first_line)
+            attrs = {m.group(1).lower(): html.unescape(m.group(2) or m.group(3) or "").strip() for m in _ATTR.finditer(match.group(0))}
+            src, title = attrs.get("src") or attrs.get("data-src") or "", attrs.get("title", "")
+            player = next(((kind, found.group(1)) for kind, pattern in _PLAYERS if (found := pattern.search(src))), None)
+            if player:
+                url, label = video_target(*player, title)
+            elif src.startswith(("https://", "http://", "//", "/")):
+                url, label = ("https:" + src if src.startswith("//") else src), "Open the embedded page" + (f": {title}" if title else "")
                 self.site.warn(source, line, f"the embedded page '{url[:80]}' is kept as a link", "blogkit embeds no other site's pages")
-            if not url.startswith(("https://", "http://")):
-                return match.group(0)
-            label = f"{label}: {title}" if title else label
+            else:
+                what = f"the <iframe> of '{src[:80]}'" if src else "the <iframe> without an address"
+                self.site.warn(source, line, f"{what} is not kept: blogkit's Markdown drops iframes", "link to what it showed")
+                return ""
             at_line_start = match.start() == 0 or text[match.start() - 1] == "\n"
-            return f"[{label}]({url})" if at_line_start else f'<a href="{html.escape(url)}">{html.escape(label)}</a>'
+            if at_line_start:
+                return f"[{label.replace('[', '').replace(']', '')}]({url})"
+            return f'<a href="{html.escape(url)}">{html.escape(label)}</a>'
 
         def script(match: re.Match[str]) -> str:
             line = self._line_at(match, whole, offset, first_line)
@@ -229,12 +233,12 @@ _LIQUID_TAG = re.compile(r"\{%-?\s*(.*?)\s*-?%\}", re.DOTALL)
 _LIQUID_OUTPUT = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}", re.DOTALL)
 _A_NAME = re.compile(r"(?<=<a)\s+name\s*=\s*([\"'])([^\"']+)\1(?=[^>]*>)(?![^>]*\b(?:href|id)\s*=)", re.IGNORECASE)
 _EMBED = re.compile(
-    r"(?P<script><script\b[^>]*>.*?</script>)|<iframe\b[^>]*?\bsrc\s*=\s*[\"'](?P<src>[^\"']+)[\"'][^>]*>(?:\s*</iframe>)?",
-    re.IGNORECASE | re.DOTALL,
+    r"""(?P<script><script\b[^>]*>.*?</script>)|<iframe\b(?:[^>"']|"[^"]*"|'[^']*')*>(?:[^<]*</iframe>)?""", re.IGNORECASE | re.DOTALL
 )
-_TITLE = re.compile(r"\btitle\s*=\s*[\"']([^\"']+)[\"']", re.IGNORECASE)
+_ATTR = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _YOUTUBE = re.compile(r"(?:youtube(?:-nocookie)?\.com/(?:embed|v)/|youtu\.be/)([\w-]{6,})")
 _VIMEO = re.compile(r"player\.vimeo\.com/video/(\d+)")
+_PLAYERS = (("youtube", _YOUTUBE), ("vimeo", _VIMEO))
 _LIQUID_ARG = re.compile(r"""(\w+)\s*=\s*(?:"([^"]*)"|'([^']*)'|(\S+))""")
 _BUILT_IN = frozenset({"figure", "youtube", "vimeo", "gist", "tweet", "x", "highlight"})  # Hugo's, which a site's own may restyle
 _ZOLA_ARG = re.compile(r"(\w+)\s*=\s*(\"[^\"]*\"|'[^']*'|[^,\s]+)")

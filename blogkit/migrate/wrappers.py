@@ -1,5 +1,6 @@
-"""Which of an old site's own shortcodes (Hugo: `layouts/shortcodes/NAME.html`, its theme's) and includes
-(Jekyll: `_includes/NAME.html`) only wrap one thing Markdown can say, and what a call of one becomes.
+"""Which of an old site's own shortcodes (Hugo: `layouts/shortcodes/NAME.html`, its theme's; Zola:
+`templates/shortcodes/NAME.html`) and includes (Jekyll: `_includes/NAME.html`) only wrap one thing
+Markdown can say, and what a call of one becomes.
 
 A template is read as a wrapper when, once its parameters are set aside, it is one `<img>` (in a link,
 a `<figure>` with a `<figcaption>`, a `<div>`...), one `<iframe>` of a YouTube or Vimeo player, or one
@@ -53,6 +54,24 @@ def hugo_shortcodes(site: OldSite, files: list[str], themes: list[str]) -> tuple
     return found, named
 
 
+def zola_shortcodes(site: OldSite, files: list[str], theme: str) -> tuple[dict[str, Wrapper], set[str]]:
+    """The wrappers among the site's shortcodes (`templates/shortcodes/`, then its theme's), and the names of all of them."""
+    found: dict[str, Wrapper] = {}
+    named: set[str] = set()
+    for prefix in ("", *((f"themes/{theme}/",) if theme else ())):
+        for path in files:
+            folder = prefix + "templates/shortcodes/"
+            if not path.startswith(folder) or not path.endswith(".html") or "/" in path[len(folder) :]:
+                continue
+            name = path[len(folder) :].split(".")[0]
+            if name not in named:
+                named.add(name)
+                wrapper = _wrapper(_tera_slots(_read(site, path)))
+                if wrapper is not None:
+                    found[name] = wrapper
+    return found, named
+
+
 def jekyll_includes(site: OldSite, files: list[str]) -> dict[str, Wrapper]:
     """include file name ('figure.html') -> its wrapper, for each include of `_includes/` that is one."""
     found: dict[str, Wrapper] = {}
@@ -83,13 +102,19 @@ def wrapped(wrapper: Wrapper, args: Mapping[str, str]) -> str | None:
 
 
 def video_link(kind: str, video: str, title: str) -> str:
-    """A link to a video, its title in the text when known; for "video", `video` is the file's address."""
+    """A Markdown link to a video, its title in the text when known; for "video", `video` is the file's address."""
+    url, label = video_target(kind, video, title)
+    return f"[{_bracketed(label)}]({_address(url)})"
+
+
+def video_target(kind: str, video: str, title: str) -> tuple[str, str]:
+    """The address and the link text of a video: the video's own page, never its player."""
     url, label = {
         "youtube": (f"https://www.youtube.com/watch?v={video}", "Watch the video on YouTube"),
         "vimeo": (f"https://vimeo.com/{video}", "Watch the video on Vimeo"),
     }.get(kind, (video, "Watch the video"))
     title = " ".join(title.split())
-    return f"[{label}{': ' + _bracketed(title) if title else ''}]({_address(url)})"
+    return url, f"{label}: {title}" if title else label
 
 
 # -- reading templates ----------------------------------------------------------------------------
@@ -112,6 +137,9 @@ _HUGO_WITH = re.compile(
 )
 _HUGO_OUT = re.compile(r"\{\{-?\s*\(?\s*(?:" + _HUGO_PARAM + r"|(\$\w+))\s*\)?(" + _FILTERS + r")-?\}\}")
 _HUGO_IF = re.compile(r"\{\{-?\s*(?:(?:if|else\s+if)\s+[^}]*|else|end)\s*-?\}\}")
+_TERA_COMMENT = re.compile(r"\{#.*?#\}", re.S)
+_TERA_OUT = re.compile(r"\{\{-?\s*(\w+)\s*(?:\|\s*(?:safe|escape|trim|markdown(?:\(inline=true\))?)\s*)*-?\}\}")
+_TERA_IF = re.compile(r"\{%-?\s*(?:if\s+[^%]*|elif\s+[^%]*|else|endif)\s*-?%\}")
 _LIQUID_OUT = re.compile(r"\{\{-?\s*include\.(\w+)(" + _FILTERS + r")-?\}\}")
 _LIQUID_IF = re.compile(r"\{%-?\s*(?:if|elsif|else|endif|unless|endunless)\b[^%]*-?%\}")
 _LIQUID_BASE = re.compile(r"\{\{-?\s*site\.baseurl\s*-?\}\}")
@@ -149,6 +177,12 @@ def _hugo_slots(template: str) -> str:
 
     template = _HUGO_IF.sub("", _HUGO_OUT.sub(out, template))
     return "" if "{{" in template else template
+
+
+def _tera_slots(template: str) -> str:
+    template = _TERA_COMMENT.sub("", template)
+    template = _TERA_IF.sub("", _TERA_OUT.sub(lambda m: _slot(m.group(1), ""), template))
+    return "" if "{{" in template or "{%" in template else template
 
 
 def _liquid_slots(template: str) -> str:

@@ -36,6 +36,7 @@ from blogkit.migrate.reading import (
     when,
 )
 from blogkit.migrate.shortcodes import Translator
+from blogkit.migrate.wrappers import zola_shortcodes
 
 
 def read_zola(root: str, sections: Sequence[str], language: str) -> OldSite:
@@ -116,7 +117,10 @@ def read_zola(root: str, sections: Sequence[str], language: str) -> OldSite:
                 meta["date"] = day or date_in_path(text(meta.get("path"))) or date_in_path(posixpath.relpath(path, "content")) or None
     chosen = _chosen_sections(site, sections, pages)
     _report_left_out(site, indexes, pages, chosen, bool(sections))
-    translator = Translator(site, lambda ref, _from: ref if ref in site.pages else None)
+    theme = text(config.get("theme"))
+    templates = files_under(site, "templates") + (files_under(site, f"themes/{theme}/templates") if theme else [])
+    wrappers, shortcodes = zola_shortcodes(site, templates, theme)
+    translator = Translator(site, lambda ref, _from: ref if ref in site.pages else None, wrappers, frozenset(shortcodes))
     taxonomies = {text(t.get("name")): t for t in _list(config.get("taxonomies")) if isinstance(t, dict)}
     for path, key, meta, body, body_line in pages:
         if key == "" and not sections and not meta.get("date"):
