@@ -59,3 +59,23 @@ def test_the_feeds_keep_every_entry_as_hugo_wrote_them_by_default(tmp_path, caps
     assert "feeds:\n  entries: 24\n" in (tmp_path / "new/blogkit.yaml").read_text()
     result = strict_build(tmp_path / "new")
     assert_feed(result, "/index.xml", {f"{BASE}posts/p{n:02d}/" for n in range(1, 25)})
+
+
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"></svg>\n'
+
+
+def test_a_draft_bundles_files_are_held_back_with_the_draft_never_published(tmp_path, capsys):
+    files = {
+        "content/posts/a.md": _post("A", "2024-01-02"),
+        "content/posts/wip/index.md": _post("Work in progress", "2024-02-03", "draft: true\n") + "![plan](plan.svg)\n",
+        "content/posts/wip/plan.svg": SVG,
+        "content/posts/shipped/index.md": _post("Shipped", "2024-02-04") + "![plan](plan.svg)\n",
+        "content/posts/shipped/plan.svg": SVG,
+    }
+    _import(files, tmp_path, capsys)
+    new = tmp_path / "new"
+    assert (new / "posts/rui-okonkwo/2024-02-03-wip/plan.svg").is_file()  # beside the draft, published when it is
+    assert sorted(str(p.relative_to(new)) for p in (new / "static").rglob("*.svg")) == ["static/posts/shipped/plan.svg"]
+    result = strict_build(new)
+    published = [path for path in result.outputs.files if path.endswith(".svg")]
+    assert published and all("wip" not in path for path in published)
