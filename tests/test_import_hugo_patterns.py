@@ -79,3 +79,32 @@ def test_a_draft_bundles_files_are_held_back_with_the_draft_never_published(tmp_
     result = strict_build(new)
     published = [path for path in result.outputs.files if path.endswith(".svg")]
     assert published and all("wip" not in path for path in published)
+
+
+def test_ugly_urls_and_urls_with_an_extension_keep_their_addresses_and_feed_ids_without_a_slash(tmp_path, capsys):
+    files = {
+        "hugo.toml": "uglyURLs = true\n" + CONFIG,
+        "content/posts/c.md": _post("C", "2024-01-03"),
+        "content/posts/b.md": _post("B", "2024-01-02", "url: /bar.html\n"),
+        "content/posts/a.md": _post("A", "2024-01-01", "url: /foo\n"),
+    }
+    _import(files, tmp_path, capsys)
+    result = strict_build(tmp_path / "new")
+    assert_answers(result, ["/posts/c.html", "/bar.html", "/foo/"], BASE)  # the addresses Hugo 0.168 gave them
+    assert_feed(result, "/index.xml", {BASE + "posts/c.html", BASE + "bar.html", BASE + "foo/"})  # and its <guid>s
+
+
+def test_feed_templates_not_in_the_site_are_said_in_one_line_and_hugos_own_predicts_the_ids(tmp_path, capsys):
+    files = {"hugo.toml": 'theme = "docsy"\n' + CONFIG, "content/posts/a.md": _post("A", "2024-01-01")}
+    err = _import(files, tmp_path, capsys)
+    assert (
+        "hugo.toml: warning: the feed templates of 'docsy' are not in the site: entry ids are predicted with Hugo's own RSS template" in err
+    )
+    assert_feed(strict_build(tmp_path / "new"), "/index.xml", {BASE + "posts/a/"})
+
+
+def test_a_feed_template_of_the_site_that_gives_other_ids_is_reported_at_its_line(tmp_path, capsys):
+    template = "<rss>\n{{ range .Pages }}\n<item>\n<guid>{{ .File.UniqueID }}</guid>\n</item>\n{{ end }}\n</rss>\n"
+    files = {"layouts/_default/rss.xml": template, "content/posts/a.md": _post("A", "2024-01-01")}
+    err = _import(files, tmp_path, capsys)
+    assert "layouts/_default/rss.xml:4: warning: the feed's entry ids are '{{ .File.UniqueID }}', not each page's permalink" in err
