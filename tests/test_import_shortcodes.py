@@ -232,3 +232,37 @@ def test_a_zola_sites_own_video_and_image_shortcodes_become_markdown(tmp_path, c
     assert "![The console](/a.svg)\n\n*Our console*" in written
     assert "warning:" not in err
     strict_build(tmp_path / "new")
+
+
+# -- the site's own shortcodes that highlight the code they enclose ----------------------------------------
+
+
+def test_a_hugo_sites_code_shortcodes_become_fenced_blocks_with_their_anchors_and_lines_stay_lines(tmp_path, capsys):
+    files = {
+        "hugo.toml": 'baseURL = "https://old.example/"\ntitle = "Old"\n',
+        "layouts/shortcodes/code.html": '<div id="code-{{ .Get 1 }}">\n{{ highlight (trim .Inner "\\n") (.Get 0) "" }}\n</div>\n',
+        "layouts/shortcodes/shown.html": (
+            '{{ $lang := .Get 0 }}\n{{ $code := trim .Inner "\\n" }}\n{{ $code = replaceRE "(?m)^#[^\\n]*\\n" "" $code }}\n'
+            '{{ highlight $code $lang "linenos=false" }}\n'
+        ),
+        "content/posts/a.md": "---\ntitle: A\ndate: 2024-01-02\nauthor: Ana Lima\n---\n"
+        "See [main](#code-main).\n\n"
+        "{{< code go main >}}\n\nfunc main() {}\n\n{{< /code >}}\n\n"
+        '{{< shown "rust" >}}\n# hidden\nlet x = "{{ y }}";\n```\n{{< /shown >}}\n\n'
+        "{{< shown sh >}}\n$ make\n{{< /shown >}}\n\n"
+        "{{< alert >}}\n",
+    }
+    source = write_site(tmp_path / "old", files, base=False)
+    code, _, err = run_cli(["import", "hugo", str(source), str(tmp_path / "new")], capsys)
+    assert code == 0, err
+    written = (tmp_path / "new/posts/ana-lima/2024-01-02-a.md").read_text()
+    assert '<a id="code-main"></a>\n\n```go\nfunc main() {}\n```\n' in written
+    assert '````rust\n# hidden\nlet x = "{{ y }}";\n```\n````\n' in written  # code is code: a longer fence, nothing in it translated
+    assert "```sh\n$ make\n```\n" in written
+    problems = [line for line in err.splitlines() if "warning:" in line]
+    assert problems == [
+        f"{source}/content/posts/a.md:24: warning: the shortcode '{{{{< alert >}}}}' cannot be translated; it is kept as text",
+        f"{source}/layouts/shortcodes/shown.html:4: warning: the shortcode 'shown' changes the code before it shows it: its uses become "
+        "fenced code blocks of their language, without the rest",
+    ]
+    strict_build(tmp_path / "new")  # the link to #code-main lands

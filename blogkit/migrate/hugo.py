@@ -15,6 +15,7 @@ from blogkit.core.urls import slugify
 from blogkit.migrate import source
 from blogkit.migrate.assets import check_svgs
 from blogkit.migrate.bylines import bylines
+from blogkit.migrate.code_wrappers import hugo_code_shortcodes
 from blogkit.migrate.frontmatter import Split
 from blogkit.migrate.hugo_feeds import entry_ids
 from blogkit.migrate.model import Listing, OldFeed, OldPage, OldPost, OldSite, OldTeam, Person, Section
@@ -117,7 +118,8 @@ def read_hugo(root: str, sections: Sequence[str], language: str) -> OldSite:
     layouts = [f for folder in ("layouts", *(f"themes/{t}/layouts" for t in themes)) for f in files_under(site, folder)]
     ids = entry_ids(site, config, layouts, themes)
     wrappers, shortcodes = hugo_shortcodes(site, layouts, themes)
-    translator = Translator(site, lambda ref, where: _find(ref, where, content_dir, content_files), wrappers, frozenset(shortcodes))
+    code = hugo_code_shortcodes(site, shortcodes)
+    translator = Translator(site, lambda ref, where: _find(ref, where, content_dir, content_files), wrappers, frozenset(shortcodes), code)
     author_taxonomy = next((plural for singular, plural in taxonomies.items() if singular == "author"), "")
     tag_taxonomies = [plural for singular, plural in taxonomies.items() if singular != "author"]
     terms: dict[str, set[str]] = {}

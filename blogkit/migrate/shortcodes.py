@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from blogkit.load.markdown import MORE_MARKER
+from blogkit.migrate.code_wrappers import CodeWrapper, code_block, place_anchors
 from blogkit.migrate.model import OldSite
 from blogkit.migrate.wrappers import Wrapper, video_link, video_target, wrapped
 
@@ -29,18 +30,28 @@ class Translator:
     """Translates the bodies of one old site; problems go to the site's list."""
 
     def __init__(
-        self, site: OldSite, find_source: FindSource, wrappers: Mapping[str, Wrapper] | None = None, own: frozenset[str] = frozenset()
+        self,
+        site: OldSite,
+        find_source: FindSource,
+        wrappers: Mapping[str, Wrapper] | None = None,
+        own: frozenset[str] = frozenset(),
+        code: Mapping[str, CodeWrapper] | None = None,
     ) -> None:
         self.site = site
         self.find_source = find_source
         self.wrappers = wrappers or {}  # the site's shortcodes or includes that wrap one image or video (`blogkit.migrate.wrappers`)
         self.own = own  # the names of the site's own shortcodes: they shadow the built-in ones
+        self.code = code or {}  # the site's shortcodes that highlight the code they enclose (`blogkit.migrate.code_wrappers`)
+        self._uses = re.compile(_HUGO_CODE_USE.format("|".join(map(re.escape, sorted(self.code)))), re.M | re.S) if self.code else None
+        self._told: set[str] = set()
 
     def body(self, generator: str, text: str, source: str, first_line: int) -> str:
         rules = {"zola": self._zola, "hugo": self._hugo, "jekyll": self._jekyll}[generator]
         text = _MORE.sub(MORE_MARKER, text)
         if generator == "hugo":
             text = _HUGO_BLOCK_HIGHLIGHT.sub(lambda m: _fence(m.group("lang"), m.group("code")), text)
+            if self._uses is not None:
+                text = self._uses.sub(lambda m: self._code_block(m, source), text)
         if generator == "jekyll":
             text = _JEKYLL_HIGHLIGHT.sub(lambda m: _fence(m.group("lang"), m.group("code")), text)
         parts: list[str] = []
@@ -50,7 +61,24 @@ class Translator:
             parts.append(fence.group(0))
             position = fence.end()
         parts.append(rules(text[position:], source, first_line, text, position))
-        return "".join(parts)
+        return place_anchors("".join(parts)) if self._uses is not None else "".join(parts)
+
+    def _code_block(self, match: re.Match[str], source: str) -> str:
+        """A use of one of the site's code shortcodes as a fenced block; what else its template did, said once."""
+        name, code = match.group("name"), match.group("code")
+        wrapper = self.code[name]
+        _, positional, named = _hugo_args(name + " " + match.group("args"))
+        if wrapper.more and name not in self._told:
+            self._told.add(name)
+            self.site.warn(
+                wrapper.template,
+                wrapper.line,
+                f"the shortcode '{name}' {wrapper.more}: its uses become fenced code blocks of their language, without the rest",
+                "read those blocks over after the import",
+            )
+        trimmed = code.strip("\n")
+        block = code_block(wrapper, {**{str(n): v for n, v in enumerate(positional)}, **named}, trimmed, match.group("indent"))
+        return block + "\n" * (code.count("\n") - trimmed.count("\n") - 1)  # as many lines as the use: later lines keep their numbers
 
     # -- shared -------------------------------------------------------------------------------
     def _line(self, whole: str, offset: int, first_line: int) -> int:
@@ -225,6 +253,10 @@ _ZOLA_BLOCK = re.compile(r"\{%\s*[A-Za-z_][A-Za-z0-9_]*\([^)]*\)\s*%\}")
 _HUGO_SHORTCODE = re.compile(r"(?P<escaped>\{\{[<%]/\*.*?\*/[>%]\}\})|\{\{[<%]\s*(?P<body>[^/\s].*?)\s*[>%]\}\}", re.DOTALL)
 _HUGO_BLOCK_HIGHLIGHT = re.compile(
     r"^\{\{<\s*highlight\s+(?P<lang>[\w+#-]+)[^>]*>\}\}\n(?P<code>.*?)\n?\{\{<\s*/highlight\s*>\}\}[ \t]*$", re.MULTILINE | re.DOTALL
+)
+_HUGO_CODE_USE = (  # a use of a code shortcode on lines of its own, its name left to fill in ({})
+    r"^(?P<indent>[ \t]*)\{{\{{<\s*(?P<name>{})(?P<args>(?:\s[^\n]*?)?)\s*>\}}\}}[ \t]*\n"
+    r"(?P<code>(?:.*?\n)?)[ \t]*\{{\{{<\s*/(?P=name)\s*>\}}\}}[ \t]*$"
 )
 _JEKYLL_HIGHLIGHT = re.compile(
     r"^\{%-?\s*highlight\s+(?P<lang>[\w+#-]+)[^%]*-?%\}\n?(?P<code>.*?)\n?\{%-?\s*endhighlight\s*-?%\}[ \t]*$", re.MULTILINE | re.DOTALL

@@ -34,10 +34,10 @@ class Wrapper:
     caption: str = ""
 
 
-def hugo_shortcodes(site: OldSite, files: list[str], themes: list[str]) -> tuple[dict[str, Wrapper], set[str]]:
-    """The wrappers among the site's shortcodes (the site's before its themes'), and the names of all its shortcodes."""
+def hugo_shortcodes(site: OldSite, files: list[str], themes: list[str]) -> tuple[dict[str, Wrapper], dict[str, str]]:
+    """The wrappers among the site's shortcodes (the site's before its themes'), and each shortcode's template file."""
     found: dict[str, Wrapper] = {}
-    named: set[str] = set()
+    named: dict[str, str] = {}
     folders = ("layouts/shortcodes/", "layouts/_shortcodes/")
     for prefix in ("", *(f"themes/{theme}/" for theme in themes)):
         for path in files:
@@ -47,7 +47,7 @@ def hugo_shortcodes(site: OldSite, files: list[str], themes: list[str]) -> tuple
             name = path[len(prefix + folder) :].split(".")[0]
             if name in named:
                 continue  # the site's own shadows its theme's
-            named.add(name)
+            named[name] = path
             wrapper = _wrapper(_hugo_slots(_read(site, path)))
             if wrapper is not None:
                 found[name] = wrapper
@@ -89,16 +89,16 @@ def wrapped(wrapper: Wrapper, args: Mapping[str, str]) -> str | None:
         return None
     if any(not args.get(name.rstrip("/"), "").strip() for name in _SLOT.findall(wrapper.src)):
         return None
-    src = _fill(wrapper.src, args)
+    src = fill(wrapper.src, args)
     if wrapper.kind in ("youtube", "vimeo") and not re.fullmatch(r"[\w-]+", src):
         return None
-    title = _fill(wrapper.title, args)
+    title = fill(wrapper.title, args)
     if wrapper.kind == "image":
-        alt = _fill(wrapper.alt, args) or ("" if wrapper.caption else title)
+        alt = fill(wrapper.alt, args) or ("" if wrapper.caption else title)
         image = f"![{_bracketed(alt)}]({_address(src)}" + (f' "{title.replace(chr(34), chr(39))}"' if title else "") + ")"
-        caption = _fill(wrapper.caption, args).strip()
+        caption = fill(wrapper.caption, args).strip()
         return image + (f"\n\n*{caption}*" if caption else "")
-    return video_link(wrapper.kind, src, title or _fill(wrapper.alt, args))
+    return video_link(wrapper.kind, src, title or fill(wrapper.alt, args))
 
 
 def video_link(kind: str, video: str, title: str) -> str:
@@ -145,6 +145,11 @@ _LIQUID_IF = re.compile(r"\{%-?\s*(?:if|elsif|else|endif|unless|endunless)\b[^%]
 _LIQUID_BASE = re.compile(r"\{\{-?\s*site\.baseurl\s*-?\}\}")
 
 
+def slot_names(template: str) -> list[str]:
+    """The parameters a template with slots uses, in order."""
+    return [name.rstrip("/") for name in _SLOT.findall(template)]
+
+
 def _slot(name: str, filters: str) -> str:
     return f"{_OPEN}{name}{'/' if re.search(_URL_FILTERS, filters or '') else ''}{_CLOSE}"
 
@@ -155,6 +160,13 @@ def _param_name(match: re.Match[str], first: int) -> str:
 
 def _hugo_slots(template: str) -> str:
     """The template with its parameters set aside as slots, its `if`s and `with`s opened; '' if it does more."""
+    template = hugo_set_aside(template)
+    return "" if "{{" in template else template
+
+
+def hugo_set_aside(template: str) -> str:
+    """A Hugo template with its comments removed, its parameters set aside as slots (`{{ .Get 0 }}`, `{{ $src }}`
+    of `{{ $src := .Get "src" }}`), its `with`s on a parameter opened and its `if`s removed; the rest as written."""
     template = _HUGO_COMMENT.sub("", template)
     variables: dict[str, str] = {}
 
@@ -175,8 +187,7 @@ def _hugo_slots(template: str) -> str:
         name = _param_name(match, 0) or variables.get(match.group(6) or "", "")
         return _slot(name, match.group(7)) if name else match.group(0)
 
-    template = _HUGO_IF.sub("", _HUGO_OUT.sub(out, template))
-    return "" if "{{" in template else template
+    return _HUGO_IF.sub("", _HUGO_OUT.sub(out, template))
 
 
 def _tera_slots(template: str) -> str:
@@ -239,7 +250,9 @@ def _wrapper(slotted: str) -> Wrapper | None:
     return None
 
 
-def _fill(template: str, args: Mapping[str, str]) -> str:
+def fill(template: str, args: Mapping[str, str]) -> str:
+    """A template with slots, the call's arguments in them ('' for one not given)."""
+
     def value(match: re.Match[str]) -> str:
         name = match.group(1)
         given = args.get(name.rstrip("/"), "").strip()
