@@ -40,7 +40,7 @@ class Translator:
         self.site = site
         self.find_source = find_source
         self.wrappers = wrappers or {}  # the site's shortcodes or includes that wrap one image or video (`blogkit.migrate.wrappers`)
-        self.own = own  # the names of the site's own shortcodes: they shadow the built-in ones
+        self.guessed = own - _BUILT_IN  # the site's own shortcodes (not restyled built-ins): they mean what the site says, not a guess
         self.code = code or {}  # the site's shortcodes that highlight the code they enclose (`blogkit.migrate.code_wrappers`)
         self._uses = re.compile(_HUGO_CODE_USE.format("|".join(map(re.escape, sorted(self.code)))), re.M | re.S) if self.code else None
         self._told: set[str] = set()
@@ -134,7 +134,7 @@ class Translator:
             if name in self.wrappers:
                 made = wrapped(self.wrappers[name], args)
             else:
-                made = _common(name, args) if name not in self.own - _BUILT_IN else None
+                made = _common(name, args) if name not in self.guessed else None
             if made is None:
                 self._kept(source, self._line(whole, offset + match.start(), first_line), match.group(0), "the shortcode")
                 return match.group(0)
@@ -162,7 +162,7 @@ class Translator:
             if name in self.wrappers:
                 made = wrapped(self.wrappers[name], args)
             else:
-                made = _common(name, {**dict(enumerate(positional)), **named}) if name and name not in self.own - _BUILT_IN else None
+                made = _common(name, {**dict(enumerate(positional)), **named}) if name and name not in self.guessed else None
             if made is None:
                 self._kept(source, line, match.group(0), "the shortcode")
                 return match.group(0)
