@@ -144,10 +144,13 @@ def test_a_jekyll_include_of_a_figure_with_a_caption_or_of_a_player_becomes_mark
             '<div>\n<iframe src="https://player.vimeo.com/video/{{ include.id }}" title="{{ include.title }}"></iframe>\n</div>\n'
         ),
         "_includes/card.html": '<div class="card"><img src="{{ include.src }}"><p>Read more</p></div>\n',
+        "_includes/embed.html": '<div class="embed"><iframe src="{{ include.url }}" title="{{ include.title }}"></iframe></div>\n',
         "_posts/2024-01-02-a.md": "---\ntitle: A\nauthor: ana\n---\n"
         '{% include figure.html src="/images/a.svg" alt="The console" caption="Our console" %}\n\n'
         '{% include vimeo.html id="4242" title="The demo" %}\n\n'
-        '{% include card.html src="/images/a.svg" %}\n',
+        '{% include card.html src="/images/a.svg" %}\n\n'
+        '{% include embed.html url="https://www.youtube-nocookie.com/embed/AbCdEf123" title="Launch" %}\n\n'
+        '{% include embed.html url="https://slides.example/deck" %}\n',
         "images/a.svg": SVG,
     }
     source = write_site(tmp_path / "old", files, base=False)
@@ -157,6 +160,8 @@ def test_a_jekyll_include_of_a_figure_with_a_caption_or_of_a_player_becomes_mark
     assert "![The console](/images/a.svg)\n\n*Our console*" in written
     assert "[Watch the video on Vimeo: The demo](https://vimeo.com/4242)" in written
     assert "_posts/2024-01-02-a.md:9: warning: the Liquid tag '{% include card.html" in err  # text beside the image: no wrapper
+    assert "[Watch the video on YouTube: Launch](https://www.youtube.com/watch?v=AbCdEf123)" in written
+    assert '_posts/2024-01-02-a.md:13: warning: the Liquid tag \'{% include embed.html url="https://slides.example/deck"' in err
 
 
 # -- videos: a link the reader follows, its title when known; never dropped silently ---------------------

@@ -18,7 +18,7 @@ from typing import Any
 from blogkit.load.markdown import MORE_MARKER
 from blogkit.migrate.code_wrappers import CodeWrapper, code_block, place_anchors
 from blogkit.migrate.model import OldSite
-from blogkit.migrate.wrappers import Wrapper, video_link, video_target, wrapped
+from blogkit.migrate.wrappers import Wrapper, player_of, video_link, video_target, wrapped
 
 SOURCE_SCHEME = "import-source:"
 FindSource = Callable[[str, str], str | None]  # (reference as written, the referring file) -> a content file of the old site
@@ -218,7 +218,7 @@ class Translator:
             line = self._line_at(match, whole, offset, first_line)
             attrs = {m.group(1).lower(): html.unescape(m.group(2) or m.group(3) or "").strip() for m in _ATTR.finditer(match.group(0))}
             src, title = attrs.get("src") or attrs.get("data-src") or "", attrs.get("title", "")
-            player = next(((kind, found.group(1)) for kind, pattern in _PLAYERS if (found := pattern.search(src))), None)
+            player = player_of(src)
             if player:
                 url, label = video_target(*player, title)
             elif src.startswith(("https://", "http://", "//", "/")):
@@ -268,9 +268,6 @@ _EMBED = re.compile(
     r"""(?P<script><script\b[^>]*>.*?</script>)|<iframe\b(?:[^>"']|"[^"]*"|'[^']*')*>(?:[^<]*</iframe>)?""", re.IGNORECASE | re.DOTALL
 )
 _ATTR = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-_YOUTUBE = re.compile(r"(?:youtube(?:-nocookie)?\.com/(?:embed|v)/|youtu\.be/)([\w-]{6,})")
-_VIMEO = re.compile(r"player\.vimeo\.com/video/(\d+)")
-_PLAYERS = (("youtube", _YOUTUBE), ("vimeo", _VIMEO))
 _LIQUID_ARG = re.compile(r"""(\w+)\s*=\s*(?:"([^"]*)"|'([^']*)'|(\S+))""")
 _BUILT_IN = frozenset({"figure", "youtube", "vimeo", "gist", "tweet", "x", "highlight"})  # Hugo's, which a site's own may restyle
 _ZOLA_ARG = re.compile(r"(\w+)\s*=\s*(\"[^\"]*\"|'[^']*'|[^,\s]+)")

@@ -27,7 +27,7 @@ _SLOT = re.compile(f"{_OPEN}([^{_CLOSE}]*){_CLOSE}")
 class Wrapper:
     """A template that wraps one image or video; its fields are templates with parameters set aside."""
 
-    kind: str  # "image", "youtube", "vimeo" (src is the video's id), or "video" (src is the address of a file)
+    kind: str  # "image", "youtube", "vimeo" (src is the video's id), "player" (src is a player's address), "video" (a file's)
     src: str
     alt: str = ""
     title: str = ""
@@ -90,6 +90,11 @@ def wrapped(wrapper: Wrapper, args: Mapping[str, str]) -> str | None:
     if any(not args.get(name.rstrip("/"), "").strip() for name in _SLOT.findall(wrapper.src)):
         return None
     src = fill(wrapper.src, args)
+    if wrapper.kind == "player":
+        player = player_of(src)
+        if player is None:
+            return None
+        return video_link(*player, fill(wrapper.title, args))
     if wrapper.kind in ("youtube", "vimeo") and not re.fullmatch(r"[\w-]+", src):
         return None
     title = fill(wrapper.title, args)
@@ -247,7 +252,24 @@ def _wrapper(slotted: str) -> Wrapper | None:
         video = pattern.search(attrs.get("src", ""))
         if video:
             return Wrapper(player, video.group(1), "", title)
+    if _SLOT.fullmatch(attrs.get("src", "")):
+        return Wrapper("player", attrs["src"], "", title)  # the player's whole address is a parameter: known at each call
     return None
+
+
+def player_of(src: str) -> tuple[str, str] | None:
+    """('youtube', id) or ('vimeo', id) for the address of a YouTube or Vimeo player; None for any other."""
+    for kind, pattern in _PLAYER_ADDRESS:
+        found = pattern.search(src)
+        if found:
+            return kind, found.group(1)
+    return None
+
+
+_PLAYER_ADDRESS = (
+    ("youtube", re.compile(r"(?:youtube(?:-nocookie)?\.com/(?:embed|v)/|youtu\.be/)([\w-]{6,})")),
+    ("vimeo", re.compile(r"player\.vimeo\.com/video/(\d+)")),
+)
 
 
 def fill(template: str, args: Mapping[str, str]) -> str:
