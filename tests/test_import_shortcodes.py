@@ -99,6 +99,11 @@ HUGO_WRAPPERS = {
         "</iframe></div>\n"
     ),
     "layouts/shortcodes/empty.html": "",
+    "layouts/shortcodes/linked.html": (
+        '<figure>{{ with (.Get "link") }}<a href="{{ . }}">{{ end }}\n'
+        '<img src="{{ .Get "src" }}" {{ with .Get "alt" }}alt="{{ . }}"{{ end }}>{{ if .Get "link" }}</a>{{ end }}\n'
+        '{{ with (.Get "caption") }}<figcaption><p>{{ . | markdownify }}</p></figcaption>{{ end }}</figure>\n'
+    ),
     "layouts/shortcodes/figure.html": '{{ $img := resources.Get (.Get "src") }}<img src="{{ $img.RelPermalink }}">\n',
     "themes/plain/layouts/shortcodes/diagram.html": '{{ $src := .Get "src" }}<p><img src="{{ $src }}" title="{{ .Get "title" }}"></p>\n',
     "themes/plain/layouts/shortcodes/pic.html": "<b>the theme's, shadowed by the site's</b>\n",
@@ -114,7 +119,8 @@ def test_a_hugo_sites_own_image_and_video_shortcodes_become_markdown(tmp_path, c
         '{{< diagram src="/diagrams/flow.svg" title="The flow" >}}\n\n'
         '{{< youtube w7Ft2ymGmfc title="Our talk" >}}\n\n'
         '{{< figure src="/images/a.svg" caption="Kept as Hugo\'s" >}}\n\n'
-        "{{< empty >}}\n"
+        "{{< empty >}}\n\n"
+        '{{< linked src="/diagrams/flow.svg" link="https://old.example/" caption="Linked" >}}\n'
     )
     files = {**HUGO_WRAPPERS, "content/posts/a.md": f"---\ntitle: A\ndate: 2024-01-02\nauthor: Ana Lima\n---\n{body}"}
     source = write_site(tmp_path / "old", files, base=False)
@@ -127,6 +133,7 @@ def test_a_hugo_sites_own_image_and_video_shortcodes_become_markdown(tmp_path, c
     assert "[Watch the video on YouTube: Our talk](https://www.youtube.com/watch?v=w7Ft2ymGmfc)" in written
     assert "![Kept as Hugo's](/images/a.svg)\n\n*Kept as Hugo's*" in written  # the site's own figure does more: Hugo's meaning
     assert "{{< empty >}}" in written
+    assert "![](/diagrams/flow.svg)\n\n*Linked*" in written
     assert "content/posts/a.md:16: warning: the shortcode '{{< empty >}}' cannot be translated; it is kept as text" in err
     assert err.count("warning:") == 1
     strict_build(tmp_path / "new")

@@ -138,7 +138,9 @@ _HUGO_PARAM = r"\$?\.Get\s+(?:\"(\w+)\"|(\d+))|index\s+\$?\.Params\s+(?:\"(\w+)\
 _HUGO_COMMENT = re.compile(r"\{\{-?\s*/\*.*?\*/\s*-?\}\}", re.S)
 _HUGO_SET = re.compile(r"\{\{-?\s*(\$\w+)\s*:?=\s*(?:" + _HUGO_PARAM + r")\s*-?\}\}")
 _HUGO_WITH = re.compile(
-    r"\{\{-?\s*with\s+(?:" + _HUGO_PARAM + r"|(\$\w+))\s*-?\}\}((?:(?!\{\{-?\s*(?:with|if|range)\b).)*?)\{\{-?\s*end\s*-?\}\}", re.S
+    r"\{\{-?\s*with\s+\(?\s*(?:" + _HUGO_PARAM + r"|(\$\w+))\s*\)?\s*-?\}\}"
+    r"((?:(?!\{\{-?\s*(?:with|if|range)\b).)*?)\{\{-?\s*end\s*-?\}\}",
+    re.S,
 )
 _HUGO_OUT = re.compile(r"\{\{-?\s*\(?\s*(?:" + _HUGO_PARAM + r"|(\$\w+))\s*\)?(" + _FILTERS + r")-?\}\}")
 _HUGO_IF = re.compile(r"\{\{-?\s*(?:(?:if|else\s+if)\s+[^}]*|else|end)\s*-?\}\}")
