@@ -59,3 +59,52 @@ def test_the_feeds_keep_every_entry_as_hugo_wrote_them_by_default(tmp_path, caps
     assert "feeds:\n  entries: 24\n" in (tmp_path / "new/blogkit.yaml").read_text()
     result = strict_build(tmp_path / "new")
     assert_feed(result, "/index.xml", {f"{BASE}posts/p{n:02d}/" for n in range(1, 25)})
+
+
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"></svg>\n'
+
+
+def test_a_draft_bundles_files_are_held_back_with_the_draft_never_published(tmp_path, capsys):
+    files = {
+        "content/posts/a.md": _post("A", "2024-01-02"),
+        "content/posts/wip/index.md": _post("Work in progress", "2024-02-03", "draft: true\n") + "![plan](plan.svg)\n",
+        "content/posts/wip/plan.svg": SVG,
+        "content/posts/shipped/index.md": _post("Shipped", "2024-02-04") + "![plan](plan.svg)\n",
+        "content/posts/shipped/plan.svg": SVG,
+    }
+    _import(files, tmp_path, capsys)
+    new = tmp_path / "new"
+    assert (new / "posts/rui-okonkwo/2024-02-03-wip/plan.svg").is_file()  # beside the draft, published when it is
+    assert sorted(str(p.relative_to(new)) for p in (new / "static").rglob("*.svg")) == ["static/posts/shipped/plan.svg"]
+    result = strict_build(new)
+    published = [path for path in result.outputs.files if path.endswith(".svg")]
+    assert published and all("wip" not in path for path in published)
+
+
+def test_ugly_urls_and_urls_with_an_extension_keep_their_addresses_and_feed_ids_without_a_slash(tmp_path, capsys):
+    files = {
+        "hugo.toml": "uglyURLs = true\n" + CONFIG,
+        "content/posts/c.md": _post("C", "2024-01-03"),
+        "content/posts/b.md": _post("B", "2024-01-02", "url: /bar.html\n"),
+        "content/posts/a.md": _post("A", "2024-01-01", "url: /foo\n"),
+    }
+    _import(files, tmp_path, capsys)
+    result = strict_build(tmp_path / "new")
+    assert_answers(result, ["/posts/c.html", "/bar.html", "/foo/"], BASE)  # the addresses Hugo 0.168 gave them
+    assert_feed(result, "/index.xml", {BASE + "posts/c.html", BASE + "bar.html", BASE + "foo/"})  # and its <guid>s
+
+
+def test_feed_templates_not_in_the_site_are_said_in_one_line_and_hugos_own_predicts_the_ids(tmp_path, capsys):
+    files = {"hugo.toml": 'theme = "docsy"\n' + CONFIG, "content/posts/a.md": _post("A", "2024-01-01")}
+    err = _import(files, tmp_path, capsys)
+    assert (
+        "hugo.toml: warning: the feed templates of 'docsy' are not in the site: entry ids are predicted with Hugo's own RSS template" in err
+    )
+    assert_feed(strict_build(tmp_path / "new"), "/index.xml", {BASE + "posts/a/"})
+
+
+def test_a_feed_template_of_the_site_that_gives_other_ids_is_reported_at_its_line(tmp_path, capsys):
+    template = "<rss>\n{{ range .Pages }}\n<item>\n<guid>{{ .File.UniqueID }}</guid>\n</item>\n{{ end }}\n</rss>\n"
+    files = {"layouts/_default/rss.xml": template, "content/posts/a.md": _post("A", "2024-01-01")}
+    err = _import(files, tmp_path, capsys)
+    assert "layouts/_default/rss.xml:4: warning: the feed's entry ids are '{{ .File.UniqueID }}', not each page's permalink" in err

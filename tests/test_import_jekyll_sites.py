@@ -290,3 +290,10 @@ def test_lines_of_liquid_after_a_rewritten_iframe_are_lines_of_the_file(tmp_path
     )
     _, report, _ = imported(tmp_path, capsys, {"_posts/2024-03-01-one.md": post("title: One\nauthor: Ana", body)})
     assert "_posts/2024-03-01-one.md:6: warning: the Liquid tag '{% raw_thing %}' cannot be translated" in report
+
+
+def test_a_gem_theme_that_brings_jekyll_feed_keeps_its_feed_and_says_so_in_one_line(tmp_path, capsys):
+    files = {"_posts/2024-01-15-raft.md": post("title: Raft\nauthor: ana"), "index.md": "---\nlayout: home\n---\n"}
+    _, err, result = imported(tmp_path, capsys, files, "theme: minima\n")
+    assert err.count("the theme 'minima' is a gem, not in the site, that brings jekyll-feed") == 1
+    assert_feed(result, "/feed.xml", {BASE + "2024/01/15/raft"})  # jekyll-feed's id: the post's id, no trailing slash

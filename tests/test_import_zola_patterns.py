@@ -113,3 +113,44 @@ def test_a_bundle_svg_with_a_plain_doctype_is_written_without_it_so_the_build_pu
     written = next((tmp_path / "new/posts").rglob("flow.svg")).read_text()
     assert "DOCTYPE" not in written and "<rect" in written
     strict_build(tmp_path / "new")
+
+
+WEIGHTED = {
+    "content/blog/_index.md": '+++\ntitle = "Blog"\nsort_by = "weight"\n+++\n',
+    "content/blog/2024-03-05-news.md": '+++\ntitle = "News"\nweight = 3\n[taxonomies]\nauthors = ["Ines Varga"]\n+++\nNews.\n',
+    "content/blog/intro.md": '+++\ntitle = "Intro"\nweight = 1\n[taxonomies]\nauthors = ["Ines Varga"]\n+++\nFirst.\n',
+    "content/blog/setup.md": '+++\ntitle = "Setup"\nweight = 2\nupdated = 2023-11-20\n[taxonomies]\nauthors = ["Ines Varga"]\n+++\nThen.\n',
+    "content/course/_index.md": '+++\ntitle = "Course"\nsort_by = "title"\n+++\n',
+    "content/course/basics.md": '+++\ntitle = "Basics"\n[taxonomies]\nauthors = ["Ines Varga"]\n+++\nBasics.\n',
+}
+
+
+def test_undated_pages_of_a_section_sorted_by_weight_or_title_import_dated_and_reported(tmp_path, capsys):
+    code, err = _import(_site(tmp_path / "old", WEIGHTED), tmp_path / "new", capsys)
+    assert code == 0, err
+    posts = sorted(p.name for p in (tmp_path / "new/posts/ines-varga").iterdir())
+    assert posts == ["2023-11-20-setup.md", "2024-03-05-intro.md", "2024-03-05-news.md"]
+    assert (
+        "content/blog/intro.md:1: warning: the page has no date (its section is sorted by weight): it is dated 2024-03-05, the date" in err
+    )
+    assert (
+        "content/blog/setup.md:1: warning: the page has no date (its section is sorted by weight): it is dated 2023-11-20, its 'upd" in err
+    )
+    assert (
+        "content/course/_index.md:1: warning: the 1 pages of the section 'course' are not imported: none of its pages is dated (it is so"
+        in err
+    )
+    result = strict_build(tmp_path / "new")
+    assert_answers(result, ["/blog/intro/", "/blog/setup/", "/blog/news/"], BASE)
+
+    code, err = _import(_site(tmp_path / "old", WEIGHTED), tmp_path / "again", capsys, "--section", "blog", "--section", "course")
+    assert code == 0, err
+    assert (tmp_path / "again/posts/ines-varga/2024-03-05-basics.md").is_file()
+
+
+def test_undated_pages_of_a_section_sorted_by_date_are_still_left_out_and_reported(tmp_path, capsys):
+    files = {**WEIGHTED, "content/blog/_index.md": '+++\ntitle = "Blog"\nsort_by = "date"\n+++\n'}
+    code, err = _import(_site(tmp_path / "old", files), tmp_path / "new", capsys)
+    assert code == 0, err
+    assert "content/blog/intro.md:1: warning: the page has no date; it is left out" in err
+    assert sorted(p.name for p in (tmp_path / "new/posts/ines-varga").iterdir()) == ["2024-03-05-news.md"]

@@ -15,7 +15,9 @@ from blogkit.core.urls import slugify
 from blogkit.migrate import source
 from blogkit.migrate.assets import check_svgs
 from blogkit.migrate.bylines import bylines
+from blogkit.migrate.code_wrappers import hugo_code_shortcodes
 from blogkit.migrate.frontmatter import Split
+from blogkit.migrate.hugo_feeds import entry_ids
 from blogkit.migrate.model import Listing, OldFeed, OldPage, OldPost, OldSite, OldTeam, Person, Section
 from blogkit.migrate.people import person_from_record
 from blogkit.migrate.reading import (
@@ -41,6 +43,7 @@ from blogkit.migrate.reading import (
     zone_named,
 )
 from blogkit.migrate.shortcodes import Translator
+from blogkit.migrate.wrappers import hugo_shortcodes
 
 CONFIG_NAMES = ("hugo.toml", "hugo.yaml", "hugo.json", "config.toml", "config.yaml", "config.json")
 _DEFAULT_TAXONOMIES = {"tag": "tags", "category": "categories"}
@@ -103,7 +106,7 @@ def read_hugo(root: str, sections: Sequence[str], language: str) -> OldSite:
             if section and folder:  # a section, or a section inside one (Docsy's blog/news): it keeps its page
                 site.sections[folder] = Section(folder, text(meta.get("title")) or posixpath.basename(folder).title(), url)
             continue
-        site.pages[path] = _url(meta, inside, section, permalinks, prefix, zone, _suffix(path, codes))
+        site.pages[path] = _url(meta, inside, section, permalinks, prefix, zone, _suffix(path, codes), _ugly(config, section))
         pages.append((path, section, meta, split.body, split.body_line))
         splits[path] = split
     for _, section, _, _, _ in pages:
@@ -111,7 +114,12 @@ def read_hugo(root: str, sections: Sequence[str], language: str) -> OldSite:
             site.sections[section] = Section(section, section.replace("-", " ").title(), f"{prefix}/{section}/")
     chosen = _chosen(site, sections, pages)
     content_files = set(site.pages)
-    translator = Translator(site, lambda ref, where: _find(ref, where, content_dir, content_files))
+    themes = texts(config.get("theme"))
+    layouts = [f for folder in ("layouts", *(f"themes/{t}/layouts" for t in themes)) for f in files_under(site, folder)]
+    ids = entry_ids(site, config, layouts, themes)
+    wrappers, shortcodes = hugo_shortcodes(site, layouts, themes)
+    code = hugo_code_shortcodes(site, shortcodes)
+    translator = Translator(site, lambda ref, where: _find(ref, where, content_dir, content_files), wrappers, frozenset(shortcodes), code)
     author_taxonomy = next((plural for singular, plural in taxonomies.items() if singular == "author"), "")
     tag_taxonomies = [plural for singular, plural in taxonomies.items() if singular != "author"]
     terms: dict[str, set[str]] = {}
@@ -168,7 +176,7 @@ def read_hugo(root: str, sections: Sequence[str], language: str) -> OldSite:
                 body=translator.body("hugo", body, path, body_line),
                 slug=text(meta.get("slug")) or dated_name(page_stem(path))[1],
                 url=site.pages[path],
-                feed_id=site.base_url.rstrip("/") + site.pages[path],
+                feed_id=(site.base_url.rstrip("/") if ids == "permalink" else "") + site.pages[path],
                 authors=tuple(people),
                 tags=tuple(t for name in tag_taxonomies for t in texts(meta.get(name))) + _inner_sections(site, path, content_dir, section),
                 section=section,
@@ -237,9 +245,28 @@ def _suffix(path: str, codes: set[str]) -> str:
     return f".{code}" if code in codes else ""
 
 
-def _url(meta: dict[str, Any], inside: str, section: str, permalinks: dict[str, str], prefix: str, zone: ZoneInfo, suffix: str) -> str:
+def _ugly(config: dict[str, Any], section: str) -> bool:
+    """Whether Hugo's `uglyURLs` (true, or per section) gives the section's pages `x.html` URLs instead of `x/`."""
+    ugly = config.get("uglyURLs", config.get("uglyurls"))
+    return ugly.get(section) is True if isinstance(ugly, dict) else ugly is True
+
+
+def _url(
+    meta: dict[str, Any], inside: str, section: str, permalinks: dict[str, str], prefix: str, zone: ZoneInfo, suffix: str, ugly: bool
+) -> str:
+    """The page's URL as Hugo makes it: `url` as written (`/x/`, and `/x.html` kept without a slash), a permalink
+    pattern of its section, or its path; `x.html` rather than `x/` under `uglyURLs`."""
     if text(meta.get("url")):
-        return "/" + text(meta["url"]).strip("/") + "/"
+        written = text(meta["url"]).strip("/")
+        return "/" + written + ("" if _EXTENSION.search(written) else "/")
+    made = _made_url(meta, inside, section, permalinks, prefix, zone, suffix)
+    return made.rstrip("/") + ".html" if ugly and made.rstrip("/") else made
+
+
+_EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,8}$")
+
+
+def _made_url(meta: dict[str, Any], inside: str, section: str, permalinks: dict[str, str], prefix: str, zone: ZoneInfo, suffix: str) -> str:
     stem = page_stem(inside).removesuffix(suffix)
     slug = text(meta.get("slug"))
     pattern = permalinks.get(section)

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from blogkit.core.urls import slugify
 from blogkit.migrate.frontmatter import Split
-from blogkit.migrate.jekyll_content import comment_threads, image_includes, thread_url
+from blogkit.migrate.jekyll_content import comment_threads, thread_url
 from blogkit.migrate.jekyll_files import (
     defaults_for,
     excluded,
@@ -48,6 +48,7 @@ from blogkit.migrate.reading import (
 )
 from blogkit.migrate.rubyyaml import Duplicate
 from blogkit.migrate.shortcodes import Translator
+from blogkit.migrate.wrappers import jekyll_includes
 
 PERMALINK_STYLES = {
     "date": "/:categories/:year/:month/:day/:title:output_ext",
@@ -156,7 +157,7 @@ def read_jekyll(root: str, sections: Sequence[str], language: str) -> OldSite:
         raise SourceError(f"the site has no category '{unknown[0]}'", f"its categories are: {', '.join(sorted(known))}")
     for name in sorted(known):
         site.sections[name] = Section(name, name.replace("-", " ").title() if name.islower() else name, f"/{name.lower()}/")
-    translator = Translator(site, lambda ref, _where: _find(ref, site.pages), image_includes(site, files))
+    translator = Translator(site, lambda ref, _where: _find(ref, site.pages), jekyll_includes(site, files))
     threads = comment_threads(site, files)
     for path, meta, body, body_line in top:
         page = OldPage(

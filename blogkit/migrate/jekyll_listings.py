@@ -39,6 +39,9 @@ def octopress_slug(value: str) -> str:
     return re.sub(r"-{2,}", "-", _OCTOPRESS.sub("-", value)).lower()
 
 
+THEMES_WITH_FEED = frozenset({"minima", "minimal-mistakes-jekyll"})  # gem themes whose runtime dependencies include jekyll-feed
+
+
 def feed_template_id(template: str) -> str:
     """Which of a post's values a hand-written feed template gives as its entry id (`<id>`, `<guid>`, JSON Feed's
     `"id"`): 'url' (the post's address) or 'id' (Jekyll's post id, as jekyll-feed gives it); '' when it says neither."""
@@ -59,6 +62,15 @@ def feed_format(template: str, path: str) -> str:
 
 def feeds_and_listings(site: OldSite, config: dict[str, Any], categories: set[str], tags: set[str], plugin_files: list[str]) -> None:
     plugins = set(texts(config.get("plugins")) + texts(config.get("gems")))
+    theme = text(config.get("theme"))
+    if "jekyll-feed" not in plugins and theme in THEMES_WITH_FEED:  # Jekyll requires a gem theme's plugins itself
+        plugins.add("jekyll-feed")
+        site.warn(
+            site.config_file,
+            0,
+            f"the theme '{theme}' is a gem, not in the site, that brings jekyll-feed: its feed is kept with the entry ids of"
+            " jekyll-feed's own template (each post's id)",
+        )
     feed = mapping(config, "feed")
     if "jekyll-feed" in plugins:
         site.feeds.append(OldFeed("/" + (text(feed.get("path")) or "feed.xml").lstrip("/"), "hub", "", "atom"))

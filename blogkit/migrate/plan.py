@@ -159,8 +159,9 @@ def _add_post(plan: Plan, site: OldSite, post: OldPost, credits: Credits, places
     for asset in post.assets:
         inside = posixpath.relpath(asset, post.bundle_dir)
         _copy(plan, site, posixpath.join(posixpath.dirname(new_file), inside), asset)
-        if post.url.endswith("/") and not problem and old_path != places.paths[post.source]:
+        if post.url.endswith("/") and not problem and old_path != places.paths[post.source] and not post.draft:
             _copy(plan, site, f"static/{old_path}{inside}", asset)  # at its old URL too: feed readers and other sites show it from there
+        # a draft's files stay in its bundle, which publishes them with the post; the old generators published none of them
 
 
 def _add_page(plan: Plan, site: OldSite, page: OldPage, places: Places, urls: OldUrls) -> None:

@@ -16,8 +16,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from blogkit.load.markdown import MORE_MARKER
-from blogkit.migrate.jekyll_content import ImageInclude, image_markdown
+from blogkit.migrate.code_wrappers import CodeWrapper, code_block, place_anchors
 from blogkit.migrate.model import OldSite
+from blogkit.migrate.wrappers import Wrapper, player_of, video_link, video_target, wrapped
 
 SOURCE_SCHEME = "import-source:"
 FindSource = Callable[[str, str], str | None]  # (reference as written, the referring file) -> a content file of the old site
@@ -28,16 +29,29 @@ _FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})[^\n]*\n.*?^(?P=i
 class Translator:
     """Translates the bodies of one old site; problems go to the site's list."""
 
-    def __init__(self, site: OldSite, find_source: FindSource, includes: Mapping[str, ImageInclude] | None = None) -> None:
+    def __init__(
+        self,
+        site: OldSite,
+        find_source: FindSource,
+        wrappers: Mapping[str, Wrapper] | None = None,
+        own: frozenset[str] = frozenset(),
+        code: Mapping[str, CodeWrapper] | None = None,
+    ) -> None:
         self.site = site
         self.find_source = find_source
-        self.includes = includes or {}  # Jekyll includes that are one image
+        self.wrappers = wrappers or {}  # the site's shortcodes or includes that wrap one image or video (`blogkit.migrate.wrappers`)
+        self.guessed = own - _BUILT_IN  # the site's own shortcodes (not restyled built-ins): they mean what the site says, not a guess
+        self.code = code or {}  # the site's shortcodes that highlight the code they enclose (`blogkit.migrate.code_wrappers`)
+        self._uses = re.compile(_HUGO_CODE_USE.format("|".join(map(re.escape, sorted(self.code)))), re.M | re.S) if self.code else None
+        self._told: set[str] = set()
 
     def body(self, generator: str, text: str, source: str, first_line: int) -> str:
         rules = {"zola": self._zola, "hugo": self._hugo, "jekyll": self._jekyll}[generator]
         text = _MORE.sub(MORE_MARKER, text)
         if generator == "hugo":
             text = _HUGO_BLOCK_HIGHLIGHT.sub(lambda m: _fence(m.group("lang"), m.group("code")), text)
+            if self._uses is not None:
+                text = self._uses.sub(lambda m: self._code_block(m, source), text)
         if generator == "jekyll":
             text = _JEKYLL_HIGHLIGHT.sub(lambda m: _fence(m.group("lang"), m.group("code")), text)
         parts: list[str] = []
@@ -47,7 +61,24 @@ class Translator:
             parts.append(fence.group(0))
             position = fence.end()
         parts.append(rules(text[position:], source, first_line, text, position))
-        return "".join(parts)
+        return place_anchors("".join(parts)) if self._uses is not None else "".join(parts)
+
+    def _code_block(self, match: re.Match[str], source: str) -> str:
+        """A use of one of the site's code shortcodes as a fenced block; what else its template did, said once."""
+        name, code = match.group("name"), match.group("code")
+        wrapper = self.code[name]
+        _, positional, named = _hugo_args(name + " " + match.group("args"))
+        if wrapper.more and name not in self._told:
+            self._told.add(name)
+            self.site.warn(
+                wrapper.template,
+                wrapper.line,
+                f"the shortcode '{name}' {wrapper.more}: its uses become fenced code blocks of their language, without the rest",
+                "read those blocks over after the import",
+            )
+        trimmed = code.strip("\n")
+        block = code_block(wrapper, {**{str(n): v for n, v in enumerate(positional)}, **named}, trimmed, match.group("indent"))
+        return block + "\n" * (code.count("\n") - trimmed.count("\n") - 1)  # as many lines as the use: later lines keep their numbers
 
     # -- shared -------------------------------------------------------------------------------
     def _line(self, whole: str, offset: int, first_line: int) -> int:
@@ -100,7 +131,10 @@ class Translator:
 
         def shortcode(match: re.Match[str]) -> str:
             name, args = match.group("name"), _zola_args(match.group("args"))
-            made = _common(name, args)
+            if name in self.wrappers:
+                made = wrapped(self.wrappers[name], args)
+            else:
+                made = _common(name, args) if name not in self.guessed else None
             if made is None:
                 self._kept(source, self._line(whole, offset + match.start(), first_line), match.group(0), "the shortcode")
                 return match.group(0)
@@ -109,7 +143,7 @@ class Translator:
         text = _ZOLA_CALL.sub(shortcode, text)
         for match in _ZOLA_BLOCK.finditer(text):
             self._kept(source, self._line(whole, offset + match.start(), first_line), match.group(0), "the shortcode")
-        return text
+        return self._embeds(text, source, first_line, whole, offset)
 
     # -- Hugo ---------------------------------------------------------------------------------
     def _hugo(self, text: str, source: str, first_line: int, whole: str, offset: int) -> str:
@@ -124,13 +158,17 @@ class Translator:
                 value = self._param(positional[0])
                 if value is not None:
                     return value
-            made = _common(name, {**dict(enumerate(positional)), **named}) if name else None
+            args = {**{str(n): value for n, value in enumerate(positional)}, **named}
+            if name in self.wrappers:
+                made = wrapped(self.wrappers[name], args)
+            else:
+                made = _common(name, {**dict(enumerate(positional)), **named}) if name and name not in self.guessed else None
             if made is None:
                 self._kept(source, line, match.group(0), "the shortcode")
                 return match.group(0)
             return made
 
-        return _HUGO_SHORTCODE.sub(shortcode, text)
+        return self._embeds(_HUGO_SHORTCODE.sub(shortcode, text), source, first_line, whole, offset)
 
     # -- Jekyll -------------------------------------------------------------------------------
     def _jekyll(self, text: str, source: str, first_line: int, whole: str, offset: int) -> str:
@@ -146,7 +184,7 @@ class Translator:
                 return self._reference(rest, source, line)
             if name == "include":
                 file, _, arguments = rest.partition(" ")
-                made = image_markdown(self.includes[file], arguments) if file in self.includes else None
+                made = wrapped(self.wrappers[file], _liquid_args(arguments)) if file in self.wrappers else None
                 if made is not None:
                     return made
             if name in ("img", "image") or name.endswith(("_img", "_image")):
@@ -173,26 +211,27 @@ class Translator:
 
     def _embeds(self, text: str, source: str, first_line: int, whole: str, offset: int) -> str:
         """An <iframe> of a video becomes a link to the video (its title, if it has one): nothing is asked of the
-        video's host before the reader follows it. Any other <iframe> becomes a link to its page, reported."""
+        video's host before the reader follows it. Any other <iframe> becomes a link to its page, reported; one
+        without an address is reported and left out (blogkit's Markdown drops iframes)."""
 
         def frame(match: re.Match[str]) -> str:
-            src = html.unescape(match.group("src")).strip()
-            named = _TITLE.search(match.group(0))
-            title = html.unescape(named.group(1)).replace("]", "").strip() if named else ""
-            video = _YOUTUBE.search(src)
-            if video:
-                url, label = f"https://www.youtube.com/watch?v={video.group(1)}", "Watch the video on YouTube"
-            elif vimeo := _VIMEO.search(src):
-                url, label = f"https://vimeo.com/{vimeo.group(1)}", "Watch the video on Vimeo"
-            else:
-                url, label = ("https:" + src if src.startswith("//") else src), "Open the embedded page"
-                line = self._line_at(match, whole, offset, first_line)
+            line = self._line_at(match, whole, offset, first_line)
+            attrs = {m.group(1).lower(): html.unescape(m.group(2) or m.group(3) or "").strip() for m in _ATTR.finditer(match.group(0))}
+            src, title = attrs.get("src") or attrs.get("data-src") or "", attrs.get("title", "")
+            player = player_of(src)
+            if player:
+                url, label = video_target(*player, title)
+            elif src.startswith(("https://", "http://", "//", "/")):
+                url, label = ("https:" + src if src.startswith("//") else src), "Open the embedded page" + (f": {title}" if title else "")
                 self.site.warn(source, line, f"the embedded page '{url[:80]}' is kept as a link", "blogkit embeds no other site's pages")
-            if not url.startswith(("https://", "http://")):
-                return match.group(0)
-            label = f"{label}: {title}" if title else label
+            else:
+                what = f"the <iframe> of '{src[:80]}'" if src else "the <iframe> without an address"
+                self.site.warn(source, line, f"{what} is not kept: blogkit's Markdown drops iframes", "link to what it showed")
+                return ""
             at_line_start = match.start() == 0 or text[match.start() - 1] == "\n"
-            return f"[{label}]({url})" if at_line_start else f'<a href="{html.escape(url)}">{html.escape(label)}</a>'
+            if at_line_start:
+                return f"[{label.replace('[', '').replace(']', '')}]({url})"
+            return f'<a href="{html.escape(url)}">{html.escape(label)}</a>'
 
         def script(match: re.Match[str]) -> str:
             line = self._line_at(match, whole, offset, first_line)
@@ -215,6 +254,10 @@ _HUGO_SHORTCODE = re.compile(r"(?P<escaped>\{\{[<%]/\*.*?\*/[>%]\}\})|\{\{[<%]\s
 _HUGO_BLOCK_HIGHLIGHT = re.compile(
     r"^\{\{<\s*highlight\s+(?P<lang>[\w+#-]+)[^>]*>\}\}\n(?P<code>.*?)\n?\{\{<\s*/highlight\s*>\}\}[ \t]*$", re.MULTILINE | re.DOTALL
 )
+_HUGO_CODE_USE = (  # a use of a code shortcode on lines of its own, its name left to fill in ({})
+    r"^(?P<indent>[ \t]*)\{{\{{<\s*(?P<name>{})(?P<args>(?:\s[^\n]*?)?)\s*>\}}\}}[ \t]*\n"
+    r"(?P<code>(?:.*?\n)?)[ \t]*\{{\{{<\s*/(?P=name)\s*>\}}\}}[ \t]*$"
+)
 _JEKYLL_HIGHLIGHT = re.compile(
     r"^\{%-?\s*highlight\s+(?P<lang>[\w+#-]+)[^%]*-?%\}\n?(?P<code>.*?)\n?\{%-?\s*endhighlight\s*-?%\}[ \t]*$", re.MULTILINE | re.DOTALL
 )
@@ -222,12 +265,11 @@ _LIQUID_TAG = re.compile(r"\{%-?\s*(.*?)\s*-?%\}", re.DOTALL)
 _LIQUID_OUTPUT = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}", re.DOTALL)
 _A_NAME = re.compile(r"(?<=<a)\s+name\s*=\s*([\"'])([^\"']+)\1(?=[^>]*>)(?![^>]*\b(?:href|id)\s*=)", re.IGNORECASE)
 _EMBED = re.compile(
-    r"(?P<script><script\b[^>]*>.*?</script>)|<iframe\b[^>]*?\bsrc\s*=\s*[\"'](?P<src>[^\"']+)[\"'][^>]*>(?:\s*</iframe>)?",
-    re.IGNORECASE | re.DOTALL,
+    r"""(?P<script><script\b[^>]*>.*?</script>)|<iframe\b(?:[^>"']|"[^"]*"|'[^']*')*>(?:[^<]*</iframe>)?""", re.IGNORECASE | re.DOTALL
 )
-_TITLE = re.compile(r"\btitle\s*=\s*[\"']([^\"']+)[\"']", re.IGNORECASE)
-_YOUTUBE = re.compile(r"(?:youtube(?:-nocookie)?\.com/(?:embed|v)/|youtu\.be/)([\w-]{6,})")
-_VIMEO = re.compile(r"player\.vimeo\.com/video/(\d+)")
+_ATTR = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_LIQUID_ARG = re.compile(r"""(\w+)\s*=\s*(?:"([^"]*)"|'([^']*)'|(\S+))""")
+_BUILT_IN = frozenset({"figure", "youtube", "vimeo", "gist", "tweet", "x", "highlight"})  # Hugo's, which a site's own may restyle
 _ZOLA_ARG = re.compile(r"(\w+)\s*=\s*(\"[^\"]*\"|'[^']*'|[^,\s]+)")
 
 
@@ -243,6 +285,10 @@ def _octopress_image(markup: str) -> str | None:
     quoted = re.findall(r"[\"']([^\"']*)[\"']", " ".join(rest))
     text = (quoted[-1] if quoted else " ".join(rest)).replace("]", "").strip()
     return f"![{text}]({words[at]})"
+
+
+def _liquid_args(text: str) -> dict[str, str]:
+    return {m.group(1): next(g for g in m.groups()[1:] if g is not None) for m in _LIQUID_ARG.finditer(text)}
 
 
 def _fence(lang: str, code: str) -> str:
@@ -273,12 +319,9 @@ def _hugo_args(text: str) -> tuple[str, list[str], dict[str, str]]:
 def _common(name: str, args: Mapping[Any, str]) -> str | None:
     """The shortcodes every generator's sites use, as Markdown; None for any other."""
     first = args.get(0, "")
-    if name == "youtube":
+    if name in ("youtube", "vimeo"):
         video = args.get("id") or first
-        return f"[Watch the video on YouTube](https://www.youtube.com/watch?v={video})" if video else None
-    if name == "vimeo":
-        video = args.get("id") or first
-        return f"[Watch the video on Vimeo](https://vimeo.com/{video})" if video else None
+        return video_link(name, video, args.get("title", "")) if re.fullmatch(r"[\w-]+", video) else None
     if name == "gist":
         if args.get("url"):
             return f"[See the gist]({args['url']})"

@@ -6,6 +6,7 @@ import os
 import posixpath
 import re
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -36,6 +37,7 @@ from blogkit.migrate.reading import (
     when,
 )
 from blogkit.migrate.shortcodes import Translator
+from blogkit.migrate.wrappers import zola_shortcodes
 
 
 def read_zola(root: str, sections: Sequence[str], language: str) -> OldSite:
@@ -115,9 +117,13 @@ def read_zola(root: str, sections: Sequence[str], language: str) -> OldSite:
             if not meta.get("date"):  # Zola dates a page by its file name; a blog may date it only by its path
                 meta["date"] = day or date_in_path(text(meta.get("path"))) or date_in_path(posixpath.relpath(path, "content")) or None
     chosen = _chosen_sections(site, sections, pages)
-    _report_left_out(site, indexes, pages, chosen, bool(sections))
-    translator = Translator(site, lambda ref, _from: ref if ref in site.pages else None)
+    _report_left_out(site, indexes, pages, chosen, bool(sections), section_meta)
+    theme = text(config.get("theme"))
+    templates = files_under(site, "templates") + (files_under(site, f"themes/{theme}/templates") if theme else [])
+    wrappers, shortcodes = zola_shortcodes(site, templates, theme)
+    translator = Translator(site, lambda ref, _from: ref if ref in site.pages else None, wrappers, frozenset(shortcodes))
     taxonomies = {text(t.get("name")): t for t in _list(config.get("taxonomies")) if isinstance(t, dict)}
+    newest = max((d for _, key, meta, _, _ in pages if key in chosen and (d := when(meta.get("date"), zone))), default=None)
     for path, key, meta, body, body_line in pages:
         if key == "" and not sections and not meta.get("date"):
             site.standalone.append(_page(translator, path, meta, body, body_line, site.pages[path]))
@@ -125,6 +131,9 @@ def read_zola(root: str, sections: Sequence[str], language: str) -> OldSite:
         if key not in chosen:
             continue
         date = when(meta.get("date"), zone)
+        order = _order(section_meta, key)
+        if date is None and meta.get("date") is None and order in UNDATED_ORDERS:
+            date = _dated_anyway(site, path, when(meta.get("updated"), zone), newest, order)
         if date is None:
             left_undated(site, splits[path], path, "date", meta.get("date"))
             continue
@@ -192,7 +201,12 @@ def _rooted(alias: str) -> str:
 
 
 def _report_left_out(
-    site: OldSite, indexes: dict[str, str], pages: list[tuple[str, str, dict[str, Any], str, int]], chosen: set[str], asked: bool
+    site: OldSite,
+    indexes: dict[str, str],
+    pages: list[tuple[str, str, dict[str, Any], str, int]],
+    chosen: set[str],
+    asked: bool,
+    section_meta: dict[str, dict[str, Any]],
 ) -> None:
     """Each section whose pages are not imported, said once at its `_index.md`: none is left out silently."""
     held: dict[str, int] = {}
@@ -203,6 +217,9 @@ def _report_left_out(
         if key in chosen or not held.get(key) or (key == "" and not asked):  # the root's undated pages become pages
             continue
         why = "it is not one of the sections chosen with --section" if asked else "none of its pages is dated"
+        order = _order(section_meta, key)
+        if not asked and order in UNDATED_ORDERS:
+            why += f" (it is sorted by {order}: imported with --section, they are dated like the newest post)"
         site.warn(
             index,
             1,
@@ -232,6 +249,25 @@ def _language_of(path: str, codes: set[str]) -> str:
     stem = os.path.splitext(os.path.basename(path))[0]
     code = stem.rsplit(".", 1)[1] if "." in stem else ""
     return code if code in codes else ""
+
+
+UNDATED_ORDERS = ("weight", "title", "title_bytes", "slug")  # a section's `sort_by` that needs no dates: its pages import undated
+
+
+def _order(section_meta: dict[str, dict[str, Any]], key: str) -> str:
+    """The section's `sort_by`: Zola lists its pages by 'date', 'weight', 'title'... ('none' when it says nothing)."""
+    return text(section_meta.get(f"content/{key}" if key else "content", {}).get("sort_by")) or "none"
+
+
+def _dated_anyway(site: OldSite, path: str, updated: datetime | None, newest: datetime | None, order: str) -> datetime | None:
+    """The date of an undated page of a section Zola sorted by weight or title (it needed none): the page's own
+    `updated`, else the newest post's date, so it comes over, is listed with the newest posts, and is reported."""
+    date = updated or newest
+    if date is not None:
+        how = "its 'updated' date" if updated else "the date of the newest post"
+        site.warn(path, 1, f"the page has no date (its section is sorted by {order}): it is dated {date.date().isoformat()}, {how}",
+                  "give it the date it was published")  # fmt: skip
+    return date
 
 
 def _chosen_sections(site: OldSite, asked: Sequence[str], pages: list[tuple[str, str, dict[str, Any], str, int]]) -> set[str]:
