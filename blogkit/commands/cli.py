@@ -34,6 +34,7 @@ from blogkit.load.profiles import load_profiles
 from blogkit.load.sources import discover
 from blogkit.migrate import GENERATORS
 from blogkit.publish.write import SiteLocked, StagingTree, UnsafeOutput, check_output_dir, publish, site_lock
+from blogkit.review.diff_report import DIFF_FORMATS, format_diff, headline
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_ENVIRONMENT, EXIT_BUG = 0, 1, 2, 3, 4
 
@@ -101,6 +102,25 @@ def parser() -> argparse.ArgumentParser:
     fetch.add_argument("--strict", action="store_true", help="a feed that cannot be fetched is an error (exit code 1)")
     fetch.add_argument("--format", choices=FORMATS, default="text", help="how to print problems: text, github or json")
     fetch.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+
+    diff = commands.add_parser(
+        "diff",
+        help="what a pull request changes on the site: two built folders compared, by URL",
+        description="compare two built folders (the base branch's build and the pull request's) and list the pages "
+        "added, changed and removed: posts (and what changed in each), pages, listing pages, feeds and assets",
+    )
+    diff.add_argument("old", metavar="OLD", help="the base branch's build (e.g. public-base)")
+    diff.add_argument("new", metavar="NEW", help="the pull request's build")
+    diff.add_argument(
+        "--format",
+        choices=DIFF_FORMATS,
+        default="text",
+        help="text, github (Markdown for a pull request comment) or json (a change a line)",
+    )
+    diff.add_argument("--preview-url", default="", metavar="URL", help="where NEW is deployed for preview: pages link there (github)")
+    diff.add_argument(
+        "--full-url", default="", metavar="URL", help="where the full diff can be read, linked when it is too long for one comment (github)"
+    )
 
     plan = commands.add_parser(
         "plan", help="list the scheduled posts and when the next one appears", description="list future posts and their dates"
@@ -187,6 +207,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _fetch(args)
     if args.command == "import":
         return _import(args)
+    if args.command == "diff":
+        return _diff(args)
     try:
         if args.command == "init":
             for path in init_site(args.dir, title=args.title, handle=args.handle):
@@ -379,6 +401,23 @@ def _fetch(args: argparse.Namespace, *, strict: bool | None = None) -> int:
         )
         print(f"blogkit: {what}: {counts}; {kept} kept in {os.path.relpath(os.path.join(config.root, FETCHED_FOLDER))}", file=sys.stderr)
     return EXIT_CONTENT if failed else EXIT_OK
+
+
+def _diff(args: argparse.Namespace) -> int:
+    """`blogkit diff OLD NEW`: 0 when both folders could be compared (changed or not), 2 when one is no folder."""
+    from blogkit.review.built import NotABuild
+    from blogkit.review.diff import diff_builds
+
+    try:
+        diff = diff_builds(args.old, args.new)
+    except NotABuild as exc:
+        print(f"blogkit: error: {exc}", file=sys.stderr)
+        print("  hint: give two folders built by `blogkit build` (the base branch's, then the pull request's)", file=sys.stderr)
+        return EXIT_USAGE
+    sys.stdout.write(format_diff(diff, args.format, preview_url=args.preview_url, full_url=args.full_url))
+    if args.format != "text":
+        print(f"blogkit: {headline(diff)}", file=sys.stderr)
+    return EXIT_OK
 
 
 _IMPORTED = (("posts", "post"), ("drafts", "draft"), ("pages", "page"), ("authors", "author"), ("teams", "team"), ("tags", "tag"))
