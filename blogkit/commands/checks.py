@@ -8,7 +8,8 @@ checked by every build: `blogkit.load.links`; `check` has the build check drafts
 - posts dated in the future (a note: scheduled, with the date they appear);
 - back-dated posts: new entries that a feed would insert below entries readers already have;
 - what `blogkit fetch` keeps (engineers' own feeds, replies to posts) not refreshed for longer
-  than `fetch.max_age_days`, or never fetched.
+  than `fetch.max_age_days`, or never fetched;
+- a `CODEOWNERS` block that `blogkit codeowners` would now write differently.
 """
 
 from __future__ import annotations
@@ -36,7 +37,19 @@ def run_checks(result: BuildResult, previous_output: str | None) -> Report:
     if previous_output:
         _check_back_dated(result, previous_output, report)
     _check_fetched_age(result, report)
+    _check_codeowners(result, report)
     return report
+
+
+def _check_codeowners(result: BuildResult, report: Report) -> None:
+    """A CODEOWNERS block that `blogkit codeowners` would now write differently (nothing when none was written)."""
+    from blogkit.commands.scaffold import DEFAULT_HANDLE
+    from blogkit.review.codeowners import check_codeowners, site_block
+
+    if result.profiles is None:
+        return
+    wanted = site_block(result.config, result.profiles.authors, result.posts_read, frozenset({DEFAULT_HANDLE}), Report())
+    check_codeowners(result.config.root, wanted, report)
 
 
 def _check_fetched_age(result: BuildResult, report: Report) -> None:

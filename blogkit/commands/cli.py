@@ -21,9 +21,9 @@ from blogkit import __version__
 from blogkit.commands.checks import run_checks
 from blogkit.commands.placeholders import check_placeholders
 from blogkit.commands.progress_line import TerminalProgress
-from blogkit.commands.scaffold import ScaffoldError, init_site, new_author, new_post
-from blogkit.core.config import CONFIG_FILE, load_config
-from blogkit.core.diagnostics import ConfigError, Report, Severity
+from blogkit.commands.scaffold import DEFAULT_HANDLE, ScaffoldError, init_site, new_author, new_post
+from blogkit.core.config import CONFIG_FILE, SiteConfig, load_config
+from blogkit.core.diagnostics import ConfigError, Location, Report, Severity
 from blogkit.core.fields import in_range, parse_when
 from blogkit.core.outputs import OutputTree
 from blogkit.core.progress import SILENT
@@ -122,6 +122,15 @@ def parser() -> argparse.ArgumentParser:
         "--full-url", default="", metavar="URL", help="where the full diff can be read, linked when it is too long for one comment (github)"
     )
 
+    owners = commands.add_parser(
+        "codeowners",
+        help="write CODEOWNERS: each engineer reviews their own posts, the editors the rest",
+        description="write the repository's CODEOWNERS from the profiles: each engineer's posts folder and profile to their GitHub "
+        "handle (a profile link to github.com), co-authored posts to every author, the rest of the site to codeowners.editors",
+    )
+    owners.add_argument("site", nargs="?", default=".", metavar="SITE", help="the site folder (default: the current folder)")
+    owners.add_argument("--format", choices=FORMATS, default="text", help="how to print problems: text, github or json")
+
     plan = commands.add_parser(
         "plan", help="list the scheduled posts and when the next one appears", description="list future posts and their dates"
     )
@@ -209,6 +218,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _import(args)
     if args.command == "diff":
         return _diff(args)
+    if args.command == "codeowners":
+        return _codeowners(args)
     try:
         if args.command == "init":
             for path in init_site(args.dir, title=args.title, handle=args.handle):
@@ -418,6 +429,60 @@ def _diff(args: argparse.Namespace) -> int:
     if args.format != "text":
         print(f"blogkit: {headline(diff)}", file=sys.stderr)
     return EXIT_OK
+
+
+def _codeowners(args: argparse.Namespace) -> int:
+    """`blogkit codeowners`: 0 when written (engineers without a handle are warnings), 2 when the
+    config cannot be read, 3 when the file cannot be written."""
+    from blogkit.review import codeowners
+
+    try:
+        config = load_config(args.site)
+    except ConfigError as exc:
+        print_diagnostics(exc.diagnostics, os.path.abspath(args.site), args.site, args.format)
+        print(f"blogkit: {_plural(len(exc.diagnostics), 'error')} in {CONFIG_FILE}; CODEOWNERS was not written", file=sys.stderr)
+        return EXIT_USAGE
+    report = Report()
+    block = _codeowners_block(config, report)
+    repo_root = codeowners.repository_root(config.root)
+    path = codeowners.codeowners_path(repo_root)
+    try:
+        with open(path, encoding="utf-8") as f:
+            existing = f.read()
+    except FileNotFoundError:
+        existing = ""
+    except OSError as exc:
+        print(f"blogkit: error: cannot read {path}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_ENVIRONMENT
+    _report(report, config.root, argparse.Namespace(site=args.site, quiet=True, format=args.format, strict=False))
+    try:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(codeowners.merged(existing, block))
+    except OSError as exc:
+        print(f"blogkit: error: cannot write {path}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_ENVIRONMENT
+    rules = block.count("\n") - 2
+    missing = f"; {_plural(len(report.warnings), 'warning')}" if report.warnings else ""
+    shown = os.path.relpath(path) if not os.path.relpath(path).startswith("..") else path
+    print(f"blogkit: wrote {_plural(rules, 'rule')} to {shown}{missing}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _codeowners_block(config: SiteConfig, report: Report) -> str:
+    """The CODEOWNERS block of a site: its profiles and every post's authors, read as `fetch` reads them."""
+    from blogkit.review import codeowners
+
+    sources = discover(config.root, report)
+    profiles = load_profiles(config.root, sources.authors, sources.static, report)
+    posts = read_posts(config, sources, profiles, Report())  # front matter alone; its problems are the build's to report
+    block = codeowners.site_block(config, profiles.authors, posts, frozenset({DEFAULT_HANDLE}), report)
+    if not config.codeowners.editors:
+        report.warning(
+            Location(CONFIG_FILE),
+            "no editors team: the rest of the site (pages, templates, the config) has no reviewer in CODEOWNERS",
+            'set codeowners.editors in blogkit.yaml, e.g. codeowners: {editors: "@acme/blog-editors"}',
+        )
+    return block
 
 
 _IMPORTED = (("posts", "post"), ("drafts", "draft"), ("pages", "page"), ("authors", "author"), ("teams", "team"), ("tags", "tag"))
