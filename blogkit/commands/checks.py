@@ -18,7 +18,7 @@ import difflib
 import os
 import re
 from collections import Counter
-from datetime import datetime
+from datetime import UTC, datetime
 from xml.etree import ElementTree
 
 from blogkit.core.diagnostics import Location, Report
@@ -39,6 +39,31 @@ def run_checks(result: BuildResult, previous_output: str | None) -> Report:
     _check_fetched_age(result, report)
     _check_codeowners(result, report)
     return report
+
+
+def check_external_links(result: BuildResult, *, allow_private: bool) -> tuple[Report, str]:
+    """`check --external`: every link of every post to another site asked about (or its answer of the
+    last `links.external_days` used again); the diagnostics, and a line saying what was found."""
+    from blogkit.engine.build import read_posts
+    from blogkit.fetch.linkrot import LinkUse, check_external  # the network code loads only for --external
+    from blogkit.load.markdown import external_links
+    from blogkit.load.sources import discover
+
+    report = Report()
+    config = result.config
+    if result.profiles is None:
+        return report, ""
+    # Read again without the cache, which may have left the bodies' texts behind; drafts' links too.
+    posts = read_posts(config, discover(config.root, Report()), result.profiles, Report())
+    uses = [
+        LinkUse(link.target, Location(meta.source.path, link.line, link.column))
+        for meta in posts
+        for link in external_links(meta.body, config.markdown)
+    ]
+    verdicts = check_external(config.root, uses, config.links, datetime.now(UTC), report, allow_private=allow_private)
+    states = Counter(v.state for v in verdicts.values())
+    found = ", ".join(f"{states[s]} {word}" for s, word in (("dead", "dead"), ("moved", "moved"), ("unchecked", "not checked")))
+    return report, f"{len(verdicts)} links to other sites: {found}"
 
 
 def _check_codeowners(result: BuildResult, report: Report) -> None:

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from types import FrameType
 
 from blogkit import __version__
-from blogkit.commands.checks import run_checks
+from blogkit.commands.checks import check_external_links, run_checks
 from blogkit.commands.placeholders import check_placeholders
 from blogkit.commands.progress_line import TerminalProgress
 from blogkit.commands.scaffold import DEFAULT_HANDLE, ScaffoldError, init_site, new_author, new_post
@@ -79,6 +79,13 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("-o", "--output", metavar="OUT", help="the output folder (default: SITE/public)")
     build.add_argument("--fetch", action="store_true", help="run `blogkit fetch` first (engineers' own feeds), then build")
     check = site_command("check", "validate the site, its links, images and tags, without writing anything")
+    check.add_argument(
+        "--external",
+        action="store_true",
+        help="also ask other sites whether the posts' links to them still lead somewhere (uses the network; answers are kept "
+        "in SITE/.blogkit-fetched/links.json for links.external_days)",
+    )
+    check.add_argument("--allow-private", action="store_true", help="with --external: also ask addresses on loopback and private networks")
     check.add_argument(
         "--against", metavar="OUT", help="a previous build to compare feeds with, for back-dated posts (default: SITE/public if it exists)"
     )
@@ -325,6 +332,11 @@ def _build_and_publish(
     if args.command == "check" and not report.errors:
         against = args.against or os.path.join(site_root, "public")
         report.extend(run_checks(result, against if os.path.isdir(against) else None).diagnostics)
+        if args.external:
+            external, found = check_external_links(result, allow_private=args.allow_private)
+            report.extend(external.diagnostics)
+            if found and not args.quiet:
+                print(f"blogkit: {found}", file=sys.stderr)
     failed = _report(report, site_root, args)
     if failed:
         print(f"blogkit: {_stopped(args.command, failed)}", file=sys.stderr)

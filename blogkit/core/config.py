@@ -55,6 +55,8 @@ class MarkdownConfig:
 @dataclass(frozen=True, slots=True)
 class LinksConfig:
     broken: str = "error"  # one of BROKEN_LINK_POLICIES: `warning` lets a site with old broken links build, each still reported
+    external_days: int = 7  # `check --external` asks again about a link to another site after this many days
+    external_ignore: tuple[str, ...] = ()  # links `check --external` never asks about: a host ('example.com') or a URL prefix
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,7 +306,12 @@ def _links(fields: Fields) -> LinksConfig:
         return LinksConfig()
     sub = fields.section("links", section, "the links section")
     sub.check_keys(_LINKS_KEYS, unknown_is_error=True)
-    return LinksConfig(broken=sub.choice("broken", BROKEN_LINK_POLICIES, "error"))
+    ignore = tuple(text.strip() for _, text in sub.string_list("external_ignore") or () if text.strip())
+    return LinksConfig(
+        broken=sub.choice("broken", BROKEN_LINK_POLICIES, "error"),
+        external_days=sub.integer("external_days", LinksConfig().external_days, minimum=0),
+        external_ignore=ignore,
+    )
 
 
 def _entries(fields: Fields, key: str, known: tuple[str, ...], example: str) -> list[Fields]:
