@@ -21,7 +21,7 @@ from blogkit import __version__
 from blogkit.commands.checks import check_external_links, run_checks
 from blogkit.commands.placeholders import check_placeholders
 from blogkit.commands.progress_line import TerminalProgress
-from blogkit.commands.scaffold import DEFAULT_HANDLE, ScaffoldError, init_site, new_author, new_post
+from blogkit.commands.scaffold import CI_KINDS, DEFAULT_HANDLE, ScaffoldError, init_site, new_author, new_post
 from blogkit.core.config import CONFIG_FILE, SiteConfig, load_config
 from blogkit.core.diagnostics import ConfigError, Location, Report, Severity
 from blogkit.core.fields import in_range, parse_when
@@ -150,6 +150,12 @@ def parser() -> argparse.ArgumentParser:
     init.add_argument("dir", metavar="DIR", help="a new or empty folder")
     init.add_argument("--title", default="Engineering at Example", help="the hub's title")
     init.add_argument("--handle", default="your-handle", help="the first author's handle")
+    init.add_argument(
+        "--ci",
+        choices=CI_KINDS,
+        default="",
+        help="also write CI workflows: github (check, build, diff and comment on pull requests; publish main; a daily issue of dead links)",
+    )
 
     importing = commands.add_parser(
         "import",
@@ -229,7 +235,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _codeowners(args)
     try:
         if args.command == "init":
-            for path in init_site(args.dir, title=args.title, handle=args.handle):
+            for path in init_site(args.dir, title=args.title, handle=args.handle, ci=args.ci):
                 print(f"created {path}")
             print(f"next: blogkit serve {args.dir}   (a preview at http://127.0.0.1:8000/ that reloads as you write)")
             print(f"      blogkit new post 'My first post' --site {args.dir}")
