@@ -233,3 +233,9 @@ def test_links_in_code_are_not_links(site, server, capsys):
     body = f"Run `curl {server.url}/gone`:\n\n```\ncurl {server.url}/gone\n```\n"
     root = site({P: post("title: Code\n", body)})
     assert external(root, capsys)[1] == [] and sum(server.requests.values()) == 0
+
+
+def test_a_site_without_links_to_other_sites_gets_no_file(site, capsys):
+    root = site({P: post("title: Inside\n", "See [the tags](/tags/).\n")})
+    assert external(root, capsys)[1] == []
+    assert not (root / ".blogkit-fetched").exists()

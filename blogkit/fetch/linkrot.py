@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -37,7 +37,7 @@ LINK_LIMITS = FetchLimits(connect_seconds=5, read_seconds=10, total_seconds=20, 
 HOSTS_AT_ONCE = 8
 MAX_WAIT_SECONDS = 30  # the longest Retry-After waited for; a longer one leaves the link unchecked this time
 RETRIES_AFTER_429 = 2
-_HEAD_REFUSED_OK = frozenset({429})  # a HEAD answered with any other error is asked again with GET
+_NO_GET_AFTER = frozenset({429})  # a HEAD answered with any other error is asked again with GET
 _ROBOTS_REFUSED = frozenset({401, 403, 999})  # answers that turn robots away, not dead pages
 STATES = ("ok", "moved", "dead", "unchecked")
 
@@ -66,7 +66,6 @@ def check_external(
     report: Report,
     *,
     allow_private: bool = False,
-    ask: Callable[..., Fetched | FetchFailure] = get,
 ) -> dict[str, Verdict]:
     """Check every link of `uses` (those the ignore list names are left out), report each dead or
     moved one as a warning at its place and each one not checked as a note, keep the answers, and
@@ -78,9 +77,10 @@ def check_external(
     fresh_after = now - timedelta(days=settings.external_days)
     verdicts = {url: kept[url] for url in urls if url in kept and _younger(kept[url], fresh_after)}
     asked = [url for url in urls if url not in verdicts]
-    verdicts.update(_ask_all(asked, now, allow_private, ask))
+    verdicts.update(_ask_all(asked, now, allow_private))
     stored = [{"url": url, "state": v.state, "detail": v.detail, "new_url": v.new_url, "checked": v.checked} for url, v in verdicts.items()]
-    write_fetched(path, {"format": FORMAT, "links": sorted(stored, key=lambda entry: entry["url"])})
+    if stored or kept:  # a site without links to other sites gets no file
+        write_fetched(path, {"format": FORMAT, "links": sorted(stored, key=lambda entry: entry["url"])})
     for use in sorted(uses, key=lambda u: u.location):
         _report(use, verdicts[use.url], report)
     return verdicts
@@ -103,7 +103,7 @@ def _report(use: LinkUse, verdict: Verdict, report: Report) -> None:
 # -- asking --------------------------------------------------------------------------------------
 
 
-def _ask_all(urls: list[str], now: datetime, allow_private: bool, ask: Callable[..., Fetched | FetchFailure]) -> dict[str, Verdict]:
+def _ask_all(urls: list[str], now: datetime, allow_private: bool) -> dict[str, Verdict]:
     """Each host's links one after the other; hosts in parallel, HOSTS_AT_ONCE at a time."""
     by_host: dict[str, list[str]] = {}
     for url in urls:
@@ -114,7 +114,7 @@ def _ask_all(urls: list[str], now: datetime, allow_private: bool, ask: Callable[
 
     def one_host(host_urls: list[str]) -> None:
         for url in host_urls:
-            verdict = _ask(url, allow_private, ask)
+            verdict = _ask(url, allow_private)
             with lock:
                 found[url] = Verdict(verdict.state, verdict.detail, verdict.new_url, checked)
 
@@ -124,7 +124,7 @@ def _ask_all(urls: list[str], now: datetime, allow_private: bool, ask: Callable[
     return found
 
 
-def _ask(url: str, allow_private: bool, ask: Callable[..., Fetched | FetchFailure]) -> Verdict:
+def _ask(url: str, allow_private: bool) -> Verdict:
     if len(url) > MAX_URL:
         return Verdict("dead", f"longer than {MAX_URL} characters")
     try:
@@ -134,15 +134,15 @@ def _ask(url: str, allow_private: bool, ask: Callable[..., Fetched | FetchFailur
     kind = address_kind(host)
     if kind is not None and not allow_private:
         return Verdict("unchecked", f"{host} is a {kind} address, which is not asked (--allow-private asks)")
-    answer = _with_retries(url, "HEAD", ask)
-    if isinstance(answer, FetchFailure) and answer.status and answer.status not in _HEAD_REFUSED_OK:
-        answer = _with_retries(url, "GET", ask)  # servers that refuse HEAD (405, 501, or any error) get a GET
+    answer = _with_retries(url, "HEAD")
+    if isinstance(answer, FetchFailure) and answer.status and answer.status not in _NO_GET_AFTER:
+        answer = _with_retries(url, "GET")  # servers that refuse HEAD (405, 501, or any error) get a GET
     return _verdict(answer)
 
 
-def _with_retries(url: str, method: str, ask: Callable[..., Fetched | FetchFailure]) -> Fetched | FetchFailure:
+def _with_retries(url: str, method: str) -> Fetched | FetchFailure:
     for attempt in range(RETRIES_AFTER_429 + 1):
-        answer = ask(url, method=method, read_body=False, limits=LINK_LIMITS)
+        answer = get(url, method=method, read_body=False, limits=LINK_LIMITS)
         if not (isinstance(answer, FetchFailure) and answer.status == 429) or attempt == RETRIES_AFTER_429:
             return answer
         wait = _retry_after(answer.retry_after)
