@@ -180,3 +180,17 @@ def test_a_folder_that_is_not_there_is_a_usage_error(tmp_path, base, capsys):
     code, _, err = run_cli(["diff", str(base), str(tmp_path / "nowhere")], capsys)
     assert code == 2
     assert "is not a folder" in err and "hint:" in err
+
+
+def test_pages_that_are_not_ours_are_compared_without_a_traceback(tmp_path, base, capsys):
+    head = built(tmp_path, "head", {})
+    (head / "odd").mkdir()
+    (head / "odd" / "index.html").write_bytes(b'\xff\xfe<html><script type=\'application/ld+json\'>{"@type": "BlogPosting"')
+    (head / "odd2.html").write_bytes(
+        b'<script type="application/ld+json">{"@type": "BlogPosting", "headline": 3, "author": ["x", {"name": 4}], "keywords": {}}</script>'
+    )
+    rows = [json.loads(line) for line in diff(base, head, capsys, "--format", "json").splitlines()]
+    assert [(r["group"], r["status"], r["url"], r["title"]) for r in rows] == [
+        ("posts", "added", "/odd2.html", None),
+        ("pages", "added", "/odd/", None),
+    ]

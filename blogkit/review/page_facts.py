@@ -32,6 +32,8 @@ class PostFacts:
 
 def post_facts(html: bytes) -> PostFacts | None:
     """The facts of a post's page; None when the page is not a post."""
+    if b"BlogPosting" not in html and b"og:type" not in html:
+        return None  # neither mark of a post anywhere: no need to parse it (the listing pages of a large diff)
     reader = _PageReader(html.decode("utf-8", errors="replace"))
     try:
         reader.feed(reader.source)
