@@ -194,3 +194,16 @@ def test_pages_that_are_not_ours_are_compared_without_a_traceback(tmp_path, base
         ("posts", "added", "/odd2.html", None),
         ("pages", "added", "/odd/", None),
     ]
+
+
+def test_a_post_at_a_new_address_is_moved_not_removed_and_added(tmp_path, base, capsys):
+    raft = post("title: Raft in practice\ndate: 2026-04-15\ntags: [Go, Storage]\n", "Raft keeps replicas in step.\n")
+    head = built(tmp_path, "head", {"posts/ada/2026-03-01-raft.md": raft})
+    out = diff(base, head, capsys)
+    assert "  moved    /2026/04/raft/  from /2026/03/raft/; date: '2026-03-01T00:00:00+00:00' → '2026-04-15T00:00:00+00:00'\n" in out
+    assert "removed  /2026/03/raft/" not in out and "added    /2026/04/raft/" not in out
+    rows = [json.loads(line) for line in diff(base, head, capsys, "--format", "json").splitlines()]
+    moved = next(r for r in rows if r["status"] == "moved")
+    assert (moved["url"], moved["from"], list(moved["fields"])) == ("/2026/04/raft/", "/2026/03/raft/", ["date"])
+    comment = diff(base, head, capsys, "--format", "github", "--preview-url", "https://pr.example/")
+    assert "- moved [Raft in practice](https://pr.example/2026/04/raft/) (/2026/04/raft/, was /2026/03/raft/): date: " in comment

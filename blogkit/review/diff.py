@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from blogkit.review.built import GROUPS, BuiltFile, group_of, page_path, read_page, scan
+from blogkit.review.built import GROUPS, group_of, page_path, read_page, scan
 from blogkit.review.page_facts import FIELDS, PostFacts, post_facts
 
-STATUSES = ("added", "changed", "removed")  # in the order a review shows them
+STATUSES = ("added", "moved", "changed", "removed")  # in the order a review shows them
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +34,11 @@ class Change:
     file: str  # the file in the folder ('2024/02/x/index.html', 'feed.xml')
     title: str = ""  # a post's title: the new one, or the old one of a removed post
     fields: tuple[FieldChange, ...] = ()  # a changed post's own values that changed; () when none did
+    old_file: str = ""  # a moved post's file in the base build
+
+    @property
+    def old_path(self) -> str:
+        return page_path(self.old_file) if self.old_file else ""
 
     @property
     def path(self) -> str:
@@ -59,11 +64,11 @@ class SiteDiff:
 def diff_builds(old_root: str, new_root: str) -> SiteDiff:
     """Compare the base branch's build with the pull request's (raises NotABuild for a folder that is none)."""
     old, new = scan(old_root), scan(new_root)
-    changes: list[Change] = []
-    for file in sorted(new.keys() - old.keys()):
-        changes.append(_one_side("added", new_root, new[file]))
-    for file in sorted(old.keys() - new.keys()):
-        changes.append(_one_side("removed", old_root, old[file]))
+    added = {file: _facts(new_root, file) for file in sorted(new.keys() - old.keys())}
+    removed = {file: _facts(old_root, file) for file in sorted(old.keys() - new.keys())}
+    changes = _moved_posts(removed, added)  # takes the pairs it finds out of both
+    changes += [_one_side("added", file, facts) for file, facts in added.items()]
+    changes += [_one_side("removed", file, facts) for file, facts in removed.items()]
     for file in sorted(old.keys() & new.keys()):
         if old[file].digest != new[file].digest:
             changes.append(_changed(old_root, new_root, file))
@@ -80,9 +85,26 @@ def _facts(root: str, file: str) -> PostFacts | None:
     return post_facts(read_page(root, file)) if file.endswith(".html") else None
 
 
-def _one_side(status: str, root: str, built: BuiltFile) -> Change:
-    facts = _facts(root, built.path)
-    return Change(group_of(built.path, facts is not None), status, built.path, facts.title if facts else "")
+def _one_side(status: str, file: str, facts: PostFacts | None) -> Change:
+    return Change(group_of(file, facts is not None), status, file, facts.title if facts else "")
+
+
+def _moved_posts(removed: dict[str, PostFacts | None], added: dict[str, PostFacts | None]) -> list[Change]:
+    """Posts at a new address (a new date or slug in the permalink): a removed post and an added one
+    with the same text, or else the same title, are one post that moved. Both are taken out of
+    `removed` and `added`."""
+    moved = []
+    for key in ("text", "title"):
+        for old_file, before in list(removed.items()):
+            value = getattr(before, key) if before else ""
+            match = next((f for f, after in added.items() if value and after and getattr(after, key) == value), None)
+            if match is None or before is None:  # no post, or no post with that text (or title): not moved
+                continue
+            after = added.pop(match)
+            del removed[old_file]
+            assert after is not None
+            moved.append(Change("posts", "moved", match, after.title, _own_changes(before, after), old_file))
+    return moved
 
 
 def _changed(old_root: str, new_root: str, file: str) -> Change:

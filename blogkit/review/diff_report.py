@@ -56,7 +56,7 @@ def _shown(diff: SiteDiff, group: str) -> tuple[list[Change], str]:
     if group == "posts":
         edited = [c for c in changed if c.fields]
         rest = len(changed) - len(edited)
-        return diff.of(group, "added") + edited + diff.of(group, "removed"), _not_own(rest) if rest else ""
+        return diff.of(group, "added") + diff.of(group, "moved") + edited + diff.of(group, "removed"), _not_own(rest) if rest else ""
     if group in _COUNTED or (group == "pages" and diff.every_page_changed):
         return listed, f"{len(changed)} changed" if changed else ""
     return diff.of(group, "added") + changed + diff.of(group, "removed"), ""
@@ -105,6 +105,8 @@ def _text(diff: SiteDiff) -> Iterator[str]:
         yield f"{heading.lower()}:" + (f" {rest}" if rest and group != "posts" else "")
         for change in listed:
             about = _fields_text(change.fields) if change.fields else change.title
+            if change.old_file:
+                about = f"from /{change.old_path}" + (f"; {_fields_text(change.fields)}" if change.fields else "")
             yield visible(f"  {change.status:<8} /{change.path}" + (f"  {about}" if about else ""))
         if rest and group == "posts":
             yield f"  and {rest}"
@@ -142,11 +144,11 @@ def _markdown(diff: SiteDiff, preview_url: str, *, full: bool, full_url: str = "
 
 
 def _md_page(change: Change, preview_url: str) -> str:
-    path = _md(f"/{change.path}")
+    path = _md(f"/{change.path}") + (_md(f", was /{change.old_path}") if change.old_file else "")
     name = f"{_md(change.title)} ({path})" if change.title else path
     if preview_url and change.status != "removed":
         target = preview_url.rstrip("/") + "/" + quote(change.path, safe="/-._~")
-        return f"[{_md(change.title) or path}]({target})" + (f" ({path})" if change.title else "")
+        return f"[{_md(change.title) or _md('/' + change.path)}]({target})" + (f" ({path})" if change.title or change.old_file else "")
     return name
 
 
@@ -171,4 +173,7 @@ def _as_json(change: Change) -> dict[str, object]:
             fields[field.name] = {"old": field.old[0] if field.old else "", "new": field.new[0] if field.new else ""}
         else:
             fields[field.name] = {"old": list(field.old), "new": list(field.new)}
-    return {"group": change.group, "status": change.status, "url": f"/{change.path}", "title": change.title or None, "fields": fields}
+    found: dict[str, object] = {"group": change.group, "status": change.status, "url": f"/{change.path}", "title": change.title or None}
+    if change.old_file:
+        found["from"] = f"/{change.old_path}"
+    return {**found, "fields": fields}
