@@ -78,7 +78,7 @@ def parser() -> argparse.ArgumentParser:
     build = site_command("build", "build the site into a folder of static files")
     build.add_argument("-o", "--output", metavar="OUT", help="the output folder (default: SITE/public)")
     build.add_argument("--fetch", action="store_true", help="run `blogkit fetch` first (engineers' own feeds), then build")
-    check = site_command("check", "validate the site, its links, images and tags, without writing anything")
+    check = site_command("check", "validate the site, its links (--external: to other sites too), images and tags, publishing nothing")
     check.add_argument(
         "--external",
         action="store_true",

@@ -1,7 +1,7 @@
 """A site diff as people and tools read it: text for a terminal, Markdown for a pull request's
 comment (`github`), JSON lines for other tools.
 
-Text and Markdown say what a reviewer needs and no more: posts added, removed and edited (with
+Text and Markdown say what a reviewer needs and no more: posts added, moved, removed and edited (with
 what changed), the other pages by URL, and the listing pages as a count. A change that touches
 every page (a template, a config value) is said once, with counts, and not page by page; posts
 whose own values changed are still listed under it. JSON lists every change.
