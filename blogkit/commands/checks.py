@@ -8,7 +8,8 @@ checked by every build: `blogkit.load.links`; `check` has the build check drafts
 - posts dated in the future (a note: scheduled, with the date they appear);
 - back-dated posts: new entries that a feed would insert below entries readers already have;
 - what `blogkit fetch` keeps (engineers' own feeds, replies to posts) not refreshed for longer
-  than `fetch.max_age_days`, or never fetched.
+  than `fetch.max_age_days`, or never fetched;
+- a `CODEOWNERS` block that `blogkit codeowners` would now write differently.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import difflib
 import os
 import re
 from collections import Counter
-from datetime import datetime
+from datetime import UTC, datetime
 from xml.etree import ElementTree
 
 from blogkit.core.diagnostics import Location, Report
@@ -36,7 +37,44 @@ def run_checks(result: BuildResult, previous_output: str | None) -> Report:
     if previous_output:
         _check_back_dated(result, previous_output, report)
     _check_fetched_age(result, report)
+    _check_codeowners(result, report)
     return report
+
+
+def check_external_links(result: BuildResult, *, allow_private: bool) -> tuple[Report, str]:
+    """`check --external`: every link of every post to another site asked about (or its answer of the
+    last `links.external_days` used again); the diagnostics, and a line saying what was found."""
+    from blogkit.engine.build import read_posts
+    from blogkit.fetch.linkrot import LinkUse, check_external  # the network code loads only for --external
+    from blogkit.load.markdown import external_links
+    from blogkit.load.sources import discover
+
+    report = Report()
+    config = result.config
+    if result.profiles is None:
+        return report, ""
+    # Read again without the cache, which may have left the bodies' texts behind; drafts' links too.
+    posts = read_posts(config, discover(config.root, Report()), result.profiles, Report())
+    uses = [
+        LinkUse(link.target, Location(meta.source.path, link.line, link.column))
+        for meta in posts
+        for link in external_links(meta.body, config.markdown)
+    ]
+    verdicts = check_external(config.root, uses, config.links, datetime.now(UTC), report, allow_private=allow_private)
+    states = Counter(v.state for v in verdicts.values())
+    found = ", ".join(f"{states[s]} {word}" for s, word in (("dead", "dead"), ("moved", "moved"), ("unchecked", "not checked")))
+    return report, f"{len(verdicts)} links to other sites: {found}"
+
+
+def _check_codeowners(result: BuildResult, report: Report) -> None:
+    """A CODEOWNERS block that `blogkit codeowners` would now write differently (nothing when none was written)."""
+    from blogkit.commands.scaffold import DEFAULT_HANDLE
+    from blogkit.review.codeowners import check_codeowners, site_block
+
+    if result.profiles is None:
+        return
+    wanted = site_block(result.config, result.profiles.authors, result.posts_read, frozenset({DEFAULT_HANDLE}), Report())
+    check_codeowners(result.config.root, wanted, report)
 
 
 def _check_fetched_age(result: BuildResult, report: Report) -> None:

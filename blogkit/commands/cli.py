@@ -18,12 +18,12 @@ from datetime import UTC, datetime
 from types import FrameType
 
 from blogkit import __version__
-from blogkit.commands.checks import run_checks
+from blogkit.commands.checks import check_external_links, run_checks
 from blogkit.commands.placeholders import check_placeholders
 from blogkit.commands.progress_line import TerminalProgress
-from blogkit.commands.scaffold import ScaffoldError, init_site, new_author, new_post
-from blogkit.core.config import CONFIG_FILE, load_config
-from blogkit.core.diagnostics import ConfigError, Report, Severity
+from blogkit.commands.scaffold import CI_KINDS, DEFAULT_HANDLE, ScaffoldError, init_site, new_author, new_post
+from blogkit.core.config import CONFIG_FILE, SiteConfig, load_config
+from blogkit.core.diagnostics import ConfigError, Location, Report, Severity
 from blogkit.core.fields import in_range, parse_when
 from blogkit.core.outputs import OutputTree
 from blogkit.core.progress import SILENT
@@ -34,6 +34,7 @@ from blogkit.load.profiles import load_profiles
 from blogkit.load.sources import discover
 from blogkit.migrate import GENERATORS
 from blogkit.publish.write import SiteLocked, StagingTree, UnsafeOutput, check_output_dir, publish, site_lock
+from blogkit.review.diff_report import DIFF_FORMATS, format_diff, headline
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_ENVIRONMENT, EXIT_BUG = 0, 1, 2, 3, 4
 
@@ -77,7 +78,14 @@ def parser() -> argparse.ArgumentParser:
     build = site_command("build", "build the site into a folder of static files")
     build.add_argument("-o", "--output", metavar="OUT", help="the output folder (default: SITE/public)")
     build.add_argument("--fetch", action="store_true", help="run `blogkit fetch` first (engineers' own feeds), then build")
-    check = site_command("check", "validate the site, its links, images and tags, without writing anything")
+    check = site_command("check", "validate the site, its links (--external: to other sites too), images and tags, publishing nothing")
+    check.add_argument(
+        "--external",
+        action="store_true",
+        help="also ask other sites whether the posts' links to them still lead somewhere (uses the network; answers are kept "
+        "in SITE/.blogkit-fetched/links.json for links.external_days)",
+    )
+    check.add_argument("--allow-private", action="store_true", help="with --external: also ask addresses on loopback and private networks")
     check.add_argument(
         "--against", metavar="OUT", help="a previous build to compare feeds with, for back-dated posts (default: SITE/public if it exists)"
     )
@@ -102,6 +110,34 @@ def parser() -> argparse.ArgumentParser:
     fetch.add_argument("--format", choices=FORMATS, default="text", help="how to print problems: text, github or json")
     fetch.add_argument("-q", "--quiet", action="store_true", help="print only problems")
 
+    diff = commands.add_parser(
+        "diff",
+        help="what a pull request changes on the site: two built folders compared, by URL",
+        description="compare two built folders (the base branch's build and the pull request's) and list the pages "
+        "added, changed and removed: posts (and what changed in each), pages, listing pages, feeds and assets",
+    )
+    diff.add_argument("old", metavar="OLD", help="the base branch's build (e.g. public-base)")
+    diff.add_argument("new", metavar="NEW", help="the pull request's build")
+    diff.add_argument(
+        "--format",
+        choices=DIFF_FORMATS,
+        default="text",
+        help="text, github (Markdown for a pull request comment) or json (a change a line)",
+    )
+    diff.add_argument("--preview-url", default="", metavar="URL", help="where NEW is deployed for preview: pages link there (github)")
+    diff.add_argument(
+        "--full-url", default="", metavar="URL", help="where the full diff can be read, linked when it is too long for one comment (github)"
+    )
+
+    owners = commands.add_parser(
+        "codeowners",
+        help="write CODEOWNERS: each engineer reviews their own posts, the editors the rest",
+        description="write the repository's CODEOWNERS from the profiles: each engineer's posts folder and profile to their GitHub "
+        "handle (a profile link to github.com), co-authored posts to every author, the rest of the site to codeowners.editors",
+    )
+    owners.add_argument("site", nargs="?", default=".", metavar="SITE", help="the site folder (default: the current folder)")
+    owners.add_argument("--format", choices=FORMATS, default="text", help="how to print problems: text, github or json")
+
     plan = commands.add_parser(
         "plan", help="list the scheduled posts and when the next one appears", description="list future posts and their dates"
     )
@@ -114,6 +150,12 @@ def parser() -> argparse.ArgumentParser:
     init.add_argument("dir", metavar="DIR", help="a new or empty folder")
     init.add_argument("--title", default="Engineering at Example", help="the hub's title")
     init.add_argument("--handle", default="your-handle", help="the first author's handle")
+    init.add_argument(
+        "--ci",
+        choices=CI_KINDS,
+        default="",
+        help="also write CI workflows: github (check, build, diff and comment on pull requests; publish main; a daily issue of dead links)",
+    )
 
     importing = commands.add_parser(
         "import",
@@ -187,9 +229,13 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _fetch(args)
     if args.command == "import":
         return _import(args)
+    if args.command == "diff":
+        return _diff(args)
+    if args.command == "codeowners":
+        return _codeowners(args)
     try:
         if args.command == "init":
-            for path in init_site(args.dir, title=args.title, handle=args.handle):
+            for path in init_site(args.dir, title=args.title, handle=args.handle, ci=args.ci):
                 print(f"created {path}")
             print(f"next: blogkit serve {args.dir}   (a preview at http://127.0.0.1:8000/ that reloads as you write)")
             print(f"      blogkit new post 'My first post' --site {args.dir}")
@@ -292,6 +338,11 @@ def _build_and_publish(
     if args.command == "check" and not report.errors:
         against = args.against or os.path.join(site_root, "public")
         report.extend(run_checks(result, against if os.path.isdir(against) else None).diagnostics)
+        if args.external:
+            external, found = check_external_links(result, allow_private=args.allow_private)
+            report.extend(external.diagnostics)
+            if found and not args.quiet:
+                print(f"blogkit: {found}", file=sys.stderr)
     failed = _report(report, site_root, args)
     if failed:
         print(f"blogkit: {_stopped(args.command, failed)}", file=sys.stderr)
@@ -379,6 +430,77 @@ def _fetch(args: argparse.Namespace, *, strict: bool | None = None) -> int:
         )
         print(f"blogkit: {what}: {counts}; {kept} kept in {os.path.relpath(os.path.join(config.root, FETCHED_FOLDER))}", file=sys.stderr)
     return EXIT_CONTENT if failed else EXIT_OK
+
+
+def _diff(args: argparse.Namespace) -> int:
+    """`blogkit diff OLD NEW`: 0 when both folders could be compared (changed or not), 2 when one is no folder."""
+    from blogkit.review.built import NotABuild
+    from blogkit.review.diff import diff_builds
+
+    try:
+        diff = diff_builds(args.old, args.new)
+    except NotABuild as exc:
+        print(f"blogkit: error: {exc}", file=sys.stderr)
+        print("  hint: give two folders built by `blogkit build` (the base branch's, then the pull request's)", file=sys.stderr)
+        return EXIT_USAGE
+    sys.stdout.write(format_diff(diff, args.format, preview_url=args.preview_url, full_url=args.full_url))
+    if args.format != "text":
+        print(f"blogkit: {headline(diff)}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _codeowners(args: argparse.Namespace) -> int:
+    """`blogkit codeowners`: 0 when written (engineers without a handle are warnings), 2 when the
+    config cannot be read, 3 when the file cannot be written."""
+    from blogkit.review import codeowners
+
+    try:
+        config = load_config(args.site)
+    except ConfigError as exc:
+        print_diagnostics(exc.diagnostics, os.path.abspath(args.site), args.site, args.format)
+        print(f"blogkit: {_plural(len(exc.diagnostics), 'error')} in {CONFIG_FILE}; CODEOWNERS was not written", file=sys.stderr)
+        return EXIT_USAGE
+    report = Report()
+    block = _codeowners_block(config, report)
+    repo_root = codeowners.repository_root(config.root)
+    path = codeowners.codeowners_path(repo_root)
+    try:
+        with open(path, encoding="utf-8") as f:
+            existing = f.read()
+    except FileNotFoundError:
+        existing = ""
+    except OSError as exc:
+        print(f"blogkit: error: cannot read {path}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_ENVIRONMENT
+    _report(report, config.root, argparse.Namespace(site=args.site, quiet=True, format=args.format, strict=False))
+    try:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(codeowners.merged(existing, block))
+    except OSError as exc:
+        print(f"blogkit: error: cannot write {path}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_ENVIRONMENT
+    rules = block.count("\n") - 2
+    missing = f"; {_plural(len(report.warnings), 'warning')}" if report.warnings else ""
+    shown = os.path.relpath(path) if not os.path.relpath(path).startswith("..") else path
+    print(f"blogkit: wrote {_plural(rules, 'rule')} to {shown}{missing}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _codeowners_block(config: SiteConfig, report: Report) -> str:
+    """The CODEOWNERS block of a site: its profiles and every post's authors, read as `fetch` reads them."""
+    from blogkit.review import codeowners
+
+    sources = discover(config.root, report)
+    profiles = load_profiles(config.root, sources.authors, sources.static, report)
+    posts = read_posts(config, sources, profiles, Report())  # front matter alone; its problems are the build's to report
+    block = codeowners.site_block(config, profiles.authors, posts, frozenset({DEFAULT_HANDLE}), report)
+    if not config.codeowners.editors:
+        report.warning(
+            Location(CONFIG_FILE),
+            "no editors team: the rest of the site (pages, templates, the config) has no reviewer in CODEOWNERS",
+            'set codeowners.editors in blogkit.yaml, e.g. codeowners: {editors: "@acme/blog-editors"}',
+        )
+    return block
 
 
 _IMPORTED = (("posts", "post"), ("drafts", "draft"), ("pages", "page"), ("authors", "author"), ("teams", "team"), ("tags", "tag"))

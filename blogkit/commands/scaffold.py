@@ -14,6 +14,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from importlib import resources
 
 from blogkit.core.config import SiteConfig
 from blogkit.core.urls import expand_permalink, is_valid_slug, slugify
@@ -82,8 +83,21 @@ def display_name(handle: str) -> str:
     return " ".join(part.capitalize() for part in handle.split("-"))
 
 
-def init_site(root: str, *, title: str = "Engineering at Example", handle: str = DEFAULT_HANDLE) -> list[str]:
-    """A minimal working hub: config, one author, one post, an about page."""
+CI_KINDS = ("github",)
+# The GitHub Actions workflows `init --ci github` writes, as docs/ci.md shows them: publishing,
+# a pull request's check, build and diff, its comment, and the daily link-rot issue.
+GITHUB_WORKFLOWS = ("blog.yml", "blog-pr.yml", "blog-comment.yml", "blog-links.yml")
+
+
+def ci_files(kind: str) -> dict[str, str]:
+    """The CI files of a kind, by their path in the repository."""
+    assert kind in CI_KINDS
+    folder = resources.files("blogkit.commands").joinpath("workflows", kind)
+    return {f".github/workflows/{name}": folder.joinpath(name).read_text(encoding="utf-8") for name in GITHUB_WORKFLOWS}
+
+
+def init_site(root: str, *, title: str = "Engineering at Example", handle: str = DEFAULT_HANDLE, ci: str = "") -> list[str]:
+    """A minimal working hub: config, one author, one post, an about page; with `ci`, its CI workflows."""
     if os.path.isdir(root) and os.listdir(root):
         raise ScaffoldError(f"{root} is not empty; choose a new folder")
     if not is_valid_slug(handle):
@@ -107,6 +121,7 @@ def init_site(root: str, *, title: str = "Engineering at Example", handle: str =
         ),
         "pages/about.md": f"---\ntitle: About\n---\n{SAMPLE_PAGE_TEXT}\n",
         ".gitignore": "public/\n.blogkit-cache/\n",
+        **(ci_files(ci) if ci else {}),
     }
     written = []
     for name, text in files.items():

@@ -56,6 +56,8 @@ class MarkdownConfig:
 @dataclass(frozen=True, slots=True)
 class LinksConfig:
     broken: str = "error"  # one of BROKEN_LINK_POLICIES: `warning` lets a site with old broken links build, each still reported
+    external_days: int = 7  # `check --external` asks again about a link to another site after this many days
+    external_ignore: tuple[str, ...] = ()  # links `check --external` never asks about: a host ('example.com') or a URL prefix
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +128,13 @@ class FetchConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class CodeownersConfig:
+    """Who `blogkit codeowners` gives what its profiles do not: the rest of the site."""
+
+    editors: str = ""  # a GitHub team ('@acme/blog-editors') or handle reviewing everything but engineers' own folders
+
+
+@dataclass(frozen=True, slots=True)
 class FeedsConfig:
     formats: tuple[str, ...] = tuple(FEED_FORMATS)
     entries: int = 20
@@ -151,6 +160,7 @@ class SiteConfig:
     repository: RepositoryConfig | None = None
     limits: LimitsConfig = LimitsConfig()
     fetch: FetchConfig = FetchConfig()
+    codeowners: CodeownersConfig = CodeownersConfig()
     brand: BrandConfig = BrandConfig()
     search: bool = True  # a full-text search of posts and pages at /search/ (Pagefind), built with the site
     theme_dir: str = field(default=THEME_DIR, metadata={"key": "theme"})
@@ -173,6 +183,7 @@ _LEGACY_FEED_KEYS = ("path", "scope", "format")
 _REDIRECT_KEYS = ("from", "to")
 _LIMITS_KEYS = config_keys(LimitsConfig)
 _FETCH_KEYS = config_keys(FetchConfig)
+_CODEOWNERS_KEYS = config_keys(CodeownersConfig)
 _BRAND_KEYS = config_keys(BrandConfig)
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 # the theme's backgrounds, which an accent colour is read on (themes/default/static/assets/style.css)
@@ -250,6 +261,7 @@ def load_config(root: str) -> SiteConfig:
         repository=repository,
         limits=_limits(fields),
         fetch=_fetch(fields),
+        codeowners=_codeowners(fields),
         brand=_brand(fields, root),
         search=fields.boolean("search", True),
         theme_dir=theme_dir,
@@ -296,7 +308,12 @@ def _links(fields: Fields) -> LinksConfig:
         return LinksConfig()
     sub = fields.section("links", section, "the links section")
     sub.check_keys(_LINKS_KEYS, unknown_is_error=True)
-    return LinksConfig(broken=sub.choice("broken", BROKEN_LINK_POLICIES, "error"))
+    ignore = tuple(text.strip() for _, text in sub.string_list("external_ignore") or () if text.strip())
+    return LinksConfig(
+        broken=sub.choice("broken", BROKEN_LINK_POLICIES, "error"),
+        external_days=sub.integer("external_days", LinksConfig().external_days, minimum=0),
+        external_ignore=ignore,
+    )
 
 
 def _entries(fields: Fields, key: str, known: tuple[str, ...], example: str) -> list[Fields]:
@@ -441,6 +458,22 @@ def _fetch(fields: Fields) -> FetchConfig:
     sub = fields.section("fetch", section, "the fetch section")
     sub.check_keys(_FETCH_KEYS, unknown_is_error=True)
     return FetchConfig(max_age_days=sub.integer("max_age_days", FetchConfig().max_age_days, minimum=0))
+
+
+_OWNER = re.compile(r"@[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}(?:/[A-Za-z0-9][A-Za-z0-9._-]{0,99})?")
+
+
+def _codeowners(fields: Fields) -> CodeownersConfig:
+    section = fields.mapping("codeowners")
+    if section is None:
+        return CodeownersConfig()
+    sub = fields.section("codeowners", section, "the codeowners section")
+    sub.check_keys(_CODEOWNERS_KEYS, unknown_is_error=True)
+    editors = (sub.string("editors") or "").strip()
+    if editors and not _OWNER.fullmatch(editors):
+        sub.error(("editors",), f"'editors' must be a GitHub team or handle, got '{editors}'", "write it as GitHub does: @acme/editors")
+        editors = ""
+    return CodeownersConfig(editors=editors)
 
 
 def _limits(fields: Fields) -> LimitsConfig:

@@ -10,10 +10,13 @@ failure is a `FetchFailure` saying what happened, in words for a diagnostic.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import http.client
 import ipaddress
 import socket
 import ssl
+import threading
 import time
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
@@ -42,11 +45,24 @@ class Fetched:
     etag: str = ""
     last_modified: str = ""
     content_type: str = ""
+    moved: bool = False  # reached through permanent redirects only (301, 308): `url` is the resource's new address
 
 
 @dataclass(frozen=True, slots=True)
 class FetchFailure:
     reason: str  # e.g. "timed out after 10 s", "HTTP 500", "larger than 5 MiB"
+    status: int = 0  # the HTTP status of an answer other than 200 or 304; 0 when there was none
+    retry_after: str = ""  # its Retry-After header, as sent
+    url: str = ""  # where the failing answer came from, after redirects
+
+
+@dataclass(frozen=True, slots=True)
+class _Redirect:
+    status: int
+    location: str
+
+
+_PERMANENT = (301, 308)
 
 
 DEFAULT_LIMITS = FetchLimits()
@@ -60,12 +76,17 @@ def get(
     limits: FetchLimits = DEFAULT_LIMITS,
     headers: dict[str, str] | None = None,
     body: bytes | None = None,
+    method: str = "GET",
+    read_body: bool = True,
 ) -> Fetched | FetchFailure:
     """The resource at `url` (or 304 when the copy with these validators is current), or why not.
     `headers` add to (or replace) the request's own; with a `body` the request is a POST (an API's
-    query), which is never redirected."""
+    query), which is never redirected. `method="HEAD"`, or `read_body=False`, asks whether the
+    resource is there and reads none of it (a link's check)."""
     deadline = time.monotonic() + limits.total_seconds
+    first_url = url
     started_outside: bool | None = None  # whether the first address asked was a public one
+    moved = True  # every redirect so far was permanent
     for _ in range(limits.max_redirects + 1):
         try:
             parts = urlsplit(url)
@@ -82,7 +103,7 @@ def get(
         elif started_outside and inside is not None:
             return FetchFailure(f"redirected from the public web to {parts.hostname}, a {inside} address, which is not followed")
         try:
-            answer = _once(url, etag, last_modified, limits, deadline, headers or {}, body)
+            answer = _once(url, etag, last_modified, limits, deadline, headers or {}, body, method, read_body and method != "HEAD")
         except TimeoutError:
             return FetchFailure(f"timed out (after {limits.read_seconds:g} s without data, or {limits.total_seconds:g} s in all)")
         except ssl.SSLError as exc:
@@ -91,25 +112,42 @@ def get(
             return FetchFailure(f"cannot connect: {exc.strerror if isinstance(exc, OSError) and exc.strerror else exc}")
         except ValueError as exc:  # a header http.client refuses to send (a line break, a character beyond Latin-1)
             return FetchFailure(f"cannot send the request: {exc}")
-        if isinstance(answer, str):  # a redirect
+        if isinstance(answer, _Redirect):
             if body is not None:
                 return FetchFailure("redirected, which a query is not followed through")
             try:
-                url = urljoin(url, answer)
+                url = urljoin(url, answer.location)
             except ValueError:
-                return FetchFailure(f"redirected to '{answer[:300]}', which is not a URL")
+                return FetchFailure(f"redirected to '{answer.location[:300]}', which is not a URL")
+            moved = moved and answer.status in _PERMANENT
             continue
+        if isinstance(answer, Fetched) and moved and answer.url != first_url:
+            return dataclasses.replace(answer, moved=True)
         return answer
-    return FetchFailure(f"more than {limits.max_redirects} redirects")
+    return FetchFailure(f"more than {limits.max_redirects} redirects", url=url)
 
 
 def _once(
-    url: str, etag: str, last_modified: str, limits: FetchLimits, deadline: float, extra: dict[str, str], body: bytes | None
-) -> Fetched | FetchFailure | str:
+    url: str,
+    etag: str,
+    last_modified: str,
+    limits: FetchLimits,
+    deadline: float,
+    extra: dict[str, str],
+    body: bytes | None,
+    method: str = "GET",
+    read_body: bool = True,
+) -> Fetched | FetchFailure | _Redirect:
     """One request: the response, a failure, or the `Location` of a redirect."""
     parts = urlsplit(url)
     connection_type = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
     connection = connection_type(parts.hostname or "", parts.port, timeout=min(limits.connect_seconds, _left(deadline)))
+    # A server that drips its headers a byte at a time meets each read's deadline and never the
+    # response's: at the deadline the socket is shut, which ends any read under way.
+    expired = threading.Event()
+    watchdog = threading.Timer(_left(deadline), _shut, (connection, expired))
+    watchdog.daemon = True
+    watchdog.start()
     try:
         connection.connect()
         assert connection.sock is not None
@@ -120,15 +158,27 @@ def _once(
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        connection.request("GET" if body is None else "POST", path, body=body, headers=headers)
-        response = connection.getresponse()
+        connection.request(method if body is None else "POST", path, body=body, headers=headers)
+        try:
+            response = connection.getresponse()
+        except (OSError, http.client.HTTPException):
+            if expired.is_set():
+                raise TimeoutError from None
+            raise
+        if expired.is_set():  # the headers ended because the socket was shut at the deadline: not an answer
+            raise TimeoutError
         if response.status in (301, 302, 303, 307, 308):
             location = response.getheader("Location", "")
-            return location if location else FetchFailure(f"HTTP {response.status} without a Location")
+            if location:
+                return _Redirect(response.status, location)
+            return FetchFailure(f"HTTP {response.status} without a Location", response.status, url=url)
         if response.status == 304:
             return Fetched(url, 304, b"", etag, last_modified)
         if response.status != 200:
-            return FetchFailure(f"HTTP {response.status} {response.reason}".rstrip())
+            retry_after = response.getheader("Retry-After", "")[:100]
+            return FetchFailure(f"HTTP {response.status} {response.reason}".rstrip(), response.status, retry_after, url)
+        if not read_body:
+            return Fetched(url, 200, b"", response.getheader("ETag", ""), response.getheader("Last-Modified", ""))
         declared = response.getheader("Content-Length", "")
         if declared.isascii() and declared.isdigit() and int(declared[:30]) > limits.max_bytes:  # 30 digits: no huge number
             return FetchFailure(f"larger than {size_text(limits.max_bytes)} ({size_text(int(declared))})")
@@ -146,12 +196,32 @@ def _once(
             if size > limits.max_bytes:
                 return FetchFailure(f"larger than {size_text(limits.max_bytes)}")
             chunks.append(chunk)
+        if expired.is_set():  # the socket was shut at the deadline: what was read is not the whole
+            raise TimeoutError
         validators = (response.getheader("ETag", ""), response.getheader("Last-Modified", ""))
         return Fetched(url, 200, b"".join(chunks), *validators, response.getheader("Content-Type", ""))
     except TimeoutError as exc:
         raise TimeoutError from exc
+    except (OSError, http.client.HTTPException):
+        if expired.is_set():
+            raise TimeoutError from None
+        raise
     finally:
+        watchdog.cancel()
         connection.close()
+
+
+def _shut(connection: http.client.HTTPConnection, expired: threading.Event) -> None:
+    expired.set()
+    sock = connection.sock
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+
+def address_kind(host: str) -> str | None:
+    """ "loopback", "private" or "link-local" for a host on such a network, None for a public one."""
+    return _inside_address(host)
 
 
 def _inside_address(host: str) -> str | None:

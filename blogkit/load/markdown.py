@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from html import escape, unescape
 from typing import Any
 from urllib.parse import unquote
@@ -184,9 +184,46 @@ _RAW_URL = re.compile(r"""\s(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]
 _RAW_ID = re.compile(r"""<[a-zA-Z][^>]*?\sid\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""")
 
 
-def _raw_links(html: str) -> list[tuple[str, bool]]:
-    """The URLs of raw HTML's `<a href>` and `<img src>` that lead within the site (relative, or a
-    `#fragment`), as written, and whether each is an image's."""
+def external_links(source: BodySource, settings: MarkdownConfig) -> tuple[LinkRef, ...]:
+    """The links and images of a body that lead to other sites (`http` and `https` URLs: Markdown
+    links, autolinks, raw HTML's `<a href>` and `<img src>`), each where it is written, for
+    `check --external`. Code is not looked into: a URL in an example is no link."""
+    md = _markdown(settings)
+    env: dict[str, Any] = {"links": [], "plain_links": [], "first_line": source.first_line, "marker": LINK_MARKER}
+    env.update(too_deep=[], problems=[])
+    lines = source.text.split("\n")
+    found: list[LinkRef] = []
+    for block in md.parse(source.text, env):
+        start, end = block.map if block.map else (0, 0)
+        cursor = (start, 0)
+        if block.type == "html_block":
+            urls = _raw_links(block.content, _is_external)
+        else:
+            urls = []
+            for token in block.children or ():
+                if token.type == "html_inline":
+                    urls += _raw_links(token.content, _is_external)
+                elif token.type in ("link_open", "image"):
+                    url = str(token.attrGet("href" if token.type == "link_open" else "src") or "")
+                    if _is_external(url):
+                        urls.append((url, token.type == "image"))
+        for url, image in urls:
+            row, column = cursor = _find(lines, start, end, cursor, url)
+            found.append(LinkRef(url, source.first_line + row, column + 1 if column >= 0 else 0, image))
+    return tuple(found)
+
+
+def _is_external(url: str) -> bool:
+    return url.lower().startswith(("http://", "https://"))
+
+
+def _leads_within(url: str) -> bool:
+    return _is_relative(url) or (len(url) > 1 and url.startswith("#"))
+
+
+def _raw_links(html: str, wanted: Callable[[str], bool] = _leads_within) -> list[tuple[str, bool]]:
+    """The URLs of raw HTML's `<a href>` and `<img src>` that are `wanted` (by default, those that
+    lead within the site: relative, or a `#fragment`), as written, and whether each is an image's."""
     found = []
     for tag in _RAW_TAG.finditer(html):
         image = tag.group(1).lower() == "img"
@@ -194,7 +231,7 @@ def _raw_links(html: str) -> list[tuple[str, bool]]:
             if attr.group(1).lower() != ("src" if image else "href"):
                 continue
             url = next(v for v in attr.groups()[1:] if v is not None)
-            if _is_relative(url) or (len(url) > 1 and url.startswith("#")):
+            if wanted(url):
                 found.append((url, image))
     return found
 
