@@ -36,6 +36,7 @@ class Plan:
     copies: dict[str, str] = field(default_factory=dict)  # site file -> the old site's file it is a copy of
     counts: dict[str, int] = field(default_factory=dict)
     broken_links: int = 0
+    left_behind: list[tuple[str, int, str]] = field(default_factory=list)  # (old file, line, old URL path): links now to the old site
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +77,7 @@ def plan_site(site: OldSite) -> Plan:
         _add_post(plan, site, post, credits, places, urls)
     for page in sorted(site.standalone, key=lambda p: p.source):
         _add_page(plan, site, page, places, urls)
+    _report_left_behind(site, plan)
     for source, target in site.static:
         _copy(plan, site, "static" + target, source)
     plan.texts["blogkit.yaml"] = _config(site, urls.redirects, urls.feeds)
@@ -182,6 +184,9 @@ def _body(
     def note(line: int, message: str, hint: str) -> None:
         site.warn(source, line, message, hint)
 
+    def left_behind(line: int, path: str) -> None:
+        plan.left_behind.append((source, line, path))
+
     made, broken = rewrite_links(
         body,
         new_file=new_file,
@@ -191,9 +196,27 @@ def _body(
         links=urls.links,
         first_line=first_line,
         report=note,
+        left_behind=left_behind,
     )
     plan.broken_links += broken
     return made
+
+
+def _report_left_behind(site: OldSite, plan: Plan) -> None:
+    """One line for every link to a page the import does not bring over (another section, another language):
+    each now leads to that page on the old site, which must keep serving it."""
+    if not plan.left_behind:
+        return
+    found = sorted(plan.left_behind)
+    first = ", ".join(f"{source}:{line} ({path})" for source, line, path in found[:3])
+    more = f" and {len(found) - 3} more" if len(found) > 3 else ""
+    site.warn(
+        found[0][0],
+        found[0][1],
+        f"{_count(len(found), 'link')} to pages the import leaves behind now lead to them on the old site, "
+        f"{site.base_url}, by absolute URL: {first}{more}",
+        "keep the old site serving those pages, or import their sections too (--section)",
+    )
 
 
 def _counts(site: OldSite, credits: Credits, tag_posts: Mapping[str, list[OldPost]]) -> dict[str, int]:
@@ -209,6 +232,10 @@ def _counts(site: OldSite, credits: Credits, tag_posts: Mapping[str, list[OldPos
         for team in sorted({teams_of[h] for h in handles if h in teams_of}):
             counts[f"teams/{team}/"] = counts.get(f"teams/{team}/", 0) + 1
     return counts
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 # -- posts ------------------------------------------------------------------------------------

@@ -1,0 +1,57 @@
+"""What an import leaves on the old site: the pages of other sections and other languages. Links to
+them become absolute links to the old site, reported once; the posts of other languages are counted."""
+
+from __future__ import annotations
+
+from importing import strict_build
+
+from conftest import run_cli, write_site
+
+BASE = "https://rpc.example/"
+
+
+def _post(title, day, body=""):
+    return f"---\ntitle: {title}\ndate: {day}\n---\n{body or 'Text of ' + title + '.'}\n"
+
+
+def _page(title, body=""):
+    return f"---\ntitle: {title}\n---\n{body or 'Text of ' + title + '.'}\n"
+
+
+def _import(tmp_path, capsys, files, *options):
+    source = write_site(tmp_path / "old", files, base=False)
+    code, _, err = run_cli(["import", "hugo", str(source), str(tmp_path / "new"), *options], capsys)
+    assert code == 0, err
+    return err
+
+
+def test_links_to_pages_of_sections_not_imported_lead_to_the_old_site_and_are_reported_once(tmp_path, capsys):
+    body = (
+        'Read the [guide](/docs/guide/), the [install page]({{< ref "/docs/install" >}}#linux),\n'
+        'the [same guide](../../docs/guide/) and the [FAQ]({{< relref "faq.md" >}}).\n'
+        "The [other post](/blog/b/) is imported, and [nothing](/docs/gone/) was never there.\n"
+    )
+    files = {
+        "hugo.toml": f'baseURL = "{BASE}"\ntitle = "RPC"\n',
+        "content/blog/a.md": _post("A", "2024-01-02", body),
+        "content/blog/b.md": _post("B", "2024-01-03"),
+        "content/docs/guide.md": _page("Guide"),
+        "content/docs/install.md": _page("Install"),
+        "content/docs/faq.md": _page("FAQ"),
+    }
+    err = _import(tmp_path, capsys, files, "--section", "blog")
+    made = (tmp_path / "new/posts/rpc/2024-01-02-a.md").read_text()  # no byline: the site's title
+    assert f"[guide]({BASE}docs/guide/)" in made
+    assert f"[install page]({BASE}docs/install/#linux)" in made
+    assert f"[same guide]({BASE}docs/guide/)" in made
+    assert f"[FAQ]({BASE}docs/faq/)" in made
+    assert "[other post](2024-01-03-b.md)" in made
+    assert "[nothing](/docs/gone/)" in made  # leads nowhere: kept, and reported on its own
+    summary = [line.split("/old/", 1)[1] for line in err.splitlines() if "leaves behind" in line]
+    assert summary == [
+        "content/blog/a.md:5: warning: 4 links to pages the import leaves behind now lead to them on the old site, "
+        f"{BASE}, by absolute URL: content/blog/a.md:5 (/docs/guide/), content/blog/a.md:5 (/docs/install/), "
+        "content/blog/a.md:6 (/docs/faq/) and 1 more"
+    ]
+    assert "content/blog/a.md:7: warning: link '/docs/gone/' leads to no page of the old site either" in err
+    strict_build(tmp_path / "new")
