@@ -55,3 +55,45 @@ def test_links_to_pages_of_sections_not_imported_lead_to_the_old_site_and_are_re
     ]
     assert "content/blog/a.md:7: warning: link '/docs/gone/' leads to no page of the old site either" in err
     strict_build(tmp_path / "new")
+
+
+def test_an_import_of_one_language_counts_the_posts_of_each_other_and_links_to_them_on_the_old_site(tmp_path, capsys):
+    config = (
+        f'baseURL = "{BASE}"\ndefaultContentLanguage = "en"\n'
+        '[languages.en]\ncontentDir = "content/en"\n[languages.fr]\ncontentDir = "content/fr"\n[languages.de]\ncontentDir = "content/de"\n'
+    )
+    files = {
+        "hugo.toml": config,
+        "content/en/blog/a.md": _post("A", "2024-01-02", "In [French](/fr/blog/a/) and [the French docs](/fr/docs/x/)."),
+        "content/fr/blog/a.md": _post("A fr", "2024-01-02"),
+        "content/fr/blog/c.md": _post("C fr", "2024-01-05"),
+        "content/fr/docs/x.md": _page("X"),  # not a post: a page of the docs
+        "content/de/blog/d.md": _post("D de", "2024-01-06"),
+    }
+    err = _import(tmp_path, capsys, files)
+    lines = [line.split("/old/", 1)[1] for line in err.splitlines() if "/old/" in line]
+    assert "content/de/blog/d.md:1: warning: 1 post in the language 'de' is not imported: this import is of 'en'" in lines
+    french = "content/fr/blog/a.md:1: warning: 2 posts in the language 'fr' (this one and 1 more) are not imported"
+    assert f"{french}: this import is of 'en'" in lines
+    assert "  hint: import them into another folder with --language fr" in err.splitlines()
+    [made] = [p.read_text() for p in (tmp_path / "new/posts").rglob("*.md")]
+    assert f"In [French]({BASE}fr/blog/a/) and [the French docs]({BASE}fr/docs/x/)." in made
+    strict_build(tmp_path / "new")
+
+
+def test_languages_told_by_file_names_are_counted_and_the_default_ones_linked_without_a_prefix(tmp_path, capsys):
+    config = f'baseURL = "{BASE}"\ndefaultContentLanguage = "en"\n[languages.en]\nweight = 1\n[languages.fr]\nweight = 2\n'
+    files = {
+        "hugo.toml": config,
+        "content/blog/a.md": _post("A", "2024-01-02"),
+        "content/blog/b.en.md": _post("B", "2024-01-03"),  # the default language, written out
+        "content/blog/a.fr.md": _post("A fr", "2024-01-02", "La [version anglaise](/blog/a/), la [B](/blog/b/)."),
+    }
+    err = _import(tmp_path, capsys, files, "--language", "fr")
+    lines = [line.split("/old/", 1)[1] for line in err.splitlines() if "/old/" in line]
+    english = "content/blog/a.md:1: warning: 2 posts in the language 'en' (this one and 1 more) are not imported"
+    assert f"{english}: this import is of 'fr'" in lines
+    [made] = (tmp_path / "new/posts").rglob("*.md")
+    assert f"La [version anglaise]({BASE}blog/a/), la [B]({BASE}blog/b/)." in made.read_text()
+    assert "aliases:\n- /fr/blog/a/\n" in made.read_text()
+    strict_build(tmp_path / "new")

@@ -15,11 +15,11 @@ from blogkit.core.urls import slugify
 from blogkit.migrate import source
 from blogkit.migrate.assets import check_svgs
 from blogkit.migrate.bylines import bylines
-from blogkit.migrate.frontmatter import Split
+from blogkit.migrate.frontmatter import FrontMatterError, Split, read_front_matter
+from blogkit.migrate.hugo_languages import Language, SiteLanguages, language_files, report_left_out, site_languages
 from blogkit.migrate.model import Listing, OldFeed, OldPage, OldPost, OldSite, OldTeam, Person, Section
 from blogkit.migrate.people import person_from_record
 from blogkit.migrate.reading import (
-    MARKDOWN,
     SourceError,
     bundle_assets,
     dated_name,
@@ -52,14 +52,9 @@ def read_hugo(root: str, sections: Sequence[str], language: str) -> OldSite:
     base_url = text(config.get("baseURL") or config.get("baseurl"))
     if not base_url:
         raise SourceError(f"{config_file} has no baseURL", 'add baseURL = "https://..." (the address the old site is served at)')
-    default_language = text(config.get("defaultContentLanguage")) or "en"
-    language = language or default_language
-    languages = {k: v for k, v in mapping(config, "languages").items() if isinstance(v, dict)}
-    if languages and language not in languages:
-        raise SourceError(f"the site has no language '{language}'", f"its languages are: {', '.join(sorted(languages))}")
-    own = languages.get(language, {})
-    content_dir = text(own.get("contentDir")) or text(config.get("contentDir")) or "content"
-    prefix = f"/{language}" if language != default_language or config.get("defaultContentLanguageInSubdir") is True else ""
+    languages = site_languages(config, language)
+    language, content_dir, prefix = languages.here.code, languages.here.content_dir, languages.here.prefix
+    own = mapping(config, "languages", language)
     params: dict[str, Any] = {**mapping(config, "params"), **mapping(own, "params")}
     zone = zone_named(text(config.get("timeZone")))
     heading_type = text(mapping(config, "markup", "goldmark", "parser").get("autoHeadingIDType")) or "github"
@@ -80,15 +75,13 @@ def read_hugo(root: str, sections: Sequence[str], language: str) -> OldSite:
     taxonomies = {k: str(v) for k, v in (mapping(config, "taxonomies") or _DEFAULT_TAXONOMIES).items()}
     permalinks = {k: v for k, v in mapping(config, "permalinks").items() if isinstance(v, str)}
     permalinks.update({k: v for k, v in mapping(config, "permalinks", "page").items() if isinstance(v, str)})
-    wanted_suffix = "" if language == default_language or languages.get(language, {}).get("contentDir") else f".{language}"
     _people(site)
 
-    codes = (set(languages) | {language}) - {default_language}  # the default language's files have no suffix
-    content = [f for f in files_under(site, content_dir) if f.endswith(MARKDOWN) and _suffix(f, codes) == wanted_suffix]
+    content = language_files(site, languages.here, languages)
     note_unread(site, files_under(site, content_dir))
     pages: list[tuple[str, str, dict[str, Any], str, int]] = []
     splits: dict[str, Split] = {}
-    for path in content:
+    for path, suffix in content:
         inside = posixpath.relpath(path, content_dir)
         section = inside.split("/")[0] if "/" in inside else ""
         split = read_page(site, path)
@@ -103,7 +96,7 @@ def read_hugo(root: str, sections: Sequence[str], language: str) -> OldSite:
             if section and folder:  # a section, or a section inside one (Docsy's blog/news): it keeps its page
                 site.sections[folder] = Section(folder, text(meta.get("title")) or posixpath.basename(folder).title(), url)
             continue
-        site.pages[path] = _url(meta, inside, section, permalinks, prefix, zone, _suffix(path, codes))
+        site.pages[path] = _url(meta, inside, section, permalinks, prefix, zone, suffix)
         pages.append((path, section, meta, split.body, split.body_line))
         splits[path] = split
     for _, section, _, _, _ in pages:
@@ -112,6 +105,8 @@ def read_hugo(root: str, sections: Sequence[str], language: str) -> OldSite:
     chosen = _chosen(site, sections, pages)
     content_files = set(site.pages)
     translator = Translator(site, lambda ref, where: _find(ref, where, content_dir, content_files))
+    left = {other.code: _other_language(site, other, languages, chosen, permalinks, zone) for other in languages.others}
+    report_left_out(site, language, left)
     author_taxonomy = next((plural for singular, plural in taxonomies.items() if singular == "author"), "")
     tag_taxonomies = [plural for singular, plural in taxonomies.items() if singular != "author"]
     terms: dict[str, set[str]] = {}
@@ -230,11 +225,37 @@ def _config(root: str) -> tuple[str, dict[str, Any]]:
     return read_site_config(root, CONFIG_NAMES)
 
 
-def _suffix(path: str, codes: set[str]) -> str:
-    """'.fr' for 'post.fr.md' when fr is a language of the site; '' otherwise ('v2.0.md' is no language)."""
-    stem = os.path.splitext(os.path.basename(path))[0]
-    code = stem.rsplit(".", 1)[1] if "." in stem else ""
-    return f".{code}" if code in codes else ""
+def _other_language(
+    site: OldSite,
+    language: Language,
+    languages: SiteLanguages,
+    chosen: set[str],
+    permalinks: dict[str, str],
+    zone: ZoneInfo,
+) -> list[str]:
+    """The posts of a language this import leaves out, in the chosen sections; each of its pages joins the
+    old site's pages, so a link to it leads there. Its files are read as far as their URLs and dates: a
+    problem in them is for the import of that language to report."""
+    left = []
+    for path, suffix in language_files(site, language, languages):
+        inside = posixpath.relpath(path, language.content_dir)
+        if os.path.basename(path).startswith("_index."):
+            continue
+        meta = _front_matter(site, path)
+        section = inside.split("/")[0] if "/" in inside else ""
+        site.pages[path] = _url(meta, inside, section, permalinks, language.prefix, zone, suffix)
+        if _within(inside, chosen) and any(meta.get(key) for key in ("date", "publishdate", "pubdate")):
+            left.append(path)
+    return left
+
+
+def _front_matter(site: OldSite, path: str) -> dict[str, Any]:
+    """A page's front matter, its keys in lower case; empty when it cannot be read."""
+    try:
+        split = read_front_matter(source.read_text(site.root, path, source.LIMITS.file_bytes, "limits.file_bytes"))
+    except (source.Refused, FrontMatterError):
+        return {}
+    return {str(k).lower(): v for k, v in split.data.items()}
 
 
 def _url(meta: dict[str, Any], inside: str, section: str, permalinks: dict[str, str], prefix: str, zone: ZoneInfo, suffix: str) -> str:
