@@ -6,10 +6,8 @@ from __future__ import annotations
 import dataclasses
 import os
 import posixpath
-import re
 from collections.abc import Sequence
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from blogkit.core.urls import slugify
 from blogkit.migrate import source
@@ -17,6 +15,7 @@ from blogkit.migrate.assets import check_svgs
 from blogkit.migrate.bylines import bylines
 from blogkit.migrate.frontmatter import FrontMatterError, Split, read_front_matter
 from blogkit.migrate.hugo_languages import Language, SiteLanguages, language_files, report_left_out, site_languages
+from blogkit.migrate.hugo_urls import UrlRules
 from blogkit.migrate.model import Listing, OldFeed, OldPage, OldPost, OldSite, OldTeam, Person, Section
 from blogkit.migrate.people import person_from_record
 from blogkit.migrate.reading import (
@@ -44,7 +43,6 @@ from blogkit.migrate.shortcodes import Translator
 
 CONFIG_NAMES = ("hugo.toml", "hugo.yaml", "hugo.json", "config.toml", "config.yaml", "config.json")
 _DEFAULT_TAXONOMIES = {"tag": "tags", "category": "categories"}
-_TOKEN = re.compile(r":(year|month|day|slug|title|filename|section|contentbasename)")
 
 
 def read_hugo(root: str, sections: Sequence[str], language: str) -> OldSite:
@@ -73,8 +71,7 @@ def read_hugo(root: str, sections: Sequence[str], language: str) -> OldSite:
     if heading_type != "github":
         site.warn(config_file, 0, f"autoHeadingIDType is '{heading_type}': heading ids are made with the github rules")
     taxonomies = {k: str(v) for k, v in (mapping(config, "taxonomies") or _DEFAULT_TAXONOMIES).items()}
-    permalinks = {k: v for k, v in mapping(config, "permalinks").items() if isinstance(v, str)}
-    permalinks.update({k: v for k, v in mapping(config, "permalinks", "page").items() if isinstance(v, str)})
+    rules = UrlRules.of(config, zone)
     _people(site)
 
     content = language_files(site, languages.here, languages)
@@ -90,22 +87,22 @@ def read_hugo(root: str, sections: Sequence[str], language: str) -> OldSite:
         meta = {str(k).lower(): v for k, v in split.data.items()}
         name = os.path.basename(path)
         if name.startswith("_index."):
-            url = prefix + ("/" + posixpath.dirname(inside).lower() + "/" if posixpath.dirname(inside) else "/")
+            url = rules.section(prefix, posixpath.dirname(inside))
             site.pages[path] = url
             folder = posixpath.dirname(inside)
             if section and folder:  # a section, or a section inside one (Docsy's blog/news): it keeps its page
                 site.sections[folder] = Section(folder, text(meta.get("title")) or posixpath.basename(folder).title(), url)
             continue
-        site.pages[path] = _url(meta, inside, section, permalinks, prefix, zone, suffix)
+        site.pages[path] = rules.page(meta, inside, section, prefix, suffix)
         pages.append((path, section, meta, split.body, split.body_line))
         splits[path] = split
     for _, section, _, _, _ in pages:
         if section and section not in site.sections:
-            site.sections[section] = Section(section, section.replace("-", " ").title(), f"{prefix}/{section}/")
+            site.sections[section] = Section(section, section.replace("-", " ").title(), rules.section(prefix, section))
     chosen = _chosen(site, sections, pages)
     content_files = set(site.pages)
     translator = Translator(site, lambda ref, where: _find(ref, where, content_dir, content_files))
-    left = {other.code: _other_language(site, other, languages, chosen, permalinks, zone) for other in languages.others}
+    left = {other.code: _other_language(site, other, languages, chosen, rules) for other in languages.others}
     report_left_out(site, language, left)
     author_taxonomy = next((plural for singular, plural in taxonomies.items() if singular == "author"), "")
     tag_taxonomies = [plural for singular, plural in taxonomies.items() if singular != "author"]
@@ -230,8 +227,7 @@ def _other_language(
     language: Language,
     languages: SiteLanguages,
     chosen: set[str],
-    permalinks: dict[str, str],
-    zone: ZoneInfo,
+    rules: UrlRules,
 ) -> list[str]:
     """The posts of a language this import leaves out, in the chosen sections; each of its pages joins the
     old site's pages, so a link to it leads there. Its files are read as far as their URLs and dates: a
@@ -243,7 +239,7 @@ def _other_language(
             continue
         meta = _front_matter(site, path)
         section = inside.split("/")[0] if "/" in inside else ""
-        site.pages[path] = _url(meta, inside, section, permalinks, language.prefix, zone, suffix)
+        site.pages[path] = rules.page(meta, inside, section, language.prefix, suffix)
         if _within(inside, chosen) and any(meta.get(key) for key in ("date", "publishdate", "pubdate")):
             left.append(path)
     return left
@@ -256,31 +252,6 @@ def _front_matter(site: OldSite, path: str) -> dict[str, Any]:
     except (source.Refused, FrontMatterError):
         return {}
     return {str(k).lower(): v for k, v in split.data.items()}
-
-
-def _url(meta: dict[str, Any], inside: str, section: str, permalinks: dict[str, str], prefix: str, zone: ZoneInfo, suffix: str) -> str:
-    if text(meta.get("url")):
-        return "/" + text(meta["url"]).strip("/") + "/"
-    stem = page_stem(inside).removesuffix(suffix)
-    slug = text(meta.get("slug"))
-    pattern = permalinks.get(section)
-    date = when(meta.get("date"), zone)
-    if pattern and date:
-        values = {
-            "year": f"{date.year:04d}",
-            "month": f"{date.month:02d}",
-            "day": f"{date.day:02d}",
-            "slug": slug or slugify(text(meta.get("title"))),
-            "title": slugify(text(meta.get("title"))),
-            "filename": stem,
-            "contentbasename": stem,
-            "section": section,
-        }
-        return prefix + "/" + _TOKEN.sub(lambda m: values[m.group(1)], pattern).strip("/") + "/"
-    folder = posixpath.dirname(inside)
-    if os.path.basename(inside).startswith("index."):
-        folder = posixpath.dirname(folder)
-    return (prefix + "/" + posixpath.join(folder, slug or stem).lower().replace(" ", "-").strip("/") + "/").replace("//", "/")
 
 
 def _chosen(site: OldSite, asked: Sequence[str], pages: list[tuple[str, str, dict[str, Any], str, int]]) -> set[str]:
