@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from blogkit.core.config import FeedsConfig, SiteConfig
-from blogkit.core.urls import check_alias, expand_permalink, slugify
+from blogkit.core.urls import check_alias, expand_permalink, one_file_key, slugify
 from blogkit.migrate import continuity
 from blogkit.migrate.credits import Credits, credit, mark_sections, profile, team_entry
 from blogkit.migrate.links import OldLinks, rewrite_links, url_forms
@@ -113,9 +113,42 @@ def _place(site: OldSite, credits: Credits, zone: ZoneInfo) -> Places:
         files[post.source] = f"posts/{owner}/{day}-{name}" + ("/index.md" if post.bundle_dir else ".md")
         paths[post.source] = expand_permalink(PERMALINK, when=post.date.astimezone(zone), slug=name, author=owner)
         aliases[post.source] = _aliases(post, paths[post.source], site)
+    _one_post_per_case(site, paths, aliases)
     for page in site.standalone:
         files[page.source] = _page_file(page.url)
     return Places(files, paths, aliases)
+
+
+def _one_post_per_case(site: OldSite, paths: dict[str, str], aliases: dict[str, list[str]]) -> None:
+    """Old URLs that differ only by case ('/Notes/', '/notes/') are one file on a disk or server that ignores
+    case, and the build refuses them: the older post keeps the old URL; the other keeps answering at its new
+    URL only (its files too), and each such pair is reported, with the redirect a server that tells case apart can make."""
+    claimed: dict[str, tuple[OldPost, str]] = {}
+    posts = sorted(site.posts, key=lambda p: (p.draft, p.date, p.source))  # a draft, not published, comes last
+    for post in posts:
+        claimed[one_file_key(paths[post.source])] = (post, "/" + paths[post.source])
+    for post in posts:
+        kept = []
+        for url in aliases[post.source]:
+            other, other_url = claimed.setdefault(one_file_key(url.lstrip("/")), (post, url))
+            if other is post and other_url == url:
+                kept.append(url)
+                continue
+            new_url = "/" + paths[post.source]
+            site.warn(
+                post.source,
+                post.lines.get(_written(post, url), 1),
+                f"the old URL '{url}' differs only by case from '{other_url}' of "
+                f"{'this post' if other is post else other.source}, which keeps it: a site answers only one of them; "
+                f"this post answers at {new_url}",
+                f"on a server that tells case apart, redirect {url} to {new_url} there",
+            )
+        aliases[post.source] = kept
+
+
+def _written(post: OldPost, alias: str) -> str:
+    """The old URL of a post as its source wrote it, for the alias it became."""
+    return next((url for url in (post.url, *post.aliases) if "/" + check_alias(url)[0] == alias), post.url)
 
 
 def _old_urls(site: OldSite, credits: Credits, places: Places) -> OldUrls:
@@ -161,7 +194,7 @@ def _add_post(plan: Plan, site: OldSite, post: OldPost, credits: Credits, places
     for asset in post.assets:
         inside = posixpath.relpath(asset, post.bundle_dir)
         _copy(plan, site, posixpath.join(posixpath.dirname(new_file), inside), asset)
-        if post.url.endswith("/") and not problem and old_path != places.paths[post.source]:
+        if post.url.endswith("/") and not problem and "/" + old_path in places.aliases[post.source]:
             _copy(plan, site, f"static/{old_path}{inside}", asset)  # at its old URL too: feed readers and other sites show it from there
 
 
