@@ -64,7 +64,8 @@ def test_an_import_of_one_language_counts_the_posts_of_each_other_and_links_to_t
     )
     files = {
         "hugo.toml": config,
-        "content/en/blog/a.md": _post("A", "2024-01-02", "In [French](/fr/blog/a/) and [the French docs](/fr/docs/x/)."),
+        "content/en/blog/a.md": _post("A", "2024-01-02", "In [French](/fr/blog/a/), [its blog](/fr/blog/) and [docs](/fr/docs/x/)."),
+        "content/fr/blog/_index.md": _page("Blog"),
         "content/fr/blog/a.md": _post("A fr", "2024-01-02"),
         "content/fr/blog/c.md": _post("C fr", "2024-01-05"),
         "content/fr/docs/x.md": _page("X"),  # not a post: a page of the docs
@@ -77,7 +78,7 @@ def test_an_import_of_one_language_counts_the_posts_of_each_other_and_links_to_t
     assert f"{french}: this import is of 'en'" in lines
     assert "  hint: import them into another folder with --language fr" in err.splitlines()
     [made] = [p.read_text() for p in (tmp_path / "new/posts").rglob("*.md")]
-    assert f"In [French]({BASE}fr/blog/a/) and [the French docs]({BASE}fr/docs/x/)." in made
+    assert f"In [French]({BASE}fr/blog/a/), [its blog]({BASE}fr/blog/) and [docs]({BASE}fr/docs/x/)." in made
     strict_build(tmp_path / "new")
 
 

@@ -236,6 +236,7 @@ def _other_language(
     for path, suffix in language_files(site, language, languages):
         inside = posixpath.relpath(path, language.content_dir)
         if os.path.basename(path).startswith("_index."):
+            site.pages[path] = rules.section(language.prefix, posixpath.dirname(inside))
             continue
         meta = _front_matter(site, path)
         section = inside.split("/")[0] if "/" in inside else ""
