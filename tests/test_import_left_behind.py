@@ -3,6 +3,7 @@ them become absolute links to the old site, reported once; the posts of other la
 
 from __future__ import annotations
 
+import pytest
 from importing import strict_build
 
 from conftest import run_cli, write_site
@@ -97,4 +98,46 @@ def test_languages_told_by_file_names_are_counted_and_the_default_ones_linked_wi
     [made] = (tmp_path / "new/posts").rglob("*.md")
     assert f"La [version anglaise]({BASE}blog/a/), la [B]({BASE}blog/b/)." in made.read_text()
     assert "aliases:\n- /fr/blog/a/\n" in made.read_text()
+    strict_build(tmp_path / "new")
+
+
+_ELSEWHERE = {  # a post linking to a page of the old site that an import of one section leaves behind
+    "jekyll": (
+        {
+            "_config.yml": f"url: {BASE.rstrip('/')}\ntitle: RPC\npermalink: /:categories/:title/\n",
+            "_posts/2024-01-02-a.md": "---\ntitle: A\ncategories: [blog]\n---\nSee [the release](/releases/r1/).\n",
+            "_posts/2024-01-03-r1.md": "---\ntitle: R1\ncategories: [releases]\n---\nReleased.\n",
+        },
+        "blog",
+        "_posts/2024-01-02-a.md:5",
+        "/releases/r1/",
+    ),
+    "zola": (
+        {
+            "config.toml": f'base_url = "{BASE.rstrip("/")}"\ntitle = "RPC"\n',
+            "content/blog/_index.md": '+++\ntitle = "Blog"\n+++\n',
+            "content/blog/a.md": '+++\ntitle = "A"\ndate = 2024-01-02\n+++\nSee [the guide](@/docs/guide.md).\n',
+            "content/docs/_index.md": '+++\ntitle = "Docs"\n+++\n',
+            "content/docs/guide.md": '+++\ntitle = "Guide"\n+++\nHow.\n',
+        },
+        "blog",
+        "content/blog/a.md:5",
+        "/docs/guide/",
+    ),
+}
+
+
+@pytest.mark.parametrize("generator", sorted(_ELSEWHERE))
+def test_jekyll_and_zola_links_to_pages_left_behind_lead_to_the_old_site_and_are_reported_once(generator, tmp_path, capsys):
+    files, section, where, path = _ELSEWHERE[generator]
+    source = write_site(tmp_path / "old", files, base=False)
+    code, _, err = run_cli(["import", generator, str(source), str(tmp_path / "new"), "--section", section], capsys)
+    assert code == 0, err
+    [made] = [p.read_text() for p in (tmp_path / "new/posts").rglob("*.md")]
+    assert f"({BASE.rstrip('/')}{path})" in made
+    summary = [line.split("/old/", 1)[1] for line in err.splitlines() if "leaves behind" in line]
+    assert summary == [
+        f"{where}: warning: 1 link to a page the import leaves behind now leads to it on the old site, {BASE}, "
+        f"by absolute URL: {where} ({path})"
+    ]
     strict_build(tmp_path / "new")

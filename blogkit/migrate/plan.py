@@ -243,11 +243,15 @@ def _report_left_behind(site: OldSite, plan: Plan) -> None:
     found = sorted(plan.left_behind)
     first = ", ".join(f"{source}:{line} ({path})" for source, line, path in found[:3])
     more = f" and {len(found) - 3} more" if len(found) > 3 else ""
+    what = (
+        f"{len(found)} links to pages the import leaves behind now lead to them"
+        if len(found) > 1
+        else "1 link to a page the import leaves behind now leads to it"
+    )
     site.warn(
         found[0][0],
         found[0][1],
-        f"{_count(len(found), 'link')} to pages the import leaves behind now lead to them on the old site, "
-        f"{site.base_url}, by absolute URL: {first}{more}",
+        f"{what} on the old site, {site.base_url}, by absolute URL: {first}{more}",
         "keep the old site serving those pages, or import their sections too (--section)",
     )
 
@@ -265,10 +269,6 @@ def _counts(site: OldSite, credits: Credits, tag_posts: Mapping[str, list[OldPos
         for team in sorted({teams_of[h] for h in handles if h in teams_of}):
             counts[f"teams/{team}/"] = counts.get(f"teams/{team}/", 0) + 1
     return counts
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 # -- posts ------------------------------------------------------------------------------------
