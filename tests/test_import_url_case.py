@@ -89,3 +89,18 @@ def test_old_urls_that_differ_only_by_case_keep_the_older_post_there_and_report_
     if generator == "hugo":
         assert result.outputs.files["Notes/data.csv"].content is not None  # the older bundle's file, at its old URL
         assert not any(file.casefold() == "notes/data.csv" for file in result.outputs.files if file != "Notes/data.csv")
+
+
+def test_an_old_url_two_posts_claim_stays_with_the_older_and_the_other_is_reported(tmp_path, capsys):
+    files = {
+        "content/blog/a.md": _post("A", "2024-01-02", "aliases: [/same/]\n"),
+        "content/blog/b.md": _post("B", "2024-01-03", "aliases: [/same/]\n"),
+    }
+    err = _import_hugo(tmp_path, capsys, "", files)
+    reported = [line.split("/old/", 1)[1] for line in err.splitlines() if "/same/" in line and "warning" in line]
+    assert reported == [
+        "content/blog/b.md:4: warning: the old URL '/same/' is also an old URL of content/blog/a.md, which keeps it: "
+        "a site answers only one of them; this post answers at /2024/01/b/"
+    ]
+    _, older = page_at(strict_build(tmp_path / "new"), "/same/", BASE)
+    assert b"Text of A." in older

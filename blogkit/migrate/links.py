@@ -57,7 +57,7 @@ def rewrite_links(
     links: OldLinks,
     first_line: int,
     report: Report,
-    left_behind: LeftBehind = lambda _line, _written: None,
+    left_behind: LeftBehind = lambda _line, _path: None,
 ) -> tuple[str, int]:
     """The body with each link translated; and how many links were broken already. Each link made an
     absolute link to a page the import leaves behind is told to `left_behind`, to be reported once for all."""

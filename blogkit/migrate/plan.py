@@ -134,14 +134,15 @@ def _one_post_per_case(site: OldSite, paths: dict[str, str], aliases: dict[str, 
             if other is post and other_url == url:
                 kept.append(url)
                 continue
-            new_url = "/" + paths[post.source]
+            new_url, owner = "/" + paths[post.source], "this post" if other is post else other.source
+            same = f"is also an old URL of {owner}" if other_url == url else f"differs only by case from '{other_url}' of {owner}"
             site.warn(
                 post.source,
                 post.lines.get(_written(post, url), 1),
-                f"the old URL '{url}' differs only by case from '{other_url}' of "
-                f"{'this post' if other is post else other.source}, which keeps it: a site answers only one of them; "
-                f"this post answers at {new_url}",
-                f"on a server that tells case apart, redirect {url} to {new_url} there",
+                f"the old URL '{url}' {same}, which keeps it: a site answers only one of them; this post answers at {new_url}",
+                f"on a server that tells case apart, redirect {url} to {new_url} there"
+                if other_url != url
+                else f"if {url} should lead here, remove it from {owner} in the old site and import again",
             )
         aliases[post.source] = kept
 
@@ -236,8 +237,8 @@ def _body(
 
 
 def _report_left_behind(site: OldSite, plan: Plan) -> None:
-    """One line for every link to a page the import does not bring over (another section, another language):
-    each now leads to that page on the old site, which must keep serving it."""
+    """One warning for all the links to pages the import does not bring over (another section, another
+    language): each now leads to that page on the old site, which must keep serving it."""
     if not plan.left_behind:
         return
     found = sorted(plan.left_behind)
