@@ -174,7 +174,7 @@ def read_hugo(root: str, sections: Sequence[str], language: str) -> OldSite:
                 lines=url_lines(splits[path], url, ("url", "slug"), "aliases", aliases),
             )
         )
-    _listings_and_feeds(site, config, chosen, prefix, taxonomies, terms)
+    _listings_and_feeds(site, config, chosen, prefix, taxonomies, terms, rules)
     site.static = static_copies(site, "static")
     check_svgs(site)
     limit = mapping(config, "services", "rss").get("limit", config.get("rssLimit"))  # Hugo's default: every page in each feed
@@ -310,7 +310,13 @@ def _people(site: OldSite) -> None:
 
 
 def _listings_and_feeds(
-    site: OldSite, config: dict[str, Any], chosen: set[str], prefix: str, taxonomies: dict[str, str], terms: dict[str, set[str]]
+    site: OldSite,
+    config: dict[str, Any],
+    chosen: set[str],
+    prefix: str,
+    taxonomies: dict[str, str],
+    terms: dict[str, set[str]],
+    rules: UrlRules,
 ) -> None:
     """Hugo's default outputs: HTML (paginated) and RSS (index.xml) for the home page, each section, taxonomy and term."""
     pagination = mapping(config, "pagination")
@@ -332,7 +338,7 @@ def _listings_and_feeds(
         site.listings.append(Listing(f"{prefix}/{plural}/", "index", "authors" if kind == "author" else "tags"))
         site.feeds.append(OldFeed(f"{prefix}/{plural}/index.xml", "hub", "", "rss"))  # the list of terms' feed: its pages are the terms
         for term in sorted(terms.get(plural, ())):
-            url = f"{prefix}/{plural}/{slugify(term)}/"
+            url = f"{prefix}/{plural}/{rules.term(term)}/"
             count = sum(1 for p in published if term in ([a.key for a in p.authors] if kind == "author" else p.tags))
             site.listings.append(Listing(url, kind, term, page_count(count, size), paged))
             site.feeds.append(OldFeed(f"{url}index.xml", kind, term, "rss"))

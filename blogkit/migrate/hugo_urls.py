@@ -31,6 +31,10 @@ class UrlRules:
     def path(self, path: str) -> str:
         return path.lower() if self.lower else path
 
+    def term(self, name: str) -> str:
+        """The last part of a taxonomy term's URL ('Foo Bar' is 'foo-bar', or 'Foo-Bar' keeping case)."""
+        return self.path(urlize(name))
+
     def section(self, prefix: str, folder: str) -> str:
         """The URL of a section (a folder of the content folder, '' for the home page)."""
         return prefix + ("/" + self.path(folder) + "/" if folder else "/")
