@@ -29,6 +29,7 @@ import threading
 import tomllib
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -192,6 +193,34 @@ def internal(target: str, page_url: str, site_url: str) -> str | None:
     if parts.netloc != site.netloc or parts.scheme not in ("http", "https"):
         return None
     return parts.path or "/"
+
+
+def links_away(folder: str, pub: Published, url: str, site_url: str) -> set[str]:
+    """The paths of the old site (`site_url`'s host) that the page of a built site answering `url` links to
+    by absolute URL: where the import sends readers to a page it left behind. A redirect page is followed
+    to the page it names."""
+    host = urlsplit(site_url).netloc
+    for _ in range(3):
+        rel = unquote(url)[len(pub.base_path) :] if unquote(url).startswith(pub.base_path) else None
+        if rel is None:
+            return set()
+        path = os.path.join(folder, rel, "index.html") if url.endswith("/") else os.path.join(folder, rel)
+        if not os.path.isfile(path):
+            return set()
+        with open(path, encoding="utf-8", errors="replace") as f:
+            page = f.read()
+        moved = re.search(r'<meta http-equiv="refresh" content="\d+;\s*url=([^"]+)"', page)
+        if not moved:
+            break
+        url = urlsplit(html.unescape(moved.group(1))).path or "/"
+    parser = _Links()
+    parser.feed(page)
+    away = set()
+    for target in parser.found:
+        parts = urlsplit(target)
+        if parts.scheme in ("http", "https") and parts.netloc == host:
+            away.add(unquote(parts.path) or "/")
+    return away
 
 
 def html_links(folder: str, pub: Published, site_url: str) -> None:
@@ -782,11 +811,21 @@ def judge(blog: Blog, args: argparse.Namespace) -> dict:
         new_base = urlsplit(facts.get("base_url", "/")).path or "/"
         newpub = scan_output(newout, new_base if new_base.endswith("/") else new_base + "/")
     result["old"] = {"site_url": site_url, "notes": pub.notes}
-    result.update(compare(pub, newpub, set(facts.pop("ids", ()))))
+    result.update(compare(pub, newpub, set(facts.pop("ids", ())), lambda url: links_away(newout, newpub, url, site_url)))
     return result
 
 
-def compare(old: Published, new: Published, declared: set[str]) -> dict:
+def same_page(a: str, b: str) -> bool:
+    """Whether two paths of one site name the same page: '/x', '/x/', '/x/index.html'."""
+
+    def bare(path: str) -> str:
+        path = unquote(path.split("#", 1)[0].split("?", 1)[0])
+        return path.removesuffix("index.html").rstrip("/") or "/"
+
+    return bare(a) == bare(b)
+
+
+def compare(old: Published, new: Published, declared: set[str], away: Callable[[str], set[str]] = lambda _url: set()) -> dict:
     posts = sorted(old.posts)
     others = sorted(old.urls - old.posts)
     pages = [u for u in others if u.endswith(("/", ".html"))]
@@ -807,7 +846,9 @@ def compare(old: Published, new: Published, declared: set[str]) -> dict:
             "lost_ids": [i for i in ids if i not in all_new_ids and i not in declared][:EXAMPLES],
         }
     worked = [(src, dst) for src, dst in old.links if old.answers(dst)]
-    broke = [(src, dst) for src, dst in worked if not new.answers(dst)]
+    gone = [(src, dst) for src, dst in worked if not new.answers(dst)]
+    sent_away = [(src, dst) for src, dst in gone if any(same_page(dst, there) for there in away(src))]
+    broke = [link for link in gone if link not in sent_away]
     return {
         "posts_old": len(posts),
         "old_post_urls_answering": len(posts) - len(lost_posts),
@@ -822,6 +863,8 @@ def compare(old: Published, new: Published, declared: set[str]) -> dict:
         "links_worked": len(worked),
         "links_broken": len(broke),
         "broken_targets": len({dst for _, dst in broke}),
+        "links_to_old_site": len(sent_away),
+        "to_old_site_examples": [f"{src} -> {dst}" for src, dst in sent_away[:EXAMPLES]],
         "broken_examples": [f"{src} -> {dst}" for src, dst in broke[:EXAMPLES]],
     }
 
@@ -843,6 +886,7 @@ def table(results: list[dict]) -> str:
         feeds = r["feeds"].values()
         entries = sum(f["entries"] for f in feeds)
         new = r["new"]
+        away = f", {r['links_to_old_site']} to the old site" if r.get("links_to_old_site") else ""
         rows.append(
             f"| [{r['blog']}](https://github.com/{r['repo']}) | {r['generator']} "
             f"| {r['posts_old']} / {new.get('posts', 0) - new.get('drafts', 0)} "
@@ -854,7 +898,7 @@ def table(results: list[dict]) -> str:
             f"| {share(sum(f['kept_here'] for f in feeds), entries)} / "
             f"{share(sum(f['kept_anywhere'] for f in feeds), entries)} / "
             f"{share(sum(f['kept_declared'] for f in feeds), entries)} "
-            f"| {r['links_broken']} of {r['links_worked']} ({r['broken_targets']}) "
+            f"| {r['links_broken']} of {r['links_worked']} ({r['broken_targets']}){away} "
             f"| {r['import']['exit']}, {r['import']['problems']} "
             f"| {'ok' if r['build']['exit'] == 0 else 'failed' if r['build']['exit'] is not None else 'not run'}"
             f"{'' if r['build']['exit'] in (0, None) else ' (' + str(r['build']['problems']) + ')'} |"
@@ -890,6 +934,11 @@ def details(r: dict) -> str:
                 f"{feed['kept_declared']} in a feed or a post's `id`" + (f"; lost e.g. `{feed['lost_ids'][0]}`" if feed["lost_ids"] else "")
             )
     listing("links that worked on the old site and are broken", r["broken_examples"], r["links_broken"])
+    listing(
+        "links to pages the import left behind, now absolute links to the old site",
+        r.get("to_old_site_examples", []),
+        r.get("links_to_old_site", 0),
+    )
     return "\n".join(lines)
 
 

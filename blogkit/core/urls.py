@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import posixpath
 import re
+import unicodedata
 from datetime import datetime
 from urllib.parse import quote, unquote
 
@@ -33,6 +34,12 @@ def expand_permalink(pattern: str, *, when: datetime, slug: str, author: str) ->
     """'/{year}/{month}/{slug}/' -> '2026/03/raft-in-practice/'."""
     expanded = pattern.format(year=f"{when.year:04d}", month=f"{when.month:02d}", day=f"{when.day:02d}", slug=slug, author=author)
     return expanded.strip("/") + "/"
+
+
+def one_file_key(path: str) -> str:
+    """What two paths share when a disk or server that ignores case and Unicode form holds them as one file
+    (macOS, Windows): '/Notes/' and '/notes/' collide."""
+    return unicodedata.normalize("NFC", path).casefold()
 
 
 def output_file(path: str) -> str:

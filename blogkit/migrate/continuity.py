@@ -10,7 +10,7 @@ from typing import cast
 
 from blogkit.core.config import SiteConfig
 from blogkit.core.feedformats import FEED_FORMATS, feed_path
-from blogkit.core.urls import check_alias, slugify
+from blogkit.core.urls import check_alias, one_file_key, slugify
 from blogkit.migrate.model import OldSite, OldTeam, Person
 
 PAGINATE = cast(int, SiteConfig.__dataclass_fields__["paginate"].default)  # the import keeps blogkit's own
@@ -57,6 +57,21 @@ def redirects(
     site: OldSite, handles: Mapping[str, str], people: Mapping[str, Person], tags: set[str], posts: set[str]
 ) -> list[tuple[str, str]]:
     found: dict[str, str] = {}
+    claimed = {one_file_key(path): path for path in posts}  # one file on a disk or server that ignores case
+
+    def redirect(path: str, target: str) -> None:
+        other = claimed.setdefault(one_file_key(path), path)
+        if other == path:
+            found.setdefault("/" + path, "/" + target)
+            return
+        site.warn(
+            site.config_file,
+            0,
+            f"the old page /{path} differs only by case from /{other}, which answers it where case does not matter; "
+            "a site holds only one of them",
+            f"on a server that tells case apart, redirect /{path} to /{target} there",
+        )
+
     for listing in sorted(site.listings, key=lambda item: item.url):
         target = _scope_path(site, listing.kind, listing.name, handles, people, tags)
         if target is None:
@@ -65,11 +80,11 @@ def redirects(
         if path in posts and path != target:
             site.warn(site.config_file, 0, f"the old page {listing.url} is answered by a page of the new site, not by /{target}")
         elif not problem and path != target:
-            found.setdefault("/" + path, "/" + target)
+            redirect(path, target)
         for number in range(2, listing.pages + 1):  # its further pages lead to the first: they list the same posts
             page, problem = check_alias(listing.url.rstrip("/") + "/" + listing.paged.format(n=number))
             if not problem and page not in posts:
-                found.setdefault("/" + page, "/" + target)
+                redirect(page, target)
     return sorted(found.items())
 
 

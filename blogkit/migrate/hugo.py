@@ -6,22 +6,21 @@ from __future__ import annotations
 import dataclasses
 import os
 import posixpath
-import re
 from collections.abc import Sequence
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from blogkit.core.urls import slugify
 from blogkit.migrate import source
 from blogkit.migrate.assets import check_svgs
 from blogkit.migrate.bylines import bylines
 from blogkit.migrate.code_wrappers import hugo_code_shortcodes
-from blogkit.migrate.frontmatter import Split
+from blogkit.migrate.frontmatter import FrontMatterError, Split, read_front_matter
 from blogkit.migrate.hugo_feeds import entry_ids
+from blogkit.migrate.hugo_languages import Language, SiteLanguages, language_files, report_left_out, site_languages
+from blogkit.migrate.hugo_urls import UrlRules
 from blogkit.migrate.model import Listing, OldFeed, OldPage, OldPost, OldSite, OldTeam, Person, Section
 from blogkit.migrate.people import person_from_record
 from blogkit.migrate.reading import (
-    MARKDOWN,
     SourceError,
     bundle_assets,
     dated_name,
@@ -47,7 +46,6 @@ from blogkit.migrate.wrappers import hugo_shortcodes
 
 CONFIG_NAMES = ("hugo.toml", "hugo.yaml", "hugo.json", "config.toml", "config.yaml", "config.json")
 _DEFAULT_TAXONOMIES = {"tag": "tags", "category": "categories"}
-_TOKEN = re.compile(r":(year|month|day|slug|title|filename|section|contentbasename)")
 
 
 def read_hugo(root: str, sections: Sequence[str], language: str) -> OldSite:
@@ -55,14 +53,9 @@ def read_hugo(root: str, sections: Sequence[str], language: str) -> OldSite:
     base_url = text(config.get("baseURL") or config.get("baseurl"))
     if not base_url:
         raise SourceError(f"{config_file} has no baseURL", 'add baseURL = "https://..." (the address the old site is served at)')
-    default_language = text(config.get("defaultContentLanguage")) or "en"
-    language = language or default_language
-    languages = {k: v for k, v in mapping(config, "languages").items() if isinstance(v, dict)}
-    if languages and language not in languages:
-        raise SourceError(f"the site has no language '{language}'", f"its languages are: {', '.join(sorted(languages))}")
-    own = languages.get(language, {})
-    content_dir = text(own.get("contentDir")) or text(config.get("contentDir")) or "content"
-    prefix = f"/{language}" if language != default_language or config.get("defaultContentLanguageInSubdir") is True else ""
+    languages = site_languages(config, language)
+    language, content_dir, prefix = languages.here.code, languages.here.content_dir, languages.here.prefix
+    own = mapping(config, "languages", language)
     params: dict[str, Any] = {**mapping(config, "params"), **mapping(own, "params")}
     zone = zone_named(text(config.get("timeZone")))
     heading_type = text(mapping(config, "markup", "goldmark", "parser").get("autoHeadingIDType")) or "github"
@@ -81,17 +74,14 @@ def read_hugo(root: str, sections: Sequence[str], language: str) -> OldSite:
     if heading_type != "github":
         site.warn(config_file, 0, f"autoHeadingIDType is '{heading_type}': heading ids are made with the github rules")
     taxonomies = {k: str(v) for k, v in (mapping(config, "taxonomies") or _DEFAULT_TAXONOMIES).items()}
-    permalinks = {k: v for k, v in mapping(config, "permalinks").items() if isinstance(v, str)}
-    permalinks.update({k: v for k, v in mapping(config, "permalinks", "page").items() if isinstance(v, str)})
-    wanted_suffix = "" if language == default_language or languages.get(language, {}).get("contentDir") else f".{language}"
+    rules = UrlRules.of(config, zone)
     _people(site)
 
-    codes = (set(languages) | {language}) - {default_language}  # the default language's files have no suffix
-    content = [f for f in files_under(site, content_dir) if f.endswith(MARKDOWN) and _suffix(f, codes) == wanted_suffix]
+    content = language_files(site, languages.here, languages)
     note_unread(site, files_under(site, content_dir))
     pages: list[tuple[str, str, dict[str, Any], str, int]] = []
     splits: dict[str, Split] = {}
-    for path in content:
+    for path, suffix in content:
         inside = posixpath.relpath(path, content_dir)
         section = inside.split("/")[0] if "/" in inside else ""
         split = read_page(site, path)
@@ -100,18 +90,18 @@ def read_hugo(root: str, sections: Sequence[str], language: str) -> OldSite:
         meta = {str(k).lower(): v for k, v in split.data.items()}
         name = os.path.basename(path)
         if name.startswith("_index."):
-            url = prefix + ("/" + posixpath.dirname(inside).lower() + "/" if posixpath.dirname(inside) else "/")
+            url = rules.section(prefix, posixpath.dirname(inside))
             site.pages[path] = url
             folder = posixpath.dirname(inside)
             if section and folder:  # a section, or a section inside one (Docsy's blog/news): it keeps its page
                 site.sections[folder] = Section(folder, text(meta.get("title")) or posixpath.basename(folder).title(), url)
             continue
-        site.pages[path] = _url(meta, inside, section, permalinks, prefix, zone, _suffix(path, codes), _ugly(config, section))
+        site.pages[path] = rules.page(meta, inside, section, prefix, suffix)
         pages.append((path, section, meta, split.body, split.body_line))
         splits[path] = split
     for _, section, _, _, _ in pages:
         if section and section not in site.sections:
-            site.sections[section] = Section(section, section.replace("-", " ").title(), f"{prefix}/{section}/")
+            site.sections[section] = Section(section, section.replace("-", " ").title(), rules.section(prefix, section))
     chosen = _chosen(site, sections, pages)
     content_files = set(site.pages)
     themes = texts(config.get("theme"))
@@ -120,6 +110,8 @@ def read_hugo(root: str, sections: Sequence[str], language: str) -> OldSite:
     wrappers, shortcodes = hugo_shortcodes(site, layouts, themes)
     code = hugo_code_shortcodes(site, shortcodes)
     translator = Translator(site, lambda ref, where: _find(ref, where, content_dir, content_files), wrappers, frozenset(shortcodes), code)
+    left = {other.code: _other_language(site, other, languages, chosen, rules) for other in languages.others}
+    report_left_out(site, language, left)
     author_taxonomy = next((plural for singular, plural in taxonomies.items() if singular == "author"), "")
     tag_taxonomies = [plural for singular, plural in taxonomies.items() if singular != "author"]
     terms: dict[str, set[str]] = {}
@@ -190,7 +182,7 @@ def read_hugo(root: str, sections: Sequence[str], language: str) -> OldSite:
                 lines=url_lines(splits[path], url, ("url", "slug"), "aliases", aliases),
             )
         )
-    _listings_and_feeds(site, config, chosen, prefix, taxonomies, terms)
+    _listings_and_feeds(site, config, chosen, prefix, taxonomies, terms, rules)
     site.static = static_copies(site, "static")
     check_svgs(site)
     limit = mapping(config, "services", "rss").get("limit", config.get("rssLimit"))  # Hugo's default: every page in each feed
@@ -238,55 +230,37 @@ def _config(root: str) -> tuple[str, dict[str, Any]]:
     return read_site_config(root, CONFIG_NAMES)
 
 
-def _suffix(path: str, codes: set[str]) -> str:
-    """'.fr' for 'post.fr.md' when fr is a language of the site; '' otherwise ('v2.0.md' is no language)."""
-    stem = os.path.splitext(os.path.basename(path))[0]
-    code = stem.rsplit(".", 1)[1] if "." in stem else ""
-    return f".{code}" if code in codes else ""
+def _other_language(
+    site: OldSite,
+    language: Language,
+    languages: SiteLanguages,
+    chosen: set[str],
+    rules: UrlRules,
+) -> list[str]:
+    """The posts of a language this import leaves out, in the chosen sections; each of its pages joins the
+    old site's pages, so a link to it leads there. Its files are read as far as their URLs and dates: a
+    problem in them is for the import of that language to report."""
+    left = []
+    for path, suffix in language_files(site, language, languages):
+        inside = posixpath.relpath(path, language.content_dir)
+        if os.path.basename(path).startswith("_index."):
+            site.pages[path] = rules.section(language.prefix, posixpath.dirname(inside))
+            continue
+        meta = _front_matter(site, path)
+        section = inside.split("/")[0] if "/" in inside else ""
+        site.pages[path] = rules.page(meta, inside, section, language.prefix, suffix)
+        if _within(inside, chosen) and any(meta.get(key) for key in ("date", "publishdate", "pubdate")):
+            left.append(path)
+    return left
 
 
-def _ugly(config: dict[str, Any], section: str) -> bool:
-    """Whether Hugo's `uglyURLs` (true, or per section) gives the section's pages `x.html` URLs instead of `x/`."""
-    ugly = config.get("uglyURLs", config.get("uglyurls"))
-    return ugly.get(section) is True if isinstance(ugly, dict) else ugly is True
-
-
-def _url(
-    meta: dict[str, Any], inside: str, section: str, permalinks: dict[str, str], prefix: str, zone: ZoneInfo, suffix: str, ugly: bool
-) -> str:
-    """The page's URL as Hugo makes it: `url` as written (`/x/`, and `/x.html` kept without a slash), a permalink
-    pattern of its section, or its path; `x.html` rather than `x/` under `uglyURLs`."""
-    if text(meta.get("url")):
-        written = text(meta["url"]).strip("/")
-        return "/" + written + ("" if _EXTENSION.search(written) else "/")
-    made = _made_url(meta, inside, section, permalinks, prefix, zone, suffix)
-    return made.rstrip("/") + ".html" if ugly and made.rstrip("/") else made
-
-
-_EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,8}$")
-
-
-def _made_url(meta: dict[str, Any], inside: str, section: str, permalinks: dict[str, str], prefix: str, zone: ZoneInfo, suffix: str) -> str:
-    stem = page_stem(inside).removesuffix(suffix)
-    slug = text(meta.get("slug"))
-    pattern = permalinks.get(section)
-    date = when(meta.get("date"), zone)
-    if pattern and date:
-        values = {
-            "year": f"{date.year:04d}",
-            "month": f"{date.month:02d}",
-            "day": f"{date.day:02d}",
-            "slug": slug or slugify(text(meta.get("title"))),
-            "title": slugify(text(meta.get("title"))),
-            "filename": stem,
-            "contentbasename": stem,
-            "section": section,
-        }
-        return prefix + "/" + _TOKEN.sub(lambda m: values[m.group(1)], pattern).strip("/") + "/"
-    folder = posixpath.dirname(inside)
-    if os.path.basename(inside).startswith("index."):
-        folder = posixpath.dirname(folder)
-    return (prefix + "/" + posixpath.join(folder, slug or stem).lower().replace(" ", "-").strip("/") + "/").replace("//", "/")
+def _front_matter(site: OldSite, path: str) -> dict[str, Any]:
+    """A page's front matter, its keys in lower case; empty when it cannot be read."""
+    try:
+        split = read_front_matter(source.read_text(site.root, path, source.LIMITS.file_bytes, "limits.file_bytes"))
+    except (source.Refused, FrontMatterError):
+        return {}
+    return {str(k).lower(): v for k, v in split.data.items()}
 
 
 def _chosen(site: OldSite, asked: Sequence[str], pages: list[tuple[str, str, dict[str, Any], str, int]]) -> set[str]:
@@ -344,7 +318,13 @@ def _people(site: OldSite) -> None:
 
 
 def _listings_and_feeds(
-    site: OldSite, config: dict[str, Any], chosen: set[str], prefix: str, taxonomies: dict[str, str], terms: dict[str, set[str]]
+    site: OldSite,
+    config: dict[str, Any],
+    chosen: set[str],
+    prefix: str,
+    taxonomies: dict[str, str],
+    terms: dict[str, set[str]],
+    rules: UrlRules,
 ) -> None:
     """Hugo's default outputs: HTML (paginated) and RSS (index.xml) for the home page, each section, taxonomy and term."""
     pagination = mapping(config, "pagination")
@@ -366,7 +346,7 @@ def _listings_and_feeds(
         site.listings.append(Listing(f"{prefix}/{plural}/", "index", "authors" if kind == "author" else "tags"))
         site.feeds.append(OldFeed(f"{prefix}/{plural}/index.xml", "hub", "", "rss"))  # the list of terms' feed: its pages are the terms
         for term in sorted(terms.get(plural, ())):
-            url = f"{prefix}/{plural}/{slugify(term)}/"
+            url = f"{prefix}/{plural}/{rules.term(term)}/"
             count = sum(1 for p in published if term in ([a.key for a in p.authors] if kind == "author" else p.tags))
             site.listings.append(Listing(url, kind, term, page_count(count, size), paged))
             site.feeds.append(OldFeed(f"{url}index.xml", kind, term, "rss"))

@@ -35,6 +35,7 @@ class OldLinks:
 
 
 Report = Callable[[int, str, str], None]  # (line, message, hint)
+LeftBehind = Callable[[int, str], None]  # (line, old URL path) of a link made absolute: its page stays on the old site
 
 
 def url_forms(path: str) -> tuple[str, ...]:
@@ -56,17 +57,24 @@ def rewrite_links(
     links: OldLinks,
     first_line: int,
     report: Report,
+    left_behind: LeftBehind = lambda _line, _path: None,
 ) -> tuple[str, int]:
-    """The body with each link translated; and how many links were broken already."""
+    """The body with each link translated; and how many links were broken already. Each link made an
+    absolute link to a page the import leaves behind is told to `left_behind`, to be reported once for all."""
     broken = 0
     old_base = urlsplit(links.base_url)
 
     def target(written: str, offset: int, whole: str) -> str:
         nonlocal broken
         line = first_line + whole[:offset].count("\n")
+
+        def on_old_site(path: str) -> str:
+            left_behind(line, path)
+            return links.base_url.rstrip("/") + path
+
         if written.startswith(SOURCE_SCHEME):
             source, _, fragment = written[len(SOURCE_SCHEME) :].partition("#")
-            return _to_source(source, fragment, new_file, links) or written
+            return _to_source(source, fragment, new_file, links, on_old_site) or written
         if written.startswith("#") or written.startswith("mailto:"):
             return written
         parts = urlsplit(written)
@@ -87,7 +95,7 @@ def rewrite_links(
             if clean in bundle_files or (posixpath.basename(path) in {posixpath.basename(f) for f in bundle_files} and "/" not in path):
                 return written
             if path.endswith((".md", ".markdown")):
-                found = _to_source(clean, parts.fragment, new_file, links)
+                found = _to_source(clean, parts.fragment, new_file, links, on_old_site)
                 if found:
                     return found
             path = posixpath.normpath(posixpath.join(old_url if old_url.endswith("/") else posixpath.dirname(old_url), path))
@@ -98,7 +106,7 @@ def rewrite_links(
         if any(form in links.answered for form in url_forms(path)):
             return path + (f"?{parts.query}" if parts.query else "") + fragment
         if any(form in links.pages.values() for form in url_forms(path)):
-            return links.base_url.rstrip("/") + path + fragment
+            return on_old_site(path) + fragment
         if parts.netloc:
             return written
         broken += 1
@@ -123,12 +131,13 @@ def _rewrite_in(chunk: str, offset: int, whole: str, target: Callable[[str, int,
     return _DEFINITION.sub(lambda m: m.group(1) + target(m.group(2), offset + m.start(2), whole) + m.group(3), chunk)
 
 
-def _to_source(source: str, fragment: str, new_file: str, links: OldLinks) -> str | None:
+def _to_source(source: str, fragment: str, new_file: str, links: OldLinks, on_old_site: Callable[[str], str]) -> str | None:
+    """The link to a file of the old site: its new post, or its page on the old site (`on_old_site` of its URL path)."""
     suffix = f"#{fragment}" if fragment else ""
     if source in links.posts_by_source:
         return _relative(links.posts_by_source[source], new_file) + suffix
     if source in links.pages:
-        return links.base_url.rstrip("/") + links.pages[source] + suffix
+        return on_old_site(links.pages[source]) + suffix
     return None
 
 

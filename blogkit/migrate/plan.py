@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from blogkit.core.config import FeedsConfig, SiteConfig
-from blogkit.core.urls import check_alias, expand_permalink, slugify
+from blogkit.core.urls import check_alias, expand_permalink, one_file_key, slugify
 from blogkit.migrate import continuity
 from blogkit.migrate.credits import Credits, credit, mark_sections, profile, team_entry
 from blogkit.migrate.links import OldLinks, rewrite_links, url_forms
@@ -36,6 +36,7 @@ class Plan:
     copies: dict[str, str] = field(default_factory=dict)  # site file -> the old site's file it is a copy of
     counts: dict[str, int] = field(default_factory=dict)
     broken_links: int = 0
+    left_behind: list[tuple[str, int, str]] = field(default_factory=list)  # (old file, line, old URL path): links now to the old site
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +77,7 @@ def plan_site(site: OldSite) -> Plan:
         _add_post(plan, site, post, credits, places, urls)
     for page in sorted(site.standalone, key=lambda p: p.source):
         _add_page(plan, site, page, places, urls)
+    _report_left_behind(site, plan)
     for source, target in site.static:
         _copy(plan, site, "static" + target, source)
     plan.texts["blogkit.yaml"] = _config(site, urls.redirects, urls.feeds)
@@ -111,9 +113,43 @@ def _place(site: OldSite, credits: Credits, zone: ZoneInfo) -> Places:
         files[post.source] = f"posts/{owner}/{day}-{name}" + ("/index.md" if post.bundle_dir else ".md")
         paths[post.source] = expand_permalink(PERMALINK, when=post.date.astimezone(zone), slug=name, author=owner)
         aliases[post.source] = _aliases(post, paths[post.source], site)
+    _one_post_per_case(site, paths, aliases)
     for page in site.standalone:
         files[page.source] = _page_file(page.url)
     return Places(files, paths, aliases)
+
+
+def _one_post_per_case(site: OldSite, paths: dict[str, str], aliases: dict[str, list[str]]) -> None:
+    """Old URLs that differ only by case ('/Notes/', '/notes/') are one file on a disk or server that ignores
+    case, and the build refuses them: the older post keeps the old URL; the other keeps answering at its new
+    URL only (its files too), and each such pair is reported, with the redirect a server that tells case apart can make."""
+    claimed: dict[str, tuple[OldPost, str]] = {}
+    posts = sorted(site.posts, key=lambda p: (p.draft, p.date, p.source))  # a draft, not published, comes last
+    for post in posts:
+        claimed[one_file_key(paths[post.source])] = (post, "/" + paths[post.source])
+    for post in posts:
+        kept = []
+        for url in aliases[post.source]:
+            other, other_url = claimed.setdefault(one_file_key(url.lstrip("/")), (post, url))
+            if other is post and other_url == url:
+                kept.append(url)
+                continue
+            new_url, owner = "/" + paths[post.source], "this post" if other is post else other.source
+            same = f"is also an old URL of {owner}" if other_url == url else f"differs only by case from '{other_url}' of {owner}"
+            site.warn(
+                post.source,
+                post.lines.get(_written(post, url), 1),
+                f"the old URL '{url}' {same}, which keeps it: a site answers only one of them; this post answers at {new_url}",
+                f"on a server that tells case apart, redirect {url} to {new_url} there"
+                if other_url != url
+                else f"if {url} should lead here, remove it from {owner} in the old site and import again",
+            )
+        aliases[post.source] = kept
+
+
+def _written(post: OldPost, alias: str) -> str:
+    """The old URL of a post as its source wrote it, for the alias it became."""
+    return next((url for url in (post.url, *post.aliases) if "/" + check_alias(url)[0] == alias), post.url)
 
 
 def _old_urls(site: OldSite, credits: Credits, places: Places) -> OldUrls:
@@ -159,7 +195,7 @@ def _add_post(plan: Plan, site: OldSite, post: OldPost, credits: Credits, places
     for asset in post.assets:
         inside = posixpath.relpath(asset, post.bundle_dir)
         _copy(plan, site, posixpath.join(posixpath.dirname(new_file), inside), asset)
-        if post.url.endswith("/") and not problem and old_path != places.paths[post.source] and not post.draft:
+        if post.url.endswith("/") and not problem and "/" + old_path in places.aliases[post.source] and not post.draft:
             _copy(plan, site, f"static/{old_path}{inside}", asset)  # at its old URL too: feed readers and other sites show it from there
         # a draft's files stay in its bundle, which publishes them with the post; the old generators published none of them
 
@@ -183,6 +219,9 @@ def _body(
     def note(line: int, message: str, hint: str) -> None:
         site.warn(source, line, message, hint)
 
+    def left_behind(line: int, path: str) -> None:
+        plan.left_behind.append((source, line, path))
+
     made, broken = rewrite_links(
         body,
         new_file=new_file,
@@ -192,9 +231,31 @@ def _body(
         links=urls.links,
         first_line=first_line,
         report=note,
+        left_behind=left_behind,
     )
     plan.broken_links += broken
     return made
+
+
+def _report_left_behind(site: OldSite, plan: Plan) -> None:
+    """One warning for all the links to pages the import does not bring over (another section, another
+    language): each now leads to that page on the old site, which must keep serving it."""
+    if not plan.left_behind:
+        return
+    found = sorted(plan.left_behind)
+    first = ", ".join(f"{source}:{line} ({path})" for source, line, path in found[:3])
+    more = f" and {len(found) - 3} more" if len(found) > 3 else ""
+    what = (
+        f"{len(found)} links to pages the import leaves behind now lead to them"
+        if len(found) > 1
+        else "1 link to a page the import leaves behind now leads to it"
+    )
+    site.warn(
+        found[0][0],
+        found[0][1],
+        f"{what} on the old site, {site.base_url}, by absolute URL: {first}{more}",
+        "keep the old site serving those pages, or import their sections too (--section)",
+    )
 
 
 def _counts(site: OldSite, credits: Credits, tag_posts: Mapping[str, list[OldPost]]) -> dict[str, int]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import posixpath
-import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,7 +20,7 @@ from blogkit.core.feedformats import FEED_STYLESHEET, XML_FORMATS, feed_path
 from blogkit.core.images import variant_files
 from blogkit.core.model import Post, Site
 from blogkit.core.outputs import CopyFile, OutputTree
-from blogkit.core.urls import output_file, slugify
+from blogkit.core.urls import one_file_key, output_file, slugify
 from blogkit.load.sources import ThemeFiles
 from blogkit.render.feeds import FeedScope, scopes
 from blogkit.render.front import front_page, more_by
@@ -137,7 +136,7 @@ def without_collisions(found: list[Route], report: Report) -> list[Route]:
     first: dict[str, tuple[str, Location]] = {}
     kept: list[Route] = []
     for route in found:
-        key = unicodedata.normalize("NFC", route.file).casefold()
+        key = one_file_key(route.file)
         earlier = first.get(key)
         if earlier is None:
             first[key] = (route.file, route.origin)
