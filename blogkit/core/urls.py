@@ -35,6 +35,14 @@ def expand_permalink(pattern: str, *, when: datetime, slug: str, author: str) ->
     return expanded.strip("/") + "/"
 
 
+ARCHIVE_PATH = "archive/"  # the archive page: every post, by year
+
+
+def archive_year_anchor(year: int) -> str:
+    """The id of a year's heading on the archive page (old yearly and monthly archive pages lead there)."""
+    return f"year-{year}"
+
+
 def output_file(path: str) -> str:
     """The file a path is written to: pretty URLs end in index.html."""
     return path + "index.html" if path == "" or path.endswith("/") else path
