@@ -25,7 +25,7 @@ from blogkit.migrate.jekyll_files import (
     lists_of,
     written_out,
 )
-from blogkit.migrate.jekyll_listings import feed_format, feed_template_id, feeds_and_listings, jekyll_slug
+from blogkit.migrate.jekyll_listings import feed_format, feed_not_of_posts, feed_template_id, feeds_and_listings, jekyll_slug
 from blogkit.migrate.model import Listing, OldFeed, OldPage, OldPost, OldSite, OldTeam, Person, Section
 from blogkit.migrate.people import parse_names, person_from_record
 from blogkit.migrate.reading import (
@@ -55,6 +55,7 @@ PERMALINK_STYLES = {
     "ordinal": "/:categories/:year/:y_day/:title:output_ext",
     "none": "/:categories/:title:output_ext",
 }
+_LIQUID = re.compile(r"\{\{|\{%")
 _TOKEN = re.compile(r":(categories|year|short_year|month|i_month|day|i_day|y_day|hour|minute|second|title|slug|output_ext)")
 
 
@@ -111,9 +112,9 @@ def read_jekyll(root: str, sections: Sequence[str], language: str) -> OldSite:
             site.listings.append(Listing(site.pages[path], "hub" if lists == "posts" else "index", lists))  # blogkit's own page
         elif stem in ("index", "404"):
             continue
-        elif path.endswith(".html"):
+        elif path.endswith(".html") and _LIQUID.search(split.body):
             site.warn(path, 1, "the page is HTML with Liquid; it is not imported", "write it in Markdown in pages/ of the new site")
-        elif "/" not in path or path.startswith(included):
+        else:  # a Markdown page, or an HTML page without Liquid (a landing page): a page of the new site, at any depth
             top.append((path, split.data, split.body, split.body_line))
     feed_ids = "id"
     for path in files:
@@ -227,8 +228,12 @@ def read_jekyll(root: str, sections: Sequence[str], language: str) -> OldSite:
     feeds_and_listings(site, config, categories_used, tags_used, [f for f in files if f.startswith("_plugins/")])
     site.static = [(f, "/" + f) for f in files if is_static(f) and not has_front_matter(site, f)]
     for path in files:
-        if path.endswith((".scss", ".sass")) and written_out(path, ()) and has_front_matter(site, path):
+        if not written_out(path, included) or path in site.pages or ("/" not in path and path.endswith((".xml", ".json"))):
+            continue  # not published, a page or post, or a feed template (read above)
+        if path.endswith((".scss", ".sass")) and has_front_matter(site, path):
             site.warn(path, 1, "the stylesheet Jekyll made from this Sass is not kept", "the new site is styled by blogkit's theme")
+        elif has_front_matter(site, path):  # robots.txt, a JavaScript or XML file made by Liquid
+            site.warn(path, 1, "the file is made by a Liquid template; it is not imported", "put the file the old site built in static/")
     return site
 
 
@@ -356,11 +361,21 @@ def _report_unkept(site: OldSite, path: str, split: Split, meta: dict[str, Any])
 
 def _old_feed(site: OldSite, path: str) -> str:
     """A feed the site wrote as a template (`feed.xml`, `feed.json`): kept as a feed of every post. Returns what its
-    entry ids were ('url' or 'id', see `feed_template_id`), '' when that is unknown or it is no feed."""
+    entry ids were ('url' or 'id', see `feed_template_id`), '' when that is unknown or it is no feed of posts."""
     split = read_page(site, path)
     fmt = feed_format(split.body, path) if split else ""
     if split is None or not fmt:
         site.warn(path, 1, "the file is made by a Liquid template and is no feed; it is not imported", "")
+        return ""
+    other = feed_not_of_posts(split.body)
+    if other is not None:
+        listed, line = other
+        site.warn(
+            path,
+            split.body_line + line - 1,
+            f"the feed lists {listed}, not posts: no feed of blogkit can stand for it, and it is not kept",
+            f"keep serving it: put the {path} the old site built in static/ of the new site",
+        )
         return ""
     site.feeds.append(OldFeed("/" + path, "hub", "", fmt))
     return feed_template_id(split.body)

@@ -1,7 +1,8 @@
 """The listing pages and feeds a Jekyll site published, and Jekyll's own slug rules.
 
 Listings: jekyll-archives' tag and category pages, Octopress's `category_dir` pages and their
-`atom.xml` feeds, author pages of an author generator (`author_dir`), the paginated index
+`atom.xml` feeds, author pages of an author generator (`author_dir`), series pages of a series
+plugin (`/series/<name>/`), the paginated index
 (`paginate_path`). Feeds: jekyll-feed's (and its per-category and per-tag feeds), and feeds the
 site writes itself as templates (`feed.xml`, `atom.xml`, `feed.json` at the top of the site).
 """
@@ -51,6 +52,19 @@ def feed_template_id(template: str) -> str:
     return "url" if re.search(r"post\.url\b", written) else ""
 
 
+_FEED_LOOP = re.compile(r"\{%-?\s*for\s+\w+\s+in\s+([\w.\[\]'\"-]+)")
+_OF_POSTS = re.compile(r"(?:^|\.)posts$|site\.(?:categories|tags)\b")  # site.posts, paginator.posts, a category's
+
+
+def feed_not_of_posts(template: str) -> tuple[str, int] | None:
+    """What a feed template lists when it is not posts (`site.podcast.episodes`, `site.data.talks`), with the
+    line of the body its loop is on; None when it lists posts (or has no loop: then it is no feed of anything)."""
+    loops = list(_FEED_LOOP.finditer(template))
+    if not loops or any(_OF_POSTS.search(m.group(1)) for m in loops):
+        return None
+    return loops[0].group(1), template.count("\n", 0, loops[0].start()) + 1
+
+
 def feed_format(template: str, path: str) -> str:
     if path.endswith(".json"):
         return "json" if "jsonfeed.org" in template else ""
@@ -73,14 +87,7 @@ def feeds_and_listings(site: OldSite, config: dict[str, Any], categories: set[st
                     site.feeds.append(OldFeed(f"/{(path or 'feed/by_tag/').strip('/')}/{tag}.xml", "tag", tag, "atom"))
     archives = mapping(config, "jekyll-archives")
     if "jekyll-archives" in plugins and archives:
-        links = {"tag": "/tag/:name/", "category": "/category/:name/", **mapping(archives, "permalinks")}
-        mode = text(archives.get("slug_mode")) or "default"
-        for kind in texts(archives.get("enabled")) or (["categories", "tags"] if archives.get("enabled") == "all" else []):
-            singular = kind.rstrip("s").replace("categorie", "category")
-            if singular in ("tag", "category"):
-                for term in sorted(tags if singular == "tag" else categories):
-                    url = links[singular].replace(":name", jekyll_slug(term, mode))
-                    site.listings.append(Listing(url, "tag" if singular == "tag" or term not in site.sections else "section", term))
+        _archives(site, archives, categories, tags)
     category_dir = text(config.get("category_dir")).strip("/")
     if category_dir:  # Octopress: a page and an Atom feed for each category
         site.listings.append(Listing(f"/{category_dir}/", "index", "tags"))
@@ -94,16 +101,52 @@ def feeds_and_listings(site: OldSite, config: dict[str, Any], categories: set[st
         people = {p.key or p.name for post in site.posts if not post.draft for p in post.authors}
         for key in sorted(people):
             site.listings.append(Listing(f"/{author_dir}/{octopress_slug(key)}/", "author", key))
+    series_dir = text(config.get("series_dir")).strip("/") or ("series" if _generates('data["series"]', plugin_files, site) else "")
+    if series_dir:  # a series plugin (Octopress's, artsy's): a page of each series' posts, in order
+        for name in sorted({p.series for p in site.posts if p.series and not p.draft}):
+            site.listings.append(Listing(f"/{series_dir}/{octopress_slug(name)}/", "series", name))
     paged = (text(config.get("paginate_path")) or "/page:num/").strip("/").replace(":num", "{n}") + "/"
     pages = page_count(sum(1 for p in site.posts if not p.draft), config.get("paginate"))
     site.listings.append(Listing("/", "hub", "", pages, paged))
+
+
+_ARCHIVE_LINKS = {"year": "/:year/", "month": "/:year/:month/", "day": "/:year/:month/:day/", "tag": "/tag/:name/",
+                  "category": "/category/:name/"}  # fmt: skip  # jekyll-archives' own permalinks
+_ARCHIVE_KINDS = {"year": "year", "month": "month", "day": "day", "tags": "tag", "categories": "category"}  # `enabled:` names
+
+
+def _archives(site: OldSite, archives: dict[str, Any], categories: set[str], tags: set[str]) -> None:
+    """jekyll-archives' pages: each tag's and category's posts lead to the tag page; each year's, month's and day's
+    posts to that year on blogkit's archive page."""
+    links = {**_ARCHIVE_LINKS, **{str(k): text(v) for k, v in mapping(archives, "permalinks").items() if text(v)}}
+    enabled = archives.get("enabled")
+    kinds = list(_ARCHIVE_KINDS) if enabled is True or enabled == "all" else [k for k in texts(enabled) if k in _ARCHIVE_KINDS]
+    mode = text(archives.get("slug_mode")) or "default"
+    dates = sorted({p.date for p in site.posts if not p.draft})
+    for kind in kinds:
+        singular = _ARCHIVE_KINDS[kind]
+        if singular in ("tag", "category"):
+            for term in sorted(tags if singular == "tag" else categories):
+                url = _archive_url(links[singular], singular, name=jekyll_slug(term, mode))
+                site.listings.append(Listing(url, "tag" if singular == "tag" or term not in site.sections else "section", term))
+            continue
+        parts = {"year": 1, "month": 2, "day": 3}[singular]
+        for day in sorted({(d.year, d.month, d.day)[:parts] for d in dates}):
+            values = dict(zip(("year", "month", "day"), (f"{day[0]:04d}", *(f"{n:02d}" for n in day[1:])), strict=False))
+            site.listings.append(Listing(_archive_url(links[singular], singular, **values), "archive", values["year"]))
+
+
+def _archive_url(pattern: str, kind: str, **values: str) -> str:
+    """A jekyll-archives permalink (`/:year/:month/`, `/tag/:name/`, `:type`) expanded, as Jekyll's URL made it."""
+    url = re.sub(r":(year|month|day|name|type)\b", lambda m: {**values, "type": kind}.get(m.group(1), ""), pattern)
+    return "/" + re.sub(r"/+", "/", url).lstrip("/")
 
 
 def _generates(setting: str, plugin_files: list[str], site: OldSite) -> bool:
     """Whether one of the site's own plugins (`_plugins/*.rb`) reads `setting`: it then made those pages."""
     for path in plugin_files:
         try:
-            if setting in source.read_text(site.root, path, source.CONFIG_BYTES):
+            if setting in source.read_text(site.root, path, source.CONFIG_BYTES).replace("'", '"'):
                 return True
         except source.Refused:
             continue
