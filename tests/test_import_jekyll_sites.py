@@ -353,8 +353,10 @@ def test_pages_that_are_not_posts_are_copied_kept_as_pages_or_reported(tmp_path,
             "join.html": post("layout: default\ntitle: Join us", "<h1>Join us</h1>\n<p>We hire.</p>\n"),
             "about/team.md": post("title: The team", "We are four.\n"),
             "assets/app.js": post("", "var site = '{{ site.url }}';\n"),
+            "blog/archives/index.html": post("title: Archives", "{% for post in site.posts %}{{ post.title }}{% endfor %}\n"),
         },
     )
+    assert page_at(result, "/blog/archives/", BASE)[0] == "archive/index.html"  # every post by date: blogkit's archive page
     assert_answers(result, ["/join.html", "/join/", "/about/team.html", "/about/team/"], BASE)
     assert "CNAME" in result.outputs.files
     robots = result.outputs.files["robots.txt"].content
@@ -400,3 +402,29 @@ def test_every_page_jekyll_archives_published_answers_after_the_import(tmp_path,
     assert [d for d in diagnostics(result) if ": note: " not in d] == []
     missing = [url for url in published if url.lstrip("/") + "index.html" not in result.outputs.files]
     assert missing == []
+
+
+CATEGORY_FEED = (
+    '---\nlayout: null\n---\n<feed xmlns="http://www.w3.org/2005/Atom"><id>{{ site.url }}/</id>\n'
+    "{% for post in site.categories[page.category] limit: 5 %}<entry><id>{{ site.url }}{{ post.id }}</id></entry>{% endfor %}</feed>\n"
+)
+
+
+def test_when_the_feeds_disagree_on_entry_ids_posts_keep_those_of_the_more_feeds_and_the_other_is_reported(tmp_path, capsys):
+    rss = (
+        '---\nlayout: null\n---\n<rss version="2.0"><channel>{% for post in site.posts limit:10 %}<item>\n'
+        "<guid>{{ post.url | prepend: site.url }}</guid></item>{% endfor %}</channel></rss>\n"
+    )
+    dest, report, result = imported(
+        tmp_path,
+        capsys,
+        {
+            "_includes/category_feed.xml": CATEGORY_FEED,
+            "feed.xml": rss,
+            "_posts/2024-03-01-One-Step.md": post("title: One\nauthor: Ana\ncategories: [Ops, Raft]"),
+        },
+        "permalink: /blog/:year/:month/:day/:title/\ncategory_dir: blog/categories\n",
+    )
+    assert "feed.xml:5: warning: the feed made by this template gave the posts' URLs as entry ids, the site's other 2 feed(s)" in report
+    assert "id: https://blog.plover.example/blog/2024/03/01/One-Step\n" in (dest / "posts/ana/2024-03-01-one-step.md").read_text()
+    assert_feed(result, "/blog/categories/raft/atom.xml", {BASE + "blog/2024/03/01/One-Step"})

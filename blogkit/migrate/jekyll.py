@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from blogkit.core.urls import slugify
+from blogkit.core.urls import ARCHIVE_PATH, slugify
 from blogkit.migrate.frontmatter import Split
 from blogkit.migrate.jekyll_content import comment_threads, image_includes, thread_url
 from blogkit.migrate.jekyll_files import (
@@ -25,7 +25,14 @@ from blogkit.migrate.jekyll_files import (
     lists_of,
     written_out,
 )
-from blogkit.migrate.jekyll_listings import feed_format, feed_not_of_posts, feed_template_id, feeds_and_listings, jekyll_slug
+from blogkit.migrate.jekyll_listings import (
+    category_feed_ids,
+    feed_format,
+    feed_not_of_posts,
+    feed_template_id,
+    feeds_and_listings,
+    jekyll_slug,
+)
 from blogkit.migrate.model import Listing, OldFeed, OldPage, OldPost, OldSite, OldTeam, Person, Section
 from blogkit.migrate.people import parse_names, person_from_record
 from blogkit.migrate.reading import (
@@ -55,6 +62,7 @@ PERMALINK_STYLES = {
     "ordinal": "/:categories/:year/:y_day/:title:output_ext",
     "none": "/:categories/:title:output_ext",
 }
+_ARCHIVE_PAGE = re.compile(r"(^|/)archives?(/index)?$")
 _LIQUID = re.compile(r"\{\{|\{%")
 _TOKEN = re.compile(r":(categories|year|short_year|month|i_month|day|i_day|y_day|hour|minute|second|title|slug|output_ext)")
 
@@ -108,7 +116,9 @@ def read_jekyll(root: str, sections: Sequence[str], language: str) -> OldSite:
         if split is None or sections:
             continue
         lists = lists_of(split.body) or ("search" if os.path.basename(stem) == "search" and "<input" in split.body else "")
-        if lists:
+        if lists == "posts" and _ARCHIVE_PAGE.search(stem):  # every post by date, as blogkit's archive page lists them
+            site.listings.append(Listing(site.pages[path], "index", ARCHIVE_PATH.rstrip("/")))
+        elif lists:
             site.listings.append(Listing(site.pages[path], "hub" if lists == "posts" else "index", lists))  # blogkit's own page
         elif stem in ("index", "404"):
             continue
@@ -116,10 +126,11 @@ def read_jekyll(root: str, sections: Sequence[str], language: str) -> OldSite:
             site.warn(path, 1, "the page is HTML with Liquid; it is not imported", "write it in Markdown in pages/ of the new site")
         else:  # a Markdown page, or an HTML page without Liquid (a landing page): a page of the new site, at any depth
             top.append((path, split.data, split.body, split.body_line))
-    feed_ids = "id"
+    top_feed_ids: dict[str, str] = {}  # a feed template at the top -> what it gave as entry ids ('url' or 'id')
     for path in files:
         if "/" not in path and path.endswith((".xml", ".json")) and has_front_matter(site, path):
-            feed_ids = _old_feed(site, path) or feed_ids
+            if rule := _old_feed(site, path):
+                top_feed_ids[path] = rule
     read: list[tuple[str, dict[str, Any], str, int, bool]] = []
     splits: dict[str, Split] = {}
     for path in [*posts, *drafts]:
@@ -155,6 +166,8 @@ def read_jekyll(root: str, sections: Sequence[str], language: str) -> OldSite:
     unknown = sorted(chosen - known)
     if unknown:
         raise SourceError(f"the site has no category '{unknown[0]}'", f"its categories are: {', '.join(sorted(known))}")
+    published_categories = {c for *_, draft, _, _, categories in entries if not draft for c in categories}
+    feed_ids = _entry_ids(site, top_feed_ids, category_feed_ids(site, config), len(published_categories))
     for name in sorted(known):
         site.sections[name] = Section(name, name.replace("-", " ").title() if name.islower() else name, f"/{name.lower()}/")
     translator = Translator(site, lambda ref, _where: _find(ref, site.pages), image_includes(site, files))
@@ -357,6 +370,36 @@ def _report_unkept(site: OldSite, path: str, split: Split, meta: dict[str, Any])
         what = _UNKEPT.get(str(key).lower())
         if what and meta[key]:
             site.warn(path, line_of(split, str(key)), f"the post's {what} ('{key}') is not kept", "blogkit has no place for it")
+
+
+def _entry_ids(site: OldSite, top: dict[str, str], categories: tuple[str, str], category_feeds: int) -> str:
+    """What a post's `id` is made of ('url' or 'id'): what its old feeds gave. When the feeds at the top and the
+    category feeds disagree, the ids of the more feeds win, and each feed whose ids are not kept is reported."""
+    rules = [(path, rule, 1) for path, rule in sorted(top.items())]
+    if categories[1] and category_feeds:
+        rules.append((categories[0], categories[1], category_feeds))
+    if not rules:
+        return "id"  # jekyll-feed's
+    count = {rule: sum(n for _, r, n in rules if r == rule) for _, rule, _ in rules}
+    chosen = max(count, key=lambda rule: (count[rule], rule == rules[0][1]))
+    said = {"url": "the posts' URLs", "id": "the posts' Jekyll ids"}
+    for path, rule, n in rules:
+        if rule != chosen:
+            site.warn(
+                path,
+                _id_line(site, path),
+                f"the feed{'s' if n > 1 else ''} made by this template gave {said[rule]} as entry ids, the site's other "
+                f"{count[chosen]} feed(s) {said[chosen]}; a post keeps one id: theirs",
+                "readers of this feed see its newest entries again once",
+            )
+    return chosen
+
+
+def _id_line(site: OldSite, path: str) -> int:
+    """The line of a feed template's entry id (`<id>`, `<guid>`), else 1."""
+    split = read_page(site, path)
+    found = re.search(r"<(?:id|guid)\b[^>]*>[^<]*post\.", split.body) if split else None
+    return split.body_line + split.body.count("\n", 0, found.start()) if split and found else 1
 
 
 def _old_feed(site: OldSite, path: str) -> str:

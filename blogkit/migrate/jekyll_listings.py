@@ -42,14 +42,15 @@ def octopress_slug(value: str) -> str:
 
 def feed_template_id(template: str) -> str:
     """Which of a post's values a hand-written feed template gives as its entry id (`<id>`, `<guid>`, JSON Feed's
-    `"id"`): 'url' (the post's address) or 'id' (Jekyll's post id, as jekyll-feed gives it); '' when it says neither."""
-    found = re.search(r"<(?:id|guid)\b[^>]*>(.*?)</(?:id|guid)>|\"id\"\s*:\s*(\"[^\n]*)", template, re.DOTALL)
-    if not found:
-        return ""
-    written = found.group(1) or found.group(2) or ""
-    if re.search(r"post\.id\b", written):
-        return "id"
-    return "url" if re.search(r"post\.url\b", written) else ""
+    `"id"`): 'url' (the post's address) or 'id' (Jekyll's post id, as jekyll-feed gives it); '' when it says neither.
+    The feed's own `<id>` (the site's address) is passed over."""
+    for found in re.finditer(r"<(?:id|guid)\b[^>]*>(.*?)</(?:id|guid)>|\"id\"\s*:\s*(\"[^\n]*)", template, re.DOTALL):
+        written = found.group(1) or found.group(2) or ""
+        if re.search(r"post\.id\b", written):
+            return "id"
+        if re.search(r"post\.url\b", written):
+            return "url"
+    return ""
 
 
 _FEED_LOOP = re.compile(r"\{%-?\s*for\s+\w+\s+in\s+([\w.\[\]'\"-]+)")
@@ -69,6 +70,20 @@ def feed_format(template: str, path: str) -> str:
     if path.endswith(".json"):
         return "json" if "jsonfeed.org" in template else ""
     return "rss" if "<rss" in template else "atom" if "<feed" in template else ""
+
+
+OCTOPRESS_CATEGORY_FEED = "_includes/category_feed.xml"  # the template Octopress's category generator makes its feeds with
+
+
+def category_feed_ids(site: OldSite, config: dict[str, Any]) -> tuple[str, str]:
+    """(the template, what it gives as entry ids: 'url' or 'id') of Octopress's category feeds; ('', '') when none."""
+    if not text(config.get("category_dir")):
+        return "", ""
+    try:
+        template = source.read_text(site.root, OCTOPRESS_CATEGORY_FEED, source.CONFIG_BYTES)
+    except (source.Refused, OSError):
+        return "", ""
+    return OCTOPRESS_CATEGORY_FEED, feed_template_id(template)
 
 
 def feeds_and_listings(site: OldSite, config: dict[str, Any], categories: set[str], tags: set[str], plugin_files: list[str]) -> None:
