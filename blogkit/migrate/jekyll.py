@@ -111,7 +111,7 @@ def read_jekyll(root: str, sections: Sequence[str], language: str) -> OldSite:
             split = dataclasses.replace(split, data={**defaults_for(defaults, path, "pages"), **split.data})
         permalink = text(split.data.get("permalink")) if split else ""
         stem = os.path.splitext(path)[0]
-        url = permalink or ("/" + stem + ("/" if style == "pretty" else ".html")).replace("/index.html", "/")
+        url = permalink or _page_url(stem, style)
         site.pages[path] = url if url.startswith("/") else "/" + url
         if split is None or sections:
             continue
@@ -181,6 +181,7 @@ def read_jekyll(root: str, sections: Sequence[str], language: str) -> OldSite:
             url=site.pages[path],
             summary=text(meta.get("description")),
             draft=meta.get("published") is False,
+            aliases=_written_as(site.pages[path]),
         )
         site.standalone.append(page)
     default_author = config.get("author")
@@ -269,6 +270,17 @@ def _expand(pattern: str, date: datetime, slug: str, title: str, categories: lis
     }
     url = _TOKEN.sub(lambda m: values[m.group(1)], pattern)
     return "/" + re.sub(r"/+", "/", url).lstrip("/")
+
+
+def _page_url(stem: str, style: str) -> str:
+    """A page's URL as Jekyll made it (`Page#template`): an index is its folder; else a permalink style that ends
+    in '/' (`pretty`, `/blog/:title/`) makes a folder, `date`, `ordinal`, `none` and `:output_ext` an `.html` file,
+    and any other style a URL without extension (`/:title`: `/about`, written as `about.html`)."""
+    if stem == "index" or stem.endswith("/index"):
+        return "/" + stem[: -len("index")]
+    if style == "pretty" or (style not in PERMALINK_STYLES and style.endswith("/")):
+        return f"/{stem}/"
+    return f"/{stem}.html" if style in PERMALINK_STYLES or style.endswith(":output_ext") else f"/{stem}"
 
 
 def _post_id(url: str, slug: str) -> str:

@@ -1,6 +1,6 @@
 """The listing pages and feeds a Jekyll site published, and Jekyll's own slug rules.
 
-Listings: jekyll-archives' tag and category pages, Octopress's `category_dir` pages and their
+Listings: jekyll-archives' tag, category and date pages, Octopress's `category_dir` pages and their
 `atom.xml` feeds, author pages of an author generator (`author_dir`), series pages of a series
 plugin (`/series/<name>/`), the paginated index
 (`paginate_path`). Feeds: jekyll-feed's (and its per-category and per-tag feeds), and feeds the
@@ -146,8 +146,8 @@ def _archives(site: OldSite, archives: dict[str, Any], categories: set[str], tag
                 site.listings.append(Listing(url, "tag" if singular == "tag" or term not in site.sections else "section", term))
             continue
         parts = {"year": 1, "month": 2, "day": 3}[singular]
-        for day in sorted({(d.year, d.month, d.day)[:parts] for d in dates}):
-            values = dict(zip(("year", "month", "day"), (f"{day[0]:04d}", *(f"{n:02d}" for n in day[1:])), strict=False))
+        for period in sorted({(d.year, d.month, d.day)[:parts] for d in dates}):  # (2024,), (2024, 3) or (2024, 3, 1)
+            values = dict(zip(("year", "month", "day"), (f"{period[0]:04d}", *(f"{n:02d}" for n in period[1:])), strict=False))
             site.listings.append(Listing(_archive_url(links[singular], singular, **values), "archive", values["year"]))
 
 
