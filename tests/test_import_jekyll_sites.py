@@ -118,6 +118,7 @@ def test_pages_folder_listed_in_include_comes_over_and_liquid_listing_pages_lead
             "authors.html": post("title: Authors", "{% assign people = site.data.authors | sort %}{% for a in people %}x{% endfor %}\n"),
             "css/main.scss": post("", "body { color: red; }\n"),
             "README.md": "How to run the blog.\n",
+            "Templates/Post.md": post("title: A post template", "Write here.\n"),
         },
         "permalink: /:title/\ninclude: ['_pages']\n",
     )
@@ -126,6 +127,7 @@ def test_pages_folder_listed_in_include_comes_over_and_liquid_listing_pages_lead
     assert_answers(result, ["/about/", "/categories/", "/authors/", "/favicon.ico", "/google0123.html", "/README.md", "/one/"], BASE)
     assert "events.html:1: warning: the page is HTML with Liquid; it is not imported" in report
     assert "css/main.scss:1: warning: the stylesheet Jekyll made from this Sass is not kept" in report
+    assert "Templates/Post.md:1: warning: the old URL /Templates/Post/ differs from the page's new one, /templates/post/, only" in report
 
 
 def test_a_hand_written_feed_keeps_its_old_url_and_its_guids(tmp_path, capsys):
@@ -355,8 +357,10 @@ def test_pages_that_are_not_posts_are_copied_kept_as_pages_or_reported(tmp_path,
             "about/team.md": post("title: The team", "We are four.\n"),
             "assets/app.js": post("", "var site = '{{ site.url }}';\n"),
             "blog/archives/index.html": post("title: Archives", "{% for post in site.posts %}{{ post.title }}{% endfor %}\n"),
+            "Templates/Post.md": post("title: A post template", "Write here.\n"),
         },
     )
+    assert_answers(result, ["/Templates/Post.html", "/templates/post/"], BASE)
     assert page_at(result, "/blog/archives/", BASE)[0] == "archive/index.html"  # every post by date: blogkit's archive page
     assert_answers(result, ["/join.html", "/join/", "/about/team.html", "/about/team/"], BASE)
     assert "CNAME" in result.outputs.files

@@ -134,12 +134,20 @@ def _old_urls(site: OldSite, credits: Credits, places: Places) -> OldUrls:
     own = continuity.own_pages(credits.handles.values(), tags, credits.teams, _counts(site, credits, tag_posts))
     taken = own | set(places.paths.values()) | {path.lstrip("/") for path in pages.values()}
     redirects = continuity.redirects(site, credits.handles, credits.people, tags, taken, _series_starts(site, places))
-    redirects += [
-        (url, pages[page.source])
-        for page in site.standalone
-        for url in (page.url, *page.aliases)
-        if url != pages[page.source] and not check_alias(url)[1]
-    ]
+    for page in site.standalone:
+        for url in (page.url, *page.aliases):
+            if url == pages[page.source] or check_alias(url)[1]:
+                continue
+            if url.casefold() == pages[page.source].casefold():  # one output path, two spellings: the build refuses it
+                site.warn(
+                    page.source,
+                    1,
+                    f"the old URL {url} differs from the page's new one, {pages[page.source]}, only by case; it answers only "
+                    "where the server ignores case",
+                    "blogkit names pages in lower case; link to the new URL",
+                )
+                continue
+            redirects.append((url, pages[page.source]))
     feeds = continuity.feeds(site, credits.handles, credits.people, tags, own)
     answered = {form for path, _ in redirects for form in url_forms(path)}
     answered |= {form for feed in feeds for form in url_forms(feed["path"])}
