@@ -25,15 +25,8 @@ from blogkit.migrate.jekyll_files import (
     lists_of,
     written_out,
 )
-from blogkit.migrate.jekyll_listings import (
-    category_feed_ids,
-    feed_format,
-    feed_not_of_posts,
-    feed_template_id,
-    feeds_and_listings,
-    jekyll_slug,
-)
-from blogkit.migrate.model import Listing, OldFeed, OldPage, OldPost, OldSite, OldTeam, Person, Section
+from blogkit.migrate.jekyll_listings import category_feed_ids, entry_ids, feeds_and_listings, jekyll_slug, old_feed
+from blogkit.migrate.model import Listing, OldPage, OldPost, OldSite, OldTeam, Person, Section
 from blogkit.migrate.people import parse_names, person_from_record
 from blogkit.migrate.reading import (
     MARKDOWN,
@@ -129,7 +122,7 @@ def read_jekyll(root: str, sections: Sequence[str], language: str) -> OldSite:
     top_feed_ids: dict[str, str] = {}  # a feed template at the top -> what it gave as entry ids ('url' or 'id')
     for path in files:
         if "/" not in path and path.endswith((".xml", ".json")) and has_front_matter(site, path):
-            if rule := _old_feed(site, path):
+            if rule := old_feed(site, path):
                 top_feed_ids[path] = rule
     read: list[tuple[str, dict[str, Any], str, int, bool]] = []
     splits: dict[str, Split] = {}
@@ -167,7 +160,7 @@ def read_jekyll(root: str, sections: Sequence[str], language: str) -> OldSite:
     if unknown:
         raise SourceError(f"the site has no category '{unknown[0]}'", f"its categories are: {', '.join(sorted(known))}")
     published_categories = {c for *_, draft, _, _, categories in entries if not draft for c in categories}
-    feed_ids = _entry_ids(site, top_feed_ids, category_feed_ids(site, config), len(published_categories))
+    feed_ids = entry_ids(site, top_feed_ids, category_feed_ids(site, config), len(published_categories))
     for name in sorted(known):
         site.sections[name] = Section(name, name.replace("-", " ").title() if name.islower() else name, f"/{name.lower()}/")
     translator = Translator(site, lambda ref, _where: _find(ref, site.pages), image_includes(site, files))
@@ -382,55 +375,3 @@ def _report_unkept(site: OldSite, path: str, split: Split, meta: dict[str, Any])
         what = _UNKEPT.get(str(key).lower())
         if what and meta[key]:
             site.warn(path, line_of(split, str(key)), f"the post's {what} ('{key}') is not kept", "blogkit has no place for it")
-
-
-def _entry_ids(site: OldSite, top: dict[str, str], categories: tuple[str, str], category_feeds: int) -> str:
-    """What a post's `id` is made of ('url' or 'id'): what its old feeds gave. When the feeds at the top and the
-    category feeds disagree, the ids of the more feeds win, and each feed whose ids are not kept is reported."""
-    rules = [(path, rule, 1) for path, rule in sorted(top.items())]
-    if categories[1] and category_feeds:
-        rules.append((categories[0], categories[1], category_feeds))
-    if not rules:
-        return "id"  # jekyll-feed's
-    count = {rule: sum(n for _, r, n in rules if r == rule) for _, rule, _ in rules}
-    chosen = max(count, key=lambda rule: (count[rule], rule == rules[0][1]))
-    said = {"url": "the posts' URLs", "id": "the posts' Jekyll ids"}
-    for path, rule, n in rules:
-        if rule != chosen:
-            site.warn(
-                path,
-                _id_line(site, path),
-                f"the feed{'s' if n > 1 else ''} made by this template gave {said[rule]} as entry ids, the site's other "
-                f"{count[chosen]} feed(s) {said[chosen]}; a post keeps one id: theirs",
-                "readers of this feed see its newest entries again once",
-            )
-    return chosen
-
-
-def _id_line(site: OldSite, path: str) -> int:
-    """The line of a feed template's entry id (`<id>`, `<guid>`), else 1."""
-    split = read_page(site, path)
-    found = re.search(r"<(?:id|guid)\b[^>]*>[^<]*post\.", split.body) if split else None
-    return split.body_line + split.body.count("\n", 0, found.start()) if split and found else 1
-
-
-def _old_feed(site: OldSite, path: str) -> str:
-    """A feed the site wrote as a template (`feed.xml`, `feed.json`): kept as a feed of every post. Returns what its
-    entry ids were ('url' or 'id', see `feed_template_id`), '' when that is unknown or it is no feed of posts."""
-    split = read_page(site, path)
-    fmt = feed_format(split.body, path) if split else ""
-    if split is None or not fmt:
-        site.warn(path, 1, "the file is made by a Liquid template and is no feed; it is not imported", "")
-        return ""
-    other = feed_not_of_posts(split.body)
-    if other is not None:
-        listed, line = other
-        site.warn(
-            path,
-            split.body_line + line - 1,
-            f"the feed lists {listed}, not posts: no feed of blogkit can stand for it, and it is not kept",
-            f"keep serving it: put the {path} the old site built in static/ of the new site",
-        )
-        return ""
-    site.feeds.append(OldFeed("/" + path, "hub", "", fmt))
-    return feed_template_id(split.body)

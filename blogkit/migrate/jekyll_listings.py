@@ -4,7 +4,8 @@ Listings: jekyll-archives' tag, category and date pages, Octopress's `category_d
 `atom.xml` feeds, author pages of an author generator (`author_dir`), series pages of a series
 plugin (`/series/<name>/`), the paginated index
 (`paginate_path`). Feeds: jekyll-feed's (and its per-category and per-tag feeds), and feeds the
-site writes itself as templates (`feed.xml`, `atom.xml`, `feed.json` at the top of the site).
+site writes itself as templates (`feed.xml`, `atom.xml`, `feed.json` at the top of the site), and
+which of a post's values its feeds gave as entry ids.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 from blogkit.migrate import source
 from blogkit.migrate.model import Listing, OldFeed, OldSite
-from blogkit.migrate.reading import mapping, page_count, text, texts
+from blogkit.migrate.reading import mapping, page_count, read_page, text, texts
 
 _DEFAULT = re.compile(r"(?:[^\w]|_)+")  # Jekyll's `[^[:alnum:]]+`: a run of anything but letters and digits
 _PRETTY = re.compile(r"[^\w.~!$&'()+,;=@]+")  # Jekyll's `[^[:alnum:]._~!$&'()+,;=@]+`: '_' is kept
@@ -166,3 +167,55 @@ def _generates(setting: str, plugin_files: list[str], site: OldSite) -> bool:
         except source.Refused:
             continue
     return False
+
+
+def entry_ids(site: OldSite, top: dict[str, str], categories: tuple[str, str], category_feeds: int) -> str:
+    """What a post's `id` is made of ('url' or 'id'): what its old feeds gave. When the feeds at the top and the
+    category feeds disagree, the ids of the more feeds win, and each feed whose ids are not kept is reported."""
+    rules = [(path, rule, 1) for path, rule in sorted(top.items())]
+    if categories[1] and category_feeds:
+        rules.append((categories[0], categories[1], category_feeds))
+    if not rules:
+        return "id"  # jekyll-feed's
+    count = {rule: sum(n for _, r, n in rules if r == rule) for _, rule, _ in rules}
+    chosen = max(count, key=lambda rule: (count[rule], rule == rules[0][1]))
+    said = {"url": "the posts' URLs", "id": "the posts' Jekyll ids"}
+    for path, rule, n in rules:
+        if rule != chosen:
+            site.warn(
+                path,
+                _id_line(site, path),
+                f"the feed{'s' if n > 1 else ''} made by this template gave {said[rule]} as entry ids, the site's other "
+                f"{count[chosen]} feed(s) {said[chosen]}; a post keeps one id: theirs",
+                "readers of this feed see its newest entries again once",
+            )
+    return chosen
+
+
+def _id_line(site: OldSite, path: str) -> int:
+    """The line of a feed template's entry id (`<id>`, `<guid>`), else 1."""
+    split = read_page(site, path)
+    found = re.search(r"<(?:id|guid)\b[^>]*>[^<]*post\.", split.body) if split else None
+    return split.body_line + split.body.count("\n", 0, found.start()) if split and found else 1
+
+
+def old_feed(site: OldSite, path: str) -> str:
+    """A feed the site wrote as a template (`feed.xml`, `feed.json`): kept as a feed of every post. Returns what its
+    entry ids were ('url' or 'id', see `feed_template_id`), '' when that is unknown or it is no feed of posts."""
+    split = read_page(site, path)
+    fmt = feed_format(split.body, path) if split else ""
+    if split is None or not fmt:
+        site.warn(path, 1, "the file is made by a Liquid template and is no feed; it is not imported", "")
+        return ""
+    other = feed_not_of_posts(split.body)
+    if other is not None:
+        listed, line = other
+        site.warn(
+            path,
+            split.body_line + line - 1,
+            f"the feed lists {listed}, not posts: no feed of blogkit can stand for it, and it is not kept",
+            f"keep serving it: put the {path} the old site built in static/ of the new site",
+        )
+        return ""
+    site.feeds.append(OldFeed("/" + path, "hub", "", fmt))
+    return feed_template_id(split.body)
