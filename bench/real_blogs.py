@@ -49,6 +49,7 @@ class Blog:
     shape: str
     options: tuple[str, ...] = ()
     post_sections: tuple[str, ...] = ()  # Hugo: the sections whose dated pages are posts (default all)
+    old_env: tuple[tuple[str, str], ...] = ()  # the environment the blog's own deploy built it with
 
 
 BLOGS = (
@@ -94,6 +95,7 @@ BLOGS = (
         "artsy/artsy.github.io",
         "jekyll",
         "company engineering blog, about 50 authors, custom plugins, 2011 onwards",
+        old_env=(("PRODUCTION", "YES"),),  # its Rakefile's `rake build`: its series plugin writes pages only then
     ),
     Blog(
         "grab",
@@ -459,19 +461,32 @@ def hugo_posts(hugo: str, src: str, env: dict[str, str], pub: Published, blog: B
 # Jekyll: built with jekyll itself, without the plugins that are not installed here
 
 PROBE = """require "json"
+BENCH_SASS_FAILED = []
+# A stylesheet this Sass refuses (the site was built with an older one) is written empty, so the
+# build goes on and the stylesheet's URL is still published; each is counted.
+module BenchSassFallback
+  def convert(content)
+    super
+  rescue StandardError => e
+    BENCH_SASS_FAILED << e.message.lines.first.to_s.strip
+    "/* not converted by this Sass */\\n"
+  end
+end
+Jekyll::Converters::Scss.prepend(BenchSassFallback)
 Jekyll::Hooks.register :site, :post_write do |site|
   posts = site.posts.docs.map { |d| {"url" => d.url, "id" => d.id, "path" => d.relative_path} }
   File.write(ENV.fetch("BENCH_PROBE_OUT"), JSON.dump({"baseurl" => site.config["baseurl"].to_s,
-    "url" => site.config["url"].to_s, "posts" => posts}))
+    "url" => site.config["url"].to_s, "posts" => posts, "sass_failed" => BENCH_SASS_FAILED}))
 end
 """
 
 
 def ruby_has(feature: str) -> bool:
-    return run(["ruby", "-e", f"require {json.dumps(feature)}"])[0] == 0
+    """Whether a plugin is installed here: loaded after Jekyll, as Jekyll loads it (most plugins need it first)."""
+    return run(["ruby", "-e", f"require 'jekyll'; require {json.dumps(feature)}"])[0] == 0
 
 
-def jekyll_old(jekyll: str, src: str, old: str, work: str) -> tuple[Published, str]:
+def jekyll_old(jekyll: str, src: str, old: str, work: str, blog: Blog) -> tuple[Published, str]:
     notes = []
     load = "puts JSON.dump(YAML.load_file(ARGV[0], aliases: true) || {})"
     code, out, err = run(["ruby", "-ryaml", "-rjson", "-e", load, os.path.join(src, "_config.yml")])
@@ -484,6 +499,10 @@ def jekyll_old(jekyll: str, src: str, old: str, work: str) -> tuple[Published, s
     dropped = [p for p in wanted if p not in kept]
     if dropped:
         notes.append(f"plugins not installed here, dropped: {', '.join(dropped)}")
+    locked = re.search(r"^    jekyll \(([\d.]+)\)", _read(os.path.join(src, "Gemfile.lock")), re.M)
+    here = run([jekyll, "--version"])[1].split()
+    if locked and here and not here[-1].startswith(locked.group(1).split(".")[0] + "."):
+        notes.append(f"the site locks Jekyll {locked.group(1)} (Gemfile.lock); built here with Jekyll {here[-1]}")
     probe_dir = os.path.join(work, "jekyll-probe")
     os.makedirs(probe_dir, exist_ok=True)
     with open(os.path.join(probe_dir, "bench_probe.rb"), "w") as f:
@@ -491,14 +510,17 @@ def jekyll_old(jekyll: str, src: str, old: str, work: str) -> tuple[Published, s
     own = os.path.join(src, config.get("plugins_dir") or "_plugins")
     probe_out = os.path.join(work, "jekyll-posts.json")
     env = dict(os.environ, JEKYLL_ENV="production", JEKYLL_NO_BUNDLER_REQUIRE="true", BENCH_PROBE_OUT=probe_out)
+    env.update(blog.old_env)
+    if blog.old_env:
+        notes.append(f"built with {' '.join(f'{k}={v}' for k, v in blog.old_env)}, as the site's own deploy built it")
     attempts = [[own, probe_dir], [probe_dir]] if os.path.isdir(own) else [[probe_dir]]
     for dirs in attempts:
         extra = os.path.join(work, "jekyll-extra.yml")
-        with open(extra, "w") as f:
-            json.dump({"plugins": kept, "plugins_dir": dirs, "gems": []}, f)  # JSON is YAML
+        with open(extra, "w") as f:  # JSON is YAML; no cache folder is left in the source the import reads
+            json.dump({"plugins": kept, "plugins_dir": dirs, "gems": [], "disable_disk_cache": True}, f)
         shutil.rmtree(old, ignore_errors=True)
         cmd = [jekyll, "build", "-s", src, "-d", old, "--config", plain + "," + extra]
-        code, _out, err = run(cmd, env=env, cwd=work)
+        code, _out, err = run(cmd, env=env, cwd=src)  # from the site's folder: its plugins read files by relative paths
         if code == 0:
             break
         notes.append(f"jekyll failed with plugin folders {[os.path.relpath(d, work) for d in dirs]}: {first_lines(err)}")
@@ -510,6 +532,11 @@ def jekyll_old(jekyll: str, src: str, old: str, work: str) -> tuple[Published, s
     if code == 0 and os.path.isfile(probe_out):
         with open(probe_out) as f:
             info = json.load(f)
+    if info.get("sass_failed"):
+        notes.append(
+            f"{len(info['sass_failed'])} stylesheet(s) this Sass refused were written empty (their URLs are kept): "
+            + first_lines(info["sass_failed"][0], 1)
+        )
     base_path = "/" + str(info["baseurl"] or "").strip("/") + "/"
     base_path = base_path.replace("//", "/")
     site_url = (str(info["url"] or "https://example.invalid").rstrip("/")) + base_path
@@ -518,6 +545,14 @@ def jekyll_old(jekyll: str, src: str, old: str, work: str) -> tuple[Published, s
     pub.posts = {base_path.rstrip("/") + unquote(p["url"]) for p in info["posts"]}
     html_links(old, pub, site_url)
     return pub, site_url
+
+
+def _read(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+    except OSError:
+        return ""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -775,7 +810,7 @@ def judge(blog: Blog, args: argparse.Namespace) -> dict:
     if blog.generator == "hugo":
         pub, site_url = hugo_old(args.hugo, src, old, blog, work)
     elif blog.generator == "jekyll":
-        pub, site_url = jekyll_old(args.jekyll, src, old, work)
+        pub, site_url = jekyll_old(args.jekyll, src, old, work, blog)
     else:
         pub, site_url = zola_old(src)
     if skipped:

@@ -3,10 +3,13 @@ read the way Jekyll read it, and built with `--strict` after the import."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
-from importing import assert_anchor, assert_answers, assert_feed
+from importing import assert_anchor, assert_answers, assert_feed, page_at
 
 from blogkit.migrate.jekyll_listings import jekyll_slug
 from conftest import build, diagnostics, run_cli
@@ -115,13 +118,16 @@ def test_pages_folder_listed_in_include_comes_over_and_liquid_listing_pages_lead
             "authors.html": post("title: Authors", "{% assign people = site.data.authors | sort %}{% for a in people %}x{% endfor %}\n"),
             "css/main.scss": post("", "body { color: red; }\n"),
             "README.md": "How to run the blog.\n",
+            "Templates/Post.md": post("title: A post template", "Write here.\n"),
         },
         "permalink: /:title/\ninclude: ['_pages']\n",
     )
     assert (dest / "pages/about.md").read_text() == "---\ntitle: About\n---\nHello.\n"
-    assert_answers(result, ["/about/", "/categories/", "/authors.html", "/favicon.ico", "/google0123.html", "/README.md", "/one/"], BASE)
+    # a permalink style ending in '/' makes Jekyll write pages as folders too: authors.html was /authors/
+    assert_answers(result, ["/about/", "/categories/", "/authors/", "/favicon.ico", "/google0123.html", "/README.md", "/one/"], BASE)
     assert "events.html:1: warning: the page is HTML with Liquid; it is not imported" in report
     assert "css/main.scss:1: warning: the stylesheet Jekyll made from this Sass is not kept" in report
+    assert "Templates/Post.md:1: warning: the old URL /Templates/Post/ differs from the page's new one, /templates/post/, only" in report
 
 
 def test_a_hand_written_feed_keeps_its_old_url_and_its_guids(tmp_path, capsys):
@@ -297,3 +303,140 @@ def test_a_gem_theme_that_brings_jekyll_feed_keeps_its_feed_and_says_so_in_one_l
     _, err, result = imported(tmp_path, capsys, files, "theme: minima\n")
     assert err.count("the theme 'minima' is a gem, not in the site, that brings jekyll-feed") == 1
     assert_feed(result, "/feed.xml", {BASE + "2024/01/15/raft"})  # jekyll-feed's id: the post's id, no trailing slash
+
+
+SERIES_PLUGIN = 'series = site.posts.docs.flat_map { |p| p.data["series"] }.compact.uniq\n'
+PODCAST = (
+    '---\nlayout: null\n---\n<?xml version="1.0"?>\n<rss version="2.0"><channel>\n'
+    "{% for episode in site.podcast.episodes %}<item><guid>{{ episode.url }}</guid></item>{% endfor %}\n</channel></rss>\n"
+)
+
+
+def test_series_pages_of_a_series_plugin_lead_to_the_series_first_post_and_a_podcast_feed_is_reported(tmp_path, capsys):
+    dest, report, result = imported(
+        tmp_path,
+        capsys,
+        {
+            "_plugins/series_index.rb": SERIES_PLUGIN,
+            "_posts/2024-03-01-one.md": post("title: One\nauthor: Ana\nseries: Raft in Practice"),
+            "_posts/2024-04-01-two.md": post("title: Two\nauthor: Ana\nseries: Raft in Practice"),
+            "_posts/2024-05-01-three.md": post("title: Three\nauthor: Ana"),
+            "podcast.xml": PODCAST,
+        },
+        "permalink: /blog/:year/:month/:day/:title/\n",
+    )
+    file, _ = page_at(result, "/series/raft-in-practice/", BASE)
+    assert file == "2024/03/one/index.html"  # its page lists the whole series, in order
+    assert "podcast.xml:6: warning: the feed lists site.podcast.episodes, not posts: no feed of blogkit can stand for it" in report
+    assert "podcast.xml" not in (dest / "blogkit.yaml").read_text()
+
+
+def test_jekyll_archives_date_pages_lead_to_their_year_on_the_archive_page(tmp_path, capsys):
+    dest, _, result = imported(
+        tmp_path,
+        capsys,
+        {
+            "_posts/2023-12-31-old.md": post("title: Old\nauthor: Ana\ncategories: [Ops]\ntags: [Raft]"),
+            "_posts/2024-03-01-one.md": post("title: One\nauthor: Ana\ntags: [Raft]"),
+            "_drafts/later.md": post("title: Later\nauthor: Ana\ndate: 2022-01-01"),
+        },
+        "plugins: [jekyll-archives]\njekyll-archives:\n  enabled: all\n  permalinks:\n    year: /years/:year/\n    tag: /:type/:name/\n",
+    )
+    assert_answers(result, ["/tag/raft/", "/category/ops/"], BASE)
+    for old, year in (("/years/2023/", 2023), ("/2023/12/", 2023), ("/2023/12/31/", 2023), ("/years/2024/", 2024), ("/2024/03/01/", 2024)):
+        content = result.outputs.files[old.lstrip("/") + "index.html"].content
+        assert isinstance(content, bytes)
+        assert f'url={BASE}archive/#year-{year}"'.encode() in content, old
+    assert b'id="year-2023"' in page_at(result, "/archive/", BASE)[1]
+    assert "/years/2022/" not in (dest / "blogkit.yaml").read_text()  # a draft: Jekyll published no page of its year
+
+
+def test_pages_that_are_not_posts_are_copied_kept_as_pages_or_reported(tmp_path, capsys):
+    dest, report, result = imported(
+        tmp_path,
+        capsys,
+        {
+            "_posts/2024-03-01-one.md": post("title: One\nauthor: Ana"),
+            "CNAME": "blog.plover.example\n",
+            "robots.txt": "User-agent: *\nDisallow: /drafts/\n",
+            "404.html": "<h1>Lost</h1>\n",
+            "join.html": post("layout: default\ntitle: Join us", "<h1>Join us</h1>\n<p>We hire.</p>\n"),
+            "about/team.md": post("title: The team", "We are four.\n"),
+            "assets/app.js": post("", "var site = '{{ site.url }}';\n"),
+            "blog/archives/index.html": post("title: Archives", "{% for post in site.posts %}{{ post.title }}{% endfor %}\n"),
+            "Templates/Post.md": post("title: A post template", "Write here.\n"),
+        },
+    )
+    assert_answers(result, ["/Templates/Post.html", "/templates/post/"], BASE)
+    assert page_at(result, "/blog/archives/", BASE)[0] == "archive/index.html"  # every post by date: blogkit's archive page
+    assert_answers(result, ["/join.html", "/join/", "/about/team.html", "/about/team/"], BASE)
+    assert "CNAME" in result.outputs.files
+    robots = result.outputs.files["robots.txt"].content
+    assert isinstance(robots, bytes) and b"Disallow: /drafts/" in robots  # kept as the theme's robots.txt template
+    assert "404.html: warning: blogkit writes its own /404.html; the old site's is not copied" in report
+    assert "assets/app.js:1: warning: the file is made by a Liquid template; it is not imported" in report
+    assert (dest / "pages/join.md").read_text() == "---\ntitle: Join us\n---\n<h1>Join us</h1>\n<p>We hire.</p>\n"
+
+
+def _jekyll_with(plugin: str) -> bool:
+    ruby = shutil.which("ruby")
+    if not shutil.which("jekyll") or not ruby:
+        return False
+    return subprocess.run([ruby, "-e", f"require 'jekyll'; require '{plugin}'"], capture_output=True, check=False).returncode == 0
+
+
+@pytest.mark.skipif(not _jekyll_with("jekyll-archives"), reason="Jekyll with jekyll-archives is not installed")
+def test_every_page_jekyll_archives_published_answers_after_the_import(tmp_path, capsys):
+    """Judged by Jekyll itself: the fixture is built with Jekyll and jekyll-archives, and every page it wrote answers."""
+    files = {
+        "_layouts/archive.html": "{{ content }}\n",
+        "_posts/2023-12-31-old.md": post("title: Old\nauthor: Ana\ncategories: [Ops]\ntags: [Raft, Dev Ops]"),
+        "_posts/2024-03-01-one.md": post("title: One\nauthor: Ana\ncategories: [Ops]\ntags: [Raft]"),
+        "_posts/2024-03-09-two.md": post("title: Two\nauthor: Bo\ntags: [Kafka]"),
+    }
+    config = (
+        "plugins: [jekyll-archives]\njekyll-archives:\n  enabled: [year, month, day, categories, tags]\n"
+        "  permalinks:\n    year: /:year/\n    month: /:year/:month/\n    day: /:year/:month/:day/\n    tag: /tags/:name/\n"
+    )
+    source = jekyll(tmp_path / "old", files, config)
+    built = tmp_path / "jekyll-out"
+    env = {**os.environ, "JEKYLL_NO_BUNDLER_REQUIRE": "true"}
+    done = subprocess.run(
+        ["jekyll", "build", "-s", str(source), "-d", str(built), "--disable-disk-cache"], capture_output=True, env=env, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    published = sorted("/" + str(p.relative_to(built).parent).replace(os.sep, "/") + "/" for p in built.rglob("index.html"))
+    assert "/2024/03/" in published and "/tags/dev-ops/" in published and "/category/ops/" in published
+    dest = tmp_path / "new"
+    code, _, err = run_cli(["import", "jekyll", str(source), str(dest)], capsys)
+    assert code == 0, err
+    result = build(dest)
+    assert [d for d in diagnostics(result) if ": note: " not in d] == []
+    missing = [url for url in published if url.lstrip("/") + "index.html" not in result.outputs.files]
+    assert missing == []
+
+
+CATEGORY_FEED = (
+    '---\nlayout: null\n---\n<feed xmlns="http://www.w3.org/2005/Atom"><id>{{ site.url }}/</id>\n'
+    "{% for post in site.categories[page.category] limit: 5 %}<entry><id>{{ site.url }}{{ post.id }}</id></entry>{% endfor %}</feed>\n"
+)
+
+
+def test_when_the_feeds_disagree_on_entry_ids_posts_keep_those_of_the_more_feeds_and_the_other_is_reported(tmp_path, capsys):
+    rss = (
+        '---\nlayout: null\n---\n<rss version="2.0"><channel>{% for post in site.posts limit:10 %}<item>\n'
+        "<guid>{{ post.url | prepend: site.url }}</guid></item>{% endfor %}</channel></rss>\n"
+    )
+    dest, report, result = imported(
+        tmp_path,
+        capsys,
+        {
+            "_includes/category_feed.xml": CATEGORY_FEED,
+            "feed.xml": rss,
+            "_posts/2024-03-01-One-Step.md": post("title: One\nauthor: Ana\ncategories: [Ops, Raft]"),
+        },
+        "permalink: /blog/:year/:month/:day/:title/\ncategory_dir: blog/categories\n",
+    )
+    assert "feed.xml:5: warning: the feed made by this template gave the posts' URLs as entry ids, the site's other 2 feed(s)" in report
+    assert "id: https://blog.plover.example/blog/2024/03/01/One-Step\n" in (dest / "posts/ana/2024-03-01-one-step.md").read_text()
+    assert_feed(result, "/blog/categories/raft/atom.xml", {BASE + "blog/2024/03/01/One-Step"})

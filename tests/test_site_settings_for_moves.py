@@ -184,3 +184,12 @@ def test_check_reports_links_to_no_page_as_links_broken_says(site, capsys, polic
     exit_code, _, err = run_cli(["check", str(root)], capsys)
     assert exit_code == code
     assert f"posts/ada/2026-03-01-one.md:4:20: {severity}: link '/old/page/' leads to no page of this site" in err
+
+
+def test_a_redirect_may_lead_to_a_place_on_a_page(site):
+    config = CONFIG + "redirects:\n  - {from: /2026/, to: '/archive/#year-2026'}\n"
+    result = build(site({"blogkit.yaml": config, "posts/ada/2026-03-01-one.md": post("title: One")}))
+    assert diagnostics(result) == []
+    moved = result.outputs.files["2026/index.html"].content
+    assert b'url=https://hub.example/archive/#year-2026"' in moved and b'<a href="/archive/#year-2026">' in moved
+    assert b'id="year-2026"' in result.outputs.files["archive/index.html"].content

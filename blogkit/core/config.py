@@ -87,6 +87,7 @@ class Redirect:
     path: str  # the output path of the old URL, as an alias's: 'blog/' or 'blog/index.html'
     target: str  # the site path it leads to: '' (the hub), 'tags/rust/', ...
     origin: Location = field(default=Location("blogkit.yaml"), compare=False)
+    fragment: str = ""  # a place on that page: 'year-2024' of 'archive/'
 
 
 @dataclass(frozen=True, slots=True)
@@ -376,7 +377,8 @@ def _redirects(fields: Fields) -> tuple[Redirect, ...]:
             sub.error(("to",), f"'to' must be a path of this site starting with /, got '{target}'", "write e.g. to: /tags/rust/")
             target = ""
         if path and target:
-            found.append(Redirect(path, target.lstrip("/"), sub.location()))
+            page, _, fragment = target.partition("#")
+            found.append(Redirect(path, page.lstrip("/"), sub.location(), fragment))
     return tuple(found)
 
 

@@ -42,6 +42,14 @@ def one_file_key(path: str) -> str:
     return unicodedata.normalize("NFC", path).casefold()
 
 
+ARCHIVE_PATH = "archive/"  # the archive page: every post, by year
+
+
+def archive_year_anchor(year: int) -> str:
+    """The id of a year's heading on the archive page (old yearly and monthly archive pages lead there)."""
+    return f"year-{year}"
+
+
 def output_file(path: str) -> str:
     """The file a path is written to: pretty URLs end in index.html."""
     return path + "index.html" if path == "" or path.endswith("/") else path

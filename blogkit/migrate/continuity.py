@@ -10,7 +10,7 @@ from typing import cast
 
 from blogkit.core.config import SiteConfig
 from blogkit.core.feedformats import FEED_FORMATS, feed_path
-from blogkit.core.urls import check_alias, one_file_key, slugify
+from blogkit.core.urls import ARCHIVE_PATH, archive_year_anchor, check_alias, one_file_key, output_file, slugify
 from blogkit.migrate.model import OldSite, OldTeam, Person
 
 PAGINATE = cast(int, SiteConfig.__dataclass_fields__["paginate"].default)  # the import keeps blogkit's own
@@ -19,10 +19,20 @@ PAGINATE = cast(int, SiteConfig.__dataclass_fields__["paginate"].default)  # the
 def own_pages(handles: Iterable[str], tags: set[str], teams: Mapping[str, OldTeam], counts: Mapping[str, int]) -> set[str]:
     """The paths of the pages blogkit makes itself: an old URL there is answered by them, not redirected.
     `counts` gives the posts of each list ('' the hub, 'tags/x/', ...), which blogkit pages by PAGINATE."""
-    own = {"", "authors/", "tags/", "archive/", "search/", "subscribe/", "404.html", "sitemap.xml", "robots.txt", "feed.xsl"}
+    own = {"", "authors/", "tags/", ARCHIVE_PATH, "search/", "subscribe/", "404.html", "sitemap.xml", "robots.txt", "feed.xsl"}
     own |= {f"authors/{h}/" for h in handles} | {f"tags/{t}/" for t in tags} | {f"teams/{k}/" for k in teams}
     own |= {f"{path}page/{n}/" for path, count in counts.items() for n in range(2, math.ceil(count / PAGINATE) + 1)}
     return own
+
+
+def own_feeds(own: set[str]) -> set[str]:
+    """The paths of the feeds of blogkit's own pages."""
+    return {feed_path(page, fmt) for page in own if page.endswith("/") or page == "" for fmt in FEED_FORMATS}
+
+
+def own_files(own: set[str]) -> set[str]:
+    """The files blogkit writes for its own pages and their feeds: an old file at one of them cannot be copied."""
+    return {output_file(page) for page in own} | own_feeds(own)
 
 
 def _scope_path(
@@ -33,6 +43,8 @@ def _scope_path(
         return ""
     if kind == "index":
         return f"{name}/"
+    if kind == "archive":  # a year's, a month's or a day's posts: that year on blogkit's archive page
+        return f"{ARCHIVE_PATH}#{archive_year_anchor(int(name))}"
     if kind == "section":
         section = site.sections.get(name)
         if section is None:
@@ -54,8 +66,14 @@ def _scope_path(
 
 
 def redirects(
-    site: OldSite, handles: Mapping[str, str], people: Mapping[str, Person], tags: set[str], posts: set[str]
+    site: OldSite,
+    handles: Mapping[str, str],
+    people: Mapping[str, Person],
+    tags: set[str],
+    posts: set[str],
+    series: Mapping[str, str],
 ) -> list[tuple[str, str]]:
+    """`series` gives the path of each series' first post, whose page lists the whole series in order."""
     found: dict[str, str] = {}
     claimed = {one_file_key(path): path for path in posts}  # one file on a disk or server that ignores case
 
@@ -73,7 +91,10 @@ def redirects(
         )
 
     for listing in sorted(site.listings, key=lambda item: item.url):
-        target = _scope_path(site, listing.kind, listing.name, handles, people, tags)
+        if listing.kind == "series":
+            target = series.get(listing.name)
+        else:
+            target = _scope_path(site, listing.kind, listing.name, handles, people, tags)
         if target is None:
             continue
         path, problem = check_alias(listing.url) if listing.url != "/" else ("", "")
@@ -89,7 +110,7 @@ def redirects(
 
 
 def feeds(site: OldSite, handles: Mapping[str, str], people: Mapping[str, Person], tags: set[str], own: set[str]) -> list[dict[str, str]]:
-    own_feeds = {feed_path(page, fmt) for page in own if page.endswith("/") or page == "" for fmt in FEED_FORMATS}
+    theirs = own_feeds(own)
     found: dict[str, dict[str, str]] = {}
     for feed in sorted(site.feeds, key=lambda f: f.path):
         target = _scope_path(site, feed.kind, feed.name, handles, people, tags)
@@ -99,7 +120,7 @@ def feeds(site: OldSite, handles: Mapping[str, str], people: Mapping[str, Person
             continue
         if problem or path.endswith("/") or path == feed_path(target, feed.format):
             continue
-        if path in own_feeds:
+        if path in theirs:
             site.warn(site.config_file, 0, f"the old feed {feed.path} is now one of blogkit's own feeds, of another scope or format")
             continue
         kind, _, name = target.rstrip("/").partition("/")

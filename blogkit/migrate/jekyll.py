@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from blogkit.core.urls import slugify
+from blogkit.core.urls import ARCHIVE_PATH, slugify
 from blogkit.migrate.frontmatter import Split
 from blogkit.migrate.jekyll_content import comment_threads, thread_url
 from blogkit.migrate.jekyll_files import (
@@ -25,8 +25,8 @@ from blogkit.migrate.jekyll_files import (
     lists_of,
     written_out,
 )
-from blogkit.migrate.jekyll_listings import feed_format, feed_template_id, feeds_and_listings, jekyll_slug
-from blogkit.migrate.model import Listing, OldFeed, OldPage, OldPost, OldSite, OldTeam, Person, Section
+from blogkit.migrate.jekyll_listings import category_feed_ids, entry_ids, feeds_and_listings, jekyll_slug, old_feed
+from blogkit.migrate.model import Listing, OldPage, OldPost, OldSite, OldTeam, Person, Section
 from blogkit.migrate.people import parse_names, person_from_record
 from blogkit.migrate.reading import (
     MARKDOWN,
@@ -56,6 +56,8 @@ PERMALINK_STYLES = {
     "ordinal": "/:categories/:year/:y_day/:title:output_ext",
     "none": "/:categories/:title:output_ext",
 }
+_ARCHIVE_PAGE = re.compile(r"(^|/)archives?(/index)?$")
+_LIQUID = re.compile(r"\{\{|\{%")
 _TOKEN = re.compile(r":(categories|year|short_year|month|i_month|day|i_day|y_day|hour|minute|second|title|slug|output_ext)")
 
 
@@ -103,23 +105,26 @@ def read_jekyll(root: str, sections: Sequence[str], language: str) -> OldSite:
             split = dataclasses.replace(split, data={**defaults_for(defaults, path, "pages"), **split.data})
         permalink = text(split.data.get("permalink")) if split else ""
         stem = os.path.splitext(path)[0]
-        url = permalink or ("/" + stem + ("/" if style == "pretty" else ".html")).replace("/index.html", "/")
+        url = permalink or _page_url(stem, style)
         site.pages[path] = url if url.startswith("/") else "/" + url
         if split is None or sections:
             continue
         lists = lists_of(split.body) or ("search" if os.path.basename(stem) == "search" and "<input" in split.body else "")
-        if lists:
+        if lists == "posts" and _ARCHIVE_PAGE.search(stem):  # every post by date, as blogkit's archive page lists them
+            site.listings.append(Listing(site.pages[path], "index", ARCHIVE_PATH.rstrip("/")))
+        elif lists:
             site.listings.append(Listing(site.pages[path], "hub" if lists == "posts" else "index", lists))  # blogkit's own page
         elif stem in ("index", "404"):
             continue
-        elif path.endswith(".html"):
+        elif path.endswith(".html") and _LIQUID.search(split.body):
             site.warn(path, 1, "the page is HTML with Liquid; it is not imported", "write it in Markdown in pages/ of the new site")
-        elif "/" not in path or path.startswith(included):
+        else:  # a Markdown page, or an HTML page without Liquid (a landing page): a page of the new site, at any depth
             top.append((path, split.data, split.body, split.body_line))
-    feed_ids = "id"
+    top_feed_ids: dict[str, str] = {}  # a feed template at the top -> what it gave as entry ids ('url' or 'id')
     for path in files:
         if "/" not in path and path.endswith((".xml", ".json")) and has_front_matter(site, path):
-            feed_ids = _old_feed(site, path) or feed_ids
+            if rule := old_feed(site, path):
+                top_feed_ids[path] = rule
     read: list[tuple[str, dict[str, Any], str, int, bool]] = []
     splits: dict[str, Split] = {}
     for path in [*posts, *drafts]:
@@ -155,6 +160,8 @@ def read_jekyll(root: str, sections: Sequence[str], language: str) -> OldSite:
     unknown = sorted(chosen - known)
     if unknown:
         raise SourceError(f"the site has no category '{unknown[0]}'", f"its categories are: {', '.join(sorted(known))}")
+    published_categories = {c for *_, draft, _, _, categories in entries if not draft for c in categories}
+    feed_ids = entry_ids(site, top_feed_ids, category_feed_ids(site, config), len(published_categories))
     for name in sorted(known):
         site.sections[name] = Section(name, name.replace("-", " ").title() if name.islower() else name, f"/{name.lower()}/")
     translator = Translator(site, lambda ref, _where: _find(ref, site.pages), jekyll_includes(site, files))
@@ -168,6 +175,7 @@ def read_jekyll(root: str, sections: Sequence[str], language: str) -> OldSite:
             url=site.pages[path],
             summary=text(meta.get("description")),
             draft=meta.get("published") is False,
+            aliases=_written_as(site.pages[path]),
         )
         site.standalone.append(page)
     default_author = config.get("author")
@@ -228,8 +236,12 @@ def read_jekyll(root: str, sections: Sequence[str], language: str) -> OldSite:
     feeds_and_listings(site, config, categories_used, tags_used, [f for f in files if f.startswith("_plugins/")])
     site.static = [(f, "/" + f) for f in files if is_static(f) and not has_front_matter(site, f)]
     for path in files:
-        if path.endswith((".scss", ".sass")) and written_out(path, ()) and has_front_matter(site, path):
+        if not written_out(path, included) or path in site.pages or ("/" not in path and path.endswith((".xml", ".json"))):
+            continue  # not published, a page or post, or a feed template (read above)
+        if path.endswith((".scss", ".sass")) and has_front_matter(site, path):
             site.warn(path, 1, "the stylesheet Jekyll made from this Sass is not kept", "the new site is styled by blogkit's theme")
+        elif has_front_matter(site, path):  # robots.txt, a JavaScript or XML file made by Liquid
+            site.warn(path, 1, "the file is made by a Liquid template; it is not imported", "put the file the old site built in static/")
     return site
 
 
@@ -252,6 +264,17 @@ def _expand(pattern: str, date: datetime, slug: str, title: str, categories: lis
     }
     url = _TOKEN.sub(lambda m: values[m.group(1)], pattern)
     return "/" + re.sub(r"/+", "/", url).lstrip("/")
+
+
+def _page_url(stem: str, style: str) -> str:
+    """A page's URL as Jekyll made it (`Page#template`): an index is its folder; else a permalink style that ends
+    in '/' (`pretty`, `/blog/:title/`) makes a folder, `date`, `ordinal`, `none` and `:output_ext` an `.html` file,
+    and any other style a URL without extension (`/:title`: `/about`, written as `about.html`)."""
+    if stem == "index" or stem.endswith("/index"):
+        return "/" + stem[: -len("index")]
+    if style == "pretty" or (style not in PERMALINK_STYLES and style.endswith("/")):
+        return f"/{stem}/"
+    return f"/{stem}.html" if style in PERMALINK_STYLES or style.endswith(":output_ext") else f"/{stem}"
 
 
 def _post_id(url: str, slug: str) -> str:
@@ -353,15 +376,3 @@ def _report_unkept(site: OldSite, path: str, split: Split, meta: dict[str, Any])
         what = _UNKEPT.get(str(key).lower())
         if what and meta[key]:
             site.warn(path, line_of(split, str(key)), f"the post's {what} ('{key}') is not kept", "blogkit has no place for it")
-
-
-def _old_feed(site: OldSite, path: str) -> str:
-    """A feed the site wrote as a template (`feed.xml`, `feed.json`): kept as a feed of every post. Returns what its
-    entry ids were ('url' or 'id', see `feed_template_id`), '' when that is unknown or it is no feed."""
-    split = read_page(site, path)
-    fmt = feed_format(split.body, path) if split else ""
-    if split is None or not fmt:
-        site.warn(path, 1, "the file is made by a Liquid template and is no feed; it is not imported", "")
-        return ""
-    site.feeds.append(OldFeed("/" + path, "hub", "", fmt))
-    return feed_template_id(split.body)

@@ -103,6 +103,7 @@ class Listing:
 
     url: str
     kind: str  # hub | section | tag | author | index (the list of all tags or authors: name 'tags' or 'authors')
+    #            | series (name: the series) | archive (a year's, month's or day's posts; name: the year)
     name: str
     pages: int = 1  # how many pages the old site split it into
     paged: str = "page/{n}/"  # where its page n was, after its URL

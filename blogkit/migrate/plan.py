@@ -27,6 +27,7 @@ from blogkit.migrate.tagnames import tag_aliases
 
 _CONTROL = re.compile("[\x00-\x1f\x7f]")
 FEED_ENTRIES = FeedsConfig().entries
+_OWN_FILE_HINT = "the new site's page or feed answers at that URL; to change it, override its template in templates/"
 PERMALINK = str(SiteConfig.__dataclass_fields__["permalink"].default)  # blogkit's own: every old URL becomes an alias of it
 
 
@@ -57,6 +58,7 @@ class OldUrls:
     redirects: list[tuple[str, str]]
     feeds: list[dict[str, str]]
     links: OldLinks
+    own_files: set[str]  # the files blogkit writes itself (robots.txt, 404.html, feeds): no old file is copied there
 
 
 def plan_site(site: OldSite) -> Plan:
@@ -79,7 +81,12 @@ def plan_site(site: OldSite) -> Plan:
         _add_page(plan, site, page, places, urls)
     _report_left_behind(site, plan)
     for source, target in site.static:
-        _copy(plan, site, "static" + target, source)
+        if target == "/robots.txt":  # the theme's robots.txt is a template: the old rules stay, at the same URL
+            _copy(plan, site, "templates/robots.txt", source)
+        elif target.lstrip("/") in urls.own_files:
+            site.warn(source, 0, f"blogkit writes its own {target}; the old site's is not copied", _OWN_FILE_HINT)
+        else:
+            _copy(plan, site, "static" + target, source)
     plan.texts["blogkit.yaml"] = _config(site, urls.redirects, urls.feeds)
     plan.counts = {
         "posts": len(site.posts),
@@ -162,13 +169,21 @@ def _old_urls(site: OldSite, credits: Credits, places: Places) -> OldUrls:
     pages = {page.source: "/" + places.files[page.source][len("pages/") : -len(".md")] + "/" for page in site.standalone}
     own = continuity.own_pages(credits.handles.values(), tags, credits.teams, _counts(site, credits, tag_posts))
     taken = own | set(places.paths.values()) | {path.lstrip("/") for path in pages.values()}
-    redirects = continuity.redirects(site, credits.handles, credits.people, tags, taken)
-    redirects += [
-        (url, pages[page.source])
-        for page in site.standalone
-        for url in (page.url, *page.aliases)
-        if url != pages[page.source] and not check_alias(url)[1]
-    ]
+    redirects = continuity.redirects(site, credits.handles, credits.people, tags, taken, _series_starts(site, places))
+    for page in site.standalone:
+        for url in (page.url, *page.aliases):
+            if url == pages[page.source] or check_alias(url)[1]:
+                continue
+            if url.casefold() == pages[page.source].casefold():  # one output path, two spellings: the build refuses it
+                site.warn(
+                    page.source,
+                    1,
+                    f"the old URL {url} differs from the page's new one, {pages[page.source]}, only by case; it answers only "
+                    "where the server ignores case",
+                    "blogkit names pages in lower case; link to the new URL",
+                )
+                continue
+            redirects.append((url, pages[page.source]))
     feeds = continuity.feeds(site, credits.handles, credits.people, tags, own)
     answered = {form for path, _ in redirects for form in url_forms(path)}
     answered |= {form for feed in feeds for form in url_forms(feed["path"])}
@@ -183,7 +198,16 @@ def _old_urls(site: OldSite, credits: Credits, places: Places) -> OldUrls:
         for form in url_forms(page.url):
             by_url.setdefault(form, places.files[page.source])
     links = OldLinks(site.base_url, dict(places.files), by_url, dict(site.pages), frozenset(answered))
-    return OldUrls(section_tags, tag_posts, sorted(redirects), feeds, links)
+    return OldUrls(section_tags, tag_posts, sorted(redirects), feeds, links, continuity.own_files(own))
+
+
+def _series_starts(site: OldSite, places: Places) -> dict[str, str]:
+    """The new path of each series' first published post: its page lists the whole series, in order."""
+    starts: dict[str, str] = {}
+    for post in sorted(site.posts, key=lambda p: (p.date, p.source)):
+        if post.series and not post.draft:
+            starts.setdefault(post.series, places.paths[post.source])
+    return starts
 
 
 def _add_post(plan: Plan, site: OldSite, post: OldPost, credits: Credits, places: Places, urls: OldUrls) -> None:

@@ -20,7 +20,7 @@ from blogkit.core.diagnostics import Location, Report
 from blogkit.core.feedformats import FEED_FORMATS, feed_path
 from blogkit.core.images import CONTENT_SIZES, Picture, picture, picture_html
 from blogkit.core.model import Author, Post, Site
-from blogkit.core.urls import SiteUrls
+from blogkit.core.urls import SiteUrls, archive_year_anchor
 from blogkit.load.markdown import toc_tree
 from blogkit.render.discussion import Discussions
 from blogkit.render.feeds import FeedWriter
@@ -94,6 +94,7 @@ class Renderer:
             config=config,
             url=self.urls.path,
             abs_url=self.abs_url,
+            year_anchor=archive_year_anchor,
             authors_of=lambda post: [self.site.authors[h] for h in post.authors],
             tags_of=lambda post: [self.site.tags[s] for s in post.tags],
             team_of=lambda author: self.site.teams.get(author.team),

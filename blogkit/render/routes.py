@@ -20,7 +20,7 @@ from blogkit.core.feedformats import FEED_STYLESHEET, XML_FORMATS, feed_path
 from blogkit.core.images import variant_files
 from blogkit.core.model import Post, Site
 from blogkit.core.outputs import CopyFile, OutputTree
-from blogkit.core.urls import one_file_key, output_file, slugify
+from blogkit.core.urls import ARCHIVE_PATH, one_file_key, output_file, slugify
 from blogkit.load.sources import ThemeFiles
 from blogkit.render.feeds import FeedScope, scopes
 from blogkit.render.front import front_page, more_by
@@ -97,6 +97,8 @@ def _redirects(site: Site, pages: set[str], report: Report) -> Iterator[PageRout
     titles.update({author.path: author.name for author in site.authors.values()})
     titles.update({team.path: team.name for team in site.teams.values()})
     titles.update({page.path: page.title for page in site.pages})
+    titles.update({post.path: post.title for post in site.posts})  # an old series page leads to the series' first post
+    titles[ARCHIVE_PATH] = site.strings.text("archive.title")
     for redirect in site.config.redirects:
         if redirect.target not in pages:
             report.error(
@@ -105,7 +107,8 @@ def _redirects(site: Site, pages: set[str], report: Report) -> Iterator[PageRout
                 "lead it to a page the site builds: / (the hub), /tags/<tag>/, /authors/<handle>/, /teams/<team>/, /archive/",
             )
             continue
-        target = {"title": titles.get(redirect.target, "/" + redirect.target), "path": redirect.target}
+        fragment = f"#{redirect.fragment}" if redirect.fragment else ""
+        target = {"title": titles.get(redirect.target, "/" + redirect.target), "path": redirect.target, "fragment": fragment}
         yield _page("redirect.html", redirect.path, redirect.origin, target=target)
 
 
@@ -210,7 +213,7 @@ def _pages(site: Site, related: RelatedPosts) -> Iterator[PageRoute]:
     for key, team in site.teams.items():
         members = [a for a in site.authors.values() if a.team == key]
         yield from _paginated(site, "team.html", team.path, site.posts_by_team[key], Location("teams.yaml"), team=team, members=members)
-    yield _page("archive.html", "archive/", _THEME, years=site.archive())
+    yield _page("archive.html", ARCHIVE_PATH, _THEME, years=site.archive())
     if site.config.search:
         yield _page("search.html", SEARCH_PAGE, _THEME, filters=FILTERS, index=f"{INDEX_FOLDER}/")
     if site.config.feeds.formats:
@@ -254,7 +257,7 @@ def _sitemap_entries(site: Site) -> list[tuple[str, datetime | None]]:
     entries: list[tuple[str, datetime | None]] = [("", site.posts[0].last_modified if site.posts else None)]
     entries += [(post.path, post.last_modified) for post in site.posts]
     entries += [(page.path, None) for page in site.pages]
-    entries += [(p, None) for p in ("authors/", "tags/", "archive/", *(("subscribe/",) if site.config.feeds.formats else ()))]
+    entries += [(p, None) for p in ("authors/", "tags/", ARCHIVE_PATH, *(("subscribe/",) if site.config.feeds.formats else ()))]
     entries += [(a.path, None) for a in site.authors.values()]
     entries += [(t.path, None) for t in site.tags.values()]
     entries += [(t.path, None) for t in site.teams.values()]
