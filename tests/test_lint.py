@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -173,3 +174,27 @@ def test_the_example_site_and_the_default_theme_pass_every_rule():
     for template in (REPO / "themes" / "default" / "templates").rglob("*.html"):
         assert not obsolete.search(template.read_text(encoding="utf-8")), template
 
+
+def test_an_imported_site_of_old_content_builds_strict_its_findings_as_notes_said_once(tmp_path, capsys):
+    old = tmp_path / "old"
+    shutil.copytree(FIXTURES.parent / "import_fixtures" / "jekyll", old)
+    (old / "_posts" / "2012-05-01-launch.md").write_text(
+        '---\ntitle: Launch\nauthors: [ada]\n---\n<center><img src="https://cdn.example.com/launch.png"></center>\n\n'
+        "#### Details\n\nRead more [here](https://example.com/launch).\n\nAnd [here](https://example.com/again).\n",
+        encoding="utf-8",
+    )
+    dest = tmp_path / "hub"
+    code, _, err = run_cli(["import", "jekyll", str(old), str(dest)], capsys)
+    assert code == 0, err
+    said = [line for line in err.splitlines() if "content lint" in line]
+    assert said == [
+        "blogkit: the old posts break 4 rules of the content lint (link-text 2, heading-order 1, image-alt 1, obsolete-element 1): "
+        "blogkit.yaml sets each to note under lint:, so they fail no build (--strict too) and build and check show each; "
+        "fix them, then remove those lines (docs/lint.md)"
+    ]
+    config = (dest / "blogkit.yaml").read_text(encoding="utf-8")
+    assert "lint:\n  image-alt: note\n  heading-order: note\n  link-text: note\n  obsolete-element: note\n" in config
+    out = str(tmp_path / "out")
+    code, _, err = run_cli(["build", str(dest), "--strict", "-o", out, "--no-cache", "-j", "1"], capsys)
+    assert code == 0, err
+    assert err.count("note: link text 'here' says nothing of where it leads [link-text]") == 2

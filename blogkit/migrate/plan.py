@@ -17,8 +17,11 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from blogkit.core.config import FeedsConfig, SiteConfig
+from blogkit.core.bodies import BodySource
+from blogkit.core.config import FeedsConfig, MarkdownConfig, SiteConfig
+from blogkit.core.lint_rules import RULES
 from blogkit.core.urls import check_alias, expand_permalink, slugify
+from blogkit.load.markdown import lint_markdown
 from blogkit.migrate import continuity
 from blogkit.migrate.credits import Credits, credit, mark_sections, profile, team_entry
 from blogkit.migrate.links import OldLinks, rewrite_links, url_forms
@@ -36,6 +39,7 @@ class Plan:
     copies: dict[str, str] = field(default_factory=dict)  # site file -> the old site's file it is a copy of
     counts: dict[str, int] = field(default_factory=dict)
     broken_links: int = 0
+    lint_findings: dict[str, int] = field(default_factory=dict)  # the content lint's rule -> how often the old posts break it
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +82,7 @@ def plan_site(site: OldSite) -> Plan:
         _add_page(plan, site, page, places, urls)
     for source, target in site.static:
         _copy(plan, site, "static" + target, source)
-    plan.texts["blogkit.yaml"] = _config(site, urls.redirects, urls.feeds)
+    plan.texts["blogkit.yaml"] = _config(site, urls.redirects, urls.feeds, plan.lint_findings)
     plan.counts = {
         "posts": len(site.posts),
         "pages": len(site.standalone),
@@ -193,6 +197,8 @@ def _body(
         report=note,
     )
     plan.broken_links += broken
+    for lint in lint_markdown(BodySource(made, first_line), MarkdownConfig(heading_ids=site.heading_ids)):
+        plan.lint_findings[lint.rule] = plan.lint_findings.get(lint.rule, 0) + 1
     return made
 
 
@@ -299,7 +305,7 @@ def _copy(plan: Plan, site: OldSite, path: str, source: str) -> None:
 # -- the config --------------------------------------------------------------------------------
 
 
-def _config(site: OldSite, redirects: list[tuple[str, str]], feeds: list[dict[str, str]]) -> str:
+def _config(site: OldSite, redirects: list[tuple[str, str]], feeds: list[dict[str, str]], lint_findings: Mapping[str, int]) -> str:
     config: dict[str, Any] = {"title": site.title or "Engineering", "base_url": site.base_url}
     if site.description:
         config["description"] = site.description
@@ -311,6 +317,10 @@ def _config(site: OldSite, redirects: list[tuple[str, str]], feeds: list[dict[st
     # Years of old links: the import checks the links of Markdown it can resolve, the build every one (anchors, raw HTML);
     # each broken one is shown by build and check, none fails --strict, until the maintainer removes this.
     config["links"] = {"broken": "note"}
+    # Years of old content: each rule of the lint the old posts break is a note (build and check show each finding,
+    # none fails --strict); the import says so once. Rules they keep stay warnings, so new posts keep to them.
+    if lint_findings:
+        config["lint"] = {rule: "note" for rule in RULES if rule in lint_findings}
     if redirects:
         config["redirects"] = [{"from": old, "to": new} for old, new in redirects]
     if feeds:
