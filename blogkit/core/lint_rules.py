@@ -10,8 +10,6 @@ docs/lint.md says, for each rule, what it flags, whom it hurts and how to fix it
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from blogkit.core.fields import Fields
 
 LINT_LEVELS = ("warning", "note", "off")  # how a finding is reported: a warning fails --strict, a note never; off: not at all
@@ -20,26 +18,18 @@ DEFAULT_LEVEL = "warning"
 LintLevels = tuple[tuple[str, str], ...]  # (rule, level) as a site or a post sets them, in the order written
 
 
-@dataclass(frozen=True, slots=True)
-class LintRule:
-    name: str  # kebab-case, shown in brackets after each finding
-    flags: str  # what it flags, in a few words
-
-
-RULES: dict[str, LintRule] = {
-    rule.name: rule
-    for rule in (
-        LintRule("image-alt", "an image without alt text"),
-        LintRule("image-alt-file-name", "an image whose alt text is its file name"),
-        LintRule("heading-order", "a heading that skips a level"),
-        LintRule("link-text", 'link text that says nothing of where it leads ("here", "click here", "link")'),
-        LintRule("link-url-text", "a link whose text is a bare URL"),
-        LintRule("table-header", "a table without a header row"),
-        LintRule("obsolete-element", "raw HTML elements the Nu HTML Checker rejects (<center>, <font>, <marquee>, <big>, <tt>)"),
-        LintRule("block-in-inline", "a block (a paragraph, list, heading, <div>) inside raw HTML's <p> or <span>"),
-        LintRule("dropped-html", "raw HTML the sanitiser removes (an <iframe>, <video>, <script>, <form>)"),
-    )
-}
+# every rule, by its kebab-case name (shown in brackets after each finding), in the order docs/lint.md explains them
+RULES = (
+    "image-alt",  # an image without alt text
+    "image-alt-file-name",  # an image whose alt text is its file name
+    "heading-order",  # a heading that skips a level
+    "link-text",  # link text that says nothing of where it leads ("here", "click here", "link")
+    "link-url-text",  # a link whose text is a bare URL
+    "table-header",  # a table without a header row
+    "obsolete-element",  # raw HTML elements the Nu HTML Checker rejects (<center>, <font>, <marquee>, <big>, <tt>)
+    "block-in-inline",  # a block (a paragraph, list, heading, <div>) inside raw HTML's <p> or <span>
+    "dropped-html",  # raw HTML the sanitiser removes (an <iframe>, <video>, <script>, <form>)
+)
 
 
 def lint_level(rule: str, post: LintLevels, site: LintLevels) -> str:
