@@ -84,6 +84,7 @@ _VAGUE_LINK_TEXTS = frozenset(
      "over here", "this page", "this post", "this article", "more info", "more here", "details"}
 )  # fmt: skip
 _URL_TEXT = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_MADE_NAME = re.compile(r"[0-9_-]")  # a file name no one would say: a camera's, a tool's
 _IMAGE_FILE = re.compile(r"[^\s/]+\.(?:png|jpe?g|gif|svg|webp|avif|bmp|tiff?)", re.IGNORECASE)
 _TAG = re.compile(r"""<(/?)([A-Za-z][A-Za-z0-9-]*)((?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*)\s*/?>""")
 _ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
@@ -320,11 +321,12 @@ def _text(tokens: list[Token]) -> str:
 
 
 def _is_file_name(alt: str, url: str) -> bool:
-    """Alt text that is the image's file name (with or without its extension), or any image file's name."""
-    name = os.path.basename(unquote(url.split("?")[0].split("#")[0]))
-    stem = os.path.splitext(name)[0]
-    lowered = alt.lower()
-    return bool(_IMAGE_FILE.fullmatch(alt)) or (bool(name) and lowered in (name.lower(), stem.lower()))
+    """Alt text that is any image file's name, or the image's own name without its extension when that
+    looks made by a camera or a tool (`IMG_2041`, `screenshot-2019-03-01`): `![Cluster](cluster.png)` is a word."""
+    if _IMAGE_FILE.fullmatch(alt):
+        return True
+    stem = os.path.splitext(os.path.basename(unquote(url.split("?")[0].split("#")[0])))[0]
+    return bool(stem) and alt.lower() == stem.lower() and bool(_MADE_NAME.search(stem))
 
 
 def _attributes(written: str) -> dict[str, str]:
