@@ -54,7 +54,7 @@ def test_check_warns_about_images_without_alt_text(site, capsys):
     root = site({P: post("title: Hello\n", "Intro.\n\n![](/favicon.svg)\n")})
     code, err = check(root, capsys)
     assert code == 0
-    assert ("warning", P, 6, "image without alt text") in findings(err)
+    assert ("warning", P, 6, "image without alt text [image-alt]") in findings(err)
     assert check(root, capsys, "--strict")[0] == 1
 
 
@@ -446,9 +446,9 @@ def test_check_reports_invalid_and_inaccessible_markup_at_its_line(site, capsys)
     body = 'Intro.\n\n#### Too deep\n\n<span>\n\nWrapped paragraph.\n\n</span>\n\nText <img src="/favicon.svg"> inline.\n'
     _, out = check(site({P: post("title: Hello\n", body)}), capsys)
     rows = [(f[2], f[3]) for f in findings(out)]
-    assert (6, "heading level skipped: h1 then h4") in rows
-    assert (8, "a <span> around blocks is invalid HTML") in rows
-    assert (14, "image in raw HTML without alt text") in rows
+    assert (6, "heading level skipped: h1 then h4 [heading-order]") in rows
+    assert (8, "<span> around a paragraph is invalid HTML [block-in-inline]") in rows
+    assert (14, "image in raw HTML without alt text [image-alt]") in rows
 
 
 def test_new_post_without_an_author_lists_the_handles(site, capsys):

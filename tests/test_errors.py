@@ -291,6 +291,11 @@ WARNING_CASES = {
         "tags.yml: warning: the file 'tags.yml' is not read by blogkit: did you mean 'tags.yaml'?",
         "rename it to tags.yaml",
     ),
+    "unknown-lint-rule-in-post": (
+        {P: post("title: Hello\nlint: {image_alt: off}\n")},
+        f"{P}:3:8: warning: unknown key 'image_alt' in the lint section",
+        "did you mean 'image-alt'?",
+    ),
 }
 
 CONFIG_CASES = {
@@ -335,6 +340,14 @@ CONFIG_CASES = {
     "config-bad-yaml": (
         "title: T\n  base_url: https://x.example/\n",
         "blogkit.yaml:2:11: error: invalid YAML: mapping values are not allowed in this context",
+    ),
+    "config-unknown-lint-rule": (
+        "title: T\nbase_url: https://x.example/\nlint:\n  heading-levels: off\n",
+        "blogkit.yaml:4:3: error: unknown key 'heading-levels' in the lint section",
+    ),
+    "config-bad-lint-level": (
+        "title: T\nbase_url: https://x.example/\nlint:\n  link-text: error\n",
+        "blogkit.yaml:4:14: error: lint rule 'link-text' must be one of warning, note, off; got 'error'",
     ),
 }
 
@@ -425,7 +438,7 @@ def test_a_post_key_in_a_page_says_what_pages_take_not_did_you_mean_draft(site):
     result = build(site({"pages/about.md": post("title: About\ndate: 2026-03-01\n")}))
     [problem] = result.report.diagnostics
     assert f"{problem.location}: {problem.message}" == "pages/about.md:3:1: 'date' is a key of posts; pages have no date"
-    assert problem.hint.startswith("pages take title, summary, slug, draft, extra, search;")
+    assert problem.hint.startswith("pages take title, summary, slug, draft, extra, search, lint;")
 
 
 def test_a_near_miss_link_target_gets_a_did_you_mean(site):

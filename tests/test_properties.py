@@ -190,3 +190,30 @@ def _served_equals_full(edits: list[tuple[str, dict[str, object], str]]) -> None
             assert contents(session.settle() or served, session) == contents(full)  # settled: with its search index
             assert [(d.location, d.message) for d in served.report.sorted()] == [(d.location, d.message) for d in full.report.sorted()]
     PATCHED.append((patched, len(edits)))
+
+
+# -- the content lint: whatever the Markdown, it finishes, and every finding is in the file ---------------
+LINTED = st.lists(
+    st.sampled_from(["# ", "#### ", "> ", "- ", "1. ", "```", "`", "*", "[", "](", ")", "![", "<", ">", "|", "|---|", "| a |", "\n",
+                     "\n\n", "    ", "here", "IMG_1.png", "https://x.example/", "<https://x.example/>", "<center>", "</center>",
+                     "<span>", "</span>", "<p>", "</p>", "<div>", "</div>", "<table>", "<th>", "</table>", "<iframe src=x>",
+                     "</iframe>", "<script>", "</script>", '<img alt="a.png" src="a.png">', "<img src=x>", "<!--", "-->", "é", "\t",
+                     "<font color=red>", "<T>", "<!-- more -->", "\u2028"]),
+    max_size=60,
+).map("".join)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(LINTED, st.integers(1, 40), st.sampled_from(["sanitize", "allow", "escape"]))
+def test_the_lint_of_any_markdown_finishes_and_points_inside_the_file(body: str, first_line: int, raw_html: str) -> None:
+    from blogkit.core.bodies import BodySource
+    from blogkit.core.config import MarkdownConfig
+    from blogkit.core.lint_rules import RULES
+    from blogkit.load.markdown import render_body
+
+    lines = body.split("\n")
+    for lint in render_body(BodySource(body, first_line), MarkdownConfig(raw_html=raw_html)).lints:
+        assert lint.rule in RULES
+        assert first_line <= lint.line < first_line + len(lines), (lint, body)
+        assert 1 <= lint.column <= len(lines[lint.line - first_line]) + 1, (lint, body)
+        assert lint.message and lint.hint

@@ -39,7 +39,7 @@ def test_I1_every_problem_of_a_build_is_located_quoted_and_hinted_all_at_once(si
     root = site(
         {
             P: post("title: A\ndate: someday\n"),
-            "posts/ada/2026-03-02-two.md": post("title: Two\n", "See [this](nowhere.md).\n"),
+            "posts/ada/2026-03-02-two.md": post("title: Two\n", "See [plan](nowhere.md).\n"),
             "posts/ada/2026-03-03-three.md": "no front matter here\n",
         }
     )

@@ -1,9 +1,8 @@
 """What `blogkit check` adds to a build's own validation: problems that do not
 stop a site from building but that a reviewer wants to see on the pull request. (Links are
-checked by every build: `blogkit.load.links`; `check` has the build check drafts' links too.)
+checked by every build: `blogkit.load.links`; `check` has the build check drafts' links too. The
+content lint, `blogkit.load.lint`, is reported by every build too.)
 
-- images without alt text, skipped heading levels, raw HTML that is invalid (`<span>` around
-  blocks) or inaccessible (`<img>` without `alt`);
 - tags that differ only by case, or almost only by spelling, from another tag or alias;
 - posts dated in the future (a note: scheduled, with the date they appear);
 - back-dated posts: new entries that a feed would insert below entries readers already have;
@@ -31,7 +30,6 @@ def run_checks(result: BuildResult, previous_output: str | None) -> Report:
     report = Report()
     if result.site is None:
         return report
-    _check_alt_text(result, report)
     _check_tag_spellings(result, report)
     _check_scheduled(result, report)
     if previous_output:
@@ -108,19 +106,6 @@ def _check_fetched_age(result: BuildResult, report: Report) -> None:
             report.warning(Location(source), f"{what} has never been fetched", never)
         elif (age := (result.now - when).days) > days:
             report.warning(Location(source), f"{what} was last fetched {age} days ago", hint)
-
-
-def _check_alt_text(result: BuildResult, report: Report) -> None:
-    assert result.site is not None
-    for post in result.site.posts:
-        for line in post.images_without_alt:
-            report.warning(
-                Location(post.source, line),
-                "image without alt text",
-                "describe the image for readers who cannot see it: ![what it shows](file.png)",
-            )
-        for lint in post.lints:
-            report.warning(Location(post.source, lint.line), lint.message, lint.hint)
 
 
 def _check_tag_spellings(result: BuildResult, report: Report) -> None:

@@ -552,6 +552,14 @@ def _import(args: argparse.Namespace) -> int:
             "(--strict too) and build and check show each; fix them, then remove that setting",
             file=sys.stderr,
         )
+        if found_lint := plan.lint_findings:
+            broken = ", ".join(f"{rule} {count}" for rule, count in sorted(found_lint.items(), key=lambda item: (-item[1], item[0])))
+            print(
+                f"blogkit: the old posts break {_plural(len(found_lint), 'rule')} of the content lint ({broken}): blogkit.yaml "
+                "sets each to note under lint:, so they fail no build (--strict too) and build and check show each; "
+                "fix them, then remove those lines (docs/lint.md)",
+                file=sys.stderr,
+            )
         print(f"next: blogkit check {args.dest}   then   blogkit build {args.dest}", file=sys.stderr)
     return EXIT_OK
 

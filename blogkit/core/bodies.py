@@ -29,13 +29,15 @@ class LinkRef:
 
 @dataclass(frozen=True, slots=True)
 class Lint:
-    """Something `blogkit check` warns about in a body: it renders, but not as valid or accessible HTML."""
+    """A problem found while rendering a body, at its file line and column: among `problems`, one of
+    its own severity; among `lints`, a finding of the content lint's `rule` (the site and post say how loud)."""
 
     line: int
     message: str
     hint: str
     column: int = 0
     severity: str = "error"  # among a body's `problems`: "error", "warning" or "note"
+    rule: str = ""  # among a body's `lints`: the rule of `blogkit.core.lint_rules.RULES` it breaks
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,10 +55,9 @@ class RenderedBody:
     summary: str  # plain text: before <!-- more -->, else the first paragraph
     words: int
     links: tuple[LinkRef, ...]
-    images_without_alt: tuple[int, ...] = ()  # file lines of images with an empty alt text
     marker: str = ""  # what stands for each relative URL in `html` until it is resolved: this prefix and the link's index
     too_deep: tuple[int, ...] = ()  # file lines where nesting went past the parser's limit, and what followed was left out
-    lints: tuple[Lint, ...] = ()
+    lints: tuple[Lint, ...] = ()  # what the content lint found, every rule (the build reports them as the site and post set)
     key: str = ""  # the build cache's key of this rendering: what its HTML is a function of
     problems: tuple[Lint, ...] = ()  # errors found while rendering (a formula that does not parse), by file line
     stopped: str = ""  # why rendering was stopped (it took too long, or its worker crashed): then there is no HTML

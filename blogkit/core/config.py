@@ -18,6 +18,7 @@ from blogkit.core.diagnostics import ConfigError, Diagnostic, Location, Report, 
 from blogkit.core.discussion_config import DiscussionConfig, RepositoryConfig, read_discussion, read_repository
 from blogkit.core.feedformats import FEED_FORMATS, FULL_CONTENT_DEFAULT, SCOPE_KINDS
 from blogkit.core.fields import INTERNAL, Fields, config_keys
+from blogkit.core.lint_rules import LintLevels, read_lint_levels
 from blogkit.core.strings import babel_locale
 from blogkit.core.urls import check_alias
 
@@ -154,6 +155,7 @@ class SiteConfig:
     paginate: int = 10
     markdown: MarkdownConfig = MarkdownConfig()
     links: LinksConfig = LinksConfig()
+    lint: LintLevels = ()  # the content lint's rules the site turns to notes or off (the others are warnings)
     feeds: FeedsConfig = FeedsConfig()
     legacy_feeds: tuple[LegacyFeed, ...] = ()  # feeds of a scope at extra paths (an imported site's old feed URLs)
     redirects: tuple[Redirect, ...] = ()  # old URLs of listing pages (sections, categories), leading to a page of the site
@@ -255,6 +257,7 @@ def load_config(root: str) -> SiteConfig:
         paginate=fields.integer("paginate", 10),
         markdown=markdown,
         links=_links(fields),
+        lint=read_lint_levels(fields, unknown_is_error=True),
         feeds=_feeds(fields),
         legacy_feeds=_legacy_feeds(fields),
         redirects=_redirects(fields),

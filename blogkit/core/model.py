@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from blogkit.core.bodies import Lint, TocEntry
+from blogkit.core.bodies import TocEntry
 from blogkit.core.config import SiteConfig
 from blogkit.core.images import ImageFacts, Picture
 from blogkit.core.strings import Strings
@@ -118,8 +118,6 @@ class Post:
     id: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
     assets: tuple[str, ...] = ()  # site-relative source paths of bundle files
-    images_without_alt: tuple[int, ...] = ()  # lines of the source with an image lacking alt text
-    lints: tuple[Lint, ...] = ()  # what `blogkit check` warns about in the body
     content_key: str = ""  # a digest of what `html` is made from (the body's cache key and its resolved URLs), when known
     search: bool = True  # False: left out of the site's search
     diagrams: bool = False  # it has a diagram: its page loads the theme's Mermaid

@@ -121,10 +121,9 @@ def _encode(body: RenderedBody) -> bytes:
         "words": body.words,
         "links": [[link.target, link.line, link.column, link.image] for link in body.links],
         "plain_links": [[link.target, link.line, link.column, link.image] for link in body.plain_links],
-        "images_without_alt": list(body.images_without_alt),
         "marker": body.marker,
         "too_deep": list(body.too_deep),
-        "lints": [[lint.line, lint.message, lint.hint] for lint in body.lints],
+        "lints": [[lint.line, lint.message, lint.hint, lint.column, lint.rule] for lint in body.lints],
         "problems": [[p.line, p.message, p.hint, p.column, p.severity] for p in body.problems],
         "diagrams": body.diagrams,
     }
@@ -147,10 +146,12 @@ def _decode(payload: bytes | None) -> RenderedBody | None:
             words=int(data["words"]),
             links=_links(data["links"]),
             plain_links=_links(data["plain_links"]),
-            images_without_alt=tuple(int(line) for line in data["images_without_alt"]),
             marker=_text(data["marker"]),
             too_deep=tuple(int(line) for line in data["too_deep"]),
-            lints=tuple(Lint(int(line), _text(message), _text(hint)) for line, message, hint in data["lints"]),
+            lints=tuple(
+                Lint(int(line), _text(message), _text(hint), int(column), "warning", _text(rule))
+                for line, message, hint, column, rule in data["lints"]
+            ),
             problems=tuple(
                 Lint(int(line), _text(message), _text(hint), int(column), _text(severity))
                 for line, message, hint, column, severity in data["problems"]

@@ -96,6 +96,8 @@ def _encode(meta: PostMeta, problems: list[Diagnostic], zone: tzinfo) -> dict[st
             value = [[path, [at.path, at.line, at.column]] for path, at in value]
         elif field.name == "updates":
             value = [[_when(u.date, zone), u.note] for u in value]
+        elif field.name == "lint":
+            value = [list(pair) for pair in value]
         elif isinstance(value, datetime):
             value = _when(value, zone)
         elif isinstance(value, tuple):
@@ -121,6 +123,8 @@ def _decode(entry: dict[str, Any], source: PostSource, zone: tzinfo) -> tuple[Po
             values[name] = tuple((path, Location(*at)) for path, at in fields[name])
         elif name == "updates":
             values[name] = tuple(Update(_parse_when(when, zone), note) for when, note in fields[name])
+        elif name == "lint":
+            values[name] = tuple((rule, level) for rule, level in fields[name])
         elif name in ("date", "updated"):
             values[name] = None if fields[name] is None else _parse_when(fields[name], zone)
         elif isinstance(fields[name], list):

@@ -61,8 +61,6 @@ OWN_FIELDS = frozenset(
         "cover_in_body",
         "id",
         "extra",
-        "images_without_alt",
-        "lints",
         "content_key",
     }
 )

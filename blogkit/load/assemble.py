@@ -16,6 +16,7 @@ from blogkit.core.bodies import RenderedBody
 from blogkit.core.config import SiteConfig
 from blogkit.core.diagnostics import Location, Report
 from blogkit.core.images import ImageFacts, avatar_sizes, picture
+from blogkit.core.lint_rules import LintLevels, lint_level
 from blogkit.core.model import Author, Page, Post, Site, Tag
 from blogkit.core.urls import slugify
 from blogkit.load.frontmatter import PageMeta, PostMeta, RawTag, cover_file
@@ -44,9 +45,11 @@ class Assembler:
     tag_names: dict[str, str]  # lowercased tag as written -> canonical name
     links: LinkContext
     future: frozenset[str]
+    lint: LintLevels = ()  # the site's settings of the content lint's rules
 
     def post(self, meta: PostMeta, body: RenderedBody, report: Report) -> tuple[Post, DocumentLinks]:
         """The post, and its links to check once the build knows what it publishes."""
+        report_lints(meta.source.path, body, meta.lint, self.lint, report)
         return _post(meta, body, self.tag_names, self.links, self.future, report)
 
 
@@ -74,7 +77,7 @@ def assemble(
         images=images,
         broken=config.links.broken,
     )
-    assembler = Assembler(tag_names, context, selection.future)
+    assembler = Assembler(tag_names, context, selection.future, config.lint)
     posts, links = [], {}
     for meta, body in selection.posts:
         post, links[meta.source.path] = assembler.post(meta, body, report)
@@ -82,6 +85,7 @@ def assemble(
     posts.sort(key=lambda p: (-p.date.timestamp(), p.source))
     pages = []
     for page_meta, body in selection.pages:
+        report_lints(page_meta.source, body, page_meta.lint, config.lint, report)
         page, links[page_meta.source] = _page(page_meta, body, context, report)
         pages.append(page)
 
@@ -221,8 +225,6 @@ def _post(
         id=meta.id,
         extra=meta.extra or {},
         assets=source.assets,
-        images_without_alt=body.images_without_alt,
-        lints=body.lints,
         content_key=content_key if body.key else "",
         search=meta.search,
         diagrams=body.diagrams,
@@ -260,6 +262,15 @@ def _report_lost_content(source: str, first_line: int, body: RenderedBody, repor
             f"Markdown nested more than {MAX_NESTING} levels deep: from here on, this block is not shown",
             "nest fewer block quotes and lists",
         )
+
+
+def report_lints(source: str, body: RenderedBody, post: LintLevels, site: LintLevels, report: Report) -> None:
+    """The content lint's findings in a body, each as loud as the post (else the site) sets its rule, named after it."""
+    for lint in body.lints:
+        level = lint_level(lint.rule, post, site)
+        if level != "off":
+            say = report.warning if level == "warning" else report.note
+            say(Location(source, lint.line, lint.column), f"{lint.message} [{lint.rule}]", lint.hint)
 
 
 def _page(meta: PageMeta, body: RenderedBody, context: LinkContext, report: Report) -> tuple[Page, DocumentLinks]:

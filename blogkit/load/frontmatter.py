@@ -19,6 +19,7 @@ from blogkit.core.bodies import BodySource
 from blogkit.core.config import LimitsConfig, SiteConfig
 from blogkit.core.diagnostics import Location, Report
 from blogkit.core.fields import MAX_YEAR, MIN_YEAR, Fields, in_range, is_http_url, parse_when
+from blogkit.core.lint_rules import LintLevels, read_lint_levels
 from blogkit.core.model import Update
 from blogkit.core.urls import check_alias, expand_permalink, is_valid_slug, slugify
 from blogkit.load.profiles import Profiles
@@ -28,8 +29,9 @@ POST_KEYS = (
     "title", "date", "authors", "author", "tags", "summary", "updated", "updates", "draft", "slug",
     "discussion", "comments", "aliases", "canonical", "image", "image_alt", "series", "id", "extra", "search",
     "featured",
+    "lint",
 )  # fmt: skip
-PAGE_KEYS = ("title", "summary", "slug", "draft", "extra", "search")
+PAGE_KEYS = ("title", "summary", "slug", "draft", "extra", "search", "lint")
 # a post's key written in a page: not a typo, so no did-you-mean, but what pages take
 _POST_ONLY_KEYS = {
     key: (
@@ -84,6 +86,7 @@ class PostMeta:
     extra: dict[str, Any] | None = None
     search: bool = True  # False: left out of the site's search
     featured: bool = False  # shown large at the top of the front page (the newest post so marked)
+    lint: LintLevels = ()  # the content lint's rules this post turns to notes or off
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +98,7 @@ class PageMeta:
     summary: str = ""
     draft: bool = False
     search: bool = True  # False: left out of the site's search
+    lint: LintLevels = ()  # the content lint's rules this page turns to notes or off
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,6 +234,7 @@ def read_post(
         discussion=discussion, comments=comments, aliases=aliases, canonical=canonical, image=image,
         image_alt=image_alt, series=series, id=post_id, extra=extra, search=f.boolean("search", True),
         featured=f.boolean("featured"),
+        lint=read_lint_levels(f, unknown_is_error=False),
     )  # fmt: skip
 
 
@@ -251,7 +256,8 @@ def read_page(root: str, path: str, report: Report, limits: LimitsConfig = DEFAU
     if title is None or slug is None:
         return None
     page_path = (f"{folder}/" if folder else "") + f"{slug}/"
-    return PageMeta(path, title, page_path, document.body, f.string("summary") or "", f.boolean("draft"), f.boolean("search", True))
+    summary, draft, search = f.string("summary") or "", f.boolean("draft"), f.boolean("search", True)
+    return PageMeta(path, title, page_path, document.body, summary, draft, search, read_lint_levels(f, unknown_is_error=False))
 
 
 def _title(f: Fields, limits: LimitsConfig, hint: str) -> str | None:

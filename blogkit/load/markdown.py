@@ -19,7 +19,6 @@ from html import escape, unescape
 from typing import Any
 from urllib.parse import unquote
 
-import nh3
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
@@ -31,7 +30,9 @@ from blogkit.core.bodies import BodySource, LinkRef, Lint, RenderedBody, TocEntr
 from blogkit.core.config import MarkdownConfig
 from blogkit.load.heading_ids import HEADING_IDS
 from blogkit.load.highlight import highlight_code
-from blogkit.load.math import MATHML_ATTRIBUTES, MATHML_TAGS, math_plugin
+from blogkit.load.lint import lint_body
+from blogkit.load.math import math_plugin
+from blogkit.load.sanitize import sanitize
 
 LINK_MARKER = "blogkit-link:"
 MAX_NESTING = 50  # block quotes and lists deeper than this are not parsed (a guard against stack exhaustion)
@@ -41,16 +42,8 @@ _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 def render_body(source: BodySource, settings: MarkdownConfig) -> RenderedBody:
     md = _markdown(settings)
-    # the marker holds a digest of the text itself, so that no text can contain its own marker
-    marker = f"{LINK_MARKER}{hashlib.blake2b(source.text.encode('utf-8', 'surrogatepass'), digest_size=8).hexdigest()}."
-    env: dict[str, Any] = {
-        "links": [],
-        "plain_links": [],
-        "first_line": source.first_line,
-        "marker": marker,
-        "too_deep": [],
-        "problems": [],
-    }
+    env = _env(source)
+    marker = env["marker"]
     tokens = md.parse(source.text, env)
     summary_tokens = _summary_tokens(tokens)
     tokens = [t for t in tokens if not _is_more(t)]
@@ -66,14 +59,31 @@ def render_body(source: BodySource, settings: MarkdownConfig) -> RenderedBody:
         words=sum(len(t.content.split()) for t in tokens if t.type == "inline"),
         links=tuple(env["links"]),
         plain_links=tuple(env["plain_links"]),
-        images_without_alt=tuple(_images_without_alt(tokens, source.first_line)),
-        lints=tuple(_lints(tokens, source.first_line)),
+        lints=tuple(_lint(tokens, source, settings, env)),
         marker=marker,
         too_deep=tuple(env["too_deep"]),
         problems=tuple(Lint(line, message, hint) for line, message, hint in env["problems"])
         + tuple(_leftovers(tokens, source, settings.template_syntax)),
         diagrams=any(t.type == "fence" and _is_diagram(t.info) for t in tokens),
     )
+
+
+def lint_markdown(source: BodySource, settings: MarkdownConfig) -> list[Lint]:
+    """What the content lint finds in a body, parsed but not rendered (as `render_body` finds it)."""
+    env = _env(source)
+    tokens = [t for t in _markdown(settings).parse(source.text, env) if not _is_more(t)]
+    return _lint(tokens, source, settings, env)
+
+
+def _lint(tokens: list[Token], source: BodySource, settings: MarkdownConfig, env: dict[str, Any]) -> list[Lint]:
+    return lint_body(tokens, source.text, source.first_line, settings.raw_html == "sanitize", _written_url(env))
+
+
+def _env(source: BodySource) -> dict[str, Any]:
+    """What the parser's rules note while reading a body."""
+    # the marker holds a digest of the text itself, so that no text can contain its own marker
+    marker = f"{LINK_MARKER}{hashlib.blake2b(source.text.encode('utf-8', 'surrogatepass'), digest_size=8).hexdigest()}."
+    return {"links": [], "plain_links": [], "first_line": source.first_line, "marker": marker, "too_deep": [], "problems": []}
 
 
 def toc_tree(toc: Sequence[TocEntry]) -> list[tuple[TocEntry, list[TocEntry]]]:
@@ -236,6 +246,18 @@ def _raw_links(html: str, wanted: Callable[[str], bool] = _leads_within) -> list
     return found
 
 
+def _written_url(env: dict[str, Any]) -> Callable[[str], str]:
+    """A URL of a token as the author wrote it: a relative one is a marker once links are marked."""
+    links: list[LinkRef] = env["links"]
+    marker: str = env["marker"]
+
+    def written(url: str) -> str:
+        index = url[len(marker) :] if url.startswith(marker) else ""
+        return links[int(index)].target if index.isdigit() and int(index) < len(links) else url
+
+    return written
+
+
 def _find(lines: list[str], start: int, end: int, cursor: tuple[int, int], url: str) -> tuple[int, int]:
     """The (line, column) of a URL as written in a block's lines, from `cursor` on; (start, -1) if not found."""
     written = (url, unquote(url))
@@ -324,41 +346,6 @@ def _plain_text(tokens: list[Token]) -> str:
     return " ".join("".join(parts).split())
 
 
-def _images_without_alt(tokens: list[Token], first_line: int) -> list[int]:
-    lines = []
-    for block in tokens:
-        for child in block.children or ():
-            if child.type == "image" and not _plain_text([_inline(child.children or [])]).strip():
-                lines.append(first_line + (block.map[0] if block.map else 0))
-    return lines
-
-
-_RAW_IMG_WITHOUT_ALT = re.compile(r"<img\b(?![^>]*\balt\s*=)[^>]*>", re.IGNORECASE)
-_RAW_SPAN_BLOCK = re.compile(r"^\s*<span\b", re.IGNORECASE)
-
-
-def _lints(tokens: list[Token], first_line: int) -> list[Lint]:
-    """What makes a page invalid HTML or hard to use, though it renders: for `blogkit check` to show."""
-    found: list[Lint] = []
-    level = 1  # the page's title is its h1
-    for token in tokens:
-        line = first_line + (token.map[0] if token.map else 0)
-        if token.type == "heading_open":
-            new = int(token.tag[1])
-            if new > level + 1:
-                found.append(
-                    Lint(line, f"heading level skipped: h{level} then h{new}", "use ## for a section and ### under it; the title is the h1")
-                )
-            level = new
-        raw = [token.content] if token.type == "html_block" else [c.content for c in token.children or () if c.type == "html_inline"]
-        for html in raw:
-            if _RAW_IMG_WITHOUT_ALT.search(html):
-                found.append(Lint(line, "image in raw HTML without alt text", 'add alt="what it shows" (alt="" for decoration)'))
-            if token.type == "html_block" and _RAW_SPAN_BLOCK.match(html):
-                found.append(Lint(line, "a <span> around blocks is invalid HTML", "use <div> to wrap paragraphs, lists or headings"))
-    return found
-
-
 # what another generator's templates would have run: Liquid tags and output, Hugo shortcodes
 _TEMPLATE_SYNTAX = re.compile(
     r"\{%-?\s*[A-Za-z_][^%\n]{0,200}?%\}"  # Liquid tags: {% include x.html %}
@@ -414,31 +401,3 @@ def _ids(tokens: list[Token]) -> list[str]:
     raw += [c.content for t in tokens for c in t.children or () if c.type == "html_inline"]
     ids += [unescape(next(v for v in m.groups() if v is not None)) for html in raw for m in _RAW_ID.finditer(html)]
     return ids
-
-
-# -- raw HTML policy ----------------------------------------------------------------------------
-
-_ALLOWED_TAGS = set(nh3.ALLOWED_TAGS) | {"input", "label", "section", "figure", "figcaption", "details", "summary", "kbd", "tfoot"}
-_ALLOWED_TAGS |= MATHML_TAGS
-_ALLOWED_ATTRIBUTES = {tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()}
-_ALLOWED_ATTRIBUTES["*"] = {"class", "id", "title", "lang", "dir", "aria-label", "aria-hidden"}
-_ALLOWED_ATTRIBUTES["img"] = _ALLOWED_ATTRIBUTES.get("img", set()) | {"loading", "decoding"}
-_ALLOWED_ATTRIBUTES["pre"] = {"data-lang", "tabindex"}
-_ALLOWED_ATTRIBUTES["div"] = {"tabindex"}
-_ALLOWED_ATTRIBUTES["input"] = {"type", "checked", "disabled"}
-_ALLOWED_ATTRIBUTES["ol"] = {"start", "reversed"}
-_ALLOWED_ATTRIBUTES.update({tag: set(MATHML_ATTRIBUTES) for tag in MATHML_TAGS})
-_URL_SCHEMES = {"http", "https", "mailto", "tel", "blogkit-link"}
-
-
-def sanitize(html: str) -> str:
-    """Keep the markup Markdown can produce plus harmless HTML; drop scripts, styles, handlers."""
-    return nh3.clean(
-        html,
-        tags=_ALLOWED_TAGS,
-        clean_content_tags={"script", "style"},
-        attributes=_ALLOWED_ATTRIBUTES,
-        link_rel=None,
-        url_schemes=_URL_SCHEMES,
-        strip_comments=True,
-    )

@@ -17,8 +17,11 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from blogkit.core.config import FeedsConfig, SiteConfig
+from blogkit.core.bodies import BodySource
+from blogkit.core.config import FeedsConfig, MarkdownConfig, SiteConfig
+from blogkit.core.lint_rules import RULES
 from blogkit.core.urls import check_alias, expand_permalink, one_file_key, slugify
+from blogkit.load.markdown import lint_markdown
 from blogkit.migrate import continuity
 from blogkit.migrate.credits import Credits, credit, mark_sections, profile, team_entry
 from blogkit.migrate.links import OldLinks, rewrite_links, url_forms
@@ -38,6 +41,7 @@ class Plan:
     counts: dict[str, int] = field(default_factory=dict)
     broken_links: int = 0
     left_behind: list[tuple[str, int, str]] = field(default_factory=list)  # (old file, line, old URL path): links now to the old site
+    lint_findings: dict[str, int] = field(default_factory=dict)  # the content lint's rule -> how often the old posts break it
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +91,7 @@ def plan_site(site: OldSite) -> Plan:
             site.warn(source, 0, f"blogkit writes its own {target}; the old site's is not copied", _OWN_FILE_HINT)
         else:
             _copy(plan, site, "static" + target, source)
-    plan.texts["blogkit.yaml"] = _config(site, urls.redirects, urls.feeds)
+    plan.texts["blogkit.yaml"] = _config(site, urls.redirects, urls.feeds, plan.lint_findings)
     plan.counts = {
         "posts": len(site.posts),
         "pages": len(site.standalone),
@@ -258,6 +262,8 @@ def _body(
         left_behind=left_behind,
     )
     plan.broken_links += broken
+    for lint in lint_markdown(BodySource(made, first_line), MarkdownConfig(heading_ids=site.heading_ids)):
+        plan.lint_findings[lint.rule] = plan.lint_findings.get(lint.rule, 0) + 1
     return made
 
 
@@ -385,7 +391,7 @@ def _copy(plan: Plan, site: OldSite, path: str, source: str) -> None:
 # -- the config --------------------------------------------------------------------------------
 
 
-def _config(site: OldSite, redirects: list[tuple[str, str]], feeds: list[dict[str, str]]) -> str:
+def _config(site: OldSite, redirects: list[tuple[str, str]], feeds: list[dict[str, str]], lint_findings: Mapping[str, int]) -> str:
     config: dict[str, Any] = {"title": site.title or "Engineering", "base_url": site.base_url}
     if site.description:
         config["description"] = site.description
@@ -397,6 +403,10 @@ def _config(site: OldSite, redirects: list[tuple[str, str]], feeds: list[dict[st
     # Years of old links: the import checks the links of Markdown it can resolve, the build every one (anchors, raw HTML);
     # each broken one is shown by build and check, none fails --strict, until the maintainer removes this.
     config["links"] = {"broken": "note"}
+    # Years of old content: each rule of the lint the old posts break is a note (build and check show each finding,
+    # none fails --strict); the import says so once. Rules they keep stay warnings, so new posts keep to them.
+    if lint_findings:
+        config["lint"] = {rule: "note" for rule in RULES if rule in lint_findings}
     if redirects:
         config["redirects"] = [{"from": old, "to": new} for old, new in redirects]
     if feeds:
