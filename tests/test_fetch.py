@@ -377,7 +377,7 @@ def test_fetched_posts_appear_on_the_hub_and_the_authors_page_linking_to_the_ori
 
 def test_a_site_without_fetched_data_builds_as_before(tmp_path: Path) -> None:
     result = build(write_site(tmp_path / "site", SITE_WITH_FEED))
-    assert not result.report.diagnostics and "elsewhere" not in page(result, "index.html")
+    assert not result.report.diagnostics and 'class="elsewhere' not in page(result, "index.html")
 
 
 def test_AGG_03_fetched_data_edited_by_hand_is_cleaned_again_when_built(tmp_path: Path) -> None:
