@@ -123,6 +123,7 @@ class Published:
     posts: set[str] = field(default_factory=set)
     feeds: dict[str, list[str]] = field(default_factory=dict)  # feed URL -> entry ids
     links: list[tuple[str, str]] = field(default_factory=list)  # (post URL, internal target URL)
+    bodies: dict[str, str] = field(default_factory=dict)  # post URL -> its text's HTML, where the generator says it (Jekyll)
     notes: list[str] = field(default_factory=list)
 
     def answers(self, url: str) -> bool:
@@ -226,15 +227,20 @@ def links_away(folder: str, pub: Published, url: str, site_url: str) -> set[str]
 
 
 def html_links(folder: str, pub: Published, site_url: str) -> None:
-    """The internal links of the old site's post pages."""
+    """The internal links of the old site's posts: of each post's text where the generator gave it
+    (the header, menus and footer of its theme are the site's, not the post's: a link there that
+    breaks is an old page that no longer answers, counted there), else of its whole page."""
     for post in sorted(pub.posts):
-        rel = post[len(pub.base_path) :]
-        path = os.path.join(folder, rel, "index.html") if post.endswith("/") else os.path.join(folder, rel)
-        if not os.path.isfile(path):
-            continue
         parser = _Links()
-        with open(path, encoding="utf-8", errors="replace") as f:
-            parser.feed(f.read())
+        if post in pub.bodies:
+            parser.feed(pub.bodies[post])
+        else:
+            rel = post[len(pub.base_path) :]
+            path = os.path.join(folder, rel, "index.html") if post.endswith("/") else os.path.join(folder, rel)
+            if not os.path.isfile(path):
+                continue
+            with open(path, encoding="utf-8", errors="replace") as f:
+                parser.feed(f.read())
         for target in parser.found:
             url = internal(target, post, site_url)
             if url is not None:
@@ -474,7 +480,7 @@ module BenchSassFallback
 end
 Jekyll::Converters::Scss.prepend(BenchSassFallback)
 Jekyll::Hooks.register :site, :post_write do |site|
-  posts = site.posts.docs.map { |d| {"url" => d.url, "id" => d.id, "path" => d.relative_path} }
+  posts = site.posts.docs.map { |d| {"url" => d.url, "id" => d.id, "path" => d.relative_path, "content" => d.content.to_s} }
   File.write(ENV.fetch("BENCH_PROBE_OUT"), JSON.dump({"baseurl" => site.config["baseurl"].to_s,
     "url" => site.config["url"].to_s, "posts" => posts, "sass_failed" => BENCH_SASS_FAILED}))
 end
@@ -543,6 +549,7 @@ def jekyll_old(jekyll: str, src: str, old: str, work: str, blog: Blog) -> tuple[
     pub = scan_output(old, base_path) if code == 0 else Published(base_path=base_path)
     pub.notes.extend(notes)
     pub.posts = {base_path.rstrip("/") + unquote(p["url"]) for p in info["posts"]}
+    pub.bodies = {base_path.rstrip("/") + unquote(p["url"]): p["content"] for p in info["posts"] if "content" in p}
     html_links(old, pub, site_url)
     return pub, site_url
 
