@@ -130,6 +130,23 @@ def test_pages_folder_listed_in_include_comes_over_and_liquid_listing_pages_lead
     assert "Templates/Post.md:1: warning: the old URL /Templates/Post/ differs from the page's new one, /templates/post/, only" in report
 
 
+def test_liquid_listing_pages_of_a_style_without_a_slash_lead_from_the_files_jekyll_wrote(tmp_path, capsys):
+    """`permalink: /:title` (as a real company blog has): Jekyll's URL for authors.html is /authors, written as authors.html."""
+    _, report, result = imported(
+        tmp_path,
+        capsys,
+        {
+            "_posts/2024-03-01-one.md": post("title: One\nauthor: Ana"),
+            "authors.html": post("title: Authors", "{% assign people = site.data.authors | sort %}{% for a in people %}x{% endfor %}\n"),
+            "tags.html": post("title: Tags", "{% for tag in site.tags %}x{% endfor %}\n"),
+        },
+        "permalink: /:title\n",
+    )
+    assert page_at(result, "/authors.html", BASE)[0] == "authors/index.html"
+    assert page_at(result, "/tags.html", BASE)[0] == "tags/index.html"
+    assert "is answered by a page of the new site" not in report
+
+
 def test_a_hand_written_feed_keeps_its_old_url_and_its_guids(tmp_path, capsys):
     template = (
         '---\nlayout: null\n---\n<?xml version="1.0"?>\n<rss version="2.0"><channel>{% for post in site.posts %}<item>'

@@ -111,9 +111,9 @@ def read_jekyll(root: str, sections: Sequence[str], language: str) -> OldSite:
             continue
         lists = lists_of(split.body) or ("search" if os.path.basename(stem) == "search" and "<input" in split.body else "")
         if lists == "posts" and _ARCHIVE_PAGE.search(stem):  # every post by date, as blogkit's archive page lists them
-            site.listings.append(Listing(site.pages[path], "index", ARCHIVE_PATH.rstrip("/")))
+            site.listings.append(Listing(_file_url(site.pages[path]), "index", ARCHIVE_PATH.rstrip("/")))
         elif lists:
-            site.listings.append(Listing(site.pages[path], "hub" if lists == "posts" else "index", lists))  # blogkit's own page
+            site.listings.append(Listing(_file_url(site.pages[path]), "hub" if lists == "posts" else "index", lists))  # blogkit's own page
         elif stem in ("index", "404"):
             continue
         elif path.endswith(".html") and _LIQUID.search(split.body):
@@ -353,6 +353,12 @@ def _written_as(url: str) -> tuple[str, ...]:
     """The file Jekyll wrote for a URL without an extension ('/raft' was '/raft.html', which servers answer at both)."""
     last = url.rsplit("/", 1)[-1]
     return (url + ".html",) if last and "." not in last else ()
+
+
+def _file_url(url: str) -> str:
+    """The URL of the file Jekyll wrote for a page's URL (`/authors`, of the style `/:title`, is
+    `/authors.html`): where a redirect must stand to answer the old address on any host."""
+    return next(iter(_written_as(url)), url)
 
 
 def _words(value: Any) -> list[str]:
