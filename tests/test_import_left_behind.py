@@ -141,3 +141,29 @@ def test_jekyll_and_zola_links_to_pages_left_behind_lead_to_the_old_site_and_are
         f"by absolute URL: {where} ({path})"
     ]
     strict_build(tmp_path / "new")
+
+
+def test_a_zola_import_of_one_language_counts_the_pages_of_each_other(tmp_path, capsys):
+    files = {
+        "config.toml": f'base_url = "{BASE}"\ntitle = "RPC"\ndefault_language = "en"\n[languages.fr]\n[languages.de]\n',
+        "content/_index.md": '+++\ntitle = "RPC"\n+++\n',
+        "content/2024-01-02-a.md": '+++\ntitle = "A"\n+++\nText.\n',
+        "content/2024-01-02-a.fr.md": '+++\ntitle = "A, en français"\n+++\nTexte.\n',
+        "content/2024-01-03-b.fr.md": '+++\ntitle = "B"\n+++\nTexte.\n',
+        "content/2024-01-03-b.de.md": '+++\ntitle = "B, auf Deutsch"\n+++\nText.\n',
+    }
+    source = write_site(tmp_path / "old", files, base=False)
+    code, _, err = run_cli(["import", "zola", str(source), str(tmp_path / "new")], capsys)
+    assert code == 0, err
+    lines = [line.split("/old/", 1)[-1] for line in err.splitlines()]
+    assert (
+        "content/2024-01-02-a.fr.md:1: warning: 2 posts in the language 'fr' (this one and 1 more) are not imported: this import is of 'en'"
+        in lines
+    )
+    assert "content/2024-01-03-b.de.md:1: warning: 1 post in the language 'de' is not imported: this import is of 'en'" in lines
+    code, _, err = run_cli(["import", "zola", str(source), str(tmp_path / "new-fr"), "--language", "fr"], capsys)
+    assert code == 0, err
+    assert "content/2024-01-02-a.md:1: warning: 1 post in the language 'en' is not imported: this import is of 'fr'" in err.replace(
+        str(source) + "/", ""
+    )
+    strict_build(tmp_path / "new")

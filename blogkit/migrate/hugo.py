@@ -16,9 +16,10 @@ from blogkit.migrate.bylines import bylines
 from blogkit.migrate.code_wrappers import hugo_code_shortcodes
 from blogkit.migrate.frontmatter import FrontMatterError, Split, read_front_matter
 from blogkit.migrate.hugo_feeds import entry_ids
-from blogkit.migrate.hugo_languages import Language, SiteLanguages, language_files, report_left_out, site_languages
+from blogkit.migrate.hugo_languages import Language, SiteLanguages, language_files, site_languages
 from blogkit.migrate.hugo_urls import UrlRules
 from blogkit.migrate.model import Listing, OldFeed, OldPage, OldPost, OldSite, OldTeam, Person, Section
+from blogkit.migrate.other_languages import report_other_languages
 from blogkit.migrate.people import person_from_record
 from blogkit.migrate.reading import (
     SourceError,
@@ -111,7 +112,7 @@ def read_hugo(root: str, sections: Sequence[str], language: str) -> OldSite:
     code = hugo_code_shortcodes(site, shortcodes)
     translator = Translator(site, lambda ref, where: _find(ref, where, content_dir, content_files), wrappers, frozenset(shortcodes), code)
     left = {other.code: _other_language(site, other, languages, chosen, rules) for other in languages.others}
-    report_left_out(site, language, left)
+    report_other_languages(site, language, left)
     author_taxonomy = next((plural for singular, plural in taxonomies.items() if singular == "author"), "")
     tag_taxonomies = [plural for singular, plural in taxonomies.items() if singular != "author"]
     terms: dict[str, set[str]] = {}

@@ -1,5 +1,5 @@
 """The languages of a Hugo site: where each one's pages are, the URL prefix they get, and what an
-import of one language says about the posts of the others.
+import of one language leaves out (other_languages.py says so).
 
 Hugo tells a page's language by its content folder (`languages.<code>.contentDir`) or, in a
 folder the languages share, by its file name (`post.fr.md`; a name without a language code is
@@ -75,19 +75,3 @@ def name_suffix(path: str, codes: set[str]) -> str:
     stem = os.path.splitext(os.path.basename(path))[0]
     code = stem.rsplit(".", 1)[1] if "." in stem else ""
     return f".{code}" if code in codes else ""
-
-
-def report_left_out(site: OldSite, imported: str, left: dict[str, list[str]]) -> None:
-    """One warning for each other language whose posts this import leaves out, at its first post."""
-    for code, posts in sorted(left.items()):
-        if not posts:
-            continue
-        first = sorted(posts)[0]
-        others = f" (this one and {len(posts) - 1} more)" if len(posts) > 1 else ""
-        site.warn(
-            first,
-            1,
-            f"{len(posts)} post{'' if len(posts) == 1 else 's'} in the language '{code}'{others} "
-            f"{'is' if len(posts) == 1 else 'are'} not imported: this import is of '{imported}'",
-            f"import them into another folder with --language {code}",
-        )

@@ -16,6 +16,7 @@ from blogkit.migrate.assets import check_svgs
 from blogkit.migrate.dating import date_in_path, nothing_imported
 from blogkit.migrate.frontmatter import Split
 from blogkit.migrate.model import Listing, OldFeed, OldPage, OldPost, OldSite, OldTeam, Person, Section
+from blogkit.migrate.other_languages import report_other_languages
 from blogkit.migrate.people import parse_names
 from blogkit.migrate.reading import (
     MARKDOWN,
@@ -69,6 +70,7 @@ def read_zola(root: str, sections: Sequence[str], language: str) -> OldSite:
     wanted = "" if language == default_language else language
     codes = (set(mapping(config, "languages")) | {language}) - {default_language}
     content = [f for f in files_under(site, "content") if f.endswith(MARKDOWN) and _language_of(f, codes) == wanted]
+    report_other_languages(site, language, _other_languages(site, codes, wanted, default_language))
     note_unread(site, files_under(site, "content"))
     indexes = {posixpath.dirname(f): f for f in content if page_stem(f) and os.path.basename(f).startswith("_index.")}
     section_pages: dict[str, list[str]] = {}
@@ -242,6 +244,17 @@ def _page(translator: Translator, path: str, meta: dict[str, Any], body: str, bo
 
 def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
+
+
+def _other_languages(site: OldSite, codes: set[str], wanted: str, default_language: str) -> dict[str, list[str]]:
+    """The pages of each language this import leaves out (section indexes aside), by language code."""
+    left: dict[str, list[str]] = {}
+    for path in files_under(site, "content"):
+        if path.endswith(MARKDOWN) and not os.path.basename(path).startswith("_index."):
+            code = _language_of(path, codes)
+            if code != wanted:
+                left.setdefault(code or default_language, []).append(path)
+    return left
 
 
 def _language_of(path: str, codes: set[str]) -> str:
