@@ -68,6 +68,13 @@ def test_every_old_feed_url_serves_the_old_ids(imported):
     assert_feed(result, "/authors/ana/index.xml", {planner, release})
 
 
+def test_a_feed_of_terms_answers_with_posts_and_says_so(tmp_path, capsys):
+    """Hugo's /tags/index.xml lists the tags, not posts: no blogkit feed keeps its ids, and the import says so once."""
+    report = import_site("hugo", tmp_path / "site", capsys)
+    assert "warning: the old feed /tags/index.xml listed the tags themselves, not posts: it answers with every post" in report
+    assert report.count("listed the categories themselves") == 1
+
+
 def test_refs_shortcodes_params_and_pages_left_behind(imported):
     dest, _, result = imported
     assert_anchor(result, "/blog/2024/planner-rewrite/", "cost-model", BASE)

@@ -346,6 +346,14 @@ def _listings_and_feeds(
         kind = "author" if singular == "author" else "tag"
         site.listings.append(Listing(f"{prefix}/{plural}/", "index", "authors" if kind == "author" else "tags"))
         site.feeds.append(OldFeed(f"{prefix}/{plural}/index.xml", "hub", "", "rss"))  # the list of terms' feed: its pages are the terms
+        if terms.get(plural):
+            site.warn(
+                site.config_file,
+                0,
+                f"the old feed {prefix}/{plural}/index.xml listed the {plural} themselves, not posts: it answers with every post, "
+                "so its readers see posts where they saw new terms",
+                "blogkit has no feed of terms; a feed reader subscribed there gets the hub's feed",
+            )
         for term in sorted(terms.get(plural, ())):
             url = f"{prefix}/{plural}/{rules.term(term)}/"
             count = sum(1 for p in published if term in ([a.key for a in p.authors] if kind == "author" else p.tags))
