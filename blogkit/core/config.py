@@ -293,11 +293,9 @@ def _permalink(fields: Fields) -> str:
 
 
 def _markdown(fields: Fields) -> MarkdownConfig:
-    section = fields.mapping("markdown")
-    if section is None:
+    sub = fields.known_section("markdown", _MARKDOWN_KEYS)
+    if sub is None:
         return MarkdownConfig()
-    sub = fields.section("markdown", section, "the markdown section")
-    sub.check_keys(_MARKDOWN_KEYS, unknown_is_error=True)
     return MarkdownConfig(
         raw_html=sub.choice("raw_html", RAW_HTML_POLICIES, "sanitize"),
         toc_min_headings=sub.integer("toc_min_headings", 3, minimum=0),
@@ -307,11 +305,9 @@ def _markdown(fields: Fields) -> MarkdownConfig:
 
 
 def _links(fields: Fields) -> LinksConfig:
-    section = fields.mapping("links")
-    if section is None:
+    sub = fields.known_section("links", _LINKS_KEYS)
+    if sub is None:
         return LinksConfig()
-    sub = fields.section("links", section, "the links section")
-    sub.check_keys(_LINKS_KEYS, unknown_is_error=True)
     ignore = tuple(text.strip() for _, text in sub.string_list("external_ignore") or () if text.strip())
     return LinksConfig(
         broken=sub.choice("broken", BROKEN_LINK_POLICIES, "error"),
@@ -386,11 +382,9 @@ def _redirects(fields: Fields) -> tuple[Redirect, ...]:
 
 
 def _brand(fields: Fields, root: str) -> BrandConfig:
-    section = fields.mapping("brand")
-    if section is None:
+    sub = fields.known_section("brand", _BRAND_KEYS)
+    if sub is None:
         return BrandConfig()
-    sub = fields.section("brand", section, "the brand section")
-    sub.check_keys(_BRAND_KEYS, unknown_is_error=True)
     files = {}
     for key in ("logo", "favicon", "css", "social_card"):
         path = (sub.string(key) or "").strip().lstrip("/")
@@ -457,11 +451,9 @@ def contrast(one: str, other: str) -> float:
 
 
 def _fetch(fields: Fields) -> FetchConfig:
-    section = fields.mapping("fetch")
-    if section is None:
+    sub = fields.known_section("fetch", _FETCH_KEYS)
+    if sub is None:
         return FetchConfig()
-    sub = fields.section("fetch", section, "the fetch section")
-    sub.check_keys(_FETCH_KEYS, unknown_is_error=True)
     return FetchConfig(max_age_days=sub.integer("max_age_days", FetchConfig().max_age_days, minimum=0))
 
 
@@ -469,11 +461,9 @@ _OWNER = re.compile(r"@[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}(?:/[A-Z
 
 
 def _codeowners(fields: Fields) -> CodeownersConfig:
-    section = fields.mapping("codeowners")
-    if section is None:
+    sub = fields.known_section("codeowners", _CODEOWNERS_KEYS)
+    if sub is None:
         return CodeownersConfig()
-    sub = fields.section("codeowners", section, "the codeowners section")
-    sub.check_keys(_CODEOWNERS_KEYS, unknown_is_error=True)
     editors = (sub.string("editors") or "").strip()
     if editors and not _OWNER.fullmatch(editors):
         sub.error(("editors",), f"'editors' must be a GitHub team or handle, got '{editors}'", "write it as GitHub does: @acme/editors")
@@ -482,11 +472,9 @@ def _codeowners(fields: Fields) -> CodeownersConfig:
 
 
 def _limits(fields: Fields) -> LimitsConfig:
-    section = fields.mapping("limits")
-    if section is None:
+    sub = fields.known_section("limits", _LIMITS_KEYS)
+    if sub is None:
         return LimitsConfig()
-    sub = fields.section("limits", section, "the limits section")
-    sub.check_keys(_LIMITS_KEYS, unknown_is_error=True)
     default = LimitsConfig()
     return LimitsConfig(**{name: sub.integer(name, getattr(default, name)) for name in _LIMITS_KEYS})
 
@@ -551,11 +539,9 @@ def _base_url_problem(value: str) -> tuple[str, str] | None:
 
 
 def _feeds(fields: Fields) -> FeedsConfig:
-    section = fields.mapping("feeds")
-    if section is None:
+    sub = fields.known_section("feeds", _FEED_KEYS)
+    if sub is None:
         return FeedsConfig()
-    sub = fields.section("feeds", section, "the feeds section")
-    sub.check_keys(_FEED_KEYS, unknown_is_error=True)
     formats = _names(sub, "formats", tuple(FEED_FORMATS), "feed format", tuple(FEED_FORMATS))
     full = _names(sub, "full_content", SCOPE_KINDS, "feed scope", FULL_CONTENT_DEFAULT)
     return FeedsConfig(formats=formats, entries=sub.integer("entries", 20, minimum=1), full_content=full)

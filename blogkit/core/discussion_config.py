@@ -150,11 +150,9 @@ def _content_path(sub: Fields) -> str:
 
 
 def read_discussion(fields: Fields, repository: RepositoryConfig | None) -> DiscussionConfig:
-    section = fields.mapping("discussion")
-    if section is None:
+    sub = fields.known_section("discussion", _DISCUSSION_KEYS)
+    if sub is None:
         return DiscussionConfig()
-    sub = fields.section("discussion", section, "the discussion section")
-    sub.check_keys(_DISCUSSION_KEYS, unknown_is_error=True)
     default = sub.choice("default", DISCUSSION_DEFAULTS, "email")
     github_repo = repository.name if repository and repository.kind == "github" and repository.url.startswith("https://github.com/") else ""
     giscus = _giscus(sub, github_repo)
@@ -185,12 +183,7 @@ def read_discussion(fields: Fields, repository: RepositoryConfig | None) -> Disc
 
 
 def _provider_section(parent: Fields, key: str, known: tuple[str, ...]) -> Fields | None:
-    section = parent.mapping(key)
-    if section is None:
-        return None
-    sub = parent.section(key, section, f"the discussion.{key} section")
-    sub.check_keys(known, unknown_is_error=True)
-    return sub
+    return parent.known_section(key, known, what=f"the discussion.{key} section")
 
 
 def _repo_name(sub: Fields, fallback: str) -> str:

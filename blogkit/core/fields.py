@@ -63,6 +63,16 @@ class Fields:
     def warning(self, keypath: tuple[yamlio.Key, ...], message: str, hint: str = "") -> None:
         self.report.warning(self.location(*keypath), message, hint)
 
+    def known_section(self, key: str, known: Iterable[str], *, unknown_is_error: bool = True, what: str = "") -> Fields | None:
+        """The fields of the mapping at `key` (`what`, by default "the <key> section"), its unknown keys
+        reported; None when it is absent (or not a mapping, which is reported)."""
+        data = self.mapping(key)
+        if data is None:
+            return None
+        sub = self.section(key, data, what or f"the {key} section")
+        sub.check_keys(known, unknown_is_error=unknown_is_error)
+        return sub
+
     def check_keys(
         self, known: Iterable[str], *, unknown_is_error: bool = False, elsewhere: Mapping[str, tuple[str, str]] | None = None
     ) -> None:

@@ -44,13 +44,11 @@ def lint_level(rule: str, post: LintLevels, site: LintLevels) -> str:
 def read_lint_levels(fields: Fields, *, unknown_is_error: bool) -> LintLevels:
     """The `lint:` mapping of `fields` (a config or a front matter): rule names to warning, note or off.
     An unknown rule is reported with a did-you-mean (an error in blogkit.yaml, a warning in a post)."""
-    section = fields.mapping("lint")
-    if section is None:
+    sub = fields.known_section("lint", RULES, unknown_is_error=unknown_is_error)
+    if sub is None:
         return ()
-    sub = fields.section("lint", section, "the lint section")
-    sub.check_keys(RULES, unknown_is_error=unknown_is_error)
     levels = []
-    for name, value in section.items():
+    for name, value in sub.data.items():
         if name not in RULES:
             continue
         if value is False:  # YAML reads a bare `off` as false
