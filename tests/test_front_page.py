@@ -119,3 +119,13 @@ def test_a_post_ends_with_its_authors_other_posts_then_related_then_the_discussi
     assert not set(more) & set(related) and "Newest post" not in more, "each other post offered once"
     assert all(title.startswith(("Mine", "Ancient")) for title in more), "the first author's own posts"
     assert html.index('class="share') < html.index('class="post-footer"') < html.index('class="related"') < html.index('class="discussion')
+
+
+def test_the_header_links_the_pages_at_the_top_of_pages_not_those_in_its_folders(site):
+    """An imported blog's three post templates in pages/post-templates/ filled its header with 'Your Title'."""
+    result = _hub(
+        site, **{"pages/about.md": "---\ntitle: About us\n---\nHi.\n", "pages/templates/long.md": "---\ntitle: Your Title\n---\nx\n"}
+    )
+    header = _between(_page(result, "index.html"), '<nav aria-label="', "</nav>")
+    assert ">About us</a>" in header and "Your Title" not in header
+    assert "templates/long/index.html" in result.outputs.files
