@@ -18,7 +18,7 @@ from typing import Any
 from blogkit.load.markdown import MORE_MARKER
 from blogkit.migrate.code_wrappers import CodeWrapper, code_block, place_anchors
 from blogkit.migrate.model import OldSite
-from blogkit.migrate.wrappers import Wrapper, player_of, video_link, video_target, wrapped
+from blogkit.migrate.wrappers import Wrapper, player_of, tag_attributes, video_link, video_target, wrapped
 
 SOURCE_SCHEME = "import-source:"
 FindSource = Callable[[str, str], str | None]  # (reference as written, the referring file) -> a content file of the old site
@@ -216,7 +216,7 @@ class Translator:
 
         def frame(match: re.Match[str]) -> str:
             line = self._line_at(match, whole, offset, first_line)
-            attrs = {m.group(1).lower(): html.unescape(m.group(2) or m.group(3) or "").strip() for m in _ATTR.finditer(match.group(0))}
+            attrs = {name: html.unescape(value).strip() for name, value in tag_attributes(match.group(0)).items()}
             src, title = attrs.get("src") or attrs.get("data-src") or "", attrs.get("title", "")
             player = player_of(src)
             if player:
@@ -267,7 +267,6 @@ _A_NAME = re.compile(r"(?<=<a)\s+name\s*=\s*([\"'])([^\"']+)\1(?=[^>]*>)(?![^>]*
 _EMBED = re.compile(
     r"""(?P<script><script\b[^>]*>.*?</script>)|<iframe\b(?:[^>"']|"[^"]*"|'[^']*')*>(?:[^<]*</iframe>)?""", re.IGNORECASE | re.DOTALL
 )
-_ATTR = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _LIQUID_ARG = re.compile(r"""(\w+)\s*=\s*(?:"([^"]*)"|'([^']*)'|(\S+))""")
 _BUILT_IN = frozenset({"figure", "youtube", "vimeo", "gist", "tweet", "x", "highlight"})  # Hugo's, which a site's own may restyle
 _ZOLA_ARG = re.compile(r"(\w+)\s*=\s*(\"[^\"]*\"|'[^']*'|[^,\s]+)")

@@ -223,7 +223,8 @@ _PLAYER = {
 }
 
 
-def _attrs(tag: str) -> dict[str, str]:
+def tag_attributes(tag: str) -> dict[str, str]:
+    """The quoted attributes of an HTML start tag, by lower-case name (as written: entities kept)."""
     return {m.group(1).lower(): m.group(2) if m.group(2) is not None else m.group(3) for m in _ATTR.finditer(tag)}
 
 
@@ -238,7 +239,7 @@ def _wrapper(slotted: str) -> Wrapper | None:
     kind, element = found[0]
     if _WRAPPING.sub("", rest[: element.start()] + rest[element.end() :]).strip():
         return None  # more than a wrapper: text or other markup around it
-    attrs = _attrs(element.group(0))
+    attrs = tag_attributes(element.group(0))
     title, alt = attrs.get("title", ""), attrs.get("alt", "")
     if kind == "image":
         if not _SLOT.search(attrs.get("src", "")):
@@ -246,7 +247,8 @@ def _wrapper(slotted: str) -> Wrapper | None:
         text = re.sub(r"<[^>]*>", "", caption.group(1)).strip() if caption else ""
         return Wrapper("image", attrs["src"], alt, title, text)
     if kind == "video":
-        sources = [a["src"] for tag in re.findall(r"<(?:video|source)\b[^>]*>", element.group(0), re.I) if "src" in (a := _attrs(tag))]
+        tags = re.findall(r"<(?:video|source)\b[^>]*>", element.group(0), re.I)
+        sources = [a["src"] for tag in tags if "src" in (a := tag_attributes(tag))]
         if len(sources) != 1 or not _SLOT.search(sources[0]):
             return None
         return Wrapper("video", sources[0], alt, title or f"{_OPEN}title{_CLOSE}")

@@ -22,13 +22,8 @@ MORE_BY = 3  # an author's other posts offered at the end of a post
 
 def front_page(site: Site) -> dict[str, Any]:
     """The first page's extra context: `featured`, `people`, `active_teams` and `recent_tags`."""
-    posts = site.posts
-    return {
-        "featured": featured_post(posts),
-        "people": recent_people(site),
-        "active_teams": recent_teams(site),
-        "recent_tags": recent_tags(site),
-    }
+    people, teams = recent_people_and_teams(site)
+    return {"featured": featured_post(site.posts), "people": people, "active_teams": teams, "recent_tags": recent_tags(site)}
 
 
 def featured_post(posts: tuple[Post, ...]) -> Post | None:
@@ -36,28 +31,20 @@ def featured_post(posts: tuple[Post, ...]) -> Post | None:
     return next((p for p in posts if p.featured), posts[0] if posts else None)
 
 
-def recent_people(site: Site) -> tuple[Author, ...]:
-    """The engineers of the newest posts, each once, the most recent first."""
+def recent_people_and_teams(site: Site) -> tuple[tuple[Author, ...], tuple[Team, ...]]:
+    """The engineers of the newest posts and their teams, each once, the most recent first."""
     people: dict[str, Author] = {}
-    for post in site.posts:
-        for handle in post.authors:
-            people.setdefault(handle, site.authors[handle])
-        if len(people) >= PEOPLE:
-            break
-    return tuple(people.values())[:PEOPLE]
-
-
-def recent_teams(site: Site) -> tuple[Team, ...]:
-    """The teams of the newest posts' authors, each once, the most recent first."""
     teams: dict[str, Team] = {}
     for post in site.posts:
-        for handle in post.authors:
-            key = site.authors[handle].team
-            if key in site.teams:
-                teams.setdefault(key, site.teams[key])
-        if len(teams) >= TEAMS:
+        if len(people) >= PEOPLE and len(teams) >= TEAMS:
             break
-    return tuple(teams.values())[:TEAMS]
+        for handle in post.authors:
+            author = site.authors[handle]
+            if len(people) < PEOPLE:
+                people.setdefault(handle, author)
+            if len(teams) < TEAMS and author.team in site.teams:
+                teams.setdefault(author.team, site.teams[author.team])
+    return tuple(people.values()), tuple(teams.values())
 
 
 def recent_tags(site: Site) -> tuple[tuple[Tag, int], ...]:
