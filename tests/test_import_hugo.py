@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import feedparser
 import pytest
 from importing import (
     assert_anchor,
@@ -68,11 +69,17 @@ def test_every_old_feed_url_serves_the_old_ids(imported):
     assert_feed(result, "/authors/ana/index.xml", {planner, release})
 
 
-def test_a_feed_of_terms_answers_with_posts_and_says_so(tmp_path, capsys):
-    """Hugo's /tags/index.xml lists the tags, not posts: no blogkit feed keeps its ids, and the import says so once."""
+def test_a_feed_of_terms_answers_with_the_term_pages_it_listed(imported, tmp_path, capsys):
+    """Hugo's /tags/index.xml lists the tag pages, not posts: it answers with them, their ids kept; the categories'
+    feed lists the tag pages too, whose URLs are not the old ones, and the import says so once."""
+    _, _, result = imported
     report = import_site("hugo", tmp_path / "site", capsys)
-    assert "warning: the old feed /tags/index.xml listed the tags themselves, not posts: it answers with every post" in report
-    assert report.count("listed the categories themselves") == 1
+    assert_feed(result, "/tags/index.xml", {BASE + "tags/query-planner/"})
+    assert_feed(result, "/authors/index.xml", {BASE + "authors/ana/"})
+    listed = feedparser.parse(result.outputs.files["tags/index.xml"].content).entries
+    assert all(entry.id.startswith(BASE + "tags/") for entry in listed)  # no post: its readers follow new tags
+    assert "listed the tags" not in report
+    assert report.count("the old feed /categories/index.xml listed the categories pages, whose URLs are blogkit's tags pages now") == 1
 
 
 def test_refs_shortcodes_params_and_pages_left_behind(imported):

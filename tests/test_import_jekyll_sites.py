@@ -457,3 +457,25 @@ def test_when_the_feeds_disagree_on_entry_ids_posts_keep_those_of_the_more_feeds
     assert "feed.xml:5: warning: the feed made by this template gave the posts' URLs as entry ids, the site's other 2 feed(s)" in report
     assert "id: https://blog.plover.example/blog/2024/03/01/One-Step\n" in (dest / "posts/ana/2024-03-01-one-step.md").read_text()
     assert_feed(result, "/blog/categories/raft/atom.xml", {BASE + "blog/2024/03/01/One-Step"})
+
+
+def test_a_feed_that_gave_the_posts_urls_keeps_them_where_the_others_gave_jekyll_ids(tmp_path, capsys):
+    """At its own URL (not blogkit's hub feed's), the minority feed keeps its ids too: `legacy_feeds` ids: url."""
+    rss = (
+        '---\nlayout: null\n---\n<rss version="2.0"><channel>{% for post in site.posts limit:10 %}<item>\n'
+        "<guid>{{ post.url | prepend: site.url }}</guid></item>{% endfor %}</channel></rss>\n"
+    )
+    dest, report, result = imported(
+        tmp_path,
+        capsys,
+        {
+            "_includes/category_feed.xml": CATEGORY_FEED,
+            "index.xml": rss,
+            "_posts/2024-03-01-One-Step.md": post("title: One\nauthor: Ana\ncategories: [Ops, Raft]"),
+        },
+        "permalink: /blog/:year/:month/:day/:title/\ncategory_dir: blog/categories\n",
+    )
+    assert "gave the posts' URLs as entry ids" not in report
+    assert "  ids: url\n" in (dest / "blogkit.yaml").read_text()
+    assert_feed(result, "/index.xml", {BASE + "blog/2024/03/01/One-Step/"})
+    assert_feed(result, "/blog/categories/raft/atom.xml", {BASE + "blog/2024/03/01/One-Step"})

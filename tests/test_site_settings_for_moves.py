@@ -3,6 +3,8 @@ old broken links reported without stopping the build, old feed URLs and old list
 
 from __future__ import annotations
 
+import json
+
 import feedparser
 import pytest
 
@@ -153,6 +155,65 @@ def test_legacy_feeds_serve_a_feed_of_their_scope_at_the_old_path(site):
     assert b'url=https://hub.example/"' in files["blog/index.html"].content
 
 
+def test_a_legacy_feed_may_give_the_posts_urls_as_ids_where_the_others_give_their_id(site):
+    """One old feed gave the posts' URLs as entry ids, the others their Jekyll ids: each keeps its own."""
+    config = (
+        CONFIG + "legacy_feeds:\n  - {path: /blog/feed.xml, scope: hub, format: rss, ids: url}\n  - {path: /old/atom.xml, scope: hub}\n"
+    )
+    root = site({"blogkit.yaml": config, "posts/ada/2026-03-01-one.md": post("title: One\nid: https://hub.example/2026/03/01/one")})
+    files = build(root).outputs.files
+    assert [e.id for e in feedparser.parse(files["blog/feed.xml"].content).entries] == ["https://hub.example/2026/03/one/"]
+    assert [e.id for e in feedparser.parse(files["old/atom.xml"].content).entries] == ["https://hub.example/2026/03/01/one"]
+    assert [e.id for e in feedparser.parse(files["feed.xml"].content).entries] == ["https://hub.example/2026/03/01/one"]
+
+
+def test_a_legacy_feed_of_a_tag_may_name_it_by_an_alias_or_another_spelling(site):
+    config = CONFIG + "legacy_feeds:\n  - {path: /a.xml, scope: 'tag:k8s'}\n  - {path: /b.xml, scope: 'tag:KUBERNETES'}\n"
+    root = site(
+        {
+            "blogkit.yaml": config,
+            "tags.yaml": "Kubernetes:\n  aliases: [k8s]\n",
+            "posts/ada/2026-03-01-one.md": post("title: One\ntags: [kubernetes]"),
+        }
+    )
+    result = build(root)
+    assert diagnostics(result) == []
+    for name in ("a.xml", "b.xml"):
+        assert [e.title for e in feedparser.parse(result.outputs.files[name].content).entries] == ["One"]
+
+
+@pytest.mark.parametrize("fmt", ["rss", "atom", "json"])
+def test_a_legacy_feed_of_the_tags_lists_the_tag_pages_as_an_old_sites_feed_of_terms_did(site, fmt):
+    """Hugo publishes /tags/index.xml, whose entries are the tag pages: its readers get new tags, not every post."""
+    config = (
+        CONFIG + f"legacy_feeds:\n  - {{path: /tags/index.xml, scope: tags, format: {fmt}}}\n  - {{path: /people.xml, scope: authors}}\n"
+    )
+    root = site(
+        {
+            "blogkit.yaml": config,
+            "posts/ada/2026-03-01-one.md": post("title: One\ntags: [Rust, Databases]"),
+            "posts/ada/2026-04-01-two.md": post("title: Two\ntags: [Rust]"),
+            "posts/ada/2026-05-01-three.md": post("title: Three\ntags: [Go]\ndraft: true"),
+        }
+    )
+    result = build(root)
+    assert diagnostics(result) == []
+    content = result.outputs.files["tags/index.xml"].content
+    ids = ["https://hub.example/tags/rust/", "https://hub.example/tags/databases/"]  # newest first; a draft's tag has no page
+    if fmt == "json":
+        feed = json.loads(content)
+        assert feed["feed_url"] == "https://hub.example/tags/index.xml"
+        assert [(i["id"], i["url"], i["title"]) for i in feed["items"]] == list(zip(ids, ids, ["Rust", "Databases"], strict=True))
+    else:
+        parsed = feedparser.parse(content)
+        assert not parsed.bozo
+        assert [e.id for e in parsed.entries] == ids and [e.link for e in parsed.entries] == ids
+        assert [e.title for e in parsed.entries] == ["Rust", "Databases"]
+        assert [link.href for link in parsed.feed.links if link.rel == "self"] == ["https://hub.example/tags/index.xml"]
+    people = feedparser.parse(result.outputs.files["people.xml"].content)
+    assert [e.id for e in people.entries] == ["https://hub.example/authors/ada/"]
+
+
 def test_legacy_feeds_and_redirects_naming_nothing_are_errors(site):
     config = CONFIG + ("legacy_feeds:\n  - {path: /t/atom.xml, scope: 'tag:nothing'}\nredirects:\n  - {from: /old/, to: /tags/nothing/}\n")
     result = build(site({"blogkit.yaml": config, "posts/ada/2026-03-01-one.md": post("title: One")}))
@@ -169,6 +230,10 @@ def test_malformed_legacy_feeds_are_config_errors(site, capsys):
     assert code == 2
     assert "a feed's path must name a file, got '/x/'" in err
     assert "unknown feed scope 'shelf:one'" in err
+
+    config = CONFIG + "legacy_feeds:\n  - {path: /x.xml, ids: guid}\n"
+    code, _, err = run_cli(["check", str(site({"blogkit.yaml": config}))], capsys)
+    assert code == 2 and "'ids' must be one of post, url; got 'guid'" in err
 
 
 @pytest.mark.parametrize(("policy", "code", "severity"), [("error", 1, "error"), ("warning", 0, "warning")])

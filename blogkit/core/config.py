@@ -32,6 +32,8 @@ BROKEN_LINK_POLICIES = ("error", "warning", "note")
 TEMPLATE_SYNTAX_POLICIES = ("warning", "note")
 LAYOUTS = ("hub", "column")  # brand.layout: a front page of the whole hub at wide widths, or one column of cards
 FEED_SCOPE_PREFIXES = {"tag": "tags", "author": "authors", "team": "teams"}  # `legacy_feeds` scope 'tag:rust' -> the kind 'tags'
+# `legacy_feeds` ids: what a post's entry id is: its own (front matter `id`, else the first URL it had), or that URL whatever its `id`
+LEGACY_FEED_IDS = ("post", "url")
 
 
 def _default_theme() -> str:
@@ -66,14 +68,22 @@ class LegacyFeed:
     """A feed of one scope published at an extra path: an old site's feed URL, which readers are subscribed to."""
 
     path: str  # the output file, e.g. 'blog/atom.xml'
-    scope: str  # 'hub', or 'tag:<name>', 'author:<handle>', 'team:<key>'
+    scope: str  # 'hub', 'tag:<name>', 'author:<handle>', 'team:<key>'; or 'tags', 'authors', 'teams': a feed of those pages
     format: str  # one of FEED_FORMATS
     origin: Location = field(default=Location("blogkit.yaml"), compare=False)
+    ids: str = "post"  # one of LEGACY_FEED_IDS
 
     @property
     def kind(self) -> str:
         """The scope kind of SCOPE_KINDS."""
-        return "hub" if self.scope == "hub" else FEED_SCOPE_PREFIXES[self.scope.split(":", 1)[0]]
+        if self.scope == "hub" or self.lists_pages:
+            return self.scope
+        return FEED_SCOPE_PREFIXES[self.scope.split(":", 1)[0]]
+
+    @property
+    def lists_pages(self) -> bool:
+        """Whether the feed lists the tag, author or team pages themselves (an old site's feed of its terms)."""
+        return self.scope in FEED_SCOPE_PREFIXES.values()
 
     @property
     def name(self) -> str:
@@ -182,7 +192,7 @@ _KEYS = config_keys(SiteConfig)
 _FEED_KEYS = config_keys(FeedsConfig)
 _MARKDOWN_KEYS = config_keys(MarkdownConfig)
 _LINKS_KEYS = config_keys(LinksConfig)
-_LEGACY_FEED_KEYS = ("path", "scope", "format")
+_LEGACY_FEED_KEYS = ("path", "scope", "format", "ids")
 _REDIRECT_KEYS = ("from", "to")
 _LIMITS_KEYS = config_keys(LimitsConfig)
 _FETCH_KEYS = config_keys(FetchConfig)
@@ -358,12 +368,17 @@ def _legacy_feeds(fields: Fields) -> tuple[LegacyFeed, ...]:
             path = ""
         scope = (sub.string("scope") or "hub").strip()
         prefix, _, name = scope.partition(":")
-        if scope != "hub" and (prefix not in FEED_SCOPE_PREFIXES or not name.strip()):
-            sub.error(("scope",), f"unknown feed scope '{scope}'", "write hub, tag:<tag>, author:<handle> or team:<team>")
+        pages = scope in FEED_SCOPE_PREFIXES.values()
+        if scope != "hub" and not pages and (prefix not in FEED_SCOPE_PREFIXES or not name.strip()):
+            sub.error(
+                ("scope",), f"unknown feed scope '{scope}'", "write hub, tag:<tag>, author:<handle>, team:<team>, or tags, authors, teams"
+            )
             scope = ""
         fmt = sub.choice("format", tuple(FEED_FORMATS), "atom")
+        ids = sub.choice("ids", LEGACY_FEED_IDS, "post")
         if path and scope:
-            found.append(LegacyFeed(path, f"{prefix}:{name.strip()}" if name else scope, fmt, sub.location()))
+            named = f"{prefix}:{name.strip()}" if name else scope
+            found.append(LegacyFeed(path, named, fmt, sub.location(), ids))
     return tuple(found)
 
 

@@ -16,6 +16,7 @@ from blogkit.core.bodies import TocEntry
 from blogkit.core.config import SiteConfig
 from blogkit.core.images import ImageFacts, Picture
 from blogkit.core.strings import Strings
+from blogkit.core.urls import slugify
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +193,11 @@ class Site:
     replies: Mapping[str, tuple[Reply, ...]] = field(default_factory=dict)  # a thread's URL -> its replies, oldest first
     strings: Strings = field(default_factory=Strings)  # the theme's words in the site's language
     images: Mapping[str, ImageFacts] = field(default_factory=dict)  # facts of the images the site publishes, by site path
+    tag_slugs: Mapping[str, str] = field(default_factory=dict)  # every spelling of a tag met and tags.yaml alias, lowercased -> its slug
+
+    def tag_named(self, name: str) -> Tag | None:
+        """The tag a spelling names, as the posts' tags are resolved (an alias, another case), or its slug names."""
+        return self.tags.get(self.tag_slugs.get(name.lower()) or slugify(name))
 
     def archive(self) -> list[tuple[int, list[Post]]]:
         years: dict[int, list[Post]] = {}

@@ -172,7 +172,13 @@ class OutputKeys:
             return digest(self.base, "page", route.template, route.path, fp.of(route.context), self._site_part(route.template))
         scope = route.scope
         shown: tuple[object, ...] = (scope.kind, scope.path, scope.title, scope.description, tuple(scope.authors))
-        shown += (tuple(scope.posts[: self.entries]), tuple(scope.outside[: self.entries]))
+        shown += (
+            tuple(scope.posts[: self.entries]),
+            tuple(scope.outside[: self.entries]),
+            scope.ids,
+            tuple(scope.pages[: self.entries]),
+            scope.file,
+        )
         return digest(self.base, "feed", route.format, str(self.entries), fp.of(shown))
 
     def _site_part(self, template: str) -> str:

@@ -121,6 +121,7 @@ def assemble(
         static_files=static,
         positions={post.source: i for i, post in enumerate(posts)},
         images=images,
+        tag_slugs=_tag_slugs(tag_names, profiles),
     )
     return site, assembler, links
 
@@ -141,6 +142,12 @@ def _with_avatars(author: Author, images: Mapping[str, ImageFacts]) -> Author:
     """An author with the square sizes of their avatar, when it is an image of the site."""
     facts = images.get(f"static/{author.avatar}") if author.avatar else None
     return dataclasses.replace(author, avatars=avatar_sizes(author.avatar, facts)) if facts and facts.avatars else author
+
+
+def _tag_slugs(tag_names: Mapping[str, str], profiles: Profiles) -> dict[str, str]:
+    """Every spelling of a tag the posts use and every alias tags.yaml gives, lowercased -> the tag's slug."""
+    names = {**profiles.aliases, **{name.lower(): name for name in profiles.aliases.values()}, **tag_names}
+    return {lowered: slugify_tag(name) for lowered, name in sorted(names.items())}
 
 
 @functools.lru_cache(maxsize=65536)

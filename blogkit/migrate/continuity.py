@@ -113,6 +113,11 @@ def feeds(site: OldSite, handles: Mapping[str, str], people: Mapping[str, Person
     theirs = own_feeds(own)
     found: dict[str, dict[str, str]] = {}
     for feed in sorted(site.feeds, key=lambda f: f.path):
+        if feed.kind == "pages":
+            path, problem = check_alias(feed.path)
+            if not problem and path not in theirs:
+                found.setdefault(path, {"path": "/" + path, "scope": feed.name, "format": feed.format})
+            continue
         target = _scope_path(site, feed.kind, feed.name, handles, people, tags)
         path, problem = check_alias(feed.path)
         if target is None:
@@ -125,5 +130,7 @@ def feeds(site: OldSite, handles: Mapping[str, str], people: Mapping[str, Person
             continue
         kind, _, name = target.rstrip("/").partition("/")
         scope = "hub" if target == "" else {"tags": "tag", "authors": "author", "teams": "team"}[kind] + ":" + name
-        found.setdefault(path, {"path": "/" + path, "scope": scope, "format": feed.format})
+        found.setdefault(
+            path, {"path": "/" + path, "scope": scope, "format": feed.format, **({"ids": feed.ids} if feed.ids != "post" else {})}
+        )
     return [found[key] for key in sorted(found)]

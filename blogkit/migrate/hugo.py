@@ -345,14 +345,15 @@ def _listings_and_feeds(
     for singular, plural in sorted(taxonomies.items()):
         kind = "author" if singular == "author" else "tag"
         site.listings.append(Listing(f"{prefix}/{plural}/", "index", "authors" if kind == "author" else "tags"))
-        site.feeds.append(OldFeed(f"{prefix}/{plural}/index.xml", "hub", "", "rss"))  # the list of terms' feed: its pages are the terms
-        if terms.get(plural):
+        listed = "authors" if kind == "author" else "tags"
+        site.feeds.append(OldFeed(f"{prefix}/{plural}/index.xml", "pages", listed, "rss"))  # its entries are the terms' pages
+        if terms.get(plural) and plural != listed:
             site.warn(
                 site.config_file,
                 0,
-                f"the old feed {prefix}/{plural}/index.xml listed the {plural} themselves, not posts: it answers with every post, "
-                "so its readers see posts where they saw new terms",
-                "blogkit has no feed of terms; a feed reader subscribed there gets the hub's feed",
+                f"the old feed {prefix}/{plural}/index.xml listed the {plural} pages, whose URLs are blogkit's {listed} pages now: "
+                f"its readers see each of its entries once again",
+                "",
             )
         for term in sorted(terms.get(plural, ())):
             url = f"{prefix}/{plural}/{rules.term(term)}/"

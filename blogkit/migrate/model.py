@@ -92,9 +92,10 @@ class OldFeed:
     """A feed URL the old site published, and which posts it listed."""
 
     path: str  # '/blog/atom.xml'
-    kind: str  # hub | section | tag | author
-    name: str  # the section key, the tag or the author's key/name; '' for the hub
+    kind: str  # hub | section | tag | author; or pages: a feed of the tag or author pages themselves (Hugo's of terms)
+    name: str  # the section key, the tag or the author's key/name; '' for the hub; tags or authors for pages
     format: str  # atom | rss | json
+    ids: str = "post"  # what its entry ids were, of LEGACY_FEED_IDS: the post's own (its `id`), or its URL
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,6 +42,23 @@ class FeedScope:
     posts: Sequence[Post]
     authors: Sequence[Author] = ()  # the feed's own authors (an author feed's engineer)
     outside: Sequence[OutsidePost] = ()  # its engineers' posts on their own blogs, newest first
+    ids: str = "post"  # what its entries' ids are, of LEGACY_FEED_IDS
+    pages: Sequence[ListedPage] = ()  # the tag, author or team pages it lists instead of posts, newest first
+    file: str = ""  # where it is published, when that is not the feed of its page (a feed of pages)
+
+    def self_file(self, fmt: str) -> str:
+        """The file the feed is at, as its self link names it."""
+        return self.file or feed_path(self.path, fmt)
+
+
+@dataclass(frozen=True, slots=True)
+class ListedPage:
+    """A tag, author or team page as an entry of a feed of those pages: new when its first post is."""
+
+    title: str
+    path: str
+    date: datetime  # its newest post's
+    summary: str
 
 
 # The post fields an entry shows: a summary entry, and a full one (which adds the post's HTML).
@@ -86,6 +103,33 @@ def scopes(site: Site) -> list[FeedScope]:
     return found
 
 
+def listed_pages(site: Site, kind: str) -> tuple[ListedPage, ...]:
+    """The tag, author or team pages (`kind`) that have posts in feeds, newest first, then by title."""
+    say = site.strings.text
+    found: list[ListedPage] = []
+    if kind == "tags":
+        for slug, tag in site.tags.items():
+            found += _listed(
+                tag.name, tag.path, tag.description or say("feed.description.tag", name=tag.name), site.posts_by_tag.get(slug, ())
+            )
+    elif kind == "authors":
+        for handle, author in site.authors.items():
+            found += _listed(
+                author.name, author.path, author.bio or say("feed.description.author", name=author.name), site.posts_by_author[handle]
+            )
+    else:
+        for key, team in site.teams.items():
+            found += _listed(
+                team.name, team.path, team.description or say("feed.description.team", name=team.name), site.posts_by_team[key]
+            )
+    return tuple(sorted(found, key=lambda page: (-page.date.timestamp(), page.title.lower(), page.path)))
+
+
+def _listed(title: str, path: str, summary: str, posts: Sequence[Post]) -> list[ListedPage]:
+    carried = shipped(posts)
+    return [ListedPage(title, path, carried[0].date, summary)] if carried else []
+
+
 def clean_text(text: str) -> str:
     """Remove characters that XML 1.0 does not allow."""
     return _XML_ILLEGAL.sub("", text)
@@ -128,9 +172,10 @@ class FeedWriter:
             self._content.pop(source, None)
             self._escaped.pop(source, None)
 
-    def entry_id(self, post: Post) -> str:
-        """Front matter `id`, else the first URL the post had (its oldest alias), else its URL."""
-        if post.id:
+    def entry_id(self, post: Post, ids: str = "post") -> str:
+        """Front matter `id`, else the first URL the post had (its oldest alias), else its URL; with
+        `ids` 'url' (a `legacy_feeds` entry's), that URL whatever its `id`."""
+        if post.id and ids == "post":
             return post.id if re.match(r"^[a-z][a-z0-9+.-]*:", post.id) else f"urn:blogkit:{post.id}"
         return self.abs_url(post.aliases[0] if post.aliases else post.path)
 
@@ -157,15 +202,16 @@ class FeedWriter:
     def render(self, scope: FeedScope, fmt: str, entries: int) -> str:
         """One feed: its newest `entries` posts, the hub's own and those its engineers wrote elsewhere."""
         full = scope.kind in self.site.config.feeds.full_content
-        shown = [(post.date, 1, self._entry(post, full)) for post in scope.posts[:entries]]
+        shown = [(post.date, 1, self._entry(post, full, scope.ids)) for post in scope.posts[:entries]]
+        shown += [(page.date, 1, self._page_entry(page)) for page in scope.pages[:entries]]
         shown += [(post.date, 0, self._outside_entry(post, full)) for post in scope.outside[:entries]]
         shown.sort(key=lambda item: (item[0], item[1]), reverse=True)  # newest first; the hub's own first at one time
         writer: Callable[[FeedScope, list[_Entry]], str] = {"atom": self.atom, "rss": self.rss, "json": self.json_feed}[fmt]
         return writer(scope, [entry for _, _, entry in shown[:entries]])
 
-    def _entry(self, post: Post, full: bool) -> _Entry:
+    def _entry(self, post: Post, full: bool, ids: str = "post") -> _Entry:
         return _Entry(
-            id=self.entry_id(post),
+            id=self.entry_id(post, ids),
             url=self.abs_url(post.path),
             title=post.title,
             published=post.date,
@@ -178,6 +224,23 @@ class FeedWriter:
             html=self.content(post) if full else "",
             image=self.image_url(post),
             external_url=post.canonical,
+        )
+
+    def _page_entry(self, page: ListedPage) -> _Entry:
+        """A tag, author or team page: its URL is its id, as the pages of an old site's feed of terms had."""
+        url = self.abs_url(page.path)
+        return _Entry(
+            id=url,
+            url=url,
+            title=page.title,
+            published=page.date,
+            updated=page.date,
+            authors=(),
+            categories=(),
+            summary=page.summary,
+            full=False,
+            escaped_html="",
+            html="",
         )
 
     def _outside_entry(self, post: OutsidePost, full: bool) -> _Entry:
@@ -213,11 +276,11 @@ class FeedWriter:
             '<?xml version="1.0" encoding="utf-8"?>',
             self._stylesheet(),
             f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={quoteattr(config.language)}>',
-            f"  <id>{_x(self.abs_url(feed_path(scope.path, 'atom')))}</id>",
+            f"  <id>{_x(self.abs_url(scope.self_file('atom')))}</id>",
             f"  <title>{_x(scope.title)}</title>",
             f"  <subtitle>{_x(scope.description)}</subtitle>",
             f"  <updated>{_rfc3339(updated)}</updated>",
-            f'  <link rel="self" type="application/atom+xml" href={_a(self.abs_url(feed_path(scope.path, "atom")))}/>',
+            f'  <link rel="self" type="application/atom+xml" href={_a(self.abs_url(scope.self_file("atom")))}/>',
             f'  <link rel="alternate" type="text/html" href={_a(self.abs_url(scope.path))}/>',
         ]
         out += [self._atom_person(a, "  ") for a in scope.authors]
@@ -261,7 +324,7 @@ class FeedWriter:
             f"    <description>{_x(scope.description)}</description>",
             f"    <language>{_x(config.language)}</language>",
             f"    <lastBuildDate>{format_datetime(updated.astimezone(UTC), usegmt=True)}</lastBuildDate>",
-            f'    <atom:link rel="self" type="application/rss+xml" href={_a(self.abs_url(feed_path(scope.path, "rss")))}/>',
+            f'    <atom:link rel="self" type="application/rss+xml" href={_a(self.abs_url(scope.self_file("rss")))}/>',
             "    <generator>blogkit</generator>",
         ]
         for entry in entries:
@@ -290,7 +353,7 @@ class FeedWriter:
             "version": "https://jsonfeed.org/version/1.1",
             "title": scope.title,
             "home_page_url": self.abs_url(scope.path),
-            "feed_url": self.abs_url(feed_path(scope.path, "json")),
+            "feed_url": self.abs_url(scope.self_file("json")),
             "description": scope.description,
             "language": config.language,
         }
@@ -305,8 +368,9 @@ class FeedWriter:
                 **({"content_html": entry.html} if entry.full else {"content_text": entry.summary}),
                 "date_published": _rfc3339(entry.published),
                 "date_modified": _rfc3339(entry.updated),
-                "authors": [self._json_person(a) for a in entry.authors],
             }
+            if entry.authors:
+                item["authors"] = [self._json_person(a) for a in entry.authors]
             if entry.summary and entry.full:  # a summary-only item has it as its content_text already
                 item["summary"] = entry.summary
             if entry.categories:

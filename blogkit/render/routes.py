@@ -8,6 +8,7 @@ that when two claim one file the later is reported, naming the earlier.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import posixpath
 from collections.abc import Callable, Iterator, Sequence
@@ -20,9 +21,9 @@ from blogkit.core.feedformats import FEED_STYLESHEET, XML_FORMATS, feed_path
 from blogkit.core.images import variant_files
 from blogkit.core.model import Post, Site
 from blogkit.core.outputs import CopyFile, OutputTree
-from blogkit.core.urls import ARCHIVE_PATH, one_file_key, output_file, slugify
+from blogkit.core.urls import ARCHIVE_PATH, one_file_key, output_file
 from blogkit.load.sources import ThemeFiles
-from blogkit.render.feeds import FeedScope, scopes
+from blogkit.render.feeds import FeedScope, listed_pages, scopes
 from blogkit.render.front import front_page, more_by
 from blogkit.render.related import RelatedPosts
 from blogkit.render.search import FILTERS, INDEX_FOLDER, SEARCH_PAGE
@@ -116,8 +117,12 @@ def _legacy_feeds(site: Site, all_scopes: list[FeedScope], report: Report) -> It
     """`legacy_feeds`: a feed of a scope at an extra path, such as an imported site's old feed URL."""
     by_path = {(scope.kind, scope.path): scope for scope in all_scopes}
     for feed in site.config.legacy_feeds:
+        if feed.lists_pages:
+            yield FeedRoute(feed.path, feed.origin, _pages_scope(site, feed.kind, feed.path), feed.format)
+            continue
         name = feed.name
-        path = {"hub": "", "tags": f"tags/{slugify(name)}/", "authors": f"authors/{name}/", "teams": f"teams/{name}/"}[feed.kind]
+        tag = site.tag_named(name) if feed.kind == "tags" else None
+        path = {"hub": "", "tags": tag.path if tag else "", "authors": f"authors/{name}/", "teams": f"teams/{name}/"}[feed.kind]
         scope = by_path.get((feed.kind, path))
         if scope is None:
             what = {"tags": "tag", "authors": "author", "teams": "team"}[feed.kind]
@@ -127,7 +132,17 @@ def _legacy_feeds(site: Site, all_scopes: list[FeedScope], report: Report) -> It
                 f"name a {what} the site publishes posts of",
             )
             continue
-        yield FeedRoute(feed.path, feed.origin, scope, feed.format)
+        yield FeedRoute(feed.path, feed.origin, dataclasses.replace(scope, ids=feed.ids) if feed.ids != scope.ids else scope, feed.format)
+
+
+def _pages_scope(site: Site, kind: str, file: str) -> FeedScope:
+    """The feed of the site's tag, author or team pages (`kind`) at `file`, as an old site's feed of its terms was."""
+    say, title = site.strings.text, site.config.title
+    page = {"tags": "tags/", "authors": "authors/", "teams": "authors/"}[kind]  # the page that lists them (teams: with the people)
+    what = say(f"feed.pages.{kind}")
+    return FeedScope(
+        kind, page, f"{what} · {title}", say(f"feed.description.pages.{kind}", site=title), (), pages=listed_pages(site, kind), file=file
+    )
 
 
 def without_collisions(found: list[Route], report: Report) -> list[Route]:
