@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from blogkit.core.diagnostics import ConfigError
-from blogkit.core.images import VARIANT_WIDTHS
+from blogkit.core.images import VARIANT_STEP, VARIANT_WIDTHS
 from blogkit.core.outputs import Cached, CopyFile
 from blogkit.engine.build import BuildOptions, build_site
 from blogkit.load.images import MAX_PIXELS, avif_supported
@@ -80,6 +80,15 @@ def data_of(result, path: str) -> bytes:
     return content
 
 
+def test_a_fixed_width_nearly_as_wide_as_the_image_is_not_made():
+    from blogkit.load.images import _widths
+
+    assert _widths(1280) == [480, 800, 1280]  # 1200 would be 6 % narrower than the image itself
+    assert _widths(1440) == [480, 800, 1200, 1440]
+    assert _widths(3000) == [480, 800, 1200, 1600]
+    assert _widths(500) == [500]
+
+
 def test_png_gets_size_and_variants_never_upscaled(site):
     root = bundle_site(site, "![A chart](chart.png)\n", {"chart.png": png((1000, 500))})
     result = build(root)
@@ -92,7 +101,8 @@ def test_png_gets_size_and_variants_never_upscaled(site):
     assert 'alt="A chart"' in img and 'loading="lazy"' in img and 'decoding="async"' in img
     webp_set = re.search(r'<source type="image/webp" srcset="([^"]+)" sizes="[^"]+">', picture.group(0)).group(1)
     widths = [int(w) for w in re.findall(r" (\d+)w", webp_set)]
-    assert widths == [w for w in VARIANT_WIDTHS if w < 1000] + [1000]  # its own width last, nothing wider
+    assert widths == [w for w in VARIANT_WIDTHS if w * VARIANT_STEP <= 1000] + [1000]  # its own width last, nothing wider
+    assert widths == [480, 800, 1000]
     for url, width in re.findall(r"(\S+) (\d+)w", webp_set):
         variant = Image.open(io.BytesIO(data_of(result, url.lstrip("/"))))
         assert variant.format == "WEBP" and variant.size == (int(width), int(width) // 2)

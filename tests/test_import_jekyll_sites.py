@@ -8,6 +8,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import feedparser
 import pytest
 from importing import assert_anchor, assert_answers, assert_feed, page_at
 
@@ -439,7 +440,9 @@ CATEGORY_FEED = (
 )
 
 
-def test_when_the_feeds_disagree_on_entry_ids_posts_keep_those_of_the_more_feeds_and_the_other_is_reported(tmp_path, capsys):
+def test_when_the_feeds_disagree_on_entry_ids_each_keeps_its_own_even_at_blogkits_own_feed_url(tmp_path, capsys):
+    """Posts keep the ids of the more feeds (`id`); the RSS feed at /feed.xml, where blogkit's own Atom feed of the hub
+    would be, keeps its URL and its URL ids, and blogkit's Atom feeds are left out, said once."""
     rss = (
         '---\nlayout: null\n---\n<rss version="2.0"><channel>{% for post in site.posts limit:10 %}<item>\n'
         "<guid>{{ post.url | prepend: site.url }}</guid></item>{% endfor %}</channel></rss>\n"
@@ -454,9 +457,16 @@ def test_when_the_feeds_disagree_on_entry_ids_posts_keep_those_of_the_more_feeds
         },
         "permalink: /blog/:year/:month/:day/:title/\ncategory_dir: blog/categories\n",
     )
-    assert "feed.xml:5: warning: the feed made by this template gave the posts' URLs as entry ids, the site's other 2 feed(s)" in report
+    assert "gave the posts' URLs as entry ids" not in report
+    assert (
+        "warning: the old feed /feed.xml is where blogkit's own Atom feed of the hub is, with another format: it keeps serving "
+        "the old feed, and blogkit publishes no Atom feeds (feeds.formats: rss, json)" in report
+    )
     assert "id: https://blog.plover.example/blog/2024/03/01/One-Step\n" in (dest / "posts/ana/2024-03-01-one-step.md").read_text()
+    assert "feeds:\n  formats:\n  - rss\n  - json\n" in (dest / "blogkit.yaml").read_text()
     assert_feed(result, "/blog/categories/raft/atom.xml", {BASE + "blog/2024/03/01/One-Step"})
+    assert_feed(result, "/feed.xml", {BASE + "blog/2024/03/01/One-Step/"})
+    assert feedparser.parse(result.outputs.files["feed.xml"].content).version == "rss20"
 
 
 def test_a_feed_that_gave_the_posts_urls_keeps_them_where_the_others_gave_jekyll_ids(tmp_path, capsys):

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from PIL import Image
 
-from blogkit.core.images import AVATAR_SIZES, VARIANT_FORMATS, VARIANT_WIDTHS
+from blogkit.core.images import AVATAR_SIZES, VARIANT_FORMATS, VARIANT_STEP, VARIANT_WIDTHS
 
 MAX_PIXELS = 64_000_000  # a 8000 x 8000 photo; anything larger is refused, never decoded
 
@@ -28,7 +28,9 @@ WEBP = {"quality": 80, "method": 4}
 AVIF = {"quality": 60, "speed": 8, "max_threads": 1}
 JPEG = {"quality": 85, "optimize": True, "progressive": False}
 PNG = {"optimize": False, "compress_level": 9}
-SETTINGS = f"images 2; webp {WEBP}; avif {AVIF}; jpeg {JPEG}; png {PNG}; widths {VARIANT_WIDTHS}; avatars {AVATAR_SIZES}"
+SETTINGS = (
+    f"images 3; webp {WEBP}; avif {AVIF}; jpeg {JPEG}; png {PNG}; widths {VARIANT_WIDTHS} step {VARIANT_STEP}; avatars {AVATAR_SIZES}"
+)
 
 _FORMATS = {"PNG": "png", "JPEG": "jpeg", "WEBP": "webp", "GIF": "gif"}
 # what an image's info may hold and still be published as it is: none of it says who, where or with what
@@ -131,8 +133,9 @@ def _make(opened: Image.Image, fmt: str, avatar: bool) -> Made:
 
 
 def _widths(width: int) -> list[int]:
-    """The variant widths of an image this wide: the fixed widths below it, and its own (up to the largest)."""
-    return sorted({w for w in VARIANT_WIDTHS if w < width} | {min(width, VARIANT_WIDTHS[-1])})
+    """The variant widths of an image this wide: the fixed widths well below it (VARIANT_STEP), and its own (up to the largest)."""
+    own = min(width, VARIANT_WIDTHS[-1])
+    return sorted({w for w in VARIANT_WIDTHS if w * VARIANT_STEP <= own} | {own})
 
 
 def _clean(image: Image.Image) -> Image.Image:

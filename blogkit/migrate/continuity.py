@@ -11,7 +11,7 @@ from typing import cast
 from blogkit.core.config import SiteConfig
 from blogkit.core.feedformats import FEED_FORMATS, feed_path
 from blogkit.core.urls import ARCHIVE_PATH, archive_year_anchor, check_alias, one_file_key, output_file, slugify
-from blogkit.migrate.model import OldSite, OldTeam, Person
+from blogkit.migrate.model import OldFeed, OldSite, OldTeam, Person
 
 PAGINATE = cast(int, SiteConfig.__dataclass_fields__["paginate"].default)  # the import keeps blogkit's own
 
@@ -109,8 +109,15 @@ def redirects(
     return sorted(found.items())
 
 
-def feeds(site: OldSite, handles: Mapping[str, str], people: Mapping[str, Person], tags: set[str], own: set[str]) -> list[dict[str, str]]:
+def feeds(
+    site: OldSite, handles: Mapping[str, str], people: Mapping[str, Person], tags: set[str], own: set[str]
+) -> tuple[list[dict[str, str]], tuple[str, ...]]:
+    """The old feed URLs as `legacy_feeds`, and the formats of blogkit's own feeds the new site publishes: all,
+    unless an old feed of the hub is at the file of one with another format or other entry ids (then the old
+    feed keeps its URL, and that format is left out, said once)."""
     theirs = own_feeds(own)
+    hub_files = {feed_path("", fmt): fmt for fmt in FEED_FORMATS}
+    formats = list(FEED_FORMATS)
     found: dict[str, dict[str, str]] = {}
     for feed in sorted(site.feeds, key=lambda f: f.path):
         if feed.kind == "pages":
@@ -123,14 +130,28 @@ def feeds(site: OldSite, handles: Mapping[str, str], people: Mapping[str, Person
         if target is None:
             site.warn(site.config_file, 0, f"the old feed {feed.path} lists posts none of which were imported", "it is not published")
             continue
-        if problem or path.endswith("/") or path == feed_path(target, feed.format):
+        if problem or path.endswith("/") or (path == feed_path(target, feed.format) and feed.ids == "post"):
             continue
-        if path in theirs:
+        if target == "" and path in hub_files and len(formats) > 1:
+            _leave_out(site, feed, hub_files[path], formats)
+        elif path in theirs:
             site.warn(site.config_file, 0, f"the old feed {feed.path} is now one of blogkit's own feeds, of another scope or format")
             continue
         kind, _, name = target.rstrip("/").partition("/")
         scope = "hub" if target == "" else {"tags": "tag", "authors": "author", "teams": "team"}[kind] + ":" + name
-        found.setdefault(
-            path, {"path": "/" + path, "scope": scope, "format": feed.format, **({"ids": feed.ids} if feed.ids != "post" else {})}
-        )
-    return [found[key] for key in sorted(found)]
+        entry = {"path": "/" + path, "scope": scope, "format": feed.format}
+        found.setdefault(path, entry | ({"ids": feed.ids} if feed.ids != "post" else {}))
+    return [found[key] for key in sorted(found)], tuple(formats)
+
+
+def _leave_out(site: OldSite, feed: OldFeed, fmt: str, formats: list[str]) -> None:
+    """Leave blogkit's own feeds of `fmt` out, so that the old feed of the hub at their hub file keeps its URL."""
+    formats.remove(fmt)
+    label, what = FEED_FORMATS[fmt].label, "another format" if feed.format != fmt else "other entry ids"
+    site.warn(
+        site.config_file,
+        0,
+        f"the old feed {feed.path} is where blogkit's own {label} feed of the hub is, with {what}: it keeps serving the "
+        f"old feed, and blogkit publishes no {label} feeds (feeds.formats: {', '.join(formats)})",
+        f"to publish them, add {fmt} to feeds.formats: readers of {feed.path} then see its newest entries again once",
+    )

@@ -15,7 +15,6 @@ import re
 import unicodedata
 from typing import Any
 
-from blogkit.core.feedformats import FEED_FORMATS, feed_path
 from blogkit.migrate import source
 from blogkit.migrate.model import Listing, OldFeed, OldSite
 from blogkit.migrate.reading import mapping, page_count, read_page, text, texts
@@ -186,7 +185,7 @@ def _generates(setting: str, plugin_files: list[str], site: OldSite) -> bool:
 def entry_ids(site: OldSite, top: dict[str, str], categories: tuple[str, str], category_feeds: int) -> str:
     """What a post's `id` is made of ('url' or 'id'): what its old feeds gave. When the feeds at the top and the
     category feeds disagree, the ids of the more feeds win; a feed at the top that gave the posts' URLs keeps
-    them (`ids: url`), and each other feed whose ids are not kept is reported."""
+    them (`legacy_feeds` ids: url), and category feeds whose ids are not kept are reported."""
     rules = [(path, rule, 1) for path, rule in sorted(top.items())]
     if categories[1] and category_feeds:
         rules.append((categories[0], categories[1], category_feeds))
@@ -198,7 +197,8 @@ def entry_ids(site: OldSite, top: dict[str, str], categories: tuple[str, str], c
     for path, rule, n in rules:
         if rule == chosen:
             continue
-        if rule == "url" and path in top and _keeps_urls(site, "/" + path):
+        if rule == "url" and path in top:  # a feed at the top keeps the posts' URLs as its ids
+            site.feeds[:] = [dataclasses.replace(feed, ids="url") if feed.path == "/" + path else feed for feed in site.feeds]
             continue
         site.warn(
             path,
@@ -208,15 +208,6 @@ def entry_ids(site: OldSite, top: dict[str, str], categories: tuple[str, str], c
             "readers of this feed see its newest entries again once",
         )
     return chosen
-
-
-def _keeps_urls(site: OldSite, path: str) -> bool:
-    """Whether the old feed at `path` can give the posts' URLs as its ids (`legacy_feeds` ids: url): it can unless
-    blogkit's own hub feed takes its URL, whose entries have the posts' `id`."""
-    if path.lstrip("/") in {feed_path("", key) for key in FEED_FORMATS}:
-        return False
-    site.feeds[:] = [dataclasses.replace(feed, ids="url") if feed.path == path else feed for feed in site.feeds]
-    return True
 
 
 def _id_line(site: OldSite, path: str) -> int:

@@ -19,6 +19,7 @@ import yaml
 
 from blogkit.core.bodies import BodySource
 from blogkit.core.config import FeedsConfig, MarkdownConfig, SiteConfig
+from blogkit.core.feedformats import FEED_FORMATS
 from blogkit.core.lint_rules import RULES
 from blogkit.core.urls import check_alias, expand_permalink, one_file_key, slugify
 from blogkit.load.markdown import lint_markdown
@@ -61,6 +62,7 @@ class OldUrls:
     tag_posts: dict[str, list[OldPost]]  # tag slug -> its posts
     redirects: list[tuple[str, str]]
     feeds: list[dict[str, str]]
+    formats: tuple[str, ...]  # the formats of blogkit's own feeds: all, unless an old feed of the hub has the file of one
     links: OldLinks
     own_files: set[str]  # the files blogkit writes itself (robots.txt, 404.html, feeds): no old file is copied there
 
@@ -91,7 +93,7 @@ def plan_site(site: OldSite) -> Plan:
             site.warn(source, 0, f"blogkit writes its own {target}; the old site's is not copied", _OWN_FILE_HINT)
         else:
             _copy(plan, site, "static" + target, source)
-    plan.texts["blogkit.yaml"] = _config(site, urls.redirects, urls.feeds, plan.lint_findings)
+    plan.texts["blogkit.yaml"] = _config(site, urls, plan.lint_findings)
     plan.counts = {
         "posts": len(site.posts),
         "pages": len(site.standalone),
@@ -188,7 +190,7 @@ def _old_urls(site: OldSite, credits: Credits, places: Places) -> OldUrls:
                 )
                 continue
             redirects.append((url, pages[page.source]))
-    feeds = continuity.feeds(site, credits.handles, credits.people, tags, own)
+    feeds, formats = continuity.feeds(site, credits.handles, credits.people, tags, own)
     answered = {form for path, _ in redirects for form in url_forms(path)}
     answered |= {form for feed in feeds for form in url_forms(feed["path"])}
     answered |= {form for _, target in site.static for form in url_forms(target)}
@@ -202,7 +204,7 @@ def _old_urls(site: OldSite, credits: Credits, places: Places) -> OldUrls:
         for form in url_forms(page.url):
             by_url.setdefault(form, places.files[page.source])
     links = OldLinks(site.base_url, dict(places.files), by_url, dict(site.pages), frozenset(answered))
-    return OldUrls(section_tags, tag_posts, sorted(redirects), feeds, links, continuity.own_files(own))
+    return OldUrls(section_tags, tag_posts, sorted(redirects), feeds, formats, links, continuity.own_files(own))
 
 
 def _series_starts(site: OldSite, places: Places) -> dict[str, str]:
@@ -391,7 +393,7 @@ def _copy(plan: Plan, site: OldSite, path: str, source: str) -> None:
 # -- the config --------------------------------------------------------------------------------
 
 
-def _config(site: OldSite, redirects: list[tuple[str, str]], feeds: list[dict[str, str]], lint_findings: Mapping[str, int]) -> str:
+def _config(site: OldSite, urls: OldUrls, lint_findings: Mapping[str, int]) -> str:
     config: dict[str, Any] = {"title": site.title or "Engineering", "base_url": site.base_url}
     if site.description:
         config["description"] = site.description
@@ -407,12 +409,17 @@ def _config(site: OldSite, redirects: list[tuple[str, str]], feeds: list[dict[st
     # none fails --strict); the import says so once. Rules they keep stay warnings, so new posts keep to them.
     if lint_findings:
         config["lint"] = {rule: "note" for rule in RULES if rule in lint_findings}
-    if redirects:
-        config["redirects"] = [{"from": old, "to": new} for old, new in redirects]
-    if feeds:
-        config["legacy_feeds"] = feeds
+    if urls.redirects:
+        config["redirects"] = [{"from": old, "to": new} for old, new in urls.redirects]
+    if urls.feeds:
+        config["legacy_feeds"] = urls.feeds
+    feeds: dict[str, Any] = {}
+    if urls.formats != tuple(FEED_FORMATS):
+        feeds["formats"] = list(urls.formats)  # an old feed of the hub keeps the file of the format left out
     if site.feed_entries > FEED_ENTRIES:
-        config["feeds"] = {"entries": site.feed_entries}  # as many as the old feeds held: their ids stay in them
+        feeds["entries"] = site.feed_entries  # as many as the old feeds held: their ids stay in them
+    if feeds:
+        config["feeds"] = feeds
     head = f"# imported from a {site.generator.capitalize()} site by `blogkit import`; see docs/migrating.md\n"
     return head + _dump(config)
 
