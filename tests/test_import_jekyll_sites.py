@@ -515,3 +515,12 @@ def test_an_old_url_a_post_keeps_is_no_redirect_of_a_page_that_only_led_elsewher
     _, _, result = imported(tmp_path, capsys, files)  # one page at /shared/, not three: the build refuses two
     assert b"url=https://blog.plover.example/2024/01/kept/" in result.outputs.files["shared/index.html"].content
     assert b"url=https://elsewhere.example/" in result.outputs.files["2024/01/03/gone.html"].content
+
+
+def test_a_pages_redirect_from_urls_answer(tmp_path, capsys):
+    files = {
+        "about.md": post("title: About\nredirect_from: [/about-us/, /company.html]"),
+        "_posts/2024-01-02-a.md": post("title: A\nauthor: Ana"),
+    }
+    _, _, result = imported(tmp_path, capsys, files)
+    assert_answers(result, ["/about.html", "/about-us/", "/company.html"], BASE)

@@ -177,7 +177,7 @@ def read_jekyll(root: str, sections: Sequence[str], language: str) -> OldSite:
             url=site.pages[path],
             summary=text(meta.get("description")),
             draft=meta.get("published") is False,
-            aliases=_written_as(site.pages[path]),
+            aliases=_written_as(site.pages[path]) + tuple(texts(meta.get("redirect_from"))),
         )
         site.standalone.append(page)
     default_author = config.get("author")
