@@ -25,4 +25,4 @@ def test_json_format_gives_one_object_a_line_on_standard_output(tmp_path, capsys
     code, out, _ = run_cli(["import", "jekyll", str(FIXTURES / "jekyll"), str(tmp_path / "hub"), "--format", "json"], capsys)
     assert code == 0
     lines = out.strip().splitlines()
-    assert len(lines) == 3 and all(line.startswith('{"severity": "warning"') for line in lines)
+    assert len(lines) == 4 and all(line.startswith('{"severity": "warning"') for line in lines)

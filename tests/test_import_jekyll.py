@@ -33,6 +33,7 @@ def test_the_report_counts_everything_and_names_each_warning_at_its_line(tmp_pat
     assert "releases/_posts/2024-01-10-kestreldb-2.md:11: warning: the Liquid tag '{% include youtube.html id=\"abc123\" %}'" in report
     assert "_drafts/sharding.md:1: warning: the draft has no date: it is dated like the newest post" in report
     assert "_posts/2022-05-01-old-html-post.html:1: warning: the page is not Markdown; it is not imported" in report
+    assert "_config.yml:14:5: warning: jekyll-redirect-from also wrote /redirects.json" in report
 
 
 def test_every_old_url_answers(imported):

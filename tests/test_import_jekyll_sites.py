@@ -489,3 +489,70 @@ def test_a_feed_that_gave_the_posts_urls_keeps_them_where_the_others_gave_jekyll
     assert "  ids: url\n" in (dest / "blogkit.yaml").read_text()
     assert_feed(result, "/index.xml", {BASE + "blog/2024/03/01/One-Step/"})
     assert_feed(result, "/blog/categories/raft/atom.xml", {BASE + "blog/2024/03/01/One-Step"})
+
+
+def test_pages_that_only_redirected_become_redirects_to_where_they_led_each_reported_at_its_line(tmp_path, capsys):
+    files = {
+        "_posts/2024-01-02-moved-out.md": post(
+            "title: Moved out\nauthor: Ana\nredirect_to: https://elsewhere.example/moved-out/?a=1&b=2\nredirect_from: [/old-moved/]"
+        ),
+        "_posts/2024-01-03-renamed.md": post("title: Renamed\nauthor: Ana\nredirect_to: /2024/01/04/kept.html"),
+        "_posts/2024-01-04-kept.md": post(
+            "title: Kept\nauthor: Ana",
+            "See [the moved one]({% post_url 2024-01-02-moved-out %}) and [renamed](/2024/01/03/renamed.html).\n",
+        ),
+        "_posts/2024-01-05-absolute.md": post(f"title: Absolute\nauthor: Ana\nredirect_to: '{BASE}2024/01/04/kept.html#part'"),
+        "_posts/2024-01-06-nowhere.md": post("title: Nowhere\nauthor: Ana\nredirect_to: /gone/"),
+        "_posts/2024-01-07-secret.md": post("title: Secret\nauthor: Ana\nredirect_to:\n  - https://ana:pw@elsewhere.example/"),
+        "about.md": post("title: About\nredirect_to: https://plover.example/about/"),
+    }
+    new, err, result = imported(tmp_path, capsys, files, "plugins: [jekyll-feed, jekyll-redirect-from]\n")
+    assert [p.name for p in (new / "posts").rglob("*.md")] == ["2024-01-04-kept.md"]
+    assert not (new / "pages").exists()
+    assert_answers(result, ["/2024/01/03/renamed.html"], BASE)  # to the kept post's new URL
+    moved_out = result.outputs.files["2024/01/02/moved-out.html"].content
+    assert b'<link rel="canonical" href="https://elsewhere.example/moved-out/?a=1&amp;b=2">' in moved_out
+    assert b'url=https://plover.example/about/"' in result.outputs.files["about.html"].content
+    assert b"url=https://elsewhere.example/moved-out/" in result.outputs.files["old-moved/index.html"].content
+    assert b'url=https://blog.plover.example/2024/01/kept/#part"' in result.outputs.files["2024/01/05/absolute.html"].content
+    kept = (new / "posts/ana/2024-01-04-kept.md").read_text()
+    assert "See [the moved one](/2024/01/02/moved-out.html) and [renamed](/2024/01/03/renamed.html)." in kept  # they answer
+    lines = [line.split("/old/", 1)[1] for line in err.splitlines() if "/old/" in line and "redirect" in line]
+    assert lines == [
+        "_config.yml:3:24: warning: jekyll-redirect-from also wrote /redirects.json, the list of the old site's redirects (each old "
+        "URL and the address it led to) for other programs; it is not kept",
+        "_posts/2024-01-02-moved-out.md:4:14: warning: redirect_to: this page led its readers to "
+        "https://elsewhere.example/moved-out/?a=1&b=2; it is not imported, and its old URL /2024/01/02/moved-out.html (and 1 more) "
+        "leads there (a redirect in blogkit.yaml)",
+        "_posts/2024-01-03-renamed.md:4:14: warning: redirect_to: this page led its readers to /2024/01/04/kept.html; it is not "
+        "imported, and its old URL /2024/01/03/renamed.html leads to its new URL, /2024/01/kept/ (a redirect in blogkit.yaml)",
+        "_posts/2024-01-05-absolute.md:4:14: warning: redirect_to: this page led its readers to /2024/01/04/kept.html#part; it is "
+        "not imported, and its old URL /2024/01/05/absolute.html leads to its new URL, /2024/01/kept/#part (a redirect in blogkit.yaml)",
+        "_posts/2024-01-06-nowhere.md:4:14: warning: redirect_to: this page led its readers to /gone/, which no page of the new site "
+        "answers; it is not imported, and its old URL /2024/01/06/nowhere.html answers no more",
+        "_posts/2024-01-07-secret.md:4: warning: redirect_to: this page led its readers to https://ana:pw@elsewhere.example/, an "
+        "address that must not contain user credentials (user@ or user:password@); it is not imported, and its old URL "
+        "/2024/01/07/secret.html answers no more",
+        "about.md:3:14: warning: redirect_to: this page led its readers to https://plover.example/about/; it is not imported, and "
+        "its old URL /about.html leads there (a redirect in blogkit.yaml)",
+    ]
+
+
+def test_an_old_url_a_post_keeps_is_no_redirect_of_a_page_that_only_led_elsewhere(tmp_path, capsys):
+    files = {
+        "_posts/2024-01-02-kept.md": post("title: Kept\nauthor: Ana\nredirect_from: [/shared/]"),
+        "_posts/2024-01-03-gone.md": post("title: Gone\nauthor: Ana\nredirect_to: https://elsewhere.example/\nredirect_from: [/shared/]"),
+        "_posts/2024-01-04-twin.md": post("title: Twin\nauthor: Ana\nredirect_to: https://twin.example/\nredirect_from: [/Shared/]"),
+    }
+    _, _, result = imported(tmp_path, capsys, files)  # one page at /shared/, not three: the build refuses two
+    assert b"url=https://blog.plover.example/2024/01/kept/" in result.outputs.files["shared/index.html"].content
+    assert b"url=https://elsewhere.example/" in result.outputs.files["2024/01/03/gone.html"].content
+
+
+def test_a_pages_redirect_from_urls_answer(tmp_path, capsys):
+    files = {
+        "about.md": post("title: About\nredirect_from: [/about-us/, /company.html]"),
+        "_posts/2024-01-02-a.md": post("title: A\nauthor: Ana"),
+    }
+    _, _, result = imported(tmp_path, capsys, files)
+    assert_answers(result, ["/about.html", "/about-us/", "/company.html"], BASE)

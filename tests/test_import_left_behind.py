@@ -101,6 +101,30 @@ def test_languages_told_by_file_names_are_counted_and_the_default_ones_linked_wi
     strict_build(tmp_path / "new")
 
 
+def test_a_languages_own_permalinks_replace_the_sites_for_its_old_urls_and_the_links_to_it(tmp_path, capsys):
+    config = (
+        f'baseURL = "{BASE}"\ndefaultContentLanguage = "en"\n[permalinks]\nblog = "/:year/:slug/"\nnews = "/n/:slug/"\n'
+        '[languages.en]\ncontentDir = "content/en"\n[languages.fr]\ncontentDir = "content/fr"\n'
+        '[languages.fr.permalinks]\nblog = "/articles/:slug/"\n'  # Hugo: news has no pattern in French
+    )
+    files = {
+        "hugo.toml": config,
+        "content/en/blog/a.md": _post("A", "2024-01-02", "In [French](/fr/articles/a-fr/), [news](/fr/news/n/)."),
+        "content/fr/blog/a.md": _post("A fr", "2024-01-02", "In [English](/2024/a/)."),
+        "content/fr/news/n.md": _post("N fr", "2024-01-03"),
+    }
+    _import(tmp_path, capsys, files, "--language", "fr", "--section", "blog")
+    [made] = (tmp_path / "new/posts").rglob("*.md")
+    assert "aliases:\n- /fr/articles/a-fr/\n" in made.read_text()
+    assert f"In [English]({BASE}2024/a/)." in made.read_text()
+    english = tmp_path / "en"
+    code, _, err = run_cli(["import", "hugo", str(tmp_path / "old"), str(english), "--section", "blog"], capsys)
+    assert code == 0, err
+    [made] = (english / "posts").rglob("*.md")
+    assert f"In [French]({BASE}fr/articles/a-fr/), [news]({BASE}fr/news/n/)." in made.read_text()
+    assert "aliases:\n- /2024/a/\n" in made.read_text()
+
+
 _ELSEWHERE = {  # a post linking to a page of the old site that an import of one section leaves behind
     "jekyll": (
         {

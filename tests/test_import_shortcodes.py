@@ -32,6 +32,8 @@ def translate(generator: str, text: str, params: dict | None = None) -> tuple[st
             "[See the post on X](https://x.com/SanDiegoZoo/status/1453110110599868418)",
         ),
         ("hugo", '{{< figure src="a.png" alt="A" title="T" >}}', '![A](a.png "T")'),
+        ("hugo", '{{< figure src="a.png" >}}Our  new\nconsole{{< /figure >}}', "![Our new console](a.png)\n\n*Our new console*"),
+        ("hugo", '{{% figure src="a.png" alt="A" %}}Our *new* console{{% /figure %}}', "![A](a.png)\n\n*Our *new* console*"),
         ("hugo", "{{% param version %}}", "2.4"),
         ("hugo", '{{< param "nested.key" >}}', "deep"),
         ("hugo", "{{</* youtube x */>}}", "{{< youtube x >}}"),
@@ -59,6 +61,15 @@ def test_what_cannot_be_translated_is_kept_and_reported_at_its_line():
     made, problems = translate("hugo", "One\n\nTwo {{< alert >}}Careful{{< /alert >}}\n\n```\n{{< alert >}}\n```\n")
     assert "Two {{< alert >}}Careful{{< /alert >}}" in made
     assert problems == ["a.md:7: the shortcode '{{< alert >}}' cannot be translated; it is kept as text"]  # not the one in code
+
+
+def test_a_paired_figure_keeps_the_lines_after_it_where_they_were():
+    made, problems = translate("hugo", '{{< figure src="a.png" >}}\nA long\ncaption\n{{< /figure >}}\n{{< alert >}}\n<script>x</script>\n')
+    assert made.startswith("![A long caption](a.png)\n\n*A long caption*\n\n{{< alert >}}\n")
+    assert problems == [
+        "a.md:9: the shortcode '{{< alert >}}' cannot be translated; it is kept as text",
+        "a.md:10: the post's <script> is not kept",
+    ]
 
 
 def test_a_reference_to_nothing_is_reported():
@@ -136,6 +147,47 @@ def test_a_hugo_sites_own_image_and_video_shortcodes_become_markdown(tmp_path, c
     assert "![](/diagrams/flow.svg)\n\n*Linked*" in written
     assert "content/posts/a.md:16: warning: the shortcode '{{< empty >}}' cannot be translated; it is kept as text" in err
     assert err.count("warning:") == 1
+    strict_build(tmp_path / "new")
+
+
+HUGO_PAIRED = {
+    "hugo.toml": 'baseURL = "https://old.example/"\ntitle = "Old"\n[params]\nauthor = "Ana Lima"\n',
+    "layouts/shortcodes/captioned.html": (
+        '<figure class="captioned">\n  <img src="{{ .Get "src" | relURL }}" alt="{{ .Get "alt" }}">\n'
+        "  <figcaption>{{ .Inner | markdownify }}</figcaption>\n</figure>\n"
+    ),
+    "layouts/shortcodes/shot.html": (
+        '<figure><img src="{{ .Get 0 }}">{{ with .InnerDeindent }}<figcaption><p>{{ . }}</p></figcaption>{{ end }}</figure>\n'
+    ),
+    "layouts/shortcodes/pic.html": '{{ $caption := .Inner }}<div><img src="{{ .Get "src" }}"><p>{{ $caption }}</p></div>\n',
+    "layouts/shortcodes/figure.html": '{{ $img := resources.Get (.Get "src") }}<img src="{{ $img.RelPermalink }}">{{ .Inner }}\n',
+    "static/images/a.svg": SVG,
+}
+
+
+def test_a_hugo_sites_own_image_shortcodes_with_the_enclosed_text_as_caption_become_markdown(tmp_path, capsys):
+    body = (
+        '{{< captioned src="images/a.svg" alt="The console" >}}Our **new** console{{< /captioned >}}\n\n'
+        '{{< shot "/images/a.svg" >}}\n  The plan,\n  on two lines\n{{< /shot >}}\n\n'
+        '{{< pic src="/images/a.svg" >}}Plan B{{< /pic >}}\n\n'
+        '{{< figure src="/images/a.svg" >}}Read as Hugo\'s{{< /figure >}}\n\n'
+        '{{< captioned alt="No address" >}}Nothing to show{{< /captioned >}}\n'
+    )
+    files = {**HUGO_PAIRED, "content/posts/a.md": f"---\ntitle: A\ndate: 2024-01-02\nauthor: Ana Lima\n---\n{body}"}
+    source = write_site(tmp_path / "old", files, base=False)
+    code, _, err = run_cli(["import", "hugo", str(source), str(tmp_path / "new")], capsys)
+    assert code == 0, err
+    written = (tmp_path / "new/posts/ana-lima/2024-01-02-a.md").read_text()
+    assert "![The console](/images/a.svg)\n\n*Our **new** console*\n" in written
+    assert "![](/images/a.svg)\n\n*The plan, on two lines*\n\n\n" in written  # as many lines as the call
+    assert "![](/images/a.svg)\n\n*Plan B*\n" in written
+    assert "![Read as Hugo's](/images/a.svg)\n\n*Read as Hugo's*\n" in written  # the site's own figure does more: Hugo's meaning
+    assert '{{< captioned alt="No address" >}}Nothing to show{{< /captioned >}}' in written
+    lines = [line.split("/old/", 1)[1] for line in err.splitlines() if "warning:" in line]
+    assert lines == [
+        "content/posts/a.md:17: warning: the shortcode '{{< captioned alt=\"No address\" >}}Nothing to show{{< /cap...' "
+        "cannot be translated; it is kept as text"
+    ]
     strict_build(tmp_path / "new")
 
 

@@ -258,3 +258,34 @@ def test_a_redirect_may_lead_to_a_place_on_a_page(site):
     moved = result.outputs.files["2026/index.html"].content
     assert b'url=https://hub.example/archive/#year-2026"' in moved and b'<a href="/archive/#year-2026">' in moved
     assert b'id="year-2026"' in result.outputs.files["archive/index.html"].content
+
+
+def test_a_redirect_may_lead_to_an_address_elsewhere(site):
+    config = CONFIG + "redirects:\n  - {from: /talks/, to: 'https://talks.example/ada/?from=hub&year=2026#latest'}\n"
+    result = build(site({"blogkit.yaml": config, "posts/ada/2026-03-01-one.md": post("title: One")}))
+    assert diagnostics(result) == []
+    moved = result.outputs.files["talks/index.html"].content
+    address = b"https://talks.example/ada/?from=hub&amp;year=2026#latest"
+    assert b'<link rel="canonical" href="' + address + b'">' in moved
+    assert b'content="0; url=' + address + b'"' in moved and b'<a href="' + address + b'">' in moved
+
+
+def test_a_redirect_to_an_address_a_reader_must_not_be_sent_to_is_a_config_error(site, capsys):
+    from conftest import run_cli
+
+    config = CONFIG + (
+        "redirects:\n"
+        "  - {from: /a/, to: 'javascript:alert(1)'}\n"
+        "  - {from: /b/, to: 'https://ada:secret@talks.example/'}\n"
+        '  - {from: /c/, to: "https://talks.example/a\\tb/"}\n'
+        "  - {from: /d/, to: 'tags/rust/'}\n"
+    )
+    code, _, err = run_cli(["check", str(site({"blogkit.yaml": config}))], capsys)
+    assert code == 2
+    assert [line[line.index("blogkit.yaml") :] for line in err.splitlines() if ": error: " in line and "blogkit.yaml:" in line] == [
+        "blogkit.yaml:5:21: error: 'to' must be an http(s) URL, got 'javascript:alert(1)'",
+        "blogkit.yaml:6:21: error: 'to' must not contain user credentials (user@ or user:password@)",
+        "blogkit.yaml:7:21: error: 'to' must not contain a control or space character (U+0009)",
+        "blogkit.yaml:8:21: error: 'to' must be a path of this site starting with /, or an http(s) address, got 'tags/rust/'",
+    ]
+    assert "  hint: write the address without them: readers see it" in err.splitlines()

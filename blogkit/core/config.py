@@ -20,7 +20,7 @@ from blogkit.core.feedformats import FEED_FORMATS, FULL_CONTENT_DEFAULT, SCOPE_K
 from blogkit.core.fields import INTERNAL, Fields, config_keys
 from blogkit.core.lint_rules import LintLevels, read_lint_levels
 from blogkit.core.strings import babel_locale
-from blogkit.core.urls import check_alias
+from blogkit.core.urls import address_problem, check_alias
 
 CONFIG_FILE = "blogkit.yaml"
 PERMALINK_FIELDS = ("year", "month", "day", "slug", "author")
@@ -93,12 +93,13 @@ class LegacyFeed:
 
 @dataclass(frozen=True, slots=True)
 class Redirect:
-    """An old URL of the site (a section, a listing) that leads to one of its pages."""
+    """An old URL of the site (a section, a listing) that leads to one of its pages, or to an address elsewhere."""
 
     path: str  # the output path of the old URL, as an alias's: 'blog/' or 'blog/index.html'
-    target: str  # the site path it leads to: '' (the hub), 'tags/rust/', ...
+    target: str  # the site path it leads to: '' (the hub), 'tags/rust/', ...; '' too when it leaves the site
     origin: Location = field(default=Location("blogkit.yaml"), compare=False)
     fragment: str = ""  # a place on that page: 'year-2024' of 'archive/'
+    address: str = ""  # where it leads outside the site, an http(s) URL ('https://example.com/post/'); '' for a page of the site
 
 
 @dataclass(frozen=True, slots=True)
@@ -387,13 +388,35 @@ def _redirects(fields: Fields) -> tuple[Redirect, ...]:
     for sub in _entries(fields, "redirects", _REDIRECT_KEYS, "{from: /blog/, to: /}"):
         path = _old_path(sub, "from")
         target = (sub.string("to", required=True) or "").strip()
+        if target and _SCHEME.match(target):
+            address = _redirect_address(sub, target)
+            if path and address:
+                found.append(Redirect(path, "", sub.location(), address=address))
+            continue
         if target and not target.startswith("/"):
-            sub.error(("to",), f"'to' must be a path of this site starting with /, got '{target}'", "write e.g. to: /tags/rust/")
+            sub.error(
+                ("to",),
+                f"'to' must be a path of this site starting with /, or an http(s) address, got '{target}'",
+                "write e.g. to: /tags/rust/ or to: https://example.com/post/",
+            )
             target = ""
         if path and target:
             page, _, fragment = target.partition("#")
             found.append(Redirect(path, page.lstrip("/"), sub.location(), fragment))
     return tuple(found)
+
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")  # what an address starts with ('https:'), and no path of the site
+
+
+def _redirect_address(sub: Fields, address: str) -> str:
+    """A redirect's address outside the site, or '' (reported at `to`)."""
+    problem = address_problem(address)
+    if problem is not None:
+        message, hint = problem
+        sub.error(("to",), f"'to' {message}", hint)
+        return ""
+    return address
 
 
 def _brand(fields: Fields, root: str) -> BrandConfig:

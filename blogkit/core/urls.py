@@ -13,9 +13,11 @@ import posixpath
 import re
 import unicodedata
 from datetime import datetime
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote, urlsplit
 
 from slugify import slugify as _slugify
+
+from blogkit.core.fields import is_http_url
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _REPLACEMENTS = [["c++", "cpp"], ["C++", "cpp"], ["c#", "csharp"], ["C#", "csharp"], ["f#", "fsharp"], ["F#", "fsharp"]]
@@ -57,6 +59,21 @@ def output_file(path: str) -> str:
 
 _WINDOWS_RESERVED = re.compile(r"^(?:con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(?:\..*)?$", re.IGNORECASE)
 _UNSAFE_IN_NAMES = re.compile(r'[\x00-\x1f\x7f<>:"|?*\\]')
+
+
+def address_problem(address: str) -> tuple[str, str] | None:
+    """(what is wrong, a hint) with an address outside the site that a redirect page would send readers to
+    (`redirects`' `to`); None when it is an http(s) URL a reader may be sent to."""
+    odd = next((c for c in address if c.isspace() or not c.isprintable()), None)
+    if odd is not None:
+        shown = "a space" if odd == " " else f"a control or space character (U+{ord(odd):04X})"
+        return f"must not contain {shown}", "percent-encode it (a space is %20) or leave it out"
+    if not is_http_url(address):
+        shown = address if len(address) <= 60 else address[:57] + "..."
+        return f"must be an http(s) URL, got '{shown}'", "write the full address, e.g. https://example.com/page"
+    if "@" in urlsplit(address).netloc:
+        return "must not contain user credentials (user@ or user:password@)", "write the address without them: readers see it"
+    return None
 
 
 def check_alias(alias: str) -> tuple[str, str]:

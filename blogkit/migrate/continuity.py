@@ -1,6 +1,7 @@
 """The URLs the old site served that are no post of the new one: listing pages (sections,
-categories, tags, authors) become `redirects` to the matching page of the hub, and old feed
-URLs `legacy_feeds` of the same scope. Paths blogkit's own pages and feeds take are left to them."""
+categories, tags, authors) become `redirects` to the matching page of the hub, pages that only
+led elsewhere `redirects` there, and old feed URLs `legacy_feeds` of the same scope. Paths
+blogkit's own pages and feeds take are left to them."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from typing import cast
 
 from blogkit.core.config import SiteConfig
 from blogkit.core.feedformats import FEED_FORMATS, feed_path
-from blogkit.core.urls import ARCHIVE_PATH, archive_year_anchor, check_alias, one_file_key, output_file, slugify
-from blogkit.migrate.model import OldFeed, OldSite, OldTeam, Person
+from blogkit.core.urls import ARCHIVE_PATH, address_problem, archive_year_anchor, check_alias, one_file_key, output_file, slugify
+from blogkit.migrate.links import url_forms
+from blogkit.migrate.model import Moved, OldFeed, OldSite, OldTeam, Person
 
 PAGINATE = cast(int, SiteConfig.__dataclass_fields__["paginate"].default)  # the import keeps blogkit's own
 
@@ -107,6 +109,62 @@ def redirects(
             if not problem and page not in posts:
                 redirect(page, target)
     return sorted(found.items())
+
+
+def moved(site: OldSite, new_urls: Mapping[str, str], taken: set[str]) -> list[tuple[str, str]]:
+    """The redirects from the old URLs of the pages that only led elsewhere (`site.moved`) to where they led: an
+    address elsewhere as it is, a path of the old site to the new URL that answers it (`new_urls`: each form of an
+    old URL path -> its new path). An old URL the new site answers otherwise (`taken`: output paths of its pages,
+    aliases and redirects), or an earlier page claims, stays theirs. Each page is reported once, at the line that
+    said where it led."""
+    found: list[tuple[str, str]] = []
+    claimed = {one_file_key(path) for path in taken}  # one file on a disk or server that ignores case
+    for page in sorted(site.moved, key=lambda m: m.source):
+        target, why_not = _moved_target(page.to, new_urls)
+        shown = page.urls[0] + (f" (and {len(page.urls) - 1} more)" if len(page.urls) > 1 else "")
+        said = f"redirect_to: this page led its readers to {page.to}"
+        if why_not:
+            site.warn(
+                page.source,
+                page.line,
+                f"{said}, {why_not}; it is not imported, and its old URL {shown} answers no more",
+                "lead it to a page of the new site with a redirect in blogkit.yaml",
+                page.column,
+            )
+            continue
+        found += [(url, target) for url in _free_urls(page, claimed)]
+        where = "there" if target == page.to else f"to its new URL, {target}"
+        site.warn(
+            page.source,
+            page.line,
+            f"{said}; it is not imported, and its old URL {shown} leads {where} (a redirect in blogkit.yaml)",
+            "to import the page itself, remove redirect_to from it and import again",
+            page.column,
+        )
+    return found
+
+
+def _moved_target(to: str, new_urls: Mapping[str, str]) -> tuple[str, str]:
+    """(where the new site's redirect leads, '') or ('', why it cannot lead anywhere)."""
+    if not to.startswith("/"):
+        problem = address_problem(to)
+        return (to, "") if problem is None else ("", f"an address that {problem[0]}")
+    path, _, fragment = to.partition("#")
+    new = next((new_urls[form] for form in url_forms(path) if form in new_urls), None)
+    if new is None:
+        return "", "which no page of the new site answers"
+    return new + (f"#{fragment}" if fragment else ""), ""
+
+
+def _free_urls(page: Moved, claimed: set[str]) -> list[str]:
+    """The old URLs of a page that can be redirects: each a path a site can publish that nothing claimed; now claimed."""
+    free = []
+    for url in page.urls:
+        path, problem = check_alias(url)
+        if not problem and one_file_key(path) not in claimed:
+            claimed.add(one_file_key(path))
+            free.append(url)
+    return free
 
 
 def feeds(

@@ -75,7 +75,7 @@ def read_hugo(root: str, sections: Sequence[str], language: str) -> OldSite:
     if heading_type != "github":
         site.warn(config_file, 0, f"autoHeadingIDType is '{heading_type}': heading ids are made with the github rules")
     taxonomies = {k: str(v) for k, v in (mapping(config, "taxonomies") or _DEFAULT_TAXONOMIES).items()}
-    rules = UrlRules.of(config, zone)
+    rules = UrlRules.of(config, zone, language)
     _people(site)
 
     content = language_files(site, languages.here, languages)
@@ -111,7 +111,10 @@ def read_hugo(root: str, sections: Sequence[str], language: str) -> OldSite:
     wrappers, shortcodes = hugo_shortcodes(site, layouts, themes)
     code = hugo_code_shortcodes(site, shortcodes)
     translator = Translator(site, lambda ref, where: _find(ref, where, content_dir, content_files), wrappers, frozenset(shortcodes), code)
-    left = {other.code: _other_language(site, other, languages, chosen, rules) for other in languages.others}
+    left = {
+        other.code: _other_language(site, other, languages, chosen, UrlRules.of(config, zone, other.code))  # its own permalinks
+        for other in languages.others
+    }
     report_other_languages(site, language, left)
     author_taxonomy = next((plural for singular, plural in taxonomies.items() if singular == "author"), "")
     tag_taxonomies = [plural for singular, plural in taxonomies.items() if singular != "author"]

@@ -1,5 +1,6 @@
-"""The URL Hugo gave a page: its `url`, else its section's permalink pattern, else its path in the
-content folder; lower case unless the site sets `disablePathToLower` (a `url` is kept as written)."""
+"""The URL Hugo gave a page: its `url`, else its section's permalink pattern (its language's, when that
+language has its own), else its path in the content folder; lower case unless the site sets
+`disablePathToLower` (a `url` is kept as written)."""
 
 from __future__ import annotations
 
@@ -25,9 +26,13 @@ class UrlRules:
     ugly: bool | dict[str, Any] = False  # `uglyURLs`: true, or per section: pages at `x.html` rather than `x/`
 
     @classmethod
-    def of(cls, config: dict[str, Any], zone: ZoneInfo) -> UrlRules:
-        permalinks = {k: v for k, v in mapping(config, "permalinks").items() if isinstance(v, str)}
-        permalinks.update({k: v for k, v in mapping(config, "permalinks", "page").items() if isinstance(v, str)})
+    def of(cls, config: dict[str, Any], zone: ZoneInfo, language: str) -> UrlRules:
+        """The rules of one language's pages: its own `permalinks` (`languages.<code>.permalinks`) replace the
+        site's whole, as Hugo does (a section it does not name gets no pattern, not the site's)."""
+        own = mapping(config, "languages", language)
+        written = own if isinstance(own.get("permalinks"), dict) else config
+        permalinks = {k: v for k, v in mapping(written, "permalinks").items() if isinstance(v, str)}
+        permalinks.update({k: v for k, v in mapping(written, "permalinks", "page").items() if isinstance(v, str)})
         ugly = config.get("uglyURLs", config.get("uglyurls"))
         return cls(permalinks, zone, config.get("disablePathToLower") is not True, ugly if isinstance(ugly, dict) else ugly is True)
 

@@ -1,5 +1,5 @@
 """A Jekyll site: `_config.yml`, `_posts/` (and `<category>/_posts/`), `_drafts/`, `_data/authors.yml`,
-YAML front matter with `permalink` and `redirect_from`, Liquid in posts, jekyll-feed and
+YAML front matter with `permalink`, `redirect_from` and `redirect_to`, Liquid in posts, jekyll-feed and
 jekyll-archives URLs."""
 
 from __future__ import annotations
@@ -23,14 +23,16 @@ from blogkit.migrate.jekyll_files import (
     has_front_matter,
     is_static,
     lists_of,
+    report_redirect_list,
     written_out,
 )
 from blogkit.migrate.jekyll_listings import category_feed_ids, entry_ids, feeds_and_listings, jekyll_slug, old_feed
-from blogkit.migrate.model import Listing, OldPage, OldPost, OldSite, OldTeam, Person, Section
+from blogkit.migrate.model import Listing, Moved, OldPage, OldPost, OldSite, OldTeam, Person, Section
 from blogkit.migrate.people import parse_names, person_from_record
 from blogkit.migrate.reading import (
     MARKDOWN,
     SourceError,
+    column_of,
     dated_name,
     files_under,
     line_of,
@@ -107,7 +109,7 @@ def read_jekyll(root: str, sections: Sequence[str], language: str) -> OldSite:
         stem = os.path.splitext(path)[0]
         url = permalink or _page_url(stem, style)
         site.pages[path] = url if url.startswith("/") else "/" + url
-        if split is None or sections:
+        if split is None or sections or _moved(site, path, split, split.data, site.pages[path]):
             continue
         lists = lists_of(split.body) or ("search" if os.path.basename(stem) == "search" and "<input" in split.body else "")
         if lists == "posts" and _ARCHIVE_PAGE.search(stem):  # every post by date, as blogkit's archive page lists them
@@ -175,7 +177,7 @@ def read_jekyll(root: str, sections: Sequence[str], language: str) -> OldSite:
             url=site.pages[path],
             summary=text(meta.get("description")),
             draft=meta.get("published") is False,
-            aliases=_written_as(site.pages[path]),
+            aliases=_written_as(site.pages[path]) + tuple(texts(meta.get("redirect_from"))),
         )
         site.standalone.append(page)
     default_author = config.get("author")
@@ -191,6 +193,8 @@ def read_jekyll(root: str, sections: Sequence[str], language: str) -> OldSite:
                 "the post is dated in the future, and Jekyll published no such post (`future` is not true); it is imported as a draft",
                 "remove `draft: true` from the new post when it is ready",
             )
+        if not draft and _moved(site, path, splits[path], meta, site.pages[path]):
+            continue
         summary = text(meta.get("description")) or text(meta.get("summary")) or text(meta.get("excerpt"))
         if separator and separator in body:
             before, after = body.split(separator, 1)
@@ -234,6 +238,7 @@ def read_jekyll(root: str, sections: Sequence[str], language: str) -> OldSite:
     categories_used = {c for _, cats in published for c in cats}
     tags_used = {t for p in site.posts if not p.draft for t in p.tags} - categories_used
     feeds_and_listings(site, config, categories_used, tags_used, [f for f in files if f.startswith("_plugins/")])
+    report_redirect_list(site, config, files)
     site.static = [(f, "/" + f) for f in files if is_static(f) and not has_front_matter(site, f)]
     for path in files:
         if not written_out(path, included) or path in site.pages or ("/" not in path and path.endswith((".xml", ".json"))):
@@ -275,6 +280,24 @@ def _page_url(stem: str, style: str) -> str:
     if style == "pretty" or (style not in PERMALINK_STYLES and style.endswith("/")):
         return f"/{stem}/"
     return f"/{stem}.html" if style in PERMALINK_STYLES or style.endswith(":output_ext") else f"/{stem}"
+
+
+def _moved(site: OldSite, path: str, split: Split, meta: dict[str, Any], url: str) -> bool:
+    """Whether a published page or post only led its readers elsewhere (jekyll-redirect-from's `redirect_to`, its
+    first address when a list): then it is no page of the new site, and its old URLs lead there (`site.moved`).
+    An address on the old site is kept as its path; a path is one of the old site, as the plugin read it."""
+    written = meta.get("redirect_to")
+    to = text(written[0] if isinstance(written, list) and written else written)
+    if not to or meta.get("published") is False:
+        return False
+    if to.startswith(site.base_url) or to == site.base_url.rstrip("/"):
+        to = "/" + to[len(site.base_url) :]
+    elif not re.match(r"https?://", to):
+        to = "/" + to.lstrip("/")
+    urls = (url, *_written_as(url), *texts(meta.get("redirect_from")))
+    line = line_of(split, "redirect_to")
+    site.moved.append(Moved(path, line, column_of(split, line, "redirect_to"), urls, to))
+    return True
 
 
 def _post_id(url: str, slug: str) -> str:

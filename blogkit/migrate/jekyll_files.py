@@ -1,5 +1,6 @@
 """Which files of a Jekyll site are what, as Jekyll decided: left out (`exclude`), pages it rendered (front
-matter, `include:`), files it copied as they were, and the front matter `defaults:` gives each file."""
+matter, `include:`), files it copied as they were, the front matter `defaults:` gives each file, and files
+its plugins wrote that no page of the new site stands for."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import os
 import re
 from typing import Any
 
+from blogkit.migrate import source
 from blogkit.migrate.model import OldSite
 from blogkit.migrate.reading import mapping, text, texts
 
@@ -77,3 +79,37 @@ def lists_of(body: str) -> str:
     if found & {"site.authors", "site.data.authors"}:
         return "authors"
     return "posts" if found else ""
+
+
+def plugins_of(config: dict[str, Any]) -> set[str]:
+    """The plugins the site names (`plugins`; `gems` before Jekyll 3.5)."""
+    return set(texts(config.get("plugins")) + texts(config.get("gems")))
+
+
+REDIRECT_PLUGIN = "jekyll-redirect-from"
+
+
+def report_redirect_list(site: OldSite, config: dict[str, Any], files: list[str]) -> None:
+    """jekyll-redirect-from also wrote `/redirects.json`, every redirect of the site for other programs (unless
+    `redirect_from: {json: false}`, or the site has a file of that name): said once, at the plugin's name."""
+    if REDIRECT_PLUGIN not in plugins_of(config) or mapping(config, "redirect_from").get("json") is False or "redirects.json" in files:
+        return
+    line, column = _position(site, site.config_file, REDIRECT_PLUGIN)
+    site.warn(
+        site.config_file,
+        line,
+        f"{REDIRECT_PLUGIN} also wrote /redirects.json, the list of the old site's redirects (each old URL and the address it "
+        "led to) for other programs; it is not kept",
+        "blogkit's redirect pages stand for it: each of those old URLs answers with one (a post's aliases, redirects in blogkit.yaml)",
+        column,
+    )
+
+
+def _position(site: OldSite, path: str, word: str) -> tuple[int, int]:
+    """(line, column) of the first place the file writes `word`; (0, 0) when it does not, or cannot be read."""
+    try:
+        written = source.read_text(site.root, path, source.CONFIG_BYTES)
+    except (source.Refused, OSError):
+        return 0, 0
+    at = written.find(word)
+    return (written.count("\n", 0, at) + 1, at - written.rfind("\n", 0, at)) if at >= 0 else (0, 0)

@@ -16,6 +16,7 @@ import unicodedata
 from typing import Any
 
 from blogkit.migrate import source
+from blogkit.migrate.jekyll_files import plugins_of
 from blogkit.migrate.model import Listing, OldFeed, OldSite
 from blogkit.migrate.reading import mapping, page_count, read_page, text, texts
 
@@ -92,7 +93,7 @@ def category_feed_ids(site: OldSite, config: dict[str, Any]) -> tuple[str, str]:
 
 
 def feeds_and_listings(site: OldSite, config: dict[str, Any], categories: set[str], tags: set[str], plugin_files: list[str]) -> None:
-    plugins = set(texts(config.get("plugins")) + texts(config.get("gems")))
+    plugins = plugins_of(config)
     theme = text(config.get("theme"))
     if "jekyll-feed" not in plugins and theme in THEMES_WITH_FEED:  # Jekyll requires a gem theme's plugins itself
         plugins.add("jekyll-feed")

@@ -132,12 +132,14 @@ def _rewrite_in(chunk: str, offset: int, whole: str, target: Callable[[str, int,
 
 
 def _to_source(source: str, fragment: str, new_file: str, links: OldLinks, on_old_site: Callable[[str], str]) -> str | None:
-    """The link to a file of the old site: its new post, or its page on the old site (`on_old_site` of its URL path)."""
+    """The link to a file of the old site: its new post; its old URL when the new site answers it (a page that only
+    led elsewhere: a redirect there); else its page on the old site (`on_old_site` of its URL path)."""
     suffix = f"#{fragment}" if fragment else ""
     if source in links.posts_by_source:
         return _relative(links.posts_by_source[source], new_file) + suffix
     if source in links.pages:
-        return on_old_site(links.pages[source]) + suffix
+        url = links.pages[source]
+        return (url if any(form in links.answered for form in url_forms(url)) else on_old_site(url)) + suffix
     return None
 
 

@@ -79,6 +79,18 @@ class OldPage:
 
 
 @dataclass(frozen=True, slots=True)
+class Moved:
+    """A page or post of the old site that only sent its readers elsewhere (Jekyll's `redirect_to`): it is
+    no page of the new site, and its old URLs become redirects to where it led."""
+
+    source: str
+    line: int  # the line of its file that says where it led
+    column: int  # where on that line the address starts (0: on a line of its own, below)
+    urls: tuple[str, ...]  # the old URL paths it answered at
+    to: str  # where it led: a path of the old site ('/2024/raft/', a '#fragment' too) or an address elsewhere ('https://...')
+
+
+@dataclass(frozen=True, slots=True)
 class Section:
     key: str  # 'blog'
     title: str
@@ -131,6 +143,7 @@ class OldSite:
     heading_ids: str = "github"
     posts: list[OldPost] = field(default_factory=list)
     standalone: list[OldPage] = field(default_factory=list)  # pages at the top of the old site
+    moved: list[Moved] = field(default_factory=list)  # pages and posts that only redirected elsewhere
     people: dict[str, Person] = field(default_factory=dict)  # the source's author data, by key
     teams: dict[str, OldTeam] = field(default_factory=dict)
     sections: dict[str, Section] = field(default_factory=dict)
@@ -145,8 +158,8 @@ class OldSite:
     kept_template_syntax: bool = False  # a shortcode or include was kept as text (each reported): the build shows them as notes
     problems: list[Problem] = field(default_factory=list)
 
-    def warn(self, path: str, line: int, message: str, hint: str = "") -> None:
-        self.problems.append(Problem(Location(path, line), message, hint))
+    def warn(self, path: str, line: int, message: str, hint: str = "", column: int = 0) -> None:
+        self.problems.append(Problem(Location(path, line, column), message, hint))
 
     def fail(self, path: str, line: int, column: int, message: str, hint: str = "") -> None:
         self.problems.append(Problem(Location(path, line, column), message, hint, error=True))

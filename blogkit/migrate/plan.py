@@ -190,6 +190,9 @@ def _old_urls(site: OldSite, credits: Credits, places: Places) -> OldUrls:
                 )
                 continue
             redirects.append((url, pages[page.source]))
+    kept = [url for urls in places.aliases.values() for url in urls] + [old for old, _ in redirects]
+    answered_otherwise = taken | {check_alias(url)[0] for url in kept}
+    redirects += continuity.moved(site, _new_urls(site, places, pages, redirects, own), answered_otherwise)
     feeds, formats = continuity.feeds(site, credits.handles, credits.people, tags, own)
     answered = {form for path, _ in redirects for form in url_forms(path)}
     answered |= {form for feed in feeds for form in url_forms(feed["path"])}
@@ -205,6 +208,22 @@ def _old_urls(site: OldSite, credits: Credits, places: Places) -> OldUrls:
             by_url.setdefault(form, places.files[page.source])
     links = OldLinks(site.base_url, dict(places.files), by_url, dict(site.pages), frozenset(answered))
     return OldUrls(section_tags, tag_posts, sorted(redirects), feeds, formats, links, continuity.own_files(own))
+
+
+def _new_urls(site: OldSite, places: Places, pages: Mapping[str, str], redirects: list[tuple[str, str]], own: set[str]) -> dict[str, str]:
+    """Each form of an old URL path -> the new URL path that answers it: a post's, else a page's, else a redirect's
+    target, else blogkit's own page at the same path."""
+    answers = [
+        (url, "/" + places.paths[post.source]) for post in sorted(site.posts, key=lambda p: p.source) for url in (post.url, *post.aliases)
+    ]
+    answers += [(page.url, pages[page.source]) for page in site.standalone]
+    answers += redirects
+    answers += [("/" + path, "/" + path) for path in sorted(own) if "." not in path.rsplit("/", 1)[-1]]
+    found: dict[str, str] = {}
+    for old, new in answers:
+        for form in url_forms(old):
+            found.setdefault(form, new)
+    return found
 
 
 def _series_starts(site: OldSite, places: Places) -> dict[str, str]:

@@ -146,6 +146,14 @@ def line_of(split: Split, key: str, value: str = "") -> int:
     return split.head_line + split.head.count("\n", 0, at)
 
 
+def column_of(split: Split, line: int, key: str) -> int:
+    """The column where the value of `key` starts on that line of the file (`line_of` gives it); 0 when it is not there."""
+    lines = split.head.split("\n")
+    at = line - split.head_line
+    written = re.match(r"[ \t]*[\"']?" + re.escape(key) + r"[\"']?[ \t]*[:=][ \t]*", lines[at], re.I) if 0 <= at < len(lines) else None
+    return written.end() + 1 if written and written.end() < len(lines[at].rstrip()) else 0
+
+
 def left_undated(site: OldSite, split: Split, path: str, key: str, value: Any) -> None:
     """Report a dated page whose date is missing, or is none a build can use (it is left out)."""
     if value is None or value == "":

@@ -18,7 +18,7 @@ from typing import Any
 from blogkit.load.markdown import MORE_MARKER
 from blogkit.migrate.code_wrappers import CodeWrapper, code_block, place_anchors
 from blogkit.migrate.model import OldSite
-from blogkit.migrate.wrappers import Wrapper, player_of, tag_attributes, video_link, video_target, wrapped
+from blogkit.migrate.wrappers import INNER, Wrapper, player_of, tag_attributes, takes_inner, video_link, video_target, wrapped
 
 SOURCE_SCHEME = "import-source:"
 FindSource = Callable[[str, str], str | None]  # (reference as written, the referring file) -> a content file of the old site
@@ -43,6 +43,9 @@ class Translator:
         self.guessed = own - _BUILT_IN  # the site's own shortcodes (not restyled built-ins): they mean what the site says, not a guess
         self.code = code or {}  # the site's shortcodes that highlight the code they enclose (`blogkit.migrate.code_wrappers`)
         self._uses = re.compile(_HUGO_CODE_USE.format("|".join(map(re.escape, sorted(self.code)))), re.M | re.S) if self.code else None
+        self._hugo_calls = _hugo_calls(
+            sorted({n for n, w in self.wrappers.items() if takes_inner(w)} | (_IMAGES - self.guessed - set(self.wrappers)))
+        )
         self._told: set[str] = set()
 
     def body(self, generator: str, text: str, source: str, first_line: int) -> str:
@@ -149,6 +152,8 @@ class Translator:
     def _hugo(self, text: str, source: str, first_line: int, whole: str, offset: int) -> str:
         def shortcode(match: re.Match[str]) -> str:
             line = self._line(whole, offset + match.start(), first_line)
+            if match.groupdict().get("paired"):
+                return self._captioned(match, source, line)
             if match.group("escaped"):
                 return match.group(0).replace("{{</*", "{{<").replace("*/>}}", ">}}").replace("{{%/*", "{{%").replace("*/%}}", "%}}")
             name, positional, named = _hugo_args(match.group("body"))
@@ -168,7 +173,22 @@ class Translator:
                 return match.group(0)
             return made
 
-        return self._embeds(_HUGO_SHORTCODE.sub(shortcode, text), source, first_line, whole, offset)
+        return self._embeds(self._hugo_calls.sub(shortcode, text), source, first_line, whole, offset)
+
+    def _captioned(self, match: re.Match[str], source: str, line: int) -> str:
+        """A paired call of an image shortcode, `{{< figure src="a.png" >}}Our console{{< /figure >}}`: the image,
+        the text it encloses its caption (a caption written as a parameter first); as many lines as the call, or more."""
+        name, written = match.group("paired"), match.group(0)
+        _, positional, named = _hugo_args(name + " " + match.group("paired_args"))
+        caption = " ".join(match.group("inner").split())
+        if name in self.wrappers:
+            made = wrapped(self.wrappers[name], {**{str(n): v for n, v in enumerate(positional)}, **named, INNER: caption})
+        else:
+            made = _common(name, {**dict(enumerate(positional)), "caption": caption, **named})
+        if made is None:
+            self._kept(source, line, written, "the shortcode")
+            return written
+        return made + "\n" * max(0, written.count("\n") - made.count("\n"))  # later lines keep their numbers
 
     # -- Jekyll -------------------------------------------------------------------------------
     def _jekyll(self, text: str, source: str, first_line: int, whole: str, offset: int) -> str:
@@ -251,6 +271,10 @@ _ZOLA_AT = re.compile(r"(\]\(\s*<?)@/([^)#\s>]+(?:#[^)\s>]*)?)(>?[\s)])")
 _ZOLA_CALL = re.compile(r"\{\{\s*(?P<name>[A-Za-z_][A-Za-z0-9_]*)\((?P<args>[^)]*)\)\s*\}\}")
 _ZOLA_BLOCK = re.compile(r"\{%\s*[A-Za-z_][A-Za-z0-9_]*\([^)]*\)\s*%\}")
 _HUGO_SHORTCODE = re.compile(r"(?P<escaped>\{\{[<%]/\*.*?\*/[>%]\}\})|\{\{[<%]\s*(?P<body>[^/\s].*?)\s*[>%]\}\}", re.DOTALL)
+_HUGO_PAIRED = (  # a paired call of an image shortcode whose caption is the text it encloses, its names left to fill in ({})
+    r"\{{\{{[<%]\s*(?P<paired>{})(?P<paired_args>(?:\s.*?)?)\s*[>%]\}}\}}"
+    r"(?P<inner>(?:(?!\{{\{{).)*?)\{{\{{[<%]\s*/(?P=paired)\s*[>%]\}}\}}"
+)
 _HUGO_BLOCK_HIGHLIGHT = re.compile(
     r"^\{\{<\s*highlight\s+(?P<lang>[\w+#-]+)[^>]*>\}\}\n(?P<code>.*?)\n?\{\{<\s*/highlight\s*>\}\}[ \t]*$", re.MULTILINE | re.DOTALL
 )
@@ -269,7 +293,15 @@ _EMBED = re.compile(
 )
 _LIQUID_ARG = re.compile(r"""(\w+)\s*=\s*(?:"([^"]*)"|'([^']*)'|(\S+))""")
 _BUILT_IN = frozenset({"figure", "youtube", "vimeo", "gist", "tweet", "x", "highlight"})  # Hugo's, which a site's own may restyle
+_IMAGES = frozenset({"figure", "image", "img"})  # the names `_common` reads as one image
 _ZOLA_ARG = re.compile(r"(\w+)\s*=\s*(\"[^\"]*\"|'[^']*'|[^,\s]+)")
+
+
+def _hugo_calls(captioned: list[str]) -> re.Pattern[str]:
+    """Hugo's shortcode calls; first, the paired calls of the image shortcodes named, each whole with its text."""
+    if not captioned:
+        return _HUGO_SHORTCODE
+    return re.compile(_HUGO_PAIRED.format("|".join(map(re.escape, captioned))) + "|" + _HUGO_SHORTCODE.pattern, re.DOTALL)
 
 
 def _octopress_image(markup: str) -> str | None:
@@ -332,7 +364,7 @@ def _common(name: str, args: Mapping[Any, str]) -> str | None:
         if not tweet:
             return None
         return f"[See the post on X](https://x.com/{user or 'i/web'}/status/{tweet})"
-    if name in ("figure", "image", "img"):
+    if name in _IMAGES:
         src = args.get("src") or args.get("path") or first
         if not src:
             return None

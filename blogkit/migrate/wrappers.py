@@ -5,8 +5,9 @@ Markdown can say, and what a call of one becomes.
 A template is read as a wrapper when, once its parameters are set aside, it is one `<img>` (in a link,
 a `<figure>` with a `<figcaption>`, a `<div>`...), one `<iframe>` of a YouTube or Vimeo player, or one
 `<video>` of a file, and nothing else: no other markup with text, no logic but `if`/`with` around its
-parts. Its call becomes the Markdown image (with its caption), or a link to the video that asks nothing
-of the video's host before the reader follows it. Any other template is no wrapper, and its calls are
+parts. Its call becomes the Markdown image (with its caption: a parameter, or the text a paired Hugo
+shortcode encloses, `{{ .Inner }}`), or a link to the video that asks nothing of the video's host before
+the reader follows it. Any other template is no wrapper, and its calls are
 kept as text and reported where they are.
 """
 
@@ -21,6 +22,7 @@ from blogkit.migrate.model import OldSite
 
 _OPEN, _CLOSE = "\x01", "\x02"  # a parameter in a template, set aside: \x01name\x02, or \x01name/\x02 under relURL and the like
 _SLOT = re.compile(f"{_OPEN}([^{_CLOSE}]*){_CLOSE}")
+INNER = ".Inner"  # the slot of the text a paired shortcode encloses (`{{ .Inner }}`): no parameter has this name
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +108,11 @@ def wrapped(wrapper: Wrapper, args: Mapping[str, str]) -> str | None:
     return video_link(wrapper.kind, src, title or fill(wrapper.alt, args))
 
 
+def takes_inner(wrapper: Wrapper) -> bool:
+    """Whether the wrapper shows the text its paired call encloses (`{{ .Inner }}` as the caption, say)."""
+    return INNER in slot_names(wrapper.alt + wrapper.title + wrapper.caption)
+
+
 def video_link(kind: str, video: str, title: str) -> str:
     """A Markdown link to a video, its title in the text when known; for "video", `video` is the file's address."""
     url, label = video_target(kind, video, title)
@@ -137,6 +144,12 @@ _FILTERS = rf"\s*(?:\|\s*(?:{_URL_FILTERS}|safeURL|safeHTML|safeHTMLAttr|markdow
 _HUGO_PARAM = r"\$?\.Get\s+(?:\"(\w+)\"|(\d+))|index\s+\$?\.Params\s+(?:\"(\w+)\"|(\d+))|\$?\.Params\.(\w+)"
 _HUGO_COMMENT = re.compile(r"\{\{-?\s*/\*.*?\*/\s*-?\}\}", re.S)
 _HUGO_SET = re.compile(r"\{\{-?\s*(\$\w+)\s*:?=\s*(?:" + _HUGO_PARAM + r")\s*-?\}\}")
+_HUGO_INNER = r"\(?\s*\$?\.Inner(?:Deindent)?\s*\)?"
+_HUGO_INNER_SET = re.compile(r"\{\{-?\s*(\$\w+)\s*:?=\s*" + _HUGO_INNER + r"\s*-?\}\}")
+_HUGO_INNER_OUT = re.compile(r"\{\{-?\s*" + _HUGO_INNER + "(" + _FILTERS + r")-?\}\}")
+_HUGO_INNER_WITH = re.compile(
+    r"\{\{-?\s*with\s+" + _HUGO_INNER + r"\s*-?\}\}((?:(?!\{\{-?\s*(?:with|if|range)\b).)*?)\{\{-?\s*end\s*-?\}\}", re.S
+)
 _HUGO_WITH = re.compile(
     r"\{\{-?\s*with\s+\(?\s*(?:" + _HUGO_PARAM + r"|(\$\w+))\s*\)?\s*-?\}\}"
     r"((?:(?!\{\{-?\s*(?:with|if|range)\b).)*?)\{\{-?\s*end\s*-?\}\}",
@@ -173,7 +186,8 @@ def _hugo_slots(template: str) -> str:
 
 def hugo_set_aside(template: str) -> str:
     """A Hugo template with its comments removed, its parameters set aside as slots (`{{ .Get 0 }}`, `{{ $src }}`
-    of `{{ $src := .Get "src" }}`), its `with`s on a parameter opened and its `if`s removed; the rest as written."""
+    of `{{ $src := .Get "src" }}`, `{{ .Inner }}` as INNER), its `with`s on a parameter opened and its `if`s
+    removed; the rest as written."""
     template = _HUGO_COMMENT.sub("", template)
     variables: dict[str, str] = {}
 
@@ -181,11 +195,17 @@ def hugo_set_aside(template: str) -> str:
         variables[match.group(1)] = _param_name(match, 1)
         return ""
 
-    template = _HUGO_SET.sub(assign, template)
+    def assign_inner(match: re.Match[str]) -> str:
+        variables[match.group(1)] = INNER
+        return ""
+
+    template = _HUGO_INNER_SET.sub(assign_inner, _HUGO_SET.sub(assign, template))
+    template = _HUGO_INNER_WITH.sub(lambda m: _with_opened(INNER, m.group(1)), template)
+    template = _HUGO_INNER_OUT.sub(lambda m: _slot(INNER, m.group(1)), template)
 
     def opened(match: re.Match[str]) -> str:
         name = _param_name(match, 0) or variables.get(match.group(6) or "", "")
-        return re.sub(r"\{\{-?\s*\.(" + _FILTERS + r")-?\}\}", lambda inner: _slot(name, inner.group(1)), match.group(7)) if name else ""
+        return _with_opened(name, match.group(7)) if name else ""
 
     while _HUGO_WITH.search(template):
         template = _HUGO_WITH.sub(opened, template)
@@ -195,6 +215,11 @@ def hugo_set_aside(template: str) -> str:
         return _slot(name, match.group(7)) if name else match.group(0)
 
     return _HUGO_IF.sub("", _HUGO_OUT.sub(out, template))
+
+
+def _with_opened(name: str, body: str) -> str:
+    """The body of a `with` on a parameter, its dot (`{{ . }}`, `{{ . | markdownify }}`) that parameter's slot."""
+    return re.sub(r"\{\{-?\s*\.(" + _FILTERS + r")-?\}\}", lambda inner: _slot(name, inner.group(1)), body)
 
 
 def _tera_slots(template: str) -> str:
@@ -237,14 +262,16 @@ def _wrapper(slotted: str) -> Wrapper | None:
     if len(found) != 1:
         return None
     kind, element = found[0]
-    if _WRAPPING.sub("", rest[: element.start()] + rest[element.end() :]).strip():
+    around = _WRAPPING.sub("", rest[: element.start()] + rest[element.end() :]).strip()
+    inner_around = kind == "image" and not caption and _SLOT.fullmatch(around) and slot_names(around) == [INNER]
+    if around and not inner_around:
         return None  # more than a wrapper: text or other markup around it
     attrs = tag_attributes(element.group(0))
     title, alt = attrs.get("title", ""), attrs.get("alt", "")
     if kind == "image":
         if not _SLOT.search(attrs.get("src", "")):
             return None
-        text = re.sub(r"<[^>]*>", "", caption.group(1)).strip() if caption else ""
+        text = re.sub(r"<[^>]*>", "", caption.group(1)).strip() if caption else around  # the enclosed text beside the image
         return Wrapper("image", attrs["src"], alt, title, text)
     if kind == "video":
         tags = re.findall(r"<(?:video|source)\b[^>]*>", element.group(0), re.I)

@@ -92,7 +92,7 @@ def routes(
 
 
 def _redirects(site: Site, pages: set[str], report: Report) -> Iterator[PageRoute]:
-    """`redirects`: an old listing URL to a page of the site, as an alias is to a post."""
+    """`redirects`: an old listing URL to a page of the site, as an alias is to a post, or to an address elsewhere."""
     titles = {"": site.config.title}
     titles.update({tag.path: tag.name for tag in site.tags.values()})
     titles.update({author.path: author.name for author in site.authors.values()})
@@ -101,6 +101,10 @@ def _redirects(site: Site, pages: set[str], report: Report) -> Iterator[PageRout
     titles.update({post.path: post.title for post in site.posts})  # an old series page leads to the series' first post
     titles[ARCHIVE_PATH] = site.strings.text("archive.title")
     for redirect in site.config.redirects:
+        if redirect.address:
+            target = {"title": redirect.address, "path": "", "fragment": "", "address": redirect.address}
+            yield _page("redirect.html", redirect.path, redirect.origin, target=target)
+            continue
         if redirect.target not in pages:
             report.error(
                 redirect.origin,
@@ -109,7 +113,7 @@ def _redirects(site: Site, pages: set[str], report: Report) -> Iterator[PageRout
             )
             continue
         fragment = f"#{redirect.fragment}" if redirect.fragment else ""
-        target = {"title": titles.get(redirect.target, "/" + redirect.target), "path": redirect.target, "fragment": fragment}
+        target = {"title": titles.get(redirect.target, "/" + redirect.target), "path": redirect.target, "fragment": fragment, "address": ""}
         yield _page("redirect.html", redirect.path, redirect.origin, target=target)
 
 
