@@ -28,7 +28,6 @@ from blogkit.core.fields import in_range, parse_when
 from blogkit.core.outputs import OutputTree
 from blogkit.core.progress import SILENT
 from blogkit.core.report_formats import FORMATS, display_path, print_diagnostics
-from blogkit.core.urls import SiteUrls
 from blogkit.engine.build import BuildOptions, BuildResult, build_site, build_time, load_only, read_posts
 from blogkit.load.profiles import load_profiles
 from blogkit.load.sources import discover
@@ -409,7 +408,7 @@ def _fetch(args: argparse.Namespace, *, strict: bool | None = None) -> int:
         posts = read_posts(config, sources, profiles, Report())  # front matter alone; its problems are the build's to report
         published = [m for m in posts if not m.draft]
         webmentions = config.discussion.webmentions
-        urls = SiteUrls(config.base_url, config.base_path)
+        urls = config.urls
         threads = fetch_replies(
             config.root,
             [(m.source.path, url) for m in published for url in m.discussion],

@@ -20,7 +20,7 @@ from blogkit.core.feedformats import FEED_FORMATS, FULL_CONTENT_DEFAULT, SCOPE_K
 from blogkit.core.fields import INTERNAL, Fields, config_keys
 from blogkit.core.lint_rules import LintLevels, read_lint_levels
 from blogkit.core.strings import babel_locale
-from blogkit.core.urls import check_alias
+from blogkit.core.urls import SiteUrls, check_alias
 
 CONFIG_FILE = "blogkit.yaml"
 PERMALINK_FIELDS = ("year", "month", "day", "slug", "author")
@@ -176,6 +176,11 @@ class SiteConfig:
     def base_path(self) -> str:
         """The URL path the site lives under: '/' or e.g. '/blog/'."""
         return urlsplit(self.base_url).path or "/"
+
+    @property
+    def urls(self) -> SiteUrls:
+        """The site's own URLs (root-relative, absolute, media), made from `base_url`."""
+        return SiteUrls(self.base_url, self.base_path)
 
 
 _KEYS = config_keys(SiteConfig)
