@@ -183,6 +183,8 @@ class SiteConfig:
         return SiteUrls(self.base_url, self.base_path)
 
 
+# the defaults of the optional keys, which the readers below fall back on (the required ones are placeholders)
+_DEFAULT = SiteConfig(root="", title="", base_url="")
 _KEYS = config_keys(SiteConfig)
 _FEED_KEYS = config_keys(FeedsConfig)
 _MARKDOWN_KEYS = config_keys(MarkdownConfig)
@@ -228,16 +230,16 @@ def load_config(root: str) -> SiteConfig:
     fields.check_keys(_KEYS, unknown_is_error=True)
     title = fields.string("title", required=True) or ""
     base_url = _base_url(fields)
-    language = fields.string("language") or "en"
+    language = fields.string("language") or _DEFAULT.language
     if babel_locale(language) is None:
         fields.error(("language",), f"unknown language '{language}'", "use a language tag such as en, de, fr, es, pt, pt-BR or ja")
-        language = "en"
-    timezone = fields.string("timezone") or "UTC"
+        language = _DEFAULT.language
+    timezone = fields.string("timezone") or _DEFAULT.timezone
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
         fields.error(("timezone",), f"unknown time zone '{timezone}'", "use an IANA name such as Europe/Berlin or UTC")
-        timezone = "UTC"
+        timezone = _DEFAULT.timezone
     permalink = _permalink(fields)
     markdown = _markdown(fields)
     repository = read_repository(fields)
@@ -255,11 +257,11 @@ def load_config(root: str) -> SiteConfig:
         root=root,
         title=title,
         base_url=base_url,
-        description=fields.string("description") or "",
+        description=fields.string("description") or _DEFAULT.description,
         language=language,
         timezone=timezone,
         permalink=permalink,
-        paginate=fields.integer("paginate", 10),
+        paginate=fields.integer("paginate", _DEFAULT.paginate),
         markdown=markdown,
         links=_links(fields),
         lint=read_lint_levels(fields, unknown_is_error=True),
@@ -272,7 +274,7 @@ def load_config(root: str) -> SiteConfig:
         fetch=_fetch(fields),
         codeowners=_codeowners(fields),
         brand=_brand(fields, root),
-        search=fields.boolean("search", True),
+        search=fields.boolean("search", _DEFAULT.search),
         theme_dir=theme_dir,
     )
     if report.errors:
@@ -281,7 +283,8 @@ def load_config(root: str) -> SiteConfig:
 
 
 def _permalink(fields: Fields) -> str:
-    pattern = fields.string("permalink") or "/{year}/{month}/{slug}/"
+    default = _DEFAULT.permalink
+    pattern = fields.string("permalink") or default
     try:
         names = [name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None]
     except ValueError:
@@ -291,9 +294,9 @@ def _permalink(fields: Fields) -> str:
         fields.error(
             ("permalink",),
             f"permalink '{pattern}' is not a valid pattern",
-            "use /-separated parts with {year} {month} {day} {author} and {slug}, e.g. /{year}/{month}/{slug}/",
+            "use /-separated parts with {year} {month} {day} {author} and {slug}, e.g. " + default,
         )
-        return "/{year}/{month}/{slug}/"
+        return default
     return "/" + pattern.strip("/") + "/"
 
 
@@ -301,11 +304,12 @@ def _markdown(fields: Fields) -> MarkdownConfig:
     sub = fields.known_section("markdown", _MARKDOWN_KEYS)
     if sub is None:
         return MarkdownConfig()
+    default = _DEFAULT.markdown
     return MarkdownConfig(
-        raw_html=sub.choice("raw_html", RAW_HTML_POLICIES, "sanitize"),
-        toc_min_headings=sub.integer("toc_min_headings", 3, minimum=0),
-        heading_ids=sub.choice("heading_ids", HEADING_ID_SCHEMES, "github"),
-        template_syntax=sub.choice("template_syntax", TEMPLATE_SYNTAX_POLICIES, "warning"),
+        raw_html=sub.choice("raw_html", RAW_HTML_POLICIES, default.raw_html),
+        toc_min_headings=sub.integer("toc_min_headings", default.toc_min_headings, minimum=0),
+        heading_ids=sub.choice("heading_ids", HEADING_ID_SCHEMES, default.heading_ids),
+        template_syntax=sub.choice("template_syntax", TEMPLATE_SYNTAX_POLICIES, default.template_syntax),
     )
 
 
@@ -314,9 +318,10 @@ def _links(fields: Fields) -> LinksConfig:
     if sub is None:
         return LinksConfig()
     ignore = tuple(text.strip() for _, text in sub.string_list("external_ignore") or () if text.strip())
+    default = _DEFAULT.links
     return LinksConfig(
-        broken=sub.choice("broken", BROKEN_LINK_POLICIES, "error"),
-        external_days=sub.integer("external_days", LinksConfig().external_days, minimum=0),
+        broken=sub.choice("broken", BROKEN_LINK_POLICIES, default.broken),
+        external_days=sub.integer("external_days", default.external_days, minimum=0),
         external_ignore=ignore,
     )
 
@@ -428,7 +433,7 @@ def _brand(fields: Fields, root: str) -> BrandConfig:
             )
             value = ""
         colours[key] = value
-    layout = sub.choice("layout", LAYOUTS, "hub")
+    layout = sub.choice("layout", LAYOUTS, _DEFAULT.brand.layout)
     return BrandConfig(**files, **colours, layout=layout)
 
 
@@ -459,7 +464,7 @@ def _fetch(fields: Fields) -> FetchConfig:
     sub = fields.known_section("fetch", _FETCH_KEYS)
     if sub is None:
         return FetchConfig()
-    return FetchConfig(max_age_days=sub.integer("max_age_days", FetchConfig().max_age_days, minimum=0))
+    return FetchConfig(max_age_days=sub.integer("max_age_days", _DEFAULT.fetch.max_age_days, minimum=0))
 
 
 _OWNER = re.compile(r"@[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}(?:/[A-Za-z0-9][A-Za-z0-9._-]{0,99})?")
@@ -480,7 +485,7 @@ def _limits(fields: Fields) -> LimitsConfig:
     sub = fields.known_section("limits", _LIMITS_KEYS)
     if sub is None:
         return LimitsConfig()
-    default = LimitsConfig()
+    default = _DEFAULT.limits
     return LimitsConfig(**{name: sub.integer(name, getattr(default, name)) for name in _LIMITS_KEYS})
 
 
@@ -547,9 +552,10 @@ def _feeds(fields: Fields) -> FeedsConfig:
     sub = fields.known_section("feeds", _FEED_KEYS)
     if sub is None:
         return FeedsConfig()
-    formats = _names(sub, "formats", tuple(FEED_FORMATS), "feed format", tuple(FEED_FORMATS))
-    full = _names(sub, "full_content", SCOPE_KINDS, "feed scope", FULL_CONTENT_DEFAULT)
-    return FeedsConfig(formats=formats, entries=sub.integer("entries", 20, minimum=1), full_content=full)
+    default = _DEFAULT.feeds
+    formats = _names(sub, "formats", tuple(FEED_FORMATS), "feed format", default.formats)
+    full = _names(sub, "full_content", SCOPE_KINDS, "feed scope", default.full_content)
+    return FeedsConfig(formats=formats, entries=sub.integer("entries", default.entries, minimum=1), full_content=full)
 
 
 def _names(sub: Fields, key: str, known: tuple[str, ...], what: str, default: tuple[str, ...]) -> tuple[str, ...]:
