@@ -1,4 +1,4 @@
-"""`blogkit.yaml`: load and validate the site configuration into a frozen value.
+"""`blogkit.yaml`: validate the site configuration into a frozen value (`blogkit.load.config` reads the file).
 
 Unknown keys are errors here (a typo in the config silently changes a whole
 site); every problem is reported at once, then `ConfigError` stops the build.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import string
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -202,29 +203,18 @@ MIN_CONTRAST = 4.5  # WCAG 2 AA for text
 SOFT_SHARE = 0.125
 
 
-def load_config(root: str) -> SiteConfig:
-    """Read SITE/blogkit.yaml; raises ConfigError listing every problem."""
-    root = os.path.abspath(root)
-    path = os.path.join(root, CONFIG_FILE)
-    if not os.path.isdir(root):
-        raise ConfigError([_problem(root, f"site folder '{root}' does not exist", "pass the folder that holds blogkit.yaml")])
-    try:
-        with open(path, encoding="utf-8-sig") as f:
-            text = f.read()
-    except FileNotFoundError:
-        raise ConfigError(
-            [_problem(CONFIG_FILE, f"no {CONFIG_FILE} in '{root}'", "create one with `blogkit init DIR`, or pass the site folder")]
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError([_problem(CONFIG_FILE, f"cannot read {CONFIG_FILE}: {exc}")]) from None
-
+def read_config(text: str, root: str, *, is_file: Callable[[str], bool], is_dir: Callable[[str], bool]) -> SiteConfig:
+    """The configuration written in `text`, blogkit.yaml of the site folder `root`; raises ConfigError
+    listing every problem. `is_file` and `is_dir` answer for the files it names (brand files, a theme)."""
     report = Report()
     data, problem = yamlio.load(text)
     if problem:
         report.error(Location(CONFIG_FILE, problem.line, problem.column), problem.message, problem.hint)
         raise ConfigError(report.diagnostics)
     if not isinstance(data, dict):
-        raise ConfigError([_problem(CONFIG_FILE, f"{CONFIG_FILE} must be a mapping of `key: value` lines", "start with `title: My Hub`")])
+        raise ConfigError(
+            [config_problem(CONFIG_FILE, f"{CONFIG_FILE} must be a mapping of `key: value` lines", "start with `title: My Hub`")]
+        )
 
     fields = Fields(data, text=text, path=CONFIG_FILE, line_offset=0, report=report, what=CONFIG_FILE)
     fields.check_keys(_KEYS, unknown_is_error=True)
@@ -247,7 +237,7 @@ def load_config(root: str) -> SiteConfig:
     theme = fields.string("theme")
     if theme:
         theme_dir = os.path.normpath(os.path.join(root, theme))
-        if not os.path.isdir(os.path.join(theme_dir, "templates")):
+        if not is_dir(os.path.join(theme_dir, "templates")):
             fields.error(
                 ("theme",), f"theme folder '{theme}' has no templates/ folder", "point `theme` at a folder holding templates/ and static/"
             )
@@ -273,7 +263,7 @@ def load_config(root: str) -> SiteConfig:
         limits=_limits(fields),
         fetch=_fetch(fields),
         codeowners=_codeowners(fields),
-        brand=_brand(fields, root),
+        brand=_brand(fields, root, is_file),
         search=fields.boolean("search", _DEFAULT.search),
         theme_dir=theme_dir,
     )
@@ -391,7 +381,7 @@ def _redirects(fields: Fields) -> tuple[Redirect, ...]:
     return tuple(found)
 
 
-def _brand(fields: Fields, root: str) -> BrandConfig:
+def _brand(fields: Fields, root: str, is_file: Callable[[str], bool]) -> BrandConfig:
     sub = fields.known_section("brand", _BRAND_KEYS)
     if sub is None:
         return BrandConfig()
@@ -400,7 +390,7 @@ def _brand(fields: Fields, root: str) -> BrandConfig:
         path = (sub.string(key) or "").strip().lstrip("/")
         if path.startswith("static/"):
             path = path[len("static/") :]
-        if path and (".." in path.split("/") or not os.path.isfile(os.path.join(root, "static", *path.split("/")))):
+        if path and (".." in path.split("/") or not is_file(os.path.join(root, "static", *path.split("/")))):
             sub.error((key,), f"brand.{key}: there is no file static/{path}", "give a path under static/, e.g. logo: img/logo.svg")
             path = ""
         elif path and key == "css" and not path.endswith(".css"):
@@ -576,5 +566,6 @@ def _listing(names: tuple[str, ...]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
 
 
-def _problem(path: str, message: str, hint: str = "") -> Diagnostic:
+def config_problem(path: str, message: str, hint: str = "") -> Diagnostic:
+    """An error of the configuration as a whole, at a file rather than a line of it."""
     return Diagnostic(Severity.ERROR, Location(path), message, hint)

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from functools import partial
 
 from blogkit.core.bodies import BodySource, RenderedBody
-from blogkit.core.config import THEME_DIR, SiteConfig, load_config
+from blogkit.core.config import THEME_DIR, SiteConfig
 from blogkit.core.diagnostics import Diagnostic, Location, Report
 from blogkit.core.model import Site
 from blogkit.core.outputs import OutputTree
@@ -36,6 +36,7 @@ from blogkit.engine.search import SearchJob
 from blogkit.engine.workers import default_jobs, map_ranges
 from blogkit.load.assemble import Assembler, Selection, assemble, unpublished_links
 from blogkit.load.catalogues import load_strings
+from blogkit.load.config import load_config
 from blogkit.load.frontmatter import PostMeta, read_page, read_post
 from blogkit.load.highlight import stylesheet
 from blogkit.load.links import DocumentLinks, Published, check_links
