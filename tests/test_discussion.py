@@ -9,11 +9,13 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
-from blogkit.core.config import THEME_DIR, load_config
+from blogkit.core.config import THEME_DIR
 from blogkit.core.diagnostics import ConfigError, Report
+from blogkit.core.discussion_urls import recognise
 from blogkit.engine.build import BuildOptions, build_site
 from blogkit.load.catalogues import load_strings
-from blogkit.render.discussion import Discussions, recognise, thread
+from blogkit.load.config import load_config
+from blogkit.render.discussion import Discussions, thread
 from conftest import NOW, build, diagnostics, post, run_cli
 
 EN = load_strings(THEME_DIR, THEME_DIR, "en", Report())

@@ -14,9 +14,10 @@ import pytest
 
 from blogkit.core.bodies import BodySource
 from blogkit.core.config import MarkdownConfig
-from blogkit.core.diagnostics import LineReader, Severity, with_source_lines
+from blogkit.core.diagnostics import Severity, with_source_lines
 from blogkit.core.lint_rules import RULES
 from blogkit.load.markdown import render_body
+from blogkit.load.source_lines import LineReader
 from conftest import REPO, build, diagnostics, run_cli
 
 FIXTURES = Path(__file__).parent / "lint"

@@ -21,7 +21,6 @@ from datetime import UTC, datetime
 from xml.etree import ElementTree
 
 from blogkit.core.diagnostics import Location, Report
-from blogkit.core.urls import SiteUrls
 from blogkit.engine.build import BuildResult
 from blogkit.load.outside import checked_times, feeds_folder, fetched_path, replies_file
 
@@ -91,7 +90,7 @@ def _check_fetched_age(result: BuildResult, report: Report) -> None:
     ]
     if config.discussion.replies:
         if config.discussion.webmentions:
-            urls = SiteUrls(config.base_url, config.base_path)
+            urls = config.urls
             wanted += [(p.source, replies_file(config.root, urls.absolute(p.path)), f"the webmentions of {p.path}") for p in site.posts]
         for post in site.posts:
             wanted += [
@@ -192,7 +191,7 @@ def _check_back_dated(result: BuildResult, previous_output: str, report: Report)
         return
     site = result.site
     assert site is not None
-    urls = SiteUrls(site.config.base_url, site.config.base_path)
+    urls = site.config.urls
     for post in site.posts:
         if urls.absolute(post.path) not in published and post.date < newest:
             report.warning(

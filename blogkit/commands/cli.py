@@ -22,15 +22,16 @@ from blogkit.commands.checks import check_external_links, run_checks
 from blogkit.commands.placeholders import check_placeholders
 from blogkit.commands.progress_line import TerminalProgress
 from blogkit.commands.scaffold import CI_KINDS, DEFAULT_HANDLE, ScaffoldError, init_site, new_author, new_post
-from blogkit.core.config import CONFIG_FILE, SiteConfig, load_config
+from blogkit.core.config import CONFIG_FILE, SiteConfig
 from blogkit.core.diagnostics import ConfigError, Location, Report, Severity
 from blogkit.core.fields import in_range, parse_when
 from blogkit.core.outputs import OutputTree
 from blogkit.core.progress import SILENT
 from blogkit.core.report_formats import FORMATS, display_path, print_diagnostics
-from blogkit.core.urls import SiteUrls
 from blogkit.engine.build import BuildOptions, BuildResult, build_site, build_time, load_only, read_posts
+from blogkit.load.config import load_config
 from blogkit.load.profiles import load_profiles
+from blogkit.load.source_lines import LineReader
 from blogkit.load.sources import discover
 from blogkit.migrate import GENERATORS
 from blogkit.publish.write import SiteLocked, StagingTree, UnsafeOutput, check_output_dir, publish, site_lock
@@ -252,7 +253,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             print("publish: set `draft: false` in its front matter (or remove the line)")
         return EXIT_OK
     except ConfigError as exc:
-        print_diagnostics(exc.diagnostics, os.path.abspath(args.site), args.site)
+        print_diagnostics(exc.diagnostics, LineReader(os.path.abspath(args.site)), args.site)
         print(f"blogkit: {_plural(len(exc.diagnostics), 'error')} in {CONFIG_FILE}; nothing was created", file=sys.stderr)
         return EXIT_USAGE
     except ScaffoldError as exc:
@@ -329,7 +330,7 @@ def _build_and_publish(
     try:
         result = build_site(site_root, options, output=output, progress=TerminalProgress(sys.stderr) if on_terminal else SILENT)
     except ConfigError as exc:
-        print_diagnostics(exc.diagnostics, site_root, args.site, args.format)
+        print_diagnostics(exc.diagnostics, LineReader(site_root), args.site, args.format)
         print(f"blogkit: {_stopped(args.command, _plural(len(exc.diagnostics), 'error') + ' in ' + CONFIG_FILE)}", file=sys.stderr)
         return EXIT_USAGE
     report = result.report
@@ -367,7 +368,7 @@ def _report(report: Report, site_root: str, args: argparse.Namespace) -> str:
     diagnostics = report.sorted()
     if args.quiet:
         diagnostics = [d for d in diagnostics if d.severity is not Severity.NOTE]
-    print_diagnostics(diagnostics, site_root, args.site, args.format)
+    print_diagnostics(diagnostics, LineReader(site_root), args.site, args.format)
     errors, warnings = len(report.errors), len(report.warnings)
     if errors:
         return f"{_plural(errors, 'error')}" + (f", {_plural(warnings, 'warning')}" if warnings else "")
@@ -397,7 +398,7 @@ def _fetch(args: argparse.Namespace, *, strict: bool | None = None) -> int:
     try:
         config = load_config(args.site)
     except ConfigError as exc:
-        print_diagnostics(exc.diagnostics, os.path.abspath(args.site), args.site, args.format)
+        print_diagnostics(exc.diagnostics, LineReader(os.path.abspath(args.site)), args.site, args.format)
         print(f"blogkit: {_stopped(args.command, _plural(len(exc.diagnostics), 'error') + ' in ' + CONFIG_FILE)}", file=sys.stderr)
         return EXIT_USAGE
     report = Report()
@@ -409,7 +410,7 @@ def _fetch(args: argparse.Namespace, *, strict: bool | None = None) -> int:
         posts = read_posts(config, sources, profiles, Report())  # front matter alone; its problems are the build's to report
         published = [m for m in posts if not m.draft]
         webmentions = config.discussion.webmentions
-        urls = SiteUrls(config.base_url, config.base_path)
+        urls = config.urls
         threads = fetch_replies(
             config.root,
             [(m.source.path, url) for m in published for url in m.discussion],
@@ -457,7 +458,7 @@ def _codeowners(args: argparse.Namespace) -> int:
     try:
         config = load_config(args.site)
     except ConfigError as exc:
-        print_diagnostics(exc.diagnostics, os.path.abspath(args.site), args.site, args.format)
+        print_diagnostics(exc.diagnostics, LineReader(os.path.abspath(args.site)), args.site, args.format)
         print(f"blogkit: {_plural(len(exc.diagnostics), 'error')} in {CONFIG_FILE}; CODEOWNERS was not written", file=sys.stderr)
         return EXIT_USAGE
     report = Report()
@@ -524,7 +525,7 @@ def _import(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"blogkit: error: cannot write {args.dest}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_ENVIRONMENT
-    print_diagnostics(imported.diagnostics, imported.site.root, args.source, args.format)
+    print_diagnostics(imported.diagnostics, LineReader(imported.site.root), args.source, args.format)
     plan = imported.plan
     if plan is None:
         errors = sum(1 for d in imported.diagnostics if d.severity is Severity.ERROR)
@@ -568,7 +569,7 @@ def _plan(args: argparse.Namespace) -> int:
     try:
         config = load_config(args.site)
     except ConfigError as exc:
-        print_diagnostics(exc.diagnostics, os.path.abspath(args.site), args.site)
+        print_diagnostics(exc.diagnostics, LineReader(os.path.abspath(args.site)), args.site)
         print(f"blogkit: {_plural(len(exc.diagnostics), 'error')} in {CONFIG_FILE}", file=sys.stderr)
         return EXIT_USAGE
     now = build_time()

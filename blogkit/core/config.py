@@ -1,4 +1,4 @@
-"""`blogkit.yaml`: load and validate the site configuration into a frozen value.
+"""`blogkit.yaml`: validate the site configuration into a frozen value (`blogkit.load.config` reads the file).
 
 Unknown keys are errors here (a typo in the config silently changes a whole
 site); every problem is reported at once, then `ConfigError` stops the build.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import string
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -20,7 +21,7 @@ from blogkit.core.feedformats import FEED_FORMATS, FULL_CONTENT_DEFAULT, SCOPE_K
 from blogkit.core.fields import INTERNAL, Fields, config_keys
 from blogkit.core.lint_rules import LintLevels, read_lint_levels
 from blogkit.core.strings import babel_locale
-from blogkit.core.urls import address_problem, check_alias
+from blogkit.core.urls import SiteUrls, address_problem, check_alias
 
 CONFIG_FILE = "blogkit.yaml"
 PERMALINK_FIELDS = ("year", "month", "day", "slug", "author")
@@ -188,7 +189,14 @@ class SiteConfig:
         """The URL path the site lives under: '/' or e.g. '/blog/'."""
         return urlsplit(self.base_url).path or "/"
 
+    @property
+    def urls(self) -> SiteUrls:
+        """The site's own URLs (root-relative, absolute, media), made from `base_url`."""
+        return SiteUrls(self.base_url, self.base_path)
 
+
+# the defaults of the optional keys, which the readers below fall back on (the required ones are placeholders)
+_DEFAULT = SiteConfig(root="", title="", base_url="")
 _KEYS = config_keys(SiteConfig)
 _FEED_KEYS = config_keys(FeedsConfig)
 _MARKDOWN_KEYS = config_keys(MarkdownConfig)
@@ -206,44 +214,33 @@ MIN_CONTRAST = 4.5  # WCAG 2 AA for text
 SOFT_SHARE = 0.125
 
 
-def load_config(root: str) -> SiteConfig:
-    """Read SITE/blogkit.yaml; raises ConfigError listing every problem."""
-    root = os.path.abspath(root)
-    path = os.path.join(root, CONFIG_FILE)
-    if not os.path.isdir(root):
-        raise ConfigError([_problem(root, f"site folder '{root}' does not exist", "pass the folder that holds blogkit.yaml")])
-    try:
-        with open(path, encoding="utf-8-sig") as f:
-            text = f.read()
-    except FileNotFoundError:
-        raise ConfigError(
-            [_problem(CONFIG_FILE, f"no {CONFIG_FILE} in '{root}'", "create one with `blogkit init DIR`, or pass the site folder")]
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError([_problem(CONFIG_FILE, f"cannot read {CONFIG_FILE}: {exc}")]) from None
-
+def read_config(text: str, root: str, *, is_file: Callable[[str], bool], is_dir: Callable[[str], bool]) -> SiteConfig:
+    """The configuration written in `text`, blogkit.yaml of the site folder `root`; raises ConfigError
+    listing every problem. `is_file` and `is_dir` answer for the files it names (brand files, a theme)."""
     report = Report()
     data, problem = yamlio.load(text)
     if problem:
         report.error(Location(CONFIG_FILE, problem.line, problem.column), problem.message, problem.hint)
         raise ConfigError(report.diagnostics)
     if not isinstance(data, dict):
-        raise ConfigError([_problem(CONFIG_FILE, f"{CONFIG_FILE} must be a mapping of `key: value` lines", "start with `title: My Hub`")])
+        raise ConfigError(
+            [config_problem(CONFIG_FILE, f"{CONFIG_FILE} must be a mapping of `key: value` lines", "start with `title: My Hub`")]
+        )
 
     fields = Fields(data, text=text, path=CONFIG_FILE, line_offset=0, report=report, what=CONFIG_FILE)
     fields.check_keys(_KEYS, unknown_is_error=True)
     title = fields.string("title", required=True) or ""
     base_url = _base_url(fields)
-    language = fields.string("language") or "en"
+    language = fields.string("language") or _DEFAULT.language
     if babel_locale(language) is None:
         fields.error(("language",), f"unknown language '{language}'", "use a language tag such as en, de, fr, es, pt, pt-BR or ja")
-        language = "en"
-    timezone = fields.string("timezone") or "UTC"
+        language = _DEFAULT.language
+    timezone = fields.string("timezone") or _DEFAULT.timezone
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
         fields.error(("timezone",), f"unknown time zone '{timezone}'", "use an IANA name such as Europe/Berlin or UTC")
-        timezone = "UTC"
+        timezone = _DEFAULT.timezone
     permalink = _permalink(fields)
     markdown = _markdown(fields)
     repository = read_repository(fields)
@@ -251,7 +248,7 @@ def load_config(root: str) -> SiteConfig:
     theme = fields.string("theme")
     if theme:
         theme_dir = os.path.normpath(os.path.join(root, theme))
-        if not os.path.isdir(os.path.join(theme_dir, "templates")):
+        if not is_dir(os.path.join(theme_dir, "templates")):
             fields.error(
                 ("theme",), f"theme folder '{theme}' has no templates/ folder", "point `theme` at a folder holding templates/ and static/"
             )
@@ -261,11 +258,11 @@ def load_config(root: str) -> SiteConfig:
         root=root,
         title=title,
         base_url=base_url,
-        description=fields.string("description") or "",
+        description=fields.string("description") or _DEFAULT.description,
         language=language,
         timezone=timezone,
         permalink=permalink,
-        paginate=fields.integer("paginate", 10),
+        paginate=fields.integer("paginate", _DEFAULT.paginate),
         markdown=markdown,
         links=_links(fields),
         lint=read_lint_levels(fields, unknown_is_error=True),
@@ -277,8 +274,8 @@ def load_config(root: str) -> SiteConfig:
         limits=_limits(fields),
         fetch=_fetch(fields),
         codeowners=_codeowners(fields),
-        brand=_brand(fields, root),
-        search=fields.boolean("search", True),
+        brand=_brand(fields, root, is_file),
+        search=fields.boolean("search", _DEFAULT.search),
         theme_dir=theme_dir,
     )
     if report.errors:
@@ -287,7 +284,8 @@ def load_config(root: str) -> SiteConfig:
 
 
 def _permalink(fields: Fields) -> str:
-    pattern = fields.string("permalink") or "/{year}/{month}/{slug}/"
+    default = _DEFAULT.permalink
+    pattern = fields.string("permalink") or default
     try:
         names = [name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None]
     except ValueError:
@@ -297,9 +295,9 @@ def _permalink(fields: Fields) -> str:
         fields.error(
             ("permalink",),
             f"permalink '{pattern}' is not a valid pattern",
-            "use /-separated parts with {year} {month} {day} {author} and {slug}, e.g. /{year}/{month}/{slug}/",
+            "use /-separated parts with {year} {month} {day} {author} and {slug}, e.g. " + default,
         )
-        return "/{year}/{month}/{slug}/"
+        return default
     return "/" + pattern.strip("/") + "/"
 
 
@@ -307,11 +305,12 @@ def _markdown(fields: Fields) -> MarkdownConfig:
     sub = fields.known_section("markdown", _MARKDOWN_KEYS)
     if sub is None:
         return MarkdownConfig()
+    default = _DEFAULT.markdown
     return MarkdownConfig(
-        raw_html=sub.choice("raw_html", RAW_HTML_POLICIES, "sanitize"),
-        toc_min_headings=sub.integer("toc_min_headings", 3, minimum=0),
-        heading_ids=sub.choice("heading_ids", HEADING_ID_SCHEMES, "github"),
-        template_syntax=sub.choice("template_syntax", TEMPLATE_SYNTAX_POLICIES, "warning"),
+        raw_html=sub.choice("raw_html", RAW_HTML_POLICIES, default.raw_html),
+        toc_min_headings=sub.integer("toc_min_headings", default.toc_min_headings, minimum=0),
+        heading_ids=sub.choice("heading_ids", HEADING_ID_SCHEMES, default.heading_ids),
+        template_syntax=sub.choice("template_syntax", TEMPLATE_SYNTAX_POLICIES, default.template_syntax),
     )
 
 
@@ -320,9 +319,10 @@ def _links(fields: Fields) -> LinksConfig:
     if sub is None:
         return LinksConfig()
     ignore = tuple(text.strip() for _, text in sub.string_list("external_ignore") or () if text.strip())
+    default = _DEFAULT.links
     return LinksConfig(
-        broken=sub.choice("broken", BROKEN_LINK_POLICIES, "error"),
-        external_days=sub.integer("external_days", LinksConfig().external_days, minimum=0),
+        broken=sub.choice("broken", BROKEN_LINK_POLICIES, default.broken),
+        external_days=sub.integer("external_days", default.external_days, minimum=0),
         external_ignore=ignore,
     )
 
@@ -419,7 +419,7 @@ def _redirect_address(sub: Fields, address: str) -> str:
     return address
 
 
-def _brand(fields: Fields, root: str) -> BrandConfig:
+def _brand(fields: Fields, root: str, is_file: Callable[[str], bool]) -> BrandConfig:
     sub = fields.known_section("brand", _BRAND_KEYS)
     if sub is None:
         return BrandConfig()
@@ -428,7 +428,7 @@ def _brand(fields: Fields, root: str) -> BrandConfig:
         path = (sub.string(key) or "").strip().lstrip("/")
         if path.startswith("static/"):
             path = path[len("static/") :]
-        if path and (".." in path.split("/") or not os.path.isfile(os.path.join(root, "static", *path.split("/")))):
+        if path and (".." in path.split("/") or not is_file(os.path.join(root, "static", *path.split("/")))):
             sub.error((key,), f"brand.{key}: there is no file static/{path}", "give a path under static/, e.g. logo: img/logo.svg")
             path = ""
         elif path and key == "css" and not path.endswith(".css"):
@@ -461,7 +461,7 @@ def _brand(fields: Fields, root: str) -> BrandConfig:
             )
             value = ""
         colours[key] = value
-    layout = sub.choice("layout", LAYOUTS, "hub")
+    layout = sub.choice("layout", LAYOUTS, _DEFAULT.brand.layout)
     return BrandConfig(**files, **colours, layout=layout)
 
 
@@ -492,7 +492,7 @@ def _fetch(fields: Fields) -> FetchConfig:
     sub = fields.known_section("fetch", _FETCH_KEYS)
     if sub is None:
         return FetchConfig()
-    return FetchConfig(max_age_days=sub.integer("max_age_days", FetchConfig().max_age_days, minimum=0))
+    return FetchConfig(max_age_days=sub.integer("max_age_days", _DEFAULT.fetch.max_age_days, minimum=0))
 
 
 _OWNER = re.compile(r"@[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}(?:/[A-Za-z0-9][A-Za-z0-9._-]{0,99})?")
@@ -513,7 +513,7 @@ def _limits(fields: Fields) -> LimitsConfig:
     sub = fields.known_section("limits", _LIMITS_KEYS)
     if sub is None:
         return LimitsConfig()
-    default = LimitsConfig()
+    default = _DEFAULT.limits
     return LimitsConfig(**{name: sub.integer(name, getattr(default, name)) for name in _LIMITS_KEYS})
 
 
@@ -580,9 +580,10 @@ def _feeds(fields: Fields) -> FeedsConfig:
     sub = fields.known_section("feeds", _FEED_KEYS)
     if sub is None:
         return FeedsConfig()
-    formats = _names(sub, "formats", tuple(FEED_FORMATS), "feed format", tuple(FEED_FORMATS))
-    full = _names(sub, "full_content", SCOPE_KINDS, "feed scope", FULL_CONTENT_DEFAULT)
-    return FeedsConfig(formats=formats, entries=sub.integer("entries", 20, minimum=1), full_content=full)
+    default = _DEFAULT.feeds
+    formats = _names(sub, "formats", tuple(FEED_FORMATS), "feed format", default.formats)
+    full = _names(sub, "full_content", SCOPE_KINDS, "feed scope", default.full_content)
+    return FeedsConfig(formats=formats, entries=sub.integer("entries", default.entries, minimum=1), full_content=full)
 
 
 def _names(sub: Fields, key: str, known: tuple[str, ...], what: str, default: tuple[str, ...]) -> tuple[str, ...]:
@@ -603,5 +604,6 @@ def _listing(names: tuple[str, ...]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
 
 
-def _problem(path: str, message: str, hint: str = "") -> Diagnostic:
+def config_problem(path: str, message: str, hint: str = "") -> Diagnostic:
+    """An error of the configuration as a whole, at a file rather than a line of it."""
     return Diagnostic(Severity.ERROR, Location(path), message, hint)

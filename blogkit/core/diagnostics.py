@@ -7,8 +7,8 @@ have been collected, so a user sees every problem of a build at once.
 from __future__ import annotations
 
 import enum
-import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -101,8 +101,9 @@ class ConfigError(Exception):
         self.diagnostics = diagnostics
 
 
-def with_source_lines(diagnostics: list[Diagnostic], read_line: LineReader) -> list[Diagnostic]:
-    """Attach the offending source line to each diagnostic that has a column."""
+def with_source_lines(diagnostics: list[Diagnostic], read_line: Callable[[str, int], str | None]) -> list[Diagnostic]:
+    """Attach the offending source line to each diagnostic that has a column (`read_line(path, line)`,
+    None when there is none: `blogkit.load.source_lines.LineReader` reads them from the site's files)."""
     out = []
     for d in diagnostics:
         if d.location.line and d.location.column and not d.source_line and d.severity is not Severity.NOTE:
@@ -111,26 +112,6 @@ def with_source_lines(diagnostics: list[Diagnostic], read_line: LineReader) -> l
                 d = Diagnostic(d.severity, d.location, d.message, d.hint, text)
         out.append(d)
     return out
-
-
-class LineReader:
-    """Reads single lines of site files, caching each file once."""
-
-    def __init__(self, root: str) -> None:
-        self._root = root
-        self._files: dict[str, list[str] | None] = {}
-
-    def __call__(self, path: str, line: int) -> str | None:
-        if path not in self._files:
-            try:
-                with open(os.path.join(self._root, path), encoding="utf-8", errors="replace") as f:
-                    self._files[path] = f.read().splitlines()
-            except OSError:
-                self._files[path] = None
-        lines = self._files[path]
-        if lines is None or not 0 < line <= len(lines):
-            return None
-        return lines[line - 1].replace("\t", "→")  # a tab made visible, one column wide as in the marks
 
 
 def size_text(count: int) -> str:

@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TextIO
 
-from blogkit.core.diagnostics import Diagnostic, LineReader, Severity, visible, with_source_lines
+from blogkit.core.diagnostics import Diagnostic, Severity, visible, with_source_lines
 
 FORMATS = ("text", "github", "json")
 _COLOURS = {Severity.ERROR: "\033[1;31m", Severity.WARNING: "\033[1;33m", Severity.NOTE: "\033[1;36m"}
@@ -27,10 +27,15 @@ def display_path(site_arg: str, path: str) -> str:
 
 
 def print_diagnostics(
-    diagnostics: Sequence[Diagnostic], site_root: str, site_arg: str, fmt: str = "text", stream: TextIO | None = None
+    diagnostics: Sequence[Diagnostic],
+    read_line: Callable[[str, int], str | None],
+    site_arg: str,
+    fmt: str = "text",
+    stream: TextIO | None = None,
 ) -> None:
-    """Text goes to standard error, as a compiler's does; the machine formats (`github`, `json`) to
-    standard output, one line per diagnostic and nothing else there, for the tool reading them."""
+    """Text goes to standard error, as a compiler's does, with the source line of each problem
+    (`read_line(path, line)`); the machine formats (`github`, `json`) to standard output, one line
+    per diagnostic and nothing else there, for the tool reading them."""
     stream = stream or (sys.stderr if fmt == "text" else sys.stdout)
     if fmt == "github":
         for d in diagnostics:
@@ -41,7 +46,7 @@ def print_diagnostics(
             print(json.dumps(as_json(d, display_path(site_arg, d.location.path)), ensure_ascii=False), file=stream)
         return
     colour = stream.isatty() and os.environ.get("NO_COLOR") is None
-    for d in with_source_lines(list(diagnostics), LineReader(site_root)):
+    for d in with_source_lines(list(diagnostics), read_line):
         text = d.format_text().replace(visible(d.location.path), visible(display_path(site_arg, d.location.path)), 1)
         if colour:
             word = f"{d.severity.value}:"

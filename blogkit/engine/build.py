@@ -20,12 +20,12 @@ from datetime import UTC, datetime
 from functools import partial
 
 from blogkit.core.bodies import BodySource, RenderedBody
-from blogkit.core.config import THEME_DIR, SiteConfig, load_config
+from blogkit.core.config import THEME_DIR, SiteConfig
 from blogkit.core.diagnostics import Diagnostic, Location, Report
 from blogkit.core.model import Site
 from blogkit.core.outputs import OutputTree
 from blogkit.core.progress import SILENT, Progress
-from blogkit.core.urls import SiteUrls, output_file
+from blogkit.core.urls import output_file
 from blogkit.engine.bodies import TextNeeded, cached_by_key, render_markdown
 from blogkit.engine.cache import CACHE_FOLDER, CACHE_HINT, Cache, Record, open_cache
 from blogkit.engine.frontmatter_cache import KIND as FRONT_MATTER
@@ -36,6 +36,7 @@ from blogkit.engine.search import SearchJob
 from blogkit.engine.workers import default_jobs, map_ranges
 from blogkit.load.assemble import Assembler, Selection, assemble, unpublished_links
 from blogkit.load.catalogues import load_strings
+from blogkit.load.config import load_config
 from blogkit.load.frontmatter import PostMeta, read_page, read_post
 from blogkit.load.highlight import stylesheet
 from blogkit.load.links import DocumentLinks, Published, check_links
@@ -306,7 +307,7 @@ def load_site(
     if outside:
         site = dataclasses.replace(site, outside=shown_once(outside, site))
     if config.discussion.replies:
-        absolute = SiteUrls(config.base_url, config.base_path).absolute
+        absolute = config.urls.absolute
         webmentions = config.discussion.webmentions is not None
         threads = [url for post in site.posts for url in reply_threads(post, webmentions, absolute)]
         site = dataclasses.replace(site, replies=load_replies(root, threads, report))

@@ -31,11 +31,11 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from blogkit.core.diagnostics import Location, Report
+from blogkit.core.discussion_urls import recognise
 from blogkit.fetch.client import DEFAULT_LIMITS, FetchFailure, FetchLimits, get
 from blogkit.fetch.store import read_fetched, write_fetched
 from blogkit.load.outside import FORMAT, clean_html, plain_text, replies_file, safe_url, text_html
 from blogkit.load.untrusted import Unreadable, parse_json_bytes, text_of, utc_date
-from blogkit.render.discussion import recognise
 
 MAX_REPLIES = 200
 _PUBLIC = ("public", "unlisted")

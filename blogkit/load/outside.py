@@ -25,7 +25,6 @@ import nh3
 
 from blogkit.core.diagnostics import Location, Report
 from blogkit.core.model import OutsidePost, Post, Reply, Site
-from blogkit.core.urls import SiteUrls
 from blogkit.load.profiles import Profiles
 from blogkit.load.untrusted import Unreadable, json_position, read_json_file, text_of, utc_date, without_controls
 
@@ -185,7 +184,7 @@ def read_fetched_file(site_root: str, path: str, items: str, report: Report, *, 
 
 def shown_once(outside: tuple[OutsidePost, ...], site: Site) -> tuple[OutsidePost, ...]:
     """The entries that are not one of the hub's own posts (by their address or canonical URL)."""
-    urls = SiteUrls(site.config.base_url, site.config.base_path)
+    urls = site.config.urls
     own = {urls.absolute(post.path) for post in site.posts} | {post.canonical for post in site.posts if post.canonical}
     own |= {urls.absolute(alias) for post in site.posts for alias in post.aliases}
     return tuple(post for post in outside if post.url not in own)

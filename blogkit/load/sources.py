@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from blogkit.core import yamlio
@@ -45,20 +46,29 @@ def _walk(root: str, sub: str, report: Report) -> list[str]:
 
     Symbolic links are followed only while they stay inside the site folder; one that leads
     outside it, or nowhere, is an error naming the link and its target."""
-    found: list[str] = []
-    base = os.path.join(root, sub)
     if not _inside(root, sub, report):
-        return found
+        return []
+    return walk_files(root, sub, lambda path: not is_ignored(path.rsplit("/", 1)[-1]) and _inside(root, path, report))
+
+
+def walk_files(root: str, folder: str, keep: Callable[[str], bool]) -> list[str]:
+    """Every file under root/folder ('' for root itself) as a '/'-separated path from root, sorted.
+
+    Links to folders are followed, and each folder is walked once (a link back to one already walked
+    is not); a file or folder whose path `keep` refuses, which reports why as its caller wants, is left
+    out with all it holds."""
+    found: list[str] = []
     seen: set[str] = set()
-    for dirpath, dirnames, filenames in os.walk(base, followlinks=True):
-        real = os.path.realpath(dirpath)
+    for current, dirs, names in os.walk(os.path.join(root, folder) if folder else root, followlinks=True):
+        real = os.path.realpath(current)
         if real in seen:  # a link back to a folder already walked
-            dirnames[:] = []
+            dirs[:] = []
             continue
         seen.add(real)
-        rel = os.path.relpath(dirpath, root).replace(os.sep, "/")
-        dirnames[:] = sorted(d for d in dirnames if not is_ignored(d) and _inside(root, f"{rel}/{d}", report))
-        found.extend(f"{rel}/{name}" for name in sorted(filenames) if not is_ignored(name) and _inside(root, f"{rel}/{name}", report))
+        here = os.path.relpath(current, root).replace(os.sep, "/")
+        prefix = "" if here == "." else here + "/"
+        dirs[:] = sorted(d for d in dirs if keep(prefix + d))
+        found += [prefix + name for name in sorted(names) if keep(prefix + name)]
     return sorted(found)
 
 

@@ -16,6 +16,7 @@ from typing import BinaryIO
 
 from blogkit.core.config import LimitsConfig
 from blogkit.core.diagnostics import size_text
+from blogkit.load.sources import walk_files
 
 LIMITS = LimitsConfig()  # a build's own limits: what the new site's build would refuse, the import refuses too
 CONFIG_BYTES = 4 * 1024 * 1024  # a config or data file (`hugo.toml`, `_data/authors.yml`): as a build's profiles and teams.yaml
@@ -66,19 +67,7 @@ def walk(root: str, folder: str, warn: Warn) -> list[str]:
     if problem:
         warn(folder, problem, OUTSIDE_HINT)
         return []
-    found: list[str] = []
-    seen: set[str] = set()
-    for current, dirs, names in os.walk(os.path.join(root, folder) if folder else root, followlinks=True):
-        real = os.path.realpath(current)
-        if real in seen:  # a link back to a folder already walked
-            dirs[:] = []
-            continue
-        seen.add(real)
-        here = os.path.relpath(current, root).replace(os.sep, "/")
-        prefix = "" if here == "." else here + "/"
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and _usable(root, prefix + d, warn))
-        found += [prefix + name for name in sorted(names) if not name.startswith(".") and _usable(root, prefix + name, warn)]
-    return sorted(found)
+    return walk_files(root, folder, lambda path: not path.rsplit("/", 1)[-1].startswith(".") and _usable(root, path, warn))
 
 
 def _usable(root: str, path: str, warn: Warn) -> bool:

@@ -22,7 +22,6 @@ from blogkit.core.config import SiteConfig
 from blogkit.core.feedformats import FEED_STYLESHEET, feed_path
 from blogkit.core.images import plain_images
 from blogkit.core.model import Author, OutsidePost, Post, Site
-from blogkit.core.urls import SiteUrls
 
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _HEADING_ANCHOR = re.compile(r' ?<a class="heading-anchor"[^>]*>#</a>')
@@ -158,7 +157,7 @@ class FeedWriter:
     def __init__(self, site: Site) -> None:
         self.site = site
         config: SiteConfig = site.config
-        self.urls = SiteUrls(config.base_url, config.base_path)
+        self.urls = config.urls
         self._content: dict[str, str] = {}
         self._escaped: dict[str, str] = {}
 

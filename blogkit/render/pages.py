@@ -20,7 +20,7 @@ from blogkit.core.diagnostics import Location, Report
 from blogkit.core.feedformats import FEED_FORMATS, feed_path
 from blogkit.core.images import CONTENT_SIZES, Picture, picture, picture_html
 from blogkit.core.model import Author, Post, Site
-from blogkit.core.urls import SiteUrls, archive_year_anchor
+from blogkit.core.urls import archive_year_anchor
 from blogkit.load.markdown import toc_tree
 from blogkit.render.discussion import Discussions
 from blogkit.render.feeds import FeedWriter
@@ -81,8 +81,7 @@ class Renderer:
         self._reported: set[tuple[Location, str]] = set()
         config = site.config
         zone = config.zone
-        base = config.base_path
-        self.urls = SiteUrls(config.base_url, base)
+        self.urls = config.urls
         self.now, self.preview = now, preview
         self.discussions = discussions = Discussions(site, abs_url=self.abs_url, now=now, preview=preview)
         report.extend(discussions.problems())

@@ -25,11 +25,13 @@ from dataclasses import replace
 from types import FrameType
 from typing import TextIO
 
-from blogkit.core.config import CONFIG_FILE, load_config
-from blogkit.core.diagnostics import ConfigError, Diagnostic, LineReader, Location, Severity, with_source_lines
+from blogkit.core.config import CONFIG_FILE
+from blogkit.core.diagnostics import ConfigError, Diagnostic, Location, Severity, with_source_lines
 from blogkit.core.report_formats import print_diagnostics
 from blogkit.engine.build import BuildOptions, BuildResult, build_time
 from blogkit.engine.session import Session
+from blogkit.load.config import load_config
+from blogkit.load.source_lines import LineReader
 from blogkit.serve.httpd import Live, PreviewServer
 from blogkit.serve.watch import Builder, ChangeRecorder, Watcher
 
@@ -227,7 +229,7 @@ class DevServer:
 
     def _print(self, diagnostics: list[Diagnostic]) -> None:
         if diagnostics:
-            print_diagnostics(diagnostics, self.root, self.site_arg, self.fmt, self.out)
+            print_diagnostics(diagnostics, LineReader(self.root), self.site_arg, self.fmt, self.out)
 
 
 def _describe(changed: set[str]) -> str:
