@@ -236,6 +236,12 @@ def test_a_feed_opened_in_the_browser_is_a_page_that_says_what_it_is(browser, se
         assert "This is a web feed" in page.inner_text("main")
         entries = page.query_selector_all(".archive-list li a")
         assert entries and entries[0].get_attribute("href").startswith("https://")
+        assert page.inner_text("main h2") == "Latest posts"
+    tags = browser.new_page()  # the example's feed of its tag pages (`legacy_feeds` scope: tags) says it lists pages
+    tags.goto(f"{served}/tags/index.xml")
+    assert "to hear of each new page it lists" in tags.inner_text("main")
+    assert tags.inner_text("main h2") == "New tags of Kestrel Engineering"
+    assert tags.query_selector(".archive-list li a").get_attribute("href").startswith("https://engineering.kestrel.example/tags/")
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

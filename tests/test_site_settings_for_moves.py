@@ -148,6 +148,7 @@ def test_legacy_feeds_serve_a_feed_of_their_scope_at_the_old_path(site):
     assert not hub.bozo and [e.id for e in hub.entries] == ["https://hub.example/2026/03/two/", "https://old.example/2026/one/"]
     rss = feedparser.parse(files["blog/index.xml"].content)
     assert not rss.bozo and rss.version == "rss20" and len(rss.entries) == 2
+    assert [link.href for link in rss.feed.links if link.rel == "self"] == ["https://hub.example/blog/index.xml"]  # where it is
     tag = feedparser.parse(files["tags/databases/atom.xml"].content)
     assert [e.id for e in tag.entries] == ["https://old.example/2026/one/"]
     assert b'"id": "https://old.example/2026/one/"' in files["people/ada.json"].content

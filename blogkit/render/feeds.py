@@ -43,7 +43,7 @@ class FeedScope:
     outside: Sequence[OutsidePost] = ()  # its engineers' posts on their own blogs, newest first
     ids: str = "post"  # what its entries' ids are, of LEGACY_FEED_IDS
     pages: Sequence[ListedPage] = ()  # the tag, author or team pages it lists instead of posts, newest first
-    file: str = ""  # where it is published, when that is not the feed of its page (a feed of pages)
+    file: str = ""  # where it is published, when that is not the feed of its page (`legacy_feeds`)
 
     def self_file(self, fmt: str) -> str:
         """The file the feed is at, as its self link names it."""

@@ -136,7 +136,7 @@ def _legacy_feeds(site: Site, all_scopes: list[FeedScope], report: Report) -> It
                 f"name a {what} the site publishes posts of",
             )
             continue
-        yield FeedRoute(feed.path, feed.origin, dataclasses.replace(scope, ids=feed.ids) if feed.ids != scope.ids else scope, feed.format)
+        yield FeedRoute(feed.path, feed.origin, dataclasses.replace(scope, ids=feed.ids, file=feed.path), feed.format)
 
 
 def _pages_scope(site: Site, kind: str, file: str) -> FeedScope:
