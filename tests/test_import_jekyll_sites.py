@@ -440,55 +440,43 @@ CATEGORY_FEED = (
 )
 
 
-def test_when_the_feeds_disagree_on_entry_ids_each_keeps_its_own_even_at_blogkits_own_feed_url(tmp_path, capsys):
-    """Posts keep the ids of the more feeds (`id`); the RSS feed at /feed.xml, where blogkit's own Atom feed of the hub
-    would be, keeps its URL and its URL ids, and blogkit's Atom feeds are left out, said once."""
-    rss = (
-        '---\nlayout: null\n---\n<rss version="2.0"><channel>{% for post in site.posts limit:10 %}<item>\n'
-        "<guid>{{ post.url | prepend: site.url }}</guid></item>{% endfor %}</channel></rss>\n"
-    )
-    dest, report, result = imported(
-        tmp_path,
-        capsys,
-        {
-            "_includes/category_feed.xml": CATEGORY_FEED,
-            "feed.xml": rss,
-            "_posts/2024-03-01-One-Step.md": post("title: One\nauthor: Ana\ncategories: [Ops, Raft]"),
-        },
-        "permalink: /blog/:year/:month/:day/:title/\ncategory_dir: blog/categories\n",
-    )
+URL_IDS_FEED = (  # a feed at the top whose entry ids are the posts' URLs, where the category feeds give their Jekyll ids
+    '---\nlayout: null\n---\n<rss version="2.0"><channel>{% for post in site.posts limit:10 %}<item>\n'
+    "<guid>{{ post.url | prepend: site.url }}</guid></item>{% endfor %}</channel></rss>\n"
+)
+
+
+def _import_disagreeing_feeds(tmp_path, capsys, feed_path: str):  # type: ignore[no-untyped-def]
+    files = {
+        "_includes/category_feed.xml": CATEGORY_FEED,
+        feed_path: URL_IDS_FEED,
+        "_posts/2024-03-01-One-Step.md": post("title: One\nauthor: Ana\ncategories: [Ops, Raft]"),
+    }
+    dest, report, result = imported(tmp_path, capsys, files, "permalink: /blog/:year/:month/:day/:title/\ncategory_dir: blog/categories\n")
     assert "gave the posts' URLs as entry ids" not in report
+    assert "id: https://blog.plover.example/blog/2024/03/01/One-Step\n" in (dest / "posts/ana/2024-03-01-one-step.md").read_text()
+    assert_feed(result, "/blog/categories/raft/atom.xml", {BASE + "blog/2024/03/01/One-Step"})  # posts keep the more feeds' ids
+    assert_feed(result, f"/{feed_path}", {BASE + "blog/2024/03/01/One-Step/"})  # and the other feed its URL ids
+    return dest, report, result
+
+
+def test_when_the_feeds_disagree_on_entry_ids_each_keeps_its_own_even_at_blogkits_own_feed_url(tmp_path, capsys):
+    """The RSS feed at /feed.xml, where blogkit's own Atom feed of the hub would be, keeps its URL and its URL ids,
+    and blogkit's Atom feeds are left out, said once."""
+    dest, report, result = _import_disagreeing_feeds(tmp_path, capsys, "feed.xml")
     assert (
         "warning: the old feed /feed.xml is where blogkit's own Atom feed of the hub is, with another format: it keeps serving "
         "the old feed, and blogkit publishes no Atom feeds (feeds.formats: rss, json)" in report
     )
-    assert "id: https://blog.plover.example/blog/2024/03/01/One-Step\n" in (dest / "posts/ana/2024-03-01-one-step.md").read_text()
     assert "feeds:\n  formats:\n  - rss\n  - json\n" in (dest / "blogkit.yaml").read_text()
-    assert_feed(result, "/blog/categories/raft/atom.xml", {BASE + "blog/2024/03/01/One-Step"})
-    assert_feed(result, "/feed.xml", {BASE + "blog/2024/03/01/One-Step/"})
     assert feedparser.parse(result.outputs.files["feed.xml"].content).version == "rss20"
 
 
 def test_a_feed_that_gave_the_posts_urls_keeps_them_where_the_others_gave_jekyll_ids(tmp_path, capsys):
     """At its own URL (not blogkit's hub feed's), the minority feed keeps its ids too: `legacy_feeds` ids: url."""
-    rss = (
-        '---\nlayout: null\n---\n<rss version="2.0"><channel>{% for post in site.posts limit:10 %}<item>\n'
-        "<guid>{{ post.url | prepend: site.url }}</guid></item>{% endfor %}</channel></rss>\n"
-    )
-    dest, report, result = imported(
-        tmp_path,
-        capsys,
-        {
-            "_includes/category_feed.xml": CATEGORY_FEED,
-            "index.xml": rss,
-            "_posts/2024-03-01-One-Step.md": post("title: One\nauthor: Ana\ncategories: [Ops, Raft]"),
-        },
-        "permalink: /blog/:year/:month/:day/:title/\ncategory_dir: blog/categories\n",
-    )
-    assert "gave the posts' URLs as entry ids" not in report
+    dest, report, _ = _import_disagreeing_feeds(tmp_path, capsys, "index.xml")
     assert "  ids: url\n" in (dest / "blogkit.yaml").read_text()
-    assert_feed(result, "/index.xml", {BASE + "blog/2024/03/01/One-Step/"})
-    assert_feed(result, "/blog/categories/raft/atom.xml", {BASE + "blog/2024/03/01/One-Step"})
+    assert "feeds.formats" not in report
 
 
 def test_pages_that_only_redirected_become_redirects_to_where_they_led_each_reported_at_its_line(tmp_path, capsys):

@@ -123,6 +123,15 @@ HUGO_WRAPPERS = {
 }
 
 
+def _import_hugo_post(tmp_path, capsys, site: dict[str, str], body: str) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    """Import a Hugo site of `site`'s files and one post of `body`: the post as written, and the report."""
+    files = {**site, "content/posts/a.md": f"---\ntitle: A\ndate: 2024-01-02\nauthor: Ana Lima\n---\n{body}"}
+    source = write_site(tmp_path / "old", files, base=False)
+    code, _, err = run_cli(["import", "hugo", str(source), str(tmp_path / "new")], capsys)
+    assert code == 0, err
+    return (tmp_path / "new/posts/ana-lima/2024-01-02-a.md").read_text(), err
+
+
 def test_a_hugo_sites_own_image_and_video_shortcodes_become_markdown(tmp_path, capsys):
     body = (
         '{{< shot src="images/a.svg" alt="The console" caption="Our **new** console" >}}\n\n'
@@ -133,11 +142,7 @@ def test_a_hugo_sites_own_image_and_video_shortcodes_become_markdown(tmp_path, c
         "{{< empty >}}\n\n"
         '{{< linked src="/diagrams/flow.svg" link="https://old.example/" caption="Linked" >}}\n'
     )
-    files = {**HUGO_WRAPPERS, "content/posts/a.md": f"---\ntitle: A\ndate: 2024-01-02\nauthor: Ana Lima\n---\n{body}"}
-    source = write_site(tmp_path / "old", files, base=False)
-    code, _, err = run_cli(["import", "hugo", str(source), str(tmp_path / "new")], capsys)
-    assert code == 0, err
-    written = (tmp_path / "new/posts/ana-lima/2024-01-02-a.md").read_text()
+    written, err = _import_hugo_post(tmp_path, capsys, HUGO_WRAPPERS, body)
     assert "![The console](/images/a.svg)\n\n*Our **new** console*" in written
     assert "![Plan A](/images/a.svg)" in written
     assert '![The flow](/diagrams/flow.svg "The flow")' in written
@@ -173,11 +178,7 @@ def test_a_hugo_sites_own_image_shortcodes_with_the_enclosed_text_as_caption_bec
         '{{< figure src="/images/a.svg" >}}Read as Hugo\'s{{< /figure >}}\n\n'
         '{{< captioned alt="No address" >}}Nothing to show{{< /captioned >}}\n'
     )
-    files = {**HUGO_PAIRED, "content/posts/a.md": f"---\ntitle: A\ndate: 2024-01-02\nauthor: Ana Lima\n---\n{body}"}
-    source = write_site(tmp_path / "old", files, base=False)
-    code, _, err = run_cli(["import", "hugo", str(source), str(tmp_path / "new")], capsys)
-    assert code == 0, err
-    written = (tmp_path / "new/posts/ana-lima/2024-01-02-a.md").read_text()
+    written, err = _import_hugo_post(tmp_path, capsys, HUGO_PAIRED, body)
     assert "![The console](/images/a.svg)\n\n*Our **new** console*\n" in written
     assert "![](/images/a.svg)\n\n*The plan, on two lines*\n\n\n" in written  # as many lines as the call
     assert "![](/images/a.svg)\n\n*Plan B*\n" in written
