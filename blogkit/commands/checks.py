@@ -41,17 +41,16 @@ def run_checks(result: BuildResult, previous_output: str | None) -> Report:
 def check_external_links(result: BuildResult, *, allow_private: bool) -> tuple[Report, str]:
     """`check --external`: every link of every post to another site asked about (or its answer of the
     last `links.external_days` used again); the diagnostics, and a line saying what was found."""
-    from blogkit.engine.build import read_posts
     from blogkit.fetch.linkrot import LinkUse, check_external  # the network code loads only for --external
     from blogkit.load.markdown import external_links
-    from blogkit.load.sources import discover
+    from blogkit.load.site import read_front_matter
 
     report = Report()
     config = result.config
     if result.profiles is None:
         return report, ""
     # Read again without the cache, which may have left the bodies' texts behind; drafts' links too.
-    posts = read_posts(config, discover(config.root, Report()), result.profiles, Report())
+    posts = read_front_matter(config, result.profiles)
     uses = [
         LinkUse(link.target, Location(meta.source.path, link.line, link.column))
         for meta in posts

@@ -28,11 +28,10 @@ from blogkit.core.fields import in_range, parse_when
 from blogkit.core.outputs import OutputTree
 from blogkit.core.progress import SILENT
 from blogkit.core.report_formats import FORMATS, display_path, print_diagnostics
-from blogkit.engine.build import BuildOptions, BuildResult, build_site, build_time, load_only, read_posts
+from blogkit.engine.build import BuildOptions, BuildResult, build_site, build_time, load_only
 from blogkit.load.config import load_config
-from blogkit.load.profiles import load_profiles
+from blogkit.load.site import load_authors, read_front_matter
 from blogkit.load.source_lines import LineReader
-from blogkit.load.sources import discover
 from blogkit.migrate import GENERATORS
 from blogkit.publish.write import SiteLocked, StagingTree, UnsafeOutput, check_output_dir, publish, site_lock
 from blogkit.review.diff_report import DIFF_FORMATS, format_diff, headline
@@ -402,13 +401,11 @@ def _fetch(args: argparse.Namespace, *, strict: bool | None = None) -> int:
         print(f"blogkit: {_stopped(args.command, _plural(len(exc.diagnostics), 'error') + ' in ' + CONFIG_FILE)}", file=sys.stderr)
         return EXIT_USAGE
     report = Report()
-    sources = discover(config.root, report)
-    profiles = load_profiles(config.root, sources.authors, sources.static, report)
+    sources, profiles = load_authors(config, report)
     feeds = fetch_feeds(config.root, profiles.authors.values(), report)
     threads: list[ThreadResult] = []
     if config.discussion.replies:  # the threads of every post that is or will be published
-        posts = read_posts(config, sources, profiles, Report())  # front matter alone; its problems are the build's to report
-        published = [m for m in posts if not m.draft]
+        published = [m for m in read_front_matter(config, profiles, sources) if not m.draft]
         webmentions = config.discussion.webmentions
         urls = config.urls
         threads = fetch_replies(
@@ -491,9 +488,8 @@ def _codeowners_block(config: SiteConfig, report: Report) -> str:
     """The CODEOWNERS block of a site: its profiles and every post's authors, read as `fetch` reads them."""
     from blogkit.review import codeowners
 
-    sources = discover(config.root, report)
-    profiles = load_profiles(config.root, sources.authors, sources.static, report)
-    posts = read_posts(config, sources, profiles, Report())  # front matter alone; its problems are the build's to report
+    sources, profiles = load_authors(config, report)
+    posts = read_front_matter(config, profiles, sources)
     block = codeowners.site_block(config, profiles.authors, posts, frozenset({DEFAULT_HANDLE}), report)
     if not config.codeowners.editors:
         report.warning(

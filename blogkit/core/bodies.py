@@ -47,6 +47,14 @@ class BodySource:
     key: str = ""  # its cache key, when the cache held its rendering as the text was read: then the text is left behind
 
 
+class TextNeeded(Exception):
+    """A body whose text was left behind for its cached rendering, which turned out unreadable."""
+
+    def __init__(self, indexes: list[int]) -> None:
+        super().__init__(f"{len(indexes)} bodies must be read again")
+        self.indexes = indexes
+
+
 @dataclass(frozen=True, slots=True)
 class RenderedBody:
     html: str

@@ -17,7 +17,7 @@ from functools import cache as once
 from importlib import metadata
 from typing import Any
 
-from blogkit.core.bodies import BodySource, LinkRef, Lint, RenderedBody, TocEntry
+from blogkit.core.bodies import BodySource, LinkRef, Lint, RenderedBody, TextNeeded, TocEntry
 from blogkit.core.config import MarkdownConfig
 from blogkit.core.progress import SILENT, Progress
 from blogkit.engine.cache import Cache, MemoryCache, Record, code_version
@@ -50,14 +50,6 @@ def cached_by_key(source: BodySource, settings: MarkdownConfig, cache: Cache) ->
     """The body without its text when the cache holds its rendering: it travels from a worker by its key."""
     key = body_key(source, settings)
     return BodySource("", source.first_line, key) if cache.has("bodies", key) else source
-
-
-class TextNeeded(Exception):
-    """A body whose text was left behind for its cached rendering, which turned out unreadable."""
-
-    def __init__(self, indexes: list[int]) -> None:
-        super().__init__(f"{len(indexes)} bodies must be read again")
-        self.indexes = indexes
 
 
 def render_markdown(

@@ -18,26 +18,17 @@ from dataclasses import dataclass
 
 from PIL import __version__ as pillow_version
 
-from blogkit.core.bodies import RenderedBody
 from blogkit.core.diagnostics import Location, Report, size_text
-from blogkit.core.images import ImageFacts, Variant, is_image
+from blogkit.core.images import ImageFacts, Variant
 from blogkit.engine.cache import Cache, MemoryCache, Record
 from blogkit.engine.fingerprint import digest
 from blogkit.engine.workers import OverBudget, map_with_budget
-from blogkit.load.frontmatter import cover_file
 from blogkit.load.images import SETTINGS, ImageProblem, Made, avif_supported, make
-from blogkit.load.links import Document, LinkContext, images_shown
-from blogkit.load.sources import PostSource
+from blogkit.load.site import ImageJob
 
 KIND = "images"
 MAX_IMAGE_BYTES = 50 * 1024 * 1024  # an image file larger than this is refused before it is read
 IMAGE_SECONDS = 60  # the time one image may take to be measured and have its variants made
-
-
-@dataclass(frozen=True, slots=True)
-class ImageJob:
-    source: str  # site-relative path of the image file
-    avatar: bool = False  # an author's picture: also cut square at the theme's avatar sizes
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,29 +38,6 @@ class _Done:
     records: tuple[tuple[str, Record | None], ...] = ()  # entries a worker stored in the disk cache
     payloads: tuple[tuple[str, bytes], ...] = ()  # entries for a memory cache, which a worker cannot fill
     content: str = ""  # the key of the image's facts by its content
-
-
-def wanted_images(
-    posts: Sequence[tuple[PostSource, str, RenderedBody]],
-    pages: Sequence[tuple[str, RenderedBody]],
-    avatars: Sequence[str],
-    static: frozenset[str],
-    theme_shown: Sequence[str] = (),
-) -> list[ImageJob]:
-    """The images a build publishes as images: every image file of a published post's bundle, and
-    the files under static/ that a post or page shows (`![...](...)`), a cover, an avatar or the
-    theme (`theme_shown`: the brand's logo) is. `posts`: (source, cover as front matter gives it,
-    body); `avatars` and `theme_shown`: paths under static/."""
-    found: dict[str, bool] = dict.fromkeys((f"static/{path}" for path in theme_shown if path), False)  # -> is it an avatar
-    context = LinkContext("", {}, frozenset(), static)
-    for source, cover, body in posts:
-        shown = [a for a in source.assets if is_image(a)] + [cover_file(cover, source)]
-        shown += images_shown(body, Document(source.path, "", source.bundle_dir, frozenset(source.assets)), context)
-        found.update(dict.fromkeys(shown, False))
-    for path, body in pages:
-        found.update(dict.fromkeys(images_shown(body, Document(path, ""), context), False))
-    found.update(dict.fromkeys((f"static/{avatar}" for avatar in avatars), True))
-    return [ImageJob(path, avatar) for path, avatar in sorted(found.items()) if is_image(path)]
 
 
 def load_images(root: str, wanted: Sequence[ImageJob], cache: Cache, jobs: int, report: Report) -> dict[str, ImageFacts]:
