@@ -45,7 +45,8 @@ def test_a_dated_page_at_the_top_becomes_a_page_and_its_alias_answers(tmp_path, 
         "content/posts/a.md": _post("A", "2024-01-02", "tags: [Ops]\n"),
         "content/about.md": _post("About", "2023-05-01", "aliases: [about-us]\n"),
     }
-    _import(files, tmp_path, capsys)
+    report = _import(files, tmp_path, capsys)
+    assert "content/about.md:1: warning: the old feed /index.xml listed 1 page(s) that are no posts (/about/)" in report
     assert (tmp_path / "new/pages/about.md").is_file()
     result = strict_build(tmp_path / "new")
     assert_answers(result, ["/about/", "/about-us/", "/tags/", "/tags/ops/"], BASE)

@@ -337,6 +337,15 @@ def _listings_and_feeds(
     published = [p for p in site.posts if not p.draft]
     site.listings.append(Listing(f"{prefix}/", "hub", "", page_count(len(published), size), paged))
     site.feeds.append(OldFeed(f"{prefix}/index.xml", "hub", "", "rss"))
+    if pages := [page for page in site.standalone if not page.draft]:  # Hugo's home feed lists every regular page
+        shown = ", ".join(page.url for page in pages[:3]) + (f" and {len(pages) - 3} more" if len(pages) > 3 else "")
+        site.warn(
+            pages[0].source,
+            1,
+            f"the old feed {prefix}/index.xml listed {len(pages)} page(s) that are no posts ({shown}); blogkit's feeds list posts, "
+            "so those entries end there",
+            "nothing to do: a feed reader keeps the entries it has",
+        )
     for key, section in sorted(site.sections.items()):
         top = key.split("/")[0]
         if not _within(key + "/", chosen):
