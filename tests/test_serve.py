@@ -591,6 +591,33 @@ def test_an_edited_post_renders_only_its_body_and_the_pages_that_show_it(site_ro
     assert b"Body ten." in _contents(result)["2026/02/p10/index.html"]  # type: ignore[operator]
 
 
+@pytest.mark.parametrize(
+    ("shown", "page", "expected"),
+    [
+        ("posts|map(attribute='extra.mood', default='')|join(', ')", "tags/kubernetes/index.html", b"<p>tense</p>"),
+        ("posts|sort(attribute='extra.rank,title')|map(attribute='title')|join(', ')", "tags/storage/index.html", b"<p>Third, Hello</p>"),
+    ],
+    ids=["dotted path", "list of names"],
+)
+def test_a_patched_edit_of_extra_shows_on_a_list_page_reading_it_through_a_filters_attribute_names(
+    site_root: Path, shown: str, page: str, expected: bytes
+) -> None:
+    # the tag page named `extra.mood` (or `extra.rank,title`) only as a whole: an edit of `extra` alone left it stale
+    files = {
+        "templates/tag.html": "{% extends 'base.html' %}{% block content %}<p>{{ " + shown + " }}</p>{% endblock %}\n",
+        POST: post("title: Hello\ntags: [k8s, storage]\nextra: {mood: calm, rank: 1}"),
+        "posts/bo/2026-03-03-third.md": post("title: Third\nseries: Intro\ntags: [storage]\nextra: {rank: 2}", "## One\n\nText.\n"),
+    }
+    write_site(site_root, files, base=False)
+    session = Session(str(site_root), BuildOptions(jobs=1, now=NOW, cache=False))
+    session.build(set())
+    write_site(site_root, {POST: post("title: Hello\ntags: [k8s, storage]\nextra: {mood: tense, rank: 3}")}, base=False)
+    served = session.build({POST})
+    assert session.patched
+    assert expected in _contents(served)[page]  # type: ignore[operator]
+    assert _contents(served) == _contents(build_site(str(site_root), BuildOptions(jobs=1, now=NOW, cache=False), preview=True))
+
+
 def test_a_second_session_starts_from_the_first_ones_cache(site_root: Path) -> None:
     first = Session(str(site_root), BuildOptions(jobs=1, now=NOW)).build(set())
     again = Session(str(site_root), BuildOptions(jobs=1, now=NOW))

@@ -22,6 +22,7 @@ they are made (to the staging folder of a build), never all held in memory.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -47,6 +48,7 @@ from blogkit.render.routes import FeedRoute, PageRoute, Route, add_as_is, withou
 _MIN_PARALLEL = 200  # fewer pages and feeds to render than this: in this process
 _SITE_METHODS = {"archive": ("posts",), "series_nav": ("series",), "neighbours": ("posts", "positions")}
 _EVERYTHING: frozenset[str] = frozenset({"*"})
+_ATTRIBUTE_NAMES = re.compile(r"\s*[.,]\s*")  # what separates the names of a filter's `attribute` (Jinja's dotted paths, sort's lists)
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,7 +219,8 @@ class TemplateReads:
 
     def names(self, template: str) -> frozenset[str]:
         """Attribute names read on any value: `x.name`, `x['name']`, every string constant (as
-        filters such as `map(attribute='title')` take them) and the fields the helpers it calls
+        filters such as `map(attribute='title')` take them, with each name of a dotted path such
+        as `extra.mood` or of a list such as `date,title`) and the fields the helpers it calls
         read; "*" for a subscript that is not a constant or a helper that reads a whole post."""
         return self._of(template, set())[1]
 
@@ -247,7 +250,9 @@ class TemplateReads:
             named += is_site
             if name:
                 (site if is_site else names).add(name)
-        names |= {c.value for c in tree.find_all(nodes.Const) if isinstance(c.value, str)}
+        for const in tree.find_all(nodes.Const):
+            if isinstance(const.value, str):  # `attribute='extra.mood'`, `sort(attribute='date,title')`: each name it reads
+                names |= {const.value, *_ATTRIBUTE_NAMES.split(const.value)}
         uses = 0
         for n in tree.find_all(nodes.Name):
             uses += n.name == "site"
