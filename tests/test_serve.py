@@ -499,6 +499,10 @@ def test_drafts_are_served_with_the_preview_banner(tmp_path: Path) -> None:
 # -- incremental rebuilds ------------------------------------------------------------------------
 
 
+def _without_index(contents: dict[str, object]) -> dict[str, object]:
+    return {path: data for path, data in contents.items() if not path.startswith("pagefind/")}
+
+
 def _contents(result: BuildResult, session: Session | None = None) -> dict[str, object]:
     """Each output file's bytes (a copied file by its source), whether held, copied or cached."""
     found: dict[str, object] = {}
@@ -813,3 +817,33 @@ def test_a_client_trickling_its_request_is_cut_off(site_root: Path, monkeypatch:
                     break
         assert cut, "the connection stayed open past the deadline"
         assert get(server, "/")[0] == 200
+
+
+LISTING_BODIES = {  # a post page that shows the text of each post it lists, as `p` or by rebinding `post`
+    "p": "{% for p in related|list + more_by|list %}<div class=more>{{ p.html|safe }}</div>{% endfor %}",
+    "post": "{% for post in related|list + more_by|list %}<div class=more>{{ post.html|safe }}</div>{% endfor %}",
+}
+
+
+@pytest.mark.parametrize("shown", [None, "p", "post"])
+def test_an_edit_of_a_posts_text_renders_again_the_other_post_pages_listing_it_only_where_they_show_its_text(
+    site_root: Path, shown: str | None
+) -> None:
+    """The second post's page lists the first (a related post, or another of its author's) by title: an edit
+    of the first one's text leaves it as it is, unless its template shows the text of the posts it lists."""
+    files: dict[str, str] = {}
+    if shown:
+        body = "{{ post.html|safe }}" + LISTING_BODIES[shown]
+        files["templates/post.html"] = "{% extends 'base.html' %}{% block content %}" + body + "{% endblock %}\n"
+    write_site(site_root, files, base=False)
+    session = Session(str(site_root), BuildOptions(jobs=1, now=NOW, cache=False))
+    session.build(set())
+    write_site(site_root, {POST: post("title: Hello\ntags: [k8s, storage]", "First words.\n\nEdited words.\n")}, base=False)
+    served = session.build({POST})  # a paragraph added: the summary stays, which cards show
+    assert session.patched
+    second = _contents(served)["2026/03/second/index.html"]
+    assert isinstance(second, bytes) and (b"Edited words." in second) == bool(shown)
+    full = _contents(build_site(str(site_root), BuildOptions(jobs=1, now=NOW, cache=False), preview=True))
+    assert _without_index(_contents(served)) == _without_index(full)  # the index is made once things are calm
+    if not shown:  # the post's own page and what shows its text (the hub's feeds); not the second post's page
+        assert served.stats.rendered <= 4, served.stats

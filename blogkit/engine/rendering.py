@@ -204,39 +204,60 @@ class OutputKeys:
         return found
 
 
+@dataclass(frozen=True, slots=True)
+class _Reads:
+    site: frozenset[str]  # `site.X` names
+    names: frozenset[str]  # attribute names read on any value
+    others: frozenset[str]  # those read on values other than the page's own `post` (the posts it lists)
+    rebinds: bool  # whether `post` names something else somewhere (a loop's, a macro's or a `set` variable)
+
+
+_READS_ANYTHING = _Reads(_EVERYTHING, _EVERYTHING, _EVERYTHING, True)
+
+
 class TemplateReads:
     """What each template reads, found in its syntax tree and those of the templates it extends,
     includes or imports: the attributes of `site` it names, and every attribute name it names
-    on anything (a superset of the post fields it shows). "*" when it may read any."""
+    on anything (a superset of the post fields it shows), and on anything but the page's own
+    `post` (what it shows of the posts it lists). "*" when it may read any."""
 
     def __init__(self, env: jinja2.Environment) -> None:
         self.env = env
-        self._reads: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+        self._reads: dict[str, _Reads] = {}
 
     def site(self, template: str) -> frozenset[str]:
         """`site.X` and `site['X']` names."""
-        return self._of(template, set())[0]
+        return self._of(template, set()).site
 
     def names(self, template: str) -> frozenset[str]:
         """Attribute names read on any value: `x.name`, `x['name']`, every string constant (as
         filters such as `map(attribute='title')` take them, with each name of a dotted path such
         as `extra.mood` or of a list such as `date,title`) and the fields the helpers it calls
         read; "*" for a subscript that is not a constant or a helper that reads a whole post."""
-        return self._of(template, set())[1]
+        return self._of(template, set()).names
 
-    def _of(self, template: str, seen: set[str]) -> tuple[frozenset[str], frozenset[str]]:
+    def listed(self, template: str) -> frozenset[str]:
+        """The names read on the posts a page lists beside its own `post` (a post page's related
+        posts): those read on anything but `post`, or every name where `post` may name another
+        value (`{% for post in related %}`)."""
+        reads = self._of(template, set())
+        return reads.names if reads.rebinds else reads.others
+
+    def _of(self, template: str, seen: set[str]) -> _Reads:
         if template in self._reads:
             return self._reads[template]
         if template in seen:
-            return frozenset(), frozenset()
+            return _Reads(frozenset(), frozenset(), frozenset(), False)
         seen.add(template)
         try:
             source = self.env.loader.get_source(self.env, template)[0] if self.env.loader else ""
             tree = self.env.parse(source)
         except jinja2.TemplateError:
-            return _EVERYTHING, _EVERYTHING  # it fails to render anyway
+            return _READS_ANYTHING  # it fails to render anyway
         site: set[str] = set()
         names: set[str] = set()
+        others: set[str] = set()
+        origins = _Origins(tree)
         named = 0
         for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
             assert isinstance(node, nodes.Getattr | nodes.Getitem)
@@ -244,32 +265,111 @@ class TemplateReads:
                 name = node.attr
             elif isinstance(node.arg, nodes.Const):
                 name = node.arg.value if isinstance(node.arg.value, str) else ""  # `x[0]` reads no named field
+            elif isinstance(node.arg, nodes.Slice) or _site_mapping(node.node):
+                name = ""  # `x[1:3]`, `site.authors[handle]`: a part of a list, an entry of one of the site's mappings
             else:
-                name = "" if isinstance(node.arg, nodes.Slice) else "*"
-            is_site = isinstance(node.node, nodes.Name) and node.node.name == "site"
-            named += is_site
-            if name:
-                (site if is_site else names).add(name)
+                name = "*"
+            base = node.node.name if isinstance(node.node, nodes.Name) else ""
+            named += base == "site"
+            if name and base == "site":
+                site.add(name)
+            elif name:
+                names.add(name)
+                if not origins.of_own_post(node.node):
+                    others.add(name)
+        paths = _attribute_paths(tree)
         for const in tree.find_all(nodes.Const):
-            if isinstance(const.value, str):  # `attribute='extra.mood'`, `sort(attribute='date,title')`: each name it reads
-                names |= {const.value, *_ATTRIBUTE_NAMES.split(const.value)}
+            if isinstance(const.value, str):  # a filter's attribute, `map(attribute='title')`: a name it reads
+                parts = {const.value, *(_ATTRIBUTE_NAMES.split(const.value) if id(const) in paths else ())}
+                names |= parts
+                others |= parts
+        on_post = {id(call.node) for call in tree.find_all(nodes.Call) if origins.of_own_post(*call.args)}  # `post_json_ld(post)`
         uses = 0
+        rebinds = False
         for n in tree.find_all(nodes.Name):
             uses += n.name == "site"
-            names |= HELPER_FIELDS.get(n.name, frozenset())
+            rebinds |= n.name == "post" and n.ctx in ("store", "param")
+            helper = HELPER_FIELDS.get(n.name, frozenset())
+            names |= helper
+            if id(n) not in on_post:
+                others |= helper
         if uses > named:  # `site` passed on whole (to a macro, a filter, a variable): it may read anything
             site.add("*")
         for other in jinja2.meta.find_referenced_templates(tree):
             if other is None:
                 site.add("*")
                 names.add("*")
+                others.add("*")
             else:
-                more_site, more_names = self._of(other, seen)
-                site |= more_site
-                names |= more_names
-        found = frozenset(site), frozenset(names)
+                more = self._of(other, seen)
+                site |= more.site
+                names |= more.names
+                others |= more.others
+                rebinds |= more.rebinds
+        found = _Reads(frozenset(site), frozenset(names), frozenset(others), rebinds)
         self._reads[template] = found
         return found
+
+
+_BY_ATTRIBUTE = frozenset({"selectattr", "rejectattr", "groupby"})  # filters and tests whose first argument is an attribute
+
+
+def _attribute_paths(tree: nodes.Template) -> set[int]:
+    """The string constants that name attributes to read, each name of a dotted path or a list a field
+    (`map(attribute='extra.mood')`, `sort(attribute='date,title')`, `selectattr('extra.draft')`), by id;
+    other strings ('base.html') are kept whole."""
+    found = {id(k.value) for k in tree.find_all(nodes.Keyword) if k.key == "attribute" and isinstance(k.value, nodes.Const)}
+    for call in tree.find_all((nodes.Filter, nodes.Test)):
+        assert isinstance(call, nodes.Filter | nodes.Test)
+        if call.name in _BY_ATTRIBUTE and call.args and isinstance(call.args[0], nodes.Const):
+            found.add(id(call.args[0]))
+    return found
+
+
+def _site_mapping(node: nodes.Node) -> bool:
+    """Whether an expression is one of the site's own attributes (`site.posts_by_author`): indexing it reads no field."""
+    return isinstance(node, nodes.Getattr) and isinstance(node.node, nodes.Name) and node.node.name == "site"
+
+
+class _Origins:
+    """Where a template's variables come from: the names of the page's context each may hold a value of
+    (`{% for p in related %}`: p, from `related`; `{% set thread = discussion_for(post) %}`: thread, from
+    `post`), whichever place binds it. A macro's or a call block's arguments come from anywhere."""
+
+    def __init__(self, tree: nodes.Template) -> None:
+        self._bound: dict[str, set[str]] = {}
+        for node in tree.find_all((nodes.For, nodes.Assign, nodes.AssignBlock, nodes.With, nodes.Macro, nodes.CallBlock)):
+            if isinstance(node, nodes.For):
+                self._bind(node.target, self.roots(node.iter))
+            elif isinstance(node, nodes.Assign):
+                self._bind(node.target, self.roots(node.node))
+            elif isinstance(node, nodes.AssignBlock):
+                self._bind(node.target, {"*"})
+            elif isinstance(node, nodes.With):
+                for target, value in zip(node.targets, node.values, strict=False):
+                    self._bind(target, self.roots(value))
+            elif isinstance(node, nodes.Macro | nodes.CallBlock):
+                for arg in node.args:
+                    self._bind(arg, {"*"})
+
+    def _bind(self, target: nodes.Node, roots: set[str]) -> None:
+        for name in target.find_all(nodes.Name) if not isinstance(target, nodes.Name) else (target,):
+            self._bound.setdefault(name.name, set()).update(roots)
+
+    def roots(self, expr: nodes.Node) -> set[str]:
+        """The context names the values of an expression come from (a called helper's name is none)."""
+        calls = [*((expr,) if isinstance(expr, nodes.Call) else ()), *expr.find_all(nodes.Call)]
+        called = {id(call.node) for call in calls}
+        found: set[str] = set()
+        for name in (expr,) if isinstance(expr, nodes.Name) else expr.find_all(nodes.Name):
+            if id(name) not in called:
+                found |= self._bound.get(name.name, {name.name})
+        return found
+
+    def of_own_post(self, *exprs: nodes.Node) -> bool:
+        """Whether expressions hold only the page's own `post` or what comes of it."""
+        roots = set().union(*(self.roots(e) for e in exprs)) if exprs else {"*"}
+        return roots == {"post"}
 
 
 def _post_view(site: Site, renderer: Renderer, post: Post) -> object:

@@ -233,7 +233,9 @@ class Session:
             route = kept[i] = _swapped(kept[i], posts, swaps)
             assert isinstance(route, PageRoute | FeedRoute)
             if isinstance(route, PageRoute):
-                reads = built.reads.names(route.template)
+                own = route.context.get("post")
+                listed_only = type(own) is Post and own.source not in posts  # the edited posts are listed on it, beside its own
+                reads = built.reads.listed(route.template) if listed_only else built.reads.names(route.template)
             else:
                 reads = FULL_FIELDS if route.scope.kind in full_feeds else SUMMARY_FIELDS
             if not (reads & fields or "*" in reads):
