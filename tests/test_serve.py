@@ -847,3 +847,19 @@ def test_an_edit_of_a_posts_text_renders_again_the_other_post_pages_listing_it_o
     assert _without_index(_contents(served)) == _without_index(full)  # the index is made once things are calm
     if not shown:  # the post's own page and what shows its text (the hub's feeds); not the second post's page
         assert served.stats.rendered <= 4, served.stats
+
+
+def test_a_page_left_as_it_was_by_one_edit_shows_it_when_a_later_edit_renders_it_again(site_root: Path) -> None:
+    """The second post's page lists the first by title: an edit of the first one's text leaves that page as it
+    was (its route keeps the post as it was), and a later edit of its title renders it with both edits."""
+    session = Session(str(site_root), BuildOptions(jobs=1, now=NOW, cache=False))
+    session.build(set())
+    edits = [("Hello", "First words.\n\nA second paragraph.\n"), ("Hello again", "First words.\n\nA second paragraph.\n")]
+    for title, body in edits:
+        write_site(site_root, {POST: post(f"title: {title}\ntags: [k8s, storage]", body)}, base=False)
+        served = session.build({POST})
+        assert session.patched
+        full = _contents(build_site(str(site_root), BuildOptions(jobs=1, now=NOW, cache=False), preview=True))
+        assert _without_index(_contents(served)) == _without_index(full)
+    second = _contents(served)["2026/03/second/index.html"]
+    assert isinstance(second, bytes) and b"Hello again" in second

@@ -87,6 +87,9 @@ class _Built:
     copied: frozenset[str]  # site-relative paths of the files published as they are (served from the disk)
     reads: TemplateReads  # what each template reads
     writer: FeedWriter  # remembers each post's feed content between patches
+    # the posts patched in since the build, by source: a route holds them (in place of the ones it was made with)
+    # once it is rendered again, not before
+    edited: Mapping[str, Post] = dataclasses.field(default_factory=dict)
 
 
 class Session:
@@ -229,8 +232,9 @@ class Session:
         writer.show(site, posts)
         full_feeds = site.config.feeds.full_content
         rendered = 0
+        current = {**built.edited, **posts}
         for i in sorted({i for path in posts for i in built.readers.get(path, ())} | set(built.always if posts else ())):
-            route = kept[i] = _swapped(kept[i], posts, swaps)
+            route = kept[i]  # it may hold posts as they were before earlier patches: it does once it is rendered
             assert isinstance(route, PageRoute | FeedRoute)
             if isinstance(route, PageRoute):
                 own = route.context.get("post")
@@ -241,6 +245,7 @@ class Session:
             if not (reads & fields or "*" in reads):
                 continue  # it shows nothing of what changed
             rendered += 1
+            route = kept[i] = _swapped(route, current, swaps)
             text = renderer.render_route(route, writer)
             if text is not None:
                 files[route.file] = Output(text.encode("utf-8") if isinstance(text, str) else text, route.origin)
@@ -256,7 +261,7 @@ class Session:
         )
         # broken links of the edited posts leave the site whole: the next edit is patched in too, and checks them again
         whole = all(d in link_problems for d in report.errors)
-        self._built = dataclasses.replace(built, result=patched, published={**built.published, **metas}) if whole else None
+        self._built = dataclasses.replace(built, result=patched, published={**built.published, **metas}, edited=current) if whole else None
         searched = report.errors or fields & OWN_FIELDS_SEARCHED or self._search_of is not None
         if self._built is not None and site.config.search and searched:
             self._search_stale()  # made when calm: not between this save and the reload
