@@ -429,12 +429,20 @@ def _swapped(value: Any, posts: Mapping[str, Post], swaps: dict[int, Any]) -> An
 
 
 def _with_posts(site: Site, posts: Mapping[str, Post], swaps: dict[int, Any]) -> Site:
-    """The site with each post of `posts` in place of the one of the same source."""
-    return dataclasses.replace(
-        site,
-        posts=_swapped(site.posts, posts, swaps),
-        posts_by_author=_swapped(site.posts_by_author, posts, swaps),
-        posts_by_tag=_swapped(site.posts_by_tag, posts, swaps),
-        posts_by_team=_swapped(site.posts_by_team, posts, swaps),
-        series=_swapped(site.series, posts, swaps),
-    )
+    """The site with each post of `posts` in place of the one of the same source. A patch changes no post's
+    authors, tags, series or date, so only the lists that hold it change: its author's, its tags', its
+    teams' and its series' (the lists of the whole site are not walked again)."""
+    everything = list(site.posts)
+    by_author, by_tag = dict(site.posts_by_author), dict(site.posts_by_tag)
+    by_team, series = dict(site.posts_by_team), dict(site.series)
+    for source, post in posts.items():
+        everything[site.positions[source]] = post
+        teams = {site.authors[h].team for h in post.authors if h in site.authors and site.authors[h].team}
+        holding = ((by_author, post.authors), (by_tag, post.tags), (by_team, teams), (series, (post.series,) if post.series else ()))
+        for lists, keys in holding:
+            for key in keys:
+                if key in lists:
+                    lists[key] = _swapped(lists[key], posts, swaps)
+    swapped = tuple(everything)
+    swaps[id(site.posts)] = (site.posts, swapped)
+    return dataclasses.replace(site, posts=swapped, posts_by_author=by_author, posts_by_tag=by_tag, posts_by_team=by_team, series=series)
