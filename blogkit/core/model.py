@@ -7,7 +7,7 @@ values.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -173,6 +173,11 @@ class SeriesNav:
     name: str
     posts: tuple[Post, ...]  # oldest first
     index: int
+
+
+def teams_of(handles: Sequence[str], authors: Mapping[str, Author]) -> list[str]:
+    """The teams of a post's authors (`handles`), each once, in order: the team pages and feeds that list it."""
+    return sorted({authors[h].team for h in handles if h in authors and authors[h].team})
 
 
 @dataclass(frozen=True, slots=True)

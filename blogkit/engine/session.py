@@ -32,7 +32,7 @@ from typing import Any
 from blogkit.core.bodies import RenderedBody
 from blogkit.core.diagnostics import Diagnostic, Report
 from blogkit.core.images import is_image
-from blogkit.core.model import Post, SeriesNav, Site
+from blogkit.core.model import Post, SeriesNav, Site, teams_of
 from blogkit.core.outputs import Output, OutputTree
 from blogkit.engine.bodies import body_renderers, render_markdown
 from blogkit.engine.build import BuildOptions, BuildResult, build_site
@@ -437,7 +437,7 @@ def _with_posts(site: Site, posts: Mapping[str, Post], swaps: dict[int, Any]) ->
     by_team, series = dict(site.posts_by_team), dict(site.series)
     for source, post in posts.items():
         everything[site.positions[source]] = post
-        teams = {site.authors[h].team for h in post.authors if h in site.authors and site.authors[h].team}
+        teams = teams_of(post.authors, site.authors)
         holding = ((by_author, post.authors), (by_tag, post.tags), (by_team, teams), (series, (post.series,) if post.series else ()))
         for lists, keys in holding:
             for key in keys:

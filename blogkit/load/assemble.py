@@ -17,7 +17,7 @@ from blogkit.core.config import SiteConfig
 from blogkit.core.diagnostics import Location, Report
 from blogkit.core.images import ImageFacts, avatar_sizes, picture
 from blogkit.core.lint_rules import LintLevels, lint_level
-from blogkit.core.model import Author, Page, Post, Site, Tag
+from blogkit.core.model import Author, Page, Post, Site, Tag, teams_of
 from blogkit.core.urls import slugify
 from blogkit.load.frontmatter import PageMeta, PostMeta, RawTag, cover_file
 from blogkit.load.links import Document, DocumentLinks, LinkContext, Target, images_shown, resolve_links_and_urls
@@ -98,7 +98,7 @@ def assemble(
             by_author[handle].append(post)
         for slug in post.tags:
             by_tag.setdefault(slug, []).append(post)
-        for team in sorted({profiles.authors[h].team for h in post.authors if profiles.authors[h].team}):
+        for team in teams_of(post.authors, profiles.authors):
             by_team[team].append(post)
         if post.series:
             series.setdefault(post.series, []).append(post)

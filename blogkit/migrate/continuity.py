@@ -178,13 +178,12 @@ def feeds(
     formats = list(FEED_FORMATS)
     found: dict[str, dict[str, str]] = {}
     for feed in sorted(site.feeds, key=lambda f: f.path):
+        path, problem = check_alias(feed.path)
         if feed.kind == "pages":
-            path, problem = check_alias(feed.path)
             if not problem and path not in theirs:
                 found.setdefault(path, {"path": "/" + path, "scope": feed.name, "format": feed.format})
             continue
         target = _scope_path(site, feed.kind, feed.name, handles, people, tags)
-        path, problem = check_alias(feed.path)
         if target is None:
             site.warn(site.config_file, 0, f"the old feed {feed.path} lists posts none of which were imported", "it is not published")
             continue

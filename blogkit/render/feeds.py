@@ -44,6 +44,7 @@ class FeedScope:
     ids: str = "post"  # what its entries' ids are, of LEGACY_FEED_IDS
     pages: Sequence[ListedPage] = ()  # the tag, author or team pages it lists instead of posts, newest first
     file: str = ""  # where it is published, when that is not the feed of its page (`legacy_feeds`)
+    name: str = ""  # the tag's, engineer's or team's name ('' for the hub)
 
     def self_file(self, fmt: str) -> str:
         """The file the feed is at, as its self link names it."""
@@ -91,42 +92,24 @@ def scopes(site: Site) -> list[FeedScope]:
                 shipped(site.posts_by_author[handle]),
                 (author,),
                 tuple(p for p in site.outside if p.author == handle),
+                name=author.name,
             )
         )
     for slug, tag in site.tags.items():
         description = tag.description or say("feed.description.tag", name=tag.name)
-        found.append(FeedScope("tags", tag.path, f"{tag.name} · {title}", description, shipped(site.posts_by_tag.get(slug, ()))))
+        posts = shipped(site.posts_by_tag.get(slug, ()))
+        found.append(FeedScope("tags", tag.path, f"{tag.name} · {title}", description, posts, name=tag.name))
     for key, team in site.teams.items():
         description = team.description or say("feed.description.team", name=team.name)
-        found.append(FeedScope("teams", team.path, f"{team.name} · {title}", description, shipped(site.posts_by_team[key])))
+        posts = shipped(site.posts_by_team[key])
+        found.append(FeedScope("teams", team.path, f"{team.name} · {title}", description, posts, name=team.name))
     return found
 
 
-def listed_pages(site: Site, kind: str) -> tuple[ListedPage, ...]:
-    """The tag, author or team pages (`kind`) that have posts in feeds, newest first, then by title."""
-    say = site.strings.text
-    found: list[ListedPage] = []
-    if kind == "tags":
-        for slug, tag in site.tags.items():
-            found += _listed(
-                tag.name, tag.path, tag.description or say("feed.description.tag", name=tag.name), site.posts_by_tag.get(slug, ())
-            )
-    elif kind == "authors":
-        for handle, author in site.authors.items():
-            found += _listed(
-                author.name, author.path, author.bio or say("feed.description.author", name=author.name), site.posts_by_author[handle]
-            )
-    else:
-        for key, team in site.teams.items():
-            found += _listed(
-                team.name, team.path, team.description or say("feed.description.team", name=team.name), site.posts_by_team[key]
-            )
+def listed_pages(all_scopes: Sequence[FeedScope], kind: str) -> tuple[ListedPage, ...]:
+    """The tag, author or team pages (`kind`) whose feeds carry posts, newest first, then by title."""
+    found = [ListedPage(s.name, s.path, s.posts[0].date, s.description) for s in all_scopes if s.kind == kind and s.posts]
     return tuple(sorted(found, key=lambda page: (-page.date.timestamp(), page.title.lower(), page.path)))
-
-
-def _listed(title: str, path: str, summary: str, posts: Sequence[Post]) -> list[ListedPage]:
-    carried = shipped(posts)
-    return [ListedPage(title, path, carried[0].date, summary)] if carried else []
 
 
 def clean_text(text: str) -> str:

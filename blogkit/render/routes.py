@@ -122,7 +122,7 @@ def _legacy_feeds(site: Site, all_scopes: list[FeedScope], report: Report) -> It
     by_path = {(scope.kind, scope.path): scope for scope in all_scopes}
     for feed in site.config.legacy_feeds:
         if feed.lists_pages:
-            yield FeedRoute(feed.path, feed.origin, _pages_scope(site, feed.kind, feed.path), feed.format)
+            yield FeedRoute(feed.path, feed.origin, _pages_scope(site, all_scopes, feed.kind, feed.path), feed.format)
             continue
         name = feed.name
         tag = site.tag_named(name) if feed.kind == "tags" else None
@@ -139,14 +139,12 @@ def _legacy_feeds(site: Site, all_scopes: list[FeedScope], report: Report) -> It
         yield FeedRoute(feed.path, feed.origin, dataclasses.replace(scope, ids=feed.ids, file=feed.path), feed.format)
 
 
-def _pages_scope(site: Site, kind: str, file: str) -> FeedScope:
+def _pages_scope(site: Site, all_scopes: list[FeedScope], kind: str, file: str) -> FeedScope:
     """The feed of the site's tag, author or team pages (`kind`) at `file`, as an old site's feed of its terms was."""
     say, title = site.strings.text, site.config.title
     page = {"tags": "tags/", "authors": "authors/", "teams": "authors/"}[kind]  # the page that lists them (teams: with the people)
-    what = say(f"feed.pages.{kind}")
-    return FeedScope(
-        kind, page, f"{what} · {title}", say(f"feed.description.pages.{kind}", site=title), (), pages=listed_pages(site, kind), file=file
-    )
+    what, description = say(f"feed.pages.{kind}"), say(f"feed.description.pages.{kind}", site=title)
+    return FeedScope(kind, page, f"{what} · {title}", description, (), pages=listed_pages(all_scopes, kind), file=file)
 
 
 def without_collisions(found: list[Route], report: Report) -> list[Route]:
