@@ -103,6 +103,33 @@ def test_cached_build_after_a_change_equals_a_full_build(hub, change):
     assert warm.stats.reused > 0 or change in ("template", "config value"), "unchanged outputs come from the cache"
 
 
+def test_an_edit_of_a_posts_text_renders_again_only_the_outputs_that_show_its_text(hub, monkeypatch):
+    """A page's key digests each post it lists by the fields its templates read of it: the tag, author and
+    series pages that list the post by its title and summary keep their keys when a paragraph is added;
+    its own page and the feeds that carry whole posts are rendered again."""
+    from blogkit.render.pages import Renderer
+
+    assert_warm_equals_full(hub)
+    post = hub / "posts" / "ada-okafor" / "2025-04-01-compaction-2.md"
+    post.write_text(post.read_text() + "\nOne more paragraph.\n")
+    rendered: list[str] = []
+    render_route = Renderer.render_route
+
+    def recorded(self, route, writer):  # type: ignore[no-untyped-def]
+        rendered.append(route.file)
+        return render_route(self, route, writer)
+
+    monkeypatch.setattr(Renderer, "render_route", recorded)
+    warm = build(hub, cache=True, jobs=1)
+    monkeypatch.undo()
+    assert files_of(warm) == files_of(build(hub, cache=False, jobs=1))
+    assert "2025/04/compaction-2/index.html" in rendered
+    assert any(file.endswith(".xml") for file in rendered), "the hub's feed carries whole posts"
+    listing = [file for file in rendered if file.startswith(("tags/", "authors/", "teams/")) and file.endswith(".html")]
+    assert listing == [], "pages listing the post by title and summary are reused"
+    assert warm.stats.reused > warm.stats.rendered
+
+
 def test_an_unchanged_post_is_not_parsed_again(hub, monkeypatch):
     import blogkit.engine.build as engine_build
 

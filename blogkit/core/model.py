@@ -7,16 +7,19 @@ values.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from blogkit.core.bodies import TocEntry
 from blogkit.core.config import SiteConfig
 from blogkit.core.images import ImageFacts, Picture
 from blogkit.core.strings import Strings
 from blogkit.core.urls import slugify
+
+_Method = TypeVar("_Method", bound=Callable[..., Any])
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,39 +93,45 @@ class Update:
     note: str
 
 
+# A post field marked so decides where the post is listed or linked (its URL, date, authors, tags,
+# series, ...): a change to it assembles the site again. Every other field is the post's own value,
+# shown wherever the post is shown, and a new field is one unless marked.
+_ARRANGES = {"arranges": True}
+
+
 @dataclass(frozen=True, slots=True)
 class Post:
-    source: str  # site-relative path of the Markdown file: the post's key
+    source: str = field(metadata=_ARRANGES)  # site-relative path of the Markdown file: the post's key
     title: str
-    date: datetime
-    authors: tuple[str, ...]
-    tags: tuple[str, ...]  # tag slugs
-    path: str
-    slug: str
+    date: datetime = field(metadata=_ARRANGES)
+    authors: tuple[str, ...] = field(metadata=_ARRANGES)
+    tags: tuple[str, ...] = field(metadata=_ARRANGES)  # tag slugs
+    path: str = field(metadata=_ARRANGES)
+    slug: str = field(metadata=_ARRANGES)
     html: str = ""
     summary: str = ""
     toc: tuple[TocEntry, ...] = ()
     reading_minutes: int = 1
-    updated: datetime | None = None
-    updates: tuple[Update, ...] = ()
-    draft: bool = False
-    future: bool = False
-    discussion: tuple[str, ...] = ()
-    comments: str = "open"
-    aliases: tuple[str, ...] = ()
+    updated: datetime | None = field(default=None, metadata=_ARRANGES)
+    updates: tuple[Update, ...] = field(default=(), metadata=_ARRANGES)
+    draft: bool = field(default=False, metadata=_ARRANGES)
+    future: bool = field(default=False, metadata=_ARRANGES)
+    discussion: tuple[str, ...] = field(default=(), metadata=_ARRANGES)
+    comments: str = field(default="open", metadata=_ARRANGES)
+    aliases: tuple[str, ...] = field(default=(), metadata=_ARRANGES)
     canonical: str = ""
     image: str = ""
     image_alt: str = ""
     cover: Picture | None = None  # the cover `image` when it is a file of the site: its size and variants
     cover_in_body: bool = False  # the body shows the cover itself: the page need not show it again above
-    series: str = ""
+    series: str = field(default="", metadata=_ARRANGES)
     id: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
-    assets: tuple[str, ...] = ()  # site-relative source paths of bundle files
+    assets: tuple[str, ...] = field(default=(), metadata=_ARRANGES)  # site-relative source paths of bundle files
     content_key: str = ""  # a digest of what `html` is made from (the body's cache key and its resolved URLs), when known
-    search: bool = True  # False: left out of the site's search
-    diagrams: bool = False  # it has a diagram: its page loads the theme's Mermaid
-    featured: bool = False  # `featured: true`: the newest such post is shown large at the top of the front page
+    search: bool = field(default=True, metadata=_ARRANGES)  # False: left out of the site's search
+    diagrams: bool = field(default=False, metadata=_ARRANGES)  # it has a diagram: its page loads the theme's Mermaid
+    featured: bool = field(default=False, metadata=_ARRANGES)  # the newest featured post is shown large at the top of the front page
 
     @property
     def last_modified(self) -> datetime:
@@ -175,9 +184,35 @@ class SeriesNav:
     index: int
 
 
+def site_reads(name: str) -> tuple[str, ...]:
+    """The attributes of `Site` that a template reads through `site.<name>`: the attribute itself, or those
+    its method is marked as reading (`_reading`); every one for a method that is not marked."""
+    if name in Site.__dataclass_fields__:
+        return (name,)
+    member = getattr(Site, name, None)
+    if member is None:
+        return ()
+    return getattr(member, "site_reads", tuple(Site.__dataclass_fields__))
+
+
+def arranging(kind: type) -> tuple[str, ...]:
+    """The fields of a model class that decide where its values are listed or linked (marked `_ARRANGES`)."""
+    return tuple(f.name for f in dataclasses.fields(kind) if f.metadata.get("arranges"))
+
+
 def teams_of(handles: Sequence[str], authors: Mapping[str, Author]) -> list[str]:
     """The teams of a post's authors (`handles`), each once, in order: the team pages and feeds that list it."""
     return sorted({authors[h].team for h in handles if h in authors and authors[h].team})
+
+
+def _reading(*attributes: str) -> Callable[[_Method], _Method]:
+    """Marks a method of `Site` with the attributes it reads: a template that calls it reads them."""
+
+    def mark(method: _Method) -> _Method:
+        method.site_reads = attributes  # type: ignore[attr-defined]
+        return method
+
+    return mark
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,16 +235,19 @@ class Site:
     images: Mapping[str, ImageFacts] = field(default_factory=dict)  # facts of the images the site publishes, by site path
     tag_slugs: Mapping[str, str] = field(default_factory=dict)  # every spelling of a tag met and tags.yaml alias, lowercased -> its slug
 
+    @_reading("tags", "tag_slugs")
     def tag_named(self, name: str) -> Tag | None:
         """The tag a spelling names, as the posts' tags are resolved (an alias, another case), or its slug names."""
         return self.tags.get(self.tag_slugs.get(name.lower()) or slugify(name))
 
+    @_reading("posts")
     def archive(self) -> list[tuple[int, list[Post]]]:
         years: dict[int, list[Post]] = {}
         for post in self.posts:
             years.setdefault(post.date.year, []).append(post)
         return list(years.items())
 
+    @_reading("series")
     def series_nav(self, post: Post) -> SeriesNav | None:
         if not post.series or post.series not in self.series:
             return None
@@ -217,6 +255,7 @@ class Site:
         index = next(i for i, p in enumerate(posts) if p.source == post.source)
         return SeriesNav(post.series, posts, index)
 
+    @_reading("posts", "positions")
     def neighbours(self, post: Post) -> tuple[Post | None, Post | None]:
         """(older, newer) posts around this one on the hub."""
         i = self.positions[post.source]

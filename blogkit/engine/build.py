@@ -32,7 +32,7 @@ from blogkit.engine.cache import CACHE_FOLDER, CACHE_HINT, Cache, Record, open_c
 from blogkit.engine.frontmatter_cache import KIND as FRONT_MATTER
 from blogkit.engine.frontmatter_cache import FrontMatterCache
 from blogkit.engine.images import load_images
-from blogkit.engine.rendering import RenderStats, render_outputs
+from blogkit.engine.rendering import OutputKeys, RenderStats, render_outputs
 from blogkit.engine.search import SearchJob
 from blogkit.engine.workers import default_jobs, map_ranges
 from blogkit.load.config import load_config
@@ -75,6 +75,7 @@ class BuildResult:
     renderer: Renderer | None = None  # None when there was no site to render
     routes: tuple[Route, ...] = ()  # every output of the site, collisions left out
     published: Published | None = None  # what links may lead to (None when there was no site to render)
+    keys: OutputKeys | None = None  # what each page and feed was keyed by (None when there was no site to render)
 
 
 def build_time() -> datetime:
@@ -142,7 +143,7 @@ def _build(
     loaded = load_site(config, options, options.now or build_time(), report, _CachedSteps(cache, options.jobs, progress))
     outputs = output(report)
     stats = RenderStats()
-    renderer, kept, search, published = None, list[Route](), None, None
+    renderer, kept, search, published, keys = None, list[Route](), None, None, None
     if loaded.site is not None:
         if config.search and options.search_index and not report.errors:
             search = SearchJob(search_documents(loaded.site), cache, options.jobs)
@@ -157,7 +158,7 @@ def _build(
             check_all_links(loaded, published, report)
             if known is None:  # kept for the next build of the same posts: ranking 10,000 posts takes a third of a second
                 cache.put(RELATED_KIND, related_key, json.dumps(related.table(), separators=(",", ":")).encode())
-            kept, stats = render_outputs(renderer, all_routes, outputs, cache, loaded.theme, options.jobs, progress)
+            kept, stats, keys = render_outputs(renderer, all_routes, outputs, cache, loaded.theme, options.jobs, progress)
             if search is not None and report.errors:  # nothing is published: the index is not wanted
                 search.cancel()
                 search = None
@@ -185,6 +186,7 @@ def _build(
         renderer,
         tuple(kept),
         published,
+        keys,
     )
 
 

@@ -9,10 +9,16 @@ than discovered while rendering:
 - a page: its template, its URL, its context (posts, authors, tags, teams, pages and
   plain values, each by its digest), and the attributes of `site` its templates name
   (found in the templates' syntax trees, through `extends`, `include` and `import`);
-- a post wherever it appears: its own fields, its authors' and tags' values, its
-  authors' teams, and whether its comments are closed at the build's time;
+- a post wherever it appears: the fields of it that its page's templates read (of a
+  page's own `post`, and of the posts it lists: `TemplateReads.post_views`), or that its
+  feed shows (`fields_shown`); its authors' and tags' values, its authors' teams, and
+  whether its comments are closed at the build's time;
 - a feed: its format, its scope's title and description, its own authors, the posts
   it lists and the number of entries.
+
+So the key is the one statement of what an output reads: `blogkit serve` renders again
+after an edit exactly the outputs whose key it changed (`OutputKeys.posts_read` says which
+posts each key digests, and by which fields).
 
 A key found in the cache gives the output's bytes; the rest are rendered, in forked
 workers when there are many, and stored. Outputs are streamed to the output tree as
@@ -23,7 +29,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import jinja2
@@ -31,22 +37,21 @@ import jinja2.meta
 from jinja2 import nodes
 
 from blogkit.core.diagnostics import Diagnostic
-from blogkit.core.model import Post, Site
+from blogkit.core.model import Post, Site, site_reads
 from blogkit.core.outputs import Cached, OutputTree
 from blogkit.core.progress import SILENT, Progress
 from blogkit.engine.bodies import renderer_versions
 from blogkit.engine.cache import Cache, MemoryCache, Record
-from blogkit.engine.fingerprint import Fingerprints, digest
+from blogkit.engine.fingerprint import Fingerprints, View, digest, posts_within
 from blogkit.engine.images import KIND as IMAGES
 from blogkit.engine.workers import map_ranges
 from blogkit.load.outside import reply_threads
 from blogkit.load.sources import ThemeFiles
-from blogkit.render.feeds import FeedWriter
+from blogkit.render.feeds import FeedWriter, fields_shown
 from blogkit.render.pages import HELPER_FIELDS, Renderer
 from blogkit.render.routes import FeedRoute, PageRoute, Route, add_as_is, without_collisions
 
 _MIN_PARALLEL = 200  # fewer pages and feeds to render than this: in this process
-_SITE_METHODS = {"archive": ("posts",), "series_nav": ("series",), "neighbours": ("posts", "positions")}
 _EVERYTHING: frozenset[str] = frozenset({"*"})
 _ATTRIBUTE_NAMES = re.compile(r"\s*[.,]\s*")  # what separates the names of a filter's `attribute` (Jinja's dotted paths, sort's lists)
 
@@ -59,9 +64,10 @@ class RenderStats:
 
 def render_outputs(
     renderer: Renderer, all_routes: list[Route], tree: OutputTree, cache: Cache, theme: ThemeFiles, jobs: int, progress: Progress = SILENT
-) -> tuple[list[Route], RenderStats]:
+) -> tuple[list[Route], RenderStats, OutputKeys]:
     """Every route into `tree`: copies and generated texts as they are, pages and feeds through the cache.
-    Returns the routes that have an output (those whose file an earlier route claimed are left out)."""
+    Returns the routes that have an output (those whose file an earlier route claimed are left out), and
+    the keys they were looked up by."""
     keys = OutputKeys(renderer, theme)
     kept = without_collisions(all_routes, renderer.report)
     made: list[PageRoute | FeedRoute] = []
@@ -118,7 +124,7 @@ def render_outputs(
             if in_memory and not result.hit:
                 cache.put("outputs", result.key, result.data)
             tree.add(route.file, result.data, route.origin)
-    return kept, RenderStats(rendered, reused)
+    return kept, RenderStats(rendered, reused), keys
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +138,11 @@ class _Made:
 
 
 class OutputKeys:
-    """The cache key of each page and feed: a digest of everything it reads (see the module's text)."""
+    """The cache key of each page and feed: a digest of everything it reads (see the module's text).
+
+    The key is the one statement of an output's inputs: `posts_read` names the posts it digests, each
+    with the view (the fields) it digests them by, so that `blogkit serve` renders again after an edit
+    exactly the outputs whose key the edit changed."""
 
     def __init__(self, renderer: Renderer, theme: ThemeFiles) -> None:
         site = renderer.site
@@ -152,56 +162,116 @@ class OutputKeys:
             *templates,
         )
         self.reads = TemplateReads(renderer.env)
-        self._attributes: dict[str, str] = {}
+        self._attributes: dict[tuple[str, View], str] = {}
         self._site_parts: dict[str, str] = {}
+        self._holds_posts: dict[str, bool] = {}
+
+    def with_site(self, site: Site) -> OutputKeys:
+        """The keys of the same build's outputs over `site`, the build's site with some posts edited: the
+        digests of the posts that stayed are kept."""
+        keys = object.__new__(OutputKeys)
+        keys.site, keys.env, keys.entries, keys.base, keys.reads = site, self.env, self.entries, self.base, self.reads
+        keys.fingerprints = self.fingerprints
+        keys._attributes, keys._site_parts, keys._holds_posts = {}, {}, self._holds_posts
+        return keys
 
     def prepare(self, routes: Sequence[PageRoute | FeedRoute], jobs: int) -> None:
-        """Digest every post once (in workers when many), before the rendering workers are forked, so that they share the digests."""
+        """Digest every post once by each view the routes read it by (in workers when many), before the
+        rendering workers are forked, so that they share the digests."""
         posts = self.site.posts
         fingerprints = self.fingerprints
+        views = sorted({view for route in routes for view in self.views(route)}, key=lambda v: sorted(v) if v is not None else [])
+        if not views:
+            return
 
-        def digests(chunk: Sequence[Post]) -> list[str]:
-            return [fingerprints.entity(post) for post in chunk]
+        def digests(chunk: Sequence[Post]) -> list[tuple[str, ...]]:
+            return [tuple(fingerprints.entity(post, view) for view in views) for post in chunk]
 
-        fingerprints.adopt(posts, map_ranges(digests, posts, jobs, min_items=_MIN_PARALLEL))
+        found = map_ranges(digests, posts, jobs, min_items=_MIN_PARALLEL)
+        for i, view in enumerate(views):
+            fingerprints.adopt(posts, [each[i] for each in found], view)
         for route in routes:
             if isinstance(route, PageRoute):
                 self._site_part(route.template)
 
+    def views(self, route: PageRoute | FeedRoute) -> tuple[View, ...]:
+        """The views the route's key digests posts by."""
+        if isinstance(route, PageRoute):
+            return self.reads.post_views(route.template)
+        return (fields_shown(route.scope, self.site),)
+
     def of(self, route: PageRoute | FeedRoute) -> str:
         fp = self.fingerprints
         if isinstance(route, PageRoute):
-            return digest(self.base, "page", route.template, route.path, fp.of(route.context), self._site_part(route.template))
-        scope = route.scope
-        shown: tuple[object, ...] = (scope.kind, scope.path, scope.title, scope.description, tuple(scope.authors))
-        shown += (
-            tuple(scope.posts[: self.entries]),
-            tuple(scope.outside[: self.entries]),
+            own, listed = self.reads.post_views(route.template)
+            post, others = _own_post(route.context)
+            shown = fp.entity(post, own) if post is not None else ""
+            return digest(self.base, "page", route.template, route.path, shown, fp.of(others, listed), self._site_part(route.template))
+        return digest(self.base, "feed", route.format, str(self.entries), fp.of(self._feed_shown(route), self.views(route)[0]))
+
+    def posts_read(self, route: PageRoute | FeedRoute) -> Iterator[tuple[str, View]]:
+        """The posts the route's key digests, by source, each with the view it is digested by; the posts
+        of `site` a page's template reads are not among them (see `site_posts_views`)."""
+        if isinstance(route, PageRoute):
+            own, listed = self.reads.post_views(route.template)
+            post, others = _own_post(route.context)
+            if post is not None:
+                yield post.source, own
+            for other in posts_within(others):
+                yield other.source, listed
+        else:
+            view = self.views(route)[0]
+            for post in posts_within(self._feed_shown(route)):
+                yield post.source, view
+
+    def site_posts_views(self, template: str) -> tuple[View, ...]:
+        """The view a page of `template` digests every post of the site by, through the attributes of
+        `site` it reads; none when those hold no post."""
+        holds = False
+        for name in self._site_attributes(template):
+            if name not in self._holds_posts:
+                self._holds_posts[name] = next(posts_within(getattr(self.site, name)), None) is not None
+            holds |= self._holds_posts[name]
+        return (self.reads.post_views(template)[1],) if holds else ()
+
+    def _feed_shown(self, route: FeedRoute) -> tuple[object, ...]:
+        scope, entries = route.scope, self.entries
+        return (
+            (scope.kind, scope.path, scope.title, scope.description, tuple(scope.authors)),
+            tuple(scope.posts[:entries]),
+            tuple(scope.outside[:entries]),
             scope.ids,
-            tuple(scope.pages[: self.entries]),
+            tuple(scope.pages[:entries]),
             scope.file,
         )
-        return digest(self.base, "feed", route.format, str(self.entries), fp.of(shown))
 
     def _site_part(self, template: str) -> str:
         """The digest of the `site` attributes a template (with the templates it uses) reads."""
         found = self._site_parts.get(template)
         if found is None:
-            found = self._site_parts[template] = self._site_digest(template)
+            listed = self.reads.post_views(template)[1]
+            found = self._site_parts[template] = digest(*(self._attribute(a, listed) for a in self._site_attributes(template)))
         return found
 
-    def _site_digest(self, template: str) -> str:
+    def _site_attributes(self, template: str) -> list[str]:
         names = self.reads.site(template)
         if "*" in names:
             names = frozenset(f for f in Site.__dataclass_fields__ if f != "config")
-        expanded = sorted({a for name in names for a in _SITE_METHODS.get(name, (name,)) if a in Site.__dataclass_fields__})
-        return digest(*(self._attribute(a) for a in expanded))
+        return sorted({a for name in names for a in site_reads(name)})
 
-    def _attribute(self, name: str) -> str:
-        found = self._attributes.get(name)
+    def _attribute(self, name: str, view: View) -> str:
+        found = self._attributes.get((name, view))
         if found is None:
-            found = self._attributes[name] = digest(name, self.fingerprints.of(getattr(self.site, name)))
+            found = self._attributes[(name, view)] = digest(name, self.fingerprints.of(getattr(self.site, name), view))
         return found
+
+
+def _own_post(context: Mapping[str, object]) -> tuple[Post | None, tuple[tuple[str, object], ...]]:
+    """A page's own `post` (a post page's), and the rest of its context."""
+    post = context.get("post")
+    if type(post) is Post:
+        return post, tuple((k, v) for k, v in context.items() if k != "post")
+    return None, tuple(context.items())
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +294,7 @@ class TemplateReads:
     def __init__(self, env: jinja2.Environment) -> None:
         self.env = env
         self._reads: dict[str, _Reads] = {}
+        self._views: dict[str, tuple[View, View]] = {}
 
     def site(self, template: str) -> frozenset[str]:
         """`site.X` and `site['X']` names."""
@@ -242,6 +313,14 @@ class TemplateReads:
         value (`{% for post in related %}`)."""
         reads = self._of(template, set())
         return reads.names if reads.rebinds else reads.others
+
+    def post_views(self, template: str) -> tuple[View, View]:
+        """The fields of posts a page of `template` reads: of its own `post`, and of the posts it lists."""
+        found = self._views.get(template)
+        if found is None:
+            reads = self._of(template, set())
+            found = self._views[template] = (_post_view_of(reads.names), _post_view_of(self.listed(template)))
+        return found
 
     def _of(self, template: str, seen: set[str]) -> _Reads:
         if template in self._reads:
@@ -370,6 +449,17 @@ class _Origins:
         """Whether expressions hold only the page's own `post` or what comes of it."""
         roots = set().union(*(self.roots(e) for e in exprs)) if exprs else {"*"}
         return roots == {"post"}
+
+
+_POST_FIELDS = frozenset(Post.__dataclass_fields__)
+
+
+def _post_view_of(names: frozenset[str]) -> View:
+    """The post fields among attribute names a template reads; None (every field) where it may read any,
+    or reads a property, which may read any field."""
+    if "*" in names or any(name not in _POST_FIELDS and hasattr(Post, name) for name in names):
+        return None
+    return names & _POST_FIELDS
 
 
 def _post_view(site: Site, renderer: Renderer, post: Post) -> object:

@@ -5,12 +5,13 @@ feeds are then served from it, not held in memory) or, with `--no-cache`, memory
 build is a warm one when the folder holds an earlier session's results.
 
 After that, a change that touches only posts' own values (their text, title, summary,
-cover, id or extra fields: not their dates, tags, authors, URLs, series, discussion or
-headings, which other outputs list or link to) is patched in: the edited posts are read,
-rendered and assembled again with the assembler of the last build, put in place of the old
-ones in the site, and only the routes that declare them as inputs are rendered again (a
-page whose context holds them, a feed that lists them), with every page whose templates
-read lists of posts from `site`. Anything else (a new, renamed or deleted file, a profile,
+cover, id or extra fields, and any field `Post` does not mark as arranging the site: not
+their dates, tags, authors, URLs, series, discussion or headings, which other outputs list or
+link to) is patched in: the edited posts are read, rendered and assembled again with the
+assembler of the last build, put in place of the old ones in the site, and the outputs whose
+cache key the edit changed are rendered again. A key digests each post it reads by the fields
+its template (or its feed's writer) reads of it, so a page that lists a post by its title
+keeps its key when the post's text changes; nothing else is declared. Anything else (a new, renamed or deleted file, a profile,
 the config, a template, a post that no longer reads cleanly) is a full build, whose
 unchanged outputs come from the cache. Either way the output is that of a full build; the
 tests compare them.
@@ -25,49 +26,29 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from blogkit.core.bodies import RenderedBody
 from blogkit.core.diagnostics import Diagnostic, Report
 from blogkit.core.images import is_image
-from blogkit.core.model import Post, SeriesNav, Site, teams_of
+from blogkit.core.model import Post, Site, arranging, teams_of
 from blogkit.core.outputs import Output, OutputTree
 from blogkit.engine.bodies import body_renderers, render_markdown
 from blogkit.engine.build import BuildOptions, BuildResult, build_site
 from blogkit.engine.cache import Cache, open_cache
-from blogkit.engine.rendering import RenderStats, TemplateReads
+from blogkit.engine.fingerprint import View
+from blogkit.engine.rendering import OutputKeys, RenderStats
 from blogkit.engine.search import SearchJob
 from blogkit.engine.workers import BudgetPool
 from blogkit.load.frontmatter import PostMeta, cover_file, read_post
 from blogkit.load.links import Document, DocumentLinks, LinkContext, check_links, images_shown
-from blogkit.render.feeds import FULL_FIELDS, SUMMARY_FIELDS, FeedWriter
+from blogkit.render.feeds import FeedWriter
 from blogkit.render.routes import CopyRoute, FeedRoute, PageRoute
-from blogkit.render.search import INDEX_FOLDER, OWN_FIELDS_SEARCHED, search_documents
+from blogkit.render.search import INDEX_FOLDER, post_document, search_documents
 
-# A post's own values: shown wherever the post is, but deciding nothing about other outputs.
-OWN_FIELDS = frozenset(
-    {
-        "title",
-        "html",
-        "summary",
-        "toc",
-        "reading_minutes",
-        "canonical",
-        "image",
-        "image_alt",
-        "cover",
-        "cover_in_body",
-        "id",
-        "extra",
-        "content_key",
-    }
-)
-_STRUCTURE = tuple(f.name for f in dataclasses.fields(Post) if f.name not in OWN_FIELDS)
-_POST_LISTS = frozenset(
-    {"*", "posts", "posts_by_author", "posts_by_tag", "posts_by_team", "series", "positions", "archive", "series_nav", "neighbours"}
-)
+_ARRANGING = arranging(Post)  # a change to one of these needs the site assembled again: a full build
 
 
 class ServedTree(OutputTree):
@@ -82,10 +63,10 @@ class _Built:
 
     result: BuildResult
     published: Mapping[str, PostMeta]  # source path -> the published post's front matter (its text dropped)
-    readers: Mapping[str, tuple[int, ...]]  # post source -> the indexes of the routes that read it
-    always: tuple[int, ...]  # routes whose templates read lists of posts from `site`
+    keys: OutputKeys  # the build's output keys, with the digests of its posts
+    readers: Mapping[str, tuple[tuple[int, View], ...]]  # post source -> the routes whose keys digest it, and by what view
+    site_readers: Mapping[View, tuple[int, ...]]  # routes whose templates read every post from `site`, by the view they read
     copied: frozenset[str]  # site-relative paths of the files published as they are (served from the disk)
-    reads: TemplateReads  # what each template reads
     writer: FeedWriter  # remembers each post's feed content between patches
     # the posts patched in since the build, by source: a route holds them (in place of the ones it was made with)
     # once it is rendered again, not before
@@ -221,31 +202,23 @@ class Session:
         edited = self._reassemble(built, sorted(changed), report)
         if edited is None:
             return None
-        posts, metas, fields, links, link_problems = edited
+        posts, metas, links, link_problems = edited
+        last = loaded.site
+        before = {path: last.posts[last.positions[path]] for path in posts}
         swaps: dict[int, Any] = {}
-        site = _with_posts(loaded.site, posts, swaps)
+        site = _with_posts(last, posts, swaps)
         renderer.show(site)
         renderer.report = report
         kept = list(result.routes)
         files = dict(result.outputs.files)
         writer = built.writer
         writer.show(site, posts)
-        full_feeds = site.config.feeds.full_content
         rendered = 0
         current = {**built.edited, **posts}
-        for i in sorted({i for path in posts for i in built.readers.get(path, ())} | set(built.always if posts else ())):
-            route = kept[i]  # it may hold posts as they were before earlier patches: it does once it is rendered
+        for i in _rekeyed(built, before, posts):
+            route = kept[i] = _swapped(kept[i], current, swaps)  # a route holds posts as it was last rendered with, until it is again
             assert isinstance(route, PageRoute | FeedRoute)
-            if isinstance(route, PageRoute):
-                own = route.context.get("post")
-                listed_only = type(own) is Post and own.source not in posts  # the edited posts are listed on it, beside its own
-                reads = built.reads.listed(route.template) if listed_only else built.reads.names(route.template)
-            else:
-                reads = FULL_FIELDS if route.scope.kind in full_feeds else SUMMARY_FIELDS
-            if not (reads & fields or "*" in reads):
-                continue  # it shows nothing of what changed
             rendered += 1
-            route = kept[i] = _swapped(route, current, swaps)
             text = renderer.render_route(route, writer)
             if text is not None:
                 files[route.file] = Output(text.encode("utf-8") if isinstance(text, str) else text, route.origin)
@@ -262,17 +235,17 @@ class Session:
         # broken links of the edited posts leave the site whole: the next edit is patched in too, and checks them again
         whole = all(d in link_problems for d in report.errors)
         self._built = dataclasses.replace(built, result=patched, published={**built.published, **metas}, edited=current) if whole else None
-        searched = report.errors or fields & OWN_FIELDS_SEARCHED or self._search_of is not None
+        searched = report.errors or self._search_of is not None or _searched_differently(last, site, before, posts)
         if self._built is not None and site.config.search and searched:
             self._search_stale()  # made when calm: not between this save and the reload
         return patched
 
     def _reassemble(
         self, built: _Built, paths: list[str], report: Report
-    ) -> tuple[dict[str, Post], dict[str, PostMeta], frozenset[str], dict[str, DocumentLinks], tuple[Diagnostic, ...]] | None:
-        """The edited posts read, rendered and assembled again, their front matter, the fields that
-        changed, their links and the problems of those; None when one changed more than its own
-        values or has an error other than a broken link."""
+    ) -> tuple[dict[str, Post], dict[str, PostMeta], dict[str, DocumentLinks], tuple[Diagnostic, ...]] | None:
+        """The edited posts read, rendered and assembled again, their front matter, their links and the
+        problems of those; None when one changed a field that arranges the site (`arranging`) or has an
+        error other than a broken link."""
         loaded = built.result.loaded
         assert loaded is not None and loaded.site is not None
         if loaded.assembler is None or self.cache is None:
@@ -285,7 +258,6 @@ class Session:
         metas: dict[str, PostMeta] = {}
         links: dict[str, DocumentLinks] = {}
         checked = Report()  # the problems of the edited posts' links
-        fields: set[str] = set()
         for path in paths:
             before = built.published[path]
             own = Report()
@@ -304,15 +276,14 @@ class Session:
             post, links[path] = loaded.assembler.post(meta, body, own)
             old = site.posts[site.positions[path]]
             seen: set[tuple[int, int]] = set()
-            if own.errors or any(not _same(getattr(post, name), getattr(old, name), seen) for name in _STRUCTURE):
+            if own.errors or any(not _same(getattr(post, name), getattr(old, name), seen) for name in _ARRANGING):
                 return None
-            fields |= {name for name in OWN_FIELDS if not _same(getattr(post, name), getattr(old, name), seen)}
             posts[path] = post
             metas[path] = dataclasses.replace(meta, body=dataclasses.replace(meta.body, text=""))
             report.extend(own.diagnostics)
             check_links(links[path], published, config.links.broken, checked)  # against the outputs of the last build, which stay
         report.extend(checked.diagnostics)
-        return posts, metas, frozenset(fields), links, tuple(checked.diagnostics)
+        return posts, metas, links, tuple(checked.diagnostics)
 
 
 def _shows_new_images(meta: PostMeta, body: RenderedBody, links: LinkContext) -> bool:
@@ -327,15 +298,14 @@ def _index_files(result: BuildResult) -> dict[str, Output]:
 
 
 def _remember(result: BuildResult) -> _Built | None:
-    """What patching needs of a build: its published posts, and which routes read which post."""
-    if result.site is None or result.renderer is None:
+    """What patching needs of a build: its published posts, and which routes' keys digest which post."""
+    if result.site is None or result.renderer is None or result.keys is None:
         return None
     published = {post.source for post in result.site.posts}
     metas = {m.source.path: m for m in result.posts_read if m.source.path in published}
-    entries = result.site.config.feeds.entries
-    reads = TemplateReads(result.renderer.env)
-    readers: dict[str, list[int]] = {}
-    always = []
+    keys = result.keys
+    readers: dict[str, list[tuple[int, View]]] = {}
+    site_readers: dict[View, list[int]] = {}
     copied = set()
     for i, route in enumerate(result.routes):
         if isinstance(route, CopyRoute):
@@ -343,20 +313,51 @@ def _remember(result: BuildResult) -> _Built | None:
             if source not in result.site.images:  # an image's size and variants are known from it: a change needs a build
                 copied.add(source)
             continue
-        elif isinstance(route, PageRoute):
-            if reads.site(route.template) & _POST_LISTS:
-                always.append(i)
-                continue
-            sources = set(_sources(route.context))
-        elif isinstance(route, FeedRoute):
-            sources = {post.source for post in route.scope.posts[:entries]}
-        else:
+        if not isinstance(route, PageRoute | FeedRoute):
             continue
-        for source in sources:
-            readers.setdefault(source, []).append(i)
+        for view in keys.site_posts_views(route.template) if isinstance(route, PageRoute) else ():
+            site_readers.setdefault(view, []).append(i)
+        for source, view in dict.fromkeys(keys.posts_read(route)):
+            readers.setdefault(source, []).append((i, view))
     return _Built(
-        result, metas, {k: tuple(v) for k, v in readers.items()}, tuple(always), frozenset(copied), reads, FeedWriter(result.site)
+        result,
+        metas,
+        keys,
+        {k: tuple(v) for k, v in readers.items()},
+        {k: tuple(v) for k, v in site_readers.items()},
+        frozenset(copied),
+        FeedWriter(result.site),
     )
+
+
+def _rekeyed(built: _Built, before: Mapping[str, Post], after: Mapping[str, Post]) -> list[int]:
+    """The routes whose key an edit of posts changed (in order): those that digest an edited post by a view
+    in which it differs from the post as it was. An edit changes only posts' own values, so nothing else of
+    a key changes."""
+    fingerprints = built.keys.fingerprints
+    differs: dict[tuple[str, View], bool] = {}
+
+    def changed(source: str, view: View) -> bool:
+        found = differs.get((source, view))
+        if found is None:
+            found = differs[(source, view)] = fingerprints.entity(before[source], view) != fingerprints.entity(after[source], view)
+        return found
+
+    routes = {i for source in after for i, view in built.readers.get(source, ()) if changed(source, view)}
+    for view, readers in built.site_readers.items():
+        if any(changed(source, view) for source in after):
+            routes.update(readers)
+    return sorted(routes)
+
+
+def _searched_differently(site: Site, edited: Site, before: Mapping[str, Post], after: Mapping[str, Post]) -> bool:
+    """Whether an edit changed an edited post's search document."""
+
+    def identity(site: Site, post: Post) -> str | None:
+        document = post_document(site, post)
+        return document.identity if document is not None else None
+
+    return any(identity(site, before[source]) != identity(edited, post) for source, post in after.items())
 
 
 def _same(new: Any, old: Any, seen: set[tuple[int, int]]) -> bool:
@@ -384,21 +385,6 @@ def _same(new: Any, old: Any, seen: set[tuple[int, int]]) -> bool:
     return bool(new == old)
 
 
-def _sources(value: Any) -> Iterator[str]:
-    """The sources of the posts in a page's context, however deep (lists, mappings, series)."""
-    kind = type(value)
-    if kind is Post:
-        yield value.source
-    elif kind is list or kind is tuple:
-        for item in value:
-            yield from _sources(item)
-    elif kind is dict:
-        for item in value.values():
-            yield from _sources(item)
-    elif isinstance(value, SeriesNav):
-        yield from _sources(value.posts)
-
-
 def _swapped(value: Any, posts: Mapping[str, Post], swaps: dict[int, Any]) -> Any:
     """`value` with each post of `posts` in place of the post of the same source (the same object
     when none is in it). `swaps` remembers containers already swapped, which many routes share."""
@@ -420,7 +406,7 @@ def _swapped(value: Any, posts: Mapping[str, Post], swaps: dict[int, Any]) -> An
         if any(mapping[k] is not v for k, v in value.items()):
             swapped = mapping
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = {f.name: getattr(value, f.name) for f in dataclasses.fields(value) if f.name in ("posts", "scope", "context")}
+        fields = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
         changes = {name: new for name, item in fields.items() if (new := _swapped(item, posts, swaps)) is not item}
         if changes:
             swapped = dataclasses.replace(value, **changes)

@@ -62,11 +62,20 @@ class ListedPage:
 
 
 # The post fields an entry shows: a summary entry, and a full one (which adds the post's HTML).
-# `blogkit serve` re-renders a feed after an edit only when one of these changed.
 SUMMARY_FIELDS = frozenset(
     {"aliases", "authors", "canonical", "date", "updated", "updates", "id", "image", "path", "source", "summary", "tags", "title"}
 )
 FULL_FIELDS = SUMMARY_FIELDS | {"html"}
+
+
+def carries_content(scope: FeedScope, site: Site) -> bool:
+    """Whether a feed's entries carry their posts' content (`feeds.full_content`), or their summaries."""
+    return scope.kind in site.config.feeds.full_content
+
+
+def fields_shown(scope: FeedScope, site: Site) -> frozenset[str]:
+    """The fields of a post that a feed of `scope` shows: its cache key digests its posts by them."""
+    return FULL_FIELDS if carries_content(scope, site) else SUMMARY_FIELDS
 
 
 def shipped(posts: Sequence[Post]) -> Sequence[Post]:
@@ -183,7 +192,7 @@ class FeedWriter:
 
     def render(self, scope: FeedScope, fmt: str, entries: int) -> str:
         """One feed: its newest `entries` posts, the hub's own and those its engineers wrote elsewhere."""
-        full = scope.kind in self.site.config.feeds.full_content
+        full = carries_content(scope, self.site)
         shown = [(post.date, 1, self._entry(post, full, scope.ids)) for post in scope.posts[:entries]]
         shown += [(page.date, 1, self._page_entry(page)) for page in scope.pages[:entries]]
         shown += [(post.date, 0, self._outside_entry(post, full)) for post in scope.outside[:entries]]

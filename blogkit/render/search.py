@@ -26,7 +26,6 @@ INDEX_FOLDER = "pagefind"  # where the index is published, under the site's root
 PARTS_FILE = "blogkit-parts.json"  # in the index's folder: the folders of its other parts, which the search page merges
 PART_DOCUMENTS = 1000  # the most documents one part of the index holds, on average: what one Pagefind run holds in memory
 FILTERS = ("author", "team", "tag")  # what results can be narrowed by, in the order the search page offers them
-OWN_FIELDS_SEARCHED = frozenset({"title", "html", "summary", "content_key", "search"})  # a post's own fields its document shows
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,21 +48,30 @@ class SearchDocument:
 
 def search_documents(site: Site) -> Iterator[SearchDocument]:
     """The documents to index, in a fixed order (by output file)."""
-    found: list[tuple[str, Post | Page]] = []
-    for post in site.posts:
-        if post.search and not (post.draft or post.future):
-            found.append((output_file(post.path), post))
+    found: list[tuple[str, Post | Page]] = [(output_file(post.path), post) for post in site.posts if _searched(post)]
     found += [(output_file(page.path), page) for page in site.pages if page.search]
-    language = escape(site.config.language)
     for file, item in sorted(found, key=lambda pair: pair[0]):
-        head = (
-            f'<!DOCTYPE html><html lang="{language}"><head><meta charset="utf-8"><title>{escape(item.title)}</title></head>'
-            f'<body><main data-pagefind-body><h1 data-pagefind-meta="title">{escape(item.title)}</h1>'
-        )
-        if isinstance(item, Post):
-            yield SearchDocument(file, head + _post_meta(site, item), item.html, item.content_key, _post_filters(site, item))
-        else:
-            yield SearchDocument(file, head, item.html)
+        yield _document(site, file, item)
+
+
+def post_document(site: Site, post: Post) -> SearchDocument | None:
+    """A post's document, None when the post is not searched."""
+    return _document(site, output_file(post.path), post) if _searched(post) else None
+
+
+def _searched(post: Post) -> bool:
+    return post.search and not (post.draft or post.future)
+
+
+def _document(site: Site, file: str, item: Post | Page) -> SearchDocument:
+    language = escape(site.config.language)
+    head = (
+        f'<!DOCTYPE html><html lang="{language}"><head><meta charset="utf-8"><title>{escape(item.title)}</title></head>'
+        f'<body><main data-pagefind-body><h1 data-pagefind-meta="title">{escape(item.title)}</h1>'
+    )
+    if isinstance(item, Post):
+        return SearchDocument(file, head + _post_meta(site, item), item.html, item.content_key, _post_filters(site, item))
+    return SearchDocument(file, head, item.html)
 
 
 def parts(documents: list[SearchDocument]) -> list[tuple[int, list[SearchDocument]]]:
