@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 import blogkit.render.search as search_documents_module
+from blogkit.load.images import avif_supported
 from blogkit.publish.write import publish
 from conftest import EXAMPLE_SITE, build, write_site
 
@@ -340,6 +341,19 @@ def test_a_post_of_screenshots_loads_its_variants_without_layout_shift(browser, 
         report = axe.Axe().run(page)
         assert report.violations_count == 0, report.generate_snapshot()
         assert not errors and not outside
+
+
+def test_on_a_sharp_screen_a_screenshot_at_its_own_width_loads_its_lossless_webp_from_the_avif_source(browser, served) -> None:  # type: ignore[no-untyped-def]
+    if not avif_supported():
+        pytest.skip("this Pillow writes no AVIF")
+    page = browser.new_context(viewport={"width": 1280, "height": 900}, device_scale_factor=2).new_page()
+    page.goto(f"{served}/2026/10/a-tour-of-this-blog/")
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    page.wait_for_function("[...document.images].every(i => i.complete)")
+    shown = dict(page.evaluate("[...document.querySelectorAll('picture img')].map(i => [i.currentSrc.split('/').pop(), i.naturalWidth])"))
+    screenshot = next(src for src in shown if src.startswith("front-page-"))
+    assert re.fullmatch(r"front-page-1280w\.[0-9a-f]{8}\.webp", screenshot) and shown[screenshot] > 0, shown
+    assert any(src.endswith(".avif") for src in shown), "an image whose AVIF is smaller still loads it"
 
 
 def _box(page, selector: str) -> dict:  # type: ignore[no-untyped-def]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import random
 import re
 from pathlib import Path
 
@@ -110,8 +111,39 @@ def test_png_gets_size_and_variants_never_upscaled(site):
     assert data_of(result, "2026/03/shots/chart.png") == (root / BUNDLE / "chart.png").read_bytes()  # nothing to strip: as it is
 
 
+def _photo(size: tuple[int, int]) -> bytes:
+    """A PNG of noise, as a photo saved as PNG: its lossless WebP is larger than its lossy one."""
+    image = Image.frombytes("RGB", size, random.Random(7).randbytes(size[0] * size[1] * 3))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def _sources(html: str) -> dict[str, list[tuple[str, str]]]:
+    """(url, width) of each `<source>`'s candidates, by media type."""
+    found = re.findall(r'<source type="(image/\w+)" srcset="([^"]+)"', html)
+    return {media: re.findall(r"(\S+) (\d+)w", srcset) for media, srcset in found}
+
+
+@pytest.mark.skipif(not avif_supported(), reason="this Pillow writes no AVIF")
+def test_no_avif_at_the_own_width_of_a_drawn_image_whose_lossless_webp_is_smaller(site):
+    files = {"chart.png": png((1000, 500)), "photo.png": _photo((1000, 500))}
+    result = build(bundle_site(site, "![A chart](chart.png)\n\n![A photo](photo.png)\n", files))
+    assert not result.report.errors, diagnostics(result)
+    chart, photo = (_sources(p) for p in re.findall(r"<picture>.*?</picture>", page(result), re.S))
+    # the chart at its own width: one file, the lossless WebP, in both sources (an AVIF-reading browser reads WebP)
+    assert [w for _, w in chart["image/avif"]] == [w for _, w in chart["image/webp"]] == ["480", "800", "1000"]
+    assert [u.rsplit(".", 1)[1] for u, _ in chart["image/avif"]] == ["avif", "avif", "webp"]
+    assert chart["image/avif"][-1] == chart["image/webp"][-1]
+    lossless = Image.open(io.BytesIO(data_of(result, chart["image/webp"][-1][0].lstrip("/"))))
+    assert lossless.convert("RGB").tobytes() == _pattern((1000, 500)).tobytes()  # exact: the pixels as drawn
+    assert not any(path.startswith("2026/03/shots/chart-1000w") and path.endswith(".avif") for path in result.outputs.files)
+    # noise, where the lossy WebP is the smaller: an AVIF at every width
+    assert [u.rsplit(".", 1)[1] for u, _ in photo["image/avif"]] == ["avif", "avif", "avif"]
+
+
 def test_small_image_gets_its_own_width_only(site):
-    result = build(bundle_site(site, "![Tiny](tiny.png)\n", {"tiny.png": png((200, 100))}))
+    result = build(bundle_site(site, "![Tiny](tiny.png)\n", {"tiny.png": _photo((200, 100))}))
     html = page(result)
     assert re.findall(r" (\d+)w", html) == ["200"] * (2 if avif_supported() else 1)
 

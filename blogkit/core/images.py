@@ -33,7 +33,8 @@ VARIANT_WIDTHS = (480, 800, 1200, 1600)  # responsive widths, never wider than t
 # a fixed width is made only for an image at least this many times as wide: one nearly as wide as the image
 # itself (1200 of a 1280-pixel screenshot) saves a browser few bytes and costs the build two encodings
 VARIANT_STEP = 1.2
-VARIANT_FORMATS = ("avif", "webp")  # best first, as <source> elements; AVIF only where the installed Pillow writes it
+VARIANT_FORMATS = ("avif", "webp")  # best first, as <source> elements; AVIF only where the installed Pillow writes it,
+# and not at an image's own width where its lossless WebP is the smaller (see `picture`)
 AVATAR_SIZES = (28, 64, 96)  # the sizes the theme shows avatars at (post meta, author card, author page), in CSS pixels
 # the width of the theme's content column (`.wrap` less its padding; `--measure` in style.css), for `sizes`
 CONTENT_SIZES = "(min-width: 46.5rem) 44rem, calc(100vw - 2.5rem)"
@@ -96,12 +97,18 @@ def variant_files(published: str, facts: ImageFacts) -> list[tuple[str, str]]:
 
 
 def picture(published: str, facts: ImageFacts) -> Picture:
-    sources = tuple(
-        (MEDIA_TYPES[fmt], tuple((variant_path(published, v, "w"), v.width) for v in facts.variants if v.format == fmt))
-        for fmt in VARIANT_FORMATS
-        if any(v.format == fmt for v in facts.variants)
-    )
-    return Picture(published, facts.width, facts.height, MEDIA_TYPES[facts.format], sources)
+    """The image with a source per variant format. A width with no AVIF (an image's own width where
+    its lossless WebP is the smaller: pixels as drawn) is the WebP in the AVIF source too, so that no
+    browser falls back to a narrower AVIF there; every browser that reads AVIF reads WebP."""
+    widths = sorted({v.width for v in facts.variants})
+    by_format = {(v.format, v.width): v for v in facts.variants}
+    sources = []
+    for i, fmt in enumerate(VARIANT_FORMATS):
+        if any(v.format == fmt for v in facts.variants):
+            chosen = [next((by_format[f, w] for f in VARIANT_FORMATS[i:] if (f, w) in by_format), None) for w in widths]
+            entries = tuple((variant_path(published, v, "w"), v.width) for v in chosen if v is not None)
+            sources.append((MEDIA_TYPES[fmt], entries))
+    return Picture(published, facts.width, facts.height, MEDIA_TYPES[facts.format], tuple(sources))
 
 
 def avatar_sizes(published: str, facts: ImageFacts) -> tuple[tuple[int, str], ...]:

@@ -29,7 +29,7 @@ AVIF = {"quality": 60, "speed": 8, "max_threads": 1}
 JPEG = {"quality": 85, "optimize": True, "progressive": False}
 PNG = {"optimize": False, "compress_level": 9}
 SETTINGS = (
-    f"images 3; webp {WEBP}; avif {AVIF}; jpeg {JPEG}; png {PNG}; widths {VARIANT_WIDTHS} step {VARIANT_STEP}; avatars {AVATAR_SIZES}"
+    f"images 4; webp {WEBP}; avif {AVIF}; jpeg {JPEG}; png {PNG}; widths {VARIANT_WIDTHS} step {VARIANT_STEP}; avatars {AVATAR_SIZES}"
 )
 
 _FORMATS = {"PNG": "png", "JPEG": "jpeg", "WEBP": "webp", "GIF": "gif"}
@@ -111,16 +111,18 @@ def _make(opened: Image.Image, fmt: str, avatar: bool) -> Made:
     original = _encode(image, fmt) if needs_rewrite else None
     width, height = image.size
     variants: list[tuple[str, int, int, bytes]] = []
-    formats = [f for f in VARIANT_FORMATS if f != "avif" or avif_supported()]
+    avif = avif_supported()
     for size in _widths(width):
         scaled = image if size == width else image.resize((size, max(1, round(height * size / width))), Image.Resampling.LANCZOS)
-        for variant_format in formats:
-            data = _encode(scaled, variant_format)
-            if (
-                variant_format == "webp" and size == width and fmt in ("png", "gif")
-            ):  # pixels as drawn (a screenshot): often smaller lossless
-                data = min(data, _encode(scaled, "webp-lossless"), key=len)
-            variants.append((variant_format, scaled.width, scaled.height, data))
+        data = _encode(scaled, "webp")
+        drawn = False
+        if size == width and fmt in ("png", "gif"):  # pixels as drawn (a screenshot): often smaller lossless
+            lossless = _encode(scaled, "webp-lossless")
+            drawn = len(lossless) < len(data)
+            data = lossless if drawn else data
+        variants.append(("webp", scaled.width, scaled.height, data))
+        if avif and not drawn:  # a lossless WebP is exact and smaller than a lossy AVIF would be: see `picture`
+            variants.append(("avif", scaled.width, scaled.height, _encode(scaled, "avif")))
     variants.sort(key=lambda v: (VARIANT_FORMATS.index(v[0]), v[1]))
     avatars: list[tuple[str, int, int, bytes]] = []
     if avatar:
