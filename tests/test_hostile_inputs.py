@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from blogkit.commands.cli import main
+from blogkit.load.frontmatter import POST_KEYS
 from conftest import run_cli, write_site
 
 DEEP = st.sampled_from([40, 1_000, 100_000]).map(lambda depth: "[" * depth + "]" * depth)
@@ -24,7 +25,6 @@ EXTREME_DATES = st.sampled_from(
 WRONG_TYPES = st.sampled_from(["[1, 2]", "{a: b}", "true", "null", "''", "'\\x07\\x1b[31m'", '"\\u0000"', "*nowhere", "!!python/none x"])
 VALUES = st.one_of(DEEP, DEEP_MAPPINGS, HUGE_NUMBERS, EXTREME_DATES, WRONG_TYPES)
 
-POST_KEYS = ["title", "date", "tags", "extra", "updated", "updates", "aliases", "discussion", "image", "series", "slug", "authors", "id"]
 PROFILE_KEYS = ["name", "links", "avatar", "team", "feed", "email", "bio", "role"]
 CONFIG_KEYS = ["paginate", "timezone", "language", "comments", "limits", "feeds", "search", "brand", "markdown", "related", "fetch"]
 

@@ -184,6 +184,31 @@ def test_ID_01_duplicate_permalinks_across_engineers_are_errors(site):
     assert any("/2026/03/hello/index.html is also written by" in d for d in diagnostics(result))
 
 
+def test_ID_01_a_file_that_is_not_a_route_collides_by_the_same_rule(tmp_path):
+    """A search index's files reach the output tree without being routes: the tree's guard decides
+    that two paths are one file as the routes do (case and Unicode form too), with the same words,
+    at the user's own file; a streaming tree refuses them before writing anything."""
+    from blogkit.core.diagnostics import Location, Report
+    from blogkit.core.outputs import OutputTree
+    from blogkit.publish.write import StagingTree
+
+    for make in (OutputTree, lambda report: StagingTree(report, str(tmp_path / "public"))):
+        report = Report()
+        tree = make(report)
+        tree.add("pagefind/a.js", b"yours", Location("static/pagefind/a.js"))
+        tree.add("Pagefind/A.js", b"index", Location("(search)"))
+        tree.add("pagefind/a.js", b"index", Location("(search)"))
+        assert [f"{d.location}: {d.message}" for d in report.errors] == [
+            "static/pagefind/a.js: /Pagefind/A.js differs only by case or Unicode form from /pagefind/a.js, "
+            "written by blogkit's own search",
+            "static/pagefind/a.js: /pagefind/a.js is also written by blogkit's own search",
+        ]
+        assert list(tree.files) == ["pagefind/a.js"]
+        if isinstance(tree, StagingTree):
+            assert sorted(str(p.relative_to(tree.folder)) for p in Path(tree.folder).rglob("*")) == ["pagefind", "pagefind/a.js"]
+            tree.discard()
+
+
 @pytest.mark.parametrize("alias", ["/../../etc/passwd", "//evil.example/x", "/a\\b", "/old/%2e%2e/x", "/.git/config", "/con.html"])
 def test_ID_04_aliases_never_leave_or_hide_in_the_output(site, alias):
     result = build(site({P: post(f"title: A\naliases: ['{alias}']\n")}))

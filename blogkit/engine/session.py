@@ -110,7 +110,7 @@ class Session:
             if result.config.search:
                 self._search_stale()
                 if last_index:
-                    result.outputs.files.update(last_index)  # served until the new index is in place
+                    result.outputs.files = {**result.outputs.files, **last_index}  # served until the new index is in place
                 else:
                     result = self.settle() or result  # the first build waits for its index
             self.cache.sweep()

@@ -25,13 +25,44 @@ from blogkit.core.urls import check_alias, expand_permalink, is_valid_slug, slug
 from blogkit.load.profiles import Profiles
 from blogkit.load.sources import PostSource, read_text
 
-POST_KEYS = (
-    "title", "date", "authors", "author", "tags", "summary", "updated", "updates", "draft", "slug",
-    "discussion", "comments", "aliases", "canonical", "image", "image_alt", "series", "id", "extra", "search",
-    "featured",
-    "lint",
-)  # fmt: skip
-PAGE_KEYS = ("title", "summary", "slug", "draft", "extra", "search", "lint")
+
+@dataclass(frozen=True, slots=True)
+class FrontMatterKey:
+    """A key a post's front matter takes; `page` > 0 when a page's takes it too."""
+
+    name: str
+    page: int = 0  # its place among a page's keys as hints list them (1 first); 0: posts only
+
+
+# Every key of front matter, in the order hints list a post's keys: the one list of them. The
+# readers below check and read these; the README's table, the importer, `blogkit new post` and the
+# tests are checked against it (tests/test_frontmatter_keys.py, tests/test_properties.py).
+FRONT_MATTER_KEYS = (
+    FrontMatterKey("title", page=1),
+    FrontMatterKey("date"),
+    FrontMatterKey("authors"),
+    FrontMatterKey("author"),
+    FrontMatterKey("tags"),
+    FrontMatterKey("summary", page=2),
+    FrontMatterKey("updated"),
+    FrontMatterKey("updates"),
+    FrontMatterKey("draft", page=4),
+    FrontMatterKey("slug", page=3),
+    FrontMatterKey("discussion"),
+    FrontMatterKey("comments"),
+    FrontMatterKey("aliases"),
+    FrontMatterKey("canonical"),
+    FrontMatterKey("image"),
+    FrontMatterKey("image_alt"),
+    FrontMatterKey("series"),
+    FrontMatterKey("id"),
+    FrontMatterKey("extra", page=5),
+    FrontMatterKey("search", page=6),
+    FrontMatterKey("featured"),
+    FrontMatterKey("lint", page=7),
+)
+POST_KEYS = tuple(key.name for key in FRONT_MATTER_KEYS)
+PAGE_KEYS = tuple(key.name for key in sorted((key for key in FRONT_MATTER_KEYS if key.page), key=lambda key: key.page))
 # a post's key written in a page: not a typo, so no did-you-mean, but what pages take
 _POST_ONLY_KEYS = {
     key: (

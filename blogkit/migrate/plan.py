@@ -252,12 +252,16 @@ def _add_post(plan: Plan, site: OldSite, post: OldPost, credits: Credits, places
 def _add_page(plan: Plan, site: OldSite, page: OldPage, places: Places, urls: OldUrls) -> None:
     new_file = places.files[page.source]
     body = _body(plan, site, page.source, page.body, page.body_line, page.url, new_file, frozenset(), urls)
+    plan.texts[new_file] = _page_text(page, body)
+
+
+def _page_text(page: OldPage, body: str) -> str:
     meta: dict[str, Any] = {"title": page.title}
     if page.summary:
         meta["summary"] = page.summary
     if page.draft:
         meta["draft"] = True
-    plan.texts[new_file] = "---\n" + _dump(meta) + "---\n" + body.lstrip("\n").rstrip() + "\n"
+    return "---\n" + _dump(meta) + "---\n" + body.lstrip("\n").rstrip() + "\n"
 
 
 def _body(

@@ -78,23 +78,25 @@ class StagingTree(OutputTree):
         self._lock = _hold(self.folder)  # while held, no other build takes this folder for litter
         self._made: set[str] = {self.folder}
 
-    def add(self, path: str, content: bytes | str | CopyFile | Cached, origin: Location) -> None:
-        assert not isinstance(content, Cached), "a staging folder is written, never filled by reference"
-        if path in self.files or not stays_inside(path):
-            super().add(path, content, origin)  # reports the collision, or the path that leaves the folder
-            return
-        if isinstance(content, CopyFile):
-            shutil.copyfile(content.source, self._target(path))
+    def _put(self, path: str, data: bytes | CopyFile | Cached, origin: Location) -> None:
+        """Write a file `add` accepted (collisions and paths that leave the folder are refused there)."""
+        assert not isinstance(data, Cached), "a staging folder is written, never filled by reference"
+        if isinstance(data, CopyFile):
+            shutil.copyfile(data.source, self._target(path))
         else:
-            self.write_only(path, content.encode("utf-8") if isinstance(content, str) else content)
-        self.note_written(path, origin)
+            self.write_only(path, data)
+        super()._put(path, self._written(path), origin)
 
     def write_only(self, path: str, data: bytes) -> None:
         with open(self._target(path), "wb") as f:
             f.write(data)
 
     def note_written(self, path: str, origin: Location) -> None:
-        self.files[path] = Output(CopyFile(os.path.join(self.folder, *path.split("/"))), origin)
+        self._hold_written(path, Output(self._written(path), origin))
+
+    def _written(self, path: str) -> CopyFile:
+        """A file in the staging folder, as its entry names it."""
+        return CopyFile(os.path.join(self.folder, *path.split("/")))
 
     def _target(self, path: str) -> str:
         if not stays_inside(path):
