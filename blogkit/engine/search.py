@@ -231,7 +231,9 @@ class SearchJob:
         except UnexpectedIndex as exc:
             self.problem = f"Pagefind {pagefind_version()[1]} wrote an index blogkit cannot read ({exc}); install pagefind 1.5"
         finally:
-            self._child = None
+            if self._child is not None:  # reaped when it ended; else waiting was interrupted (Ctrl-C): stopped with its Pagefind
+                self._child.stop()
+                self._child = None
             self._cleanup()
 
     def _cleanup(self) -> None:
