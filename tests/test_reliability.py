@@ -427,6 +427,26 @@ def test_BLD_04_a_ctrl_c_that_lands_while_workers_are_forked_stops_the_command_w
     assert done.stdout == "interrupted\n" and "Traceback" not in done.stderr and "Exception ignored" not in done.stderr, done.stderr
 
 
+def test_BLD_04_a_child_forked_in_the_moment_of_a_ctrl_c_is_stopped_with_the_command() -> None:
+    """The Ctrl-C held while forking arrives just after the fork, before the caller has the child
+    to stop: the child is stopped there, not left running (the search index's was left to finish)."""
+    script = (
+        "import os, signal, time\nfrom blogkit.engine import workers\n"
+        "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+        "os.register_at_fork(after_in_parent=lambda: os.kill(os.getpid(), signal.SIGINT))\n"
+        "try:\n"
+        "    workers.fork_child(lambda pipe: time.sleep(60))\n"
+        "except KeyboardInterrupt:\n"
+        "    try:\n"
+        "        os.waitpid(-1, os.WNOHANG)\n"
+        "        print('a child is left')\n"
+        "    except ChildProcessError:\n"
+        "        print('interrupted')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert done.stdout == "interrupted\n" and not done.stderr, done.stderr
+
+
 def test_BLD_05_a_write_error_is_an_environment_error_and_keeps_the_old_site(site, capsys, monkeypatch):
     from blogkit.publish import write
 

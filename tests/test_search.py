@@ -7,7 +7,9 @@ import gzip
 import json
 import os
 import random
+import signal
 import stat
+import threading
 import time
 from pathlib import Path
 
@@ -307,27 +309,65 @@ def test_check_does_not_make_the_index(hub: Path, monkeypatch, capsys) -> None:
 def test_cancelling_the_index_stops_the_pagefind_it_started(hub: Path, tmp_path: Path, monkeypatch) -> None:
     """serve cancels an index that an edit made stale: the indexer's own processes stop with it,
     rather than running on (and holding the server's terminal) after the server is gone."""
+    started = _slow_pagefind(tmp_path, monkeypatch)
+    try:
+        result = build(hub, search_index=False)
+        assert result.site is not None
+        job = SearchJob(search_documents(result.site), MemoryCache()).start()
+        pid = _started(started)
+        job.cancel()
+        assert not _still_alive(pid), "the indexer was left running"
+    finally:
+        pagefind_version.cache_clear()
+
+
+def test_a_ctrl_c_while_the_build_waits_for_the_index_stops_the_pagefind_it_started(hub: Path, tmp_path: Path, monkeypatch) -> None:
+    """The job forgot its child when waiting for it was interrupted, so the build's cancel found
+    nothing to stop: Pagefind ran on, in a process group of its own, after the build was gone."""
+    from blogkit.core.diagnostics import Report
+    from blogkit.core.outputs import OutputTree
+
+    started = _slow_pagefind(tmp_path, monkeypatch)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        result = build(hub, search_index=False)
+        assert result.site is not None
+        job = SearchJob(search_documents(result.site), MemoryCache()).start()
+        pid = _started(started)
+        threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGINT)).start()
+        report = Report()
+        with pytest.raises(KeyboardInterrupt):
+            job.publish(OutputTree(report), report)
+        job.cancel()  # as the build does when it is interrupted
+        assert not _still_alive(pid), "the indexer was left running"
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        pagefind_version.cache_clear()
+
+
+def _slow_pagefind(tmp_path: Path, monkeypatch) -> Path:
+    """A Pagefind that writes its process id to the file returned, then sleeps for a minute."""
     started = tmp_path / "pid"
     fake = tmp_path / "pagefind"
     fake.write_text(f'#!/bin/sh\nif [ "$1" = --version ]; then echo "pagefind 1.5.2"; exit 0; fi\necho $$ > {started}\nexec sleep 60\n')
     fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake))
     pagefind_version.cache_clear()
-    try:
-        result = build(hub, search_index=False)
-        assert result.site is not None
-        job = SearchJob(search_documents(result.site), MemoryCache()).start()
-        deadline = time.monotonic() + 20
-        while not (started.exists() and started.read_text().strip()) and time.monotonic() < deadline:
-            time.sleep(0.02)
-        pid = int(started.read_text())
-        job.cancel()
-        deadline = time.monotonic() + 5
-        while _alive(pid) and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert not _alive(pid), "the indexer was left running"
-    finally:
-        pagefind_version.cache_clear()
+    return started
+
+
+def _started(started: Path) -> int:
+    deadline = time.monotonic() + 20
+    while not (started.exists() and started.read_text().strip()) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return int(started.read_text())
+
+
+def _still_alive(pid: int) -> bool:
+    deadline = time.monotonic() + 5
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return _alive(pid)
 
 
 def _alive(pid: int) -> bool:

@@ -26,7 +26,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import tempfile
 from collections.abc import Iterable
@@ -36,10 +35,10 @@ from pagefind.service import get_executable
 
 from blogkit.core.diagnostics import Location, Report
 from blogkit.core.outputs import Cached, OutputTree
-from blogkit.core.signals import quiet_child, stop_signals_held
 from blogkit.engine.cache import Cache, MemoryCache
 from blogkit.engine.fingerprint import digest
 from blogkit.engine.search_files import UnexpectedIndex, reproducible
+from blogkit.engine.workers import Child, fork_child
 from blogkit.render.search import INDEX_FOLDER, PARTS_FILE, SearchDocument, parts
 
 KIND = "search"  # the cache's kind for a part's list of files; the files themselves are "outputs"
@@ -95,8 +94,7 @@ class SearchJob:
         self.jobs = max(1, jobs)  # parts indexed at once
         self.problem = ""
         self._folder = ""
-        self._pid = 0  # the child making the missing parts, until it is waited for
-        self._status: int | None = None  # its exit code, once it ended
+        self._child: Child | None = None  # the child making the missing parts, until it is waited for
         self._parts: list[_Part] = []
         executable, version = pagefind_version()
         self._executable = executable
@@ -115,12 +113,12 @@ class SearchJob:
     @property
     def ready(self) -> bool:
         """Whether `publish` would not wait."""
-        if self.problem or not self.missing or self._status is not None:
+        if self.problem or not self.missing:
             return True
-        return bool(self._pid) and self._reap(block=False)
+        return self._child is not None and self._child.poll() is not None
 
     def start(self) -> SearchJob:
-        if self.missing and not self.problem and not self._pid:
+        if self.missing and not self.problem and self._child is None:
             self._launch()
         return self
 
@@ -128,7 +126,7 @@ class SearchJob:
         """Wait for the index and add its files to `tree` (or report why there is none)."""
         by_reference = tree.by_reference and not isinstance(self.cache, MemoryCache)
         if self.missing and not self.problem:
-            if not self._pid:
+            if self._child is None:
                 self._launch()
             self._wait()
         lost = self._add(tree, by_reference)
@@ -172,12 +170,9 @@ class SearchJob:
 
     def cancel(self) -> None:
         """Stop making the index (a newer one is wanted) and remove what it wrote."""
-        if self._pid and self._status is None:
-            with contextlib.suppress(OSError):
-                os.killpg(self._pid, signal.SIGKILL)  # the child and the Pagefind processes it started
-            with contextlib.suppress(OSError):
-                os.kill(self._pid, signal.SIGKILL)
-            self._reap(block=True)
+        if self._child is not None:
+            self._child.stop()  # with the Pagefind processes it started
+            self._child = None
         self.problem = self.problem or "stopped"
         self._cleanup()
 
@@ -214,41 +209,20 @@ class SearchJob:
         work = [(os.path.join(self._folder, str(part.number)), part.documents) for part in self.missing]
         log = os.open(os.path.join(self._folder, "log"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
-            with stop_signals_held():  # a Ctrl-C while forking arrives after it, in this code, not in an at-fork hook
-                pid = os.fork()
-            if pid == 0:  # the child: it never returns
-                quiet_child()
-                with contextlib.suppress(OSError):
-                    os.setpgid(0, 0)  # a group of its own, with its Pagefind processes: cancelled as one
-                _index_parts(self._executable, work, log, self.jobs)
-            with contextlib.suppress(OSError):
-                os.setpgid(pid, pid)  # as the child does: whichever runs first
+            # a group of its own, with its Pagefind processes: cancelled as one
+            self._child = fork_child(lambda _pipe: _index_parts(self._executable, work, log, self.jobs), group=True)
         finally:
             os.close(log)
-        self._pid, self._status = pid, None
-
-    def _reap(self, *, block: bool) -> bool:
-        """Whether the child ended (its exit code is then kept)."""
-        try:
-            pid, status = os.waitpid(self._pid, 0 if block else os.WNOHANG)
-        except ChildProcessError:
-            self._status = -1  # waited for elsewhere: its result is unknown
-            return True
-        if pid == 0:
-            return False
-        self._status = os.waitstatus_to_exitcode(status)
-        return True
 
     def _wait(self) -> None:
         try:
-            if not self._pid:
+            if self._child is None:
                 self.problem = "Pagefind could not be started"
                 return
-            if self._status is None:
-                self._reap(block=True)
-            if self._status != 0:
+            status = self._child.wait()
+            if status != 0:
                 log = os.path.join(self._folder, "log")
-                self.problem = _last_lines(log) or f"Pagefind exited with status {self._status}"
+                self.problem = _last_lines(log) or f"Pagefind exited with status {status}"
                 return
             for part in self.missing:
                 self._store(part)
@@ -257,7 +231,9 @@ class SearchJob:
         except UnexpectedIndex as exc:
             self.problem = f"Pagefind {pagefind_version()[1]} wrote an index blogkit cannot read ({exc}); install pagefind 1.5"
         finally:
-            self._pid = 0
+            if self._child is not None:  # reaped when it ended; else waiting was interrupted (Ctrl-C): stopped with its Pagefind
+                self._child.stop()
+                self._child = None
             self._cleanup()
 
     def _cleanup(self) -> None:
@@ -266,16 +242,16 @@ class SearchJob:
             self._folder = ""
 
 
-def _index_parts(executable: str, work: list[tuple[str, list[SearchDocument]]], log: int, jobs: int) -> None:
+def _index_parts(executable: str, work: list[tuple[str, list[SearchDocument]]], log: int, jobs: int) -> int:
     """In the forked child: for each part, write its documents (their code's highlighting spans,
     which are not words, left out: a fifth less for Pagefind to read) and run Pagefind over them,
-    `jobs` parts at a time. Exits 0 when every part is indexed; never returns."""
+    `jobs` parts at a time. Returns the child's exit code: 0 when every part is indexed; what went
+    wrong is written to `log`, which the parent reads."""
     code = 127
     running: list[tuple[subprocess.Popen[bytes], str]] = []
     try:
         os.dup2(log, 1)
         os.dup2(log, 2)
-        os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
         failed = False
         for folder, documents in work:
             while len(running) >= jobs and not failed:
@@ -290,14 +266,14 @@ def _index_parts(executable: str, work: list[tuple[str, list[SearchDocument]]], 
         while running and not failed:
             failed = _finish_one(running)
         code = 1 if failed else 0
-    except BaseException as exc:  # noqa: BLE001 - the child must never return into the build
+    except BaseException as exc:  # noqa: BLE001 - told to the parent through the log
         with contextlib.suppress(BaseException):
             os.write(2, f"cannot index the documents: {exc}\n".encode())
     finally:
         for process, _ in running:
             with contextlib.suppress(BaseException):
                 process.kill()
-        os._exit(code)
+    return code
 
 
 def _finish_one(running: list[tuple[subprocess.Popen[bytes], str]]) -> bool:

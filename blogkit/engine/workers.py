@@ -1,34 +1,49 @@
-"""Work in forked worker processes: the one way every stage uses more than one core.
+"""Work in forked child processes: the one way blogkit uses more than one core, or works in the background.
 
-Workers are forked when a stage starts, so they share what the parent built so far
-(the configuration, the loaded site) copy-on-write instead of receiving it pickled;
-they get index ranges and return results in order. Below `min_items` a stage runs in
-the calling process: forking costs more than it saves. Workers leave Ctrl-C and
-termination to the parent (which stops them) and never print tracebacks of their own
-when the pool shuts down.
+Every child is forked by `fork_child`, which writes once how that is done: the stop signals are
+held while forking (a Ctrl-C arrives a moment later, in the parent's own code, and stops the new
+child with the command); the child leaves Ctrl-C and termination to the parent, reads nothing
+from the terminal, closes its copy of the parent's end of the pipe between them (so that it
+notices when the parent is gone), never prints a traceback because the parent stopped listening,
+and ends with `os._exit`, never returning into the parent's code. The parent keeps a `Child`: the
+pipe, and the process to poll, wait for or kill.
+
+Children are forked when the work starts, so they share what the parent built so far (the
+configuration, the loaded site) copy-on-write instead of receiving it pickled. Three kinds of
+work are built on them:
+
+- `map_ranges`: a stage's work over consecutive index ranges of a list, whose items the children
+  read from their copy of it; only the ranges and the results travel. Below `min_items` it runs
+  in the calling process: forking costs more than it saves.
+- `BudgetPool` (and `map_with_budget`): each item within a time budget, its worker killed and
+  replaced when it runs over (rendering Markdown bodies, decoding images).
+- one child in the background: the search index (`engine/search.py`), made while a build
+  renders pages or `serve` answers requests.
 """
 
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
+import functools
 import os
+import pickle
+import signal
+import sys
 import time
 import traceback
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from multiprocessing import Pipe
 from multiprocessing.connection import Connection, wait
-from multiprocessing.process import BaseProcess
-from typing import Any, TypeVar
+from multiprocessing.sharedctypes import RawArray
+from typing import Any, NoReturn, TypeVar
 
 from blogkit.core.progress import SILENT, Progress
 from blogkit.core.signals import quiet_child, stop_signals_held
 
 T = TypeVar("T")
 R = TypeVar("R")
-
-_TASK: tuple[Callable[[Sequence[Any]], list[Any]], Sequence[Any]] | None = None
 
 
 def default_jobs() -> int:
@@ -37,33 +52,209 @@ def default_jobs() -> int:
 
 
 def can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods()
+    return hasattr(os, "fork")
+
+
+# -- one child -----------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Child:
+    """A forked child process, and this process's end of the pipe to it."""
+
+    pid: int
+    conn: Connection
+    group: bool  # whether it leads a process group of its own, stopped with it
+    code: int | None = None  # its exit code once it is reaped (negative: the signal that ended it)
+
+    def poll(self) -> int | None:
+        """Its exit code if it has ended, else None."""
+        return self._reap(os.WNOHANG)
+
+    def wait(self) -> int:
+        """Its exit code, once it has ended."""
+        code = self._reap(0)
+        assert code is not None
+        return code
+
+    def stop(self) -> None:
+        """Close the pipe; kill the child (with its group) unless it was reaped, and reap it."""
+        with contextlib.suppress(OSError):
+            self.conn.close()
+        if self.code is None:  # not reaped: its pid (and group) are still its own
+            if self.group:
+                with contextlib.suppress(OSError):
+                    os.killpg(self.pid, signal.SIGKILL)  # and what it started
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGKILL)
+            self.wait()
+
+    def _reap(self, options: int) -> int | None:
+        if self.code is None:
+            try:
+                pid, status = os.waitpid(self.pid, options)
+            except ChildProcessError:
+                self.code = -1  # reaped elsewhere: how it ended is unknown
+            else:
+                if pid:
+                    self.code = os.waitstatus_to_exitcode(status)
+        return self.code
+
+
+def fork_child(target: Callable[[Connection], int | None], *, group: bool = False) -> Child:
+    """Fork a child that runs `target(its end of the pipe)` and exits with the code it returns
+    (None: 0). With `group`, the child leads a process group of its own, so that what it starts
+    (Pagefind) is stopped with it."""
+    ours, theirs = Pipe()
+    _flush_streams()  # what this process printed and still holds must not be printed again by the child
+    child = None
+    try:
+        with stop_signals_held():  # a Ctrl-C while forking arrives after it, in this code, not in an at-fork hook
+            pid = os.fork()
+            if pid == 0:
+                _run_child(target, theirs, ours, group)  # never returns, nor leaves this block, whose end is the parent's
+            theirs.close()
+            child = Child(pid, ours, group)
+            if group:
+                with contextlib.suppress(OSError):
+                    os.setpgid(pid, pid)  # as the child does: whichever runs first
+    except BaseException:
+        if child is not None:  # the Ctrl-C held while forking: the new child stops with the command
+            child.stop()
+        raise
+    return child
+
+
+def _run_child(target: Callable[[Connection], int | None], conn: Connection, parent_end: Connection, group: bool) -> NoReturn:
+    """In the forked child: set it apart from the terminal and the parent's code, run `target`, exit.
+
+    It closes its copy of the parent's end of the pipe first: else a child whose parent died before
+    it knew of it (a Ctrl-C while `serve` starts its workers) would wait for a message forever,
+    holding the terminal's streams open, since its own copy kept the pipe from ever ending. A pipe
+    that breaks means the parent stopped listening: the child ends without a word. Anything else
+    that escapes `target` is a bug, and its traceback is printed."""
+    code = 1
+    try:
+        quiet_child()
+        parent_end.close()
+        if group:
+            with contextlib.suppress(OSError):
+                os.setpgid(0, 0)
+        nothing = os.open(os.devnull, os.O_RDONLY)  # it reads nothing from the terminal
+        os.dup2(nothing, 0)
+        os.close(nothing)
+        code = target(conn) or 0
+    except (EOFError, OSError):
+        pass
+    except BaseException:  # noqa: BLE001 - the child must never return into the parent's code
+        with contextlib.suppress(BaseException):
+            traceback.print_exc()
+    finally:
+        _flush_streams()
+        os._exit(code)
+
+
+def _flush_streams() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+
+
+@dataclass(frozen=True, slots=True)
+class _Failed:
+    """What a worker sends back for an item its work raised on: the traceback, and the exception
+    itself when it can travel."""
+
+    traceback: str
+    error: Exception | None = None
+
+    @classmethod
+    def of(cls, error: Exception) -> _Failed:
+        """Made where `error` is being handled."""
+        text = traceback.format_exc()
+        try:
+            pickle.loads(pickle.dumps(error))  # noqa: S301 - our own bytes, just made
+        except Exception:  # noqa: BLE001 - an exception that cannot be pickled travels as its traceback
+            return cls(text)
+        return cls(text, error)
+
+
+class _WorkerTraceback(Exception):
+    """A worker's traceback, shown as the cause of the exception raised again in the parent."""
+
+    def __str__(self) -> str:
+        return f'\n"""\n{self.args[0]}"""'
+
+
+# -- work over index ranges ----------------------------------------------------------------------
 
 
 def map_ranges(
     work: Callable[[Sequence[T]], list[R]], items: Sequence[T], jobs: int, *, min_items: int, progress: Progress = SILENT
 ) -> list[R]:
     """`work(items[a:b])` over consecutive ranges, in `jobs` forked workers when it pays; results in
-    order. `progress` hears of each range done."""
+    order. `progress` hears of each range done. An exception `work` raised in a worker is raised
+    here, the worker's traceback as its cause."""
     if jobs <= 1 or len(items) < min_items or not can_fork():
         results = work(items)
         progress.advance(len(items))
         return results
-    global _TASK
-    _TASK = (work, items)
+    size = max(8, len(items) // (jobs * 8))
+    ranges = deque(enumerate((start, min(start + size, len(items))) for start in range(0, len(items), size)))
+    chunks: list[list[R]] = [[] for _ in ranges]
+    children: list[Child] = []
+    busy: list[tuple[Child, int]] = []  # the workers on a range, and the range's number
     try:
-        size = max(8, len(items) // (jobs * 8))
-        ranges = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
-        chunks = []
-        with stop_signals_held():  # a Ctrl-C while forking arrives after it, in this code, not in an at-fork hook
-            pool = multiprocessing.get_context("fork").Pool(jobs, initializer=quiet_child)
-        with pool:
-            for chunk in pool.imap(_run_range, ranges, chunksize=1):
-                chunks.append(chunk)
-                progress.advance(len(chunk))
+        for _ in range(min(jobs, len(ranges))):
+            children.append(fork_child(functools.partial(_serve_ranges, work, items)))
+        idle = list(children)
+        while ranges or busy:
+            while idle and ranges:
+                number, bounds = ranges.popleft()
+                child = idle.pop()
+                child.conn.send(bounds)
+                busy.append((child, number))
+            ready = wait([child.conn for child, _ in busy])
+            for child, number in busy:
+                if child.conn in ready:
+                    chunks[number] = _answer(child)
+                    progress.advance(len(chunks[number]))
+                    idle.append(child)
+            busy = [(child, number) for child, number in busy if child.conn not in ready]
     finally:
-        _TASK = None
+        for child in children:
+            child.stop()
     return [result for chunk in chunks for result in chunk]
+
+
+def _answer(child: Child) -> list[Any]:
+    """The results of the range a worker was given, or its exception raised."""
+    try:
+        answer = child.conn.recv()
+    except (EOFError, OSError):
+        raise RuntimeError(f"a worker ended without finishing its work (exit code {child.wait()})") from None
+    if isinstance(answer, _Failed):
+        if answer.error is None:
+            raise RuntimeError(f"a worker failed:\n{answer.traceback}")
+        raise answer.error from _WorkerTraceback(answer.traceback)
+    return answer  # type: ignore[no-any-return]
+
+
+def _serve_ranges(work: Callable[[Sequence[Any]], list[Any]], items: Sequence[Any], conn: Connection) -> None:
+    """A range worker: `work` over each range of its copy of `items` it is given, until the pipe ends."""
+    while True:
+        try:
+            start, end = conn.recv()
+        except EOFError:
+            return
+        try:
+            answer: list[Any] | _Failed = work(items[start:end])
+        except Exception as exc:  # noqa: BLE001 - raised in the parent, with this traceback
+            answer = _Failed.of(exc)
+        conn.send(answer)
+
+
+# -- work within a time budget -------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,8 +284,8 @@ class BudgetPool:
 
     def __init__(self, work: Callable[[Any], Any], jobs: int, seconds: float) -> None:
         self.work, self.jobs, self.seconds = work, max(1, jobs), seconds
-        self.context = multiprocessing.get_context("fork") if can_fork() else None
-        self.progress = self.context.RawArray("d", 2 * self.jobs) if self.context else None  # per worker: its item, since when (0: idle)
+        self.forks = can_fork()
+        self.progress = RawArray("d", 2 * self.jobs) if self.forks else None  # per worker: its item, since when (0: idle)
         self.workers: list[_Worker] = []
 
     def __enter__(self) -> BudgetPool:
@@ -105,19 +296,21 @@ class BudgetPool:
 
     def close(self) -> None:
         for worker in self.workers:
-            worker.stop()
+            worker.child.stop()
         self.workers = []
 
     def warm(self) -> None:
         """Fork the workers now, so that the next `map` need not wait for them."""
-        if self.context is not None:
+        if self.forks:
             taken = {w.slot for w in self.workers}
-            self.workers += [_Worker.start(self.context, self.work, self.progress, slot) for slot in range(self.jobs) if slot not in taken]
+            for slot in range(self.jobs):
+                if slot not in taken:
+                    self.workers.append(_Worker.start(self.work, self.progress, slot))
 
     def map(self, items: Sequence[T], progress: Progress = SILENT) -> list[Any]:
         """`work(item)` for each item, in order; `OverBudget` for an item that was stopped.
         `progress` hears of each batch done."""
-        if self.context is None:
+        if not self.forks:
             here = [self.work(item) for item in items]
             progress.advance(len(items))
             return here
@@ -133,9 +326,9 @@ class BudgetPool:
                     if not worker.batch and queue:
                         worker.give(queue.popleft(), items)
                 busy = [w for w in self.workers if w.batch]
-                ready = wait([w.conn for w in busy], timeout=check)
+                ready = wait([w.child.conn for w in busy], timeout=check)
                 for worker in busy:
-                    progress.advance(self._collect(worker, worker.conn in ready, results, queue))
+                    progress.advance(self._collect(worker, worker.child.conn in ready, results, queue))
         except BaseException:
             self.close()  # workers may be halfway through items no one will collect
             raise
@@ -143,17 +336,16 @@ class BudgetPool:
 
     def _staff(self, count: int, queue: deque[list[int]]) -> None:
         """Start workers in free slots while there are more batches waiting than idle workers."""
-        assert self.context is not None
         taken = {w.slot for w in self.workers}
         for slot in range(count):
             if slot not in taken and len(queue) > sum(not w.batch for w in self.workers):
-                self.workers.append(_Worker.start(self.context, self.work, self.progress, slot))
+                self.workers.append(_Worker.start(self.work, self.progress, slot))
 
     def _collect(self, worker: _Worker, ready: bool, results: list[Any], queue: deque[list[int]]) -> int:
         """A worker's answers when it sent them (how many); it is stopped when it died or its item is overdue."""
         if ready:
             try:
-                answers, ended = worker.conn.recv(), False
+                answers, ended = worker.child.conn.recv(), False
             except (EOFError, OSError):  # the worker died by itself
                 answers, ended = [(worker.current(), OverBudget(died=True))], True
         elif worker.overdue(self.seconds):
@@ -168,7 +360,7 @@ class BudgetPool:
         rest = [i for i in worker.batch if i not in done]  # a stopped worker's batch was not answered: others do it
         worker.batch = []
         if ended:
-            worker.stop()
+            worker.child.stop()
             self.workers.remove(worker)
             if rest:
                 queue.appendleft(rest)
@@ -177,25 +369,19 @@ class BudgetPool:
 
 @dataclass(slots=True)
 class _Worker:
-    process: BaseProcess
-    conn: Connection
+    child: Child
     progress: Any  # the shared array of every worker's item and its start
     slot: int
     batch: list[int] = field(default_factory=list)  # the indexes given and not yet answered
 
     @classmethod
-    def start(cls, context: Any, work: Callable[[Any], Any], progress: Any, slot: int) -> _Worker:
+    def start(cls, work: Callable[[Any], Any], progress: Any, slot: int) -> _Worker:
         progress[2 * slot] = progress[2 * slot + 1] = 0.0
-        parent, child = context.Pipe()
-        process = context.Process(target=_serve_items, args=(child, work, progress, slot, parent), daemon=True)
-        with stop_signals_held():
-            process.start()
-        child.close()
-        return cls(process, parent, progress, slot)
+        return cls(fork_child(functools.partial(_serve_items, work, progress, slot)), progress, slot)
 
     def give(self, batch: list[int], items: Sequence[Any]) -> None:
         self.batch = batch
-        self.conn.send([(index, items[index]) for index in batch])
+        self.child.conn.send([(index, items[index]) for index in batch])
 
     def current(self) -> int:
         """The item it is on (the first of its batch if it has not noted one yet)."""
@@ -207,26 +393,13 @@ class _Worker:
         since = self.progress[2 * self.slot + 1]
         return bool(since) and time.monotonic() - since >= seconds
 
-    def stop(self) -> None:
-        with contextlib.suppress(OSError):
-            self.conn.close()
-        if self.process.is_alive():
-            self.process.kill()
-        self.process.join(timeout=5)
 
-
-def _serve_items(conn: Connection, work: Callable[[Any], Any], progress: Any, slot: int, parent_end: Connection) -> None:
-    """A budgeted worker: work through each batch of items it is given, noting each as it begins.
-
-    It closes its copy of the parent's end of the pipe first: else a worker whose parent died before
-    it knew of it (a Ctrl-C while `serve` starts its workers) would wait for a batch forever, holding
-    the terminal's streams open, since its own copy kept the pipe from ever ending."""
-    parent_end.close()
-    quiet_child()
+def _serve_items(work: Callable[[Any], Any], progress: Any, slot: int, conn: Connection) -> None:
+    """A budgeted worker: work through each batch of items it is given, noting each as it begins."""
     while True:
         try:
             batch = conn.recv()
-        except (EOFError, OSError):
+        except EOFError:
             return
         answers = []
         for index, item in batch:
@@ -234,18 +407,7 @@ def _serve_items(conn: Connection, work: Callable[[Any], Any], progress: Any, sl
             progress[2 * slot + 1] = time.monotonic()
             try:
                 answers.append((index, work(item)))
-            except Exception:  # noqa: BLE001 - a bug: the parent raises it with this traceback
-                answers.append((index, _Failed(traceback.format_exc())))
+            except Exception as exc:  # noqa: BLE001 - a bug: the parent raises it with this traceback
+                answers.append((index, _Failed.of(exc)))
         progress[2 * slot + 1] = 0.0
         conn.send(answers)
-
-
-@dataclass(frozen=True, slots=True)
-class _Failed:
-    traceback: str
-
-
-def _run_range(bounds: tuple[int, int]) -> list[Any]:
-    assert _TASK is not None, "workers are forked by map_ranges"
-    work, items = _TASK
-    return work(items[bounds[0] : bounds[1]])
