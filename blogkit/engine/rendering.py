@@ -166,15 +166,6 @@ class OutputKeys:
         self._site_parts: dict[str, str] = {}
         self._holds_posts: dict[str, bool] = {}
 
-    def with_site(self, site: Site) -> OutputKeys:
-        """The keys of the same build's outputs over `site`, the build's site with some posts edited: the
-        digests of the posts that stayed are kept."""
-        keys = object.__new__(OutputKeys)
-        keys.site, keys.env, keys.entries, keys.base, keys.reads = site, self.env, self.entries, self.base, self.reads
-        keys.fingerprints = self.fingerprints
-        keys._attributes, keys._site_parts, keys._holds_posts = {}, {}, self._holds_posts
-        return keys
-
     def prepare(self, routes: Sequence[PageRoute | FeedRoute], jobs: int) -> None:
         """Digest every post once by each view the routes read it by (in workers when many), before the
         rendering workers are forked, so that they share the digests."""
