@@ -11,9 +11,12 @@ from pathlib import Path
 
 import pytest
 
+import blogkit.engine.build as build_module
+from blogkit.core.bodies import HtmlOnDemand
 from blogkit.core.outputs import CopyFile
+from blogkit.core.urls import output_file
 from blogkit.engine.build import BuildResult
-from blogkit.engine.cache import CACHE_FOLDER, code_version
+from blogkit.engine.cache import CACHE_FOLDER, DiskCache, code_version
 from conftest import REPO, build, read_cache_index, run_cli, tree_bytes, write_cache_index
 
 GOLDEN_HUB = Path(__file__).parent / "golden" / "hub" / "site"
@@ -286,3 +289,39 @@ def test_cold_and_warm_cli_builds_in_worker_processes_are_byte_identical(hub, tm
         assert done.returncode == 0 and done.stderr == "", done.stderr
         outs.append(tree_bytes(out))
     assert outs[0] == outs[1] == outs[2]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_cached_build_keeps_post_html_in_the_cache_and_shows_the_same(hub, jobs):
+    """With the cache on a folder, no post's HTML is held in memory (nor sent back by the worker that
+    rendered it): each is read from the cache when shown, and is the HTML a build without a cache holds."""
+    held = {post.source: post.html for post in build(hub, cache=False).site.posts}
+    for _ in ("cold", "warm"):
+        result = build(hub, cache=True, jobs=jobs)
+        assert not result.report.errors
+        for post in result.site.posts:
+            assert isinstance(post.html, HtmlOnDemand), post.source
+            assert str(post.html) == held[post.source]
+            assert post.html == held[post.source]
+
+
+def test_a_cache_that_loses_a_body_during_the_build_is_an_error_at_the_page_not_a_traceback(hub, monkeypatch):
+    build(hub, cache=True)
+    losing = False
+    real_get, real_render = DiskCache.get, build_module.render_outputs
+
+    def get(self, kind, key):
+        return None if losing and kind in ("bodies", "outputs") else real_get(self, kind, key)
+
+    def render_outputs(*args, **kwargs):
+        nonlocal losing
+        losing = True  # after loading: as if the folder were emptied under the build
+        return real_render(*args, **kwargs)
+
+    monkeypatch.setattr(DiskCache, "get", get)
+    monkeypatch.setattr(build_module, "render_outputs", render_outputs)
+    result = build(hub, cache=True)
+    lost = {d.location.path: d for d in result.report.errors if "the build cache lost the rendering" in d.message}
+    pages = {output_file(post.path) for post in result.site.posts}
+    assert pages <= lost.keys()  # each post's page says so, and nothing is published
+    assert all("build again" in d.hint for d in lost.values())

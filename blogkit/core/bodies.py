@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 _WORDS_PER_MINUTE = 230
@@ -71,7 +72,51 @@ class RenderedBody:
     stopped: str = ""  # why rendering was stopped (it took too long, or its worker crashed): then there is no HTML
     diagrams: bool = False  # it has a diagram (a ```mermaid block), which the theme draws in the browser
     plain_links: tuple[LinkRef, ...] = ()  # URLs kept as written that lead within the site: `#fragment`, raw HTML's href and src
+    stored_html: Callable[[], str] | None = None  # where `html` is left empty: reads it from the build cache, which keeps it
 
     @property
     def reading_minutes(self) -> int:
         return max(1, round(self.words / _WORDS_PER_MINUTE))
+
+
+class StoredHtmlLost(Exception):
+    """A body's HTML that the build left in its cache is gone from it: the cache folder changed under the build."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"the build cache lost the rendering of a body ({key[:12]}) while the site was being built")
+
+
+class HtmlOnDemand:
+    """HTML made each time it is shown, never held: what a post shows of a body the build cache
+    keeps (see `RenderedBody.stored_html`). A hub of 100,000 posts would otherwise hold every
+    body's HTML at once, though each is shown on one page, in a few feeds and in the search index.
+
+    Templates show it with `|safe` like a string (`__html__`); code reads it with `str()`."""
+
+    __slots__ = ("_make",)
+
+    def __init__(self, make: Callable[[], str]) -> None:
+        self._make = make
+
+    def __str__(self) -> str:
+        return self._make()
+
+    def __html__(self) -> str:
+        return self._make()
+
+    def __len__(self) -> int:
+        return len(self._make())
+
+    def __contains__(self, part: str) -> bool:
+        return part in self._make()
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, HtmlOnDemand | str):
+            return str(self) == str(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._make())
+
+    def __repr__(self) -> str:
+        return "HtmlOnDemand(...)"

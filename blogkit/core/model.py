@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
-from blogkit.core.bodies import TocEntry
+from blogkit.core.bodies import HtmlOnDemand, TocEntry
 from blogkit.core.config import SiteConfig
 from blogkit.core.images import ImageFacts, Picture
 from blogkit.core.strings import Strings
@@ -108,7 +108,7 @@ class Post:
     tags: tuple[str, ...] = field(metadata=_ARRANGES)  # tag slugs
     path: str = field(metadata=_ARRANGES)
     slug: str = field(metadata=_ARRANGES)
-    html: str = ""
+    html: str | HtmlOnDemand = ""  # on demand where the build cache keeps the body: show it with `|safe`, read it with `str()`
     summary: str = ""
     toc: tuple[TocEntry, ...] = ()
     reading_minutes: int = 1

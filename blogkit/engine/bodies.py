@@ -17,7 +17,7 @@ from functools import cache as once
 from importlib import metadata
 from typing import Any
 
-from blogkit.core.bodies import BodySource, LinkRef, Lint, RenderedBody, TextNeeded, TocEntry
+from blogkit.core.bodies import BodySource, LinkRef, Lint, RenderedBody, StoredHtmlLost, TextNeeded, TocEntry
 from blogkit.core.config import MarkdownConfig
 from blogkit.core.progress import SILENT, Progress
 from blogkit.engine.cache import Cache, MemoryCache, Record, code_version
@@ -66,14 +66,16 @@ def render_markdown(
     each body within `seconds` (a body that takes longer comes back `stopped` and empty), in
     `pool` when given (from `body_renderers` with the same settings and cache).
 
-    Cached bodies are read here, not in workers: decoding one costs less than sending it back."""
+    Cached bodies are read here, not in workers: decoding one costs less than sending it back.
+    Where the cache is a folder, a body's HTML stays there: it is not read, nor sent back by the
+    worker that rendered it, and `stored_html` reads it when it is shown."""
+    in_memory = isinstance(cache, MemoryCache)
     keys = [body_key(s, settings) for s in sources]
-    found = [_decode(cache.get("bodies", key)) for key in keys]
+    found = [_decode(cache.get("bodies", key), with_html=in_memory) for key in keys]
     missing = [i for i, body in enumerate(found) if body is None]
     textless = [i for i in missing if sources[i].key and not sources[i].text]
     if textless:
         raise TextNeeded(textless)
-    in_memory = isinstance(cache, MemoryCache)
     todo = [(keys[i], sources[i]) for i in missing]
     with contextlib.nullcontext(pool) if pool is not None else body_renderers(settings, cache, jobs, seconds) as renderers:
         if todo:
@@ -90,7 +92,26 @@ def render_markdown(
             cache.put("bodies", keys[i], _encode(body))
         else:
             cache.adopt("bodies", keys[i], record)  # a worker wrote it: this build uses it
-    return [dataclasses.replace(body, key=key) for body, key in zip(found, keys, strict=True) if body is not None]
+    return [_keyed(body, key, cache) for body, key in zip(found, keys, strict=True) if body is not None]
+
+
+def _keyed(body: RenderedBody, key: str, cache: Cache) -> RenderedBody:
+    """The body with its key; where its HTML was left in the cache, with the way to read it."""
+    if body.html or body.stopped or isinstance(cache, MemoryCache):
+        return dataclasses.replace(body, key=key)
+    return dataclasses.replace(body, key=key, stored_html=functools.partial(_stored_html, cache, key))
+
+
+def _stored_html(cache: Cache, key: str) -> str:
+    """A body's HTML from the cache, which this build checked it has (in whatever process shows it)."""
+    payload = cache.get("bodies", key)
+    if payload is None or len(payload) < 4:
+        raise StoredHtmlLost(key)
+    size = int.from_bytes(payload[:4], "little")
+    try:
+        return payload[4 + size :].decode("utf-8", "surrogatepass")
+    except UnicodeDecodeError:
+        raise StoredHtmlLost(key) from None
 
 
 def body_renderers(settings: MarkdownConfig, cache: Cache, jobs: int, seconds: float) -> BudgetPool:
@@ -99,9 +120,13 @@ def body_renderers(settings: MarkdownConfig, cache: Cache, jobs: int, seconds: f
 
 
 def _render_and_store(settings: MarkdownConfig, cache: Cache, item: tuple[str, BodySource]) -> tuple[RenderedBody, Record | None]:
+    """A body rendered; where the cache is a folder and took it, sent back without its HTML (it is read from there)."""
     key, source = item
     body = render_body(source, settings)
-    return body, None if isinstance(cache, MemoryCache) else cache.put("bodies", key, _encode(body))
+    if isinstance(cache, MemoryCache):
+        return body, None
+    record = cache.put("bodies", key, _encode(body))
+    return (body if record is None else dataclasses.replace(body, html="")), record
 
 
 def _encode(body: RenderedBody) -> bytes:
@@ -123,15 +148,17 @@ def _encode(body: RenderedBody) -> bytes:
     return len(header).to_bytes(4, "little") + header + body.html.encode("utf-8", "surrogatepass")
 
 
-def _decode(payload: bytes | None) -> RenderedBody | None:
-    """A cached body, or None when there is none or it is not one (then it is rendered anew)."""
+def _decode(payload: bytes | None, *, with_html: bool = True) -> RenderedBody | None:
+    """A cached body, or None when there is none or it is not one (then it is rendered anew); its
+    HTML left empty unless `with_html` (it is checked to decode either way)."""
     if payload is None or len(payload) < 4:
         return None
     try:
         size = int.from_bytes(payload[:4], "little")
         data = json.loads(payload[4 : 4 + size].decode("utf-8", "surrogatepass"))
+        html = payload[4 + size :].decode("utf-8", "surrogatepass")
         return RenderedBody(
-            html=payload[4 + size :].decode("utf-8", "surrogatepass"),
+            html=html if with_html else "",
             toc=tuple(TocEntry(int(level), _text(id_), _text(text)) for level, id_, text in data["toc"]),
             ids=frozenset(_text(i) for i in data["ids"]),
             summary=_text(data["summary"]),

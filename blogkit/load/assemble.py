@@ -9,10 +9,10 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from blogkit.core.bodies import RenderedBody
+from blogkit.core.bodies import HtmlOnDemand, RenderedBody
 from blogkit.core.config import SiteConfig
 from blogkit.core.diagnostics import Location, Report
 from blogkit.core.images import ImageFacts, avatar_sizes, picture
@@ -20,7 +20,16 @@ from blogkit.core.lint_rules import LintLevels, lint_level
 from blogkit.core.model import Author, Page, Post, Site, Tag, teams_of
 from blogkit.core.urls import slugify
 from blogkit.load.frontmatter import PageMeta, PostMeta, RawTag, cover_file
-from blogkit.load.links import Document, DocumentLinks, LinkContext, Target, images_shown, resolve_links_and_urls
+from blogkit.load.links import (
+    Document,
+    DocumentLinks,
+    LinkContext,
+    Target,
+    images_shown,
+    resolve_links,
+    resolve_links_and_urls,
+    resolved_html,
+)
 from blogkit.load.markdown import MAX_NESTING
 from blogkit.load.profiles import Profiles
 
@@ -134,7 +143,7 @@ def unpublished_links(left_out: Sequence[tuple[PostMeta, RenderedBody]], context
     found = {}
     for meta, body in left_out:
         doc = _document(meta)
-        found[meta.source.path] = DocumentLinks(doc, body.ids, resolve_links_and_urls(body, doc, context)[2])
+        found[meta.source.path] = DocumentLinks(doc, body.ids, resolve_links(body, doc, context)[1])
     return found
 
 
@@ -196,7 +205,10 @@ def _post(
         if slug not in tags:
             tags.append(slug)
     _report_lost_content(source.path, meta.body.first_line, body, report)
-    html, urls, links = resolve_links_and_urls(body, doc, context)
+    urls, links = resolve_links(body, doc, context)
+    html: str | HtmlOnDemand = resolved_html(body, body.html, urls, doc, context)
+    if body.stored_html is not None:  # the cache keeps the HTML: made when shown, not held
+        html = HtmlOnDemand(functools.partial(_shown_html, body, body.stored_html, urls, doc, context))
     files = images_shown(body, doc, context)
     shown = [_facts_text(context.images.get(file)) for file in files]
     content_key = hashlib.blake2b("\x1f".join([body.key, *urls, *shown]).encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
@@ -238,6 +250,10 @@ def _post(
         featured=meta.featured,
     )
     return post, DocumentLinks(doc, body.ids, links)
+
+
+def _shown_html(body: RenderedBody, stored: Callable[[], str], urls: Sequence[str], doc: Document, context: LinkContext) -> str:
+    return resolved_html(body, stored(), urls, doc, context)
 
 
 def _document(meta: PostMeta) -> Document:
@@ -283,6 +299,8 @@ def report_lints(source: str, body: RenderedBody, post: LintLevels, site: LintLe
 def _page(meta: PageMeta, body: RenderedBody, context: LinkContext, report: Report) -> tuple[Page, DocumentLinks]:
     _report_lost_content(meta.source, meta.body.first_line, body, report)
     doc = Document(meta.source, meta.path)
+    if body.stored_html is not None:  # a page is held whole: there are few
+        body = dataclasses.replace(body, html=body.stored_html(), stored_html=None)
     html, _, links = resolve_links_and_urls(body, doc, context)
     page = Page(meta.source, meta.title, meta.path, html, meta.summary or body.summary, body.toc, meta.search)
     return page, DocumentLinks(doc, body.ids, links)

@@ -19,7 +19,7 @@ import difflib
 import functools
 import posixpath
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape, unescape
 from urllib.parse import quote, unquote, urlsplit
@@ -88,13 +88,21 @@ class SiteLink:
 def resolve_links_and_urls(body: RenderedBody, doc: Document, context: LinkContext) -> tuple[str, list[str], tuple[SiteLink, ...]]:
     """The resolved HTML and the URLs put in it, in order (the HTML is a function of the body and
     these); and every link of the body within the site, for `check_links`."""
+    urls, site_links = resolve_links(body, doc, context)
+    return resolved_html(body, body.html, urls, doc, context), urls, site_links
+
+
+def resolve_links(body: RenderedBody, doc: Document, context: LinkContext) -> tuple[list[str], tuple[SiteLink, ...]]:
+    """The URLs a body's links lead to, in order; and every link of the body within the site, for `check_links`."""
     resolved = [_resolve(link, doc, context) for link in body.links]
     plain = [found for link in body.plain_links if (found := _plain(link, doc, context)) is not None]
-    site_links = tuple([found for _, found in resolved if found is not None] + plain)
+    return [url for url, _ in resolved], tuple([found for _, found in resolved if found is not None] + plain)
+
+
+def resolved_html(body: RenderedBody, html: str, urls: Sequence[str], doc: Document, context: LinkContext) -> str:
+    """A body's HTML with its links' `urls` (from `resolve_links`) in place, and its images of the site as `<picture>`."""
     if not body.links:
-        return body.html, [], site_links
-    urls = [url for url, _ in resolved]
-    html = body.html
+        return html
     if context.images and any(link.image for link in body.links):
         html = _IMAGES.sub(lambda m: _picture(m, body, doc, context), html)
 
@@ -102,7 +110,7 @@ def resolve_links_and_urls(body: RenderedBody, doc: Document, context: LinkConte
         index = int(match.group(2))
         return escape(urls[index]) if match.group(1) == body.marker and index < len(urls) else match.group(0)
 
-    return _MARKERS.sub(url, html), urls, site_links
+    return _MARKERS.sub(url, html)
 
 
 def _picture(match: re.Match[str], body: RenderedBody, doc: Document, context: LinkContext) -> str:

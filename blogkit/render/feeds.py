@@ -173,7 +173,7 @@ class FeedWriter:
     def content(self, post: Post) -> str:
         """The post's HTML for feed readers: absolute URLs, no heading anchors."""
         if post.source not in self._content:
-            html = plain_images(_HEADING_ANCHOR.sub("", post.html))
+            html = plain_images(_HEADING_ANCHOR.sub("", str(post.html)))
             html = _ROOT_RELATIVE.sub(lambda m: f'{m.group(1)}="{self.urls.origin}/', html)
             html = _FRAGMENT.sub(lambda m: f'{m.group(1)}="{self.abs_url(post.path)}#', html)
             self._content[post.source] = clean_text(html)

@@ -15,6 +15,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from blogkit.core.bodies import StoredHtmlLost
 from blogkit.core.config import THEME_DIR
 from blogkit.core.diagnostics import Location, Report
 from blogkit.core.feedformats import FEED_FORMATS, feed_path
@@ -172,6 +173,8 @@ class Renderer:
             self._template_problem(exc.filename or exc.name or template, exc.lineno, f"template syntax error: {exc.message}")
         except jinja2.TemplateNotFound as exc:
             self._template_problem(template, 0, f"template '{exc.name}' not found")
+        except StoredHtmlLost:
+            raise  # not the template's doing: `render_route` reports it
         except Exception as exc:  # noqa: BLE001 - any failure inside a template is the template's
             filename, line = _template_frame(exc)
             self._template_problem(filename or template, line, f"error in template: {type(exc).__name__}: {exc}")
@@ -187,10 +190,14 @@ class Renderer:
 
     # -- one output --------------------------------------------------------------------------
     def render_route(self, route: PageRoute | FeedRoute, writer: FeedWriter | None = None) -> str | bytes | None:
-        """A page's or a feed's text (None when its template failed: the problem is reported)."""
-        if isinstance(route, PageRoute):
-            return self.render(route.template, route.path, **route.context)
-        return (writer or FeedWriter(self.site)).render(route.scope, route.format, self.site.config.feeds.entries)
+        """A page's or a feed's text (None when its template failed, or the cache lost a post it shows: the problem is reported)."""
+        try:
+            if isinstance(route, PageRoute):
+                return self.render(route.template, route.path, **route.context)
+            return (writer or FeedWriter(self.site)).render(route.scope, route.format, self.site.config.feeds.entries)
+        except StoredHtmlLost as exc:
+            self.report.error(Location(route.file), str(exc), "the cache folder was changed or removed during the build: build again")
+            return None
 
 
 def _template_frame(exc: BaseException) -> tuple[str, int]:

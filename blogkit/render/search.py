@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC
 from html import escape
 
+from blogkit.core.bodies import HtmlOnDemand
 from blogkit.core.model import Page, Post, Site
 from blogkit.core.urls import output_file
 
@@ -32,7 +33,7 @@ FILTERS = ("author", "team", "tag")  # what results can be narrowed by, in the o
 class SearchDocument:
     file: str  # the output file a result links to (its URL, as Pagefind reads it)
     head: str  # what comes before the text: the title and the metadata results show
-    text: str  # the post's or page's HTML
+    text: str | HtmlOnDemand  # the post's or page's HTML (a post's read from the build cache when it is written)
     text_key: str = ""  # a digest of what `text` is made from, when known (a post's content key)
     tail: str = ""  # what comes after it: the authors, teams and tags, searchable words and filters
 
