@@ -237,6 +237,13 @@ def write_wrapper(python: Path, dest: Path) -> Path:
     return dest
 
 
+def compile_checkout(python: Path) -> None:
+    """This checkout's modules compiled to bytecode, as pip compiles an installed package: a process
+    started with PYTHONDONTWRITEBYTECODE (or on a read-only checkout) would otherwise compile every
+    module at every start, which no installed blogkit does."""
+    subprocess.run([str(python), "-m", "compileall", "-q", str(REPO / "blogkit")], capture_output=True, timeout=600, check=False)
+
+
 def blogkit_version(wrapper: Path) -> str:
     try:
         done = subprocess.run([str(wrapper), "--version"], capture_output=True, text=True, timeout=120, cwd=REPO)
@@ -739,6 +746,7 @@ def run_all(args: argparse.Namespace, layout: Layout, harness: Path, tag: str, r
     tag_dir = layout.tag_dir(tag)
     check_tools(layout, args.peers, harness)
     wrapper = write_wrapper(args.python, tag_dir / "blogkit")
+    compile_checkout(args.python)
     version = blogkit_version(wrapper) if any(p.startswith("blogkit") for p in args.peers) or args.serve else "-"
     rounds = args.rounds * len(args.sizes) if len(args.rounds) == 1 else args.rounds
     out_root = (args.out_root or layout.work / "out").resolve()

@@ -1,5 +1,3 @@
-import sys
+from blogkit.commands.cli import run
 
-from blogkit.commands.cli import main
-
-sys.exit(main())
+run()

@@ -525,3 +525,20 @@ def test_every_argument_of_plan_and_new_is_described():
     for name, command in {"plan": top["plan"], "new": top["new"], "new post": new["post"], "new author": new["author"]}.items():
         undescribed = [a.dest for a in command._actions if not a.help]
         assert not undescribed, (name, undescribed)
+
+
+def test_the_command_writes_all_its_output_before_it_exits_without_teardown(site):
+    """`blogkit` ends its process without freeing the heap object by object (`cli.run`): what it wrote
+    to a pipe, buffered, still arrives whole, and the exit code is the build's."""
+    broken = {f"posts/ada/2026-01-{day:02d}-p.md": post(f"title: P{day}\ndate: 2026-01-{day:02d}", "[x](missing.md)\n") for day in range(1, 29)}
+    root = site(broken)
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONUNBUFFERED"}
+    env["PYTHONPATH"] = str(REPO)
+    done = subprocess.run(
+        [sys.executable, "-m", "blogkit", "build", str(root), "--format", "json", "-j", "1"], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 1
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len([d for d in lines if "missing.md" in d["message"]]) == 28
+    errors = len([d for d in lines if d["severity"] == "error"])
+    assert done.stderr.rstrip().endswith(f"nothing was published: {errors} errors")

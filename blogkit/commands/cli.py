@@ -11,6 +11,7 @@ import json
 import os
 import signal
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable, Sequence
@@ -28,7 +29,7 @@ from blogkit.core.fields import in_range, parse_when
 from blogkit.core.outputs import OutputTree
 from blogkit.core.progress import SILENT
 from blogkit.core.report_formats import FORMATS, display_path, print_diagnostics
-from blogkit.engine.build import BuildOptions, BuildResult, build_site, build_time, load_only
+from blogkit.engine.build import BuildOptions, BuildResult, build_site, build_time, collector_paused, load_only
 from blogkit.load.config import load_config
 from blogkit.load.site import load_authors, read_front_matter
 from blogkit.load.source_lines import LineReader
@@ -192,6 +193,21 @@ def parser() -> argparse.ArgumentParser:
     return main
 
 
+def run() -> None:
+    """The `blogkit` command: `main`, then the process ends without freeing, object by object, the
+    heap a large build leaves (0.8 s of a warm build of 10,000 posts). Output is flushed first; with
+    threads still running (none should be), it exits the usual way."""
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing more can be said
+            pass
+    if threading.active_count() > 1:
+        sys.exit(code)
+    os._exit(code)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     previous = {sig: signal.signal(sig, _terminate) for sig in (signal.SIGTERM, signal.SIGHUP)}
@@ -222,7 +238,8 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return serve_command(args)
     if args.command in ("build", "check"):
-        return _build_or_check(args)
+        with collector_paused():  # until the report is written: the collector's passes over a large build's heap cost seconds
+            return _build_or_check(args)
     if args.command == "plan":
         return _plan(args)
     if args.command == "fetch":

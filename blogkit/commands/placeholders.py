@@ -20,9 +20,13 @@ def check_placeholders(site: Site, report: Report) -> None:
     files += [(author.source, "profile") for author in site.authors.values()]
     files += [(post.source, "post") for post in site.posts]
     files += [(page.source, "page") for page in site.pages]
+    wanted_in = {kind: [p for p in PLACEHOLDERS if p.where == kind] for _, kind in files}
     for path, kind in files:
-        wanted = [p for p in PLACEHOLDERS if p.where == kind]
-        text = _read(site.config.root, path) if wanted else ""
+        wanted = wanted_in[kind]
+        data = _read(site.config.root, path) if wanted else b""
+        if not any(p.text.encode() in data for p in wanted):  # the common case, found without decoding the file
+            continue
+        text = data.decode("utf-8", "replace").replace("\r\n", "\n")
         for placeholder in wanted:
             at = text.find(placeholder.text)
             if at >= 0:
@@ -36,9 +40,9 @@ def check_placeholders(site: Site, report: Report) -> None:
         )
 
 
-def _read(root: str, path: str) -> str:
+def _read(root: str, path: str) -> bytes:
     try:
-        with open(os.path.join(root, path), encoding="utf-8", errors="replace") as f:
-            return f.read().replace("\r\n", "\n")
+        with open(os.path.join(root, path), "rb") as f:
+            return f.read()
     except OSError:
-        return ""
+        return b""

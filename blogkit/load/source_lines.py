@@ -6,7 +6,10 @@ import os
 
 
 class LineReader:
-    """Reads single lines of site files, caching each file once."""
+    """Reads single lines of site files, keeping the few files read last (diagnostics come sorted by
+    file: thousands of warnings in as many posts must not hold every post's lines at once)."""
+
+    _KEPT = 16
 
     def __init__(self, root: str) -> None:
         self._root = root
@@ -14,6 +17,8 @@ class LineReader:
 
     def __call__(self, path: str, line: int) -> str | None:
         if path not in self._files:
+            if len(self._files) >= self._KEPT:
+                del self._files[next(iter(self._files))]  # the one read first
             try:
                 with open(os.path.join(self._root, path), encoding="utf-8", errors="replace") as f:
                     self._files[path] = f.read().splitlines()
