@@ -184,7 +184,8 @@ def test_a_failed_write_leaves_the_old_tree_byte_identical(site, capsys, monkeyp
 
 SLOW_BUILD = textwrap.dedent(
     """
-    import sys, time
+    import signal, sys, time
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # as a terminal leaves it, also when the tests run in a background job
     from blogkit.publish import write
     real = write.StagingTree.write_only
     def slow(tree, path, data):
@@ -530,7 +531,9 @@ def test_every_argument_of_plan_and_new_is_described():
 def test_the_command_writes_all_its_output_before_it_exits_without_teardown(site):
     """`blogkit` ends its process without freeing the heap object by object (`cli.run`): what it wrote
     to a pipe, buffered, still arrives whole, and the exit code is the build's."""
-    broken = {f"posts/ada/2026-01-{day:02d}-p.md": post(f"title: P{day}\ndate: 2026-01-{day:02d}", "[x](missing.md)\n") for day in range(1, 29)}
+    broken = {
+        f"posts/ada/2026-01-{day:02d}-p.md": post(f"title: P{day}\ndate: 2026-01-{day:02d}", "[x](missing.md)\n") for day in range(1, 29)
+    }
     root = site(broken)
     env = {key: value for key, value in os.environ.items() if key != "PYTHONUNBUFFERED"}
     env["PYTHONPATH"] = str(REPO)
