@@ -65,19 +65,18 @@ class Fingerprints:
         known = self._entities.get((id(value), view))
         if known is not None and known[0] is value:
             return known[1]
-        if is_post:  # its fields' encodings, joined: one call to the hash
-            fields = self._fields(value)
-            shown = [fields[name] for name in _view_fields(view)]
-            if self._post_extra is not None:
-                shown.append(self._extra(value))
-            found = hashlib.blake2b(b"Post" + b"".join(shown), digest_size=20).hexdigest()
-            self._entities[(id(value), view)] = (value, found)
-            return found
         h = hashlib.blake2b(digest_size=20)
         feed = h.update
         feed(type(value).__name__.encode())
-        for name in _field_names(type(value)):
-            self._walk(getattr(value, name), feed, None)
+        if is_post:
+            fields = self._fields(value)
+            for name in _view_fields(view):
+                feed(fields[name])
+            if self._post_extra is not None:
+                feed(self._extra(value))
+        else:
+            for name in _field_names(type(value)):
+                self._walk(getattr(value, name), feed, None)
         found = h.hexdigest()
         self._entities[(id(value), view)] = (value, found)
         return found
@@ -92,17 +91,9 @@ class Fingerprints:
         by_key = bool(post.content_key)
         found = {}
         for name in _field_names(Post):
-            value = getattr(post, "content_key" if by_key and name == "html" else name)
-            kind = type(value)
-            if kind is str:  # most fields: what `_walk` feeds, without its calls
-                text = value.encode("utf-8", "surrogatepass")
-                data = b"s%d:" % len(text) + text
-            elif value is None or kind is bool or kind is int:
-                data = f"{kind.__name__}:{value!r};".encode()
-            else:
-                parts: list[bytes] = []
-                self._walk(value, parts.append, None)
-                data = b"".join(parts)
+            parts: list[bytes] = []
+            self._walk(getattr(post, "content_key" if by_key and name == "html" else name), parts.append, None)
+            data = b"".join(parts)
             found[name] = data if len(data) <= _LONG else b"#" + hashlib.blake2b(data, digest_size=20).digest()
         self._post_fields[id(post)] = (post, found)
         return found

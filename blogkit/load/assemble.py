@@ -206,8 +206,9 @@ def _post(
             tags.append(slug)
     _report_lost_content(source.path, meta.body.first_line, body, report)
     urls, links = resolve_links(body, doc, context)
-    html: str | HtmlOnDemand = resolved_html(body, body.html, urls, doc, context)
-    if body.stored_html is not None:  # the cache keeps the HTML: made when shown, not held
+    if body.stored_html is None:
+        html: str | HtmlOnDemand = resolved_html(body, body.html, urls, doc, context)
+    else:  # the cache keeps the HTML: made when shown, not held
         html = HtmlOnDemand(functools.partial(_shown_html, body, body.stored_html, urls, doc, context))
     files = images_shown(body, doc, context)
     shown = [_facts_text(context.images.get(file)) for file in files]
