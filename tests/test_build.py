@@ -280,6 +280,31 @@ def test_rendering_in_worker_processes_gives_the_same_site(site, tmp_path, monke
     assert tree_bytes(tmp_path / "serial") == tree_bytes(tmp_path / "parallel")
 
 
+def test_posts_read_in_worker_processes_arrive_as_read_here(site, monkeypatch):
+    """Front matter, warnings and bodies travel back from workers as their field values
+    (`travel_by_fields`): the site and the report are those of a build in one process, warm or cold."""
+    from multiprocessing.reduction import ForkingPickler
+
+    from blogkit.core.diagnostics import Diagnostic
+    from blogkit.load.frontmatter import PostMeta
+
+    assert {PostMeta, Diagnostic} <= set(ForkingPickler._extra_reducers), "sent by their fields"
+    monkeypatch.setattr("blogkit.engine.build._MIN_PARALLEL_READ", 10)
+    files = {
+        f"posts/ada/2026-01-{i % 28 + 1:02d}-post-{i}.md": post(
+            f"title: Post {i}\ntags: [t{i % 5}, T{i % 5}]\nupdated: 2026-02-0{i % 9 + 1}T10:00:00+02:00\naliases: [/old/{i}/]\n",
+            f"Text {i} with [a link](/nowhere-{i}/).\n\n## Part {i}\n\nMore.\n",
+        )
+        for i in range(40)
+    }
+    root = site(files)
+    serial = build(root, jobs=1)
+    for cache in (False, True, True):  # without the cache, then cold and warm
+        parallel = build(root, jobs=2, cache=cache)
+        assert parallel.site == serial.site
+        assert diagnostics(parallel) == diagnostics(serial) != []
+
+
 def test_template_errors_in_worker_processes_are_reported_once(site, monkeypatch):
     monkeypatch.setattr("blogkit.engine.rendering._MIN_PARALLEL", 10)
     files = {f"posts/ada/2026-01-{i % 28 + 1:02d}-p{i}.md": post(f"title: P{i}\n") for i in range(40)}

@@ -24,8 +24,8 @@ from blogkit.engine.cache import MemoryCache
 from blogkit.engine.search import SearchJob, pagefind_version
 from blogkit.engine.search_files import reproducible
 from blogkit.engine.session import Session
-from blogkit.render.search import INDEX_FOLDER, search_documents
-from conftest import NOW, build, post, run_cli, write_site
+from blogkit.render.search import INDEX_FOLDER, PARTS_FILE, search_documents
+from conftest import NOW, build, post, read_cache_index, run_cli, tree_bytes, write_site
 
 HUB = {
     "blogkit.yaml": "title: Test Hub\nbase_url: https://hub.example/\ntimezone: UTC\n",
@@ -377,3 +377,58 @@ def _alive(pid: int) -> bool:
         return False
     with open(f"/proc/{pid}/stat") as f:  # a zombie waiting for its (gone) parent counts as stopped
         return f.read().split(") ", 1)[1][0] != "Z"
+
+
+def _index_entries(cache: Path, index: dict[str, bytes]) -> list[tuple[str, list[object]]]:
+    """The cache's entries that hold a file of `index` (pack, offset, length, tag), by entry name."""
+    found = []
+    for name, record in read_cache_index(cache)["entries"].items():
+        pack, at, length, _ = record
+        data = (cache / "packs" / pack).read_bytes()[at : at + length]
+        if name.startswith("outputs/") and data in index.values() and len(data) > 16:
+            found.append((name, record))
+    return found
+
+
+def test_a_warm_build_has_workers_write_the_cached_index_as_it_was(hub: Path, tmp_path: Path, monkeypatch, capsys) -> None:
+    """A warm `blogkit build` has its workers write the index's files (thousands at 10,000 posts), and
+    publishes the index a cold build made, byte for byte."""
+    import blogkit.engine.search as search
+
+    cold_out, warm_out = tmp_path / "cold", tmp_path / "warm"
+    assert run_cli(["build", str(hub), "-o", str(cold_out), "-q"], capsys)[0] == 0
+    written: list[int] = []
+    map_ranges = search.map_ranges
+
+    def spied(work, items, jobs, **options):  # type: ignore[no-untyped-def]
+        written.append(len(items))
+        return map_ranges(work, items, jobs, **options)
+
+    monkeypatch.setattr(search, "map_ranges", spied)
+    monkeypatch.setattr(search, "_MIN_PARALLEL_FILES", 1)
+    assert run_cli(["build", str(hub), "-o", str(warm_out), "-q", "-j", "2"], capsys)[0] == 0
+    index = tree_bytes(cold_out / INDEX_FOLDER)
+    assert written == [len(index) - 1], "every index file but the list of parts was written by the workers"
+    assert PARTS_FILE in index
+    assert tree_bytes(warm_out) == tree_bytes(cold_out)
+
+
+def test_an_index_file_the_cache_fails_to_give_makes_its_part_again(hub: Path, tmp_path: Path, monkeypatch, capsys) -> None:
+    """An entry listed in the index whose bytes no longer match their tag (changed on disk) is a miss:
+    its part of the index is made again, and nothing the workers wrote of it before is left over."""
+    import blogkit.engine.search as search
+
+    cold_out, warm_out = tmp_path / "cold", tmp_path / "warm"
+    assert run_cli(["build", str(hub), "-o", str(cold_out), "-q"], capsys)[0] == 0
+    cache = hub / ".blogkit-cache"
+    index = tree_bytes(cold_out / INDEX_FOLDER)
+    found = _index_entries(cache, index)
+    assert found, "the index's files are in the cache"
+    for _, (pack, at, length, _) in found[-1:]:
+        with open(cache / "packs" / str(pack), "r+b") as f:
+            f.seek(int(str(at)))  # its bytes changed in place, the index left as it was
+            f.write(b"\0" * min(8, int(str(length))))
+    monkeypatch.setattr(search, "_MIN_PARALLEL_FILES", 1)
+    code, _, err = run_cli(["build", str(hub), "-o", str(warm_out), "-q", "-j", "2"], capsys)
+    assert code == 0, err
+    assert tree_bytes(warm_out) == tree_bytes(cold_out)

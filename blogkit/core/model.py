@@ -128,7 +128,7 @@ class Post:
     id: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
     assets: tuple[str, ...] = field(default=(), metadata=_ARRANGES)  # site-relative source paths of bundle files
-    content_key: str = ""  # a digest of what `html` is made from (the body's cache key and its resolved URLs), when known
+    content_key: str = ""  # what `html` and `toc` are made from (the body's cache key and its resolved URLs), when known
     search: bool = field(default=True, metadata=_ARRANGES)  # False: left out of the site's search
     diagrams: bool = field(default=False, metadata=_ARRANGES)  # it has a diagram: its page loads the theme's Mermaid
     featured: bool = field(default=False, metadata=_ARRANGES)  # the newest featured post is shown large at the top of the front page

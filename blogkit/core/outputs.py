@@ -73,6 +73,12 @@ class Claims:
         self._report.error(at, message, "two things cannot share one URL: change a slug, an alias or a page name")
         return False
 
+    def release(self, file: str) -> None:
+        """Give up the claim of `file` (not of another path that is one file with it)."""
+        key = one_file_key(file)
+        if self._first.get(key, ("",))[0] == file:
+            del self._first[key]
+
     def hold(self, files: Mapping[str, Output]) -> None:
         """Claim files already known to be free of collisions (a tree's), without checking them again."""
         self._first.update((one_file_key(path), (path, output.origin)) for path, output in files.items())
@@ -115,15 +121,19 @@ class OutputTree:
 
         The routes of a site reach the tree free of collisions (`without_collisions`): this
         guard is for files that are not routes, such as a search index's."""
+        if self.claim(path, origin):
+            self._put(path, content.encode("utf-8") if isinstance(content, str) else content, origin)
+
+    def claim(self, path: str, origin: Location) -> bool:
+        """Whether `add` would take a file at `path` (when not, it is reported); the path is then held for
+        it. For a file that is not a route and that a worker writes (`note_written` then keeps it)."""
         if not stays_inside(path):
             self._report.error(origin, f"{path[:80]!r} would be written outside the output folder", "no file is written there")
-            return
+            return False
         if self._claims is None:
             self._claims = Claims(self._report)
             self._claims.hold(self._files)
-        if not self._claims.claim(path, origin):
-            return
-        self._put(path, content.encode("utf-8") if isinstance(content, str) else content, origin)
+        return self._claims.claim(path, origin)
 
     def _put(self, path: str, data: bytes | CopyFile | Cached, origin: Location) -> None:
         """Keep a file `add` accepted."""
@@ -138,6 +148,13 @@ class OutputTree:
 
     def __len__(self) -> int:
         return len(self.files)
+
+    def withdraw(self, path: str) -> None:
+        """Give up a path `claim` held that is not in the tree: its claim is released and what a worker may
+        have written there is removed."""
+        assert path not in self._files, "a file in the tree is never withdrawn"
+        if self._claims is not None:
+            self._claims.release(path)
 
     def write_only(self, path: str, data: bytes) -> None:
         raise NotImplementedError("only a tree that streams writes files")

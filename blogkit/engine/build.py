@@ -23,7 +23,7 @@ from blogkit.core.bodies import BodySource, RenderedBody
 from blogkit.core.config import MarkdownConfig, SiteConfig
 from blogkit.core.diagnostics import Diagnostic, Location, Report
 from blogkit.core.images import ImageFacts
-from blogkit.core.model import Site
+from blogkit.core.model import Site, Update
 from blogkit.core.outputs import OutputTree
 from blogkit.core.progress import SILENT, Progress
 from blogkit.core.urls import output_file
@@ -34,9 +34,9 @@ from blogkit.engine.frontmatter_cache import FrontMatterCache
 from blogkit.engine.images import load_images
 from blogkit.engine.rendering import OutputKeys, RenderStats, render_outputs
 from blogkit.engine.search import SearchJob
-from blogkit.engine.workers import default_jobs, map_ranges
+from blogkit.engine.workers import default_jobs, map_ranges, travel_by_fields
 from blogkit.load.config import load_config
-from blogkit.load.frontmatter import PostMeta, read_post
+from blogkit.load.frontmatter import PostMeta, RawTag, read_post
 from blogkit.load.highlight import stylesheet
 from blogkit.load.links import DocumentLinks, Published, check_links
 from blogkit.load.profiles import Profiles
@@ -47,6 +47,7 @@ from blogkit.render.related import RelatedPosts, inputs_digest
 from blogkit.render.routes import Route, routes
 from blogkit.render.search import INDEX_FOLDER, search_documents
 
+travel_by_fields(PostMeta, PostSource, RawTag, BodySource, Update, Diagnostic, Location)  # what reading posts sends back
 _MIN_PARALLEL_READ = 500  # fewer posts than this are read in this process: forking costs more
 
 

@@ -26,6 +26,7 @@ _FIELDS: dict[type, tuple[str, ...]] = {}
 
 View = frozenset[str] | None  # the post fields a digest covers; None: every field
 _VIEW_FIELDS: dict[View, tuple[str, ...]] = {}
+_MADE_BY_THE_BODY = frozenset({"html", "toc"})  # what a post's content key stands for (see `Post`)
 _LONG = 512  # a post field whose encoding is longer than this is fed to its digests by its own digest
 
 
@@ -83,8 +84,8 @@ class Fingerprints:
 
     def _fields(self, post: Any) -> dict[str, bytes]:
         """What each field of a post feeds a digest, worked out once whatever the views: its encoding, or the
-        digest of a long one. A post whose content key is known stands for its HTML by that key: the same
-        HTML, hashed for less."""
+        digest of a long one. A post whose content key is known stands by that key for what its body's
+        rendering made (its HTML and its table of contents): the same values, hashed for less."""
         known = self._post_fields.get(id(post))
         if known is not None and known[0] is post:
             return known[1]
@@ -92,7 +93,7 @@ class Fingerprints:
         found = {}
         for name in _field_names(Post):
             parts: list[bytes] = []
-            self._walk(getattr(post, "content_key" if by_key and name == "html" else name), parts.append, None)
+            self._walk(getattr(post, "content_key" if by_key and name in _MADE_BY_THE_BODY else name), parts.append, None)
             data = b"".join(parts)
             found[name] = data if len(data) <= _LONG else b"#" + hashlib.blake2b(data, digest_size=20).digest()
         self._post_fields[id(post)] = (post, found)

@@ -28,7 +28,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from pagefind.service import get_executable
@@ -38,7 +38,7 @@ from blogkit.core.outputs import Cached, OutputTree
 from blogkit.engine.cache import Cache, MemoryCache
 from blogkit.engine.fingerprint import digest
 from blogkit.engine.search_files import UnexpectedIndex, reproducible
-from blogkit.engine.workers import Child, fork_child
+from blogkit.engine.workers import Child, fork_child, map_ranges
 from blogkit.render.search import INDEX_FOLDER, PARTS_FILE, SearchDocument, parts
 
 KIND = "search"  # the cache's kind for a part's list of files; the files themselves are "outputs"
@@ -48,6 +48,7 @@ _RUNTIME = re.compile(r"^(pagefind\.js|pagefind-worker\.js|wasm\.[^/]+\.pagefind
 # what Pagefind writes: relative, no segment starting with a dot (`..`), no root
 _INDEX_PATH = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,120}(?:/[A-Za-z0-9_-][A-Za-z0-9_.-]{0,120}){0,4}$")
 _HINT = "`search: false` in blogkit.yaml builds the site without search"
+_MIN_PARALLEL_FILES = 500  # fewer index files than this are written by this process: forking costs more
 _NOT_TEXT = ".heading-anchor, .footnote-backref"  # links the Markdown adds, which are not words of the post
 _SPANS = re.compile(r"</?span\b[^>]*>")
 
@@ -144,29 +145,60 @@ class SearchJob:
             tree.add(f"{INDEX_FOLDER}/{PARTS_FILE}", json.dumps(others).encode() + b"\n", _ORIGIN)
 
     def _add(self, tree: OutputTree, by_reference: bool) -> list[_Part]:
-        """Add every part's files not in `tree` yet; the parts the cache lost a file of."""
-        lost = []
+        """Add every part's files not in `tree` yet; the parts the cache lost a file of (none of their
+        files is added). A tree that streams has the files written by workers (thousands of small
+        files: most of a warm build's time here); the others get them from this process."""
+        cache = self.cache
+        lost: set[int] = set()
+        wanted: list[tuple[int, str, str]] = []  # (the part's place, the file's path in the tree, its entry among the outputs)
         for i, part in enumerate(self._parts):
             if part.files is None:
                 continue
             folder = INDEX_FOLDER if i == 0 else f"{INDEX_FOLDER}/{part.number}"
-            for file in part.files:
-                path = f"{folder}/{file.path}"
-                if (i and _RUNTIME.match(file.path)) or path in tree:
-                    continue
-                if by_reference:
-                    if not self.cache.has("outputs", file.key):
-                        lost.append(part)
-                        break
-                    self.cache.adopt("outputs", file.key, None)
-                    tree.add(path, Cached(file.key), _ORIGIN)
-                    continue
-                data = self.cache.get("outputs", file.key)
-                if data is None:
-                    lost.append(part)
-                    break
+            files = [(i, f"{folder}/{file.path}", file.key) for file in part.files if not (i and _RUNTIME.match(file.path))]
+            if all(cache.has("outputs", key) for _, _, key in files):
+                wanted += [(i, path, key) for i, path, key in files if path not in tree]
+            else:
+                lost.add(i)
+        written = tree.streams and not by_reference and not isinstance(cache, MemoryCache)
+        if by_reference:
+            found: list[bytes | bool | None] = [True] * len(wanted)
+        elif written:
+            wanted = [(i, path, key) for i, path, key in wanted if tree.claim(path, _ORIGIN)]
+            found = self._write(tree, wanted)
+        else:
+            found = [cache.get("outputs", key) for _, _, key in wanted]
+        lost |= {i for (i, _, _), data in zip(wanted, found, strict=True) if not data}  # a tag that does not match: a miss
+        for (i, path, key), data in zip(wanted, found, strict=True):
+            if i in lost:
+                if written:
+                    tree.withdraw(path)
+            elif by_reference:
+                cache.adopt("outputs", key, None)
+                tree.add(path, Cached(key), _ORIGIN)
+            elif data is True:
+                cache.adopt("outputs", key, None)
+                tree.note_written(path, _ORIGIN)
+            else:
+                assert isinstance(data, bytes)
                 tree.add(path, data, _ORIGIN)
-        return lost
+        return [self._parts[i] for i in sorted(lost)]
+
+    def _write(self, tree: OutputTree, files: list[tuple[int, str, str]]) -> list[bytes | bool | None]:
+        """Write index files into a tree that streams, in workers when there are many: for each, True
+        when written, None when the cache no longer gives its bytes."""
+        cache = self.cache
+
+        def write(chunk: Sequence[tuple[int, str, str]]) -> list[bytes | bool | None]:
+            done: list[bytes | bool | None] = []
+            for _, path, key in chunk:
+                data = cache.get("outputs", key)
+                if data is not None:
+                    tree.write_only(path, data)
+                done.append(True if data is not None else None)
+            return done
+
+        return list(map_ranges(write, files, self.jobs, min_items=_MIN_PARALLEL_FILES))
 
     def cancel(self) -> None:
         """Stop making the index (a newer one is wanted) and remove what it wrote."""

@@ -8,6 +8,7 @@ previous output as it was.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import shutil
@@ -93,6 +94,11 @@ class StagingTree(OutputTree):
 
     def note_written(self, path: str, origin: Location) -> None:
         self._hold_written(path, Output(self._written(path), origin))
+
+    def withdraw(self, path: str) -> None:
+        super().withdraw(path)
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(self._written(path).source)
 
     def _written(self, path: str) -> CopyFile:
         """A file in the staging folder, as its entry names it."""

@@ -51,28 +51,18 @@ def search_documents(site: Site) -> Iterator[SearchDocument]:
     """The documents to index, in a fixed order (by output file)."""
     found: list[tuple[str, Post | Page]] = [(output_file(post.path), post) for post in site.posts if _searched(post)]
     found += [(output_file(page.path), page) for page in site.pages if page.search]
+    documents = _Documents(site)
     for file, item in sorted(found, key=lambda pair: pair[0]):
-        yield _document(site, file, item)
+        yield documents.of(file, item)
 
 
 def post_document(site: Site, post: Post) -> SearchDocument | None:
     """A post's document, None when the post is not searched."""
-    return _document(site, output_file(post.path), post) if _searched(post) else None
+    return _Documents(site).of(output_file(post.path), post) if _searched(post) else None
 
 
 def _searched(post: Post) -> bool:
     return post.search and not (post.draft or post.future)
-
-
-def _document(site: Site, file: str, item: Post | Page) -> SearchDocument:
-    language = escape(site.config.language)
-    head = (
-        f'<!DOCTYPE html><html lang="{language}"><head><meta charset="utf-8"><title>{escape(item.title)}</title></head>'
-        f'<body><main data-pagefind-body><h1 data-pagefind-meta="title">{escape(item.title)}</h1>'
-    )
-    if isinstance(item, Post):
-        return SearchDocument(file, head + _post_meta(site, item), item.html, item.content_key, _post_filters(site, item))
-    return SearchDocument(file, head, item.html)
 
 
 def parts(documents: list[SearchDocument]) -> list[tuple[int, list[SearchDocument]]]:
@@ -89,24 +79,51 @@ def parts(documents: list[SearchDocument]) -> list[tuple[int, list[SearchDocumen
     return sorted(found.items())
 
 
-def _post_meta(site: Site, post: Post) -> str:
-    """What a result shows besides the title: not words of the post (an excerpt would show them). The
-    date is there twice: as the site writes it in its language, and as a machine reads it."""
-    authors = ", ".join(site.authors[handle].name for handle in post.authors)
-    when = post.date.astimezone(site.config.zone)
-    return (
-        f'<p data-pagefind-ignore data-pagefind-meta="date:{when.date().isoformat()}"'
-        f' data-pagefind-sort="date:{when.astimezone(UTC).strftime("%Y%m%d%H%M%S")}"></p>'
-        f'<p data-pagefind-ignore data-pagefind-meta="day">{escape(site.strings.date(when))}</p>'
-        f'<p data-pagefind-ignore data-pagefind-meta="authors">{escape(authors)}</p>'
-    )
+class _Documents:
+    """The documents of one site: what many documents share (a tag's filter, an author's name) is written once."""
 
+    def __init__(self, site: Site) -> None:
+        self.site = site
+        self.zone = site.config.zone
+        self.language = escape(site.config.language)
+        self._names: dict[tuple[str, ...], str] = {}  # a post's authors, as a result shows them
+        self._filters: dict[tuple[str, str], str] = {}  # a filter's paragraph, by its kind and name
 
-def _post_filters(site: Site, post: Post) -> str:
-    """The authors, teams and tags: words to find the post by, and filters; after the text, so that
-    an excerpt shows them only when they are what matched."""
-    authors = [site.authors[handle] for handle in post.authors]
-    teams = sorted({site.teams[a.team].name for a in authors if a.team in site.teams})
-    tags = [site.tags[slug].name for slug in post.tags]
-    named = [("author", a.name) for a in authors] + [("team", t) for t in teams] + [("tag", t) for t in tags]
-    return "".join(f'<p data-pagefind-filter="{kind}">{escape(name)}</p>' for kind, name in named)
+    def of(self, file: str, item: Post | Page) -> SearchDocument:
+        title = escape(item.title)
+        head = (
+            f'<!DOCTYPE html><html lang="{self.language}"><head><meta charset="utf-8"><title>{title}</title></head>'
+            f'<body><main data-pagefind-body><h1 data-pagefind-meta="title">{title}</h1>'
+        )
+        if isinstance(item, Post):
+            return SearchDocument(file, head + self._post_meta(item), item.html, item.content_key, self._post_filters(item))
+        return SearchDocument(file, head, item.html)
+
+    def _post_meta(self, post: Post) -> str:
+        """What a result shows besides the title: not words of the post (an excerpt would show them). The
+        date is there twice: as the site writes it in its language, and as a machine reads it."""
+        authors = self._names.get(post.authors)
+        if authors is None:
+            authors = self._names[post.authors] = escape(", ".join(self.site.authors[handle].name for handle in post.authors))
+        when = post.date.astimezone(self.zone)
+        return (
+            f'<p data-pagefind-ignore data-pagefind-meta="date:{when.date().isoformat()}"'
+            f' data-pagefind-sort="date:{when.astimezone(UTC).strftime("%Y%m%d%H%M%S")}"></p>'
+            f'<p data-pagefind-ignore data-pagefind-meta="day">{escape(self.site.strings.date(when))}</p>'
+            f'<p data-pagefind-ignore data-pagefind-meta="authors">{authors}</p>'
+        )
+
+    def _post_filters(self, post: Post) -> str:
+        """The authors, teams and tags: words to find the post by, and filters; after the text, so that
+        an excerpt shows them only when they are what matched."""
+        site = self.site
+        authors = [site.authors[handle] for handle in post.authors]
+        teams = sorted({site.teams[a.team].name for a in authors if a.team in site.teams})
+        named = [("author", a.name) for a in authors] + [("team", t) for t in teams] + [("tag", site.tags[slug].name) for slug in post.tags]
+        return "".join([self._filter(kind, name) for kind, name in named])
+
+    def _filter(self, kind: str, name: str) -> str:
+        found = self._filters.get((kind, name))
+        if found is None:
+            found = self._filters[(kind, name)] = f'<p data-pagefind-filter="{kind}">{escape(name)}</p>'
+        return found
