@@ -50,7 +50,7 @@ def main() -> int:
     _timed(cache.DiskCache, "sweep", "cache sweep")
     _timed(cli, "publish", "publish")
     started, before = time.perf_counter(), _cpu()
-    code = cli.main(["build", args.site, "-o", args.out, "--quiet"])
+    code = cli.main(["build", args.site, "-o", args.out, "--quiet"], ending=True)  # as the command: the process ends next
     own, children = (now - then for now, then in zip(_cpu(), before, strict=True))
     _line("whole build", time.perf_counter() - started, own, children)
     return code

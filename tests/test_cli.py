@@ -545,3 +545,22 @@ def test_the_command_writes_all_its_output_before_it_exits_without_teardown(site
     assert len([d for d in lines if "missing.md" in d["message"]]) == 28
     errors = len([d for d in lines if d["severity"] == "error"])
     assert done.stderr.rstrip().endswith(f"nothing was published: {errors} errors")
+
+
+def test_a_build_that_ends_the_process_leaves_the_collector_paused(site, tmp_path):
+    """The `blogkit` command (`cli.run`) does not resume the garbage collector a build paused: its
+    first pass would walk every object the build made, just before the process ends. `main` called
+    in a process that goes on (tests, an embedding program) resumes it."""
+    import gc
+
+    from blogkit.commands.cli import main
+
+    root = site({"posts/ada/2026-01-02-p.md": post("title: P", "Text.\n")})
+    assert gc.isenabled()
+    try:
+        assert main(["build", str(root), "-o", str(tmp_path / "out"), "-q"], ending=True) == 0
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    assert main(["build", str(root), "-o", str(tmp_path / "out"), "-q"]) == 0
+    assert gc.isenabled()

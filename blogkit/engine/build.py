@@ -123,15 +123,17 @@ def load_only(root: str, options: BuildOptions = BuildOptions()) -> BuildResult:
 
 
 @contextmanager
-def collector_paused() -> Iterator[None]:
+def collector_paused(*, resume: bool = True) -> Iterator[None]:
     """The cyclic garbage collector off meanwhile (see `build_site`); a command that reports on a
-    build after it holds it paused until it is done with the build's objects."""
+    build after it holds it paused until it is done with the build's objects. Without `resume` it
+    stays off after: for a process that ends next, where the collector's first pass would walk
+    every object made meanwhile."""
     collecting = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        if collecting:
+        if collecting and resume:
             gc.enable()
 
 
