@@ -7,37 +7,54 @@ The texts are declared once, beside the code that writes them (`scaffold.PLACEHO
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 
-from blogkit.commands.scaffold import DEFAULT_HANDLE, PLACEHOLDERS
+from blogkit.commands.scaffold import DEFAULT_HANDLE, PLACEHOLDERS, Placeholder
 from blogkit.core.config import CONFIG_FILE
 from blogkit.core.diagnostics import Location, Report
 from blogkit.core.model import Site
+from blogkit.engine.workers import map_ranges
+
+_MIN_PARALLEL = 2000  # fewer files than this are read in this process: forking costs more
 
 
-def check_placeholders(site: Site, report: Report) -> None:
-    """A warning at each placeholder left in the config, a profile, a published post or a page."""
+def check_placeholders(site: Site, report: Report, jobs: int = 1) -> None:
+    """A warning at each placeholder left in the config, a profile, a published post or a page (the
+    files read in `jobs` workers when there are many: a hub's thousands of posts)."""
     files = [(CONFIG_FILE, "config")]
     files += [(author.source, "profile") for author in site.authors.values()]
     files += [(post.source, "post") for post in site.posts]
     files += [(page.source, "page") for page in site.pages]
     wanted_in = {kind: [p for p in PLACEHOLDERS if p.where == kind] for _, kind in files}
-    for path, kind in files:
-        wanted = wanted_in[kind]
-        data = _read(site.config.root, path) if wanted else b""
-        if not any(p.text.encode() in data for p in wanted):  # the common case, found without decoding the file
-            continue
-        text = data.decode("utf-8", "replace").replace("\r\n", "\n")
-        for placeholder in wanted:
-            at = text.find(placeholder.text)
-            if at >= 0:
-                line = text.count("\n", 0, at) + 1
-                report.warning(Location(path, line, at - (text.rfind("\n", 0, at) + 1) + 1), placeholder.message, placeholder.hint)
+    root = site.config.root
+
+    def found(chunk: Sequence[tuple[str, str]]) -> list[list[tuple[int, int, int]]]:
+        return [_found(root, path, wanted_in[kind]) for path, kind in chunk]
+
+    for (path, kind), places in zip(files, map_ranges(found, files, jobs, min_items=_MIN_PARALLEL), strict=True):
+        for at, line, column in places:
+            placeholder = wanted_in[kind][at]
+            report.warning(Location(path, line, column), placeholder.message, placeholder.hint)
     if DEFAULT_HANDLE in site.authors:
         report.warning(
             Location(site.authors[DEFAULT_HANDLE].source),
             f"the handle is still the placeholder '{DEFAULT_HANDLE}' from `blogkit init`",
             f"rename authors/{DEFAULT_HANDLE}.yaml and posts/{DEFAULT_HANDLE}/ after your handle, e.g. jane-doe",
         )
+
+
+def _found(root: str, path: str, wanted: list[Placeholder]) -> list[tuple[int, int, int]]:
+    """(the placeholder's place in `wanted`, its line, its column) of each one the file holds."""
+    data = _read(root, path) if wanted else b""
+    if not any(p.text.encode() in data for p in wanted):  # the common case, found without decoding the file
+        return []
+    text = data.decode("utf-8", "replace").replace("\r\n", "\n")
+    places = []
+    for i, placeholder in enumerate(wanted):
+        at = text.find(placeholder.text)
+        if at >= 0:
+            places.append((i, text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1))
+    return places
 
 
 def _read(root: str, path: str) -> bytes:
