@@ -106,6 +106,39 @@ def test_cached_build_after_a_change_equals_a_full_build(hub, change):
     assert warm.stats.reused > 0 or change in ("template", "config value"), "unchanged outputs come from the cache"
 
 
+def test_what_each_template_reads_is_kept_for_the_next_build_of_the_same_templates(hub, monkeypatch):
+    """Finding what a template reads takes its syntax tree: a warm build of unchanged templates parses none."""
+    import jinja2
+
+    build(hub, cache=True)
+    parsed: list[str] = []
+    parse = jinja2.Environment.parse
+
+    def counted(self, source, *args, **kwargs):  # type: ignore[no-untyped-def]
+        parsed.append(source[:40])
+        return parse(self, source, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "parse", counted)
+    warm = build(hub, cache=True)
+    assert warm.stats.rendered == 0 and parsed == [], "no template parsed"
+    assert files_of(warm) == files_of(build(hub))
+    (hub / "templates").mkdir(exist_ok=True)
+    (hub / "templates" / "404.html").write_text("{% extends 'base.html' %}{% block content %}<p>{{ site.title }}</p>{% endblock %}\n")
+    parsed.clear()
+    changed = build(hub, cache=True)
+    assert parsed, "another template: read again"
+    assert files_of(changed) == files_of(build(hub))
+
+
+@pytest.mark.parametrize(
+    "payload", [b"", b"[]", b'{"post.html": 1}', b'{"post.html": [[1], [], [], false]}', b'{"post.html": [[], [], [], "yes"]}', b"{}x"]
+)
+def test_a_kept_table_of_what_templates_read_that_is_not_one_is_ignored(payload):
+    from blogkit.engine.rendering import TemplateReads
+
+    assert TemplateReads.decode(payload) is None
+
+
 def test_an_edit_of_a_posts_text_renders_again_only_the_outputs_that_show_its_text(hub, monkeypatch):
     """A page's key digests each post it lists by the fields its templates read of it: the tag, author and
     series pages that list the post by its title and summary keep their keys when a paragraph is added;

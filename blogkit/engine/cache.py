@@ -35,7 +35,7 @@ CACHE_FOLDER = ".blogkit-cache"
 _STAMP = "VERSION"
 _INDEX = "index.json"
 CACHE_HINT = "a cold build is never wrong, only slower; docs/ci.md says how CI keeps the cache and its key (BLOGKIT_CACHE_KEY)"
-KINDS = ("bodies", "images", "outputs", "posts", "related", "search")
+KINDS = ("bodies", "images", "outputs", "posts", "related", "search", "templates")
 
 
 @functools.cache

@@ -27,6 +27,7 @@ they are made (to the staging folder of a build), never all held in memory.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -51,6 +52,7 @@ from blogkit.render.feeds import FeedWriter, fields_shown
 from blogkit.render.pages import HELPER_FIELDS, Renderer
 from blogkit.render.routes import FeedRoute, PageRoute, Route, add_as_is, without_collisions
 
+READS_KIND = "templates"  # the cache's kind for what each template reads
 _MIN_PARALLEL = 200  # fewer pages and feeds to render than this: in this process
 _EVERYTHING: frozenset[str] = frozenset({"*"})
 _ATTRIBUTE_NAMES = re.compile(r"\s*[.,]\s*")  # what separates the names of a filter's `attribute` (Jinja's dotted paths, sort's lists)
@@ -68,13 +70,14 @@ def render_outputs(
     """Every route into `tree`: copies and generated texts as they are, pages and feeds through the cache.
     Returns the routes that have an output (those whose file an earlier route claimed are left out), and
     the keys they were looked up by."""
-    keys = OutputKeys(renderer, theme)
+    keys = OutputKeys(renderer, theme, cache)
     kept = without_collisions(all_routes, renderer.report)
     made: list[PageRoute | FeedRoute] = []
     for route in kept:
         if pending := add_as_is(tree, route, lambda key: cache.get(IMAGES, key)):
             made.append(pending)
     keys.prepare(made, jobs)
+    keys.store_reads(cache)
     in_memory = isinstance(cache, MemoryCache)
     streams = tree.streams and not in_memory  # workers write files themselves unless the parent must keep the bytes
     by_reference = tree.by_reference and not in_memory  # the tree names the cache entry instead of holding its bytes
@@ -144,7 +147,7 @@ class OutputKeys:
     with the view (the fields) it digests them by, so that `blogkit serve` renders again after an edit
     exactly the outputs whose key the edit changed."""
 
-    def __init__(self, renderer: Renderer, theme: ThemeFiles) -> None:
+    def __init__(self, renderer: Renderer, theme: ThemeFiles, cache: Cache | None = None) -> None:
         site = renderer.site
         self.site = site
         self.env = renderer.env
@@ -161,7 +164,9 @@ class OutputKeys:
             str(renderer.preview),
             *templates,
         )
-        self.reads = TemplateReads(renderer.env)
+        self._reads_key = digest(READS_KIND, *templates)  # what each template reads follows from the templates alone
+        self._reads_stored = TemplateReads.decode(cache.get(READS_KIND, self._reads_key)) if cache is not None else None
+        self.reads = TemplateReads(renderer.env, self._reads_stored)
         self._attributes: dict[tuple[str, View], str] = {}
         self._site_parts: dict[str, str] = {}
         self._holds_posts: dict[str, bool] = {}
@@ -184,6 +189,11 @@ class OutputKeys:
         for route in routes:
             if isinstance(route, PageRoute):
                 self._site_part(route.template)
+
+    def store_reads(self, cache: Cache) -> None:
+        """Keep what the templates read for the next build of the same templates: finding it takes their syntax trees."""
+        if self._reads_stored is None:
+            cache.put(READS_KIND, self._reads_key, self.reads.encode())
 
     def views(self, route: PageRoute | FeedRoute) -> tuple[View, ...]:
         """The views the route's key digests posts by."""
@@ -282,10 +292,33 @@ class TemplateReads:
     on anything (a superset of the post fields it shows), and on anything but the page's own
     `post` (what it shows of the posts it lists). "*" when it may read any."""
 
-    def __init__(self, env: jinja2.Environment) -> None:
+    def __init__(self, env: jinja2.Environment, known: Mapping[str, _Reads] | None = None) -> None:
         self.env = env
-        self._reads: dict[str, _Reads] = {}
+        self._reads: dict[str, _Reads] = dict(known or {})  # `known`: from an earlier build of the same templates
         self._views: dict[str, tuple[View, View]] = {}
+
+    def encode(self) -> bytes:
+        """What was found, for `decode`."""
+        rows = {name: [sorted(r.site), sorted(r.names), sorted(r.others), r.rebinds] for name, r in sorted(self._reads.items())}
+        return json.dumps(rows, separators=(",", ":")).encode()
+
+    @staticmethod
+    def decode(payload: bytes | None) -> dict[str, _Reads] | None:
+        """What `encode` wrote, or None when the payload is not that."""
+        if payload is None:
+            return None
+        try:
+            rows = json.loads(payload)
+            found = {
+                name: _Reads(frozenset(site), frozenset(names), frozenset(others), rebinds)
+                for name, (site, names, others, rebinds) in rows.items()
+            }
+        except (ValueError, TypeError, AttributeError):
+            return None
+        texts = (n for r in found.values() for n in (*r.site, *r.names, *r.others))
+        if not all(isinstance(n, str) for n in (*found, *texts)) or not all(type(r.rebinds) is bool for r in found.values()):
+            return None
+        return found
 
     def site(self, template: str) -> frozenset[str]:
         """`site.X` and `site['X']` names."""
