@@ -427,3 +427,17 @@ def test_the_lint_of_any_markdown_finishes_and_points_inside_the_file(body: str,
         assert first_line <= lint.line < first_line + len(lines), (lint, body)
         assert 1 <= lint.column <= len(lines[lint.line - first_line]) + 1, (lint, body)
         assert lint.message and lint.hint
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(min_value=0, max_value=300_000), st.integers(min_value=0, max_value=300_000), st.binary(min_size=1, max_size=64))
+def test_a_file_is_read_whole_or_to_one_byte_past_its_limit(size, limit, pattern):
+    """`read_at_most`, which reads every post, profile and image: the file's bytes when within the limit,
+    else exactly its first `limit` + 1 (so that the caller says it is too large)."""
+    from blogkit.core.files import read_at_most
+
+    data = (pattern * (size // len(pattern) + 1))[:size]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder, "f")
+        path.write_bytes(data)
+        assert read_at_most(str(path), limit) == data[: limit + 1]

@@ -12,8 +12,10 @@ from collections.abc import Sequence
 from blogkit.commands.scaffold import DEFAULT_HANDLE, PLACEHOLDERS, Placeholder
 from blogkit.core.config import CONFIG_FILE
 from blogkit.core.diagnostics import Location, Report
+from blogkit.core.files import read_at_most
 from blogkit.core.model import Site
 from blogkit.engine.workers import map_ranges
+from blogkit.load.sources import MAX_FILE_BYTES
 
 _MIN_PARALLEL = 2000  # fewer files than this are read in this process: forking costs more
 
@@ -27,9 +29,10 @@ def check_placeholders(site: Site, report: Report, jobs: int = 1) -> None:
     files += [(page.source, "page") for page in site.pages]
     wanted_in = {kind: [p for p in PLACEHOLDERS if p.where == kind] for _, kind in files}
     root = site.config.root
+    limit = max(site.config.limits.file_bytes, MAX_FILE_BYTES)  # what a build reads of a post, or of the config and profiles
 
     def found(chunk: Sequence[tuple[str, str]]) -> list[list[tuple[int, int, int]]]:
-        return [_found(root, path, wanted_in[kind]) for path, kind in chunk]
+        return [_found(root, path, wanted_in[kind], limit) for path, kind in chunk]
 
     for (path, kind), places in zip(files, map_ranges(found, files, jobs, min_items=_MIN_PARALLEL), strict=True):
         for at, line, column in places:
@@ -43,9 +46,9 @@ def check_placeholders(site: Site, report: Report, jobs: int = 1) -> None:
         )
 
 
-def _found(root: str, path: str, wanted: list[Placeholder]) -> list[tuple[int, int, int]]:
+def _found(root: str, path: str, wanted: list[Placeholder], limit: int) -> list[tuple[int, int, int]]:
     """(the placeholder's place in `wanted`, its line, its column) of each one the file holds."""
-    data = _read(root, path) if wanted else b""
+    data = _read(root, path, limit) if wanted else b""
     if not any(p.text.encode() in data for p in wanted):  # the common case, found without decoding the file
         return []
     text = data.decode("utf-8", "replace").replace("\r\n", "\n")
@@ -57,9 +60,8 @@ def _found(root: str, path: str, wanted: list[Placeholder]) -> list[tuple[int, i
     return places
 
 
-def _read(root: str, path: str) -> bytes:
+def _read(root: str, path: str, limit: int) -> bytes:
     try:
-        with open(os.path.join(root, path), "rb") as f:
-            return f.read()
+        return read_at_most(os.path.join(root, path), limit)
     except OSError:
         return b""

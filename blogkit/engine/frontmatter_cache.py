@@ -22,6 +22,7 @@ from typing import Any
 from blogkit.core.bodies import BodySource
 from blogkit.core.config import SiteConfig
 from blogkit.core.diagnostics import Diagnostic, Location, Severity
+from blogkit.core.files import read_at_most
 from blogkit.core.model import Update
 from blogkit.engine.bodies import body_key
 from blogkit.engine.cache import Cache, Record
@@ -48,8 +49,7 @@ class FrontMatterCache:
     def key(self, source: PostSource) -> str | None:
         """The entry's key, from the file's bytes; None when the file cannot be read (reading it reports why)."""
         try:
-            with open(os.path.join(self.config.root, source.path), "rb") as f:
-                data = f.read(MAX_FILE_BYTES + 1)
+            data = read_at_most(os.path.join(self.config.root, source.path), MAX_FILE_BYTES)
         except OSError:
             return None
         return digest(KIND, self.context, source.path, source.owner, source.bundle_dir, *source.assets, data)

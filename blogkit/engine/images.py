@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from PIL import __version__ as pillow_version
 
 from blogkit.core.diagnostics import Location, Report, size_text
+from blogkit.core.files import read_at_most
 from blogkit.core.images import ImageFacts, Variant
 from blogkit.engine.cache import Cache, MemoryCache, Record
 from blogkit.engine.fingerprint import digest
@@ -104,8 +105,7 @@ def _status_key(root: str, job: ImageJob, settings: str) -> str:
 def _make(root: str, job: ImageJob, settings: str, cache: Cache, in_memory: bool) -> _Done:
     """One image's facts, from the cache by its content, else made and stored."""
     try:
-        with open(os.path.join(root, *job.source.split("/")), "rb") as f:
-            data = f.read(MAX_IMAGE_BYTES + 1)
+        data = read_at_most(os.path.join(root, *job.source.split("/")), MAX_IMAGE_BYTES)
     except OSError as exc:
         return _Done(None, (f"cannot read image: {exc.strerror or exc}", "check the file's permissions"))
     if len(data) > MAX_IMAGE_BYTES:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from blogkit.core import yamlio
 from blogkit.core.diagnostics import Location, Report, size_text
+from blogkit.core.files import read_at_most
 from blogkit.core.urls import is_valid_slug
 
 _IGNORED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini", ".gitkeep", ".keep"}
@@ -243,8 +244,7 @@ def read_text(root: str, path: str, report: Report, max_bytes: int = MAX_FILE_BY
         size = os.stat(full).st_size
         data = b""
         if size <= max_bytes:
-            with open(full, "rb") as f:
-                data = f.read(max_bytes + 1)
+            data = read_at_most(full, max_bytes)
     except OSError as exc:
         report.error(Location(path), f"cannot read file: {exc.strerror or exc}")
         return None

@@ -20,6 +20,7 @@ from typing import Any
 
 from blogkit.core.diagnostics import size_text
 from blogkit.core.fields import MAX_YEAR, MIN_YEAR, in_range
+from blogkit.core.files import read_at_most
 
 MAX_DEPTH = 64  # arrays and objects inside each other: every format blogkit reads needs fewer than 10
 MAX_FILE_BYTES = 32 * 1024 * 1024  # a fetched file: at most 50 entries of a 5 MiB feed, or 200 replies
@@ -96,8 +97,7 @@ def parse_json_bytes(data: bytes) -> Any:
 
 def read_json_file(path: str) -> tuple[Any, str]:
     """(data, text) of a JSON file of at most `MAX_FILE_BYTES`: `Unreadable` when it is not one; OSError passes."""
-    with open(path, "rb") as f:
-        data = f.read(MAX_FILE_BYTES + 1)
+    data = read_at_most(path, MAX_FILE_BYTES)
     value = parse_json_bytes(data)
     return value, data.decode("utf-8-sig", errors="replace")
 
