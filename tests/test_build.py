@@ -305,6 +305,26 @@ def test_posts_read_in_worker_processes_arrive_as_read_here(site, monkeypatch):
         assert diagnostics(parallel) == diagnostics(serial) != []
 
 
+def test_a_build_parses_each_template_once(site, monkeypatch):
+    """Finding what a template reads and compiling it take one syntax tree: the tree is parsed once."""
+    from collections import Counter
+
+    import jinja2
+
+    parsed: Counter[str | None] = Counter()
+    parse = jinja2.Environment._parse
+
+    def counted(self, source, name, filename):  # type: ignore[no-untyped-def]
+        parsed[name] += 1
+        return parse(self, source, name, filename)
+
+    monkeypatch.setattr(jinja2.Environment, "_parse", counted)
+    result = build(site({"posts/ada/2026-01-02-p.md": post("title: P\ntags: [t]", "Text.\n")}), jobs=1)
+    assert not result.report.errors
+    assert parsed["post.html"] == parsed["base.html"] == 1
+    assert set(parsed.values()) == {1}
+
+
 def test_template_errors_in_worker_processes_are_reported_once(site, monkeypatch):
     monkeypatch.setattr("blogkit.engine.rendering._MIN_PARALLEL", 10)
     files = {f"posts/ada/2026-01-{i % 28 + 1:02d}-p{i}.md": post(f"title: P{i}\n") for i in range(40)}

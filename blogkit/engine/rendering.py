@@ -353,8 +353,8 @@ class TemplateReads:
             return _Reads(frozenset(), frozenset(), frozenset(), False)
         seen.add(template)
         try:
-            source = self.env.loader.get_source(self.env, template)[0] if self.env.loader else ""
-            tree = self.env.parse(source)
+            source, filename, _ = self.env.loader.get_source(self.env, template) if self.env.loader else ("", None, None)
+            tree = self.env.parse(source, template, filename)  # as compiling it names it: the tree is kept for that
         except jinja2.TemplateError:
             return _READS_ANYTHING  # it fails to render anyway
         site: set[str] = set()

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 import jinja2
+from jinja2 import nodes
 from markupsafe import Markup
 
 from blogkit.core.bodies import StoredHtmlLost
@@ -41,7 +42,7 @@ HELPER_FIELDS: dict[str, frozenset[str]] = {
 def create_environment(site_root: str, theme_dir: str) -> jinja2.Environment:
     # the site's templates, then its theme's, then the default theme's for whatever a theme leaves out
     loaders = [os.path.join(site_root, "templates"), os.path.join(theme_dir, "templates"), os.path.join(THEME_DIR, "templates")]
-    env = jinja2.Environment(
+    env = _Environment(
         loader=jinja2.FileSystemLoader(list(dict.fromkeys(d for d in loaders if os.path.isdir(d)))),
         autoescape=jinja2.select_autoescape(["html", "xml", "xsl"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
@@ -54,6 +55,25 @@ def create_environment(site_root: str, theme_dir: str) -> jinja2.Environment:
     env.filters["iso"] = lambda d: d.isoformat()
     env.filters["card_summary"] = card_summary
     return env
+
+
+class _Environment(jinja2.Environment):
+    """Jinja's environment, keeping the syntax tree of a template parsed by `parse` (which finds what the
+    template reads: `engine.rendering.TemplateReads`) for the compiling of the same template that
+    follows, which would parse it again."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._kept: dict[tuple[str, str | None, str | None], nodes.Template] = {}
+
+    def parse(self, source: str, name: str | None = None, filename: str | None = None) -> nodes.Template:
+        tree = super().parse(source, name, filename)
+        self._kept[(source, name, filename)] = tree
+        return tree
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        kept = self._kept.pop((source, name, filename), None)  # used once: compiling may change the tree
+        return kept if kept is not None else super()._parse(source, name, filename)
 
 
 CARD_SUMMARY_CHARS = 240
