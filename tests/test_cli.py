@@ -286,19 +286,6 @@ def test_init_placeholders_are_named_from_the_handle_and_warned_about_until_repl
     assert [f[3] for f in findings(check(hub, capsys)[1])] == ["the name is still the placeholder 'Your Name'"]
 
 
-def test_placeholders_found_by_workers_are_those_found_here(tmp_path, capsys, monkeypatch):
-    """A hub's thousands of posts are searched for placeholders in workers: the same warnings, in the same order."""
-    hub = tmp_path / "hub"
-    assert run_cli(["init", str(hub), "--handle", "jane-doe"], capsys)[0] == 0
-    sample = next((hub / "posts/jane-doe").glob("*.md")).read_text()
-    for day in range(1, 13):
-        (hub / f"posts/jane-doe/2026-02-{day:02d}-copy.md").write_text(sample.replace("2026-01-05", f"2026-02-{day:02d}"))
-    serial = findings(check(hub, capsys, "-j", "1")[1])
-    monkeypatch.setattr("blogkit.commands.placeholders._MIN_PARALLEL", 1)
-    assert findings(check(hub, capsys, "-j", "2")[1]) == serial
-    assert len([f for f in serial if "sample post" in f[3]]) == 13
-
-
 def test_init_default_handle_is_a_placeholder_too(tmp_path, capsys):
     hub = tmp_path / "hub"
     assert run_cli(["init", str(hub)], capsys)[0] == 0

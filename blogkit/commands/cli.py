@@ -354,7 +354,7 @@ def _build_and_publish(
         return EXIT_USAGE
     report = result.report
     if result.site is not None:
-        check_placeholders(result.site, report, options.jobs)
+        check_placeholders(result.site, report)
     if args.command == "check" and not report.errors:
         against = args.against or os.path.join(site_root, "public")
         report.extend(run_checks(result, against if os.path.isdir(against) else None).diagnostics)

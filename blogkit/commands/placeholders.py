@@ -7,35 +7,25 @@ The texts are declared once, beside the code that writes them (`scaffold.PLACEHO
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 
 from blogkit.commands.scaffold import DEFAULT_HANDLE, PLACEHOLDERS, Placeholder
 from blogkit.core.config import CONFIG_FILE
 from blogkit.core.diagnostics import Location, Report
 from blogkit.core.files import read_at_most
 from blogkit.core.model import Site
-from blogkit.engine.workers import map_ranges
 from blogkit.load.sources import MAX_FILE_BYTES
 
-_MIN_PARALLEL = 2000  # fewer files than this are read in this process: forking costs more
 
-
-def check_placeholders(site: Site, report: Report, jobs: int = 1) -> None:
-    """A warning at each placeholder left in the config, a profile, a published post or a page (the
-    files read in `jobs` workers when there are many: a hub's thousands of posts)."""
+def check_placeholders(site: Site, report: Report) -> None:
+    """A warning at each placeholder left in the config, a profile, a published post or a page."""
     files = [(CONFIG_FILE, "config")]
     files += [(author.source, "profile") for author in site.authors.values()]
     files += [(post.source, "post") for post in site.posts]
     files += [(page.source, "page") for page in site.pages]
     wanted_in = {kind: [p for p in PLACEHOLDERS if p.where == kind] for _, kind in files}
-    root = site.config.root
     limit = max(site.config.limits.file_bytes, MAX_FILE_BYTES)  # what a build reads of a post, or of the config and profiles
-
-    def found(chunk: Sequence[tuple[str, str]]) -> list[list[tuple[int, int, int]]]:
-        return [_found(root, path, wanted_in[kind], limit) for path, kind in chunk]
-
-    for (path, kind), places in zip(files, map_ranges(found, files, jobs, min_items=_MIN_PARALLEL), strict=True):
-        for at, line, column in places:
+    for path, kind in files:
+        for at, line, column in _found(site.config.root, path, wanted_in[kind], limit):
             placeholder = wanted_in[kind][at]
             report.warning(Location(path, line, column), placeholder.message, placeholder.hint)
     if DEFAULT_HANDLE in site.authors:
