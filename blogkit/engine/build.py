@@ -33,7 +33,7 @@ from blogkit.engine.frontmatter_cache import KIND as FRONT_MATTER
 from blogkit.engine.frontmatter_cache import FrontMatterCache
 from blogkit.engine.images import load_images
 from blogkit.engine.rendering import OutputKeys, RenderStats, render_outputs
-from blogkit.engine.search import SearchJob, site_documents
+from blogkit.engine.search import SearchJob
 from blogkit.engine.workers import default_jobs, map_ranges, travel_by_fields
 from blogkit.load.config import load_config
 from blogkit.load.frontmatter import PostMeta, RawTag, read_post
@@ -45,7 +45,7 @@ from blogkit.load.sources import PostSource, Sources
 from blogkit.render.pages import Renderer, create_environment
 from blogkit.render.related import RelatedPosts, inputs_digest
 from blogkit.render.routes import Route, routes
-from blogkit.render.search import INDEX_FOLDER
+from blogkit.render.search import INDEX_FOLDER, search_documents
 
 travel_by_fields(PostMeta, PostSource, RawTag, BodySource, Update, Diagnostic, Location)  # what reading posts sends back
 _MIN_PARALLEL_READ = 500  # fewer posts than this are read in this process: forking costs more
@@ -151,7 +151,7 @@ def _build(
     renderer, kept, search, published, keys = None, list[Route](), None, None, None
     if loaded.site is not None:
         if config.search and options.search_index and not report.errors:
-            search = SearchJob(site_documents(loaded.site, options.jobs), cache, options.jobs)
+            search = SearchJob(search_documents(loaded.site), cache, options.jobs)
             search = search.start()
         try:
             renderer = Renderer(loaded.site, create_environment(config.root, config.theme_dir), report, now=loaded.now, preview=preview)

@@ -34,13 +34,12 @@ from dataclasses import dataclass
 from pagefind.service import get_executable
 
 from blogkit.core.diagnostics import Location, Report
-from blogkit.core.model import Page, Post, Site
 from blogkit.core.outputs import Cached, OutputTree
 from blogkit.engine.cache import Cache, MemoryCache
 from blogkit.engine.fingerprint import digest
 from blogkit.engine.search_files import UnexpectedIndex, reproducible
 from blogkit.engine.workers import Child, fork_child, map_ranges
-from blogkit.render.search import INDEX_FOLDER, PARTS_FILE, Documents, SearchDocument, parts, searched
+from blogkit.render.search import INDEX_FOLDER, PARTS_FILE, SearchDocument, parts
 
 KIND = "search"  # the cache's kind for a part's list of files; the files themselves are "outputs"
 _ORIGIN = Location("(search)")
@@ -49,7 +48,6 @@ _RUNTIME = re.compile(r"^(pagefind\.js|pagefind-worker\.js|wasm\.[^/]+\.pagefind
 # what Pagefind writes: relative, no segment starting with a dot (`..`), no root
 _INDEX_PATH = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,120}(?:/[A-Za-z0-9_-][A-Za-z0-9_.-]{0,120}){0,4}$")
 _HINT = "`search: false` in blogkit.yaml builds the site without search"
-_MIN_PARALLEL_DOCUMENTS = 2000  # fewer documents than this are written in this process: forking costs more
 _MIN_PARALLEL_FILES = 500  # fewer index files than this are written by this process: forking costs more
 _NOT_TEXT = ".heading-anchor, .footnote-backref"  # links the Markdown adds, which are not words of the post
 _SPANS = re.compile(r"</?span\b[^>]*>")
@@ -274,18 +272,6 @@ class SearchJob:
         if self._folder:
             shutil.rmtree(self._folder, ignore_errors=True)
             self._folder = ""
-
-
-def site_documents(site: Site, jobs: int) -> list[SearchDocument]:
-    """`search_documents`, with the text around each post's written in workers when there are thousands."""
-    items = searched(site)
-
-    def around(chunk: Sequence[tuple[str, Post | Page]]) -> list[tuple[str, str]]:
-        documents = Documents(site)
-        return [documents.around(item) for _, item in chunk]
-
-    texts = map_ranges(around, items, jobs, min_items=_MIN_PARALLEL_DOCUMENTS)
-    return [Documents.made(file, item, head, tail) for (file, item), (head, tail) in zip(items, texts, strict=True)]
 
 
 def _index_parts(executable: str, work: list[tuple[str, list[SearchDocument]]], log: int, jobs: int) -> int:

@@ -49,21 +49,16 @@ class SearchDocument:
 
 def search_documents(site: Site) -> Iterator[SearchDocument]:
     """The documents to index, in a fixed order (by output file)."""
-    documents = Documents(site)
-    for file, item in searched(site):
-        yield documents.of(file, item)
-
-
-def searched(site: Site) -> list[tuple[str, Post | Page]]:
-    """What is indexed, by output file: the posts and pages, each with its file, in the order of `search_documents`."""
     found: list[tuple[str, Post | Page]] = [(output_file(post.path), post) for post in site.posts if _searched(post)]
     found += [(output_file(page.path), page) for page in site.pages if page.search]
-    return sorted(found, key=lambda pair: pair[0])
+    documents = _Documents(site)
+    for file, item in sorted(found, key=lambda pair: pair[0]):
+        yield documents.of(file, item)
 
 
 def post_document(site: Site, post: Post) -> SearchDocument | None:
     """A post's document, None when the post is not searched."""
-    return Documents(site).of(output_file(post.path), post) if _searched(post) else None
+    return _Documents(site).of(output_file(post.path), post) if _searched(post) else None
 
 
 def _searched(post: Post) -> bool:
@@ -84,7 +79,7 @@ def parts(documents: list[SearchDocument]) -> list[tuple[int, list[SearchDocumen
     return sorted(found.items())
 
 
-class Documents:
+class _Documents:
     """The documents of one site: what many documents share (a tag's filter, an author's name) is written once."""
 
     def __init__(self, site: Site) -> None:
@@ -95,25 +90,14 @@ class Documents:
         self._filters: dict[tuple[str, str], str] = {}  # a filter's paragraph, by its kind and name
 
     def of(self, file: str, item: Post | Page) -> SearchDocument:
-        return self.made(file, item, *self.around(item))
-
-    @staticmethod
-    def made(file: str, item: Post | Page, head: str, tail: str) -> SearchDocument:
-        """The document of `item`, its text around it (`around`, written in another process maybe)."""
-        if isinstance(item, Post):
-            return SearchDocument(file, head, item.html, item.content_key, tail)
-        return SearchDocument(file, head, item.html)
-
-    def around(self, item: Post | Page) -> tuple[str, str]:
-        """What comes before and after a post's or page's text in its document: plain texts, sent cheaply between processes."""
         title = escape(item.title)
         head = (
             f'<!DOCTYPE html><html lang="{self.language}"><head><meta charset="utf-8"><title>{title}</title></head>'
             f'<body><main data-pagefind-body><h1 data-pagefind-meta="title">{title}</h1>'
         )
         if isinstance(item, Post):
-            return head + self._post_meta(item), self._post_filters(item)
-        return head, ""
+            return SearchDocument(file, head + self._post_meta(item), item.html, item.content_key, self._post_filters(item))
+        return SearchDocument(file, head, item.html)
 
     def _post_meta(self, post: Post) -> str:
         """What a result shows besides the title: not words of the post (an excerpt would show them). The
