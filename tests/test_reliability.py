@@ -447,6 +447,31 @@ def test_BLD_04_a_child_forked_in_the_moment_of_a_ctrl_c_is_stopped_with_the_com
     assert done.stdout == "interrupted\n" and not done.stderr, done.stderr
 
 
+def test_BLD_04_workers_are_not_waited_for_once_their_work_is_done_and_are_reaped_after() -> None:
+    """The end of a forked copy of a large build takes the kernel tens of milliseconds: `map_ranges`
+    and a budget pool return without waiting for it, and the ended workers are reaped by the next
+    fork or the build's end, so that none is left a zombie for long."""
+    script = (
+        "import os\nfrom blogkit.engine import workers\n"
+        "assert workers.map_ranges(lambda items: [i * 2 for i in items], list(range(100)), 2, min_items=1) == list(range(0, 200, 2))\n"
+        "first = [child.pid for child in workers._STOPPED]\n"
+        "with workers.BudgetPool(len, 2, 30) as pool:\n"
+        "    assert pool.map(['a', 'bb']) == [1, 2]\n"
+        "second = [child.pid for child in workers._STOPPED]\n"
+        "workers.reap_stopped(wait=True)\n"
+        "left = []\n"
+        "for pid in set(first + second):\n"
+        "    try:\n"
+        "        os.waitpid(pid, os.WNOHANG)\n"
+        "        left.append(pid)\n"
+        "    except ChildProcessError:\n"
+        "        pass\n"
+        "print(len(first), len(second) >= 2, len(workers._STOPPED), left)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert done.stdout == "2 True 0 []\n", done.stdout + done.stderr
+
+
 def test_BLD_05_a_write_error_is_an_environment_error_and_keeps_the_old_site(site, capsys, monkeypatch):
     from blogkit.publish import write
 

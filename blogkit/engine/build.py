@@ -34,7 +34,7 @@ from blogkit.engine.frontmatter_cache import FrontMatterCache
 from blogkit.engine.images import load_images
 from blogkit.engine.rendering import OutputKeys, RenderStats, render_outputs
 from blogkit.engine.search import SearchJob
-from blogkit.engine.workers import default_jobs, map_ranges, travel_by_fields
+from blogkit.engine.workers import default_jobs, map_ranges, reap_stopped, travel_by_fields
 from blogkit.load.config import load_config
 from blogkit.load.frontmatter import PostMeta, RawTag, read_post
 from blogkit.load.highlight import stylesheet
@@ -110,6 +110,7 @@ def build_site(
             return _build(root, options, cache, preview, output, progress)
         finally:
             progress.finish()
+            reap_stopped()  # the workers that have ended by now; the others at the next fork
 
 
 def load_only(root: str, options: BuildOptions = BuildOptions()) -> BuildResult:

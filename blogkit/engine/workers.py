@@ -97,8 +97,10 @@ class Child:
         assert code is not None
         return code
 
-    def stop(self) -> None:
-        """Close the pipe; kill the child (with its group) unless it was reaped, and reap it."""
+    def stop(self, *, wait: bool = True) -> None:
+        """Close the pipe; kill the child (with its group) unless it was reaped, and reap it. Without
+        `wait` it is reaped later (`reap_stopped`): the end of a forked copy of a large build takes
+        the kernel tens of milliseconds, which the parent need not spend waiting."""
         with contextlib.suppress(OSError):
             self.conn.close()
         if self.code is None:  # not reaped: its pid (and group) are still its own
@@ -107,7 +109,10 @@ class Child:
                     os.killpg(self.pid, signal.SIGKILL)  # and what it started
             with contextlib.suppress(OSError):
                 os.kill(self.pid, signal.SIGKILL)
-            self.wait()
+            if wait:
+                self.wait()
+            else:
+                _STOPPED.append(self)
 
     def _reap(self, options: int) -> int | None:
         if self.code is None:
@@ -121,10 +126,19 @@ class Child:
         return self.code
 
 
+_STOPPED: list[Child] = []  # children killed and not waited for: reaped once they have ended
+
+
+def reap_stopped(*, wait: bool = False) -> None:
+    """Reap the children stopped without waiting that have ended (with `wait`, all of them)."""
+    _STOPPED[:] = [child for child in _STOPPED if (child.wait() if wait else child.poll()) is None]
+
+
 def fork_child(target: Callable[[Connection], int | None], *, group: bool = False) -> Child:
     """Fork a child that runs `target(its end of the pipe)` and exits with the code it returns
     (None: 0). With `group`, the child leads a process group of its own, so that what it starts
     (Pagefind) is stopped with it."""
+    reap_stopped()
     ours, theirs = Pipe()
     _flush_streams()  # what this process printed and still holds must not be printed again by the child
     child = None
@@ -243,7 +257,7 @@ def map_ranges(
             busy = [(child, number) for child, number in busy if child.conn not in ready]
     finally:
         for child in children:
-            child.stop()
+            child.stop(wait=False)
     return [result for chunk in chunks for result in chunk]
 
 
@@ -316,7 +330,7 @@ class BudgetPool:
 
     def close(self) -> None:
         for worker in self.workers:
-            worker.child.stop()
+            worker.child.stop(wait=False)
         self.workers = []
 
     def warm(self) -> None:
