@@ -72,7 +72,7 @@ def render_markdown(
     worker that rendered it, and `stored_html` reads it when it is shown."""
     in_memory = isinstance(cache, MemoryCache)
     keys = [body_key(s, settings) for s in sources]
-    found = [_decode(cache.get("bodies", key), with_html=in_memory, key=key, cache=cache) for key in keys]
+    found = [_decode(cache.get("bodies", key), with_html=in_memory) for key in keys]
     missing = [i for i, body in enumerate(found) if body is None]
     textless = [i for i in missing if sources[i].key and not sources[i].text]
     if textless:
@@ -93,7 +93,7 @@ def render_markdown(
             cache.put("bodies", keys[i], _encode(body))
         else:
             cache.adopt("bodies", keys[i], record)  # a worker wrote it: this build uses it
-    return [body if body.key else _keyed(body, key, cache) for body, key in zip(found, keys, strict=True) if body is not None]
+    return [_keyed(body, key, cache) for body, key in zip(found, keys, strict=True) if body is not None]
 
 
 def _keyed(body: RenderedBody, key: str, cache: Cache) -> RenderedBody:
@@ -149,10 +149,9 @@ def _encode(body: RenderedBody) -> bytes:
     return len(header).to_bytes(4, "little") + header + body.html.encode("utf-8", "surrogatepass")
 
 
-def _decode(payload: bytes | None, *, with_html: bool = True, key: str = "", cache: Cache | None = None) -> RenderedBody | None:
+def _decode(payload: bytes | None, *, with_html: bool = True) -> RenderedBody | None:
     """A cached body, or None when there is none or it is not one (then it is rendered anew); its
-    HTML left empty unless `with_html` (it is checked to decode either way). Given its `key` and
-    `cache`, it is the body as `_keyed` makes it, made once."""
+    HTML left empty unless `with_html` (it is checked to decode either way)."""
     if payload is None or len(payload) < 4:
         return None
     try:
@@ -178,8 +177,6 @@ def _decode(payload: bytes | None, *, with_html: bool = True, key: str = "", cac
                 for line, message, hint, column, severity in data["problems"]
             ),
             diagrams=data["diagrams"] is True,
-            key=key,
-            stored_html=functools.partial(_stored_html, cache, key) if key and cache is not None and not with_html else None,
         )
     except (ValueError, TypeError, KeyError, AttributeError):
         return None
