@@ -18,6 +18,8 @@ from pygments.lexers import get_lexer_by_name
 from pygments.token import STANDARD_TYPES, Text, Whitespace, _TokenType
 from pygments.util import ClassNotFound
 
+from blogkit.load.lexing import tokens
+
 # the Pygments styles whose every token colour meets WCAG AA contrast (4.5:1) on their background
 LIGHT_STYLE = "xcode"
 DARK_STYLE = "lightbulb"
@@ -52,7 +54,7 @@ def _format(lexer: Lexer, code: str) -> str:
     (which also keeps a class's background, where a style has one, off the spaces around it)."""
     out: list[str] = []
     run_class, run = "", list[str]()
-    for ttype, value in lexer.get_tokens(code):
+    for ttype, value in tokens(lexer, code):
         css = "" if value.isspace() else _css_class(ttype)
         if css != run_class and run:
             text = escape("".join(run), quote=False)
