@@ -34,9 +34,11 @@ _UNJOINABLE = re.compile(r"\\[1-9]|\\g<|\(\?P=|\(\?\(")  # group references: num
 _LEADING_FLAGS = re.compile(r"^\(\?([aiLmsux]+)\)")
 _SCOPABLE = {re.IGNORECASE: "i", re.MULTILINE: "m", re.DOTALL: "s", re.VERBOSE: "x"}
 _SCOPE_MASK = re.IGNORECASE | re.MULTILINE | re.DOTALL | re.VERBOSE
-# Joining costs compiling the joined patterns (0.15 s for all of Python's states): a token table is
-# joined once this process has lexed this many characters with it, which a few posts of code reach.
-JOIN_AFTER = 50_000
+# Joining costs compiling the joined patterns, as each state is first entered (Go's one state:
+# 4 ms; all 49 of Python's: 0.15 s, of which code visits a few): a token table is joined once this
+# process has lexed this many characters with it, about five blocks of code. A site with less code
+# of a language never pays.
+JOIN_AFTER = 10_000
 
 
 class _Table:
