@@ -14,6 +14,7 @@ is simply read from its file every time.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import os
 from datetime import datetime, tzinfo
@@ -166,10 +167,18 @@ def _exact(value: Any) -> Any:
     True differ, as do one instant in two zones)."""
     if isinstance(value, datetime):
         return ("datetime", value.isoformat(), repr(value.tzinfo), value.fold)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return (type(value).__name__, *(_exact(getattr(value, f.name)) for f in dataclasses.fields(value)))
+    kind: Any = type(value)  # a type is hashable, whatever mypy's stubs make of `type[Any]`
+    names = _field_names(kind)
+    if names:
+        return (type(value).__name__, *(_exact(getattr(value, name)) for name in names))
     if isinstance(value, dict):
         return ("dict", *((_exact(k), _exact(v)) for k, v in value.items()))
     if isinstance(value, list | tuple):
         return (type(value).__name__, *(_exact(v) for v in value))
     return (type(value).__name__, value)
+
+
+@functools.cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    """The fields of a dataclass, in order; none for any other type."""
+    return tuple(f.name for f in dataclasses.fields(kind)) if dataclasses.is_dataclass(kind) else ()

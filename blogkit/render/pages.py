@@ -50,6 +50,7 @@ def create_environment(site_root: str, theme_dir: str) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,
+        cache_size=-1,  # every template kept, in a plain dict: a theme has a few dozen, and an LRU's bookkeeping ran at every include
         extensions=[FixedWords],  # a word with no values is put in place when a template is compiled
     )
     env.filters["iso"] = lambda d: d.isoformat()
