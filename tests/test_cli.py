@@ -310,6 +310,30 @@ def test_new_post_text_is_a_placeholder_once_published(site, capsys, monkeypatch
     ]
 
 
+@pytest.mark.parametrize("cache", ["cold", "warm", "no cache"])
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_placeholders_are_found_without_reading_again_the_posts_that_hold_none(site, capsys, monkeypatch, cache, jobs):
+    """The build notes which post files hold a placeholder as it reads them (as bytes, for the
+    cache's key, which `--no-cache` computes too); the check reads again only those."""
+    from blogkit.commands import placeholders
+    from blogkit.commands.scaffold import NEW_POST_TEXT
+
+    monkeypatch.setattr(build_module, "_MIN_PARALLEL_READ", 4)  # workers read the posts when jobs is 2
+    files = {f"posts/ada/2026-03-{day:02d}-p{day}.md": post(f"title: P{day}\n", f"Text of post {day}.\n") for day in range(1, 13)}
+    files["posts/ada/2026-03-20-sample.md"] = post("title: Sample\n", f"Intro.\n\n{NEW_POST_TEXT}\n")
+    root = site(files)
+    options = ["--no-cache"] if cache == "no cache" else []
+    if cache == "warm":
+        check(root, capsys, "-j", jobs)
+    read_again: list[str] = []
+    read = placeholders._read
+    monkeypatch.setattr(placeholders, "_read", lambda folder, path, limit: read_again.append(path) or read(folder, path, limit))
+    code, out = check(root, capsys, "-j", jobs, *options)
+    assert code == 0
+    assert ("warning", "posts/ada/2026-03-20-sample.md", 6, "the post still has the sample text from `blogkit new post`") in findings(out)
+    assert sorted(path for path in read_again if path.startswith("posts/")) == ["posts/ada/2026-03-20-sample.md"]
+
+
 def test_init_gitignore_ignores_the_build_cache(tmp_path, capsys):
     """`init`'s .gitignore had only public/, though every build writes .blogkit-cache/."""
     hub = tmp_path / "hub"

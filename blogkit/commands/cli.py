@@ -20,7 +20,7 @@ from types import FrameType
 
 from blogkit import __version__
 from blogkit.commands.checks import check_external_links, run_checks
-from blogkit.commands.placeholders import check_placeholders
+from blogkit.commands.placeholders import check_placeholders, post_placeholder_texts
 from blogkit.commands.progress_line import TerminalProgress
 from blogkit.commands.scaffold import CI_KINDS, DEFAULT_HANDLE, ScaffoldError, init_site, new_author, new_post
 from blogkit.core.config import CONFIG_FILE, SiteConfig
@@ -311,7 +311,13 @@ def _build_or_check_locked(args: argparse.Namespace) -> int:
     jobs = {"jobs": args.jobs} if args.jobs else {}
     building = args.command == "build"
     options = BuildOptions(
-        drafts=args.drafts, future=args.future, cache=args.cache, search_index=building, check_left_out=not building, **jobs
+        drafts=args.drafts,
+        future=args.future,
+        cache=args.cache,
+        search_index=building,
+        check_left_out=not building,
+        look_for=post_placeholder_texts(),
+        **jobs,
     )
     site_root = os.path.abspath(args.site)
     out_dir = None
@@ -354,7 +360,7 @@ def _build_and_publish(
         return EXIT_USAGE
     report = result.report
     if result.site is not None:
-        check_placeholders(result.site, report)
+        check_placeholders(result.site, report, result.posts_holding)
     if args.command == "check" and not report.errors:
         against = args.against or os.path.join(site_root, "public")
         report.extend(run_checks(result, against if os.path.isdir(against) else None).diagnostics)

@@ -16,11 +16,18 @@ from blogkit.core.model import Site
 from blogkit.load.sources import MAX_FILE_BYTES
 
 
-def check_placeholders(site: Site, report: Report) -> None:
-    """A warning at each placeholder left in the config, a profile, a published post or a page."""
+def post_placeholder_texts() -> tuple[bytes, ...]:
+    """The placeholders of posts, as bytes: what a build looks for as it reads each post's file
+    (`BuildOptions.look_for`), so that only the files that hold one are read here again."""
+    return tuple(p.text.encode() for p in PLACEHOLDERS if p.where == "post")
+
+
+def check_placeholders(site: Site, report: Report, posts_holding: frozenset[str] | None = None) -> None:
+    """A warning at each placeholder left in the config, a profile, a published post or a page.
+    `posts_holding`: the posts that may hold one (the others are not read again); None: any may."""
     files = [(CONFIG_FILE, "config")]
     files += [(author.source, "profile") for author in site.authors.values()]
-    files += [(post.source, "post") for post in site.posts]
+    files += [(post.source, "post") for post in site.posts if posts_holding is None or post.source in posts_holding]
     files += [(page.source, "page") for page in site.pages]
     wanted_in = {kind: [p for p in PLACEHOLDERS if p.where == kind] for _, kind in files}
     limit = max(site.config.limits.file_bytes, MAX_FILE_BYTES)  # what a build reads of a post, or of the config and profiles

@@ -60,6 +60,9 @@ class BuildOptions:
     cache: bool = True  # keep results in the site's cache folder (False: `--no-cache`)
     search_index: bool = True  # make the search index (`check`, which publishes nothing, does not)
     check_left_out: bool = False  # check the links of the drafts and future posts left out too (`check` does)
+    # texts to look for in each post's file as it is read (the command's check for text `blogkit new`
+    # left to replace): `BuildResult.posts_holding` lists the posts that may hold one
+    look_for: tuple[bytes, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +80,8 @@ class BuildResult:
     routes: tuple[Route, ...] = ()  # every output of the site, collisions left out
     published: Published | None = None  # what links may lead to (None when there was no site to render)
     keys: OutputKeys | None = None  # what each page and feed was keyed by (None when there was no site to render)
+    # the posts whose file holds one of `BuildOptions.look_for`, or was not looked into (None: none was)
+    posts_holding: frozenset[str] | None = None
 
 
 def build_time() -> datetime:
@@ -146,7 +151,8 @@ def _build(
     own_cache = cache is None
     cache = cache if cache is not None else open_cache(config.root, enabled=options.cache)
     _say_why_the_cache_is_cold(cache, report)
-    loaded = load_site(config, options, options.now or build_time(), report, _CachedSteps(cache, options.jobs, progress))
+    steps = _CachedSteps(cache, options.jobs, progress, options.look_for)
+    loaded = load_site(config, options, options.now or build_time(), report, steps)
     outputs = output(report)
     stats = RenderStats()
     renderer, kept, search, published, keys = None, list[Route](), None, None, None
@@ -193,6 +199,7 @@ def _build(
         tuple(kept),
         published,
         keys,
+        frozenset(steps.holding) if options.look_for else None,
     )
 
 
@@ -248,9 +255,11 @@ class _CachedSteps:
     cache: Cache
     jobs: int
     progress: Progress = SILENT  # hears how far rendering Markdown has got
+    look_for: tuple[bytes, ...] = ()
+    holding: set[str] = field(default_factory=set)  # the posts whose file holds one of `look_for`, or was not looked into
 
     def read_posts(self, config: SiteConfig, sources: Sources, profiles: Profiles, report: Report) -> list[PostMeta]:
-        return read_posts(config, sources, profiles, report, jobs=self.jobs, cache=self.cache)
+        return read_posts(config, sources, profiles, report, jobs=self.jobs, cache=self.cache, look_for=self.look_for, holding=self.holding)
 
     def render_bodies(self, sources: Sequence[BodySource], settings: MarkdownConfig, seconds: float) -> list[RenderedBody]:
         return render_markdown(sources, settings, self.jobs, self.cache, seconds=seconds, progress=self.progress)
@@ -260,22 +269,34 @@ class _CachedSteps:
 
 
 def read_posts(
-    config: SiteConfig, sources: Sources, profiles: Profiles, report: Report, *, jobs: int = 1, cache: Cache | None = None
+    config: SiteConfig,
+    sources: Sources,
+    profiles: Profiles,
+    report: Report,
+    *,
+    jobs: int = 1,
+    cache: Cache | None = None,
+    look_for: tuple[bytes, ...] = (),
+    holding: set[str] | None = None,
 ) -> list[PostMeta]:
     """Every post's front matter, read and checked (in workers when there are many). With a
     cache, a post whose file is unchanged comes from it, and a body the cache holds the
-    rendering of travels by its key, not its text: workers send back only what is needed."""
+    rendering of travels by its key, not its text: workers send back only what is needed.
+    The path of each post whose file holds one of `look_for` (or was not looked into: without
+    the cache, the file is read as text alone) is added to `holding`."""
     static = frozenset(sources.static)
     stored = FrontMatterCache.open(cache, config, profiles, static) if cache is not None else None
 
-    def work(chunk: Sequence[PostSource]) -> list[tuple[PostMeta | None, list[Diagnostic], str, Record | None]]:
-        done: list[tuple[PostMeta | None, list[Diagnostic], str, Record | None]] = []
+    def work(chunk: Sequence[PostSource]) -> list[tuple[PostMeta | None, list[Diagnostic], str, Record | None, bool]]:
+        done: list[tuple[PostMeta | None, list[Diagnostic], str, Record | None, bool]] = []
         for source in chunk:
-            key = stored.key(source) if stored is not None else None
+            data = stored.read(source) if stored is not None else None
+            holds = data is None or any(text in data for text in look_for)
+            key = stored.key(source, data) if stored is not None and data is not None else None
             found = stored.get(key, source) if stored is not None and key is not None else None
             if found is not None:
                 assert key is not None
-                done.append((found[0], found[1], key, None))
+                done.append((found[0], found[1], key, None, holds))
                 continue
             own = Report()
             meta = read_post(config.root, source, config, profiles, static, own)
@@ -284,11 +305,14 @@ def read_posts(
                 if key is not None and not own.errors:
                     record = stored.put(key, meta, own.diagnostics)
                 meta = dataclasses.replace(meta, body=cached_by_key(meta.body, config.markdown, cache))
-            done.append((meta, own.diagnostics, (key or "") if record is not None else "", record))
+            done.append((meta, own.diagnostics, (key or "") if record is not None else "", record, holds))
         return done
 
     metas = []
-    for meta, problems, key, record in map_ranges(work, sources.posts, jobs, min_items=_MIN_PARALLEL_READ):
+    results = map_ranges(work, sources.posts, jobs, min_items=_MIN_PARALLEL_READ)
+    for source, (meta, problems, key, record, holds) in zip(sources.posts, results, strict=True):
+        if holds and look_for and holding is not None:
+            holding.add(source.path)
         report.extend(problems)
         if key and cache is not None:
             cache.adopt(FRONT_MATTER, key, record)

@@ -47,12 +47,15 @@ class FrontMatterCache:
     def open(cls, cache: Cache, config: SiteConfig, profiles: Profiles, static: frozenset[str]) -> FrontMatterCache:
         return cls(cache, config, Fingerprints().of((config, profiles, tuple(sorted(static)))))
 
-    def key(self, source: PostSource) -> str | None:
-        """The entry's key, from the file's bytes; None when the file cannot be read (reading it reports why)."""
+    def read(self, source: PostSource) -> bytes | None:
+        """The file's bytes, which its entry is keyed by; None when it cannot be read (reading it reports why)."""
         try:
-            data = read_at_most(os.path.join(self.config.root, source.path), MAX_FILE_BYTES)
+            return read_at_most(os.path.join(self.config.root, source.path), MAX_FILE_BYTES)
         except OSError:
             return None
+
+    def key(self, source: PostSource, data: bytes) -> str:
+        """The entry's key, from the file's bytes."""
         return digest(KIND, self.context, source.path, source.owner, source.bundle_dir, *source.assets, data)
 
     def get(self, key: str, source: PostSource) -> tuple[PostMeta, list[Diagnostic]] | None:
