@@ -106,6 +106,19 @@ def test_cached_build_after_a_change_equals_a_full_build(hub, change):
     assert warm.stats.reused > 0 or change in ("template", "config value"), "unchanged outputs come from the cache"
 
 
+def test_a_post_past_4_mib_under_a_raised_limit_is_keyed_by_all_its_bytes(site):
+    """The front matter cache keyed a post by its first 4 MiB and a byte, whatever `limits.file_bytes`
+    allowed: an edit past them, under a raised limit, was served from the cache as it was before."""
+    filler = "<!-- " + "x" * (4 * 1024 * 1024) + " -->\n\n"
+    root = site({"blogkit.yaml": "title: T\nbase_url: https://t.example/\nlimits:\n  file_bytes: 8388608\n"})
+    path = root / "posts/ada/2026-03-01-long.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"---\ntitle: Long\n---\n{filler}Version one.\n")
+    assert not build(root, cache=True).report.errors
+    path.write_text(f"---\ntitle: Long\n---\n{filler}Version two.\n")
+    assert_warm_equals_full(root)
+
+
 def test_what_each_template_reads_is_kept_for_the_next_build_of_the_same_templates(hub, monkeypatch):
     """Finding what a template reads takes its syntax tree: a warm build of unchanged templates parses none."""
     import jinja2

@@ -30,7 +30,7 @@ from blogkit.engine.cache import Cache, Record
 from blogkit.engine.fingerprint import Fingerprints, digest
 from blogkit.load.frontmatter import PostMeta, RawTag
 from blogkit.load.profiles import Profiles
-from blogkit.load.sources import MAX_FILE_BYTES, PostSource
+from blogkit.load.sources import PostSource
 
 KIND = "posts"
 
@@ -48,9 +48,10 @@ class FrontMatterCache:
         return cls(cache, config, Fingerprints().of((config, profiles, tuple(sorted(static)))))
 
     def read(self, source: PostSource) -> bytes | None:
-        """The file's bytes, which its entry is keyed by; None when it cannot be read (reading it reports why)."""
+        """The file's bytes, which its entry is keyed by, as far as a post may go and a byte (a longer
+        file is an error, never stored); None when it cannot be read (reading it reports why)."""
         try:
-            return read_at_most(os.path.join(self.config.root, source.path), MAX_FILE_BYTES)
+            return read_at_most(os.path.join(self.config.root, source.path), self.config.limits.file_bytes)
         except OSError:
             return None
 
