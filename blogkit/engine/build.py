@@ -291,7 +291,7 @@ def read_posts(
         done: list[tuple[PostMeta | None, list[Diagnostic], str, Record | None, bool]] = []
         for source in chunk:
             data = stored.read(source) if stored is not None else None
-            holds = data is None or any(text in data for text in look_for)
+            holds = bool(look_for) and (data is None or any(text in data for text in look_for))
             key = stored.key(source, data) if stored is not None and data is not None else None
             found = stored.get(key, source) if stored is not None and key is not None else None
             if found is not None:
@@ -311,7 +311,7 @@ def read_posts(
     metas = []
     results = map_ranges(work, sources.posts, jobs, min_items=_MIN_PARALLEL_READ)
     for source, (meta, problems, key, record, holds) in zip(sources.posts, results, strict=True):
-        if holds and look_for and holding is not None:
+        if holds and holding is not None:
             holding.add(source.path)
         report.extend(problems)
         if key and cache is not None:

@@ -174,7 +174,7 @@ def _exact(value: Any) -> Any:
     kind: Any = type(value)  # a type is hashable, whatever mypy's stubs make of `type[Any]`
     names = _field_names(kind)
     if names:
-        return (type(value).__name__, *(_exact(getattr(value, name)) for name in names))
+        return (kind.__name__, *(_exact(getattr(value, name)) for name in names))
     if isinstance(value, dict):
         return ("dict", *((_exact(k), _exact(v)) for k, v in value.items()))
     if isinstance(value, list | tuple):

@@ -28,7 +28,7 @@ from pygments.token import Error, Whitespace, _TokenType
 Match = Callable[[str, int], "re.Match[str] | None"]
 Rule = tuple[Match, Any, Any]  # Pygments' (match, action, new state)
 # one step: a joined pattern with the rule of each closing group, or one rule alone
-Step = tuple[Match, dict[int, Rule] | None, Rule]
+Step = tuple[Match, dict[int, Rule] | None, Rule | None]
 
 _UNJOINABLE = re.compile(r"\\[1-9]|\\g<|\(\?P=|\(\?\(")  # group references: numbers shift when joined
 _LEADING_FLAGS = re.compile(r"^\(\?([aiLmsux]+)\)")
@@ -85,13 +85,12 @@ def _unprocessed(lexer: Any, table: _Table, text: str) -> Iterator[tuple[int, _T
     stack = ["root"]
     steps = states("root")
     while True:
-        for match, rules, rule in steps:
+        for match, rules, alone in steps:
             m = match(text, pos)
             if m:
-                if rules is not None:
-                    rule = rules[m.lastindex]  # type: ignore[index]
-                    if rule[1] is not None and type(rule[1]) is not _TokenType:
-                        m = rule[0](text, pos)  # the action reads the rule's own groups
+                rule = alone or rules[m.lastindex]  # type: ignore[index]
+                if alone is None and rule[1] is not None and type(rule[1]) is not _TokenType:
+                    m = rule[0](text, pos)  # the action reads the rule's own groups
                 break
         else:
             if pos >= len(text):
@@ -168,7 +167,7 @@ def _joined(run: list[tuple[str, Rule]], base: int) -> list[Step]:
             for _, rule in run:
                 group += rule[0].__self__.groups + 1  # type: ignore[attr-defined]  # the rule's groups, then its closing one
                 rules[group] = rule
-            return [(pattern.match, rules, run[0][1])]
+            return [(pattern.match, rules, None)]
     return [(rule[0], None, rule) for _, rule in run]
 
 
