@@ -24,7 +24,7 @@ class Server:
 
     def __init__(self) -> None:
         self.requests: Counter[tuple[str, str]] = Counter()
-        self.busy = 0
+        self.busy = 0  # requests received and not yet being answered
         self.most_at_once = 0
         self.lock = threading.Lock()
         server = self
@@ -55,7 +55,14 @@ class Server:
         except (BrokenPipeError, ConnectionResetError):
             pass
         finally:
-            with self.lock:
+            self.answered(handler)
+
+    def answered(self, h: BaseHTTPRequestHandler) -> None:
+        """A request is no longer under way once its answer starts: the client may send its next one as
+        soon as it has read this one, before this thread gets back from writing it."""
+        with self.lock:
+            if not getattr(h, "answering", False):
+                h.answering = True  # type: ignore[attr-defined]
                 self.busy -= 1
 
     def route(self, h: BaseHTTPRequestHandler, method: str, path: str, count: int) -> None:
@@ -85,6 +92,7 @@ class Server:
             time.sleep(3)
             self.reply(h, 200)
         elif path == "/drip":
+            self.answered(h)
             h.wfile.write(b"HTTP/1.1 200 OK\r\n")
             for _ in range(40):
                 h.wfile.write(b"X")
@@ -93,8 +101,8 @@ class Server:
         else:
             self.reply(h, 500)
 
-    @staticmethod
-    def reply(h: BaseHTTPRequestHandler, status: int, **headers: str) -> None:
+    def reply(self, h: BaseHTTPRequestHandler, status: int, **headers: str) -> None:
+        self.answered(h)
         h.send_response(status)
         for name, value in headers.items():
             h.send_header(name.replace("_", "-"), value)
