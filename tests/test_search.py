@@ -145,6 +145,29 @@ def test_search_false_leaves_out_the_index_the_page_and_the_link(hub: Path) -> N
     assert b"search/" not in home and b"keys.js" not in home
 
 
+@pytest.mark.parametrize("name", ["pagefind.js", PARTS_FILE])
+def test_a_site_file_at_an_index_files_path_is_a_collision_not_a_replacement(hub: Path, name: str, capsys) -> None:
+    """A static file may not stand in for a file of the index (Pagefind's script, the list of parts):
+    in a build, and from the CLI with a cold cache and a warm one, it is an error at the user's file."""
+    mine = hub / "static" / INDEX_FOLDER / name
+    mine.parent.mkdir(parents=True)
+    mine.write_text("alert('not the index')\n")
+    result = build(hub)
+    assert [f"{d.location.path}: {d.message}" for d in result.report.errors] == [
+        f"static/{INDEX_FOLDER}/{name}: /{INDEX_FOLDER}/{name} is also written by blogkit's own search"
+    ]
+    out = hub.parent / "out"
+    for _ in ("cold", "warm"):
+        code, _, err = run_cli(["build", str(hub), "-o", str(out)], capsys)
+        assert code == 1, err
+        assert f"static/{INDEX_FOLDER}/{name}: error: /{INDEX_FOLDER}/{name} is also written by blogkit's own search" in err
+        assert not out.exists(), "nothing is published"
+    mine.unlink()
+    code, _, err = run_cli(["build", str(hub), "-o", str(out)], capsys)
+    assert code == 0, err
+    assert b"not the index" not in (out / INDEX_FOLDER / name).read_bytes()
+
+
 def test_search_must_be_true_or_false(hub: Path, capsys: pytest.CaptureFixture[str]) -> None:
     config = hub / "blogkit.yaml"
     config.write_text(config.read_text() + "search: sometimes\n")

@@ -130,23 +130,25 @@ class SearchJob:
             if self._child is None:
                 self._launch()
             self._wait()
-        lost = self._add(tree, by_reference)
+        added: set[str] = set()  # what this job put in the tree: a file already there is a user's, and collides
+        lost = self._add(tree, by_reference, added)
         if lost and not self.problem:  # the cache lost a file of theirs since they were listed: make them again
             for part in lost:
                 part.files = None
             self._launch()
             self._wait()
-            self._add(tree, by_reference)
+            self._add(tree, by_reference, added)
         if self.problem:
             report.error(_ORIGIN, f"the search index could not be built: {self.problem}", _HINT)
             return
-        if self._parts and f"{INDEX_FOLDER}/{PARTS_FILE}" not in tree:
+        if self._parts:
             others = [f"{part.number}/" for part in self._parts[1:]]
             tree.add(f"{INDEX_FOLDER}/{PARTS_FILE}", json.dumps(others).encode() + b"\n", _ORIGIN)
 
-    def _add(self, tree: OutputTree, by_reference: bool) -> list[_Part]:
-        """Add every part's files not in `tree` yet; the parts the cache lost a file of (none of their
-        files is added). A tree that streams has the files written by workers (thousands of small
+    def _add(self, tree: OutputTree, by_reference: bool, added: set[str]) -> list[_Part]:
+        """Add every part's files not `added` yet, and note them there; the parts the cache lost a file
+        of (none of their files is added). A file of the site's at one of their paths is a collision the
+        tree reports. A tree that streams has the files written by workers (thousands of small
         files: most of a warm build's time here); the others get them from this process."""
         cache = self.cache
         lost: set[int] = set()
@@ -157,9 +159,10 @@ class SearchJob:
             folder = INDEX_FOLDER if i == 0 else f"{INDEX_FOLDER}/{part.number}"
             files = [(i, f"{folder}/{file.path}", file.key) for file in part.files if not (i and _RUNTIME.match(file.path))]
             if all(cache.has("outputs", key) for _, _, key in files):
-                wanted += [(i, path, key) for i, path, key in files if path not in tree]
+                wanted += [(i, path, key) for i, path, key in files if path not in added]
             else:
                 lost.add(i)
+        offered = list(wanted)
         written = tree.streams and not by_reference and not isinstance(cache, MemoryCache)
         if by_reference:
             found: list[bytes | bool | None] = [True] * len(wanted)
@@ -182,6 +185,7 @@ class SearchJob:
             else:
                 assert isinstance(data, bytes)
                 tree.add(path, data, _ORIGIN)
+        added.update(path for i, path, _ in offered if i not in lost)  # a collision is reported once, not again with a lost part
         return [self._parts[i] for i in sorted(lost)]
 
     def _write(self, tree: OutputTree, files: list[tuple[int, str, str]]) -> list[bytes | bool | None]:
