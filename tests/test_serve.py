@@ -622,6 +622,23 @@ def test_a_patched_edit_of_extra_shows_on_a_list_page_reading_it_through_a_filte
     assert _contents(served) == _contents(build_site(str(site_root), BuildOptions(jobs=1, now=NOW, cache=False), preview=True))
 
 
+def test_a_pages_extra_reaches_its_template_and_an_edit_of_it_shows(site_root: Path) -> None:
+    """`extra` on a page is free data for the site's templates, as on a post: a template reads it,
+    and serve renders the page again when only `extra` changed."""
+    files = {
+        "templates/page.html": "{% extends 'base.html' %}{% block content %}"
+        "<p>{{ page.extra.owner }} / {{ page.extra.get('room', '-') }}</p>{% endblock %}\n",
+        "pages/about.md": post("title: About\nextra: {owner: Storage team}", "Who we are.\n"),
+    }
+    write_site(site_root, files, base=False)
+    session = Session(str(site_root), BuildOptions(jobs=1, now=NOW, cache=False))
+    assert b"<p>Storage team / -</p>" in _contents(session.build(set()))["about/index.html"]  # type: ignore[operator]
+    write_site(site_root, {"pages/about.md": post("title: About\nextra: {owner: Platform, room: 4B}", "Who we are.\n")}, base=False)
+    served = session.build({"pages/about.md"})
+    assert b"<p>Platform / 4B</p>" in _contents(served)["about/index.html"]  # type: ignore[operator]
+    assert _contents(served) == _contents(build_site(str(site_root), BuildOptions(jobs=1, now=NOW, cache=False), preview=True))
+
+
 def test_a_second_session_starts_from_the_first_ones_cache(site_root: Path) -> None:
     first = Session(str(site_root), BuildOptions(jobs=1, now=NOW)).build(set())
     again = Session(str(site_root), BuildOptions(jobs=1, now=NOW))

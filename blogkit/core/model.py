@@ -175,6 +175,7 @@ class Page:
     summary: str = ""
     toc: tuple[TocEntry, ...] = ()
     search: bool = True  # False: left out of the site's search
+    extra: Mapping[str, Any] = field(default_factory=dict)  # its `extra`: free data for the site's templates
 
 
 @dataclass(frozen=True, slots=True)

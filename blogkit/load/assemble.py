@@ -303,5 +303,5 @@ def _page(meta: PageMeta, body: RenderedBody, context: LinkContext, report: Repo
     if body.stored_html is not None:  # a page is held whole: there are few
         body = dataclasses.replace(body, html=body.stored_html(), stored_html=None)
     html, _, links = resolve_links_and_urls(body, doc, context)
-    page = Page(meta.source, meta.title, meta.path, html, meta.summary or body.summary, body.toc, meta.search)
+    page = Page(meta.source, meta.title, meta.path, html, meta.summary or body.summary, body.toc, meta.search, meta.extra or {})
     return page, DocumentLinks(doc, body.ids, links)

@@ -130,6 +130,7 @@ class PageMeta:
     draft: bool = False
     search: bool = True  # False: left out of the site's search
     lint: LintLevels = ()  # the content lint's rules this page turns to notes or off
+    extra: dict[str, Any] | None = None  # free data for the site's templates, as a post's
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,7 +289,8 @@ def read_page(root: str, path: str, report: Report, limits: LimitsConfig = DEFAU
         return None
     page_path = (f"{folder}/" if folder else "") + f"{slug}/"
     summary, draft, search = f.string("summary") or "", f.boolean("draft"), f.boolean("search", True)
-    return PageMeta(path, title, page_path, document.body, summary, draft, search, read_lint_levels(f, unknown_is_error=False))
+    lint = read_lint_levels(f, unknown_is_error=False)
+    return PageMeta(path, title, page_path, document.body, summary, draft, search, lint, f.mapping("extra"))
 
 
 def _title(f: Fields, limits: LimitsConfig, hint: str) -> str | None:
