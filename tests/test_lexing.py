@@ -8,6 +8,10 @@ from hypothesis import strategies as st
 from pygments.lexer import Lexer, RegexLexer
 from pygments.lexers import get_lexer_by_name
 
+from blogkit.core.bodies import BodySource
+from blogkit.core.config import MarkdownConfig
+from blogkit.engine import bodies
+from blogkit.engine.cache import MemoryCache
 from blogkit.load import lexing
 from blogkit.load.highlight import highlight_code
 
@@ -39,7 +43,7 @@ CODE = st.text(alphabet=st.sampled_from(list("abcdefxyz019 \t\n\"'`#/*\\{}[]()<>
 @pytest.fixture
 def joined(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every token table joined from its first character on."""
-    monkeypatch.setattr(lexing, "JOIN_AFTER", 0)
+    monkeypatch.setattr(lexing, "_join_after", [0])
 
 
 def _lexer(name: str) -> Lexer:
@@ -78,7 +82,7 @@ def test_rules_with_flags_and_back_references_keep_their_place() -> None:
 
 def test_a_table_is_joined_only_after_enough_code(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(lexing, "_TABLES", {})
-    monkeypatch.setattr(lexing, "JOIN_AFTER", 1000)
+    monkeypatch.setattr(lexing, "_join_after", [1000])
     lexer = _lexer("go")
     code = "package main\nfunc main() { x := 1 }\n" * 10  # 360 characters
     first = [highlight_code(code, "go") for _ in range(3)]
@@ -86,3 +90,19 @@ def test_a_table_is_joined_only_after_enough_code(monkeypatch: pytest.MonkeyPatc
     later = [highlight_code(code, "go") for _ in range(3)]
     assert lexing._TABLES[id(lexer._tokens)].steps  # past it: joined
     assert set(first) == set(later) and len(set(first)) == 1
+
+
+def test_the_worker_for_edits_never_joins(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`serve` renders one edited post at a time: no save pays for compiling a language's joined
+    patterns, however much code its worker has lexed; a build's workers join past the threshold."""
+    monkeypatch.setattr(lexing, "_TABLES", {})
+    monkeypatch.setattr(lexing, "_join_after", [lexing.JOIN_AFTER])
+    lexer = _lexer("go")
+    body = BodySource("```go\n" + "package main\nfunc main() { x := 1 }\n" * 100 + "```\n", 1)
+    config, cache = MarkdownConfig(), MemoryCache()
+    for _ in range(2 + lexing.JOIN_AFTER // len(body.text)):
+        bodies.body_renderers(config, cache, 1, 10, edits=True).work(("key", body))
+    assert not lexing._TABLES[id(lexer._tokens)].steps
+    for _ in range(2):
+        bodies.body_renderers(config, cache, 1, 10).work(("key", body))
+    assert lexing._TABLES[id(lexer._tokens)].steps

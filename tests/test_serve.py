@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from watchdog.events import FileClosedEvent, FileCreatedEvent, FileModifiedEvent, FileMovedEvent, FileSystemEvent
 
 from blogkit.commands.cli import main
 from blogkit.core.bodies import BodySource, RenderedBody
@@ -32,11 +33,12 @@ from blogkit.core.config import MarkdownConfig
 from blogkit.core.diagnostics import Diagnostic, Location, Severity
 from blogkit.core.outputs import Cached, CopyFile
 from blogkit.engine import bodies as engine_bodies
+from blogkit.engine import session as session_module
 from blogkit.engine.build import BuildOptions, BuildResult, build_site
 from blogkit.engine.session import Session
 from blogkit.serve.httpd import BadPath, Snapshot, allowed_hosts, content_type, host_name, inject, overlay_html, site_path
 from blogkit.serve.server import DevServer
-from blogkit.serve.watch import ChangeRecorder, is_editor_temp
+from blogkit.serve.watch import ChangeRecorder, Watcher, is_editor_temp
 from conftest import NOW, REPO, build, post, write_site
 
 DEADLINE = 10.0
@@ -622,6 +624,23 @@ def test_a_patched_edit_of_extra_shows_on_a_list_page_reading_it_through_a_filte
     assert _contents(served) == _contents(build_site(str(site_root), BuildOptions(jobs=1, now=NOW, cache=False), preview=True))
 
 
+def test_serve_renders_edits_with_the_worker_for_edits(site_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker kept for edited posts is made for edits: its lexing never pays a compiling spike in one save."""
+    made: list[dict[str, object]] = []
+    real = session_module.body_renderers
+
+    def noting(*args: object, **kwargs: object) -> object:
+        made.append(kwargs)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(session_module, "body_renderers", noting)
+    session = Session(str(site_root), BuildOptions(jobs=1, now=NOW))
+    session.build(set())
+    write_site(site_root, {POST: post("title: Hello\ntags: [k8s, storage]", "```python\nx = 1\n```\n")}, base=False)
+    session.build({POST})
+    assert session.patched and made == [{"edits": True}]
+
+
 def test_a_pages_extra_reaches_its_template_and_an_edit_of_it_shows(site_root: Path) -> None:
     """`extra` on a page is free data for the site's templates, as on a post: a template reads it,
     and serve renders the page again when only `extra` changed."""
@@ -674,6 +693,50 @@ def test_watcher_relevance() -> None:
     recorder.theme = "themes/mine"
     assert recorder.relevant("/site/themes/mine/templates/base.html") == "themes/mine/templates/base.html"
     assert is_editor_temp("x.md___jb_tmp___") and not is_editor_temp("2026-03-01-x.md")
+
+
+def test_a_burst_that_left_its_file_whole_ends_sooner() -> None:
+    """A save whose last event is a close after writing, or a rename into place, is over: the rebuild
+    need not wait the whole quiet period. A file still being written, or moved away, waits for it."""
+    recorder, stop = ChangeRecorder("/site"), threading.Event()
+    post_file, temp = "/site/posts/ada/2026-03-01-x.md", "/site/posts/ada/.2026-03-01-x.md.part"
+
+    def waited(*events: FileSystemEvent, quiet: float) -> float:
+        for event in events:
+            recorder.on_any_event(event)
+        started = time.monotonic()
+        assert recorder.wait_for_burst(stop, quiet=quiet, settled=0.01)
+        assert recorder.take() == {"posts/ada/2026-03-01-x.md"}
+        return time.monotonic() - started
+
+    assert waited(FileModifiedEvent(post_file), FileClosedEvent(post_file), quiet=20) < 10
+    assert waited(FileCreatedEvent(temp), FileClosedEvent(temp), FileMovedEvent(temp, post_file), quiet=20) < 10
+    assert waited(FileModifiedEvent(post_file), quiet=0.3) >= 0.3
+    assert waited(FileMovedEvent(post_file, post_file + "~"), quiet=0.3) >= 0.3
+    assert waited(FileModifiedEvent(post_file), FileClosedEvent("/site/public/index.html"), quiet=0.3) >= 0.3
+
+
+def test_the_watcher_hears_a_file_closed_after_writing(tmp_path: Path) -> None:
+    """On Linux the system says when a file written in place is closed: that is what ends a save early."""
+    root = write_site(tmp_path / "site", SITE)
+    recorder = ChangeRecorder(str(root))
+    watcher = Watcher(recorder)
+    watcher.start()
+    try:
+        time.sleep(0.1)
+        with (root / POST).open("a", encoding="utf-8") as f:
+            f.write("More words.\n")
+            f.flush()
+            assert recorder.event.wait(5)
+            recorder.event.clear()
+            assert not recorder.settled  # written, not closed yet
+        assert recorder.event.wait(5)
+        deadline = time.monotonic() + 5
+        while not recorder.settled and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert recorder.settled
+    finally:
+        watcher.stop()
 
 
 # -- the command ---------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import contextlib
 import dataclasses
 import functools
 import json
+import math
 from collections.abc import Sequence
 from functools import cache as once
 from importlib import metadata
@@ -23,6 +24,7 @@ from blogkit.core.progress import SILENT, Progress
 from blogkit.engine.cache import Cache, MemoryCache, Record, code_version
 from blogkit.engine.fingerprint import digest
 from blogkit.engine.workers import BudgetPool, OverBudget, travel_by_fields
+from blogkit.load.lexing import JOIN_AFTER, join_after
 from blogkit.load.markdown import render_body
 
 travel_by_fields(RenderedBody, TocEntry, LinkRef, Lint)  # what rendering bodies sends back
@@ -115,14 +117,18 @@ def _stored_html(cache: Cache, key: str) -> str:
         raise StoredHtmlLost(key) from None
 
 
-def body_renderers(settings: MarkdownConfig, cache: Cache, jobs: int, seconds: float) -> BudgetPool:
-    """Worker processes that render bodies with these settings into this cache, each within `seconds`."""
-    return BudgetPool(functools.partial(_render_and_store, settings, cache), jobs, seconds)
+def body_renderers(settings: MarkdownConfig, cache: Cache, jobs: int, seconds: float, *, edits: bool = False) -> BudgetPool:
+    """Worker processes that render bodies with these settings into this cache, each within `seconds`;
+    for `edits` (`serve`'s), with a cost per body that does not jump (`lexing.join_after`)."""
+    return BudgetPool(functools.partial(_render_and_store, settings, cache, math.inf if edits else JOIN_AFTER), jobs, seconds)
 
 
-def _render_and_store(settings: MarkdownConfig, cache: Cache, item: tuple[str, BodySource]) -> tuple[RenderedBody, Record | None]:
+def _render_and_store(
+    settings: MarkdownConfig, cache: Cache, join: float, item: tuple[str, BodySource]
+) -> tuple[RenderedBody, Record | None]:
     """A body rendered; where the cache is a folder and took it, sent back without its HTML (it is read from there)."""
     key, source = item
+    join_after(join)
     body = render_body(source, settings)
     if isinstance(cache, MemoryCache):
         return body, None

@@ -39,6 +39,14 @@ _SCOPE_MASK = re.IGNORECASE | re.MULTILINE | re.DOTALL | re.VERBOSE
 # process has lexed this many characters with it, about five blocks of code. A site with less code
 # of a language never pays.
 JOIN_AFTER = 10_000
+_join_after: list[float] = [JOIN_AFTER]  # this process's threshold (`join_after`)
+
+
+def join_after(chars: float) -> None:
+    """Join a token table once this process has lexed `chars` characters with it (`math.inf`: never).
+    `serve`'s worker for edits never does: one save would pay the compiling (up to 0.15 s) that a
+    build spreads over thousands of posts."""
+    _join_after[0] = chars
 
 
 class _Table:
@@ -65,7 +73,7 @@ def tokens(lexer: Lexer, code: str) -> Iterable[tuple[_TokenType, str]]:
     if type(lexer).get_tokens_unprocessed is not RegexLexer.get_tokens_unprocessed or lexer.filters or prepare is None:
         return lexer.get_tokens(code)
     table = _table(lexer._tokens)  # type: ignore[attr-defined]
-    if table.lexed < JOIN_AFTER:
+    if table.lexed < _join_after[0]:
         table.lexed += len(code)
         return lexer.get_tokens(code)
     return ((ttype, value) for _, ttype, value in _unprocessed(lexer, table, prepare(code)))

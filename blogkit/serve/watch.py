@@ -5,6 +5,12 @@ thread waits for that event, then for a quiet period with no new one, and runs a
 single rebuild for everything recorded meanwhile: an editor's save (a temporary
 file renamed over the post, a swap file, a backup, vim's `4913` probe) or a
 `git checkout` of many files gives one rebuild, not one per file.
+
+The quiet period is short once the burst's last event says a file is whole: a file
+written and closed (Linux reports the close), or a file renamed into place. Then
+nothing more is coming from that save, and waiting longer only delays the reload.
+After any other event (a file being written, moved away, deleted) it is longer, for
+whatever else the save does.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from watchdog.events import (
     DirCreatedEvent,
     DirDeletedEvent,
     DirMovedEvent,
+    FileClosedEvent,
     FileCreatedEvent,
     FileDeletedEvent,
     FileModifiedEvent,
@@ -38,13 +45,15 @@ from blogkit.load.outside import FETCHED_FOLDER
 from blogkit.load.sources import is_ignored
 
 QUIET_SECONDS = 0.03  # a burst of events ends after this long without one (an editor's save takes a few ms)
+SETTLED_SECONDS = 0.005  # ... or after this long, when its last event left a file whole (closed after writing, renamed into place)
 MAX_WAIT_SECONDS = 1.0  # a never-ending burst still rebuilds this often
 POLL_SECONDS = 0.5
 IDLE_SECONDS = 1.0  # calm for this long after a rebuild: time for housekeeping
 ROOT_FILES = frozenset({CONFIG_FILE, "teams.yaml", "tags.yaml"})
 SOURCE_DIRS = ("posts", "pages", "authors", "static", "templates", I18N_FOLDER)
 _EVENTS: list[type[FileSystemEvent]] = [
-    FileCreatedEvent, FileDeletedEvent, FileModifiedEvent, FileMovedEvent, DirCreatedEvent, DirDeletedEvent, DirMovedEvent,
+    FileCreatedEvent, FileDeletedEvent, FileModifiedEvent, FileMovedEvent, FileClosedEvent, DirCreatedEvent, DirDeletedEvent,
+    DirMovedEvent,
 ]  # fmt: skip
 # vim's write test file (4913, 5036, ...), JetBrains safe-write, Kate, Chrome's File System Access swap, sed -i
 _EDITOR_TEMP = re.compile(r"^\d+$|___jb_(?:tmp|old)___$|\.kate-swp$|\.crswap$|^sed[A-Za-z0-9]{6}$")
@@ -63,15 +72,20 @@ class ChangeRecorder(FileSystemEventHandler):
         self.theme = ""  # the site-relative folder of a theme inside the site, else ""
         self._lock = threading.Lock()
         self._paths: set[str] = set()
+        self.settled = False  # whether the last relevant event left its file whole (`SETTLED_SECONDS`)
 
     def on_any_event(self, event: FileSystemEvent) -> None:
-        if event.event_type not in ("created", "deleted", "modified", "moved") or (event.is_directory and event.event_type == "modified"):
+        kind = event.event_type
+        if kind not in ("created", "deleted", "modified", "moved", "closed") or (event.is_directory and kind == "modified"):
             return
-        paths = [event.src_path, event.dest_path] if event.event_type == "moved" else [event.src_path]
+        paths = [event.src_path, event.dest_path] if kind == "moved" else [event.src_path]
         relevant = [rel for path in paths if path and (rel := self.relevant(os.fsdecode(path))) is not None]
         if relevant:
+            moved_in = kind == "moved" and bool(event.dest_path) and self.relevant(os.fsdecode(event.dest_path)) is not None
+            whole = kind == "closed" or moved_in
             with self._lock:
                 self._paths.update(relevant)
+                self.settled = whole
             self.event.set()
 
     def relevant(self, path: str) -> str | None:
@@ -97,13 +111,16 @@ class ChangeRecorder(FileSystemEventHandler):
             paths, self._paths = self._paths, set()
         return paths
 
-    def wait_for_burst(self, stop: threading.Event, quiet: float = QUIET_SECONDS, longest: float = MAX_WAIT_SECONDS) -> bool:
-        """Block until a change came and then `quiet` seconds passed without another; False when stopping."""
+    def wait_for_burst(
+        self, stop: threading.Event, quiet: float = QUIET_SECONDS, longest: float = MAX_WAIT_SECONDS, settled: float = SETTLED_SECONDS
+    ) -> bool:
+        """Block until a change came and then `quiet` seconds passed without another (`settled` seconds
+        when the last one left a file whole); False when stopping."""
         self.event.wait()
         started = time.monotonic()
         while not stop.is_set():
             self.event.clear()
-            if not self.event.wait(quiet) or time.monotonic() - started >= longest:
+            if not self.event.wait(min(quiet, settled) if self.settled else quiet) or time.monotonic() - started >= longest:
                 return True
         return False
 
