@@ -695,6 +695,37 @@ def test_watcher_relevance() -> None:
     assert is_editor_temp("x.md___jb_tmp___") and not is_editor_temp("2026-03-01-x.md")
 
 
+def test_a_rebuild_prints_the_problems_and_the_warnings_found_anew_not_the_same_ones_again(site_root: Path) -> None:
+    out = io.StringIO()
+    server = DevServer(str(site_root), BuildOptions(jobs=1, now=NOW), port=0, out=out)
+    try:
+        said = out.getvalue
+
+        def clear() -> None:
+            out.seek(0)
+            out.truncate()
+
+        warned = "posts/ada/2026-03-02-second.md"
+        edit(site_root, warned, post("title: Second\nseries: Intro\ntagz: [x]", "Read [the first](2026-03-01-hello.md).\n"))
+        server.rebuild(set())
+        assert said().count("unknown key 'tagz'") == 1
+        clear()
+        edit(site_root, POST, post("title: Hello\ntags: [k8s, storage]", "Other words.\n"))
+        server.rebuild({POST})  # patched in: the other post's warning is the same one
+        assert server.session.patched and "tagz" not in said() and "rebuilt in" in said()
+        clear()
+        edit(site_root, warned, post("title: Second\nseries: Intro\ntagz: [x]\nsumary: s", "Read [the first](2026-03-01-hello.md).\n"))
+        server.rebuild({warned})  # the edited post's old warning again, and a new one
+        assert "tagz" not in said() and said().count("unknown key 'sumary'") == 1
+        clear()
+        edit(site_root, POST, post("title: Hello\ntags: [k8s, storage]", "A [broken](2026-03-09-nothing.md) link.\n"))
+        server.rebuild({POST})  # an error is printed, and printed again while it stays
+        server.rebuild({POST})
+        assert said().count("2026-03-09-nothing.md") >= 2 and "tagz" not in said() and "sumary" not in said()
+    finally:
+        server.close()
+
+
 def test_a_burst_that_left_its_file_whole_ends_sooner() -> None:
     """A save whose last event is a close after writing, or a rename into place, is over: the rebuild
     need not wait the whole quiet period. A file still being written, or moved away, waits for it."""

@@ -90,7 +90,12 @@ class Report:
 
     def sorted(self) -> list[Diagnostic]:
         """Diagnostics by file and position, so output does not depend on stage order."""
-        return sorted(self.diagnostics, key=lambda d: (d.location, d.severity.value, d.message))
+        return sorted(self.diagnostics, key=in_order)
+
+
+def in_order(d: Diagnostic) -> tuple[Location, str, str]:
+    """The key diagnostics are printed in: by file and position, then severity and message."""
+    return (d.location, d.severity.value, d.message)
 
 
 class ConfigError(Exception):

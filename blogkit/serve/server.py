@@ -21,12 +21,13 @@ import sys
 import threading
 import time
 import traceback
+from collections.abc import Sequence
 from dataclasses import replace
 from types import FrameType
 from typing import TextIO
 
 from blogkit.core.config import CONFIG_FILE
-from blogkit.core.diagnostics import ConfigError, Diagnostic, Location, Severity, with_source_lines
+from blogkit.core.diagnostics import ConfigError, Diagnostic, Location, Severity, in_order, with_source_lines
 from blogkit.core.report_formats import print_diagnostics
 from blogkit.engine.build import BuildOptions, BuildResult, build_time
 from blogkit.engine.session import Session
@@ -77,7 +78,7 @@ class DevServer:
         self.httpd = PreviewServer((host, port), self.live)  # raises OSError when the port is taken
         self._thread: threading.Thread | None = None
         self._gc_was_enabled: bool | None = None  # set while automatic collection is off
-        self._seen: set[tuple[Location, str]] = set()  # the diagnostics of the last build, as printed
+        self._last: list[Diagnostic] = []  # the diagnostics of the last build, to tell which are new
         self._shown = ""  # what the last build shows besides what will ship, as printed
 
     @property
@@ -174,11 +175,12 @@ class DevServer:
         if result.config.theme_dir != self.theme_dir:
             self.theme_dir = result.config.theme_dir
             self.watcher.sync(self.theme_dir)
-        diagnostics = result.report.sorted()
-        problems = tuple(d for d in diagnostics if d.severity is Severity.ERROR or (self.strict and d.severity is Severity.WARNING))
+        diagnostics = result.report.diagnostics
+        failing = (Severity.ERROR, Severity.WARNING) if self.strict else (Severity.ERROR,)
+        problems = tuple(sorted((d for d in diagnostics if d.severity in failing), key=in_order))
         # every problem, and the warnings and notes this build found anew: not the same ones after every save
-        seen, self._seen = self._seen, {(d.location, d.message) for d in diagnostics}
-        self._print([d for d in diagnostics if d in problems or (d.location, d.message) not in seen])
+        anew, self._last = found_anew(self._last, diagnostics), list(diagnostics)
+        self._print(sorted({id(d): d for d in (*problems, *anew)}.values(), key=in_order))
         if problems:
             self._failed(problems, what, printed=True)
             return
@@ -192,7 +194,7 @@ class DevServer:
                 print(f"blogkit: rebuilt in {seconds:.2f} s{what}: {counts}", file=self.out)
             else:
                 print(f"blogkit: built {_summary(result)} in {seconds:.1f} s", file=self.out)
-            if (shown := self._showing(result)) != self._shown:
+            if not self.session.patched and (shown := self._showing(result)) != self._shown:  # a patch adds or drops no post
                 self._shown = shown
                 print(f"blogkit: {shown}", file=self.out)
 
@@ -230,6 +232,17 @@ class DevServer:
     def _print(self, diagnostics: list[Diagnostic]) -> None:
         if diagnostics:
             print_diagnostics(diagnostics, LineReader(self.root), self.site_arg, self.fmt, self.out)
+
+
+def found_anew(previous: Sequence[Diagnostic], current: Sequence[Diagnostic]) -> list[Diagnostic]:
+    """The diagnostics of `current` that `previous` lacks, by place and message. A patch carries over the
+    diagnostics of the posts it left alone as the same objects: only the others are compared, so that a
+    save in a hub with thousands of warnings does not pay for every one of them."""
+    kept = {id(d) for d in previous}  # `previous` is alive: an id in it is one of its objects
+    fresh = [d for d in current if id(d) not in kept]
+    paths = {d.location.path for d in fresh}
+    before = {(d.location, d.message) for d in previous if d.location.path in paths}
+    return [d for d in fresh if (d.location, d.message) not in before]
 
 
 def _describe(changed: set[str]) -> str:
