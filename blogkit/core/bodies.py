@@ -5,9 +5,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+MAX_NESTING = 50  # block quotes and lists deeper than this are not parsed (a guard against stack exhaustion)
 _WORDS_PER_MINUTE = 230
 
 
@@ -16,6 +17,17 @@ class TocEntry:
     level: int
     id: str
     text: str
+
+
+def toc_tree(toc: Sequence[TocEntry]) -> list[tuple[TocEntry, list[TocEntry]]]:
+    """The h2 entries of a TOC, each with the h3 entries under it."""
+    tree: list[tuple[TocEntry, list[TocEntry]]] = []
+    for entry in toc:
+        if entry.level == 2 or not tree:
+            tree.append((entry, []))
+        else:
+            tree[-1][1].append(entry)
+    return tree
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,8 +24,6 @@ from blogkit.core.progress import SILENT, Progress
 from blogkit.engine.cache import Cache, MemoryCache, Record, code_version
 from blogkit.engine.fingerprint import digest
 from blogkit.engine.workers import BudgetPool, OverBudget, travel_by_fields
-from blogkit.load.lexing import JOIN_AFTER, join_after
-from blogkit.load.markdown import render_body
 
 travel_by_fields(RenderedBody, TocEntry, LinkRef, Lint)  # what rendering bodies sends back
 _RENDERERS = ("markdown-it-py", "mdit-py-plugins", "pygments", "nh3", "latex2mathml")
@@ -80,10 +78,11 @@ def render_markdown(
     if textless:
         raise TextNeeded(textless)
     todo = [(keys[i], sources[i]) for i in missing]
-    with contextlib.nullcontext(pool) if pool is not None else body_renderers(settings, cache, jobs, seconds) as renderers:
-        if todo:
+    rendered: list[Any] = []
+    if todo:
+        with contextlib.nullcontext(pool) if pool is not None else body_renderers(settings, cache, jobs, seconds) as renderers:
             progress.start("rendering posts", len(todo))
-        rendered = renderers.map(todo, progress)
+            rendered = renderers.map(todo, progress)
     for i, result in zip(missing, rendered, strict=True):
         if isinstance(result, OverBudget):
             stopped = "crashed" if result.died else f"took longer than {seconds:g} s (limits.render_seconds in blogkit.yaml)"
@@ -119,14 +118,29 @@ def _stored_html(cache: Cache, key: str) -> str:
 
 def body_renderers(settings: MarkdownConfig, cache: Cache, jobs: int, seconds: float, *, edits: bool = False) -> BudgetPool:
     """Worker processes that render bodies with these settings into this cache, each within `seconds`;
-    for `edits` (`serve`'s), with a cost per body that does not jump (`lexing.join_after`)."""
+    for `edits` (`serve`'s), with a cost per body that does not jump (`lexing.join_after`).
+
+    The Markdown stack (markdown-it-py, Pygments, the formulas' converter: a sixth of a small site's
+    warm build, which renders no body) is imported here, by the process that forks the workers."""
+    import blogkit.load.markdown  # noqa: F401 - once, before the workers are forked, not once in each
+    from blogkit.load.lexing import JOIN_AFTER
+
     return BudgetPool(functools.partial(_render_and_store, settings, cache, math.inf if edits else JOIN_AFTER), jobs, seconds)
+
+
+def render_body(source: BodySource, settings: MarkdownConfig) -> RenderedBody:
+    """`blogkit.load.markdown.render_body`, imported when a body is first rendered."""
+    from blogkit.load.markdown import render_body as render
+
+    return render(source, settings)
 
 
 def _render_and_store(
     settings: MarkdownConfig, cache: Cache, join: float, item: tuple[str, BodySource]
 ) -> tuple[RenderedBody, Record | None]:
     """A body rendered; where the cache is a folder and took it, sent back without its HTML (it is read from there)."""
+    from blogkit.load.lexing import join_after
+
     key, source = item
     join_after(join)
     body = render_body(source, settings)

@@ -12,7 +12,7 @@ import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from blogkit.core.bodies import HtmlOnDemand, RenderedBody
+from blogkit.core.bodies import MAX_NESTING, HtmlOnDemand, RenderedBody
 from blogkit.core.config import SiteConfig
 from blogkit.core.diagnostics import Location, Report
 from blogkit.core.images import ImageFacts, avatar_sizes, picture
@@ -30,7 +30,6 @@ from blogkit.load.links import (
     resolve_links_and_urls,
     resolved_html,
 )
-from blogkit.load.markdown import MAX_NESTING
 from blogkit.load.profiles import Profiles
 
 

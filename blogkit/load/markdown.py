@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from html import escape, unescape
 from typing import Any
 from urllib.parse import unquote
@@ -26,7 +26,7 @@ from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
-from blogkit.core.bodies import BodySource, LinkRef, Lint, RenderedBody, TocEntry
+from blogkit.core.bodies import MAX_NESTING, BodySource, LinkRef, Lint, RenderedBody, TocEntry
 from blogkit.core.config import MarkdownConfig
 from blogkit.load.heading_ids import HEADING_IDS
 from blogkit.load.highlight import highlight_code
@@ -35,7 +35,6 @@ from blogkit.load.math import math_plugin
 from blogkit.load.sanitize import sanitize
 
 LINK_MARKER = "blogkit-link:"
-MAX_NESTING = 50  # block quotes and lists deeper than this are not parsed (a guard against stack exhaustion)
 MORE_MARKER = "<!-- more -->"
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
@@ -84,17 +83,6 @@ def _env(source: BodySource) -> dict[str, Any]:
     # the marker holds a digest of the text itself, so that no text can contain its own marker
     marker = f"{LINK_MARKER}{hashlib.blake2b(source.text.encode('utf-8', 'surrogatepass'), digest_size=8).hexdigest()}."
     return {"links": [], "plain_links": [], "first_line": source.first_line, "marker": marker, "too_deep": [], "problems": []}
-
-
-def toc_tree(toc: Sequence[TocEntry]) -> list[tuple[TocEntry, list[TocEntry]]]:
-    """The h2 entries of a TOC, each with the h3 entries under it."""
-    tree: list[tuple[TocEntry, list[TocEntry]]] = []
-    for entry in toc:
-        if entry.level == 2 or not tree:
-            tree.append((entry, []))
-        else:
-            tree[-1][1].append(entry)
-    return tree
 
 
 # -- the parser ---------------------------------------------------------------------------------

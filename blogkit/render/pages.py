@@ -16,14 +16,13 @@ import jinja2
 from jinja2 import nodes
 from markupsafe import Markup
 
-from blogkit.core.bodies import StoredHtmlLost
+from blogkit.core.bodies import StoredHtmlLost, toc_tree
 from blogkit.core.config import THEME_DIR
 from blogkit.core.diagnostics import Location, Report
 from blogkit.core.feedformats import FEED_FORMATS, feed_path
 from blogkit.core.images import CONTENT_SIZES, Picture, picture, picture_html
 from blogkit.core.model import Author, Post, Site
 from blogkit.core.urls import archive_year_anchor
-from blogkit.load.markdown import toc_tree
 from blogkit.render.discussion import Discussions
 from blogkit.render.feeds import FeedWriter
 from blogkit.render.routes import FeedRoute, PageRoute
