@@ -431,11 +431,11 @@ def test_BLD_04_a_child_forked_in_the_moment_of_a_ctrl_c_is_stopped_with_the_com
     """The Ctrl-C held while forking arrives just after the fork, before the caller has the child
     to stop: the child is stopped there, not left running (the search index's was left to finish)."""
     script = (
-        "import os, signal, time\nfrom blogkit.engine import workers\n"
+        "import os, signal, time\nfrom blogkit.engine import children\n"
         "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
         "os.register_at_fork(after_in_parent=lambda: os.kill(os.getpid(), signal.SIGINT))\n"
         "try:\n"
-        "    workers.fork_child(lambda pipe: time.sleep(60))\n"
+        "    children.fork_child(lambda pipe: time.sleep(60))\n"
         "except KeyboardInterrupt:\n"
         "    try:\n"
         "        os.waitpid(-1, os.WNOHANG)\n"
@@ -452,13 +452,13 @@ def test_BLD_04_workers_are_not_waited_for_once_their_work_is_done_and_are_reape
     and a budget pool return without waiting for it, and the ended workers are reaped by the next
     fork or the build's end, so that none is left a zombie for long."""
     script = (
-        "import os\nfrom blogkit.engine import workers\n"
+        "import os\nfrom blogkit.engine import children, workers\n"
         "assert workers.map_ranges(lambda items: [i * 2 for i in items], list(range(100)), 2, min_items=1) == list(range(0, 200, 2))\n"
-        "first = [child.pid for child in workers._STOPPED]\n"
+        "first = [child.pid for child in children._STOPPED]\n"
         "with workers.BudgetPool(len, 2, 30) as pool:\n"
         "    assert pool.map(['a', 'bb']) == [1, 2]\n"
-        "second = [child.pid for child in workers._STOPPED]\n"
-        "workers.reap_stopped(wait=True)\n"
+        "second = [child.pid for child in children._STOPPED]\n"
+        "children.reap_stopped(wait=True)\n"
         "left = []\n"
         "for pid in set(first + second):\n"
         "    try:\n"
@@ -466,7 +466,7 @@ def test_BLD_04_workers_are_not_waited_for_once_their_work_is_done_and_are_reape
         "        left.append(pid)\n"
         "    except ChildProcessError:\n"
         "        pass\n"
-        "print(len(first), len(second) >= 2, len(workers._STOPPED), left)\n"
+        "print(len(first), len(second) >= 2, len(children._STOPPED), left)\n"
     )
     done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert done.stdout == "2 True 0 []\n", done.stdout + done.stderr

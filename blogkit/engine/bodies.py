@@ -22,8 +22,9 @@ from blogkit.core.bodies import BodySource, LinkRef, Lint, RenderedBody, StoredH
 from blogkit.core.config import MarkdownConfig
 from blogkit.core.progress import SILENT, Progress
 from blogkit.engine.cache import Cache, MemoryCache, Record, code_version
+from blogkit.engine.children import travel_by_fields
 from blogkit.engine.fingerprint import digest
-from blogkit.engine.workers import BudgetPool, OverBudget, travel_by_fields
+from blogkit.engine.workers import BudgetPool, OverBudget
 
 travel_by_fields(RenderedBody, TocEntry, LinkRef, Lint)  # what rendering bodies sends back
 _RENDERERS = ("markdown-it-py", "mdit-py-plugins", "pygments", "nh3", "latex2mathml")

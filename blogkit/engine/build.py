@@ -29,12 +29,13 @@ from blogkit.core.progress import SILENT, Progress
 from blogkit.core.urls import output_file
 from blogkit.engine.bodies import cached_by_key, render_markdown
 from blogkit.engine.cache import CACHE_FOLDER, CACHE_HINT, Cache, Record, open_cache
+from blogkit.engine.children import default_jobs, reap_stopped, travel_by_fields
 from blogkit.engine.frontmatter_cache import KIND as FRONT_MATTER
 from blogkit.engine.frontmatter_cache import FrontMatterCache
 from blogkit.engine.images import load_images
 from blogkit.engine.rendering import OutputKeys, RenderStats, render_outputs
 from blogkit.engine.search import SearchJob
-from blogkit.engine.workers import default_jobs, map_ranges, reap_stopped, travel_by_fields
+from blogkit.engine.workers import map_ranges
 from blogkit.load.config import load_config
 from blogkit.load.frontmatter import PostMeta, RawTag, read_post
 from blogkit.load.highlight import stylesheet

@@ -36,9 +36,10 @@ from pagefind.service import get_executable
 from blogkit.core.diagnostics import Location, Report
 from blogkit.core.outputs import Cached, OutputTree
 from blogkit.engine.cache import Cache, MemoryCache
+from blogkit.engine.children import Child, fork_child
 from blogkit.engine.fingerprint import digest
 from blogkit.engine.search_files import UnexpectedIndex, reproducible
-from blogkit.engine.workers import Child, fork_child, map_ranges
+from blogkit.engine.workers import map_ranges
 from blogkit.render.search import INDEX_FOLDER, PARTS_FILE, SearchDocument, parts
 
 KIND = "search"  # the cache's kind for a part's list of files; the files themselves are "outputs"
