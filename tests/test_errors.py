@@ -594,3 +594,25 @@ def test_quadratic_diagnostics_a_file_with_thousands_of_keys_and_aliases_is_comp
     assert len(lines) == 3000 and all('"line": ' in line for line in lines)
     big = [n for n in composed if n > 10_000]
     assert len(big) == 1, f"the big front matter was composed {len(big)} times"
+
+
+def test_the_quoted_line_is_the_line_the_position_counts(site, capsys):
+    """A line ends at a line feed (or a carriage return), as the parsers count: a form feed or a
+    U+2028 in the text before a problem does not shift the line quoted under it."""
+    body = "First line with a form\x0cfeed and a separator\u2028in it.\r\n\r\n![alt](missing.png)\n"
+    root = site({P: post("title: Hello\n", body)})
+    code, _, err = run_cli(["build", str(root), "-q"], capsys)
+    assert code == 1
+    assert f"{P}:6:8: error: image 'missing.png' not found\n  | ![alt](missing.png)\n  |        ^\n" in err
+    assert f"{P}:4:23: warning: invisible control character U+000C removed\n  | First line with a form\\x0cfeed and a separator" in err
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "quoted"),
+    [("a\nb", 2, "b"), ("a\nb\n", 2, "b"), ("a\nb\n", 3, None), ("", 1, None), ("a\n\nb\n", 2, ""), ("a\tb\n", 1, "a→b"), ("a\n", 0, None)],
+)
+def test_a_line_past_the_end_is_none_and_an_empty_line_is_empty(tmp_path, text, line, quoted):
+    from blogkit.load.source_lines import LineReader
+
+    (tmp_path / "f.md").write_bytes(text.encode())
+    assert LineReader(str(tmp_path))("f.md", line) == quoted
