@@ -35,9 +35,10 @@ from blogkit.core.outputs import Cached, CopyFile
 from blogkit.engine import bodies as engine_bodies
 from blogkit.engine import session as session_module
 from blogkit.engine.build import BuildOptions, BuildResult, build_site
+from blogkit.engine.rendering import RenderStats
 from blogkit.engine.session import Session
 from blogkit.serve.httpd import BadPath, Snapshot, allowed_hosts, content_type, host_name, inject, overlay_html, site_path
-from blogkit.serve.server import DevServer
+from blogkit.serve.server import DevServer, rendered_counts
 from blogkit.serve.watch import ChangeRecorder, Watcher, is_editor_temp
 from conftest import NOW, REPO, build, post, write_site
 
@@ -724,6 +725,11 @@ def test_a_rebuild_prints_the_problems_and_the_warnings_found_anew_not_the_same_
         assert said().count("2026-03-09-nothing.md") >= 2 and "tagz" not in said() and "sumary" not in said()
     finally:
         server.close()
+
+
+def test_a_rebuild_counts_what_it_rendered_in_words_that_agree_with_the_number() -> None:
+    assert rendered_counts(RenderStats(1, 183)) == "1 page or feed rendered, 183 unchanged"
+    assert rendered_counts(RenderStats(17, 22)) == "17 pages and feeds rendered, 22 unchanged"
 
 
 def test_a_burst_that_left_its_file_whole_ends_sooner() -> None:

@@ -30,6 +30,7 @@ from blogkit.core.config import CONFIG_FILE
 from blogkit.core.diagnostics import ConfigError, Diagnostic, Location, Severity, in_order, with_source_lines
 from blogkit.core.report_formats import print_diagnostics
 from blogkit.engine.build import BuildOptions, BuildResult, build_time
+from blogkit.engine.rendering import RenderStats
 from blogkit.engine.session import Session
 from blogkit.load.config import load_config
 from blogkit.load.source_lines import LineReader
@@ -189,9 +190,7 @@ class DevServer:
         if not self.quiet:
             seconds = time.perf_counter() - started
             if what:
-                stats = result.stats
-                counts = f"{stats.rendered} pages and feeds rendered, {stats.reused} unchanged"
-                print(f"blogkit: rebuilt in {seconds:.2f} s{what}: {counts}", file=self.out)
+                print(f"blogkit: rebuilt in {seconds:.2f} s{what}: {rendered_counts(result.stats)}", file=self.out)
             else:
                 print(f"blogkit: built {_summary(result)} in {seconds:.1f} s", file=self.out)
             if not self.session.patched and (shown := self._showing(result)) != self._shown:  # a patch adds or drops no post
@@ -250,6 +249,12 @@ def _describe(changed: set[str]) -> str:
         return ""
     shown = sorted(changed)
     return f" ({', '.join(shown[:3])}{f' and {len(shown) - 3} more' if len(shown) > 3 else ''})"
+
+
+def rendered_counts(stats: RenderStats) -> str:
+    """'17 pages and feeds rendered, 22 unchanged'; '1 page or feed rendered, ...'."""
+    what = "page or feed" if stats.rendered == 1 else "pages and feeds"
+    return f"{stats.rendered} {what} rendered, {stats.reused} unchanged"
 
 
 def _count(count: int, word: str) -> str:
