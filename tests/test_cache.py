@@ -339,7 +339,7 @@ def test_cold_and_warm_cli_builds_in_worker_processes_are_byte_identical(hub, tm
 
 def test_a_warm_build_does_not_import_the_markdown_stack(hub, tmp_path):
     """A build that renders no body does not pay for importing markdown-it-py, Pygments' formatters
-    or the formulas' converter (a sixth of a small site's warm build); a cold one renders with them."""
+    or the formulas' converter (a tenth of a small site's warm build); a cold one renders with them."""
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1767225600", "PYTHONPATH": str(REPO)}
     probe = (
         "import sys; from blogkit.commands.cli import main; code = main(sys.argv[1:]); "

@@ -121,7 +121,7 @@ def body_renderers(settings: MarkdownConfig, cache: Cache, jobs: int, seconds: f
     """Worker processes that render bodies with these settings into this cache, each within `seconds`;
     for `edits` (`serve`'s), with a cost per body that does not jump (`lexing.join_after`).
 
-    The Markdown stack (markdown-it-py, Pygments, the formulas' converter: a sixth of a small site's
+    The Markdown stack (markdown-it-py, Pygments, the formulas' converter: a tenth of a small site's
     warm build, which renders no body) is imported here, by the process that forks the workers."""
     import blogkit.load.markdown  # noqa: F401 - once, before the workers are forked, not once in each
     from blogkit.load.lexing import JOIN_AFTER

@@ -28,7 +28,7 @@ import dataclasses
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from blogkit.core.bodies import RenderedBody
 from blogkit.core.diagnostics import Diagnostic, Report
@@ -49,7 +49,6 @@ from blogkit.render.routes import CopyRoute, FeedRoute, PageRoute
 from blogkit.render.search import INDEX_FOLDER, post_document, search_documents
 
 _ARRANGING = arranging(Post)  # a change to one of these needs the site assembled again: a full build
-T = TypeVar("T")
 
 
 class ServedTree(OutputTree):
@@ -72,7 +71,6 @@ class _Built:
     # the posts patched in since the build, by source: a route holds them (in place of the ones it was made with)
     # once it is rendered again, not before
     edited: Mapping[str, Post] = dataclasses.field(default_factory=dict)
-    read_at: Mapping[str, int] = dataclasses.field(default_factory=dict)  # source path -> its place in `result.posts_read`
 
 
 class Session:
@@ -230,7 +228,7 @@ class Session:
         if errors:  # a build with errors has no search index: it is made again once they are fixed
             tree.files = {path: output for path, output in files.items() if not path.startswith(f"{INDEX_FOLDER}/")}
         stats = RenderStats(rendered, result.stats.rendered + result.stats.reused - rendered)
-        posts_read = _replaced(loaded.posts_read, built.read_at, metas)
+        posts_read = tuple(metas.get(m.source.path, m) for m in loaded.posts_read)
         loaded = dataclasses.replace(loaded, site=site, posts_read=posts_read, links={**loaded.links, **links})
         patched = dataclasses.replace(
             result, site=site, outputs=tree, report=report, posts_read=posts_read, stats=stats, loaded=loaded, routes=tuple(kept)
@@ -330,7 +328,6 @@ def _remember(result: BuildResult) -> _Built | None:
         {k: tuple(v) for k, v in site_readers.items()},
         frozenset(copied),
         FeedWriter(result.site),
-        read_at={m.source.path: i for i, m in enumerate(result.posts_read)},
     )
 
 
@@ -387,16 +384,6 @@ def _same(new: Any, old: Any, seen: set[tuple[int, int]]) -> bool:
             seen.add(pair)
         return equal
     return bool(new == old)
-
-
-def _replaced(items: tuple[T, ...], at: Mapping[str, int], new: Mapping[str, T]) -> tuple[T, ...]:
-    """`items` with each of `new` at the place `at` gives its key (one not there is left out): a patch
-    changes a few of ten thousand, which a walk over all of them would make every save pay for."""
-    replaced = list(items)
-    for key, item in new.items():
-        if key in at:
-            replaced[at[key]] = item
-    return tuple(replaced)
 
 
 def _swapped(value: Any, posts: Mapping[str, Post], swaps: dict[int, Any]) -> Any:
