@@ -302,6 +302,70 @@ def test_the_index_is_not_written_outside_the_cache_and_output(hub: Path, tmp_pa
     assert not os.listdir(scratch), "the indexer's scratch folder is removed"
 
 
+def _scratch_made_in(monkeypatch) -> list[str | None]:
+    """The folders the build's scratch folders are made in (None: the system's temporary folder)."""
+    import tempfile
+
+    made: list[str | None] = []
+    real = tempfile.mkdtemp
+
+    def mkdtemp(suffix: str | None = None, prefix: str | None = None, dir: str | None = None) -> str:
+        if prefix == "blogkit-search-":
+            made.append(dir)
+        return real(suffix, prefix, dir)
+
+    monkeypatch.setattr(tempfile, "mkdtemp", mkdtemp)
+    return made
+
+
+def test_a_small_index_is_made_in_memory_and_its_scratch_removed(hub: Path, tmp_path: Path, monkeypatch) -> None:
+    import tempfile
+
+    import blogkit.engine.search as search
+
+    memory = tmp_path / "shm"
+    memory.mkdir()
+    monkeypatch.setattr(search, "MEMORY_FOLDER", str(memory))
+    monkeypatch.delenv("TMPDIR", raising=False)
+    made = _scratch_made_in(monkeypatch)
+    result = build(hub)
+    assert made == [str(memory)], "the scratch goes to the file system in memory"
+    assert not os.listdir(memory), "and is removed"
+    on_disk = tmp_path / "tmp"
+    on_disk.mkdir()
+    monkeypatch.setenv("TMPDIR", str(on_disk))
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    assert index_of(build(hub)) == index_of(result), "the index is the same wherever it was made"
+    assert made == [str(memory), None]
+
+
+def test_tmpdir_wins_over_memory_and_a_large_index_goes_to_disk(tmp_path: Path, monkeypatch) -> None:
+    from blogkit.engine.search import MEMORY_SCRATCH_MAX, SCRATCH_PER_DOCUMENT, scratch_parent
+
+    memory = str(tmp_path)
+    monkeypatch.delenv("TMPDIR", raising=False)
+    assert scratch_parent(1000, memory) == memory
+    assert scratch_parent(MEMORY_SCRATCH_MAX // SCRATCH_PER_DOCUMENT + 1, memory) is None, "too large for memory"
+    assert scratch_parent(1000, str(tmp_path / "missing")) is None, "no such file system"
+    monkeypatch.setenv("TMPDIR", memory)
+    assert scratch_parent(1000, memory) is None, "TMPDIR chooses: the system's temporary folder"
+
+
+def test_a_memory_folder_that_refuses_the_scratch_leaves_it_to_the_temporary_folder(hub: Path, tmp_path: Path, monkeypatch) -> None:
+    import blogkit.engine.search as search
+
+    not_a_folder = tmp_path / "shm"
+    not_a_folder.write_text("a file, where a folder was expected\n")
+    not_a_folder.chmod(0o755)  # passes the check of access, and fails to hold a folder
+    monkeypatch.setattr(search, "MEMORY_FOLDER", str(not_a_folder))
+    monkeypatch.delenv("TMPDIR", raising=False)
+    made = _scratch_made_in(monkeypatch)
+    result = build(hub)
+    assert made == [str(not_a_folder), None]
+    assert not result.report.errors
+    assert "pagefind.js" in index_of(result)
+
+
 def test_a_memory_cache_holds_the_index_for_the_next_build(hub: Path) -> None:
     result = build(hub)
     assert result.site is not None

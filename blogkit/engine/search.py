@@ -12,7 +12,7 @@ identities (their file, title, metadata and filters, and their text by the conte
 post already has). A key the cache holds gives that part's files as they were. The others are
 made in a child process forked from the build, which writes the documents to a scratch folder
 and runs Pagefind over the parts, as many at once as the build has jobs, while the build renders
-pages and feeds.
+pages and feeds. The scratch folder is made in memory when it is small enough (`scratch_parent`).
 
 Pagefind's own result interfaces (`pagefind-ui.js` and its kin) are not published: the
 theme's search page talks to `pagefind.js` itself.
@@ -242,7 +242,13 @@ class SearchJob:
 
     # -- the child that makes the missing parts --------------------------------------------------
     def _launch(self) -> None:
-        self._folder = tempfile.mkdtemp(prefix="blogkit-search-")
+        parent = scratch_parent(sum(len(part.documents) for part in self.missing))
+        try:
+            self._folder = tempfile.mkdtemp(prefix="blogkit-search-", dir=parent)
+        except OSError:
+            if parent is None:
+                raise
+            self._folder = tempfile.mkdtemp(prefix="blogkit-search-")
         work = [(os.path.join(self._folder, str(part.number)), part.documents) for part in self.missing]
         log = os.open(os.path.join(self._folder, "log"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
@@ -277,6 +283,47 @@ class SearchJob:
         if self._folder:
             shutil.rmtree(self._folder, ignore_errors=True)
             self._folder = ""
+
+
+MEMORY_FOLDER = "/dev/shm"  # noqa: S108 - Linux's file system in memory, a parent for mkdtemp's private folder as /tmp is
+SCRATCH_PER_DOCUMENT = 32 * 1024  # a document's share of the scratch, generously: 16 KB of document, 2 KB of index in the corpus
+MEMORY_SCRATCH_MAX = 512 * 1024 * 1024  # the most scratch put in memory: a larger one goes to the temporary folder
+
+
+def scratch_parent(documents: int, memory: str | None = None) -> str | None:
+    """Where the search child's scratch folder is made for this many documents: None for the
+    system's temporary folder (`TMPDIR`, else /tmp), or `memory` (default `MEMORY_FOLDER`).
+
+    Pagefind reads each document once from the scratch folder and writes its index there, which is
+    read once and removed within seconds: nothing there needs a disk. On a disk those thousands of
+    small files cost the build CPU time in the kernel (here 0.5 to 1.2 s for 1,000 documents under
+    /tmp, against 0.1 s in memory). So when `TMPDIR` does not name a folder, scratch of at most
+    `MEMORY_SCRATCH_MAX` goes to memory if the memory file system has room for four times it and the
+    machine has that much memory available."""
+    need = documents * SCRATCH_PER_DOCUMENT
+    memory = memory or MEMORY_FOLDER
+    if os.environ.get("TMPDIR") or need > MEMORY_SCRATCH_MAX:
+        return None
+    try:
+        found = os.statvfs(memory)
+        writable = os.access(memory, os.W_OK | os.X_OK)
+    except OSError:
+        return None
+    if not writable or found.f_bavail * found.f_frsize < 4 * need or _available_memory() < 4 * need:
+        return None
+    return memory
+
+
+def _available_memory() -> int:
+    """The memory the kernel says is available (Linux's MemAvailable), in bytes; 0 when it does not say."""
+    try:
+        with open("/proc/meminfo", "rb") as f:
+            for line in f:
+                if line.startswith(b"MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
 
 
 def _index_parts(executable: str, work: list[tuple[str, list[SearchDocument]]], log: int, jobs: int) -> int:
