@@ -326,7 +326,8 @@ def test_a_small_index_is_made_in_memory_and_its_scratch_removed(hub: Path, tmp_
     memory = tmp_path / "shm"
     memory.mkdir()
     monkeypatch.setattr(search, "MEMORY_FOLDER", str(memory))
-    monkeypatch.delenv("TMPDIR", raising=False)
+    for name in ("TMPDIR", "TEMP", "TMP"):
+        monkeypatch.delenv(name, raising=False)
     made = _scratch_made_in(monkeypatch)
     result = build(hub)
     assert made == [str(memory)], "the scratch goes to the file system in memory"
@@ -343,12 +344,15 @@ def test_tmpdir_wins_over_memory_and_a_large_index_goes_to_disk(tmp_path: Path, 
     from blogkit.engine.search import MEMORY_SCRATCH_MAX, SCRATCH_PER_DOCUMENT, scratch_parent
 
     memory = str(tmp_path)
-    monkeypatch.delenv("TMPDIR", raising=False)
+    for name in ("TMPDIR", "TEMP", "TMP"):
+        monkeypatch.delenv(name, raising=False)
     assert scratch_parent(1000, memory) == memory
     assert scratch_parent(MEMORY_SCRATCH_MAX // SCRATCH_PER_DOCUMENT + 1, memory) is None, "too large for memory"
     assert scratch_parent(1000, str(tmp_path / "missing")) is None, "no such file system"
-    monkeypatch.setenv("TMPDIR", memory)
-    assert scratch_parent(1000, memory) is None, "TMPDIR chooses: the system's temporary folder"
+    for name in ("TMPDIR", "TEMP", "TMP"):
+        monkeypatch.setenv(name, memory)
+        assert scratch_parent(1000, memory) is None, f"{name} chooses: the system's temporary folder"
+        monkeypatch.delenv(name)
 
 
 def test_a_memory_folder_that_refuses_the_scratch_leaves_it_to_the_temporary_folder(hub: Path, tmp_path: Path, monkeypatch) -> None:
@@ -358,7 +362,8 @@ def test_a_memory_folder_that_refuses_the_scratch_leaves_it_to_the_temporary_fol
     not_a_folder.write_text("a file, where a folder was expected\n")
     not_a_folder.chmod(0o755)  # passes the check of access, and fails to hold a folder
     monkeypatch.setattr(search, "MEMORY_FOLDER", str(not_a_folder))
-    monkeypatch.delenv("TMPDIR", raising=False)
+    for name in ("TMPDIR", "TEMP", "TMP"):
+        monkeypatch.delenv(name, raising=False)
     made = _scratch_made_in(monkeypatch)
     result = build(hub)
     assert made == [str(not_a_folder), None]
