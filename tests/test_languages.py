@@ -172,3 +172,11 @@ def test_a_fixed_word_is_put_in_place_when_a_template_is_compiled(tmp_path: Path
         env.from_string(source).render(x=SimpleNamespace(_=lambda key: f"<{key}>"))
         == "Start &amp; Ziel|&lt;nav.home&gt;|2 Dinge|START &AMP; ZIEL"
     )
+
+
+def test_a_languages_babel_locale_is_made_once() -> None:
+    """Each date a build writes for the first time asks for the locale: made anew, it cost 0.1 ms a date."""
+    from blogkit.core.strings import babel_locale
+
+    assert babel_locale("pt-BR") is babel_locale("pt-BR") is not None
+    assert babel_locale("xx-nonsense") is None
